@@ -1,0 +1,106 @@
+//! Conflict of interest: which board members may not vote on a plan, and why.
+
+use serde::Serialize;
+
+/// The parties of a plan that a board member can be tied to.
+#[derive(Debug, Clone, Default)]
+pub struct PlanParties<'a> {
+    pub owner_id: &'a str,
+    pub lead_partner_id: Option<&'a str>,
+    pub partner_ids: Vec<&'a str>,
+    pub payee_id: Option<&'a str>,
+}
+
+/// A board member as the conflict rule sees them.
+#[derive(Debug, Clone)]
+pub struct Member<'a> {
+    pub user_id: &'a str,
+    pub organisation_id: Option<&'a str>,
+}
+
+/// Why a member is recused from a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recusal {
+    FiledThePlan,
+    LeadPartner,
+    Partner,
+    Payee,
+    Declared,
+}
+
+impl Recusal {
+    /// The sentence shown to the member who is refused a vote.
+    pub fn message(self) -> &'static str {
+        match self {
+            Recusal::FiledThePlan => "you filed this plan, so you may not vote on it",
+            Recusal::LeadPartner => "your organisation is the plan's lead partner, so you may not vote on it",
+            Recusal::Partner => "your organisation collaborates on this plan, so you may not vote on it",
+            Recusal::Payee => "your organisation would receive the grant, so you may not vote on it",
+            Recusal::Declared => "you declared a conflict of interest for this plan",
+        }
+    }
+}
+
+/// Whether `member` is recused from voting on a plan with these parties.
+pub fn recusal(member: &Member<'_>, plan: &PlanParties<'_>, declared: bool) -> Option<Recusal> {
+    if member.user_id == plan.owner_id {
+        return Some(Recusal::FiledThePlan);
+    }
+    if let Some(org) = member.organisation_id {
+        if plan.lead_partner_id == Some(org) {
+            return Some(Recusal::LeadPartner);
+        }
+        if plan.partner_ids.contains(&org) {
+            return Some(Recusal::Partner);
+        }
+        if plan.payee_id == Some(org) {
+            return Some(Recusal::Payee);
+        }
+    }
+    if declared {
+        return Some(Recusal::Declared);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> PlanParties<'static> {
+        PlanParties {
+            owner_id: "u-owner",
+            lead_partner_id: Some("org-lead"),
+            partner_ids: vec!["org-partner"],
+            payee_id: Some("org-payee"),
+        }
+    }
+
+    fn member(org: Option<&'static str>) -> Member<'static> {
+        Member { user_id: "u-member", organisation_id: org }
+    }
+
+    #[test]
+    fn ties_to_the_plan_recuse_a_member() {
+        assert_eq!(recusal(&member(Some("org-lead")), &plan(), false), Some(Recusal::LeadPartner));
+        assert_eq!(recusal(&member(Some("org-partner")), &plan(), false), Some(Recusal::Partner));
+        assert_eq!(recusal(&member(Some("org-payee")), &plan(), false), Some(Recusal::Payee));
+        let owner = Member { user_id: "u-owner", organisation_id: None };
+        assert_eq!(recusal(&owner, &plan(), false), Some(Recusal::FiledThePlan));
+        assert_eq!(recusal(&member(None), &plan(), true), Some(Recusal::Declared));
+    }
+
+    #[test]
+    fn an_unrelated_member_may_vote() {
+        assert_eq!(recusal(&member(Some("org-other")), &plan(), false), None);
+        assert_eq!(recusal(&member(None), &plan(), false), None);
+    }
+
+    #[test]
+    fn every_recusal_explains_itself() {
+        for r in [Recusal::FiledThePlan, Recusal::LeadPartner, Recusal::Partner, Recusal::Payee, Recusal::Declared] {
+            assert!(r.message().contains("you"));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Errors a domain decision can return.
+
+use serde::Serialize;
+
+use super::money::Eur;
+use super::state::{Action, PlanStatus};
+
+/// One invalid input field, named by its JSON path (`themes[0].budget_eur`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects every field error of one input so the caller hears about all of them at once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was collected, the errors otherwise.
+    pub fn finish<T>(self, value: T) -> Result<T, DomainError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(DomainError::Invalid(self.0))
+        }
+    }
+}
+
+/// Why a domain decision refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DomainError {
+    /// Input that breaks a rule; every offending field is listed.
+    Invalid(Vec<FieldError>),
+    /// The action exists but not in the plan's current state.
+    NotAllowed {
+        state: PlanStatus,
+        action: Action,
+        allowed: Vec<Action>,
+    },
+    /// The actor's roles (or lack of ownership) do not permit the action at all.
+    Forbidden { action: Action },
+    /// Submission outside `opens_at <= now < closes_at`; field errors found too are kept.
+    RoundNotOpen {
+        message: String,
+        errors: Vec<FieldError>,
+    },
+    /// A grant that would take a budget line past its budget.
+    BudgetExceeded {
+        theme: String,
+        requested: Eur,
+        remaining: Eur,
+    },
+    /// The chair tried to close a vote that has not reached quorum.
+    NoQuorum { cast: u32, eligible: u32 },
+    /// A board member may not vote on this plan.
+    Recused { reason: String },
+    /// Any other conflict with the current state of things (duplicate, already adopted…).
+    Conflict(String),
+}
+
+impl DomainError {
+    /// A sentence for the problem's `detail`.
+    pub fn message(&self) -> String {
+        match self {
+            DomainError::Invalid(errors) => {
+                if errors.len() == 1 {
+                    format!("{}: {}", errors[0].field, errors[0].message)
+                } else {
+                    format!("{} fields are invalid; see errors", errors.len())
+                }
+            }
+            DomainError::NotAllowed {
+                state,
+                action,
+                allowed,
+            } => {
+                let allowed = if allowed.is_empty() {
+                    "none (this state is final)".to_string()
+                } else {
+                    allowed
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                format!(
+                    "'{}' is not allowed while the plan is '{}'; actions in this state: {}",
+                    action.as_str(),
+                    state.as_str(),
+                    allowed
+                )
+            }
+            DomainError::Forbidden { action } => {
+                format!("your roles do not permit '{}' on this plan", action.as_str())
+            }
+            DomainError::RoundNotOpen { message, .. } => message.clone(),
+            DomainError::BudgetExceeded {
+                theme,
+                requested,
+                remaining,
+            } => format!(
+                "granting {} would exceed the budget of theme {}: {} remaining",
+                requested, theme, remaining
+            ),
+            DomainError::NoQuorum { cast, eligible } => format!(
+                "no quorum: {} of {} eligible board members voted; more than half must vote",
+                cast, eligible
+            ),
+            DomainError::Recused { reason } => reason.clone(),
+            DomainError::Conflict(message) => message.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for DomainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for DomainError {}

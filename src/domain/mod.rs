@@ -1,0 +1,20 @@
+//! The rules of planloket as plain Rust: no web framework, no database, no mail.
+//!
+//! Handlers parse input into these types, call a decision function and store what it returns.
+//! Every rule of PRODUCT.md (domain rules, plan states, visibility) lives here exactly once.
+
+pub mod budget;
+pub mod conflict;
+pub mod errors;
+pub mod evaluation;
+pub mod money;
+pub mod plan;
+pub mod pre_advice;
+pub mod round;
+pub mod state;
+pub mod tally;
+pub mod user;
+pub mod visibility;
+
+pub use errors::{DomainError, FieldError, FieldErrors};
+pub use money::Eur;

@@ -1,0 +1,366 @@
+//! The programme team's pre-advice and the two criteria the plan's own data suggests.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::{DomainError, FieldErrors};
+use super::evaluation::{CriterionMean, Score, ScoreInput, MOTIVATION_MAX};
+use super::money::Eur;
+use super::plan::PlanContent;
+use super::round::Catalog;
+
+/// What the programme team recommends the board to decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recommendation {
+    Positive,
+    Conditional,
+    Negative,
+}
+
+impl Recommendation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recommendation::Positive => "positive",
+            Recommendation::Conditional => "conditional",
+            Recommendation::Negative => "negative",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Recommendation> {
+        match s {
+            "positive" => Some(Recommendation::Positive),
+            "conditional" => Some(Recommendation::Conditional),
+            "negative" => Some(Recommendation::Negative),
+            _ => None,
+        }
+    }
+}
+
+/// A pre-advice as a client sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreAdviceInput {
+    pub recommendation: Option<String>,
+    pub proposed_eur: Option<i64>,
+    #[serde(default)]
+    pub motivation: String,
+    #[serde(default)]
+    pub conditions: String,
+    #[serde(default)]
+    pub scores: Vec<ScoreInput>,
+}
+
+/// A recorded pre-advice: every criterion scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreAdvice {
+    pub recommendation: Recommendation,
+    pub proposed_eur: Eur,
+    pub motivation: String,
+    pub conditions: String,
+    pub scores: Vec<Score>,
+    pub total_score: i32,
+}
+
+/// The pre-advice score a criterion gets when the team gives none: the mean rounded half up.
+pub fn default_score(mean: &CriterionMean) -> Option<i32> {
+    mean.mean.map(|m| m.round() as i32)
+}
+
+/// Checks a pre-advice: a recommendation, a motivation, proposed amount within 0..=requested
+/// (0 when negative and not given), conditions when conditional, and a score for every
+/// criterion, taken from the rounded evaluation mean where the team gives none.
+pub fn parse_pre_advice(
+    input: &PreAdviceInput,
+    catalog: &Catalog,
+    requested: Eur,
+    means: &[CriterionMean],
+) -> Result<PreAdvice, DomainError> {
+    let mut e = FieldErrors::new();
+    let recommendation = match input.recommendation.as_deref() {
+        None => {
+            e.add("recommendation", "is required: positive, conditional or negative");
+            None
+        }
+        Some(r) => {
+            let parsed = Recommendation::parse(r);
+            if parsed.is_none() {
+                e.add("recommendation", format!("unknown recommendation '{r}'; use positive, conditional or negative"));
+            }
+            parsed
+        }
+    };
+    let motivation = input.motivation.trim().to_string();
+    if motivation.is_empty() {
+        e.add("motivation", "is required");
+    } else if motivation.chars().count() > 20_000 {
+        e.add("motivation", "must be at most 20000 characters");
+    }
+    let conditions = input.conditions.trim().to_string();
+    if recommendation == Some(Recommendation::Conditional) && conditions.is_empty() {
+        e.add("conditions", "are required when the recommendation is conditional");
+    }
+    let proposed = match (input.proposed_eur, recommendation) {
+        (None, Some(Recommendation::Negative)) => Some(Eur::ZERO),
+        (None, _) => {
+            e.add("proposed_eur", "is required");
+            None
+        }
+        (Some(p), _) => match Eur::parse(p) {
+            Err(m) => {
+                e.add("proposed_eur", m);
+                None
+            }
+            Ok(p) if p > requested => {
+                e.add("proposed_eur", format!("must not exceed the requested amount ({})", requested.format_nl()));
+                None
+            }
+            Ok(p) => Some(p),
+        },
+    };
+
+    let mut scores = Vec::new();
+    for (i, s) in input.scores.iter().enumerate() {
+        let p = format!("scores[{i}]");
+        match catalog.criterion(&s.criterion) {
+            None => e.add(format!("{p}.criterion"), format!("unknown criterion '{}'", s.criterion)),
+            Some(c) => {
+                if input.scores[..i].iter().any(|o| o.criterion == s.criterion) {
+                    e.add(format!("{p}.criterion"), format!("criterion '{}' is scored twice", c.code));
+                }
+                if let Some(v) = s.score {
+                    if !(0..=i64::from(c.scale_max)).contains(&v) {
+                        e.add(format!("{p}.score"), format!("must be from 0 to {} for {}", c.scale_max, c.code));
+                    }
+                }
+                if s.motivation.chars().count() > MOTIVATION_MAX {
+                    e.add(format!("{p}.motivation"), format!("must be at most {MOTIVATION_MAX} characters"));
+                }
+            }
+        }
+    }
+    for c in &catalog.criteria {
+        let given = input.scores.iter().find(|s| s.criterion == c.code);
+        let score = given.and_then(|s| s.score).map(|v| v.clamp(0, 10) as i32).or_else(|| {
+            means.iter().find(|m| m.criterion == c.code).and_then(default_score)
+        });
+        match score {
+            Some(score) => scores.push(Score {
+                criterion: c.code.clone(),
+                score: Some(score),
+                motivation: given.map(|s| s.motivation.trim().to_string()).unwrap_or_default(),
+            }),
+            None => e.add(
+                "scores",
+                format!("criterion '{}' needs a score: no reviewer scored it, so there is no mean to default to", c.code),
+            ),
+        }
+    }
+    if !e.is_empty() {
+        return Err(DomainError::Invalid(e.0));
+    }
+    let total_score = scores.iter().filter_map(|s| s.score).sum();
+    Ok(PreAdvice {
+        recommendation: recommendation.unwrap_or(Recommendation::Negative),
+        proposed_eur: proposed.unwrap_or_default(),
+        motivation,
+        conditions,
+        scores,
+        total_score,
+    })
+}
+
+/// A score the plan's own data suggests for a criterion, with the reason shown to the reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub criterion: String,
+    pub score: i32,
+    pub reason: String,
+}
+
+/// Criterion code scored by how many themes the plan's goals span.
+pub const GOAL_SPREAD_CRITERION: &str = "MEERDERE_DOELEN";
+/// Criterion code scored by collaboration with partners and involvement of residents.
+pub const COLLABORATION_CRITERION: &str = "SAMENWERKING";
+
+/// Suggestions for the data-derived criteria that the round has (matched by code).
+///
+/// Goal spread: 3 themes or more → 3, two → 2, several goals within one theme → 1, else 0.
+/// Collaboration: one point for at least one other partner, one more for two or more,
+/// one for resident involvement described.
+/// Both are capped at the criterion's scale.
+pub fn suggestions(content: &PlanContent, catalog: &Catalog) -> Vec<Suggestion> {
+    let mut out = Vec::new();
+    if let Some(c) = catalog.criterion(GOAL_SPREAD_CRITERION) {
+        let themes: BTreeSet<&str> = content
+            .goals
+            .iter()
+            .filter_map(|g| catalog.theme_of_goal(g))
+            .map(|t| t.code.as_str())
+            .collect();
+        let goals = content.goals.len();
+        let score = match themes.len() {
+            0 => 0,
+            1 if goals >= 2 => 1,
+            1 => 0,
+            2 => 2,
+            _ => 3,
+        };
+        let reason = if themes.is_empty() {
+            "the plan names no goals".to_string()
+        } else {
+            format!(
+                "{} goal(s) ({}) from {} theme(s) ({})",
+                goals,
+                content.goals.join(", "),
+                themes.len(),
+                themes.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        out.push(Suggestion { criterion: c.code.clone(), score: score.min(c.scale_max), reason });
+    }
+    if let Some(c) = catalog.criterion(COLLABORATION_CRITERION) {
+        let partners = content.partners.len();
+        let involvement = !content.resident_involvement.trim().is_empty();
+        let score = i32::from(partners >= 1) + i32::from(partners >= 2) + i32::from(involvement);
+        let mut reasons = vec![match partners {
+            0 => "no collaborating partner".to_string(),
+            1 => "1 collaborating partner".to_string(),
+            n => format!("{n} collaborating partners"),
+        }];
+        reasons.push(if involvement {
+            "resident involvement described".into()
+        } else {
+            "no resident involvement described".into()
+        });
+        out.push(Suggestion { criterion: c.code.clone(), score: score.min(c.scale_max), reason: reasons.join("; ") });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::plan::PartyRef;
+    use crate::domain::round::tests::programme;
+
+    fn mean(c: &str, m: Option<f64>, n: u32) -> CriterionMean {
+        CriterionMean { criterion: c.into(), mean: m, count: n }
+    }
+
+    fn full_means() -> Vec<CriterionMean> {
+        vec![
+            mean("IMPACT", Some(2.5), 2),
+            mean("GEEN_BESTAAND_AANBOD", Some(1.4), 2),
+            mean("MEERDERE_DOELEN", Some(0.5), 2),
+            mean("SAMENWERKING", Some(3.0), 1),
+        ]
+    }
+
+    fn positive() -> PreAdviceInput {
+        PreAdviceInput {
+            recommendation: Some("positive".into()),
+            proposed_eur: Some(10_000),
+            motivation: "Past goed binnen de opgave".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn scores_default_to_the_rounded_means() {
+        let p = parse_pre_advice(&positive(), &programme().catalog, Eur(12_000), &full_means()).unwrap();
+        let s: Vec<_> = p.scores.iter().map(|s| s.score.unwrap()).collect();
+        assert_eq!(s, vec![3, 1, 1, 3]);
+        assert_eq!(p.total_score, 8);
+    }
+
+    #[test]
+    fn given_scores_win_over_the_means() {
+        let mut input = positive();
+        input.scores = vec![ScoreInput { criterion: "IMPACT".into(), score: Some(1), motivation: "klein bereik".into() }];
+        let p = parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).unwrap();
+        assert_eq!(p.scores[0].score, Some(1));
+        assert_eq!(p.scores[0].motivation, "klein bereik");
+        assert_eq!(p.total_score, 1 + 1 + 1 + 3);
+    }
+
+    #[test]
+    fn a_criterion_without_score_or_mean_is_refused() {
+        let mut means = full_means();
+        means[2] = mean("MEERDERE_DOELEN", None, 0);
+        match parse_pre_advice(&positive(), &programme().catalog, Eur(12_000), &means) {
+            Err(DomainError::Invalid(e)) => {
+                assert_eq!(e.len(), 1);
+                assert!(e[0].message.contains("MEERDERE_DOELEN"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_proposal_may_not_exceed_the_request_and_conditions_need_text() {
+        let mut input = positive();
+        input.recommendation = Some("conditional".into());
+        input.proposed_eur = Some(12_001);
+        match parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()) {
+            Err(DomainError::Invalid(e)) => {
+                let f: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(f, vec!["conditions", "proposed_eur"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        input.proposed_eur = Some(12_000);
+        input.conditions = "Samenwerking met de bibliotheek".into();
+        assert!(parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).is_ok());
+    }
+
+    #[test]
+    fn a_negative_advice_proposes_nothing_by_default() {
+        let input = PreAdviceInput { recommendation: Some("negative".into()), motivation: "Valt buiten de kaders".into(), ..Default::default() };
+        let p = parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).unwrap();
+        assert_eq!(p.proposed_eur, Eur::ZERO);
+        assert_eq!(p.recommendation, Recommendation::Negative);
+    }
+
+    #[test]
+    fn missing_recommendation_and_motivation_are_named() {
+        let input = PreAdviceInput { proposed_eur: Some(-1), ..Default::default() };
+        match parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()) {
+            Err(DomainError::Invalid(e)) => {
+                let f: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(f, vec!["recommendation", "motivation", "proposed_eur"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn goals_across_themes_suggest_a_higher_score() {
+        let catalog = programme().catalog;
+        let mut c = PlanContent { goals: vec!["B".into()], ..Default::default() };
+        assert_eq!(suggestions(&c, &catalog)[0].score, 0);
+        c.goals = vec!["A".into(), "B".into()];
+        assert_eq!(suggestions(&c, &catalog)[0].score, 1);
+        c.goals = vec!["B".into(), "J".into()];
+        assert_eq!(suggestions(&c, &catalog)[0].score, 2);
+        c.goals = vec!["B".into(), "J".into(), "R".into()];
+        let s = &suggestions(&c, &catalog)[0];
+        assert_eq!((s.criterion.as_str(), s.score), ("MEERDERE_DOELEN", 3));
+        assert!(s.reason.contains("FVW, FZT, JJO"), "{}", s.reason);
+    }
+
+    #[test]
+    fn collaboration_and_resident_involvement_suggest_a_higher_score() {
+        let catalog = programme().catalog;
+        let mut c = PlanContent::default();
+        assert_eq!(suggestions(&c, &catalog)[1].score, 0);
+        c.partners = vec![PartyRef::Named { name: "Bibliotheek".into() }];
+        assert_eq!(suggestions(&c, &catalog)[1].score, 1);
+        c.resident_involvement = "Ouders organiseren mee".into();
+        assert_eq!(suggestions(&c, &catalog)[1].score, 2);
+        c.partners.push(PartyRef::Named { name: "School".into() });
+        let s = &suggestions(&c, &catalog)[1];
+        assert_eq!(s.score, 3);
+        assert!(s.reason.contains("2 collaborating partners") && s.reason.contains("resident involvement described"));
+    }
+}

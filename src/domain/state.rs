@@ -1,0 +1,406 @@
+//! The plan state machine as one declarative table: state × action → target, and who may.
+
+use serde::{Deserialize, Serialize};
+
+use super::errors::DomainError;
+use super::user::{Actor, Role};
+
+/// Where a plan stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Draft,
+    Submitted,
+    InReview,
+    NeedsInfo,
+    PreAdvised,
+    Voting,
+    Approved,
+    Rejected,
+    Withdrawn,
+    Merged,
+    Adopted,
+}
+
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 11] = [
+        PlanStatus::Draft,
+        PlanStatus::Submitted,
+        PlanStatus::InReview,
+        PlanStatus::NeedsInfo,
+        PlanStatus::PreAdvised,
+        PlanStatus::Voting,
+        PlanStatus::Approved,
+        PlanStatus::Rejected,
+        PlanStatus::Withdrawn,
+        PlanStatus::Merged,
+        PlanStatus::Adopted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Submitted => "submitted",
+            PlanStatus::InReview => "in_review",
+            PlanStatus::NeedsInfo => "needs_info",
+            PlanStatus::PreAdvised => "pre_advised",
+            PlanStatus::Voting => "voting",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Rejected => "rejected",
+            PlanStatus::Withdrawn => "withdrawn",
+            PlanStatus::Merged => "merged",
+            PlanStatus::Adopted => "adopted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PlanStatus> {
+        PlanStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Terminal states accept no action at all.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            PlanStatus::Withdrawn | PlanStatus::Merged | PlanStatus::Rejected | PlanStatus::Adopted
+        )
+    }
+}
+
+/// Something a user can do to a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Edit,
+    Delete,
+    Submit,
+    Withdraw,
+    StartReview,
+    RequestInfo,
+    Evaluate,
+    RecordPreAdvice,
+    RevisePreAdvice,
+    OpenVote,
+    Vote,
+    CancelVote,
+    CloseVote,
+    MergeInto,
+    Adopt,
+}
+
+impl Action {
+    pub const ALL: [Action; 15] = [
+        Action::Edit,
+        Action::Delete,
+        Action::Submit,
+        Action::Withdraw,
+        Action::StartReview,
+        Action::RequestInfo,
+        Action::Evaluate,
+        Action::RecordPreAdvice,
+        Action::RevisePreAdvice,
+        Action::OpenVote,
+        Action::Vote,
+        Action::CancelVote,
+        Action::CloseVote,
+        Action::MergeInto,
+        Action::Adopt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::Submit => "submit",
+            Action::Withdraw => "withdraw",
+            Action::StartReview => "start_review",
+            Action::RequestInfo => "request_info",
+            Action::Evaluate => "evaluate",
+            Action::RecordPreAdvice => "record_pre_advice",
+            Action::RevisePreAdvice => "revise_pre_advice",
+            Action::OpenVote => "open_vote",
+            Action::Vote => "vote",
+            Action::CancelVote => "cancel_vote",
+            Action::CloseVote => "close_vote",
+            Action::MergeInto => "merge_into",
+            Action::Adopt => "adopt",
+        }
+    }
+}
+
+/// What an action leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The plan moves to this state (or stays, for edit, evaluate and vote).
+    State(PlanStatus),
+    /// The plan is removed (only drafts).
+    Deleted,
+    /// Decided by the board's tally: approved, rejected or back to in_review.
+    ByTally,
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The user who filed the plan.
+    Owner,
+    /// Anyone holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// One row of the state table.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub from: &'static [PlanStatus],
+    pub action: Action,
+    pub to: Target,
+    pub who: Who,
+}
+
+use PlanStatus as S;
+const TEAM: Who = Who::Roles(&[Role::ProgrammeTeam]);
+const CHAIR: Who = Who::Roles(&[Role::BoardChair]);
+
+/// PRODUCT.md's table of plan states, plus the three actions that keep the state
+/// (edit, evaluate, vote) so that `allowed_actions` can tell a client about them too.
+pub const RULES: &[Rule] = &[
+    Rule { from: &[S::Draft], action: Action::Submit, to: Target::State(S::Submitted), who: Who::Owner },
+    Rule { from: &[S::NeedsInfo], action: Action::Submit, to: Target::State(S::Submitted), who: Who::Owner },
+    Rule { from: &[S::Draft, S::NeedsInfo], action: Action::Edit, to: Target::State(S::Draft), who: Who::Owner },
+    Rule { from: &[S::Draft], action: Action::Delete, to: Target::Deleted, who: Who::Owner },
+    Rule { from: &[S::Submitted, S::InReview, S::NeedsInfo], action: Action::Withdraw, to: Target::State(S::Withdrawn), who: Who::Owner },
+    Rule { from: &[S::Submitted], action: Action::StartReview, to: Target::State(S::InReview), who: TEAM },
+    Rule { from: &[S::InReview], action: Action::RequestInfo, to: Target::State(S::NeedsInfo), who: TEAM },
+    Rule { from: &[S::InReview], action: Action::Evaluate, to: Target::State(S::InReview), who: TEAM },
+    Rule { from: &[S::InReview], action: Action::RecordPreAdvice, to: Target::State(S::PreAdvised), who: TEAM },
+    Rule { from: &[S::PreAdvised], action: Action::RevisePreAdvice, to: Target::State(S::InReview), who: TEAM },
+    Rule { from: &[S::PreAdvised], action: Action::OpenVote, to: Target::State(S::Voting), who: Who::Roles(&[Role::ProgrammeTeam, Role::BoardChair]) },
+    Rule { from: &[S::Voting], action: Action::Vote, to: Target::State(S::Voting), who: Who::Roles(&[Role::BoardMember]) },
+    Rule { from: &[S::Voting], action: Action::CancelVote, to: Target::State(S::InReview), who: TEAM },
+    Rule { from: &[S::Voting], action: Action::CloseVote, to: Target::ByTally, who: CHAIR },
+    Rule { from: &[S::Submitted, S::InReview], action: Action::MergeInto, to: Target::State(S::Merged), who: TEAM },
+    Rule { from: &[S::Approved], action: Action::Adopt, to: Target::State(S::Adopted), who: TEAM },
+];
+
+/// A permitted step: from where, by which action, to what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: PlanStatus,
+    pub action: Action,
+    pub to: Target,
+}
+
+/// The facts about a plan that decide who may act on it.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanRef<'a> {
+    pub status: PlanStatus,
+    pub owner_id: &'a str,
+}
+
+fn qualifies(who: Who, plan: &PlanRef<'_>, actor: &Actor) -> bool {
+    match who {
+        Who::Owner => actor.user_id == plan.owner_id,
+        Who::Roles(roles) => roles.iter().any(|r| actor.has(*r)),
+    }
+}
+
+fn target_of(rule: &Rule, from: PlanStatus) -> Target {
+    // Edit keeps the state it started from (draft or needs_info).
+    match (rule.action, rule.to) {
+        (Action::Edit, _) => Target::State(from),
+        (_, to) => to,
+    }
+}
+
+/// Decides whether `actor` may take `action` on `plan` now.
+///
+/// An actor who could never take this action on this plan gets `Forbidden` (403); one who
+/// could, but not in the current state, gets `NotAllowed` naming the state and its actions (409).
+pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transition, DomainError> {
+    let mut may_ever = false;
+    for rule in RULES.iter().filter(|r| r.action == action) {
+        if qualifies(rule.who, &plan, actor) {
+            may_ever = true;
+            if rule.from.contains(&plan.status) {
+                return Ok(Transition {
+                    from: plan.status,
+                    action,
+                    to: target_of(rule, plan.status),
+                });
+            }
+        }
+    }
+    if !may_ever {
+        return Err(DomainError::Forbidden { action });
+    }
+    Err(DomainError::NotAllowed {
+        state: plan.status,
+        action,
+        allowed: actions_in(plan.status),
+    })
+}
+
+/// Every action the table allows in `status`, for anyone.
+pub fn actions_in(status: PlanStatus) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| RULES.iter().any(|r| r.action == *a && r.from.contains(&status)))
+        .collect()
+}
+
+/// What this actor may do to this plan now (exposed as `allowed_actions`).
+pub fn allowed_actions(plan: PlanRef<'_>, actor: &Actor) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| decide(plan, *a, actor).is_ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const OWNER: &str = "owner";
+
+    /// The callers a plan can meet: its owner, another applicant, and each staff role.
+    fn actors() -> Vec<(&'static str, Actor)> {
+        let mk = |id: &str, roles: Vec<Role>| Actor {
+            user_id: id.into(),
+            roles,
+            organisation_id: None,
+        };
+        vec![
+            ("owner", mk(OWNER, vec![Role::Applicant])),
+            ("other_applicant", mk("other", vec![Role::Applicant])),
+            ("programme_team", mk("team", vec![Role::ProgrammeTeam])),
+            ("board_member", mk("member", vec![Role::BoardMember])),
+            ("board_chair", mk("chair", vec![Role::BoardChair])),
+            ("admin", mk("admin", vec![Role::Admin])),
+        ]
+    }
+
+    /// PRODUCT.md's table written out a second time, independently of `RULES`, as
+    /// (state, action, caller, expected target). Every pair not listed must be refused.
+    fn expected() -> Vec<(PlanStatus, Action, &'static str, Target)> {
+        use Action as A;
+        use Target::*;
+        let mut v = vec![
+            (S::Draft, A::Submit, "owner", State(S::Submitted)),
+            (S::NeedsInfo, A::Submit, "owner", State(S::Submitted)),
+            (S::Draft, A::Edit, "owner", State(S::Draft)),
+            (S::NeedsInfo, A::Edit, "owner", State(S::NeedsInfo)),
+            (S::Draft, A::Delete, "owner", Deleted),
+            (S::Submitted, A::Withdraw, "owner", State(S::Withdrawn)),
+            (S::InReview, A::Withdraw, "owner", State(S::Withdrawn)),
+            (S::NeedsInfo, A::Withdraw, "owner", State(S::Withdrawn)),
+            (S::Submitted, A::StartReview, "programme_team", State(S::InReview)),
+            (S::InReview, A::RequestInfo, "programme_team", State(S::NeedsInfo)),
+            (S::InReview, A::Evaluate, "programme_team", State(S::InReview)),
+            (S::InReview, A::RecordPreAdvice, "programme_team", State(S::PreAdvised)),
+            (S::PreAdvised, A::RevisePreAdvice, "programme_team", State(S::InReview)),
+            (S::PreAdvised, A::OpenVote, "programme_team", State(S::Voting)),
+            (S::PreAdvised, A::OpenVote, "board_chair", State(S::Voting)),
+            (S::Voting, A::Vote, "board_member", State(S::Voting)),
+            (S::Voting, A::Vote, "board_chair", State(S::Voting)),
+            (S::Voting, A::CancelVote, "programme_team", State(S::InReview)),
+            (S::Voting, A::CloseVote, "board_chair", ByTally),
+            (S::Submitted, A::MergeInto, "programme_team", State(S::Merged)),
+            (S::InReview, A::MergeInto, "programme_team", State(S::Merged)),
+            (S::Approved, A::Adopt, "programme_team", State(S::Adopted)),
+        ];
+        v.sort_by_key(|(s, a, w, _)| (s.as_str(), a.as_str(), *w));
+        v
+    }
+
+    #[test]
+    fn every_state_action_and_role_is_decided_as_the_table_says() {
+        let expected = expected();
+        let mut checked = 0;
+        for status in PlanStatus::ALL {
+            for action in Action::ALL {
+                for (who, actor) in actors() {
+                    let plan = PlanRef { status, owner_id: OWNER };
+                    let got = decide(plan, action, &actor);
+                    let want = expected
+                        .iter()
+                        .find(|(s, a, w, _)| *s == status && *a == action && *w == who)
+                        .map(|(_, _, _, t)| *t);
+                    match (want, got) {
+                        (Some(t), Ok(tr)) => {
+                            assert_eq!(tr.to, t, "{status:?} {action:?} {who}");
+                            assert_eq!(tr.from, status);
+                        }
+                        (None, Err(DomainError::Forbidden { .. }))
+                        | (None, Err(DomainError::NotAllowed { .. })) => {}
+                        (want, got) => {
+                            panic!("{status:?} × {action:?} × {who}: expected {want:?}, got {got:?}")
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 11 * 15 * 6);
+    }
+
+    #[test]
+    fn a_wrong_state_names_the_state_and_its_actions() {
+        let owner = &actors()[0].1;
+        let err = decide(PlanRef { status: S::InReview, owner_id: OWNER }, Action::Submit, owner).unwrap_err();
+        match &err {
+            DomainError::NotAllowed { state, allowed, .. } => {
+                assert_eq!(*state, S::InReview);
+                assert_eq!(
+                    allowed,
+                    &vec![Action::Withdraw, Action::RequestInfo, Action::Evaluate, Action::RecordPreAdvice, Action::MergeInto]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let msg = err.message();
+        assert!(msg.contains("in_review") && msg.contains("request_info"), "{msg}");
+    }
+
+    #[test]
+    fn a_role_that_can_never_act_is_forbidden_not_conflicted() {
+        let member = &actors()[3].1;
+        assert_eq!(
+            decide(PlanRef { status: S::Submitted, owner_id: OWNER }, Action::StartReview, member),
+            Err(DomainError::Forbidden { action: Action::StartReview })
+        );
+        // The team could start a review, just not from in_review: a conflict.
+        let team = &actors()[2].1;
+        assert!(matches!(
+            decide(PlanRef { status: S::InReview, owner_id: OWNER }, Action::StartReview, team),
+            Err(DomainError::NotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn allowed_actions_follow_the_caller() {
+        let all = actors();
+        let plan = PlanRef { status: S::PreAdvised, owner_id: OWNER };
+        assert_eq!(allowed_actions(plan, &all[2].1), vec![Action::RevisePreAdvice, Action::OpenVote]);
+        assert_eq!(allowed_actions(plan, &all[4].1), vec![Action::OpenVote]);
+        assert!(allowed_actions(plan, &all[0].1).is_empty());
+        let draft = PlanRef { status: S::Draft, owner_id: OWNER };
+        assert_eq!(allowed_actions(draft, &all[0].1), vec![Action::Edit, Action::Delete, Action::Submit]);
+        assert!(allowed_actions(draft, &all[1].1).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn terminal_states_accept_no_action(
+            s in prop::sample::select(PlanStatus::ALL.to_vec()),
+            a in prop::sample::select(Action::ALL.to_vec()),
+            who in 0usize..6,
+        ) {
+            let actor = &actors()[who].1;
+            let result = decide(PlanRef { status: s, owner_id: OWNER }, a, actor);
+            if s.is_terminal() {
+                prop_assert!(result.is_err());
+                prop_assert!(actions_in(s).is_empty());
+            }
+        }
+    }
+}
