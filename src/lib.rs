@@ -1,3 +1,8 @@
 //! planloket: the REST API behind a municipal programme's call for project plans.
 
+pub mod config;
+pub mod db;
 pub mod domain;
+pub mod error;
+pub mod http;
+pub mod startup;

@@ -1,1 +1,67 @@
-fn main() {}
+//! The `planloket` binary: `serve` (the default), `demo`, `migrate`.
+
+use clap::{Parser, Subcommand};
+use planloket::config::Settings;
+use planloket::db::Db;
+use planloket::startup;
+
+#[derive(Parser)]
+#[command(name = "planloket", version, about = "The call for project plans of a municipal programme, as a REST API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Clone, Copy, PartialEq, Eq)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Serve, and on an empty database first load the 2025-2026 round and one account per role.
+    Demo,
+    /// Run pending database migrations and exit.
+    Migrate,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PLANLOKET_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    if let Err(message) = run(cli.command.unwrap_or(Command::Serve)) {
+        eprintln!("planloket: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run(command: Command) -> Result<(), String> {
+    let settings = Settings::from_env()?;
+    tracing::info!(database = ?settings.database, "starting");
+    match command {
+        Command::Migrate => {
+            Db::open(&settings.database)?;
+            println!("migrations are up to date ({})", settings.database.backend());
+            Ok(())
+        }
+        Command::Demo => {
+            let db = Db::open(&settings.database)?;
+            match startup::load_demo(&db)? {
+                Some(lines) => lines.iter().for_each(|l| println!("{l}")),
+                None => println!("the database holds data already; no demo data loaded"),
+            }
+            serve(&settings)
+        }
+        Command::Serve => serve(&settings),
+    }
+}
+
+fn serve(settings: &Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async {
+        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let running = startup::build(settings, workers)?;
+        println!("planloket listens on http://{}/api/v1", running.addr);
+        running.server.await.map_err(|e| e.to_string())
+    })
+}

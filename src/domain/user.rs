@@ -89,8 +89,12 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, String> {
+        use validator::ValidateEmail;
         let s = raw.trim().to_lowercase();
+        // validator checks the address as HTML forms do; we also demand a dotted domain,
+        // since mail must reach the applicant outside the municipality's network.
         let valid = s.len() <= 254
+            && s.validate_email()
             && !s.chars().any(|c| c.is_whitespace() || c.is_control())
             && match s.split_once('@') {
                 Some((local, domain)) => {
@@ -235,5 +239,38 @@ mod tests {
         assert!(parse_name("   ", 200).is_err());
         assert!(parse_name(&"x".repeat(201), 200).is_err());
         assert!(parse_name("a\u{0}b", 200).is_err());
+    }
+}
+
+/// What an organisation is; the published overview groups partners by nothing more.
+pub const ORGANISATION_KINDS: [&str; 6] = ["partner", "school", "municipality", "welfare", "housing", "other"];
+
+/// Checks an organisation kind against `ORGANISATION_KINDS`.
+pub fn parse_organisation_kind(raw: &str) -> Result<String, String> {
+    if ORGANISATION_KINDS.contains(&raw) {
+        Ok(raw.to_string())
+    } else {
+        Err(format!("unknown kind '{raw}'; kinds are: {}", ORGANISATION_KINDS.join(", ")))
+    }
+}
+
+/// The key that makes organisation names unique regardless of case and spacing.
+pub fn organisation_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+#[cfg(test)]
+mod organisation_tests {
+    use super::*;
+
+    #[test]
+    fn organisation_names_are_unique_regardless_of_case_and_spacing() {
+        assert_eq!(organisation_key("  Bibliotheek   Noord "), organisation_key("bibliotheek noord"));
+    }
+
+    #[test]
+    fn organisation_kinds_are_a_fixed_list() {
+        assert!(parse_organisation_kind("school").is_ok());
+        assert!(parse_organisation_kind("bank").unwrap_err().contains("municipality"));
     }
 }

@@ -1,0 +1,3 @@
+DROP TABLE rounds;
+DROP TABLE users;
+DROP TABLE organisations;

@@ -1,0 +1,189 @@
+//! Settings from the environment (PRODUCT.md → Configuration). Secrets are never printed.
+
+use std::path::{Path, PathBuf};
+
+/// Where the data lives: an embedded SQLite file or a PostgreSQL server.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            // The URL may carry a password: show the scheme and host only.
+            DatabaseUrl::Postgres(url) => {
+                let host = url.rsplit('@').next().unwrap_or("").split('/').next().unwrap_or("");
+                write!(f, "postgres://…@{host}")
+            }
+        }
+    }
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` / `postgresql://…`, `sqlite://path`, or a plain path; any other scheme is refused.
+    pub fn parse(raw: &str) -> Result<DatabaseUrl, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("DATABASE_URL is empty".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err("DATABASE_URL sqlite:// needs a file path".into());
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "DATABASE_URL has the unsupported scheme '{scheme}': use a SQLite path, sqlite://path or postgres://…"
+            ));
+        }
+        if let Some(path) = raw.strip_prefix("sqlite:") {
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(raw)))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Everything the service needs to start.
+#[derive(Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub bind: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Vec<u8>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub public_url: String,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database", &self.database)
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("jwt_secret", &"<hidden>")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("admin_email", &self.admin_email)
+            .finish()
+    }
+}
+
+/// The shortest signing key accepted, in bytes.
+pub const JWT_SECRET_MIN: usize = 32;
+
+impl Settings {
+    /// Reads the environment; creates the data dir and, on first start, the signing key in it.
+    pub fn from_env() -> Result<Settings, String> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(var("PLANLOKET_DATA_DIR").unwrap_or_else(|| "data".into()));
+        std::fs::create_dir_all(&data_dir)
+            .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
+        let database = match var("DATABASE_URL") {
+            Some(url) => DatabaseUrl::parse(&url)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("planloket.db")),
+        };
+        let jwt_secret = match var("PLANLOKET_JWT_SECRET") {
+            Some(s) if s.len() < JWT_SECRET_MIN => {
+                return Err(format!("PLANLOKET_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes"))
+            }
+            Some(s) => s.into_bytes(),
+            None => load_or_create_secret(&data_dir)?,
+        };
+        Ok(Settings {
+            database,
+            bind: var("PLANLOKET_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir,
+            jwt_secret,
+            smtp_url: var("PLANLOKET_SMTP_URL"),
+            mail_from: var("PLANLOKET_MAIL_FROM").unwrap_or_else(|| "planloket@localhost".into()),
+            public_url: var("PLANLOKET_PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                .trim_end_matches('/')
+                .to_string(),
+            admin_email: var("PLANLOKET_ADMIN_EMAIL"),
+            admin_password: var("PLANLOKET_ADMIN_PASSWORD"),
+        })
+    }
+}
+
+/// 32 random bytes, hex-encoded.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system has no random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The signing key kept in `<data dir>/jwt-secret`, generated on first start so that tokens
+/// survive a restart without anyone having to configure a secret.
+fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
+    let path = data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if s.trim().len() >= JWT_SECRET_MIN => Ok(s.trim().as_bytes().to_vec()),
+        Ok(_) => Err(format!("{} is shorter than {JWT_SECRET_MIN} bytes", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = random_token();
+            write_private(&path, &secret)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(secret.into_bytes())
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_pick_their_backend() {
+        assert_eq!(DatabaseUrl::parse("data/p.db").unwrap(), DatabaseUrl::Sqlite("data/p.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/p.db").unwrap(), DatabaseUrl::Sqlite("/tmp/p.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite://p.db").unwrap(), DatabaseUrl::Sqlite("p.db".into()));
+        assert_eq!(DatabaseUrl::parse("postgres://u:p@h/db").unwrap().backend(), "postgres");
+        assert_eq!(DatabaseUrl::parse("postgresql://h/db").unwrap().backend(), "postgres");
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused_by_name() {
+        let err = DatabaseUrl::parse("mysql://h/db").unwrap_err();
+        assert!(err.contains("'mysql'"), "{err}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let url = DatabaseUrl::parse("postgres://u:secret@db.local:5432/x").unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("secret") && shown.contains("db.local"), "{shown}");
+    }
+}

@@ -1,0 +1,178 @@
+//! Storage: one connection enum over PostgreSQL and SQLite, the pool, migrations, repositories.
+
+pub mod models;
+pub mod repo;
+pub mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::DatabaseUrl;
+use crate::error::AppError;
+
+/// A connection to either backend; the same queries run on both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Key of the PostgreSQL advisory lock held while migrating, so instances starting together
+/// do not run the same migration twice.
+const MIGRATION_LOCK: i64 = 0x706c_616e_6c6f;
+
+/// Opens connections for the pool, choosing the backend from the URL (never by trial).
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+/// Settings every SQLite connection gets: enforce foreign keys, wait for a lock instead of
+/// failing, write-ahead logging so readers do not block the writer, and a bounded WAL.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;";
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(r2d2::Error::ConnectionError),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The database handle the service shares between requests.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: &'static str,
+    /// SQLite has one writer at a time; taking this before a write transaction makes every
+    /// write in this process wait its turn instead of failing with SQLITE_BUSY half-way.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl Db {
+    /// Opens the pool (creating the SQLite file and its folder if needed) and runs migrations.
+    pub fn open(url: &DatabaseUrl) -> Result<Db, String> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+        let size = match url {
+            DatabaseUrl::Sqlite(_) => 8,
+            DatabaseUrl::Postgres(_) => 12,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(3))
+            .build(Manager { url: url.clone() })
+            .map_err(|e| format!("cannot open the {} database: {e}", url.backend()))?;
+        let db = Db {
+            pool,
+            backend: url.backend(),
+            sqlite_writer: Arc::new(Mutex::new(())),
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Runs pending migrations; on PostgreSQL under an advisory lock.
+    pub fn migrate(&self) -> Result<(), String> {
+        let mut conn = self.pool.get().map_err(|e| format!("cannot connect: {e}"))?;
+        let result = match &mut *conn {
+            DbConn::Pg(c) => {
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                    .execute(c)
+                    .map_err(|e| e.to_string())?;
+                let r = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ());
+                let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(c);
+                r
+            }
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        };
+        result.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// A connection from the pool; 503 when none can be had in time.
+    pub fn conn(&self) -> Result<PooledConn, AppError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Whether the database answers now (for `/health`), waiting at most a second.
+    pub fn ping(&self) -> bool {
+        match self.pool.get_timeout(Duration::from_secs(1)) {
+            Ok(mut c) => c.ping().is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Runs `f` in a read-only unit of work.
+    pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+        let mut conn = self.conn()?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in one transaction: all of it is stored, or nothing.
+    pub fn write<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+        let _turn = if self.backend == "sqlite" {
+            Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner()))
+        } else {
+            None
+        };
+        let mut conn = self.conn()?;
+        (*conn).transaction(f)
+    }
+}
+
+/// A new id: UUID v7, time-ordered so inserts stay at the end of indexes.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Now, in UTC, to the microsecond (what PostgreSQL keeps; SQLite then stores the same).
+pub fn now() -> chrono::NaiveDateTime {
+    micros(chrono::Utc::now().naive_utc())
+}
+
+/// A timestamp cut to whole microseconds, so both backends answer the same value.
+pub fn micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

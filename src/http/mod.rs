@@ -1,0 +1,165 @@
+//! HTTP: routes, conventions (headers, problem+json), and the server.
+
+pub mod auth;
+pub mod extract;
+pub mod organisations;
+pub mod rounds;
+pub mod system;
+pub mod users;
+
+use std::net::TcpListener;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, App, FromRequest, Handler, HttpResponse, HttpServer, Resource, Responder};
+
+use crate::db::Db;
+use crate::error::{problem_for_status, AppError, PROBLEM_JSON};
+
+/// The API's full semantic version, sent as `API-Version` and kept equal to `info.version`
+/// of `api-spec/openapi.yaml` (a test checks it).
+pub const API_VERSION: &str = "1.0.0";
+/// Every route lives under this prefix.
+pub const BASE_PATH: &str = "/api/v1";
+/// The contract, compiled into the binary.
+pub const OPENAPI_YAML: &str = include_str!("../../api-spec/openapi.yaml");
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub tokens: auth::Tokens,
+    pub openapi_json: String,
+}
+
+/// Collects routes by path so that several methods share one resource (actix answers 405 for
+/// a known path with another method), and records each (method, path) for the spec check.
+pub struct Routes {
+    resources: Vec<(&'static str, Resource)>,
+    pub table: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Routes {
+        Routes { resources: Vec::new(), table: Vec::new() }
+    }
+
+    fn add<F, Args>(&mut self, method: Method, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.table.push((method.clone(), path));
+        let route = web::method(method).to(handler);
+        match self.resources.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, resource)) => {
+                let r = std::mem::replace(resource, Resource::new(path));
+                *resource = r.route(route);
+            }
+            None => self.resources.push((path, Resource::new(path).route(route))),
+        }
+        self
+    }
+}
+
+/// Every route the service serves, relative to `BASE_PATH`.
+fn register(r: &mut Routes) {
+    use Method as M;
+    r.add(M::GET, "/health", system::health)
+        .add(M::GET, "/openapi.json", system::openapi)
+        .add(M::POST, "/auth/register", auth::register)
+        .add(M::POST, "/auth/login", auth::login)
+        .add(M::GET, "/me", users::me)
+        .add(M::POST, "/users", users::create)
+        .add(M::GET, "/users", users::list)
+        .add(M::PATCH, "/users/{id}", users::update)
+        .add(M::POST, "/organisations", organisations::create)
+        .add(M::GET, "/organisations", organisations::list)
+        .add(M::POST, "/rounds", rounds::create)
+        .add(M::GET, "/rounds", rounds::list)
+        .add(M::GET, "/rounds/{id}", rounds::get)
+        .add(M::PATCH, "/rounds/{id}", rounds::update);
+}
+
+/// The (method, path) of every served route, for the check against the OpenAPI document.
+pub fn route_table() -> Vec<(String, String)> {
+    let mut r = Routes::new();
+    register(&mut r);
+    r.table.into_iter().map(|(m, p)| (m.to_string(), p.to_string())).collect()
+}
+
+fn configure(cfg: &mut web::ServiceConfig) {
+    let mut r = Routes::new();
+    register(&mut r);
+    for (_, resource) in r.resources {
+        cfg.service(resource);
+    }
+}
+
+/// Adds the headers every answer carries, and turns any error answer the framework made
+/// itself (404 for an unknown path, 405, a failed path parameter) into problem+json.
+async fn conventions(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    // Handlers' and extractors' errors arrive here as responses already; an `Err` would come
+    // from a layer outside the routes, and actix renders it with its own `error_response`.
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        res = res.map_body(|_, _| BoxBody::new(problem_for_status(status)));
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(PROBLEM_JSON));
+    }
+    let h = res.headers_mut();
+    h.insert(header::HeaderName::from_static("api-version"), header::HeaderValue::from_static(API_VERSION));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    Ok(res)
+}
+
+async fn unknown_route() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("no such resource".into()))
+}
+
+/// The OpenAPI document as JSON, converted once at start-up.
+pub fn openapi_json() -> Result<String, String> {
+    let value: serde_json::Value =
+        serde_yaml_ng::from_str(OPENAPI_YAML).map_err(|e| format!("api-spec/openapi.yaml: {e}"))?;
+    serde_json::to_string(&value).map_err(|e| e.to_string())
+}
+
+/// Builds the server on `listener` with `workers` threads; it runs once awaited.
+pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
+            .wrap(from_fn(conventions))
+            .service(web::scope(BASE_PATH).configure(configure))
+            .default_service(web::to(unknown_route))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Shared with tests: the state for a database and a signing secret.
+pub fn state(db: Db, jwt_secret: &[u8]) -> Result<AppState, String> {
+    Ok(AppState { db, tokens: auth::Tokens::new(jwt_secret), openapi_json: openapi_json()? })
+}
