@@ -66,6 +66,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     AppError::Malformed("the body could not be read".into())
                 }
             })?;
+            // Every body of this API is an object; serde would otherwise read an array into a
+            // struct by position and blame "[0]".
+            match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') | None => {}
+                Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() => {
+                    return Err(AppError::Malformed("the body is not valid JSON".into()));
+                }
+                Some(_) => return Err(AppError::field("body", "must be a JSON object")),
+            }
             parse_json(&bytes).map(JsonBody)
         })
     }

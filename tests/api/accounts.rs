@@ -1,0 +1,167 @@
+//! Registration, sign-in, `/me` and the admin's user management.
+
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[test]
+fn a_resident_registers_signs_in_and_sees_themselves() {
+    let app = spawn_app();
+    let r = app
+        .post("/auth/register", None, json!({"email": "Anna@Example.NL", "password": PASSWORD, "name": "Anna de Vries", "kind": "resident"}))
+        .expect(201);
+    assert_eq!(r.body["email"], "anna@example.nl");
+    assert_eq!(r.body["roles"], json!(["applicant"]));
+    assert_eq!(r.body["kind"], "resident");
+    assert!(r.body.get("password_hash").is_none() && !r.text.contains("argon2"));
+    assert_eq!(r.header("location").unwrap(), format!("/api/v1/users/{}", r.body["id"].as_str().unwrap()));
+
+    let login = app.post("/auth/login", None, json!({"email": "anna@example.nl", "password": PASSWORD})).expect(200);
+    assert_eq!(login.body["token_type"], "Bearer");
+    assert_eq!(login.body["expires_in"], 3600);
+    let token = login.body["access_token"].as_str().unwrap();
+    let me = app.get("/me", Some(token)).expect(200);
+    assert_eq!(me.body["name"], "Anna de Vries");
+    assert_eq!(me.body["roles"], json!(["applicant"]));
+}
+
+#[test]
+fn a_partner_registers_with_their_organisation() {
+    let app = spawn_app();
+    let org = app.organisation("Bibliotheek Noord");
+    let r = app
+        .post("/auth/register", None, json!({"email": "p@bieb.nl", "password": PASSWORD, "name": "Piet", "kind": "partner", "organisation_id": org}))
+        .expect(201);
+    assert_eq!(r.body["organisation_id"], org.as_str());
+    let r = app
+        .post("/auth/register", None, json!({"email": "q@bieb.nl", "password": PASSWORD, "name": "Q", "kind": "partner", "organisation_id": "nope"}))
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["organisation_id"]);
+}
+
+#[test]
+fn registration_reports_every_bad_field_at_once() {
+    let app = spawn_app();
+    let r = app.post("/auth/register", None, json!({"email": "not-an-address", "password": "short", "name": " ", "kind": "mayor"})).expect(400);
+    assert_eq!(r.error_fields(), vec!["email", "password", "name", "kind"]);
+    let r = app.post("/auth/register", None, json!({})).expect(400);
+    assert_eq!(r.error_fields(), vec!["email", "password", "name", "kind"]);
+}
+
+#[test]
+fn an_applicant_cannot_register_with_a_role() {
+    let app = spawn_app();
+    let r = app
+        .post("/auth/register", None, json!({"email": "x@y.nl", "password": PASSWORD, "name": "X", "kind": "resident", "roles": ["admin"]}))
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["roles"]);
+}
+
+#[test]
+fn an_address_registers_once() {
+    let app = spawn_app();
+    let body = json!({"email": "anna@example.nl", "password": PASSWORD, "name": "Anna", "kind": "resident"});
+    app.post("/auth/register", None, body.clone()).expect(201);
+    let mut again = body;
+    again["email"] = json!("ANNA@example.nl");
+    app.post("/auth/register", None, again).expect(409);
+}
+
+#[test]
+fn wrong_credentials_are_401_without_saying_which_part_is_wrong() {
+    let app = spawn_app();
+    let a = app.post("/auth/login", None, json!({"email": ADMIN_EMAIL, "password": "wrong-password"})).expect(401);
+    let b = app.post("/auth/login", None, json!({"email": "nobody@planloket.test", "password": "wrong-password"})).expect(401);
+    assert_eq!(a.body["detail"], b.body["detail"]);
+    let r = app.post("/auth/login", None, json!({"email": ""})).expect(400);
+    assert_eq!(r.error_fields(), vec!["email", "password"]);
+}
+
+#[test]
+fn the_bootstrap_admin_manages_users() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let org = app.organisation("Welzijn Noord");
+    let r = app
+        .post("/users", Some(&admin), json!({"email": "lid@bestuur.nl", "name": "Bestuurslid", "password": PASSWORD, "roles": ["board_member"], "organisation_id": org}))
+        .expect(201);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["roles"], json!(["board_member"]));
+
+    let list = app.get("/users", Some(&admin)).expect(200);
+    let emails: Vec<_> = list.body["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_string()).collect();
+    assert!(emails.contains(&ADMIN_EMAIL.to_string()) && emails.contains(&"lid@bestuur.nl".to_string()));
+
+    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"roles": ["board_member", "board_chair"], "name": "Voorzitter"})).expect(200);
+    assert_eq!(r.body["roles"], json!(["board_member", "board_chair"]));
+    assert_eq!(r.body["name"], "Voorzitter");
+    assert_eq!(r.body["organisation_id"], org.as_str());
+    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"organisation_id": null})).expect(200);
+    assert!(r.body["organisation_id"].is_null());
+
+    app.patch("/users/00000000-0000-7000-8000-000000000000", Some(&admin), json!({"name": "X"})).expect(404);
+    let r = app.post("/users", Some(&admin), json!({"email": "x", "roles": ["king"]})).expect(400);
+    assert_eq!(r.error_fields(), vec!["email", "name", "roles"]);
+    let r = app.post("/users", Some(&admin), json!({"email": "a@b.nl", "name": "A", "roles": ["applicant"]})).expect(400);
+    assert_eq!(r.error_fields(), vec!["kind"]);
+    app.post("/users", Some(&admin), json!({"email": "lid@bestuur.nl", "name": "Dubbel", "roles": ["admin"]})).expect(409);
+}
+
+#[test]
+fn only_admins_manage_users() {
+    let app = spawn_app();
+    for roles in [vec!["applicant"], vec!["programme_team"], vec!["board_chair"]] {
+        let kind = if roles[0] == "applicant" { Some("resident") } else { None };
+        let (_, token) = app.user_with(&roles, kind, None);
+        app.get("/users", Some(&token)).expect(403);
+        app.post("/users", Some(&token), json!({"email": "a@b.nl", "name": "A", "roles": ["admin"]})).expect(403);
+        app.patch("/users/x", Some(&token), json!({"roles": ["admin"]})).expect(403);
+    }
+    app.get("/users", None).expect(401);
+}
+
+#[test]
+fn roles_are_read_on_every_request_so_a_removed_role_stops_at_once() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let (id, team) = app.user_with(&["programme_team"], None, None);
+    app.post("/organisations", Some(&team), json!({"name": "School A", "kind": "school"})).expect(201);
+    app.patch(&format!("/users/{id}"), Some(&admin), json!({"roles": ["board_member"]})).expect(200);
+    app.post("/organisations", Some(&team), json!({"name": "School B", "kind": "school"})).expect(403);
+}
+
+#[test]
+fn a_deactivated_user_can_neither_sign_in_nor_use_an_old_token() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let (id, token) = app.user_with(&["board_member"], None, None);
+    app.get("/me", Some(&token)).expect(200);
+    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"active": false})).expect(200);
+    app.get("/me", Some(&token)).expect(401);
+    let email = r.body["email"].as_str().unwrap().to_string();
+    app.post("/auth/login", None, json!({"email": email, "password": PASSWORD})).expect(401);
+}
+
+#[test]
+fn an_admin_cannot_lock_themselves_out() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let me = app.get("/me", Some(&admin)).expect(200);
+    let id = me.body["id"].as_str().unwrap();
+    app.patch(&format!("/users/{id}"), Some(&admin), json!({"roles": ["programme_team"]})).expect(409);
+    app.patch(&format!("/users/{id}"), Some(&admin), json!({"active": false})).expect(409);
+    app.get("/users", Some(&admin)).expect(200);
+}
+
+#[test]
+fn an_admin_resets_a_password() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let (id, _) = app.user_with(&["programme_team"], None, None);
+    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"password": "nieuw-wachtwoord-9"})).expect(200);
+    let email = r.body["email"].as_str().unwrap().to_string();
+    app.post("/auth/login", None, json!({"email": email, "password": PASSWORD})).expect(401);
+    app.login(&email, "nieuw-wachtwoord-9");
+    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"password": "kort"})).expect(400);
+    assert_eq!(r.error_fields(), vec!["password"]);
+}

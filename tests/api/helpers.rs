@@ -1,0 +1,291 @@
+//! The test harness: an app spawned on port 0 with a database of its own, and an HTTP client.
+//!
+//! Without `PLANLOKET_TEST_POSTGRES_URL` every app gets a fresh SQLite file; with it (a URL to
+//! a PostgreSQL server whose user may create databases) every app gets a fresh database there.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+use diesel::{Connection, RunQueryDsl};
+use planloket::config::{DatabaseUrl, Settings};
+use planloket::startup;
+use serde_json::{json, Value};
+
+pub const ADMIN_EMAIL: &str = "admin@planloket.test";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const PASSWORD: &str = "wachtwoord-1234";
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+/// A database that lives as long as one test.
+pub enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        match std::env::var("PLANLOKET_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+            Some(admin_url) => {
+                let name = format!("planloket_test_{id}");
+                let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+                TestDb::Postgres { admin_url, name }
+            }
+            None => {
+                let dir = std::env::temp_dir().join(format!("planloket-test-{id}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                TestDb::Sqlite(dir)
+            }
+        }
+    }
+
+    pub fn url(&self) -> DatabaseUrl {
+        match self {
+            TestDb::Sqlite(dir) => DatabaseUrl::Sqlite(dir.join("planloket.db")),
+            TestDb::Postgres { admin_url, name } => DatabaseUrl::Postgres(database_url(admin_url, name)),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        match self {
+            TestDb::Sqlite(dir) => dir.clone(),
+            TestDb::Postgres { name, .. } => std::env::temp_dir().join(name),
+        }
+    }
+}
+
+/// The admin URL with its database name replaced by `name`.
+pub fn database_url(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|j| j + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    format!("{prefix}/{name}{query}")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                }
+                let _ = std::fs::remove_dir_all(std::env::temp_dir().join(name));
+            }
+        }
+    }
+}
+
+/// A running service for one test; stopped and its database removed when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub addr: std::net::SocketAddr,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+    agent: ureq::Agent,
+    // Dropped last: the server must stop before its database goes.
+    pub db: TestDb,
+}
+
+pub fn settings_for(db: &TestDb) -> Settings {
+    Settings {
+        database: db.url(),
+        bind: "127.0.0.1:0".into(),
+        data_dir: db.data_dir(),
+        jwt_secret: JWT_SECRET.to_vec(),
+        smtp_url: None,
+        mail_from: "planloket@localhost".into(),
+        public_url: "http://127.0.0.1:8080".into(),
+        admin_email: Some(ADMIN_EMAIL.into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+    }
+}
+
+pub fn spawn_app() -> TestApp {
+    let db = TestDb::new();
+    spawn_app_on(db)
+}
+
+pub fn spawn_app_on(db: TestDb) -> TestApp {
+    let settings = settings_for(&db);
+    let (tx, rx) = mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match startup::build(&settings, 1) {
+                Ok(running) => {
+                    tx.send(Ok((running.addr, running.server.handle()))).unwrap();
+                    let _ = running.server.await;
+                }
+                Err(e) => tx.send(Err(e)).unwrap(),
+            }
+        })
+    });
+    let (addr, handle) = rx.recv().unwrap().expect("the app starts");
+    TestApp {
+        base: format!("http://{addr}/api/v1"),
+        addr,
+        handle,
+        thread: Some(thread),
+        agent: ureq::AgentBuilder::new().redirects(0).build(),
+        db,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        actix_web::rt::System::new().block_on(handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// An answer: status, headers (lower-case names) and the body as JSON (Null if not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HashMap<String, String>,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// The fields named in a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Asserts the status and that an error answer is a complete problem+json.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        if status >= 400 {
+            assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
+            for k in ["type", "title", "status", "detail", "errors"] {
+                assert!(!self.body[k].is_null(), "problem lacks {k}: {}", self.text);
+            }
+            assert_eq!(self.body["status"], status);
+        }
+        self
+    }
+}
+
+fn into_resp(r: ureq::Response) -> Resp {
+    let status = r.status();
+    let headers = r
+        .headers_names()
+        .into_iter()
+        .map(|n| {
+            let v = r.header(&n).unwrap_or("").to_string();
+            (n.to_ascii_lowercase(), v)
+        })
+        .collect();
+    let text = r.into_string().unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Resp { status, headers, text, body }
+}
+
+impl TestApp {
+    /// Sends a request with optional token, raw body and extra headers.
+    pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, &[u8])>, headers: &[(&str, &str)]) -> Resp {
+        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) };
+        let mut req = self.agent.request(method, &url);
+        if let Some(t) = token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.set(k, v);
+        }
+        let result = match body {
+            Some((content_type, bytes)) => req.set("Content-Type", content_type).send_bytes(bytes),
+            None => req.call(),
+        };
+        match result {
+            Ok(r) => into_resp(r),
+            Err(ureq::Error::Status(_, r)) => into_resp(r),
+            Err(e) => panic!("{method} {path}: {e}"),
+        }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        self.send("GET", path, token, None, &[])
+    }
+
+    pub fn post(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        self.send("POST", path, token, Some(("application/json", &bytes)), &[])
+    }
+
+    pub fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        self.send("PATCH", path, token, Some(("application/json", &bytes)), &[])
+    }
+
+    pub fn login(&self, email: &str, password: &str) -> String {
+        let r = self.post("/auth/login", None, json!({"email": email, "password": password})).expect(200);
+        r.body["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub fn admin_token(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    }
+
+    /// Creates a user with these roles (through the admin API) and signs them in.
+    pub fn user_with(&self, roles: &[&str], kind: Option<&str>, organisation_id: Option<&str>) -> (String, String) {
+        let admin = self.admin_token();
+        let email = format!("{}-{}@planloket.test", roles.join("-"), uuid::Uuid::now_v7().simple());
+        let r = self
+            .post(
+                "/users",
+                Some(&admin),
+                json!({"email": email, "name": "Test Gebruiker", "password": PASSWORD, "roles": roles, "kind": kind, "organisation_id": organisation_id}),
+            )
+            .expect(201);
+        (r.body["id"].as_str().unwrap().to_string(), self.login(&email, PASSWORD))
+    }
+
+    pub fn team_token(&self) -> String {
+        self.user_with(&["programme_team"], None, None).1
+    }
+
+    pub fn organisation(&self, name: &str) -> String {
+        let r = self.post("/organisations", Some(&self.admin_token()), json!({"name": name, "kind": "partner"})).expect(201);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    /// Creates the real 2025-2026 round, open from an hour ago for thirty days.
+    pub fn open_round(&self, team: &str) -> String {
+        let now = chrono::Utc::now();
+        let body = programme_round(now - chrono::Duration::hours(1), now + chrono::Duration::days(30));
+        self.post("/rounds", Some(team), body).expect(201).body["id"].as_str().unwrap().to_string()
+    }
+}
+
+/// The real catalog of the 2025-2026 round with an open window.
+pub fn programme_round(opens_at: chrono::DateTime<chrono::Utc>, closes_at: chrono::DateTime<chrono::Utc>) -> Value {
+    let mut v: Value = serde_json::from_str(startup::DEMO_PROGRAMME).unwrap();
+    v["opens_at"] = json!(opens_at.to_rfc3339());
+    v["closes_at"] = json!(closes_at.to_rfc3339());
+    v
+}

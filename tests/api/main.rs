@@ -1,0 +1,12 @@
+//! Black-box tests over HTTP against a spawned app. Run on SQLite by default and on
+//! PostgreSQL when `PLANLOKET_TEST_POSTGRES_URL` is set (see README → Tests).
+
+mod helpers;
+
+mod accounts;
+mod binary;
+mod conventions;
+mod openapi;
+mod organisations;
+mod rounds;
+mod tokens;
