@@ -15,7 +15,13 @@ impl std::fmt::Debug for DatabaseUrl {
             DatabaseUrl::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
             // The URL may carry a password: show the scheme and host only.
             DatabaseUrl::Postgres(url) => {
-                let host = url.rsplit('@').next().unwrap_or("").split('/').next().unwrap_or("");
+                let host = url
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or("")
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
                 write!(f, "postgres://…@{host}")
             }
         }
@@ -102,7 +108,9 @@ impl Settings {
         };
         let jwt_secret = match var("PLANLOKET_JWT_SECRET") {
             Some(s) if s.len() < JWT_SECRET_MIN => {
-                return Err(format!("PLANLOKET_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes"))
+                return Err(format!(
+                    "PLANLOKET_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes"
+                ))
             }
             Some(s) => s.into_bytes(),
             None => load_or_create_secret(&data_dir)?,
@@ -137,7 +145,10 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
     let path = data_dir.join("jwt-secret");
     match std::fs::read_to_string(&path) {
         Ok(s) if s.trim().len() >= JWT_SECRET_MIN => Ok(s.trim().as_bytes().to_vec()),
-        Ok(_) => Err(format!("{} is shorter than {JWT_SECRET_MIN} bytes", path.display())),
+        Ok(_) => Err(format!(
+            "{} is shorter than {JWT_SECRET_MIN} bytes",
+            path.display()
+        )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let secret = random_token();
             write_private(&path, &secret)
@@ -152,7 +163,11 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(content.as_bytes())
 }
 
@@ -167,11 +182,26 @@ mod tests {
 
     #[test]
     fn database_urls_pick_their_backend() {
-        assert_eq!(DatabaseUrl::parse("data/p.db").unwrap(), DatabaseUrl::Sqlite("data/p.db".into()));
-        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/p.db").unwrap(), DatabaseUrl::Sqlite("/tmp/p.db".into()));
-        assert_eq!(DatabaseUrl::parse("sqlite://p.db").unwrap(), DatabaseUrl::Sqlite("p.db".into()));
-        assert_eq!(DatabaseUrl::parse("postgres://u:p@h/db").unwrap().backend(), "postgres");
-        assert_eq!(DatabaseUrl::parse("postgresql://h/db").unwrap().backend(), "postgres");
+        assert_eq!(
+            DatabaseUrl::parse("data/p.db").unwrap(),
+            DatabaseUrl::Sqlite("data/p.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/p.db").unwrap(),
+            DatabaseUrl::Sqlite("/tmp/p.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://p.db").unwrap(),
+            DatabaseUrl::Sqlite("p.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u:p@h/db").unwrap().backend(),
+            "postgres"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
+            "postgres"
+        );
     }
 
     #[test]
@@ -184,6 +214,9 @@ mod tests {
     fn debug_output_hides_the_password() {
         let url = DatabaseUrl::parse("postgres://u:secret@db.local:5432/x").unwrap();
         let shown = format!("{url:?}");
-        assert!(!shown.contains("secret") && shown.contains("db.local"), "{shown}");
+        assert!(
+            !shown.contains("secret") && shown.contains("db.local"),
+            "{shown}"
+        );
     }
 }

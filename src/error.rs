@@ -197,7 +197,9 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::UniqueViolation, _) => {
                 AppError::Conflict("a resource with these values exists already".into(), vec![])
             }
-            E::DatabaseError(K::ClosedConnection, info) => AppError::Unavailable(info.message().to_string()),
+            E::DatabaseError(K::ClosedConnection, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
             E::DatabaseError(K::SerializationFailure, _) => AppError::Conflict(
                 "a concurrent change won; reload and try again".into(),
                 vec![],
@@ -257,17 +259,38 @@ mod tests {
 
     #[test]
     fn domain_refusals_become_conflicts_or_forbidden() {
-        let not_allowed = DomainError::NotAllowed { state: PlanStatus::Draft, action: Action::StartReview, allowed: vec![] };
+        let not_allowed = DomainError::NotAllowed {
+            state: PlanStatus::Draft,
+            action: Action::StartReview,
+            allowed: vec![],
+        };
         assert_eq!(AppError::from(not_allowed).status().as_u16(), 409);
-        let budget = DomainError::BudgetExceeded { theme: "JJO".into(), requested: Eur(2), remaining: Eur(1) };
+        let budget = DomainError::BudgetExceeded {
+            theme: "JJO".into(),
+            requested: Eur(2),
+            remaining: Eur(1),
+        };
         assert_eq!(AppError::from(budget).status().as_u16(), 409);
-        assert_eq!(AppError::from(DomainError::Forbidden { action: Action::Vote }).status().as_u16(), 403);
-        assert_eq!(AppError::from(DomainError::Invalid(vec![])).status().as_u16(), 400);
+        assert_eq!(
+            AppError::from(DomainError::Forbidden {
+                action: Action::Vote
+            })
+            .status()
+            .as_u16(),
+            403
+        );
+        assert_eq!(
+            AppError::from(DomainError::Invalid(vec![]))
+                .status()
+                .as_u16(),
+            400
+        );
     }
 
     #[test]
     fn server_failures_reveal_nothing_internal() {
-        let p = AppError::Internal("relation \"users\" does not exist at db.internal:5432".into()).problem();
+        let p = AppError::Internal("relation \"users\" does not exist at db.internal:5432".into())
+            .problem();
         assert!(!p.detail.contains("users") && !p.detail.contains("5432"));
         let p = AppError::Unavailable("could not connect to server at 10.0.0.5".into()).problem();
         assert!(!p.detail.contains("10.0.0.5"));

@@ -6,7 +6,11 @@ use planloket::db::Db;
 use planloket::startup;
 
 #[derive(Parser)]
-#[command(name = "planloket", version, about = "The call for project plans of a municipal programme, as a REST API")]
+#[command(
+    name = "planloket",
+    version,
+    about = "The call for project plans of a municipal programme, as a REST API"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -42,7 +46,10 @@ fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Migrate => {
             Db::open(&settings.database)?;
-            println!("migrations are up to date ({})", settings.database.backend());
+            println!(
+                "migrations are up to date ({})",
+                settings.database.backend()
+            );
             Ok(())
         }
         Command::Demo => {
@@ -59,7 +66,9 @@ fn run(command: Command) -> Result<(), String> {
 
 fn serve(settings: &Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async {
-        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let running = startup::build(settings, workers)?;
         println!("planloket listens on http://{}/api/v1", running.addr);
         running.server.await.map_err(|e| e.to_string())

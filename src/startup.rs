@@ -27,7 +27,8 @@ pub struct Running {
 pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let db = Db::open(&settings.database)?;
     bootstrap_admin(&db, settings)?;
-    let listener = TcpListener::bind(&settings.bind).map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
+    let listener = TcpListener::bind(&settings.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = http::state(db, &settings.jwt_secret)?;
     let server = http::server(state, listener, workers).map_err(|e| e.to_string())?;
@@ -40,11 +41,22 @@ pub fn bootstrap_admin(db: &Db, settings: &Settings) -> Result<(), String> {
         return Ok(());
     };
     let email = Email::parse(email).map_err(|m| format!("PLANLOKET_ADMIN_EMAIL {m}"))?;
-    crate::domain::user::check_password(password).map_err(|m| format!("PLANLOKET_ADMIN_PASSWORD {m}"))?;
+    crate::domain::user::check_password(password)
+        .map_err(|m| format!("PLANLOKET_ADMIN_PASSWORD {m}"))?;
     let hash = hash_password(password).map_err(|e| e.to_string())?;
     db.write(|c| {
         if repo::find_user_by_email(c, email.as_str())?.is_none() {
-            repo::insert_user(c, &user(email.as_str(), "Beheerder", &[Role::Admin], None, None, Some(hash)))?;
+            repo::insert_user(
+                c,
+                &user(
+                    email.as_str(),
+                    "Beheerder",
+                    &[Role::Admin],
+                    None,
+                    None,
+                    Some(hash),
+                ),
+            )?;
             tracing::info!("created the bootstrap admin account");
         }
         Ok(())
@@ -52,14 +64,25 @@ pub fn bootstrap_admin(db: &Db, settings: &Settings) -> Result<(), String> {
     .map_err(|e| format!("cannot create the bootstrap admin: {e}"))
 }
 
-fn user(email: &str, name: &str, roles: &[Role], kind: Option<&str>, org: Option<&str>, hash: Option<String>) -> UserRow {
+fn user(
+    email: &str,
+    name: &str,
+    roles: &[Role],
+    kind: Option<&str>,
+    org: Option<&str>,
+    hash: Option<String>,
+) -> UserRow {
     let now = db::now();
     UserRow {
         id: db::new_id(),
         email: email.into(),
         name: name.into(),
         password_hash: hash,
-        roles: roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+        roles: roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         kind: kind.map(str::to_string),
         organisation_id: org.map(str::to_string),
         active: true,
@@ -68,14 +91,58 @@ fn user(email: &str, name: &str, roles: &[Role], kind: Option<&str>, org: Option
     }
 }
 
-/// The demo accounts: (e-mail, name, roles, applicant kind, organisation index).
-const DEMO_ACCOUNTS: [(&str, &str, Role, Option<&str>, Option<usize>); 6] = [
-    ("admin@demo.planloket.nl", "Demo beheerder", Role::Admin, None, None),
-    ("team@demo.planloket.nl", "Demo programmateam", Role::ProgrammeTeam, None, None),
-    ("voorzitter@demo.planloket.nl", "Demo voorzitter bestuur", Role::BoardChair, None, Some(0)),
-    ("bestuur@demo.planloket.nl", "Demo bestuurslid", Role::BoardMember, None, Some(1)),
-    ("partner@demo.planloket.nl", "Demo partner", Role::Applicant, Some("partner"), Some(2)),
-    ("bewoner@demo.planloket.nl", "Demo bewoner", Role::Applicant, Some("resident"), None),
+/// A demo account: e-mail, name, role, applicant kind, index into `DEMO_ORGANISATIONS`.
+type DemoAccount = (
+    &'static str,
+    &'static str,
+    Role,
+    Option<&'static str>,
+    Option<usize>,
+);
+
+const DEMO_ACCOUNTS: [DemoAccount; 6] = [
+    (
+        "admin@demo.planloket.nl",
+        "Demo beheerder",
+        Role::Admin,
+        None,
+        None,
+    ),
+    (
+        "team@demo.planloket.nl",
+        "Demo programmateam",
+        Role::ProgrammeTeam,
+        None,
+        None,
+    ),
+    (
+        "voorzitter@demo.planloket.nl",
+        "Demo voorzitter bestuur",
+        Role::BoardChair,
+        None,
+        Some(0),
+    ),
+    (
+        "bestuur@demo.planloket.nl",
+        "Demo bestuurslid",
+        Role::BoardMember,
+        None,
+        Some(1),
+    ),
+    (
+        "partner@demo.planloket.nl",
+        "Demo partner",
+        Role::Applicant,
+        Some("partner"),
+        Some(2),
+    ),
+    (
+        "bewoner@demo.planloket.nl",
+        "Demo bewoner",
+        Role::Applicant,
+        Some("resident"),
+        None,
+    ),
 ];
 
 const DEMO_ORGANISATIONS: [(&str, &str); 4] = [
@@ -116,12 +183,20 @@ pub fn load_demo(db: &Db) -> Result<Option<Vec<String>>, String> {
             org_ids.push(org.id);
         }
         let mut lines = vec![
-            format!("Demo round '{}' ({}) is open until {}", round.name, round.id, spec.closes_at.to_rfc3339()),
+            format!(
+                "Demo round '{}' ({}) is open until {}",
+                round.name,
+                round.id,
+                spec.closes_at.to_rfc3339()
+            ),
             format!("Demo accounts, all with password '{DEMO_PASSWORD}':"),
         ];
         for (email, name, role, kind, org) in DEMO_ACCOUNTS {
             let org = org.map(|i| org_ids[i].as_str());
-            repo::insert_user(c, &user(email, name, &[role], kind, org, Some(hash.clone())))?;
+            repo::insert_user(
+                c,
+                &user(email, name, &[role], kind, org, Some(hash.clone())),
+            )?;
             lines.push(format!("  {:<16} {email}", role.as_str()));
         }
         Ok::<_, AppError>(Some(lines))

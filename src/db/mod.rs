@@ -53,7 +53,8 @@ impl ManageConnection for Manager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
         }
@@ -115,14 +116,18 @@ impl Db {
 
     /// Runs pending migrations; on PostgreSQL under an advisory lock.
     pub fn migrate(&self) -> Result<(), String> {
-        let mut conn = self.pool.get().map_err(|e| format!("cannot connect: {e}"))?;
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| format!("cannot connect: {e}"))?;
         let result = match &mut *conn {
             DbConn::Pg(c) => {
                 diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                     .execute(c)
                     .map_err(|e| e.to_string())?;
                 let r = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ());
-                let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).execute(c);
+                let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                    .execute(c);
                 r
             }
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
@@ -144,13 +149,19 @@ impl Db {
     }
 
     /// Runs `f` in a read-only unit of work.
-    pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let mut conn = self.conn()?;
         f(&mut conn)
     }
 
     /// Runs `f` in one transaction: all of it is stored, or nothing.
-    pub fn write<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, AppError>) -> Result<T, AppError> {
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let _turn = if self.backend == "sqlite" {
             Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner()))
         } else {

@@ -10,12 +10,18 @@ use super::DbConn;
 use crate::error::AppError;
 
 pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> Result<(), AppError> {
-    diesel::insert_into(users::table).values(row).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<UserRow>, AppError> {
-    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_user_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, AppError> {
@@ -38,16 +44,23 @@ pub fn count_users(conn: &mut DbConn) -> Result<i64, AppError> {
 }
 
 pub fn update_user(conn: &mut DbConn, row: &UserRow) -> Result<(), AppError> {
-    diesel::update(users::table.find(&row.id)).set(row).execute(conn)?;
+    diesel::update(users::table.find(&row.id))
+        .set(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn insert_organisation(conn: &mut DbConn, row: &OrganisationRow) -> Result<(), AppError> {
-    diesel::insert_into(organisations::table).values(row).execute(conn)?;
+    diesel::insert_into(organisations::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
-pub fn find_organisation_by_key(conn: &mut DbConn, key: &str) -> Result<Option<OrganisationRow>, AppError> {
+pub fn find_organisation_by_key(
+    conn: &mut DbConn,
+    key: &str,
+) -> Result<Option<OrganisationRow>, AppError> {
     Ok(organisations::table
         .filter(organisations::name_key.eq(key))
         .select(OrganisationRow::as_select())
@@ -63,7 +76,10 @@ pub fn list_organisations(conn: &mut DbConn) -> Result<Vec<OrganisationRow>, App
 }
 
 /// Which of these organisation ids exist.
-pub fn existing_organisations(conn: &mut DbConn, ids: &[&str]) -> Result<HashSet<String>, AppError> {
+pub fn existing_organisations(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> Result<HashSet<String>, AppError> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -76,12 +92,18 @@ pub fn existing_organisations(conn: &mut DbConn, ids: &[&str]) -> Result<HashSet
 }
 
 pub fn insert_round(conn: &mut DbConn, row: &RoundRow) -> Result<(), AppError> {
-    diesel::insert_into(rounds::table).values(row).execute(conn)?;
+    diesel::insert_into(rounds::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find_round(conn: &mut DbConn, id: &str) -> Result<Option<RoundRow>, AppError> {
-    Ok(rounds::table.find(id).select(RoundRow::as_select()).first(conn).optional()?)
+    Ok(rounds::table
+        .find(id)
+        .select(RoundRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn list_rounds(conn: &mut DbConn) -> Result<Vec<RoundRow>, AppError> {

@@ -5,10 +5,19 @@ use super::money::Eur;
 
 /// Whether granting `amount` fits a line that has `budget` and has granted `granted` already.
 /// Returns what remains afterwards; a grant that fills the line to the euro fits.
-pub fn check_grant(theme: &str, budget: Eur, granted: Eur, amount: Eur) -> Result<Eur, DomainError> {
+pub fn check_grant(
+    theme: &str,
+    budget: Eur,
+    granted: Eur,
+    amount: Eur,
+) -> Result<Eur, DomainError> {
     let remaining = remaining(budget, granted);
     if amount > remaining {
-        Err(DomainError::BudgetExceeded { theme: theme.to_string(), requested: amount, remaining })
+        Err(DomainError::BudgetExceeded {
+            theme: theme.to_string(),
+            requested: amount,
+            remaining,
+        })
     } else {
         Ok(remaining - amount)
     }
@@ -30,14 +39,28 @@ mod tests {
 
     #[test]
     fn a_grant_may_fill_the_line_to_the_euro() {
-        assert_eq!(check_grant("JJO", Eur(146_000), Eur(100_000), Eur(46_000)), Ok(Eur(0)));
+        assert_eq!(
+            check_grant("JJO", Eur(146_000), Eur(100_000), Eur(46_000)),
+            Ok(Eur(0))
+        );
     }
 
     #[test]
     fn one_euro_too_many_is_refused_with_the_remaining_amount() {
         let err = check_grant("JJO", Eur(146_000), Eur(100_000), Eur(46_001)).unwrap_err();
-        assert_eq!(err, DomainError::BudgetExceeded { theme: "JJO".into(), requested: Eur(46_001), remaining: Eur(46_000) });
-        assert!(err.message().contains("EUR 46000 remaining"), "{}", err.message());
+        assert_eq!(
+            err,
+            DomainError::BudgetExceeded {
+                theme: "JJO".into(),
+                requested: Eur(46_001),
+                remaining: Eur(46_000)
+            }
+        );
+        assert!(
+            err.message().contains("EUR 46000 remaining"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -34,9 +34,15 @@ impl Recusal {
     pub fn message(self) -> &'static str {
         match self {
             Recusal::FiledThePlan => "you filed this plan, so you may not vote on it",
-            Recusal::LeadPartner => "your organisation is the plan's lead partner, so you may not vote on it",
-            Recusal::Partner => "your organisation collaborates on this plan, so you may not vote on it",
-            Recusal::Payee => "your organisation would receive the grant, so you may not vote on it",
+            Recusal::LeadPartner => {
+                "your organisation is the plan's lead partner, so you may not vote on it"
+            }
+            Recusal::Partner => {
+                "your organisation collaborates on this plan, so you may not vote on it"
+            }
+            Recusal::Payee => {
+                "your organisation would receive the grant, so you may not vote on it"
+            }
             Recusal::Declared => "you declared a conflict of interest for this plan",
         }
     }
@@ -78,17 +84,35 @@ mod tests {
     }
 
     fn member(org: Option<&'static str>) -> Member<'static> {
-        Member { user_id: "u-member", organisation_id: org }
+        Member {
+            user_id: "u-member",
+            organisation_id: org,
+        }
     }
 
     #[test]
     fn ties_to_the_plan_recuse_a_member() {
-        assert_eq!(recusal(&member(Some("org-lead")), &plan(), false), Some(Recusal::LeadPartner));
-        assert_eq!(recusal(&member(Some("org-partner")), &plan(), false), Some(Recusal::Partner));
-        assert_eq!(recusal(&member(Some("org-payee")), &plan(), false), Some(Recusal::Payee));
-        let owner = Member { user_id: "u-owner", organisation_id: None };
+        assert_eq!(
+            recusal(&member(Some("org-lead")), &plan(), false),
+            Some(Recusal::LeadPartner)
+        );
+        assert_eq!(
+            recusal(&member(Some("org-partner")), &plan(), false),
+            Some(Recusal::Partner)
+        );
+        assert_eq!(
+            recusal(&member(Some("org-payee")), &plan(), false),
+            Some(Recusal::Payee)
+        );
+        let owner = Member {
+            user_id: "u-owner",
+            organisation_id: None,
+        };
         assert_eq!(recusal(&owner, &plan(), false), Some(Recusal::FiledThePlan));
-        assert_eq!(recusal(&member(None), &plan(), true), Some(Recusal::Declared));
+        assert_eq!(
+            recusal(&member(None), &plan(), true),
+            Some(Recusal::Declared)
+        );
     }
 
     #[test]
@@ -99,7 +123,13 @@ mod tests {
 
     #[test]
     fn every_recusal_explains_itself() {
-        for r in [Recusal::FiledThePlan, Recusal::LeadPartner, Recusal::Partner, Recusal::Payee, Recusal::Declared] {
+        for r in [
+            Recusal::FiledThePlan,
+            Recusal::LeadPartner,
+            Recusal::Partner,
+            Recusal::Payee,
+            Recusal::Declared,
+        ] {
             assert!(r.message().contains("you"));
         }
     }

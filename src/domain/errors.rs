@@ -113,7 +113,10 @@ impl DomainError {
                 )
             }
             DomainError::Forbidden { action } => {
-                format!("your roles do not permit '{}' on this plan", action.as_str())
+                format!(
+                    "your roles do not permit '{}' on this plan",
+                    action.as_str()
+                )
             }
             DomainError::RoundNotOpen { message, .. } => message.clone(),
             DomainError::BudgetExceeded {

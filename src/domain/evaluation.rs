@@ -28,7 +28,10 @@ pub const MOTIVATION_MAX: usize = 5_000;
 
 /// Checks a reviewer's scores: each criterion of the round exactly once, each score on its
 /// scale (0..=scale_max) or null, motivations bounded. Every error is reported at once.
-pub fn parse_evaluation(scores: &[ScoreInput], criteria: &[Criterion]) -> Result<Vec<Score>, DomainError> {
+pub fn parse_evaluation(
+    scores: &[ScoreInput],
+    criteria: &[Criterion],
+) -> Result<Vec<Score>, DomainError> {
     let mut e = FieldErrors::new();
     let mut out = Vec::new();
     for (i, s) in scores.iter().enumerate() {
@@ -44,20 +47,29 @@ pub fn parse_evaluation(scores: &[ScoreInput], criteria: &[Criterion]) -> Result
             ),
             Some(c) => {
                 if scores[..i].iter().any(|o| o.criterion == s.criterion) {
-                    e.add(format!("{p}.criterion"), format!("criterion '{}' is scored twice", c.code));
+                    e.add(
+                        format!("{p}.criterion"),
+                        format!("criterion '{}' is scored twice", c.code),
+                    );
                 }
                 if let Some(v) = s.score {
                     if !(0..=i64::from(c.scale_max)).contains(&v) {
                         e.add(
                             format!("{p}.score"),
-                            format!("must be from 0 to {} for {}, or null for not applicable", c.scale_max, c.code),
+                            format!(
+                                "must be from 0 to {} for {}, or null for not applicable",
+                                c.scale_max, c.code
+                            ),
                         );
                     }
                 }
             }
         }
         if s.motivation.chars().count() > MOTIVATION_MAX {
-            e.add(format!("{p}.motivation"), format!("must be at most {MOTIVATION_MAX} characters"));
+            e.add(
+                format!("{p}.motivation"),
+                format!("must be at most {MOTIVATION_MAX} characters"),
+            );
         }
         out.push(Score {
             criterion: s.criterion.clone(),
@@ -67,14 +79,24 @@ pub fn parse_evaluation(scores: &[ScoreInput], criteria: &[Criterion]) -> Result
     }
     for c in criteria {
         if !scores.iter().any(|s| s.criterion == c.code) {
-            e.add("scores", format!("criterion '{}' is missing (give null if it does not apply)", c.code));
+            e.add(
+                "scores",
+                format!(
+                    "criterion '{}' is missing (give null if it does not apply)",
+                    c.code
+                ),
+            );
         }
     }
     e.finish(out)
 }
 
 fn codes(criteria: &[Criterion]) -> String {
-    criteria.iter().map(|c| c.code.as_str()).collect::<Vec<_>>().join(", ")
+    criteria
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The mean of one criterion over the reviewers who scored it.
@@ -121,12 +143,21 @@ mod tests {
     fn input(scores: &[(&str, Option<i64>)]) -> Vec<ScoreInput> {
         scores
             .iter()
-            .map(|(c, s)| ScoreInput { criterion: c.to_string(), score: *s, motivation: "ok".into() })
+            .map(|(c, s)| ScoreInput {
+                criterion: c.to_string(),
+                score: *s,
+                motivation: "ok".into(),
+            })
             .collect()
     }
 
     fn all(s: [Option<i64>; 4]) -> Vec<ScoreInput> {
-        input(&[("IMPACT", s[0]), ("GEEN_BESTAAND_AANBOD", s[1]), ("MEERDERE_DOELEN", s[2]), ("SAMENWERKING", s[3])])
+        input(&[
+            ("IMPACT", s[0]),
+            ("GEEN_BESTAAND_AANBOD", s[1]),
+            ("MEERDERE_DOELEN", s[2]),
+            ("SAMENWERKING", s[3]),
+        ])
     }
 
     #[test]
@@ -147,10 +178,17 @@ mod tests {
         let criteria = programme().catalog.criteria;
         let mut s = all([Some(1), Some(1), Some(1), Some(1)]);
         s[3].criterion = "IMPACT".into();
-        s.push(ScoreInput { criterion: "BEAUTY".into(), score: Some(1), motivation: String::new() });
+        s.push(ScoreInput {
+            criterion: "BEAUTY".into(),
+            score: Some(1),
+            motivation: String::new(),
+        });
         match parse_evaluation(&s, &criteria) {
             Err(DomainError::Invalid(e)) => {
-                let msgs: Vec<_> = e.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                let msgs: Vec<_> = e
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect();
                 assert_eq!(e.len(), 3, "{msgs:?}");
                 assert!(msgs[0].contains("twice"));
                 assert!(msgs[1].contains("BEAUTY") && msgs[1].contains("SAMENWERKING"));
@@ -166,9 +204,30 @@ mod tests {
         let a = parse_evaluation(&all([Some(3), Some(1), None, Some(2)]), &criteria).unwrap();
         let b = parse_evaluation(&all([Some(2), None, None, Some(1)]), &criteria).unwrap();
         let m = means(&[a, b], &criteria);
-        assert_eq!(m[0], CriterionMean { criterion: "IMPACT".into(), mean: Some(2.5), count: 2 });
-        assert_eq!(m[1], CriterionMean { criterion: "GEEN_BESTAAND_AANBOD".into(), mean: Some(1.0), count: 1 });
-        assert_eq!(m[2], CriterionMean { criterion: "MEERDERE_DOELEN".into(), mean: None, count: 0 });
+        assert_eq!(
+            m[0],
+            CriterionMean {
+                criterion: "IMPACT".into(),
+                mean: Some(2.5),
+                count: 2
+            }
+        );
+        assert_eq!(
+            m[1],
+            CriterionMean {
+                criterion: "GEEN_BESTAAND_AANBOD".into(),
+                mean: Some(1.0),
+                count: 1
+            }
+        );
+        assert_eq!(
+            m[2],
+            CriterionMean {
+                criterion: "MEERDERE_DOELEN".into(),
+                mean: None,
+                count: 0
+            }
+        );
         assert_eq!(m[3].mean, Some(1.5));
     }
 
@@ -176,7 +235,9 @@ mod tests {
     fn not_applicable_everywhere_gives_no_mean_at_all() {
         let criteria = programme().catalog.criteria;
         let a = parse_evaluation(&all([None, None, None, None]), &criteria).unwrap();
-        assert!(means(&[a.clone(), a], &criteria).iter().all(|m| m.mean.is_none() && m.count == 0));
+        assert!(means(&[a.clone(), a], &criteria)
+            .iter()
+            .all(|m| m.mean.is_none() && m.count == 0));
         assert!(means(&[], &criteria).iter().all(|m| m.mean.is_none()));
     }
 }

@@ -161,7 +161,11 @@ pub fn check_content(
             let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
             e.add(
                 "budget_line",
-                format!("unknown theme '{}'; this round's themes are {}", line, codes.join(", ")),
+                format!(
+                    "unknown theme '{}'; this round's themes are {}",
+                    line,
+                    codes.join(", ")
+                ),
             );
         }
     }
@@ -201,12 +205,18 @@ pub fn check_content(
         }
     }
     if content.other_funding.len() > LIST_MAX {
-        e.add("other_funding", format!("must list at most {LIST_MAX} sources"));
+        e.add(
+            "other_funding",
+            format!("must list at most {LIST_MAX} sources"),
+        );
     } else {
         for (i, f) in content.other_funding.iter().enumerate() {
             let n = f.source.trim().chars().count();
             if n == 0 || n > 200 {
-                e.add(format!("other_funding[{i}].source"), "must be 1..200 characters");
+                e.add(
+                    format!("other_funding[{i}].source"),
+                    "must be 1..200 characters",
+                );
             }
             if let Err(m) = Eur::parse(f.amount_eur) {
                 e.add(format!("other_funding[{i}].amount_eur"), m);
@@ -215,7 +225,10 @@ pub fn check_content(
     }
     if let Some(r) = content.expected_reach {
         if !(0..=10_000_000).contains(&r) {
-            e.add("expected_reach", "must be a number of people from 0 to 10000000");
+            e.add(
+                "expected_reach",
+                "must be a number of people from 0 to 10000000",
+            );
         }
     }
     if let (Some(s), Some(end)) = (content.start_year, content.end_year) {
@@ -298,9 +311,15 @@ pub fn parse_submission(
 
     if !is_open(round.opens_at, round.closes_at, now) {
         let message = if now < round.opens_at {
-            format!("the round opens for submissions at {}", round.opens_at.to_rfc3339())
+            format!(
+                "the round opens for submissions at {}",
+                round.opens_at.to_rfc3339()
+            )
         } else {
-            format!("the round closed for submissions at {}", round.closes_at.to_rfc3339())
+            format!(
+                "the round closed for submissions at {}",
+                round.closes_at.to_rfc3339()
+            )
         };
         return Err(DomainError::RoundNotOpen {
             message,
@@ -322,7 +341,9 @@ mod tests {
     use crate::domain::FieldError;
 
     fn orgs() -> HashSet<String> {
-        ["org-1".to_string(), "org-2".to_string()].into_iter().collect()
+        ["org-1".to_string(), "org-2".to_string()]
+            .into_iter()
+            .collect()
     }
 
     fn complete() -> PlanContent {
@@ -333,7 +354,9 @@ mod tests {
             requested_eur: Some(12_500),
             start_year: Some(2025),
             end_year: Some(2026),
-            lead_partner: Some(PartyRef::Registered { organisation_id: "org-1".into() }),
+            lead_partner: Some(PartyRef::Registered {
+                organisation_id: "org-1".into(),
+            }),
             payee_id: Some("org-1".into()),
             ..Default::default()
         }
@@ -352,7 +375,14 @@ mod tests {
 
     #[test]
     fn a_complete_plan_is_submittable_and_charged_to_its_first_goals_theme() {
-        let s = parse_submission(&complete(), ApplicantKind::Resident, &programme(), &orgs(), during()).unwrap();
+        let s = parse_submission(
+            &complete(),
+            ApplicantKind::Resident,
+            &programme(),
+            &orgs(),
+            during(),
+        )
+        .unwrap();
         assert_eq!(s.budget_line, "JJO");
         assert_eq!(s.requested, Eur(12_500));
     }
@@ -361,10 +391,17 @@ mod tests {
     fn the_budget_line_may_be_set_to_any_theme_of_the_round() {
         let mut c = complete();
         c.budget_line = Some("FZT".into());
-        let s = parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).unwrap();
+        let s =
+            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).unwrap();
         assert_eq!(s.budget_line, "FZT");
         c.budget_line = Some("XYZ".into());
-        let e = fields(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()));
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+        ));
         assert_eq!(e[0].field, "budget_line");
         assert!(e[0].message.contains("JJO, FZT, FVW"));
     }
@@ -377,20 +414,43 @@ mod tests {
             requested_eur: Some(-5),
             start_year: Some(2024),
             end_year: Some(2023),
-            other_funding: vec![OtherFunding { source: "".into(), amount_eur: -1 }],
-            partners: vec![PartyRef::Registered { organisation_id: "nope".into() }],
+            other_funding: vec![OtherFunding {
+                source: "".into(),
+                amount_eur: -1,
+            }],
+            partners: vec![PartyRef::Registered {
+                organisation_id: "nope".into(),
+            }],
             ..Default::default()
         };
-        let e = fields(parse_submission(&c, ApplicantKind::Resident, &programme(), &orgs(), during()));
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Resident,
+            &programme(),
+            &orgs(),
+            during(),
+        ));
         let f: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
         for expected in [
-            "title", "description", "goals[1]", "requested_eur", "start_year", "end_year",
-            "other_funding[0].source", "other_funding[0].amount_eur", "partners[0]", "payee_id",
+            "title",
+            "description",
+            "goals[1]",
+            "requested_eur",
+            "start_year",
+            "end_year",
+            "other_funding[0].source",
+            "other_funding[0].amount_eur",
+            "partners[0]",
+            "payee_id",
         ] {
             assert!(f.contains(&expected), "{expected} missing from {f:?}");
         }
         let unknown = e.iter().find(|e| e.field == "goals[1]").unwrap();
-        assert!(unknown.message.contains("'Z'") && unknown.message.contains("A, B, C"), "{}", unknown.message);
+        assert!(
+            unknown.message.contains("'Z'") && unknown.message.contains("A, B, C"),
+            "{}",
+            unknown.message
+        );
     }
 
     #[test]
@@ -398,7 +458,13 @@ mod tests {
         let mut c = complete();
         c.goals.clear();
         c.budget_line = Some("JJO".into());
-        let e = fields(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()));
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+        ));
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "goals");
     }
@@ -407,9 +473,17 @@ mod tests {
     fn the_requested_amount_may_fill_the_line_to_the_euro_but_not_beyond() {
         let mut c = complete();
         c.requested_eur = Some(146_000);
-        assert!(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok());
+        assert!(
+            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
+        );
         c.requested_eur = Some(146_001);
-        let e = fields(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()));
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+        ));
         assert_eq!(e[0].field, "requested_eur");
         assert!(e[0].message.contains("€ 146.000"));
     }
@@ -418,9 +492,17 @@ mod tests {
     fn residents_are_never_paid_directly() {
         let mut c = complete();
         c.payee_id = None;
-        let e = fields(parse_submission(&c, ApplicantKind::Resident, &programme(), &orgs(), during()));
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Resident,
+            &programme(),
+            &orgs(),
+            during(),
+        ));
         assert_eq!(e[0].field, "payee_id");
-        assert!(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok());
+        assert!(
+            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
+        );
     }
 
     #[test]
@@ -428,7 +510,13 @@ mod tests {
         let mut c = complete();
         c.start_year = Some(2026);
         c.end_year = Some(2027);
-        let e = fields(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()));
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+        ));
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "end_year");
         assert!(e[0].message.contains("2025..2026"));
@@ -438,11 +526,33 @@ mod tests {
     fn titles_run_from_one_to_two_hundred_characters() {
         let mut c = complete();
         c.title = "é".repeat(200);
-        assert!(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok());
+        assert!(
+            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
+        );
         c.title = "é".repeat(201);
-        assert_eq!(fields(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()))[0].field, "title");
+        assert_eq!(
+            fields(parse_submission(
+                &c,
+                ApplicantKind::Partner,
+                &programme(),
+                &orgs(),
+                during()
+            ))[0]
+                .field,
+            "title"
+        );
         c.title = "   ".into();
-        assert_eq!(fields(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()))[0].field, "title");
+        assert_eq!(
+            fields(parse_submission(
+                &c,
+                ApplicantKind::Partner,
+                &programme(),
+                &orgs(),
+                during()
+            ))[0]
+                .field,
+            "title"
+        );
     }
 
     #[test]
@@ -454,7 +564,13 @@ mod tests {
             Err(DomainError::RoundNotOpen { ref errors, .. }) if errors.is_empty()
         ));
         c.goals = vec!["Z".into()];
-        match parse_submission(&c, ApplicantKind::Partner, &round, &orgs(), round.opens_at - chrono::Duration::seconds(1)) {
+        match parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &round,
+            &orgs(),
+            round.opens_at - chrono::Duration::seconds(1),
+        ) {
             Err(DomainError::RoundNotOpen { message, errors }) => {
                 assert!(message.contains("opens"));
                 assert_eq!(errors[0].field, "goals[0]");
@@ -466,8 +582,17 @@ mod tests {
     #[test]
     fn partners_may_be_named_before_they_are_registered() {
         let mut c = complete();
-        c.partners = vec![PartyRef::Named { name: "Buurthuis De Heuvel".into() }, PartyRef::Registered { organisation_id: "org-2".into() }];
-        assert!(parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok());
+        c.partners = vec![
+            PartyRef::Named {
+                name: "Buurthuis De Heuvel".into(),
+            },
+            PartyRef::Registered {
+                organisation_id: "org-2".into(),
+            },
+        ];
+        assert!(
+            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
+        );
         assert_eq!(c.organisation_ids(), vec!["org-1", "org-2"]);
     }
 }

@@ -79,13 +79,19 @@ pub fn parse_pre_advice(
     let mut e = FieldErrors::new();
     let recommendation = match input.recommendation.as_deref() {
         None => {
-            e.add("recommendation", "is required: positive, conditional or negative");
+            e.add(
+                "recommendation",
+                "is required: positive, conditional or negative",
+            );
             None
         }
         Some(r) => {
             let parsed = Recommendation::parse(r);
             if parsed.is_none() {
-                e.add("recommendation", format!("unknown recommendation '{r}'; use positive, conditional or negative"));
+                e.add(
+                    "recommendation",
+                    format!("unknown recommendation '{r}'; use positive, conditional or negative"),
+                );
             }
             parsed
         }
@@ -98,7 +104,10 @@ pub fn parse_pre_advice(
     }
     let conditions = input.conditions.trim().to_string();
     if recommendation == Some(Recommendation::Conditional) && conditions.is_empty() {
-        e.add("conditions", "are required when the recommendation is conditional");
+        e.add(
+            "conditions",
+            "are required when the recommendation is conditional",
+        );
     }
     let proposed = match (input.proposed_eur, recommendation) {
         (None, Some(Recommendation::Negative)) => Some(Eur::ZERO),
@@ -112,7 +121,13 @@ pub fn parse_pre_advice(
                 None
             }
             Ok(p) if p > requested => {
-                e.add("proposed_eur", format!("must not exceed the requested amount ({})", requested.format_nl()));
+                e.add(
+                    "proposed_eur",
+                    format!(
+                        "must not exceed the requested amount ({})",
+                        requested.format_nl()
+                    ),
+                );
                 None
             }
             Ok(p) => Some(p),
@@ -123,27 +138,45 @@ pub fn parse_pre_advice(
     for (i, s) in input.scores.iter().enumerate() {
         let p = format!("scores[{i}]");
         match catalog.criterion(&s.criterion) {
-            None => e.add(format!("{p}.criterion"), format!("unknown criterion '{}'", s.criterion)),
+            None => e.add(
+                format!("{p}.criterion"),
+                format!("unknown criterion '{}'", s.criterion),
+            ),
             Some(c) => {
                 if input.scores[..i].iter().any(|o| o.criterion == s.criterion) {
-                    e.add(format!("{p}.criterion"), format!("criterion '{}' is scored twice", c.code));
+                    e.add(
+                        format!("{p}.criterion"),
+                        format!("criterion '{}' is scored twice", c.code),
+                    );
                 }
                 if let Some(v) = s.score {
                     if !(0..=i64::from(c.scale_max)).contains(&v) {
-                        e.add(format!("{p}.score"), format!("must be from 0 to {} for {}", c.scale_max, c.code));
+                        e.add(
+                            format!("{p}.score"),
+                            format!("must be from 0 to {} for {}", c.scale_max, c.code),
+                        );
                     }
                 }
                 if s.motivation.chars().count() > MOTIVATION_MAX {
-                    e.add(format!("{p}.motivation"), format!("must be at most {MOTIVATION_MAX} characters"));
+                    e.add(
+                        format!("{p}.motivation"),
+                        format!("must be at most {MOTIVATION_MAX} characters"),
+                    );
                 }
             }
         }
     }
     for c in &catalog.criteria {
         let given = input.scores.iter().find(|s| s.criterion == c.code);
-        let score = given.and_then(|s| s.score).map(|v| v.clamp(0, 10) as i32).or_else(|| {
-            means.iter().find(|m| m.criterion == c.code).and_then(default_score)
-        });
+        let score = given
+            .and_then(|s| s.score)
+            .map(|v| v.clamp(0, 10) as i32)
+            .or_else(|| {
+                means
+                    .iter()
+                    .find(|m| m.criterion == c.code)
+                    .and_then(default_score)
+            });
         match score {
             Some(score) => scores.push(Score {
                 criterion: c.code.clone(),
@@ -217,7 +250,11 @@ pub fn suggestions(content: &PlanContent, catalog: &Catalog) -> Vec<Suggestion> 
                 themes.into_iter().collect::<Vec<_>>().join(", ")
             )
         };
-        out.push(Suggestion { criterion: c.code.clone(), score: score.min(c.scale_max), reason });
+        out.push(Suggestion {
+            criterion: c.code.clone(),
+            score: score.min(c.scale_max),
+            reason,
+        });
     }
     if let Some(c) = catalog.criterion(COLLABORATION_CRITERION) {
         let partners = content.partners.len();
@@ -233,7 +270,11 @@ pub fn suggestions(content: &PlanContent, catalog: &Catalog) -> Vec<Suggestion> 
         } else {
             "no resident involvement described".into()
         });
-        out.push(Suggestion { criterion: c.code.clone(), score: score.min(c.scale_max), reason: reasons.join("; ") });
+        out.push(Suggestion {
+            criterion: c.code.clone(),
+            score: score.min(c.scale_max),
+            reason: reasons.join("; "),
+        });
     }
     out
 }
@@ -245,7 +286,11 @@ mod tests {
     use crate::domain::round::tests::programme;
 
     fn mean(c: &str, m: Option<f64>, n: u32) -> CriterionMean {
-        CriterionMean { criterion: c.into(), mean: m, count: n }
+        CriterionMean {
+            criterion: c.into(),
+            mean: m,
+            count: n,
+        }
     }
 
     fn full_means() -> Vec<CriterionMean> {
@@ -268,7 +313,13 @@ mod tests {
 
     #[test]
     fn scores_default_to_the_rounded_means() {
-        let p = parse_pre_advice(&positive(), &programme().catalog, Eur(12_000), &full_means()).unwrap();
+        let p = parse_pre_advice(
+            &positive(),
+            &programme().catalog,
+            Eur(12_000),
+            &full_means(),
+        )
+        .unwrap();
         let s: Vec<_> = p.scores.iter().map(|s| s.score.unwrap()).collect();
         assert_eq!(s, vec![3, 1, 1, 3]);
         assert_eq!(p.total_score, 8);
@@ -277,7 +328,11 @@ mod tests {
     #[test]
     fn given_scores_win_over_the_means() {
         let mut input = positive();
-        input.scores = vec![ScoreInput { criterion: "IMPACT".into(), score: Some(1), motivation: "klein bereik".into() }];
+        input.scores = vec![ScoreInput {
+            criterion: "IMPACT".into(),
+            score: Some(1),
+            motivation: "klein bereik".into(),
+        }];
         let p = parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).unwrap();
         assert_eq!(p.scores[0].score, Some(1));
         assert_eq!(p.scores[0].motivation, "klein bereik");
@@ -316,7 +371,11 @@ mod tests {
 
     #[test]
     fn a_negative_advice_proposes_nothing_by_default() {
-        let input = PreAdviceInput { recommendation: Some("negative".into()), motivation: "Valt buiten de kaders".into(), ..Default::default() };
+        let input = PreAdviceInput {
+            recommendation: Some("negative".into()),
+            motivation: "Valt buiten de kaders".into(),
+            ..Default::default()
+        };
         let p = parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).unwrap();
         assert_eq!(p.proposed_eur, Eur::ZERO);
         assert_eq!(p.recommendation, Recommendation::Negative);
@@ -324,7 +383,10 @@ mod tests {
 
     #[test]
     fn missing_recommendation_and_motivation_are_named() {
-        let input = PreAdviceInput { proposed_eur: Some(-1), ..Default::default() };
+        let input = PreAdviceInput {
+            proposed_eur: Some(-1),
+            ..Default::default()
+        };
         match parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()) {
             Err(DomainError::Invalid(e)) => {
                 let f: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
@@ -337,7 +399,10 @@ mod tests {
     #[test]
     fn goals_across_themes_suggest_a_higher_score() {
         let catalog = programme().catalog;
-        let mut c = PlanContent { goals: vec!["B".into()], ..Default::default() };
+        let mut c = PlanContent {
+            goals: vec!["B".into()],
+            ..Default::default()
+        };
         assert_eq!(suggestions(&c, &catalog)[0].score, 0);
         c.goals = vec!["A".into(), "B".into()];
         assert_eq!(suggestions(&c, &catalog)[0].score, 1);
@@ -354,13 +419,20 @@ mod tests {
         let catalog = programme().catalog;
         let mut c = PlanContent::default();
         assert_eq!(suggestions(&c, &catalog)[1].score, 0);
-        c.partners = vec![PartyRef::Named { name: "Bibliotheek".into() }];
+        c.partners = vec![PartyRef::Named {
+            name: "Bibliotheek".into(),
+        }];
         assert_eq!(suggestions(&c, &catalog)[1].score, 1);
         c.resident_involvement = "Ouders organiseren mee".into();
         assert_eq!(suggestions(&c, &catalog)[1].score, 2);
-        c.partners.push(PartyRef::Named { name: "School".into() });
+        c.partners.push(PartyRef::Named {
+            name: "School".into(),
+        });
         let s = &suggestions(&c, &catalog)[1];
         assert_eq!(s.score, 3);
-        assert!(s.reason.contains("2 collaborating partners") && s.reason.contains("resident involvement described"));
+        assert!(
+            s.reason.contains("2 collaborating partners")
+                && s.reason.contains("resident involvement described")
+        );
     }
 }

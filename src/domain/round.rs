@@ -228,7 +228,10 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             None
         }
         Some(y) if !(YEAR_MIN..=YEAR_MAX).contains(&y) => {
-            errors.add(field, format!("must be a year from {YEAR_MIN} to {YEAR_MAX}"));
+            errors.add(
+                field,
+                format!("must be a year from {YEAR_MIN} to {YEAR_MAX}"),
+            );
             None
         }
         Some(y) => Some(y as i32),
@@ -237,10 +240,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
     let end_year = year("end_year", input.end_year);
     if let (Some(s), Some(e)) = (start_year, end_year) {
         if s > e {
-            errors.add(
-                "end_year",
-                format!("must not be before start_year ({s})"),
-            );
+            errors.add("end_year", format!("must not be before start_year ({s})"));
         }
     }
 
@@ -308,7 +308,8 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                                 }
                                 goal_codes.push(code.clone());
                             }
-                            let text = check_text(&mut errors, &format!("{gp}.text"), &g.text, 2000);
+                            let text =
+                                check_text(&mut errors, &format!("{gp}.text"), &g.text, 2000);
                             if let (Some(code), Some(text)) = (code, text) {
                                 goals.push(Goal { code, text });
                             }
@@ -330,9 +331,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
     let mut criteria = Vec::new();
     match &input.criteria {
         None => errors.add("criteria", "is required"),
-        Some(list) if list.is_empty() => {
-            errors.add("criteria", "must list at least one criterion")
-        }
+        Some(list) if list.is_empty() => errors.add("criteria", "must list at least one criterion"),
         Some(list) => {
             let mut codes: Vec<String> = Vec::new();
             for (i, c) in list.iter().enumerate() {
@@ -350,7 +349,10 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                 let name = check_text(&mut errors, &format!("{p}.name"), &c.name, 200);
                 let description = c.description.clone().unwrap_or_default();
                 if description.chars().count() > 5000 {
-                    errors.add(format!("{p}.description"), "must be at most 5000 characters");
+                    errors.add(
+                        format!("{p}.description"),
+                        "must be at most 5000 characters",
+                    );
                 }
                 let scale_max = match c.scale_max {
                     None => Some(3),
@@ -507,7 +509,10 @@ pub(crate) mod tests {
             "closes_at",
             "end_year",
         ] {
-            assert!(f.contains(&expected.to_string()), "{expected} missing from {f:?}");
+            assert!(
+                f.contains(&expected.to_string()),
+                "{expected} missing from {f:?}"
+            );
         }
         assert_eq!(f.len(), 7, "{f:?}");
     }
@@ -527,20 +532,43 @@ pub(crate) mod tests {
     #[test]
     fn missing_fields_are_named() {
         let f = fields(parse_round(&RoundInput::default()).unwrap_err());
-        for expected in ["name", "start_year", "end_year", "opens_at", "closes_at", "themes", "criteria"] {
-            assert!(f.contains(&expected.to_string()), "{expected} missing from {f:?}");
+        for expected in [
+            "name",
+            "start_year",
+            "end_year",
+            "opens_at",
+            "closes_at",
+            "themes",
+            "criteria",
+        ] {
+            assert!(
+                f.contains(&expected.to_string()),
+                "{expected} missing from {f:?}"
+            );
         }
     }
 
     #[test]
     fn open_means_opened_and_not_yet_closed() {
         let spec = programme();
-        assert!(!is_open(spec.opens_at, spec.closes_at, spec.opens_at - chrono::Duration::seconds(1)));
+        assert!(!is_open(
+            spec.opens_at,
+            spec.closes_at,
+            spec.opens_at - chrono::Duration::seconds(1)
+        ));
         assert!(is_open(spec.opens_at, spec.closes_at, spec.opens_at));
         assert!(!is_open(spec.opens_at, spec.closes_at, spec.closes_at));
-        assert_eq!(phase(spec.opens_at, spec.closes_at, None, spec.closes_at), RoundPhase::Closed);
         assert_eq!(
-            phase(spec.opens_at, spec.closes_at, NaiveDate::from_ymd_opt(2025, 4, 8), spec.opens_at),
+            phase(spec.opens_at, spec.closes_at, None, spec.closes_at),
+            RoundPhase::Closed
+        );
+        assert_eq!(
+            phase(
+                spec.opens_at,
+                spec.closes_at,
+                NaiveDate::from_ymd_opt(2025, 4, 8),
+                spec.opens_at
+            ),
             RoundPhase::Adopted
         );
     }

@@ -163,22 +163,102 @@ const CHAIR: Who = Who::Roles(&[Role::BoardChair]);
 /// PRODUCT.md's table of plan states, plus the three actions that keep the state
 /// (edit, evaluate, vote) so that `allowed_actions` can tell a client about them too.
 pub const RULES: &[Rule] = &[
-    Rule { from: &[S::Draft], action: Action::Submit, to: Target::State(S::Submitted), who: Who::Owner },
-    Rule { from: &[S::NeedsInfo], action: Action::Submit, to: Target::State(S::Submitted), who: Who::Owner },
-    Rule { from: &[S::Draft, S::NeedsInfo], action: Action::Edit, to: Target::State(S::Draft), who: Who::Owner },
-    Rule { from: &[S::Draft], action: Action::Delete, to: Target::Deleted, who: Who::Owner },
-    Rule { from: &[S::Submitted, S::InReview, S::NeedsInfo], action: Action::Withdraw, to: Target::State(S::Withdrawn), who: Who::Owner },
-    Rule { from: &[S::Submitted], action: Action::StartReview, to: Target::State(S::InReview), who: TEAM },
-    Rule { from: &[S::InReview], action: Action::RequestInfo, to: Target::State(S::NeedsInfo), who: TEAM },
-    Rule { from: &[S::InReview], action: Action::Evaluate, to: Target::State(S::InReview), who: TEAM },
-    Rule { from: &[S::InReview], action: Action::RecordPreAdvice, to: Target::State(S::PreAdvised), who: TEAM },
-    Rule { from: &[S::PreAdvised], action: Action::RevisePreAdvice, to: Target::State(S::InReview), who: TEAM },
-    Rule { from: &[S::PreAdvised], action: Action::OpenVote, to: Target::State(S::Voting), who: Who::Roles(&[Role::ProgrammeTeam, Role::BoardChair]) },
-    Rule { from: &[S::Voting], action: Action::Vote, to: Target::State(S::Voting), who: Who::Roles(&[Role::BoardMember]) },
-    Rule { from: &[S::Voting], action: Action::CancelVote, to: Target::State(S::InReview), who: TEAM },
-    Rule { from: &[S::Voting], action: Action::CloseVote, to: Target::ByTally, who: CHAIR },
-    Rule { from: &[S::Submitted, S::InReview], action: Action::MergeInto, to: Target::State(S::Merged), who: TEAM },
-    Rule { from: &[S::Approved], action: Action::Adopt, to: Target::State(S::Adopted), who: TEAM },
+    Rule {
+        from: &[S::Draft],
+        action: Action::Submit,
+        to: Target::State(S::Submitted),
+        who: Who::Owner,
+    },
+    Rule {
+        from: &[S::NeedsInfo],
+        action: Action::Submit,
+        to: Target::State(S::Submitted),
+        who: Who::Owner,
+    },
+    Rule {
+        from: &[S::Draft, S::NeedsInfo],
+        action: Action::Edit,
+        to: Target::State(S::Draft),
+        who: Who::Owner,
+    },
+    Rule {
+        from: &[S::Draft],
+        action: Action::Delete,
+        to: Target::Deleted,
+        who: Who::Owner,
+    },
+    Rule {
+        from: &[S::Submitted, S::InReview, S::NeedsInfo],
+        action: Action::Withdraw,
+        to: Target::State(S::Withdrawn),
+        who: Who::Owner,
+    },
+    Rule {
+        from: &[S::Submitted],
+        action: Action::StartReview,
+        to: Target::State(S::InReview),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::InReview],
+        action: Action::RequestInfo,
+        to: Target::State(S::NeedsInfo),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::InReview],
+        action: Action::Evaluate,
+        to: Target::State(S::InReview),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::InReview],
+        action: Action::RecordPreAdvice,
+        to: Target::State(S::PreAdvised),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::PreAdvised],
+        action: Action::RevisePreAdvice,
+        to: Target::State(S::InReview),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::PreAdvised],
+        action: Action::OpenVote,
+        to: Target::State(S::Voting),
+        who: Who::Roles(&[Role::ProgrammeTeam, Role::BoardChair]),
+    },
+    Rule {
+        from: &[S::Voting],
+        action: Action::Vote,
+        to: Target::State(S::Voting),
+        who: Who::Roles(&[Role::BoardMember]),
+    },
+    Rule {
+        from: &[S::Voting],
+        action: Action::CancelVote,
+        to: Target::State(S::InReview),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::Voting],
+        action: Action::CloseVote,
+        to: Target::ByTally,
+        who: CHAIR,
+    },
+    Rule {
+        from: &[S::Submitted, S::InReview],
+        action: Action::MergeInto,
+        to: Target::State(S::Merged),
+        who: TEAM,
+    },
+    Rule {
+        from: &[S::Approved],
+        action: Action::Adopt,
+        to: Target::State(S::Adopted),
+        who: TEAM,
+    },
 ];
 
 /// A permitted step: from where, by which action, to what.
@@ -243,7 +323,11 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
 pub fn actions_in(status: PlanStatus) -> Vec<Action> {
     Action::ALL
         .into_iter()
-        .filter(|a| RULES.iter().any(|r| r.action == *a && r.from.contains(&status)))
+        .filter(|a| {
+            RULES
+                .iter()
+                .any(|r| r.action == *a && r.from.contains(&status))
+        })
         .collect()
 }
 
@@ -293,19 +377,64 @@ mod tests {
             (S::Submitted, A::Withdraw, "owner", State(S::Withdrawn)),
             (S::InReview, A::Withdraw, "owner", State(S::Withdrawn)),
             (S::NeedsInfo, A::Withdraw, "owner", State(S::Withdrawn)),
-            (S::Submitted, A::StartReview, "programme_team", State(S::InReview)),
-            (S::InReview, A::RequestInfo, "programme_team", State(S::NeedsInfo)),
-            (S::InReview, A::Evaluate, "programme_team", State(S::InReview)),
-            (S::InReview, A::RecordPreAdvice, "programme_team", State(S::PreAdvised)),
-            (S::PreAdvised, A::RevisePreAdvice, "programme_team", State(S::InReview)),
-            (S::PreAdvised, A::OpenVote, "programme_team", State(S::Voting)),
+            (
+                S::Submitted,
+                A::StartReview,
+                "programme_team",
+                State(S::InReview),
+            ),
+            (
+                S::InReview,
+                A::RequestInfo,
+                "programme_team",
+                State(S::NeedsInfo),
+            ),
+            (
+                S::InReview,
+                A::Evaluate,
+                "programme_team",
+                State(S::InReview),
+            ),
+            (
+                S::InReview,
+                A::RecordPreAdvice,
+                "programme_team",
+                State(S::PreAdvised),
+            ),
+            (
+                S::PreAdvised,
+                A::RevisePreAdvice,
+                "programme_team",
+                State(S::InReview),
+            ),
+            (
+                S::PreAdvised,
+                A::OpenVote,
+                "programme_team",
+                State(S::Voting),
+            ),
             (S::PreAdvised, A::OpenVote, "board_chair", State(S::Voting)),
             (S::Voting, A::Vote, "board_member", State(S::Voting)),
             (S::Voting, A::Vote, "board_chair", State(S::Voting)),
-            (S::Voting, A::CancelVote, "programme_team", State(S::InReview)),
+            (
+                S::Voting,
+                A::CancelVote,
+                "programme_team",
+                State(S::InReview),
+            ),
             (S::Voting, A::CloseVote, "board_chair", ByTally),
-            (S::Submitted, A::MergeInto, "programme_team", State(S::Merged)),
-            (S::InReview, A::MergeInto, "programme_team", State(S::Merged)),
+            (
+                S::Submitted,
+                A::MergeInto,
+                "programme_team",
+                State(S::Merged),
+            ),
+            (
+                S::InReview,
+                A::MergeInto,
+                "programme_team",
+                State(S::Merged),
+            ),
             (S::Approved, A::Adopt, "programme_team", State(S::Adopted)),
         ];
         v.sort_by_key(|(s, a, w, _)| (s.as_str(), a.as_str(), *w));
@@ -319,7 +448,10 @@ mod tests {
         for status in PlanStatus::ALL {
             for action in Action::ALL {
                 for (who, actor) in actors() {
-                    let plan = PlanRef { status, owner_id: OWNER };
+                    let plan = PlanRef {
+                        status,
+                        owner_id: OWNER,
+                    };
                     let got = decide(plan, action, &actor);
                     let want = expected
                         .iter()
@@ -333,7 +465,9 @@ mod tests {
                         (None, Err(DomainError::Forbidden { .. }))
                         | (None, Err(DomainError::NotAllowed { .. })) => {}
                         (want, got) => {
-                            panic!("{status:?} × {action:?} × {who}: expected {want:?}, got {got:?}")
+                            panic!(
+                                "{status:?} × {action:?} × {who}: expected {want:?}, got {got:?}"
+                            )
                         }
                     }
                     checked += 1;
@@ -346,32 +480,65 @@ mod tests {
     #[test]
     fn a_wrong_state_names_the_state_and_its_actions() {
         let owner = &actors()[0].1;
-        let err = decide(PlanRef { status: S::InReview, owner_id: OWNER }, Action::Submit, owner).unwrap_err();
+        let err = decide(
+            PlanRef {
+                status: S::InReview,
+                owner_id: OWNER,
+            },
+            Action::Submit,
+            owner,
+        )
+        .unwrap_err();
         match &err {
             DomainError::NotAllowed { state, allowed, .. } => {
                 assert_eq!(*state, S::InReview);
                 assert_eq!(
                     allowed,
-                    &vec![Action::Withdraw, Action::RequestInfo, Action::Evaluate, Action::RecordPreAdvice, Action::MergeInto]
+                    &vec![
+                        Action::Withdraw,
+                        Action::RequestInfo,
+                        Action::Evaluate,
+                        Action::RecordPreAdvice,
+                        Action::MergeInto
+                    ]
                 );
             }
             other => panic!("{other:?}"),
         }
         let msg = err.message();
-        assert!(msg.contains("in_review") && msg.contains("request_info"), "{msg}");
+        assert!(
+            msg.contains("in_review") && msg.contains("request_info"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn a_role_that_can_never_act_is_forbidden_not_conflicted() {
         let member = &actors()[3].1;
         assert_eq!(
-            decide(PlanRef { status: S::Submitted, owner_id: OWNER }, Action::StartReview, member),
-            Err(DomainError::Forbidden { action: Action::StartReview })
+            decide(
+                PlanRef {
+                    status: S::Submitted,
+                    owner_id: OWNER
+                },
+                Action::StartReview,
+                member
+            ),
+            Err(DomainError::Forbidden {
+                action: Action::StartReview
+            })
         );
         // The team could start a review, just not from in_review: a conflict.
         let team = &actors()[2].1;
         assert!(matches!(
-            decide(PlanRef { status: S::InReview, owner_id: OWNER }, Action::StartReview, team),
+            decide(
+                PlanRef {
+                    status: S::InReview,
+                    owner_id: OWNER
+                },
+                Action::StartReview,
+                team
+            ),
             Err(DomainError::NotAllowed { .. })
         ));
     }
@@ -379,12 +546,24 @@ mod tests {
     #[test]
     fn allowed_actions_follow_the_caller() {
         let all = actors();
-        let plan = PlanRef { status: S::PreAdvised, owner_id: OWNER };
-        assert_eq!(allowed_actions(plan, &all[2].1), vec![Action::RevisePreAdvice, Action::OpenVote]);
+        let plan = PlanRef {
+            status: S::PreAdvised,
+            owner_id: OWNER,
+        };
+        assert_eq!(
+            allowed_actions(plan, &all[2].1),
+            vec![Action::RevisePreAdvice, Action::OpenVote]
+        );
         assert_eq!(allowed_actions(plan, &all[4].1), vec![Action::OpenVote]);
         assert!(allowed_actions(plan, &all[0].1).is_empty());
-        let draft = PlanRef { status: S::Draft, owner_id: OWNER };
-        assert_eq!(allowed_actions(draft, &all[0].1), vec![Action::Edit, Action::Delete, Action::Submit]);
+        let draft = PlanRef {
+            status: S::Draft,
+            owner_id: OWNER,
+        };
+        assert_eq!(
+            allowed_actions(draft, &all[0].1),
+            vec![Action::Edit, Action::Delete, Action::Submit]
+        );
         assert!(allowed_actions(draft, &all[1].1).is_empty());
     }
 

@@ -96,9 +96,16 @@ pub enum Outcome {
 }
 
 /// The outcome of a closed vote, or `NoQuorum` when too few eligible members voted.
-pub fn outcome(t: &Tally, recommendation: Recommendation, proposed: Eur) -> Result<Outcome, DomainError> {
+pub fn outcome(
+    t: &Tally,
+    recommendation: Recommendation,
+    proposed: Eur,
+) -> Result<Outcome, DomainError> {
     if !t.quorum_reached {
-        return Err(DomainError::NoQuorum { cast: t.cast, eligible: t.eligible });
+        return Err(DomainError::NoQuorum {
+            cast: t.cast,
+            eligible: t.eligible,
+        });
     }
     Ok(match (t.carried, recommendation) {
         (false, _) => Outcome::BackToReview,
@@ -113,7 +120,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn seats(n: usize, recused: &[usize]) -> Vec<Seat> {
-        (0..n).map(|i| Seat { user_id: format!("m{i}"), recused: recused.contains(&i) }).collect()
+        (0..n)
+            .map(|i| Seat {
+                user_id: format!("m{i}"),
+                recused: recused.contains(&i),
+            })
+            .collect()
     }
 
     fn votes(v: &[(usize, VoteChoice)]) -> Vec<(String, VoteChoice)> {
@@ -127,30 +139,58 @@ mod tests {
         let t = tally(&seats(5, &[]), &votes(&[(0, For), (1, For), (2, Against)]));
         assert_eq!((t.r#for, t.against, t.cast, t.eligible), (2, 1, 3, 5));
         assert!(t.quorum_reached && t.carried);
-        assert_eq!(outcome(&t, Recommendation::Positive, Eur(9_000)), Ok(Outcome::Approved { granted: Eur(9_000) }));
-        assert_eq!(outcome(&t, Recommendation::Conditional, Eur(9_000)), Ok(Outcome::Approved { granted: Eur(9_000) }));
-        assert_eq!(outcome(&t, Recommendation::Negative, Eur(0)), Ok(Outcome::Rejected));
+        assert_eq!(
+            outcome(&t, Recommendation::Positive, Eur(9_000)),
+            Ok(Outcome::Approved {
+                granted: Eur(9_000)
+            })
+        );
+        assert_eq!(
+            outcome(&t, Recommendation::Conditional, Eur(9_000)),
+            Ok(Outcome::Approved {
+                granted: Eur(9_000)
+            })
+        );
+        assert_eq!(
+            outcome(&t, Recommendation::Negative, Eur(0)),
+            Ok(Outcome::Rejected)
+        );
     }
 
     #[test]
     fn a_tie_does_not_carry() {
-        let t = tally(&seats(4, &[]), &votes(&[(0, For), (1, Against), (2, Abstain)]));
+        let t = tally(
+            &seats(4, &[]),
+            &votes(&[(0, For), (1, Against), (2, Abstain)]),
+        );
         assert!(t.quorum_reached && !t.carried);
-        assert_eq!(outcome(&t, Recommendation::Positive, Eur(1)), Ok(Outcome::BackToReview));
+        assert_eq!(
+            outcome(&t, Recommendation::Positive, Eur(1)),
+            Ok(Outcome::BackToReview)
+        );
     }
 
     #[test]
     fn quorum_needs_more_than_half_exactly_half_is_not_enough() {
         let t = tally(&seats(4, &[]), &votes(&[(0, For), (1, For)]));
         assert!(!t.quorum_reached);
-        assert_eq!(outcome(&t, Recommendation::Positive, Eur(1)), Err(DomainError::NoQuorum { cast: 2, eligible: 4 }));
+        assert_eq!(
+            outcome(&t, Recommendation::Positive, Eur(1)),
+            Err(DomainError::NoQuorum {
+                cast: 2,
+                eligible: 4
+            })
+        );
         let t = tally(&seats(4, &[]), &votes(&[(0, For), (1, For), (2, Abstain)]));
         assert!(t.quorum_reached, "abstentions count for quorum");
     }
 
     #[test]
     fn recused_members_are_not_eligible_and_their_votes_do_not_count() {
-        let t = tally(&seats(5, &[3, 4]), &votes(&[(0, For), (1, For), (3, Against), (4, Against)]));
+        let t = tally(
+            &seats(5, &[3, 4]),
+            &votes(&[(0, For), (1, For), (3, Against), (4, Against)]),
+        );
         assert_eq!((t.eligible, t.recused, t.cast, t.against), (3, 2, 2, 0));
         assert!(t.quorum_reached && t.carried);
     }

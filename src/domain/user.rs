@@ -192,7 +192,17 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in ["", "anna", "anna@", "@example.nl", "anna@example", "a b@example.nl", "a@b@c.nl", "a@.nl", "a@example..nl"] {
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@example.nl",
+            "anna@example",
+            "a b@example.nl",
+            "a@b@c.nl",
+            "a@.nl",
+            "a@example..nl",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -229,7 +239,9 @@ mod tests {
             vec![Role::Applicant, Role::Admin]
         );
         assert!(parse_roles(&[]).is_err());
-        assert!(parse_roles(&["root".into()]).unwrap_err().contains("programme_team"));
+        assert!(parse_roles(&["root".into()])
+            .unwrap_err()
+            .contains("programme_team"));
         assert!(parse_roles(&["admin".into(), "admin".into()]).is_err());
     }
 
@@ -243,20 +255,33 @@ mod tests {
 }
 
 /// What an organisation is; the published overview groups partners by nothing more.
-pub const ORGANISATION_KINDS: [&str; 6] = ["partner", "school", "municipality", "welfare", "housing", "other"];
+pub const ORGANISATION_KINDS: [&str; 6] = [
+    "partner",
+    "school",
+    "municipality",
+    "welfare",
+    "housing",
+    "other",
+];
 
 /// Checks an organisation kind against `ORGANISATION_KINDS`.
 pub fn parse_organisation_kind(raw: &str) -> Result<String, String> {
     if ORGANISATION_KINDS.contains(&raw) {
         Ok(raw.to_string())
     } else {
-        Err(format!("unknown kind '{raw}'; kinds are: {}", ORGANISATION_KINDS.join(", ")))
+        Err(format!(
+            "unknown kind '{raw}'; kinds are: {}",
+            ORGANISATION_KINDS.join(", ")
+        ))
     }
 }
 
 /// The key that makes organisation names unique regardless of case and spacing.
 pub fn organisation_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -265,12 +290,17 @@ mod organisation_tests {
 
     #[test]
     fn organisation_names_are_unique_regardless_of_case_and_spacing() {
-        assert_eq!(organisation_key("  Bibliotheek   Noord "), organisation_key("bibliotheek noord"));
+        assert_eq!(
+            organisation_key("  Bibliotheek   Noord "),
+            organisation_key("bibliotheek noord")
+        );
     }
 
     #[test]
     fn organisation_kinds_are_a_fixed_list() {
         assert!(parse_organisation_kind("school").is_ok());
-        assert!(parse_organisation_kind("bank").unwrap_err().contains("municipality"));
+        assert!(parse_organisation_kind("bank")
+            .unwrap_err()
+            .contains("municipality"));
     }
 }

@@ -26,7 +26,10 @@ impl ShownStatus {
 /// `in_assessment` until the round's adoption publishes the decisions.
 pub fn applicant_status(status: PlanStatus, published: bool) -> ShownStatus {
     match status {
-        PlanStatus::PreAdvised | PlanStatus::Voting | PlanStatus::Approved | PlanStatus::Rejected
+        PlanStatus::PreAdvised
+        | PlanStatus::Voting
+        | PlanStatus::Approved
+        | PlanStatus::Rejected
             if !published =>
         {
             ShownStatus::InAssessment
@@ -37,7 +40,11 @@ pub fn applicant_status(status: PlanStatus, published: bool) -> ShownStatus {
 
 /// Whether the applicant may see the pre-advice, the scores, the tally and the amount granted.
 pub fn applicant_sees_decision(status: PlanStatus, published: bool) -> bool {
-    published && matches!(status, PlanStatus::Adopted | PlanStatus::Rejected | PlanStatus::Approved)
+    published
+        && matches!(
+            status,
+            PlanStatus::Adopted | PlanStatus::Rejected | PlanStatus::Approved
+        )
 }
 
 /// Who may see a plan at all: drafts only their owner; other plans their owner and staff.
@@ -52,13 +59,30 @@ mod tests {
 
     #[test]
     fn decisions_show_as_in_assessment_until_published() {
-        for s in [PlanStatus::PreAdvised, PlanStatus::Voting, PlanStatus::Approved, PlanStatus::Rejected] {
+        for s in [
+            PlanStatus::PreAdvised,
+            PlanStatus::Voting,
+            PlanStatus::Approved,
+            PlanStatus::Rejected,
+        ] {
             assert_eq!(applicant_status(s, false).as_str(), "in_assessment");
         }
-        assert_eq!(applicant_status(PlanStatus::Rejected, true).as_str(), "rejected");
-        assert_eq!(applicant_status(PlanStatus::Adopted, true).as_str(), "adopted");
-        assert_eq!(applicant_status(PlanStatus::InReview, false).as_str(), "in_review");
-        assert_eq!(applicant_status(PlanStatus::NeedsInfo, false).as_str(), "needs_info");
+        assert_eq!(
+            applicant_status(PlanStatus::Rejected, true).as_str(),
+            "rejected"
+        );
+        assert_eq!(
+            applicant_status(PlanStatus::Adopted, true).as_str(),
+            "adopted"
+        );
+        assert_eq!(
+            applicant_status(PlanStatus::InReview, false).as_str(),
+            "in_review"
+        );
+        assert_eq!(
+            applicant_status(PlanStatus::NeedsInfo, false).as_str(),
+            "needs_info"
+        );
     }
 
     #[test]

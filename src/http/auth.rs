@@ -71,7 +71,9 @@ impl Tokens {
     pub fn verify(&self, token: &str) -> Result<String, AppError> {
         decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims.sub)
-            .map_err(|_| AppError::Unauthorized("the token is invalid or expired; sign in again".into()))
+            .map_err(|_| {
+                AppError::Unauthorized("the token is invalid or expired; sign in again".into())
+            })
     }
 }
 
@@ -85,7 +87,9 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -152,7 +156,10 @@ pub async fn register(
         Some(k) => {
             let kind = ApplicantKind::parse(k);
             if kind.is_none() {
-                e.add("kind", format!("unknown kind '{k}'; use resident or partner"));
+                e.add(
+                    "kind",
+                    format!("unknown kind '{k}'; use resident or partner"),
+                );
             }
             kind
         }
@@ -180,11 +187,17 @@ pub async fn register(
         db.write(|c| {
             if let Some(org) = &row.organisation_id {
                 if repo::existing_organisations(c, &[org])?.is_empty() {
-                    return Err(AppError::field("organisation_id", format!("unknown organisation '{org}'")));
+                    return Err(AppError::field(
+                        "organisation_id",
+                        format!("unknown organisation '{org}'"),
+                    ));
                 }
             }
             if repo::find_user_by_email(c, &row.email)?.is_some() {
-                return Err(AppError::Conflict("an account with this e-mail address exists already".into(), vec![]));
+                return Err(AppError::Conflict(
+                    "an account with this e-mail address exists already".into(),
+                    vec![],
+                ));
             }
             repo::insert_user(c, &row)?;
             Ok(row)
@@ -232,7 +245,10 @@ pub async fn login(
     let db = state.db.clone();
     let user = web::block(move || {
         let user = db.read(|c| repo::find_user_by_email(c, &email))?;
-        let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref().filter(|_| u.active)) {
+        let ok = match user
+            .as_ref()
+            .and_then(|u| u.password_hash.as_deref().filter(|_| u.active))
+        {
             Some(hash) => verify_password(&password, hash),
             None => {
                 burn_verification(&password);
@@ -242,7 +258,8 @@ pub async fn login(
         Ok::<_, AppError>(if ok { user } else { None })
     })
     .await??;
-    let user = user.ok_or_else(|| AppError::Unauthorized("the e-mail address or password is wrong".into()))?;
+    let user = user
+        .ok_or_else(|| AppError::Unauthorized("the e-mail address or password is wrong".into()))?;
     token_answer(&state, &user)
 }
 

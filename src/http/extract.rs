@@ -20,11 +20,21 @@ pub const BODY_LIMIT: usize = 1 << 20;
 pub struct JsonBody<T>(pub T);
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(ct) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Reads JSON into `T`, naming the field where the value did not fit.
@@ -38,8 +48,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         } else {
             // serde's message ends with the position; the field name says more to a client.
             let message = inner.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-            let field = if path == "." { "body".to_string() } else { path };
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let field = if path == "." {
+                "body".to_string()
+            } else {
+                path
+            };
             AppError::Invalid(vec![FieldError::new(field, message)])
         }
     })?;
@@ -93,7 +111,10 @@ impl Auth {
         if self.actor.has(role) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("this needs the role {}", role.as_str())))
+            Err(AppError::Forbidden(format!(
+                "this needs the role {}",
+                role.as_str()
+            )))
         }
     }
 
@@ -103,7 +124,10 @@ impl Auth {
             Ok(())
         } else {
             let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
-            Err(AppError::Forbidden(format!("this needs one of the roles {}", names.join(", "))))
+            Err(AppError::Forbidden(format!(
+                "this needs one of the roles {}",
+                names.join(", ")
+            )))
         }
     }
 }
@@ -125,12 +149,16 @@ impl FromRequest for Auth {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| {
                 let (scheme, token) = v.trim().split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+                scheme
+                    .eq_ignore_ascii_case("bearer")
+                    .then(|| token.trim().to_string())
             });
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
             let token = token.ok_or_else(|| {
-                AppError::Unauthorized("sign in and send the token as 'Authorization: Bearer <token>'".into())
+                AppError::Unauthorized(
+                    "sign in and send the token as 'Authorization: Bearer <token>'".into(),
+                )
             })?;
             let user_id = state.tokens.verify(&token)?;
             let db = state.db.clone();

@@ -42,7 +42,10 @@ pub struct Routes {
 
 impl Routes {
     fn new() -> Routes {
-        Routes { resources: Vec::new(), table: Vec::new() }
+        Routes {
+            resources: Vec::new(),
+            table: Vec::new(),
+        }
     }
 
     fn add<F, Args>(&mut self, method: Method, path: &'static str, handler: F) -> &mut Self
@@ -58,7 +61,9 @@ impl Routes {
                 let r = std::mem::replace(resource, Resource::new(path));
                 *resource = r.route(route);
             }
-            None => self.resources.push((path, Resource::new(path).route(route))),
+            None => self
+                .resources
+                .push((path, Resource::new(path).route(route))),
         }
         self
     }
@@ -87,7 +92,10 @@ fn register(r: &mut Routes) {
 pub fn route_table() -> Vec<(String, String)> {
     let mut r = Routes::new();
     register(&mut r);
-    r.table.into_iter().map(|(m, p)| (m.to_string(), p.to_string())).collect()
+    r.table
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect()
 }
 
 fn configure(cfg: &mut web::ServiceConfig) {
@@ -114,16 +122,30 @@ async fn conventions(
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
         res = res.map_body(|_, _| BoxBody::new(problem_for_status(status)));
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(PROBLEM_JSON));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(PROBLEM_JSON),
+        );
     }
     let h = res.headers_mut();
-    h.insert(header::HeaderName::from_static("api-version"), header::HeaderValue::from_static(API_VERSION));
+    h.insert(
+        header::HeaderName::from_static("api-version"),
+        header::HeaderValue::from_static(API_VERSION),
+    );
     if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static("frame-ancestors 'none'"),
@@ -161,5 +183,9 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
 
 /// Shared with tests: the state for a database and a signing secret.
 pub fn state(db: Db, jwt_secret: &[u8]) -> Result<AppState, String> {
-    Ok(AppState { db, tokens: auth::Tokens::new(jwt_secret), openapi_json: openapi_json()? })
+    Ok(AppState {
+        db,
+        tokens: auth::Tokens::new(jwt_secret),
+        openapi_json: openapi_json()?,
+    })
 }

@@ -37,7 +37,10 @@ pub struct OrganisationBody {
 }
 
 /// Checks and builds a new organisation row.
-pub fn new_organisation(name: Option<&str>, kind: Option<&str>) -> Result<OrganisationRow, AppError> {
+pub fn new_organisation(
+    name: Option<&str>,
+    kind: Option<&str>,
+) -> Result<OrganisationRow, AppError> {
     let mut e = FieldErrors::new();
     let name = match name.map(|n| parse_name(n, 200)) {
         None => {
@@ -107,5 +110,7 @@ struct Items<T> {
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let db = state.db.clone();
     let rows = web::block(move || db.read(repo::list_organisations)).await??;
-    Ok(HttpResponse::Ok().json(Items { items: rows.iter().map(dto).collect() }))
+    Ok(HttpResponse::Ok().json(Items {
+        items: rows.iter().map(dto).collect(),
+    }))
 }

@@ -9,8 +9,8 @@ use super::users::utc;
 use super::AppState;
 use crate::db::{self, models::RoundRow, repo};
 use crate::domain::round::{
-    parse_round, phase, Catalog, Criterion, CriterionInput, GoalInput, RoundInput, RoundPhase, RoundSpec, Theme,
-    ThemeInput,
+    parse_round, phase, Catalog, Criterion, CriterionInput, GoalInput, RoundInput, RoundPhase,
+    RoundSpec, Theme, ThemeInput,
 };
 use crate::domain::user::Role;
 use crate::error::AppError;
@@ -37,7 +37,8 @@ pub struct RoundDto {
 
 /// The catalog stored with a round.
 pub fn catalog_of(row: &RoundRow) -> Result<Catalog, AppError> {
-    serde_json::from_str(&row.catalog).map_err(|e| AppError::Internal(format!("round {} catalog: {e}", row.id)))
+    serde_json::from_str(&row.catalog)
+        .map_err(|e| AppError::Internal(format!("round {} catalog: {e}", row.id)))
 }
 
 /// The validated round as the domain sees it.
@@ -63,7 +64,12 @@ pub fn dto(row: &RoundRow) -> Result<RoundDto, AppError> {
         end_year: row.end_year,
         opens_at: utc(row.opens_at),
         closes_at: utc(row.closes_at),
-        status: phase(utc(row.opens_at), utc(row.closes_at), row.adopted_on, Utc::now()),
+        status: phase(
+            utc(row.opens_at),
+            utc(row.closes_at),
+            row.adopted_on,
+            Utc::now(),
+        ),
         themes: catalog.themes,
         criteria: catalog.criteria,
         conditions: catalog.conditions,
@@ -129,7 +135,14 @@ impl RoundBody {
                         code: t.code,
                         name: t.name,
                         budget_eur: t.budget_eur,
-                        goals: t.goals.map(|gs| gs.into_iter().map(|g| GoalInput { code: g.code, text: g.text }).collect()),
+                        goals: t.goals.map(|gs| {
+                            gs.into_iter()
+                                .map(|g| GoalInput {
+                                    code: g.code,
+                                    text: g.text,
+                                })
+                                .collect()
+                        }),
                     })
                     .collect(),
             );
@@ -138,7 +151,12 @@ impl RoundBody {
             base.criteria = Some(
                 criteria
                     .into_iter()
-                    .map(|c| CriterionInput { code: c.code, name: c.name, description: c.description, scale_max: c.scale_max })
+                    .map(|c| CriterionInput {
+                        code: c.code,
+                        name: c.name,
+                        description: c.description,
+                        scale_max: c.scale_max,
+                    })
                     .collect(),
             );
         }
@@ -157,7 +175,8 @@ pub fn new_round(spec: &RoundSpec) -> Result<RoundRow, AppError> {
         end_year: spec.end_year,
         opens_at: db::micros(spec.opens_at.naive_utc()),
         closes_at: db::micros(spec.closes_at.naive_utc()),
-        catalog: serde_json::to_string(&spec.catalog).map_err(|e| AppError::Internal(e.to_string()))?,
+        catalog: serde_json::to_string(&spec.catalog)
+            .map_err(|e| AppError::Internal(e.to_string()))?,
         adopted_on: None,
         adoption_reference: None,
         version: 1,
@@ -196,7 +215,10 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
 }
 
 /// `GET /rounds/{id}`: public.
-pub async fn get(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let db = state.db.clone();
     let row = web::block(move || db.read(|c| repo::find_round(c, &id))).await??;
@@ -219,7 +241,10 @@ pub async fn update(
         db.write(|c| {
             let mut row = repo::find_round(c, &id)?.ok_or_else(|| AppError::not_found("round"))?;
             if row.adopted_on.is_some() {
-                return Err(AppError::Conflict("the round has been adopted and can no longer change".into(), vec![]));
+                return Err(AppError::Conflict(
+                    "the round has been adopted and can no longer change".into(),
+                    vec![],
+                ));
             }
             let spec = parse_round(&body.over(spec_of(&row)?.to_input()))?;
             let fresh = new_round(&spec)?;
@@ -233,7 +258,10 @@ pub async fn update(
             row.version += 1;
             row.updated_at = db::now();
             if !repo::update_round(c, &row)? {
-                return Err(AppError::Conflict("the round was changed meanwhile; reload and try again".into(), vec![]));
+                return Err(AppError::Conflict(
+                    "the round was changed meanwhile; reload and try again".into(),
+                    vec![],
+                ));
             }
             Ok(row)
         })

@@ -11,9 +11,12 @@ pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     let db = state.db.clone();
     let up = web::block(move || db.ping()).await?;
     if up {
-        Ok(HttpResponse::Ok().json(json!({"status": "up", "database": "up", "backend": state.db.backend()})))
+        Ok(HttpResponse::Ok()
+            .json(json!({"status": "up", "database": "up", "backend": state.db.backend()})))
     } else {
-        Err(AppError::Unavailable("health check: database unreachable".into()))
+        Err(AppError::Unavailable(
+            "health check: database unreachable".into(),
+        ))
     }
 }
 

@@ -100,7 +100,11 @@ fn apply(row: &mut UserRow, body: &UserBody, creating: bool) -> Result<Option<St
     match &body.roles {
         Some(r) => match parse_roles(r) {
             Ok(roles) => {
-                row.roles = roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+                row.roles = roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             }
             Err(m) => e.add("roles", m),
         },
@@ -112,7 +116,10 @@ fn apply(row: &mut UserRow, body: &UserBody, creating: bool) -> Result<Option<St
             None => row.kind = None,
             Some(k) => match ApplicantKind::parse(k) {
                 Some(k) => row.kind = Some(k.as_str().into()),
-                None => e.add("kind", format!("unknown kind '{k}'; use resident or partner")),
+                None => e.add(
+                    "kind",
+                    format!("unknown kind '{k}'; use resident or partner"),
+                ),
             },
         }
     }
@@ -132,7 +139,10 @@ fn apply(row: &mut UserRow, body: &UserBody, creating: bool) -> Result<Option<St
 fn check_organisation(c: &mut db::DbConn, row: &UserRow) -> Result<(), AppError> {
     if let Some(org) = &row.organisation_id {
         if repo::existing_organisations(c, &[org])?.is_empty() {
-            return Err(AppError::field("organisation_id", format!("unknown organisation '{org}'")));
+            return Err(AppError::field(
+                "organisation_id",
+                format!("unknown organisation '{org}'"),
+            ));
         }
     }
     Ok(())
@@ -167,7 +177,10 @@ pub async fn create(
         db.write(|c| {
             check_organisation(c, &row)?;
             if repo::find_user_by_email(c, &row.email)?.is_some() {
-                return Err(AppError::Conflict("a user with this e-mail address exists already".into(), vec![]));
+                return Err(AppError::Conflict(
+                    "a user with this e-mail address exists already".into(),
+                    vec![],
+                ));
             }
             repo::insert_user(c, &row)?;
             Ok(row)
@@ -189,7 +202,9 @@ pub async fn list(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse
     auth.require(Role::Admin)?;
     let db = state.db.clone();
     let rows = web::block(move || db.read(repo::list_users)).await??;
-    Ok(HttpResponse::Ok().json(Items { items: rows.iter().map(user_dto).collect() }))
+    Ok(HttpResponse::Ok().json(Items {
+        items: rows.iter().map(user_dto).collect(),
+    }))
 }
 
 /// `PATCH /users/{id}` (admin). An admin cannot take away their own admin role or deactivate
@@ -225,7 +240,10 @@ pub async fn update(
             if body.email.is_some() {
                 if let Some(other) = repo::find_user_by_email(c, &row.email)? {
                     if other.id != row.id {
-                        return Err(AppError::Conflict("a user with this e-mail address exists already".into(), vec![]));
+                        return Err(AppError::Conflict(
+                            "a user with this e-mail address exists already".into(),
+                            vec![],
+                        ));
                     }
                 }
             }

@@ -14,9 +14,18 @@ fn a_resident_registers_signs_in_and_sees_themselves() {
     assert_eq!(r.body["roles"], json!(["applicant"]));
     assert_eq!(r.body["kind"], "resident");
     assert!(r.body.get("password_hash").is_none() && !r.text.contains("argon2"));
-    assert_eq!(r.header("location").unwrap(), format!("/api/v1/users/{}", r.body["id"].as_str().unwrap()));
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("/api/v1/users/{}", r.body["id"].as_str().unwrap())
+    );
 
-    let login = app.post("/auth/login", None, json!({"email": "anna@example.nl", "password": PASSWORD})).expect(200);
+    let login = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "anna@example.nl", "password": PASSWORD}),
+        )
+        .expect(200);
     assert_eq!(login.body["token_type"], "Bearer");
     assert_eq!(login.body["expires_in"], 3600);
     let token = login.body["access_token"].as_str().unwrap();
@@ -42,7 +51,13 @@ fn a_partner_registers_with_their_organisation() {
 #[test]
 fn registration_reports_every_bad_field_at_once() {
     let app = spawn_app();
-    let r = app.post("/auth/register", None, json!({"email": "not-an-address", "password": "short", "name": " ", "kind": "mayor"})).expect(400);
+    let r = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"email": "not-an-address", "password": "short", "name": " ", "kind": "mayor"}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["email", "password", "name", "kind"]);
     let r = app.post("/auth/register", None, json!({})).expect(400);
     assert_eq!(r.error_fields(), vec!["email", "password", "name", "kind"]);
@@ -70,10 +85,24 @@ fn an_address_registers_once() {
 #[test]
 fn wrong_credentials_are_401_without_saying_which_part_is_wrong() {
     let app = spawn_app();
-    let a = app.post("/auth/login", None, json!({"email": ADMIN_EMAIL, "password": "wrong-password"})).expect(401);
-    let b = app.post("/auth/login", None, json!({"email": "nobody@planloket.test", "password": "wrong-password"})).expect(401);
+    let a = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": ADMIN_EMAIL, "password": "wrong-password"}),
+        )
+        .expect(401);
+    let b = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "nobody@planloket.test", "password": "wrong-password"}),
+        )
+        .expect(401);
     assert_eq!(a.body["detail"], b.body["detail"]);
-    let r = app.post("/auth/login", None, json!({"email": ""})).expect(400);
+    let r = app
+        .post("/auth/login", None, json!({"email": ""}))
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["email", "password"]);
 }
 
@@ -89,33 +118,88 @@ fn the_bootstrap_admin_manages_users() {
     assert_eq!(r.body["roles"], json!(["board_member"]));
 
     let list = app.get("/users", Some(&admin)).expect(200);
-    let emails: Vec<_> = list.body["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_string()).collect();
-    assert!(emails.contains(&ADMIN_EMAIL.to_string()) && emails.contains(&"lid@bestuur.nl".to_string()));
+    let emails: Vec<_> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        emails.contains(&ADMIN_EMAIL.to_string()) && emails.contains(&"lid@bestuur.nl".to_string())
+    );
 
-    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"roles": ["board_member", "board_chair"], "name": "Voorzitter"})).expect(200);
+    let r = app
+        .patch(
+            &format!("/users/{id}"),
+            Some(&admin),
+            json!({"roles": ["board_member", "board_chair"], "name": "Voorzitter"}),
+        )
+        .expect(200);
     assert_eq!(r.body["roles"], json!(["board_member", "board_chair"]));
     assert_eq!(r.body["name"], "Voorzitter");
     assert_eq!(r.body["organisation_id"], org.as_str());
-    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"organisation_id": null})).expect(200);
+    let r = app
+        .patch(
+            &format!("/users/{id}"),
+            Some(&admin),
+            json!({"organisation_id": null}),
+        )
+        .expect(200);
     assert!(r.body["organisation_id"].is_null());
 
-    app.patch("/users/00000000-0000-7000-8000-000000000000", Some(&admin), json!({"name": "X"})).expect(404);
-    let r = app.post("/users", Some(&admin), json!({"email": "x", "roles": ["king"]})).expect(400);
+    app.patch(
+        "/users/00000000-0000-7000-8000-000000000000",
+        Some(&admin),
+        json!({"name": "X"}),
+    )
+    .expect(404);
+    let r = app
+        .post(
+            "/users",
+            Some(&admin),
+            json!({"email": "x", "roles": ["king"]}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["email", "name", "roles"]);
-    let r = app.post("/users", Some(&admin), json!({"email": "a@b.nl", "name": "A", "roles": ["applicant"]})).expect(400);
+    let r = app
+        .post(
+            "/users",
+            Some(&admin),
+            json!({"email": "a@b.nl", "name": "A", "roles": ["applicant"]}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["kind"]);
-    app.post("/users", Some(&admin), json!({"email": "lid@bestuur.nl", "name": "Dubbel", "roles": ["admin"]})).expect(409);
+    app.post(
+        "/users",
+        Some(&admin),
+        json!({"email": "lid@bestuur.nl", "name": "Dubbel", "roles": ["admin"]}),
+    )
+    .expect(409);
 }
 
 #[test]
 fn only_admins_manage_users() {
     let app = spawn_app();
-    for roles in [vec!["applicant"], vec!["programme_team"], vec!["board_chair"]] {
-        let kind = if roles[0] == "applicant" { Some("resident") } else { None };
+    for roles in [
+        vec!["applicant"],
+        vec!["programme_team"],
+        vec!["board_chair"],
+    ] {
+        let kind = if roles[0] == "applicant" {
+            Some("resident")
+        } else {
+            None
+        };
         let (_, token) = app.user_with(&roles, kind, None);
         app.get("/users", Some(&token)).expect(403);
-        app.post("/users", Some(&token), json!({"email": "a@b.nl", "name": "A", "roles": ["admin"]})).expect(403);
-        app.patch("/users/x", Some(&token), json!({"roles": ["admin"]})).expect(403);
+        app.post(
+            "/users",
+            Some(&token),
+            json!({"email": "a@b.nl", "name": "A", "roles": ["admin"]}),
+        )
+        .expect(403);
+        app.patch("/users/x", Some(&token), json!({"roles": ["admin"]}))
+            .expect(403);
     }
     app.get("/users", None).expect(401);
 }
@@ -125,9 +209,24 @@ fn roles_are_read_on_every_request_so_a_removed_role_stops_at_once() {
     let app = spawn_app();
     let admin = app.admin_token();
     let (id, team) = app.user_with(&["programme_team"], None, None);
-    app.post("/organisations", Some(&team), json!({"name": "School A", "kind": "school"})).expect(201);
-    app.patch(&format!("/users/{id}"), Some(&admin), json!({"roles": ["board_member"]})).expect(200);
-    app.post("/organisations", Some(&team), json!({"name": "School B", "kind": "school"})).expect(403);
+    app.post(
+        "/organisations",
+        Some(&team),
+        json!({"name": "School A", "kind": "school"}),
+    )
+    .expect(201);
+    app.patch(
+        &format!("/users/{id}"),
+        Some(&admin),
+        json!({"roles": ["board_member"]}),
+    )
+    .expect(200);
+    app.post(
+        "/organisations",
+        Some(&team),
+        json!({"name": "School B", "kind": "school"}),
+    )
+    .expect(403);
 }
 
 #[test]
@@ -136,10 +235,21 @@ fn a_deactivated_user_can_neither_sign_in_nor_use_an_old_token() {
     let admin = app.admin_token();
     let (id, token) = app.user_with(&["board_member"], None, None);
     app.get("/me", Some(&token)).expect(200);
-    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"active": false})).expect(200);
+    let r = app
+        .patch(
+            &format!("/users/{id}"),
+            Some(&admin),
+            json!({"active": false}),
+        )
+        .expect(200);
     app.get("/me", Some(&token)).expect(401);
     let email = r.body["email"].as_str().unwrap().to_string();
-    app.post("/auth/login", None, json!({"email": email, "password": PASSWORD})).expect(401);
+    app.post(
+        "/auth/login",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .expect(401);
 }
 
 #[test]
@@ -148,8 +258,18 @@ fn an_admin_cannot_lock_themselves_out() {
     let admin = app.admin_token();
     let me = app.get("/me", Some(&admin)).expect(200);
     let id = me.body["id"].as_str().unwrap();
-    app.patch(&format!("/users/{id}"), Some(&admin), json!({"roles": ["programme_team"]})).expect(409);
-    app.patch(&format!("/users/{id}"), Some(&admin), json!({"active": false})).expect(409);
+    app.patch(
+        &format!("/users/{id}"),
+        Some(&admin),
+        json!({"roles": ["programme_team"]}),
+    )
+    .expect(409);
+    app.patch(
+        &format!("/users/{id}"),
+        Some(&admin),
+        json!({"active": false}),
+    )
+    .expect(409);
     app.get("/users", Some(&admin)).expect(200);
 }
 
@@ -158,10 +278,27 @@ fn an_admin_resets_a_password() {
     let app = spawn_app();
     let admin = app.admin_token();
     let (id, _) = app.user_with(&["programme_team"], None, None);
-    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"password": "nieuw-wachtwoord-9"})).expect(200);
+    let r = app
+        .patch(
+            &format!("/users/{id}"),
+            Some(&admin),
+            json!({"password": "nieuw-wachtwoord-9"}),
+        )
+        .expect(200);
     let email = r.body["email"].as_str().unwrap().to_string();
-    app.post("/auth/login", None, json!({"email": email, "password": PASSWORD})).expect(401);
+    app.post(
+        "/auth/login",
+        None,
+        json!({"email": email, "password": PASSWORD}),
+    )
+    .expect(401);
     app.login(&email, "nieuw-wachtwoord-9");
-    let r = app.patch(&format!("/users/{id}"), Some(&admin), json!({"password": "kort"})).expect(400);
+    let r = app
+        .patch(
+            &format!("/users/{id}"),
+            Some(&admin),
+            json!({"password": "kort"}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["password"]);
 }

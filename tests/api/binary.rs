@@ -14,7 +14,11 @@ fn planloket() -> Command {
 
 #[test]
 fn an_unknown_database_scheme_stops_start_up_naming_it() {
-    let out = planloket().arg("migrate").env("DATABASE_URL", "mysql://localhost/planloket").output().unwrap();
+    let out = planloket()
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://localhost/planloket")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("'mysql'"), "{err}");
@@ -23,27 +27,52 @@ fn an_unknown_database_scheme_stops_start_up_naming_it() {
 #[test]
 fn migrate_creates_the_sqlite_file_in_the_data_dir() {
     let dir = std::env::temp_dir().join(format!("planloket-bin-{}", uuid::Uuid::now_v7().simple()));
-    let out = planloket().arg("migrate").env("PLANLOKET_DATA_DIR", &dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = planloket()
+        .arg("migrate")
+        .env("PLANLOKET_DATA_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(dir.join("planloket.db").exists());
-    assert!(dir.join("jwt-secret").exists(), "a signing key is generated on first start");
+    assert!(
+        dir.join("jwt-secret").exists(),
+        "a signing key is generated on first start"
+    );
     let secret = std::fs::read_to_string(dir.join("jwt-secret")).unwrap();
-    let again = planloket().arg("migrate").env("PLANLOKET_DATA_DIR", &dir).output().unwrap();
+    let again = planloket()
+        .arg("migrate")
+        .env("PLANLOKET_DATA_DIR", &dir)
+        .output()
+        .unwrap();
     assert!(again.status.success());
-    assert_eq!(std::fs::read_to_string(dir.join("jwt-secret")).unwrap(), secret, "the key is kept");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("jwt-secret")).unwrap(),
+        secret,
+        "the key is kept"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_short_jwt_secret_is_refused() {
-    let out = planloket().arg("migrate").env("PLANLOKET_JWT_SECRET", "short").env("PLANLOKET_DATA_DIR", std::env::temp_dir()).output().unwrap();
+    let out = planloket()
+        .arg("migrate")
+        .env("PLANLOKET_JWT_SECRET", "short")
+        .env("PLANLOKET_DATA_DIR", std::env::temp_dir())
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"));
 }
 
 #[test]
 fn demo_loads_the_round_and_one_account_per_role_then_serves() {
-    let dir = std::env::temp_dir().join(format!("planloket-demo-{}", uuid::Uuid::now_v7().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("planloket-demo-{}", uuid::Uuid::now_v7().simple()));
     let mut child = planloket()
         .arg("demo")
         .env("PLANLOKET_DATA_DIR", &dir)
@@ -68,11 +97,22 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     }
     let printed = lines.join("");
     let base = base.unwrap_or_else(|| panic!("demo did not start: {printed}"));
-    for role in ["admin", "programme_team", "board_chair", "board_member", "applicant"] {
+    for role in [
+        "admin",
+        "programme_team",
+        "board_chair",
+        "board_member",
+        "applicant",
+    ] {
         assert!(printed.contains(role), "{role} missing from {printed}");
     }
     let agent = ureq::AgentBuilder::new().build();
-    let rounds: serde_json::Value = agent.get(&format!("{base}/rounds")).call().unwrap().into_json().unwrap();
+    let rounds: serde_json::Value = agent
+        .get(&format!("{base}/rounds"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
     assert_eq!(rounds["items"][0]["status"], "open");
     assert_eq!(rounds["items"][0]["themes"].as_array().unwrap().len(), 3);
     let login = agent
@@ -84,7 +124,10 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     let _ = child.wait();
 
     // A second start finds data and loads nothing more.
-    let db = planloket::db::Db::open(&planloket::config::DatabaseUrl::Sqlite(dir.join("planloket.db"))).unwrap();
+    let db = planloket::db::Db::open(&planloket::config::DatabaseUrl::Sqlite(
+        dir.join("planloket.db"),
+    ))
+    .unwrap();
     assert_eq!(planloket::startup::load_demo(&db).unwrap(), None);
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -92,20 +135,29 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
 #[test]
 fn migration_folders_stay_in_lockstep() {
     let names = |backend: &str| {
-        let mut v: Vec<String> = std::fs::read_dir(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR")))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-            .collect();
+        let mut v: Vec<String> = std::fs::read_dir(format!(
+            "{}/migrations/{backend}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
         v.sort();
         v
     };
     let (sqlite, postgres) = (names("sqlite"), names("postgres"));
     assert!(!sqlite.is_empty());
-    assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres must hold the same migrations");
+    assert_eq!(
+        sqlite, postgres,
+        "migrations/sqlite and migrations/postgres must hold the same migrations"
+    );
     for m in &sqlite {
         for f in ["up.sql", "down.sql"] {
             for backend in ["sqlite", "postgres"] {
-                let p = format!("{}/migrations/{backend}/{m}/{f}", env!("CARGO_MANIFEST_DIR"));
+                let p = format!(
+                    "{}/migrations/{backend}/{m}/{f}",
+                    env!("CARGO_MANIFEST_DIR")
+                );
                 assert!(std::path::Path::new(&p).exists(), "{p} missing");
             }
         }
@@ -116,7 +168,10 @@ fn migration_folders_stay_in_lockstep() {
 fn two_instances_starting_together_both_migrate_cleanly() {
     let db = TestDb::new();
     let url = db.url();
-    let a = { let url = url.clone(); std::thread::spawn(move || planloket::db::Db::open(&url).map(|_| ())) };
+    let a = {
+        let url = url.clone();
+        std::thread::spawn(move || planloket::db::Db::open(&url).map(|_| ()))
+    };
     let b = std::thread::spawn(move || planloket::db::Db::open(&url).map(|_| ()));
     a.join().unwrap().unwrap();
     b.join().unwrap().unwrap();

@@ -9,7 +9,10 @@ fn assert_convention_headers(r: &Resp) {
     assert_eq!(r.header("cache-control"), Some("no-store"));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(r.header("x-frame-options"), Some("DENY"));
-    assert_eq!(r.header("content-security-policy"), Some("frame-ancestors 'none'"));
+    assert_eq!(
+        r.header("content-security-policy"),
+        Some("frame-ancestors 'none'")
+    );
 }
 
 #[test]
@@ -28,7 +31,14 @@ fn health_reports_the_database() {
     let r = app.get("/health", None).expect(200);
     assert_eq!(r.body["status"], "up");
     assert_eq!(r.body["database"], "up");
-    assert_eq!(r.body["backend"], if app.db.is_postgres() { "postgres" } else { "sqlite" });
+    assert_eq!(
+        r.body["backend"],
+        if app.db.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    );
 }
 
 #[test]
@@ -46,39 +56,95 @@ fn unknown_paths_and_methods_answer_problem_json() {
     let r = app.get("/plans-that-do-not-exist", None).expect(404);
     assert_eq!(r.body["type"], "urn:planloket:problem:not-found");
     app.get(&format!("http://{}/", app.addr), None).expect(404);
-    let r = app.send("PUT", "/rounds", None, Some(("application/json", b"{}")), &[]).expect(405);
+    let r = app
+        .send(
+            "PUT",
+            "/rounds",
+            None,
+            Some(("application/json", b"{}")),
+            &[],
+        )
+        .expect(405);
     assert_eq!(r.body["status"], 405);
 }
 
 #[test]
 fn a_body_that_is_not_json_is_415() {
     let app = spawn_app();
-    app.send("POST", "/auth/login", None, Some(("text/plain", b"email=a")), &[]).expect(415);
-    app.send("POST", "/auth/login", None, Some(("application/x-www-form-urlencoded", b"email=a")), &[]).expect(415);
+    app.send(
+        "POST",
+        "/auth/login",
+        None,
+        Some(("text/plain", b"email=a")),
+        &[],
+    )
+    .expect(415);
+    app.send(
+        "POST",
+        "/auth/login",
+        None,
+        Some(("application/x-www-form-urlencoded", b"email=a")),
+        &[],
+    )
+    .expect(415);
 }
 
 #[test]
 fn malformed_json_is_400() {
     let app = spawn_app();
-    let r = app.send("POST", "/auth/login", None, Some(("application/json", b"{\"email\": ")), &[]).expect(400);
+    let r = app
+        .send(
+            "POST",
+            "/auth/login",
+            None,
+            Some(("application/json", b"{\"email\": ")),
+            &[],
+        )
+        .expect(400);
     assert_eq!(r.body["type"], "urn:planloket:problem:malformed-body");
-    app.send("POST", "/auth/login", None, Some(("application/json", b"")), &[]).expect(400);
-    app.send("POST", "/auth/login", None, Some(("application/json", b"\xff\xfe{}")), &[]).expect(400);
+    app.send(
+        "POST",
+        "/auth/login",
+        None,
+        Some(("application/json", b"")),
+        &[],
+    )
+    .expect(400);
+    app.send(
+        "POST",
+        "/auth/login",
+        None,
+        Some(("application/json", b"\xff\xfe{}")),
+        &[],
+    )
+    .expect(400);
 }
 
 #[test]
 fn a_value_of_the_wrong_type_or_an_unknown_field_is_400_naming_the_field() {
     let app = spawn_app();
     let team = app.team_token();
-    let mut round = programme_round(chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(1));
+    let mut round = programme_round(
+        chrono::Utc::now(),
+        chrono::Utc::now() + chrono::Duration::days(1),
+    );
     round["themes"][1]["budget_eur"] = json!("veel");
     let r = app.post("/rounds", Some(&team), round).expect(400);
     assert_eq!(r.error_fields(), vec!["themes[1].budget_eur"]);
-    let r = app.post("/auth/login", None, json!({"email": "a@b.nl", "password": "x", "role": "admin"})).expect(400);
+    let r = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "a@b.nl", "password": "x", "role": "admin"}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["role"]);
     let r = app.post("/auth/login", None, json!([1, 2])).expect(400);
     assert_eq!(r.error_fields(), vec!["body"]);
-    let mut round = programme_round(chrono::Utc::now(), chrono::Utc::now() + chrono::Duration::days(1));
+    let mut round = programme_round(
+        chrono::Utc::now(),
+        chrono::Utc::now() + chrono::Duration::days(1),
+    );
     round["start_year"] = json!(99999999999999999999u128 as f64);
     app.post("/rounds", Some(&team), round).expect(400);
 }
@@ -87,10 +153,27 @@ fn a_value_of_the_wrong_type_or_an_unknown_field_is_400_naming_the_field() {
 fn a_body_over_one_mebibyte_is_413() {
     let app = spawn_app();
     let big = format!("{{\"email\": \"{}\"}}", "a".repeat(1_100_000));
-    app.send("POST", "/auth/login", None, Some(("application/json", big.as_bytes())), &[]).expect(413);
+    app.send(
+        "POST",
+        "/auth/login",
+        None,
+        Some(("application/json", big.as_bytes())),
+        &[],
+    )
+    .expect(413);
     // Just under the limit is read (and refused for what it says, not for its size).
-    let fits = format!("{{\"email\": \"{}\", \"password\": \"x\"}}", "a".repeat(1_000_000));
-    app.send("POST", "/auth/login", None, Some(("application/json", fits.as_bytes())), &[]).expect(401);
+    let fits = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(1_000_000)
+    );
+    app.send(
+        "POST",
+        "/auth/login",
+        None,
+        Some(("application/json", fits.as_bytes())),
+        &[],
+    )
+    .expect(401);
 }
 
 #[test]
@@ -112,9 +195,18 @@ fn an_unreachable_database_is_503_with_nothing_internal() {
     };
     use diesel::{Connection, RunQueryDsl};
     let mut conn = diesel::PgConnection::establish(admin_url).unwrap();
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .unwrap();
     let r = app.get("/health", None).expect(503);
-    assert!(!r.text.contains(name.as_str()) && !r.text.contains("postgres"), "{}", r.text);
+    assert!(
+        !r.text.contains(name.as_str()) && !r.text.contains("postgres"),
+        "{}",
+        r.text
+    );
     let r = app.get("/rounds", None).expect(503);
-    assert_eq!(r.body["detail"], "the database is unavailable; try again shortly");
+    assert_eq!(
+        r.body["detail"],
+        "the database is unavailable; try again shortly"
+    );
 }

@@ -26,11 +26,17 @@ pub enum TestDb {
 impl TestDb {
     pub fn new() -> TestDb {
         let id = uuid::Uuid::now_v7().simple().to_string();
-        match std::env::var("PLANLOKET_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        match std::env::var("PLANLOKET_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
             Some(admin_url) => {
                 let name = format!("planloket_test_{id}");
-                let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL server");
-                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create test database");
+                let mut conn = diesel::PgConnection::establish(&admin_url)
+                    .expect("connect to the test PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .expect("create test database");
                 TestDb::Postgres { admin_url, name }
             }
             None => {
@@ -44,7 +50,9 @@ impl TestDb {
     pub fn url(&self) -> DatabaseUrl {
         match self {
             TestDb::Sqlite(dir) => DatabaseUrl::Sqlite(dir.join("planloket.db")),
-            TestDb::Postgres { admin_url, name } => DatabaseUrl::Postgres(database_url(admin_url, name)),
+            TestDb::Postgres { admin_url, name } => {
+                DatabaseUrl::Postgres(database_url(admin_url, name))
+            }
         }
     }
 
@@ -81,7 +89,9 @@ impl Drop for TestDb {
             }
             TestDb::Postgres { admin_url, name } => {
                 if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
-                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn);
                 }
                 let _ = std::fs::remove_dir_all(std::env::temp_dir().join(name));
             }
@@ -126,7 +136,8 @@ pub fn spawn_app_on(db: TestDb) -> TestApp {
         actix_web::rt::System::new().block_on(async move {
             match startup::build(&settings, 1) {
                 Ok(running) => {
-                    tx.send(Ok((running.addr, running.server.handle()))).unwrap();
+                    tx.send(Ok((running.addr, running.server.handle())))
+                        .unwrap();
                     let _ = running.server.await;
                 }
                 Err(e) => tx.send(Err(e)).unwrap(),
@@ -165,23 +176,38 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// The fields named in a problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_string()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// Asserts the status and that an error answer is a complete problem+json.
     #[track_caller]
     pub fn expect(self, status: u16) -> Resp {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
         if status >= 400 {
-            assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
+            assert_eq!(
+                self.header("content-type"),
+                Some("application/problem+json"),
+                "{}",
+                self.text
+            );
             for k in ["type", "title", "status", "detail", "errors"] {
                 assert!(!self.body[k].is_null(), "problem lacks {k}: {}", self.text);
             }
@@ -203,13 +229,29 @@ fn into_resp(r: ureq::Response) -> Resp {
         .collect();
     let text = r.into_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Resp { status, headers, text, body }
+    Resp {
+        status,
+        headers,
+        text,
+        body,
+    }
 }
 
 impl TestApp {
     /// Sends a request with optional token, raw body and extra headers.
-    pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, &[u8])>, headers: &[(&str, &str)]) -> Resp {
-        let url = if path.starts_with("http") { path.to_string() } else { format!("{}{}", self.base, path) };
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &[u8])>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        };
         let mut req = self.agent.request(method, &url);
         if let Some(t) = token {
             req = req.set("Authorization", &format!("Bearer {t}"));
@@ -239,11 +281,23 @@ impl TestApp {
 
     pub fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Resp {
         let bytes = serde_json::to_vec(&body).unwrap();
-        self.send("PATCH", path, token, Some(("application/json", &bytes)), &[])
+        self.send(
+            "PATCH",
+            path,
+            token,
+            Some(("application/json", &bytes)),
+            &[],
+        )
     }
 
     pub fn login(&self, email: &str, password: &str) -> String {
-        let r = self.post("/auth/login", None, json!({"email": email, "password": password})).expect(200);
+        let r = self
+            .post(
+                "/auth/login",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .expect(200);
         r.body["access_token"].as_str().unwrap().to_string()
     }
 
@@ -252,9 +306,18 @@ impl TestApp {
     }
 
     /// Creates a user with these roles (through the admin API) and signs them in.
-    pub fn user_with(&self, roles: &[&str], kind: Option<&str>, organisation_id: Option<&str>) -> (String, String) {
+    pub fn user_with(
+        &self,
+        roles: &[&str],
+        kind: Option<&str>,
+        organisation_id: Option<&str>,
+    ) -> (String, String) {
         let admin = self.admin_token();
-        let email = format!("{}-{}@planloket.test", roles.join("-"), uuid::Uuid::now_v7().simple());
+        let email = format!(
+            "{}-{}@planloket.test",
+            roles.join("-"),
+            uuid::Uuid::now_v7().simple()
+        );
         let r = self
             .post(
                 "/users",
@@ -262,7 +325,10 @@ impl TestApp {
                 json!({"email": email, "name": "Test Gebruiker", "password": PASSWORD, "roles": roles, "kind": kind, "organisation_id": organisation_id}),
             )
             .expect(201);
-        (r.body["id"].as_str().unwrap().to_string(), self.login(&email, PASSWORD))
+        (
+            r.body["id"].as_str().unwrap().to_string(),
+            self.login(&email, PASSWORD),
+        )
     }
 
     pub fn team_token(&self) -> String {
@@ -270,20 +336,35 @@ impl TestApp {
     }
 
     pub fn organisation(&self, name: &str) -> String {
-        let r = self.post("/organisations", Some(&self.admin_token()), json!({"name": name, "kind": "partner"})).expect(201);
+        let r = self
+            .post(
+                "/organisations",
+                Some(&self.admin_token()),
+                json!({"name": name, "kind": "partner"}),
+            )
+            .expect(201);
         r.body["id"].as_str().unwrap().to_string()
     }
 
     /// Creates the real 2025-2026 round, open from an hour ago for thirty days.
     pub fn open_round(&self, team: &str) -> String {
         let now = chrono::Utc::now();
-        let body = programme_round(now - chrono::Duration::hours(1), now + chrono::Duration::days(30));
-        self.post("/rounds", Some(team), body).expect(201).body["id"].as_str().unwrap().to_string()
+        let body = programme_round(
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::days(30),
+        );
+        self.post("/rounds", Some(team), body).expect(201).body["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
 /// The real catalog of the 2025-2026 round with an open window.
-pub fn programme_round(opens_at: chrono::DateTime<chrono::Utc>, closes_at: chrono::DateTime<chrono::Utc>) -> Value {
+pub fn programme_round(
+    opens_at: chrono::DateTime<chrono::Utc>,
+    closes_at: chrono::DateTime<chrono::Utc>,
+) -> Value {
     let mut v: Value = serde_json::from_str(startup::DEMO_PROGRAMME).unwrap();
     v["opens_at"] = json!(opens_at.to_rfc3339());
     v["closes_at"] = json!(closes_at.to_rfc3339());

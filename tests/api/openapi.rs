@@ -28,8 +28,14 @@ fn every_served_route_is_in_the_spec_and_every_spec_route_is_served() {
     let documented = spec_routes(&spec());
     let undocumented: Vec<_> = served.difference(&documented).collect();
     let unserved: Vec<_> = documented.difference(&served).collect();
-    assert!(undocumented.is_empty(), "served but not in api-spec/openapi.yaml: {undocumented:?}");
-    assert!(unserved.is_empty(), "in api-spec/openapi.yaml but not served: {unserved:?}");
+    assert!(
+        undocumented.is_empty(),
+        "served but not in api-spec/openapi.yaml: {undocumented:?}"
+    );
+    assert!(
+        unserved.is_empty(),
+        "in api-spec/openapi.yaml but not served: {unserved:?}"
+    );
 }
 
 #[test]
@@ -37,11 +43,20 @@ fn every_documented_operation_is_reachable_over_http() {
     let app = spawn_app();
     for (method, path) in spec_routes(&spec()) {
         let path = path.replace("{id}", "00000000-0000-7000-8000-000000000000");
-        let body = if method == "GET" || method == "DELETE" { None } else { Some(("application/json", &b"{}"[..])) };
+        let body = if method == "GET" || method == "DELETE" {
+            None
+        } else {
+            Some(("application/json", &b"{}"[..]))
+        };
         let r = app.send(&method, &path, None, body, &[]);
         // Anything but "no such route" and "no such method" shows the route is there.
-        let missing = r.status == 405 || (r.status == 404 && r.body["detail"] == "no such resource");
-        assert!(!missing, "{method} {path} is documented but answers {}: {}", r.status, r.text);
+        let missing =
+            r.status == 405 || (r.status == 404 && r.body["detail"] == "no such resource");
+        assert!(
+            !missing,
+            "{method} {path} is documented but answers {}: {}",
+            r.status, r.text
+        );
     }
 }
 
@@ -59,15 +74,23 @@ fn every_operation_documents_its_error_answers() {
                 continue;
             }
             let responses = op["responses"].as_object().unwrap();
-            let secured = op.get("security").map(|s| s.as_array().unwrap().len() > 0).unwrap_or(true);
+            let secured = op
+                .get("security")
+                .map(|s| !s.as_array().unwrap().is_empty())
+                .unwrap_or(true);
             if secured {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
             }
             if method != "get" || path.contains('{') {
                 assert!(responses.contains_key("400"), "{method} {path} lacks 400");
             }
-            if ["post", "patch", "put"].contains(&method.as_str()) && op.get("requestBody").is_some() {
-                assert!(responses.contains_key("415") && responses.contains_key("413"), "{method} {path} lacks 413/415");
+            if ["post", "patch", "put"].contains(&method.as_str())
+                && op.get("requestBody").is_some()
+            {
+                assert!(
+                    responses.contains_key("415") && responses.contains_key("413"),
+                    "{method} {path} lacks 413/415"
+                );
             }
             if path != "/openapi.json" {
                 assert!(responses.contains_key("503"), "{method} {path} lacks 503");

@@ -10,9 +10,18 @@ fn the_team_opens_the_real_round_and_anyone_can_read_it() {
     let app = spawn_app();
     let team = app.team_token();
     let now = Utc::now();
-    let r = app.post("/rounds", Some(&team), programme_round(now - Duration::hours(1), now + Duration::days(30))).expect(201);
+    let r = app
+        .post(
+            "/rounds",
+            Some(&team),
+            programme_round(now - Duration::hours(1), now + Duration::days(30)),
+        )
+        .expect(201);
     let id = r.body["id"].as_str().unwrap().to_string();
-    assert_eq!(r.header("location").unwrap(), format!("/api/v1/rounds/{id}"));
+    assert_eq!(
+        r.header("location").unwrap(),
+        format!("/api/v1/rounds/{id}")
+    );
     assert_eq!(r.body["status"], "open");
     assert_eq!(r.body["themes"][0]["code"], "JJO");
     assert_eq!(r.body["themes"][0]["budget_eur"], 146000);
@@ -36,12 +45,26 @@ fn every_broken_rule_of_a_round_is_reported_at_once() {
     round["criteria"][0]["scale_max"] = json!(11);
     round["criteria"][1]["scale_max"] = json!(0);
     round["start_year"] = json!(2027);
-    let r = app.post("/rounds", Some(&app.team_token()), round).expect(400);
+    let r = app
+        .post("/rounds", Some(&app.team_token()), round)
+        .expect(400);
     assert_eq!(
         r.error_fields(),
-        vec!["end_year", "closes_at", "themes[0].budget_eur", "themes[1].goals[0].code", "criteria[0].scale_max", "criteria[1].scale_max"]
+        vec![
+            "end_year",
+            "closes_at",
+            "themes[0].budget_eur",
+            "themes[1].goals[0].code",
+            "criteria[0].scale_max",
+            "criteria[1].scale_max"
+        ]
     );
-    let goal = r.body["errors"].as_array().unwrap().iter().find(|e| e["field"] == "themes[1].goals[0].code").unwrap();
+    let goal = r.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "themes[1].goals[0].code")
+        .unwrap();
     assert!(goal["message"].as_str().unwrap().contains("'A'"));
 }
 
@@ -50,21 +73,48 @@ fn a_round_changes_in_part_and_is_checked_whole() {
     let app = spawn_app();
     let team = app.team_token();
     let id = app.open_round(&team);
-    let r = app.patch(&format!("/rounds/{id}"), Some(&team), json!({"name": "Ronde 2"})).expect(200);
+    let r = app
+        .patch(
+            &format!("/rounds/{id}"),
+            Some(&team),
+            json!({"name": "Ronde 2"}),
+        )
+        .expect(200);
     assert_eq!(r.body["name"], "Ronde 2");
     assert_eq!(r.body["version"], 2);
     assert_eq!(r.body["themes"].as_array().unwrap().len(), 3);
 
     let later = Utc::now() + Duration::days(10);
-    let r = app.patch(&format!("/rounds/{id}"), Some(&team), json!({"opens_at": later.to_rfc3339()})).expect(200);
+    let r = app
+        .patch(
+            &format!("/rounds/{id}"),
+            Some(&team),
+            json!({"opens_at": later.to_rfc3339()}),
+        )
+        .expect(200);
     assert_eq!(r.body["status"], "upcoming");
 
     // Closing before it opens breaks a rule of the whole round.
-    let r = app.patch(&format!("/rounds/{id}"), Some(&team), json!({"closes_at": Utc::now().to_rfc3339()})).expect(400);
+    let r = app
+        .patch(
+            &format!("/rounds/{id}"),
+            Some(&team),
+            json!({"closes_at": Utc::now().to_rfc3339()}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["closes_at"]);
-    let r = app.patch(&format!("/rounds/{id}"), Some(&team), json!({"status": "closed"})).expect(400);
+    let r = app
+        .patch(
+            &format!("/rounds/{id}"),
+            Some(&team),
+            json!({"status": "closed"}),
+        )
+        .expect(400);
     assert_eq!(r.error_fields(), vec!["status"]);
-    assert_eq!(app.get(&format!("/rounds/{id}"), None).expect(200).body["version"], 3);
+    assert_eq!(
+        app.get(&format!("/rounds/{id}"), None).expect(200).body["version"],
+        3
+    );
 }
 
 #[test]
@@ -75,15 +125,32 @@ fn rounds_are_managed_by_the_programme_team_only() {
     let now = Utc::now();
     for roles in [["admin"], ["board_chair"], ["board_member"]] {
         let (_, t) = app.user_with(&roles, None, None);
-        app.post("/rounds", Some(&t), programme_round(now, now + Duration::days(1))).expect(403);
-        app.patch(&format!("/rounds/{id}"), Some(&t), json!({"name": "X"})).expect(403);
+        app.post(
+            "/rounds",
+            Some(&t),
+            programme_round(now, now + Duration::days(1)),
+        )
+        .expect(403);
+        app.patch(&format!("/rounds/{id}"), Some(&t), json!({"name": "X"}))
+            .expect(403);
     }
-    app.post("/rounds", None, programme_round(now, now + Duration::days(1))).expect(401);
+    app.post(
+        "/rounds",
+        None,
+        programme_round(now, now + Duration::days(1)),
+    )
+    .expect(401);
 }
 
 #[test]
 fn an_unknown_round_is_404() {
     let app = spawn_app();
-    app.get("/rounds/00000000-0000-7000-8000-000000000000", None).expect(404);
-    app.patch("/rounds/00000000-0000-7000-8000-000000000000", Some(&app.team_token()), json!({"name": "X"})).expect(404);
+    app.get("/rounds/00000000-0000-7000-8000-000000000000", None)
+        .expect(404);
+    app.patch(
+        "/rounds/00000000-0000-7000-8000-000000000000",
+        Some(&app.team_token()),
+        json!({"name": "X"}),
+    )
+    .expect(404);
 }

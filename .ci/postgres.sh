@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Starts or stops a private PostgreSQL 15 cluster for the tests: an unprivileged user, a
+# temporary directory, 127.0.0.1 only, trust authentication (nothing else can reach it).
+#   .ci/postgres.sh start DIR PORT   # prints the admin URL on its last line
+#   .ci/postgres.sh stop DIR
+set -euo pipefail
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+cmd=$1; dir=$2
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+}
+case "$cmd" in
+  start)
+    port=$3
+    if [ ! -x "$PGBIN/initdb" ]; then
+      echo "installing PostgreSQL 15 server binaries" >&2
+      apt-get install -y -q postgresql-15 >&2
+    fi
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown nobody "$dir"
+    as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >&2
+    echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    if [ -d "$dir/data" ]; then as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast stop >&2 || true; fi
+    rm -rf "$dir"
+    ;;
+  *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac
