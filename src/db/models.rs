@@ -52,3 +52,46 @@ pub struct RoundRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = super::schema::plans)]
+#[diesel(treat_none_as_null = true)]
+pub struct PlanRow {
+    pub id: String,
+    pub round_id: String,
+    pub owner_id: String,
+    pub applicant_kind: String,
+    pub status: String,
+    pub version: i64,
+    pub title: String,
+    pub budget_line: Option<String>,
+    pub goals_index: String,
+    pub search_text: String,
+    pub requested_eur: Option<i64>,
+    pub content: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::plan_events)]
+pub struct PlanEventRow {
+    pub id: String,
+    pub plan_id: String,
+    pub actor_id: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub at: NaiveDateTime,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::plan_versions)]
+pub struct PlanVersionRow {
+    pub plan_id: String,
+    pub version: i32,
+    pub submitted_at: NaiveDateTime,
+    pub snapshot: String,
+}

@@ -129,3 +129,181 @@ pub fn update_round(conn: &mut DbConn, row: &RoundRow) -> Result<bool, AppError>
     .execute(conn)?;
     Ok(n == 1)
 }
+
+// ---- plans -------------------------------------------------------------------------------
+
+use super::models::{PlanEventRow, PlanRow, PlanVersionRow};
+use super::schema::{plan_events, plan_versions, plans};
+
+type Backend = <DbConn as diesel::Connection>::Backend;
+
+pub fn insert_plan(conn: &mut DbConn, row: &PlanRow) -> Result<(), AppError> {
+    diesel::insert_into(plans::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_plan(conn: &mut DbConn, id: &str) -> Result<Option<PlanRow>, AppError> {
+    Ok(plans::table
+        .find(id)
+        .select(PlanRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores `row` if the stored plan still has `expected_version`; false when another change
+/// won. This guard is what makes two concurrent transitions of one plan impossible.
+pub fn update_plan_guarded(
+    conn: &mut DbConn,
+    row: &PlanRow,
+    expected_version: i64,
+) -> Result<bool, AppError> {
+    let n = diesel::update(
+        plans::table
+            .filter(plans::id.eq(&row.id))
+            .filter(plans::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Deletes a draft if it is still at `expected_version`.
+pub fn delete_plan_guarded(
+    conn: &mut DbConn,
+    id: &str,
+    expected_version: i64,
+) -> Result<bool, AppError> {
+    let n = diesel::delete(
+        plans::table
+            .filter(plans::id.eq(id))
+            .filter(plans::version.eq(expected_version)),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_event(conn: &mut DbConn, row: &PlanEventRow) -> Result<(), AppError> {
+    diesel::insert_into(plan_events::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list_events(conn: &mut DbConn, plan_id: &str) -> Result<Vec<PlanEventRow>, AppError> {
+    Ok(plan_events::table
+        .filter(plan_events::plan_id.eq(plan_id))
+        .order((plan_events::at.asc(), plan_events::id.asc()))
+        .select(PlanEventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_version(conn: &mut DbConn, row: &PlanVersionRow) -> Result<(), AppError> {
+    diesel::insert_into(plan_versions::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count_versions(conn: &mut DbConn, plan_id: &str) -> Result<i64, AppError> {
+    Ok(plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan_id))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn list_versions(conn: &mut DbConn, plan_id: &str) -> Result<Vec<PlanVersionRow>, AppError> {
+    Ok(plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan_id))
+        .order(plan_versions::version.asc())
+        .select(PlanVersionRow::as_select())
+        .load(conn)?)
+}
+
+/// What `GET /plans` filters on; `None` leaves a filter out.
+#[derive(Debug, Default, Clone)]
+pub struct PlanFilter {
+    pub owner_id: Option<String>,
+    pub exclude_drafts: bool,
+    pub round_id: Option<String>,
+    pub statuses: Option<Vec<String>>,
+    pub budget_line: Option<String>,
+    pub goal: Option<String>,
+    /// Already folded (lower case, accents removed).
+    pub q: Option<String>,
+}
+
+/// Escapes LIKE's wildcards so user text matches literally.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
+    let mut q = plans::table.into_boxed::<Backend>();
+    if let Some(owner) = &f.owner_id {
+        q = q.filter(plans::owner_id.eq(owner.clone()));
+    }
+    if f.exclude_drafts {
+        q = q.filter(plans::status.ne("draft"));
+    }
+    if let Some(round) = &f.round_id {
+        q = q.filter(plans::round_id.eq(round.clone()));
+    }
+    if let Some(statuses) = &f.statuses {
+        q = q.filter(plans::status.eq_any(statuses.clone()));
+    }
+    if let Some(line) = &f.budget_line {
+        q = q.filter(plans::budget_line.eq(line.clone()));
+    }
+    if let Some(goal) = &f.goal {
+        q = q.filter(
+            plans::goals_index
+                .like(format!("%,{},%", like_escape(goal)))
+                .escape('\\'),
+        );
+    }
+    if let Some(text) = &f.q {
+        q = q.filter(
+            plans::search_text
+                .like(format!("%{}%", like_escape(text)))
+                .escape('\\'),
+        );
+    }
+    q
+}
+
+/// One page of plans, newest first, with the total that match.
+pub fn list_plans(
+    conn: &mut DbConn,
+    f: &PlanFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<PlanRow>, i64), AppError> {
+    let total: i64 = filtered(f).count().get_result(conn)?;
+    let rows = filtered(f)
+        .order((plans::created_at.desc(), plans::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(PlanRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Rounds by id, for building several plans' views with one query.
+pub fn rounds_by_id(conn: &mut DbConn, ids: &[String]) -> Result<Vec<RoundRow>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(rounds::table
+        .filter(rounds::id.eq_any(ids))
+        .select(RoundRow::as_select())
+        .load(conn)?)
+}

@@ -44,4 +44,57 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> organisations (organisation_id));
-diesel::allow_tables_to_appear_in_same_query!(organisations, users, rounds);
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        round_id -> Text,
+        owner_id -> Text,
+        applicant_kind -> Text,
+        status -> Text,
+        version -> BigInt,
+        title -> Text,
+        budget_line -> Nullable<Text>,
+        goals_index -> Text,
+        search_text -> Text,
+        requested_eur -> Nullable<BigInt>,
+        content -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    plan_events (id) {
+        id -> Text,
+        plan_id -> Text,
+        actor_id -> Text,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        at -> Timestamp,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_versions (plan_id, version) {
+        plan_id -> Text,
+        version -> Integer,
+        submitted_at -> Timestamp,
+        snapshot -> Text,
+    }
+}
+
+diesel::joinable!(plans -> rounds (round_id));
+diesel::joinable!(plan_events -> plans (plan_id));
+diesel::joinable!(plan_versions -> plans (plan_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    plans,
+    rounds,
+    users,
+    organisations,
+    plan_events,
+    plan_versions
+);

@@ -13,6 +13,7 @@ pub mod pre_advice;
 pub mod round;
 pub mod state;
 pub mod tally;
+pub mod text;
 pub mod user;
 pub mod visibility;
 

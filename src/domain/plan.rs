@@ -36,14 +36,18 @@ impl PartyRef {
 
 /// Funding from elsewhere: `{source, amount_eur}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OtherFunding {
     pub source: String,
     pub amount_eur: i64,
 }
 
 /// What the applicant writes; any field may still be missing while the plan is a draft.
+/// Unknown fields are refused, so nobody sets `status` or an assessment field through it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanContent {
+    #[serde(default)]
     pub title: String,
     #[serde(default)]
     pub description: String,

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod extract;
 pub mod organisations;
+pub mod plans;
 pub mod rounds;
 pub mod system;
 pub mod users;
@@ -85,7 +86,16 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/rounds", rounds::create)
         .add(M::GET, "/rounds", rounds::list)
         .add(M::GET, "/rounds/{id}", rounds::get)
-        .add(M::PATCH, "/rounds/{id}", rounds::update);
+        .add(M::PATCH, "/rounds/{id}", rounds::update)
+        .add(M::POST, "/rounds/{id}/plans", plans::create)
+        .add(M::GET, "/plans", plans::list)
+        .add(M::GET, "/plans/{id}", plans::get)
+        .add(M::PATCH, "/plans/{id}", plans::update)
+        .add(M::DELETE, "/plans/{id}", plans::delete)
+        .add(M::POST, "/plans/{id}/submit", plans::submit)
+        .add(M::POST, "/plans/{id}/withdraw", plans::withdraw)
+        .add(M::GET, "/plans/{id}/events", plans::events)
+        .add(M::GET, "/plans/{id}/versions", plans::versions);
 }
 
 /// The (method, path) of every served route, for the check against the OpenAPI document.

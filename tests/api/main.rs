@@ -8,5 +8,6 @@ mod binary;
 mod conventions;
 mod openapi;
 mod organisations;
+mod plans;
 mod rounds;
 mod tokens;

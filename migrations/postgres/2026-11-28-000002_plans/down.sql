@@ -1,0 +1,3 @@
+DROP TABLE plan_versions;
+DROP TABLE plan_events;
+DROP TABLE plans;

@@ -1,0 +1,881 @@
+//! Plans: filing, editing, submitting, withdrawing, reading, listing; and the one way every
+//! transition is applied (load, decide in the domain, store guarded by the version, record).
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use validator::Validate;
+
+use super::extract::{Auth, JsonBody};
+use super::rounds::{catalog_of, spec_of};
+use super::users::utc;
+use super::AppState;
+use crate::db::models::{PlanEventRow, PlanRow, PlanVersionRow, RoundRow};
+use crate::db::{self, repo, DbConn};
+use crate::domain::plan::{
+    budget_line, check_content, parse_submission, OtherFunding, PartyRef, PlanContent,
+};
+use crate::domain::round::{phase, RoundPhase};
+use crate::domain::state::{
+    allowed_actions, decide, Action, PlanRef, PlanStatus, Target, Transition,
+};
+use crate::domain::text::fold;
+use crate::domain::user::{Actor, ApplicantKind, Role};
+use crate::domain::visibility::{applicant_status, may_see};
+use crate::domain::{FieldError, FieldErrors};
+use crate::error::AppError;
+
+/// A plan as the API shows it to one caller.
+#[derive(Debug, Serialize)]
+pub struct PlanDto {
+    pub id: String,
+    pub round_id: String,
+    pub owner_id: String,
+    pub title: String,
+    pub description: String,
+    pub goals: Vec<String>,
+    pub budget_line: Option<String>,
+    pub applicant_kind: String,
+    pub lead_partner: Option<PartyRef>,
+    pub partners: Vec<PartyRef>,
+    pub payee_id: Option<String>,
+    pub continuing: bool,
+    pub requested_eur: Option<i64>,
+    pub other_funding: Vec<OtherFunding>,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    pub expected_reach: Option<i64>,
+    pub resident_involvement: String,
+    pub gap_in_offer: String,
+    pub status: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub allowed_actions: Vec<Action>,
+}
+
+pub fn status_of(row: &PlanRow) -> Result<PlanStatus, AppError> {
+    PlanStatus::parse(&row.status)
+        .ok_or_else(|| AppError::Internal(format!("plan {} has status {}", row.id, row.status)))
+}
+
+pub fn content_of(row: &PlanRow) -> Result<PlanContent, AppError> {
+    serde_json::from_str(&row.content)
+        .map_err(|e| AppError::Internal(format!("plan {} content: {e}", row.id)))
+}
+
+/// Whether the caller sees the plan at all (others' plans and others' drafts answer 404).
+pub fn visible(row: &PlanRow, actor: &Actor) -> Result<bool, AppError> {
+    Ok(may_see(
+        status_of(row)?,
+        row.owner_id == actor.user_id,
+        actor.is_staff(),
+    ))
+}
+
+/// Whether decisions of this round are published (the college adopted it).
+fn published(round: &RoundRow) -> bool {
+    round.adopted_on.is_some()
+}
+
+/// The status this caller sees: applicants see `in_assessment` until publication.
+pub fn shown_status(status: PlanStatus, round: &RoundRow, actor: &Actor) -> String {
+    if actor.is_staff() {
+        status.as_str().to_string()
+    } else {
+        applicant_status(status, published(round))
+            .as_str()
+            .to_string()
+    }
+}
+
+pub fn plan_dto(row: &PlanRow, round: &RoundRow, actor: &Actor) -> Result<PlanDto, AppError> {
+    let c = content_of(row)?;
+    let status = status_of(row)?;
+    Ok(PlanDto {
+        id: row.id.clone(),
+        round_id: row.round_id.clone(),
+        owner_id: row.owner_id.clone(),
+        title: c.title,
+        description: c.description,
+        goals: c.goals,
+        budget_line: row.budget_line.clone(),
+        applicant_kind: row.applicant_kind.clone(),
+        lead_partner: c.lead_partner,
+        partners: c.partners,
+        payee_id: c.payee_id,
+        continuing: c.continuing,
+        requested_eur: c.requested_eur,
+        other_funding: c.other_funding,
+        start_year: c.start_year,
+        end_year: c.end_year,
+        expected_reach: c.expected_reach,
+        resident_involvement: c.resident_involvement,
+        gap_in_offer: c.gap_in_offer,
+        status: shown_status(status, round, actor),
+        version: row.version,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        submitted_at: row.submitted_at.map(utc),
+        allowed_actions: allowed_actions(
+            PlanRef {
+                status,
+                owner_id: &row.owner_id,
+            },
+            actor,
+        ),
+    })
+}
+
+fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The answer for one plan: 200 (or `status`) with the plan and its `ETag`.
+pub fn plan_answer(
+    status: actix_web::http::StatusCode,
+    row: &PlanRow,
+    round: &RoundRow,
+    actor: &Actor,
+) -> Result<HttpResponse, AppError> {
+    let dto = plan_dto(row, round, actor)?;
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(row.version)))
+        .json(dto))
+}
+
+/// The `If-Match` of a request, if it sent one.
+#[derive(Debug, Clone)]
+pub enum IfMatch {
+    Any,
+    Versions(Vec<String>),
+}
+
+pub fn if_match(req: &HttpRequest) -> Option<IfMatch> {
+    let raw = req
+        .headers()
+        .get(header::IF_MATCH)?
+        .to_str()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if raw == "*" {
+        return Some(IfMatch::Any);
+    }
+    Some(IfMatch::Versions(
+        raw.split(',')
+            .map(|t| {
+                t.trim()
+                    .trim_start_matches("W/")
+                    .trim_matches('"')
+                    .to_string()
+            })
+            .collect(),
+    ))
+}
+
+fn check_if_match(row: &PlanRow, cond: Option<&IfMatch>) -> Result<(), AppError> {
+    match cond {
+        Some(IfMatch::Versions(v)) if !v.contains(&row.version.to_string()) => {
+            Err(AppError::PreconditionFailed(format!(
+                "the plan has changed: it is at version {}; reload it and try again",
+                row.version
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Loads a plan the caller may see, with its round; 404 otherwise.
+pub fn load_visible(
+    c: &mut DbConn,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<(PlanRow, RoundRow), AppError> {
+    let plan = repo::find_plan(c, plan_id)?.ok_or_else(|| AppError::not_found("plan"))?;
+    if !visible(&plan, actor)? {
+        return Err(AppError::not_found("plan"));
+    }
+    let round = repo::find_round(c, &plan.round_id)?
+        .ok_or_else(|| AppError::Internal("plan without round".into()))?;
+    Ok((plan, round))
+}
+
+/// What a transition did, as the closure passed to `act` decides it.
+pub struct Step {
+    pub to: PlanStatus,
+    pub reason: Option<String>,
+}
+
+/// Applies one action to a plan inside the caller's transaction: load what the caller may
+/// see, check `If-Match`, let the domain decide, let `apply` make the action's own changes,
+/// then store guarded by the version (a concurrent change makes this fail with 409) and
+/// record the event.
+pub fn act<F>(
+    c: &mut DbConn,
+    actor: &Actor,
+    plan_id: &str,
+    action: Action,
+    cond: Option<&IfMatch>,
+    apply: F,
+) -> Result<(PlanRow, RoundRow), AppError>
+where
+    F: FnOnce(&mut DbConn, &mut PlanRow, &RoundRow, Transition) -> Result<Step, AppError>,
+{
+    let (mut plan, round) = load_visible(c, actor, plan_id)?;
+    check_if_match(&plan, cond)?;
+    let status = status_of(&plan)?;
+    let transition = decide(
+        PlanRef {
+            status,
+            owner_id: &plan.owner_id,
+        },
+        action,
+        actor,
+    )?;
+    let read_version = plan.version;
+    let step = apply(c, &mut plan, &round, transition)?;
+    let now = db::now();
+    plan.status = step.to.as_str().to_string();
+    plan.version = read_version + 1;
+    plan.updated_at = now;
+    if !repo::update_plan_guarded(c, &plan, read_version)? {
+        return Err(AppError::Conflict(
+            "the plan was changed by someone else meanwhile; reload it and try again".into(),
+            vec![],
+        ));
+    }
+    if step.to != transition.from || matches!(transition.to, Target::ByTally) {
+        repo::insert_event(
+            c,
+            &PlanEventRow {
+                id: db::new_id(),
+                plan_id: plan.id.clone(),
+                actor_id: actor.user_id.clone(),
+                action: action.as_str().to_string(),
+                from_status: Some(transition.from.as_str().to_string()),
+                to_status: step.to.as_str().to_string(),
+                at: now,
+                reason: step.reason,
+            },
+        )?;
+    }
+    Ok((plan, round))
+}
+
+/// The target state of a transition with a fixed target.
+pub fn fixed_target(t: &Transition) -> Result<PlanStatus, AppError> {
+    match t.to {
+        Target::State(s) => Ok(s),
+        _ => Err(AppError::Internal(format!(
+            "{} has no fixed target",
+            t.action.as_str()
+        ))),
+    }
+}
+
+// ---- content --------------------------------------------------------------------------------
+
+/// Reads plan content from a JSON object, naming the field that does not fit.
+fn content_from(object: Map<String, Value>) -> Result<PlanContent, AppError> {
+    serde_path_to_error::deserialize(Value::Object(object)).map_err(|err| {
+        let path = err.path().to_string();
+        AppError::Invalid(vec![FieldError::new(
+            if path == "." {
+                "body".to_string()
+            } else {
+                path
+            },
+            err.into_inner().to_string(),
+        )])
+    })
+}
+
+fn as_object(v: Value) -> Result<Map<String, Value>, AppError> {
+    match v {
+        Value::Object(m) => Ok(m),
+        _ => Err(AppError::field("body", "must be a JSON object")),
+    }
+}
+
+/// RFC 7396 merge of a patch into stored content: a member set to null is removed (and so
+/// takes its default), any other member replaces the stored one.
+fn merge(stored: &PlanContent, patch: Map<String, Value>) -> Result<PlanContent, AppError> {
+    let mut base = match serde_json::to_value(stored) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    for (k, v) in patch {
+        if v.is_null() {
+            base.remove(&k);
+        } else {
+            base.insert(k, v);
+        }
+    }
+    content_from(base)
+}
+
+fn known_organisations(c: &mut DbConn, content: &PlanContent) -> Result<HashSet<String>, AppError> {
+    repo::existing_organisations(c, &content.organisation_ids())
+}
+
+/// Sets the row's content and the columns derived from it.
+fn store_content(
+    row: &mut PlanRow,
+    content: &PlanContent,
+    round: &RoundRow,
+) -> Result<(), AppError> {
+    let catalog = catalog_of(round)?;
+    let mut content = content.clone();
+    content.title = content.title.trim().to_string();
+    row.title = content.title.clone();
+    row.budget_line = budget_line(&content, &catalog);
+    row.goals_index = format!(",{},", content.goals.join(","));
+    row.search_text = fold(&format!("{}\n{}", content.title, content.description));
+    row.requested_eur = content.requested_eur;
+    row.content = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+fn check(c: &mut DbConn, content: &PlanContent, round: &RoundRow) -> Result<(), AppError> {
+    let known = known_organisations(c, content)?;
+    let errors = check_content(content, &catalog_of(round)?, &known);
+    errors.finish(()).map_err(AppError::from)
+}
+
+// ---- handlers -------------------------------------------------------------------------------
+
+/// `POST /rounds/{id}/plans`: an applicant starts a draft.
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<HttpResponse, AppError> {
+    auth.require(Role::Applicant)?;
+    let kind = auth
+        .user
+        .kind
+        .as_deref()
+        .and_then(ApplicantKind::parse)
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "your account has no applicant kind (resident or partner); ask an admin".into(),
+                vec![],
+            )
+        })?;
+    let content = content_from(as_object(body)?)?;
+    let round_id = path.into_inner();
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let (row, round) = web::block(move || {
+        db.write(|c| {
+            let round =
+                repo::find_round(c, &round_id)?.ok_or_else(|| AppError::not_found("round"))?;
+            match phase(
+                utc(round.opens_at),
+                utc(round.closes_at),
+                round.adopted_on,
+                Utc::now(),
+            ) {
+                RoundPhase::Closed | RoundPhase::Adopted => {
+                    return Err(AppError::Conflict(
+                        "the round is closed: no new plans can be filed in it".into(),
+                        vec![],
+                    ))
+                }
+                RoundPhase::Upcoming | RoundPhase::Open => {}
+            }
+            check(c, &content, &round)?;
+            let now = db::now();
+            let mut row = PlanRow {
+                id: db::new_id(),
+                round_id: round.id.clone(),
+                owner_id: actor.user_id.clone(),
+                applicant_kind: kind.as_str().to_string(),
+                status: PlanStatus::Draft.as_str().to_string(),
+                version: 1,
+                title: String::new(),
+                budget_line: None,
+                goals_index: String::new(),
+                search_text: String::new(),
+                requested_eur: None,
+                content: String::new(),
+                created_at: now,
+                updated_at: now,
+                submitted_at: None,
+            };
+            store_content(&mut row, &content, &round)?;
+            repo::insert_plan(c, &row)?;
+            Ok((row, round))
+        })
+    })
+    .await??;
+    let mut answer = plan_answer(
+        actix_web::http::StatusCode::CREATED,
+        &row,
+        &round,
+        &auth.actor,
+    )?;
+    answer.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&format!("/api/v1/plans/{}", row.id))
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    Ok(answer)
+}
+
+/// `GET /plans/{id}`.
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let (plan, round) = web::block(move || db.read(|c| load_visible(c, &actor, &id))).await??;
+    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+}
+
+/// `PATCH /plans/{id}`: the owner edits a draft or a plan that needs information. The body
+/// is a JSON merge patch of the plan's content; `If-Match` is honoured.
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<HttpResponse, AppError> {
+    let patch = as_object(body)?;
+    let id = path.into_inner();
+    let cond = if_match(&req);
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let (plan, round) = web::block(move || {
+        db.write(|c| {
+            act(
+                c,
+                &actor,
+                &id,
+                Action::Edit,
+                cond.as_ref(),
+                |c, plan, round, t| {
+                    let content = merge(&content_of(plan)?, patch)?;
+                    check(c, &content, round)?;
+                    store_content(plan, &content, round)?;
+                    Ok(Step {
+                        to: fixed_target(&t)?,
+                        reason: None,
+                    })
+                },
+            )
+        })
+    })
+    .await??;
+    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+}
+
+/// `DELETE /plans/{id}`: the owner deletes a draft (204); `If-Match` is honoured.
+pub async fn delete(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let cond = if_match(&req);
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    web::block(move || {
+        db.write(|c| {
+            let (plan, _) = load_visible(c, &actor, &id)?;
+            check_if_match(&plan, cond.as_ref())?;
+            decide(
+                PlanRef {
+                    status: status_of(&plan)?,
+                    owner_id: &plan.owner_id,
+                },
+                Action::Delete,
+                &actor,
+            )?;
+            if !repo::delete_plan_guarded(c, &plan.id, plan.version)? {
+                return Err(AppError::Conflict(
+                    "the plan was changed meanwhile; reload it and try again".into(),
+                    vec![],
+                ));
+            }
+            Ok(())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `POST /plans/{id}/submit`: every submission rule, every error at once; outside the round's
+/// open period 409. A new version of the plan is kept on every submission.
+pub async fn submit(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let cond = if_match(&req);
+    let actor = auth.actor.clone();
+    let kind = auth.user.kind.clone();
+    let db = state.db.clone();
+    let (plan, round) = web::block(move || {
+        db.write(|c| {
+            act(
+                c,
+                &actor,
+                &id,
+                Action::Submit,
+                cond.as_ref(),
+                |c, plan, round, t| {
+                    let content = content_of(plan)?;
+                    let kind = ApplicantKind::parse(&plan.applicant_kind)
+                        .or_else(|| kind.as_deref().and_then(ApplicantKind::parse))
+                        .unwrap_or(ApplicantKind::Resident);
+                    let known = known_organisations(c, &content)?;
+                    let submission =
+                        parse_submission(&content, kind, &spec_of(round)?, &known, Utc::now())?;
+                    store_content(plan, &submission.content, round)?;
+                    let now = db::now();
+                    plan.submitted_at = Some(now);
+                    let number = repo::count_versions(c, &plan.id)? + 1;
+                    let mut snapshot = serde_json::to_value(&submission.content)
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    snapshot["budget_line"] = Value::String(submission.budget_line.clone());
+                    snapshot["applicant_kind"] = Value::String(plan.applicant_kind.clone());
+                    repo::insert_version(
+                        c,
+                        &PlanVersionRow {
+                            plan_id: plan.id.clone(),
+                            version: number as i32,
+                            submitted_at: now,
+                            snapshot: snapshot.to_string(),
+                        },
+                    )?;
+                    Ok(Step {
+                        to: fixed_target(&t)?,
+                        reason: None,
+                    })
+                },
+            )
+        })
+    })
+    .await??;
+    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    reason: Option<String>,
+}
+
+/// Longest reason or message, in characters.
+pub const REASON_MAX: usize = 5000;
+
+pub fn required_text(field: &str, value: Option<&str>) -> Result<String, AppError> {
+    let v = value.unwrap_or("").trim();
+    let mut e = FieldErrors::new();
+    if v.is_empty() {
+        e.add(field, "is required");
+    } else if v.chars().count() > REASON_MAX {
+        e.add(field, format!("must be at most {REASON_MAX} characters"));
+    }
+    e.finish(v.to_string()).map_err(AppError::from)
+}
+
+/// `POST /plans/{id}/withdraw` `{reason}`: the owner withdraws a submitted plan.
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<ReasonBody>,
+) -> Result<HttpResponse, AppError> {
+    let reason = required_text("reason", body.reason.as_deref())?;
+    let id = path.into_inner();
+    let cond = if_match(&req);
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let (plan, round) = web::block(move || {
+        db.write(|c| {
+            act(
+                c,
+                &actor,
+                &id,
+                Action::Withdraw,
+                cond.as_ref(),
+                |_, _, _, t| {
+                    Ok(Step {
+                        to: fixed_target(&t)?,
+                        reason: Some(reason),
+                    })
+                },
+            )
+        })
+    })
+    .await??;
+    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+}
+
+#[derive(Serialize)]
+struct EventDto {
+    actor_id: String,
+    action: String,
+    from: Option<String>,
+    to: String,
+    at: DateTime<Utc>,
+    reason: Option<String>,
+}
+
+/// `GET /plans/{id}/events`: the history; applicants see it as they see the status, so a
+/// decision is not revealed before publication.
+pub async fn events(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let (rows, round) = web::block(move || {
+        db.read(|c| {
+            let (plan, round) = load_visible(c, &actor, &id)?;
+            Ok((repo::list_events(c, &plan.id)?, round))
+        })
+    })
+    .await??;
+    let show = |s: &str| {
+        PlanStatus::parse(s)
+            .map(|s| shown_status(s, &round, &auth.actor))
+            .unwrap_or_else(|| s.to_string())
+    };
+    let items: Vec<EventDto> = rows
+        .iter()
+        .map(|e| EventDto {
+            actor_id: e.actor_id.clone(),
+            action: e.action.clone(),
+            from: e.from_status.as_deref().map(show),
+            to: show(&e.to_status),
+            at: utc(e.at),
+            reason: e.reason.clone(),
+        })
+        // A step inside the hidden assessment (pre_advised → voting) is not news to the applicant.
+        .filter(|e| auth.actor.is_staff() || e.from.as_deref() != Some(e.to.as_str()))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+/// `GET /plans/{id}/versions`: every submitted version, as submitted.
+pub async fn versions(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let rows = web::block(move || {
+        db.read(|c| {
+            let (plan, _) = load_visible(c, &actor, &id)?;
+            repo::list_versions(c, &plan.id)
+        })
+    })
+    .await??;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "version": v.version,
+                "submitted_at": utc(v.submitted_at),
+                "plan": serde_json::from_str::<Value>(&v.snapshot).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+/// The query of `GET /plans`, checked with `validator`.
+#[derive(Debug, Default, Validate)]
+struct ListQuery {
+    round: Option<String>,
+    status: Option<String>,
+    theme: Option<String>,
+    goal: Option<String>,
+    #[validate(length(max = 200, message = "must be at most 200 characters"))]
+    q: Option<String>,
+    #[validate(range(min = 1, max = 1_000_000, message = "must be a whole number from 1"))]
+    page: Option<i64>,
+    #[validate(range(min = 1, max = 100, message = "must be a whole number from 1 to 100"))]
+    page_size: Option<i64>,
+}
+
+/// Statuses a client may filter on; `in_assessment` is what applicants see before publication.
+const FILTER_STATUSES: [&str; 12] = [
+    "draft",
+    "submitted",
+    "in_review",
+    "needs_info",
+    "pre_advised",
+    "voting",
+    "approved",
+    "rejected",
+    "withdrawn",
+    "merged",
+    "adopted",
+    "in_assessment",
+];
+
+fn parse_list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, AppError> {
+    let mut e = FieldErrors::new();
+    let mut q = ListQuery::default();
+    let mut seen = HashSet::new();
+    for (k, v) in pairs {
+        if !seen.insert(k.clone()) {
+            e.add(k.clone(), "is given more than once");
+            continue;
+        }
+        let int = |e: &mut FieldErrors, v: &str| match v.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                e.add(k.clone(), "must be a whole number");
+                None
+            }
+        };
+        match k.as_str() {
+            "round" => q.round = Some(v),
+            "status" => {
+                if FILTER_STATUSES.contains(&v.as_str()) {
+                    q.status = Some(v)
+                } else {
+                    e.add(
+                        "status",
+                        format!(
+                            "unknown status '{v}'; statuses are {}",
+                            FILTER_STATUSES.join(", ")
+                        ),
+                    )
+                }
+            }
+            "theme" => q.theme = Some(v),
+            "goal" => q.goal = Some(v),
+            "q" => q.q = Some(v),
+            "page" => q.page = int(&mut e, &v),
+            "page_size" => q.page_size = int(&mut e, &v),
+            other => e.add(
+                other,
+                "unknown query parameter; use round, status, theme, goal, q, page, page_size",
+            ),
+        }
+    }
+    if let Err(errors) = q.validate() {
+        for (field, errs) in errors.field_errors() {
+            for err in errs {
+                e.add(
+                    field.to_string(),
+                    err.message.as_deref().unwrap_or("is invalid").to_string(),
+                );
+            }
+        }
+    }
+    e.finish(q).map_err(AppError::from)
+}
+
+#[derive(Serialize)]
+struct PlanPage {
+    items: Vec<PlanDto>,
+    page: i64,
+    page_size: i64,
+    total: i64,
+}
+
+/// Most plans an applicant's list is filtered over in memory (their own plans only).
+const OWN_PLANS_MAX: i64 = 10_000;
+
+/// `GET /plans`: applicants see their own plans, the programme team and board every
+/// non-draft plan; filters `round`, `status`, `theme`, `goal`, `q`; pages of `page_size`.
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    query: web::Query<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let q = parse_list_query(query.into_inner())?;
+    let page = q.page.unwrap_or(1);
+    let page_size = q.page_size.unwrap_or(20);
+    let actor = auth.actor.clone();
+    let staff = actor.is_staff();
+    let mut filter = repo::PlanFilter {
+        owner_id: (!staff).then(|| actor.user_id.clone()),
+        exclude_drafts: staff,
+        round_id: q.round.clone(),
+        statuses: None,
+        budget_line: q.theme.clone(),
+        goal: q.goal.clone(),
+        q: q.q.as_deref().map(fold),
+    };
+    if staff {
+        filter.statuses = q.status.clone().map(|s| vec![s]);
+    }
+    let db = state.db.clone();
+    let status_filter = q.status.clone();
+    let (rows, rounds, total) = web::block(move || {
+        db.read(|c| {
+            let (rows, total) = if staff {
+                repo::list_plans(c, &filter, (page - 1) * page_size, page_size)?
+            } else {
+                repo::list_plans(c, &filter, 0, OWN_PLANS_MAX)?
+            };
+            let mut ids: Vec<String> = rows.iter().map(|r| r.round_id.clone()).collect();
+            ids.sort();
+            ids.dedup();
+            let rounds: HashMap<String, RoundRow> = repo::rounds_by_id(c, &ids)?
+                .into_iter()
+                .map(|r| (r.id.clone(), r))
+                .collect();
+            Ok((rows, rounds, total))
+        })
+    })
+    .await??;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let round = rounds
+            .get(&row.round_id)
+            .ok_or_else(|| AppError::Internal("plan without round".into()))?;
+        items.push(plan_dto(row, round, &auth.actor)?);
+    }
+    let (items, total) = if staff {
+        (items, total)
+    } else {
+        // Applicants filter on the status they see, which depends on publication.
+        let mine: Vec<PlanDto> = items
+            .into_iter()
+            .filter(|p| status_filter.as_deref().is_none_or(|s| p.status == s))
+            .collect();
+        let total = mine.len() as i64;
+        let start = ((page - 1) * page_size).min(total) as usize;
+        (
+            mine.into_iter()
+                .skip(start)
+                .take(page_size as usize)
+                .collect(),
+            total,
+        )
+    };
+    Ok(HttpResponse::Ok().json(PlanPage {
+        items,
+        page,
+        page_size,
+        total,
+    }))
+}
