@@ -178,12 +178,13 @@ impl From<DomainError> for AppError {
         let message = e.message();
         match e {
             DomainError::Invalid(errors) => AppError::Invalid(errors),
-            DomainError::Forbidden { .. } => AppError::Forbidden(message),
+            DomainError::Forbidden { .. } | DomainError::Recused { .. } => {
+                AppError::Forbidden(message)
+            }
             DomainError::RoundNotOpen { errors, .. } => AppError::Conflict(message, errors),
             DomainError::NotAllowed { .. }
             | DomainError::BudgetExceeded { .. }
             | DomainError::NoQuorum { .. }
-            | DomainError::Recused { .. }
             | DomainError::Conflict(_) => AppError::Conflict(message, vec![]),
         }
     }

@@ -175,7 +175,7 @@ pub fn load_demo(db: &Db) -> Result<Option<Vec<String>>, String> {
             return Ok(None);
         }
         let round = rounds::new_round(&spec)?;
-        repo::insert_round(c, &round)?;
+        rounds::insert_round(c, &round, &spec)?;
         let mut org_ids = Vec::new();
         for (name, kind) in DEMO_ORGANISATIONS {
             let org = organisations::new_organisation(Some(name), Some(kind))?;

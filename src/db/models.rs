@@ -72,6 +72,16 @@ pub struct PlanRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
+    /// The current pre-advice as JSON (domain::pre_advice::PreAdvice).
+    pub pre_advice: Option<String>,
+    pub proposed_eur: Option<i64>,
+    pub total_score: Option<i32>,
+    pub granted_eur: Option<i64>,
+    /// The board's decision as JSON (outcome, tally, when).
+    pub decision: Option<String>,
+    pub merged_into: Option<String>,
+    /// The programme team's last question as JSON ({message, requested_at}).
+    pub info_request: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -94,4 +104,42 @@ pub struct PlanVersionRow {
     pub version: i32,
     pub submitted_at: NaiveDateTime,
     pub snapshot: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = super::schema::evaluations)]
+pub struct EvaluationRow {
+    pub plan_id: String,
+    pub reviewer_id: String,
+    /// JSON list of domain::evaluation::Score.
+    pub scores: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = super::schema::votes)]
+pub struct VoteRow {
+    pub plan_id: String,
+    pub member_id: String,
+    pub vote: String,
+    pub comment: String,
+    pub cast_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::conflicts)]
+pub struct ConflictRow {
+    pub plan_id: String,
+    pub member_id: String,
+    pub reason: String,
+    pub declared_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = super::schema::budget_lines)]
+pub struct BudgetLineRow {
+    pub round_id: String,
+    pub theme: String,
+    pub budget_eur: i64,
 }

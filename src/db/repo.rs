@@ -307,3 +307,244 @@ pub fn rounds_by_id(conn: &mut DbConn, ids: &[String]) -> Result<Vec<RoundRow>, 
         .select(RoundRow::as_select())
         .load(conn)?)
 }
+
+// ---- assessment ----------------------------------------------------------------------------
+
+use super::models::{BudgetLineRow, ConflictRow, EvaluationRow, VoteRow};
+use super::schema::{budget_lines, conflicts, evaluations, votes};
+
+pub fn find_evaluation(
+    conn: &mut DbConn,
+    plan_id: &str,
+    reviewer_id: &str,
+) -> Result<Option<EvaluationRow>, AppError> {
+    Ok(evaluations::table
+        .find((plan_id, reviewer_id))
+        .select(EvaluationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores a reviewer's evaluation, replacing their earlier one.
+pub fn save_evaluation(
+    conn: &mut DbConn,
+    row: &EvaluationRow,
+    replace: bool,
+) -> Result<(), AppError> {
+    if replace {
+        diesel::update(evaluations::table.find((&row.plan_id, &row.reviewer_id)))
+            .set((
+                evaluations::scores.eq(&row.scores),
+                evaluations::updated_at.eq(row.updated_at),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::insert_into(evaluations::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn list_evaluations(conn: &mut DbConn, plan_id: &str) -> Result<Vec<EvaluationRow>, AppError> {
+    Ok(evaluations::table
+        .filter(evaluations::plan_id.eq(plan_id))
+        .order(evaluations::created_at.asc())
+        .select(EvaluationRow::as_select())
+        .load(conn)?)
+}
+
+pub fn list_votes(conn: &mut DbConn, plan_id: &str) -> Result<Vec<VoteRow>, AppError> {
+    Ok(votes::table
+        .filter(votes::plan_id.eq(plan_id))
+        .order(votes::cast_at.asc())
+        .select(VoteRow::as_select())
+        .load(conn)?)
+}
+
+/// Records a member's vote, replacing an earlier one on the same plan.
+pub fn save_vote(conn: &mut DbConn, row: &VoteRow) -> Result<(), AppError> {
+    let n = diesel::update(votes::table.find((&row.plan_id, &row.member_id)))
+        .set((
+            votes::vote.eq(&row.vote),
+            votes::comment.eq(&row.comment),
+            votes::cast_at.eq(row.cast_at),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(votes::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn clear_votes(conn: &mut DbConn, plan_id: &str) -> Result<(), AppError> {
+    diesel::delete(votes::table.filter(votes::plan_id.eq(plan_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn list_conflicts(conn: &mut DbConn, plan_id: &str) -> Result<Vec<ConflictRow>, AppError> {
+    Ok(conflicts::table
+        .filter(conflicts::plan_id.eq(plan_id))
+        .select(ConflictRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert_conflict(conn: &mut DbConn, row: &ConflictRow) -> Result<(), AppError> {
+    diesel::insert_into(conflicts::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every active board member and chair (the users a vote counts over).
+pub fn board_members(conn: &mut DbConn) -> Result<Vec<UserRow>, AppError> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::roles.like("%board_%"))
+        .order(users::created_at.asc())
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// Plans merged into `target`.
+pub fn merged_into(conn: &mut DbConn, target: &str) -> Result<Vec<String>, AppError> {
+    Ok(plans::table
+        .filter(plans::merged_into.eq(target))
+        .order(plans::created_at.asc())
+        .select(plans::id)
+        .load(conn)?)
+}
+
+/// Every plan of a round that is not a draft (for budgets, rankings, similarity, adoption).
+pub fn round_plans(conn: &mut DbConn, round_id: &str) -> Result<Vec<PlanRow>, AppError> {
+    Ok(plans::table
+        .filter(plans::round_id.eq(round_id))
+        .filter(plans::status.ne("draft"))
+        .order((plans::created_at.asc(), plans::id.asc()))
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+pub fn budget_lines_of(conn: &mut DbConn, round_id: &str) -> Result<Vec<BudgetLineRow>, AppError> {
+    Ok(budget_lines::table
+        .filter(budget_lines::round_id.eq(round_id))
+        .select(BudgetLineRow::as_select())
+        .load(conn)?)
+}
+
+/// Makes the round's budget lines match its catalog's themes.
+pub fn sync_budget_lines(
+    conn: &mut DbConn,
+    round_id: &str,
+    lines: &[(String, i64)],
+) -> Result<(), AppError> {
+    let existing = budget_lines_of(conn, round_id)?;
+    for (theme, budget) in lines {
+        if existing.iter().any(|l| &l.theme == theme) {
+            diesel::update(budget_lines::table.find((round_id, theme)))
+                .set(budget_lines::budget_eur.eq(budget))
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(budget_lines::table)
+                .values(&BudgetLineRow {
+                    round_id: round_id.into(),
+                    theme: theme.clone(),
+                    budget_eur: *budget,
+                })
+                .execute(conn)?;
+        }
+    }
+    for old in existing
+        .iter()
+        .filter(|l| !lines.iter().any(|(t, _)| t == &l.theme))
+    {
+        diesel::delete(budget_lines::table.find((round_id, &old.theme))).execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct LockedBudget {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    budget_eur: i64,
+}
+
+/// Locks a budget line until the transaction ends and answers its budget. On PostgreSQL the
+/// row lock makes a concurrent decision on the same line (from any instance) wait until this
+/// one commits; on SQLite writes are serialised already (see `Db::write`).
+pub fn lock_budget_line(
+    conn: &mut DbConn,
+    round_id: &str,
+    theme: &str,
+) -> Result<Option<i64>, AppError> {
+    use diesel::sql_types::Text;
+    let row = match conn {
+        DbConn::Pg(pg) => diesel::sql_query(
+            "SELECT budget_eur FROM budget_lines WHERE round_id = $1 AND theme = $2 FOR UPDATE",
+        )
+        .bind::<Text, _>(round_id)
+        .bind::<Text, _>(theme)
+        .get_result::<LockedBudget>(pg)
+        .optional()?,
+        DbConn::Sqlite(lite) => diesel::sql_query(
+            "SELECT budget_eur FROM budget_lines WHERE round_id = ? AND theme = ?",
+        )
+        .bind::<Text, _>(round_id)
+        .bind::<Text, _>(theme)
+        .get_result::<LockedBudget>(lite)
+        .optional()?,
+    };
+    Ok(row.map(|r| r.budget_eur))
+}
+
+/// What is granted already on a line: approved and adopted plans charged to it.
+pub fn granted_on_line(conn: &mut DbConn, round_id: &str, theme: &str) -> Result<i64, AppError> {
+    // Summed here, not in SQL: SUM(BIGINT) is NUMERIC on PostgreSQL and a line has few grants.
+    let amounts: Vec<Option<i64>> = plans::table
+        .filter(plans::round_id.eq(round_id))
+        .filter(plans::budget_line.eq(theme))
+        .filter(plans::status.eq_any(["approved", "adopted"]))
+        .select(plans::granted_eur)
+        .load(conn)?;
+    Ok(amounts.into_iter().flatten().sum())
+}
+
+/// Whether the round has plans beyond drafts (its catalog is then fixed).
+pub fn round_has_submissions(conn: &mut DbConn, round_id: &str) -> Result<bool, AppError> {
+    let n: i64 = plans::table
+        .filter(plans::round_id.eq(round_id))
+        .filter(plans::status.ne("draft"))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// (target, merged plan) for every plan merged into one of `targets`.
+pub fn merged_into_many(
+    conn: &mut DbConn,
+    targets: &[String],
+) -> Result<Vec<(String, String)>, AppError> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(Option<String>, String)> = plans::table
+        .filter(plans::merged_into.eq_any(targets))
+        .order(plans::created_at.asc())
+        .select((plans::merged_into, plans::id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(t, id)| t.map(|t| (t, id)))
+        .collect())
+}
+
+/// Takes the plan's row lock until the transaction ends (PostgreSQL; SQLite serialises writes
+/// already), so votes and the closing of the vote happen one after the other.
+pub fn lock_plan(conn: &mut DbConn, id: &str) -> Result<bool, AppError> {
+    let n = diesel::update(plans::table.filter(plans::id.eq(id)))
+        .set(plans::version.eq(plans::version))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -62,6 +62,50 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
+        pre_advice -> Nullable<Text>,
+        proposed_eur -> Nullable<BigInt>,
+        total_score -> Nullable<Integer>,
+        granted_eur -> Nullable<BigInt>,
+        decision -> Nullable<Text>,
+        merged_into -> Nullable<Text>,
+        info_request -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluations (plan_id, reviewer_id) {
+        plan_id -> Text,
+        reviewer_id -> Text,
+        scores -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    votes (plan_id, member_id) {
+        plan_id -> Text,
+        member_id -> Text,
+        vote -> Text,
+        comment -> Text,
+        cast_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conflicts (plan_id, member_id) {
+        plan_id -> Text,
+        member_id -> Text,
+        reason -> Text,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_lines (round_id, theme) {
+        round_id -> Text,
+        theme -> Text,
+        budget_eur -> BigInt,
     }
 }
 

@@ -85,3 +85,151 @@ mod tests {
         }
     }
 }
+
+use super::state::PlanStatus;
+
+/// Plans whose request still stands: filed and neither withdrawn, merged nor rejected.
+pub fn counts_as_requested(s: PlanStatus) -> bool {
+    !matches!(
+        s,
+        PlanStatus::Draft | PlanStatus::Withdrawn | PlanStatus::Merged | PlanStatus::Rejected
+    )
+}
+
+/// Plans with a standing pre-advice: pre-advised, in a vote, or granted.
+pub fn counts_as_proposed(s: PlanStatus) -> bool {
+    matches!(
+        s,
+        PlanStatus::PreAdvised | PlanStatus::Voting | PlanStatus::Approved | PlanStatus::Adopted
+    )
+}
+
+/// Plans whose grant is charged to their line: approved and adopted.
+pub fn counts_as_granted(s: PlanStatus) -> bool {
+    matches!(s, PlanStatus::Approved | PlanStatus::Adopted)
+}
+
+/// Plans that appear in a ranking: pre-advised and decided.
+pub fn ranks(s: PlanStatus) -> bool {
+    counts_as_proposed(s) || s == PlanStatus::Rejected
+}
+
+/// A plan as the ranking needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankInput {
+    pub plan_id: String,
+    pub title: String,
+    pub status: PlanStatus,
+    pub total_score: i32,
+    pub proposed: Eur,
+}
+
+/// A ranked plan with the money its line would have spent up to and including it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranked {
+    pub input: RankInput,
+    pub running_total: Eur,
+    pub fits: bool,
+}
+
+/// Orders plans by total pre-advice score (highest first; then the cheaper proposal, so more
+/// plans fit; then id for a stable order) and adds the running total of proposed amounts
+/// against the line's budget. A rejected plan spends nothing and never fits.
+pub fn rank(mut items: Vec<RankInput>, budget: Eur) -> Vec<Ranked> {
+    items.sort_by(|a, b| {
+        b.total_score
+            .cmp(&a.total_score)
+            .then(a.proposed.cmp(&b.proposed))
+            .then(a.plan_id.cmp(&b.plan_id))
+    });
+    let mut running = Eur::ZERO;
+    items
+        .into_iter()
+        .map(|input| {
+            let rejected = input.status == PlanStatus::Rejected;
+            if !rejected {
+                running = running + input.proposed;
+            }
+            Ranked {
+                fits: !rejected && running <= budget,
+                running_total: running,
+                input,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod ranking_tests {
+    use super::*;
+
+    fn item(id: &str, score: i32, proposed: i64, status: PlanStatus) -> RankInput {
+        RankInput {
+            plan_id: id.into(),
+            title: id.into(),
+            status,
+            total_score: score,
+            proposed: Eur(proposed),
+        }
+    }
+
+    #[test]
+    fn plans_rank_by_score_with_a_running_total_against_the_budget() {
+        let r = rank(
+            vec![
+                item("a", 6, 40_000, PlanStatus::PreAdvised),
+                item("b", 11, 50_000, PlanStatus::Approved),
+                item("c", 9, 60_000, PlanStatus::Voting),
+                item("d", 9, 10_000, PlanStatus::PreAdvised),
+                item("e", 12, 5_000, PlanStatus::Rejected),
+            ],
+            Eur(120_000),
+        );
+        let order: Vec<_> = r.iter().map(|x| x.input.plan_id.as_str()).collect();
+        assert_eq!(order, vec!["e", "b", "d", "c", "a"]);
+        let totals: Vec<_> = r.iter().map(|x| x.running_total.0).collect();
+        assert_eq!(totals, vec![0, 50_000, 60_000, 120_000, 160_000]);
+        let fits: Vec<_> = r.iter().map(|x| x.fits).collect();
+        assert_eq!(
+            fits,
+            vec![false, true, true, true, false],
+            "filled to the euro fits; beyond does not"
+        );
+    }
+
+    #[test]
+    fn the_status_sets_follow_the_life_of_a_plan() {
+        assert!(!counts_as_requested(PlanStatus::Draft));
+        assert!(counts_as_requested(PlanStatus::InReview));
+        assert!(!counts_as_requested(PlanStatus::Withdrawn));
+        assert!(
+            counts_as_proposed(PlanStatus::Voting) && !counts_as_proposed(PlanStatus::InReview)
+        );
+        assert!(counts_as_granted(PlanStatus::Adopted) && !counts_as_granted(PlanStatus::Voting));
+        assert!(ranks(PlanStatus::Rejected) && !ranks(PlanStatus::Submitted));
+    }
+}
+
+/// A theme's budget may change, but never below what is granted on it already.
+pub fn check_budget_change(theme: &str, new_budget: Eur, granted: Eur) -> Result<(), DomainError> {
+    if new_budget < granted {
+        Err(DomainError::Conflict(format!(
+            "the budget of theme {theme} cannot go below the {} granted already",
+            granted.format_nl()
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod budget_change_tests {
+    use super::*;
+
+    #[test]
+    fn a_budget_may_shrink_to_what_is_granted_but_not_below() {
+        assert!(check_budget_change("JJO", Eur(50_000), Eur(50_000)).is_ok());
+        let err = check_budget_change("JJO", Eur(49_999), Eur(50_000)).unwrap_err();
+        assert!(err.message().contains("€ 50.000"));
+    }
+}

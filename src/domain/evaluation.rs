@@ -7,6 +7,7 @@ use super::round::Criterion;
 
 /// One criterion's score as a client sends it; `score: null` means "not applicable".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ScoreInput {
     pub criterion: String,
     #[serde(default)]

@@ -11,6 +11,7 @@ pub mod money;
 pub mod plan;
 pub mod pre_advice;
 pub mod round;
+pub mod similarity;
 pub mod state;
 pub mod tally;
 pub mod text;

@@ -243,16 +243,27 @@ pub fn check_content(
     e
 }
 
+/// Whether a submission is the plan's first or an answer to a request for information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmissionKind {
+    /// From draft: only while the round is open.
+    First,
+    /// From needs_info: the plan was filed in time, so the deadline does not apply again.
+    Resubmission,
+}
+
 /// Turns a draft into a submittable plan, collecting *every* broken rule with its field:
 /// title, goals (at least one, all known), budget line, requested amount within the line's
 /// budget, amounts >= 0, duration inside the round's period, a payee for a resident's plan,
-/// and the round being open (a closed round is a `RoundNotOpen`, carrying the field errors too).
+/// and, for a first submission, the round being open (a closed round is a `RoundNotOpen`,
+/// carrying the field errors too).
 pub fn parse_submission(
     content: &PlanContent,
     applicant_kind: ApplicantKind,
     round: &RoundSpec,
     known_organisations: &HashSet<String>,
     now: DateTime<Utc>,
+    kind: SubmissionKind,
 ) -> Result<Submission, DomainError> {
     let catalog = &round.catalog;
     let mut e = check_content(content, catalog, known_organisations);
@@ -313,7 +324,7 @@ pub fn parse_submission(
         );
     }
 
-    if !is_open(round.opens_at, round.closes_at, now) {
+    if kind == SubmissionKind::First && !is_open(round.opens_at, round.closes_at, now) {
         let message = if now < round.opens_at {
             format!(
                 "the round opens for submissions at {}",
@@ -385,6 +396,7 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         )
         .unwrap();
         assert_eq!(s.budget_line, "JJO");
@@ -395,8 +407,15 @@ mod tests {
     fn the_budget_line_may_be_set_to_any_theme_of_the_round() {
         let mut c = complete();
         c.budget_line = Some("FZT".into());
-        let s =
-            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).unwrap();
+        let s = parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First,
+        )
+        .unwrap();
         assert_eq!(s.budget_line, "FZT");
         c.budget_line = Some("XYZ".into());
         let e = fields(parse_submission(
@@ -405,6 +424,7 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         ));
         assert_eq!(e[0].field, "budget_line");
         assert!(e[0].message.contains("JJO, FZT, FVW"));
@@ -433,6 +453,7 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         ));
         let f: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
         for expected in [
@@ -468,6 +489,7 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         ));
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "goals");
@@ -477,9 +499,15 @@ mod tests {
     fn the_requested_amount_may_fill_the_line_to_the_euro_but_not_beyond() {
         let mut c = complete();
         c.requested_eur = Some(146_000);
-        assert!(
-            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
-        );
+        assert!(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First
+        )
+        .is_ok());
         c.requested_eur = Some(146_001);
         let e = fields(parse_submission(
             &c,
@@ -487,6 +515,7 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         ));
         assert_eq!(e[0].field, "requested_eur");
         assert!(e[0].message.contains("€ 146.000"));
@@ -502,11 +531,18 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         ));
         assert_eq!(e[0].field, "payee_id");
-        assert!(
-            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
-        );
+        assert!(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First
+        )
+        .is_ok());
     }
 
     #[test]
@@ -520,6 +556,7 @@ mod tests {
             &programme(),
             &orgs(),
             during(),
+            SubmissionKind::First,
         ));
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].field, "end_year");
@@ -530,9 +567,15 @@ mod tests {
     fn titles_run_from_one_to_two_hundred_characters() {
         let mut c = complete();
         c.title = "é".repeat(200);
-        assert!(
-            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
-        );
+        assert!(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First
+        )
+        .is_ok());
         c.title = "é".repeat(201);
         assert_eq!(
             fields(parse_submission(
@@ -540,7 +583,8 @@ mod tests {
                 ApplicantKind::Partner,
                 &programme(),
                 &orgs(),
-                during()
+                during(),
+                SubmissionKind::First
             ))[0]
                 .field,
             "title"
@@ -552,7 +596,8 @@ mod tests {
                 ApplicantKind::Partner,
                 &programme(),
                 &orgs(),
-                during()
+                during(),
+                SubmissionKind::First
             ))[0]
                 .field,
             "title"
@@ -564,7 +609,7 @@ mod tests {
         let round = programme();
         let mut c = complete();
         assert!(matches!(
-            parse_submission(&c, ApplicantKind::Partner, &round, &orgs(), round.closes_at),
+            parse_submission(&c, ApplicantKind::Partner, &round, &orgs(), round.closes_at, SubmissionKind::First),
             Err(DomainError::RoundNotOpen { ref errors, .. }) if errors.is_empty()
         ));
         c.goals = vec!["Z".into()];
@@ -574,6 +619,7 @@ mod tests {
             &round,
             &orgs(),
             round.opens_at - chrono::Duration::seconds(1),
+            SubmissionKind::First,
         ) {
             Err(DomainError::RoundNotOpen { message, errors }) => {
                 assert!(message.contains("opens"));
@@ -581,6 +627,31 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn an_answer_to_a_question_may_come_after_the_deadline() {
+        let round = programme();
+        let c = complete();
+        let late = round.closes_at + chrono::Duration::days(20);
+        assert!(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &round,
+            &orgs(),
+            late,
+            SubmissionKind::Resubmission
+        )
+        .is_ok());
+        assert!(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &round,
+            &orgs(),
+            late,
+            SubmissionKind::First
+        )
+        .is_err());
     }
 
     #[test]
@@ -594,9 +665,15 @@ mod tests {
                 organisation_id: "org-2".into(),
             },
         ];
-        assert!(
-            parse_submission(&c, ApplicantKind::Partner, &programme(), &orgs(), during()).is_ok()
-        );
+        assert!(parse_submission(
+            &c,
+            ApplicantKind::Partner,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First
+        )
+        .is_ok());
         assert_eq!(c.organisation_ids(), vec!["org-1", "org-2"]);
     }
 }

@@ -40,6 +40,7 @@ impl Recommendation {
 
 /// A pre-advice as a client sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PreAdviceInput {
     pub recommendation: Option<String>,
     pub proposed_eur: Option<i64>,

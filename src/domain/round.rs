@@ -573,3 +573,54 @@ pub(crate) mod tests {
         );
     }
 }
+
+/// Once plans are submitted, the codes they refer to and the scales they are scored on are
+/// fixed: this says what a new catalog would change of them, if anything.
+pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<String> {
+    let themes = |c: &Catalog| -> Vec<(String, Vec<String>)> {
+        c.themes
+            .iter()
+            .map(|t| {
+                (
+                    t.code.clone(),
+                    t.goals.iter().map(|g| g.code.clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    let criteria = |c: &Catalog| -> Vec<(String, i32)> {
+        c.criteria
+            .iter()
+            .map(|k| (k.code.clone(), k.scale_max))
+            .collect()
+    };
+    if themes(old) != themes(new) {
+        Some("plans have been submitted: theme and goal codes can no longer change (names, texts and budgets can)".into())
+    } else if criteria(old) != criteria(new) {
+        Some("plans have been submitted: criteria codes and scales can no longer change (names and descriptions can)".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod frozen_tests {
+    use super::tests::programme;
+    use super::*;
+
+    #[test]
+    fn texts_and_budgets_may_change_codes_and_scales_may_not() {
+        let old = programme().catalog;
+        let mut new = old.clone();
+        new.themes[0].name = "Jeugd".into();
+        new.themes[0].budget_eur = super::Eur(1);
+        new.criteria[0].description = "anders".into();
+        assert_eq!(frozen_change(&old, &new), None);
+        let mut new = old.clone();
+        new.themes[0].goals[0].code = "AA".into();
+        assert!(frozen_change(&old, &new).unwrap().contains("goal"));
+        let mut new = old.clone();
+        new.criteria[0].scale_max = 5;
+        assert!(frozen_change(&old, &new).unwrap().contains("scales"));
+    }
+}

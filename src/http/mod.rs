@@ -1,6 +1,9 @@
 //! HTTP: routes, conventions (headers, problem+json), and the server.
 
+pub mod assessment;
 pub mod auth;
+pub mod board;
+pub mod decisions;
 pub mod extract;
 pub mod organisations;
 pub mod plans;
@@ -95,7 +98,36 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/submit", plans::submit)
         .add(M::POST, "/plans/{id}/withdraw", plans::withdraw)
         .add(M::GET, "/plans/{id}/events", plans::events)
-        .add(M::GET, "/plans/{id}/versions", plans::versions);
+        .add(M::GET, "/plans/{id}/versions", plans::versions)
+        .add(
+            M::POST,
+            "/plans/{id}/start-review",
+            assessment::start_review,
+        )
+        .add(
+            M::POST,
+            "/plans/{id}/request-info",
+            assessment::request_info,
+        )
+        .add(M::POST, "/plans/{id}/evaluations", assessment::evaluate)
+        .add(M::GET, "/plans/{id}/evaluations", assessment::evaluations)
+        .add(M::POST, "/plans/{id}/pre-advice", assessment::pre_advice)
+        .add(
+            M::POST,
+            "/plans/{id}/revise-pre-advice",
+            assessment::revise_pre_advice,
+        )
+        .add(M::POST, "/plans/{id}/open-vote", assessment::open_vote)
+        .add(M::POST, "/plans/{id}/cancel-vote", assessment::cancel_vote)
+        .add(M::POST, "/plans/{id}/merge-into", assessment::merge_into)
+        .add(M::GET, "/plans/{id}/similar", assessment::similar_plans)
+        .add(M::POST, "/plans/{id}/votes", board::vote)
+        .add(M::GET, "/plans/{id}/votes", board::votes)
+        .add(M::POST, "/plans/{id}/conflicts", board::declare_conflict)
+        .add(M::POST, "/plans/{id}/close-vote", board::close_vote)
+        .add(M::GET, "/rounds/{id}/budget", decisions::budget)
+        .add(M::GET, "/rounds/{id}/ranking", decisions::ranking)
+        .add(M::POST, "/rounds/{id}/adoption", decisions::adopt);
 }
 
 /// The (method, path) of every served route, for the check against the OpenAPI document.

@@ -18,6 +18,7 @@ use crate::db::models::{PlanEventRow, PlanRow, PlanVersionRow, RoundRow};
 use crate::db::{self, repo, DbConn};
 use crate::domain::plan::{
     budget_line, check_content, parse_submission, OtherFunding, PartyRef, PlanContent,
+    SubmissionKind,
 };
 use crate::domain::round::{phase, RoundPhase};
 use crate::domain::state::{
@@ -25,7 +26,7 @@ use crate::domain::state::{
 };
 use crate::domain::text::fold;
 use crate::domain::user::{Actor, ApplicantKind, Role};
-use crate::domain::visibility::{applicant_status, may_see};
+use crate::domain::visibility::{applicant_sees_decision, applicant_status, may_see};
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::AppError;
 
@@ -57,6 +58,36 @@ pub struct PlanDto {
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub allowed_actions: Vec<Action>,
+    /// The programme team's last question to the applicant: `{message, requested_at}`.
+    pub info_request: Option<Value>,
+    /// Staff always; the applicant once decisions are published.
+    pub pre_advice: Option<Value>,
+    pub granted_eur: Option<i64>,
+    pub decision: Option<Value>,
+    pub merged_into: Option<String>,
+    /// Plans merged into this one.
+    pub merged_from: Vec<String>,
+}
+
+/// A plan with what its view needs besides the row.
+pub struct Loaded {
+    pub plan: PlanRow,
+    pub round: RoundRow,
+    pub merged_from: Vec<String>,
+}
+
+/// Completes a plan for its answer (one more query: the plans merged into it).
+pub fn loaded(c: &mut DbConn, plan: PlanRow, round: RoundRow) -> Result<Loaded, AppError> {
+    let merged_from = repo::merged_into(c, &plan.id)?;
+    Ok(Loaded {
+        plan,
+        round,
+        merged_from,
+    })
+}
+
+fn json_column(raw: &Option<String>) -> Option<Value> {
+    raw.as_deref().and_then(|s| serde_json::from_str(s).ok())
 }
 
 pub fn status_of(row: &PlanRow) -> Result<PlanStatus, AppError> {
@@ -94,9 +125,15 @@ pub fn shown_status(status: PlanStatus, round: &RoundRow, actor: &Actor) -> Stri
     }
 }
 
-pub fn plan_dto(row: &PlanRow, round: &RoundRow, actor: &Actor) -> Result<PlanDto, AppError> {
+pub fn plan_dto(
+    row: &PlanRow,
+    round: &RoundRow,
+    merged_from: &[String],
+    actor: &Actor,
+) -> Result<PlanDto, AppError> {
     let c = content_of(row)?;
     let status = status_of(row)?;
+    let reveal = actor.is_staff() || applicant_sees_decision(status, published(round));
     Ok(PlanDto {
         id: row.id.clone(),
         round_id: row.round_id.clone(),
@@ -129,6 +166,20 @@ pub fn plan_dto(row: &PlanRow, round: &RoundRow, actor: &Actor) -> Result<PlanDt
             },
             actor,
         ),
+        info_request: json_column(&row.info_request),
+        pre_advice: if reveal {
+            json_column(&row.pre_advice)
+        } else {
+            None
+        },
+        granted_eur: if reveal { row.granted_eur } else { None },
+        decision: if reveal {
+            json_column(&row.decision)
+        } else {
+            None
+        },
+        merged_into: row.merged_into.clone(),
+        merged_from: merged_from.to_vec(),
     })
 }
 
@@ -139,13 +190,12 @@ fn etag(version: i64) -> String {
 /// The answer for one plan: 200 (or `status`) with the plan and its `ETag`.
 pub fn plan_answer(
     status: actix_web::http::StatusCode,
-    row: &PlanRow,
-    round: &RoundRow,
+    l: &Loaded,
     actor: &Actor,
 ) -> Result<HttpResponse, AppError> {
-    let dto = plan_dto(row, round, actor)?;
+    let dto = plan_dto(&l.plan, &l.round, &l.merged_from, actor)?;
     Ok(HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(row.version)))
+        .insert_header((header::ETAG, etag(l.plan.version)))
         .json(dto))
 }
 
@@ -223,7 +273,7 @@ pub fn act<F>(
     action: Action,
     cond: Option<&IfMatch>,
     apply: F,
-) -> Result<(PlanRow, RoundRow), AppError>
+) -> Result<Loaded, AppError>
 where
     F: FnOnce(&mut DbConn, &mut PlanRow, &RoundRow, Transition) -> Result<Step, AppError>,
 {
@@ -265,7 +315,7 @@ where
             },
         )?;
     }
-    Ok((plan, round))
+    loaded(c, plan, round)
 }
 
 /// The target state of a transition with a fixed target.
@@ -409,6 +459,13 @@ pub async fn create(
                 created_at: now,
                 updated_at: now,
                 submitted_at: None,
+                pre_advice: None,
+                proposed_eur: None,
+                total_score: None,
+                granted_eur: None,
+                decision: None,
+                merged_into: None,
+                info_request: None,
             };
             store_content(&mut row, &content, &round)?;
             repo::insert_plan(c, &row)?;
@@ -416,15 +473,16 @@ pub async fn create(
         })
     })
     .await??;
-    let mut answer = plan_answer(
-        actix_web::http::StatusCode::CREATED,
-        &row,
-        &round,
-        &auth.actor,
-    )?;
+    let id = row.id.clone();
+    let l = Loaded {
+        plan: row,
+        round,
+        merged_from: Vec::new(),
+    };
+    let mut answer = plan_answer(actix_web::http::StatusCode::CREATED, &l, &auth.actor)?;
     answer.headers_mut().insert(
         header::LOCATION,
-        header::HeaderValue::from_str(&format!("/api/v1/plans/{}", row.id))
+        header::HeaderValue::from_str(&format!("/api/v1/plans/{id}"))
             .map_err(|e| AppError::Internal(e.to_string()))?,
     );
     Ok(answer)
@@ -439,8 +497,14 @@ pub async fn get(
     let id = path.into_inner();
     let actor = auth.actor.clone();
     let db = state.db.clone();
-    let (plan, round) = web::block(move || db.read(|c| load_visible(c, &actor, &id))).await??;
-    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+    let l = web::block(move || {
+        db.read(|c| {
+            let (plan, round) = load_visible(c, &actor, &id)?;
+            loaded(c, plan, round)
+        })
+    })
+    .await??;
+    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
 }
 
 /// `PATCH /plans/{id}`: the owner edits a draft or a plan that needs information. The body
@@ -457,7 +521,7 @@ pub async fn update(
     let cond = if_match(&req);
     let actor = auth.actor.clone();
     let db = state.db.clone();
-    let (plan, round) = web::block(move || {
+    let l = web::block(move || {
         db.write(|c| {
             act(
                 c,
@@ -478,7 +542,7 @@ pub async fn update(
         })
     })
     .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
 }
 
 /// `DELETE /plans/{id}`: the owner deletes a draft (204); `If-Match` is honoured.
@@ -530,7 +594,7 @@ pub async fn submit(
     let actor = auth.actor.clone();
     let kind = auth.user.kind.clone();
     let db = state.db.clone();
-    let (plan, round) = web::block(move || {
+    let l = web::block(move || {
         db.write(|c| {
             act(
                 c,
@@ -544,8 +608,19 @@ pub async fn submit(
                         .or_else(|| kind.as_deref().and_then(ApplicantKind::parse))
                         .unwrap_or(ApplicantKind::Resident);
                     let known = known_organisations(c, &content)?;
-                    let submission =
-                        parse_submission(&content, kind, &spec_of(round)?, &known, Utc::now())?;
+                    let first = if t.from == PlanStatus::Draft {
+                        SubmissionKind::First
+                    } else {
+                        SubmissionKind::Resubmission
+                    };
+                    let submission = parse_submission(
+                        &content,
+                        kind,
+                        &spec_of(round)?,
+                        &known,
+                        Utc::now(),
+                        first,
+                    )?;
                     store_content(plan, &submission.content, round)?;
                     let now = db::now();
                     plan.submitted_at = Some(now);
@@ -572,7 +647,7 @@ pub async fn submit(
         })
     })
     .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
 }
 
 #[derive(Debug, Deserialize)]
@@ -608,7 +683,7 @@ pub async fn withdraw(
     let cond = if_match(&req);
     let actor = auth.actor.clone();
     let db = state.db.clone();
-    let (plan, round) = web::block(move || {
+    let l = web::block(move || {
         db.write(|c| {
             act(
                 c,
@@ -626,7 +701,7 @@ pub async fn withdraw(
         })
     })
     .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &plan, &round, &auth.actor)
+    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
 }
 
 #[derive(Serialize)]
@@ -829,7 +904,7 @@ pub async fn list(
     }
     let db = state.db.clone();
     let status_filter = q.status.clone();
-    let (rows, rounds, total) = web::block(move || {
+    let (rows, rounds, merged, total) = web::block(move || {
         db.read(|c| {
             let (rows, total) = if staff {
                 repo::list_plans(c, &filter, (page - 1) * page_size, page_size)?
@@ -843,7 +918,9 @@ pub async fn list(
                 .into_iter()
                 .map(|r| (r.id.clone(), r))
                 .collect();
-            Ok((rows, rounds, total))
+            let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+            let merged = repo::merged_into_many(c, &ids)?;
+            Ok((rows, rounds, merged, total))
         })
     })
     .await??;
@@ -852,7 +929,12 @@ pub async fn list(
         let round = rounds
             .get(&row.round_id)
             .ok_or_else(|| AppError::Internal("plan without round".into()))?;
-        items.push(plan_dto(row, round, &auth.actor)?);
+        let from: Vec<String> = merged
+            .iter()
+            .filter(|(target, _)| target == &row.id)
+            .map(|(_, id)| id.clone())
+            .collect();
+        items.push(plan_dto(row, round, &from, &auth.actor)?);
     }
     let (items, total) = if staff {
         (items, total)

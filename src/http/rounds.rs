@@ -8,11 +8,14 @@ use super::extract::{Auth, JsonBody};
 use super::users::utc;
 use super::AppState;
 use crate::db::{self, models::RoundRow, repo};
+use crate::domain::budget::check_budget_change;
+use crate::domain::round::frozen_change;
 use crate::domain::round::{
     parse_round, phase, Catalog, Criterion, CriterionInput, GoalInput, RoundInput, RoundPhase,
     RoundSpec, Theme, ThemeInput,
 };
 use crate::domain::user::Role;
+use crate::domain::Eur;
 use crate::error::AppError;
 
 #[derive(Debug, Serialize)]
@@ -185,6 +188,20 @@ pub fn new_round(spec: &RoundSpec) -> Result<RoundRow, AppError> {
     })
 }
 
+/// Stores a new round with one budget line per theme.
+pub fn insert_round(c: &mut db::DbConn, row: &RoundRow, spec: &RoundSpec) -> Result<(), AppError> {
+    repo::insert_round(c, row)?;
+    repo::sync_budget_lines(c, &row.id, &budget_lines(spec))
+}
+
+fn budget_lines(spec: &RoundSpec) -> Vec<(String, i64)> {
+    spec.catalog
+        .themes
+        .iter()
+        .map(|t| (t.code.clone(), t.budget_eur.0))
+        .collect()
+}
+
 /// `POST /rounds` (programme team).
 pub async fn create(
     state: web::Data<AppState>,
@@ -195,7 +212,7 @@ pub async fn create(
     let spec = parse_round(&body.over(RoundInput::default()))?;
     let row = new_round(&spec)?;
     let db = state.db.clone();
-    let row = web::block(move || db.write(|c| repo::insert_round(c, &row).map(|_| row))).await??;
+    let row = web::block(move || db.write(|c| insert_round(c, &row, &spec).map(|_| row))).await??;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/rounds/{}", row.id)))
         .json(dto(&row)?))
@@ -246,7 +263,18 @@ pub async fn update(
                     vec![],
                 ));
             }
-            let spec = parse_round(&body.over(spec_of(&row)?.to_input()))?;
+            let old = spec_of(&row)?;
+            let spec = parse_round(&body.over(old.to_input()))?;
+            if repo::round_has_submissions(c, &row.id)? {
+                if let Some(message) = frozen_change(&old.catalog, &spec.catalog) {
+                    return Err(AppError::Conflict(message, vec![]));
+                }
+            }
+            for theme in &spec.catalog.themes {
+                let granted = repo::granted_on_line(c, &row.id, &theme.code)?;
+                check_budget_change(&theme.code, theme.budget_eur, Eur(granted))?;
+            }
+            repo::sync_budget_lines(c, &row.id, &budget_lines(&spec))?;
             let fresh = new_round(&spec)?;
             row.name = fresh.name;
             row.programme = fresh.programme;

@@ -188,7 +188,7 @@ fn the_openapi_document_is_served_without_a_token() {
 #[test]
 fn an_unreachable_database_is_503_with_nothing_internal() {
     let app = spawn_app();
-    let TestDb::Postgres { admin_url, name } = &app.db else {
+    let TestDb::Postgres { admin_url, name } = &*app.db else {
         // Only a server can go away under a running service: an open SQLite file cannot.
         eprintln!("skipped on SQLite");
         return;

@@ -106,8 +106,9 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
     agent: ureq::Agent,
-    // Dropped last: the server must stop before its database goes.
-    pub db: TestDb,
+    // Dropped last: the server must stop before its database goes. Shared by a second
+    // instance on the same database (`spawn_second`).
+    pub db: std::sync::Arc<TestDb>,
 }
 
 pub fn settings_for(db: &TestDb) -> Settings {
@@ -130,6 +131,15 @@ pub fn spawn_app() -> TestApp {
 }
 
 pub fn spawn_app_on(db: TestDb) -> TestApp {
+    spawn_shared(std::sync::Arc::new(db))
+}
+
+/// Another instance of the service on the same database, as in a multi-instance deployment.
+pub fn spawn_second(app: &TestApp) -> TestApp {
+    spawn_shared(app.db.clone())
+}
+
+fn spawn_shared(db: std::sync::Arc<TestDb>) -> TestApp {
     let settings = settings_for(&db);
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::spawn(move || {

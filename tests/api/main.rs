@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod assessment;
 mod binary;
 mod conventions;
 mod openapi;

@@ -1,0 +1,13 @@
+DROP TABLE budget_lines;
+DROP TABLE conflicts;
+DROP TABLE votes;
+DROP TABLE evaluations;
+DROP INDEX plans_round_line;
+DROP INDEX plans_merged_into;
+ALTER TABLE plans DROP COLUMN info_request;
+ALTER TABLE plans DROP COLUMN merged_into;
+ALTER TABLE plans DROP COLUMN decision;
+ALTER TABLE plans DROP COLUMN granted_eur;
+ALTER TABLE plans DROP COLUMN total_score;
+ALTER TABLE plans DROP COLUMN proposed_eur;
+ALTER TABLE plans DROP COLUMN pre_advice;
