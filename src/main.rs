@@ -71,6 +71,7 @@ fn serve(settings: &Settings) -> Result<(), String> {
             .unwrap_or(2);
         let running = startup::build(settings, workers)?;
         println!("planloket listens on http://{}/api/v1", running.addr);
+        let _mail_worker = running.mail_worker;
         running.server.await.map_err(|e| e.to_string())
     })
 }

@@ -11,6 +11,8 @@ use crate::domain::round::{parse_round, Catalog};
 use crate::domain::user::{Email, Role};
 use crate::error::AppError;
 use crate::http::{self, auth::hash_password, organisations, rounds};
+use crate::mail::outbox;
+use crate::mail::transport::Transport;
 
 /// The catalog of the 2025-2026 round, kept in the project for `planloket demo`.
 pub const DEMO_PROGRAMME: &str = include_str!("../demo/programme-2025-2026.json");
@@ -21,6 +23,10 @@ pub const DEMO_PASSWORD: &str = "demo-wachtwoord";
 pub struct Running {
     pub addr: std::net::SocketAddr,
     pub server: Server,
+    /// The outbox worker; it stops when this is dropped.
+    pub mail_worker: outbox::Worker,
+    /// The transport, so tests using `memory://` can read what was sent.
+    pub transport: Transport,
 }
 
 /// Opens the database, applies the bootstrap admin, binds and builds the server.
@@ -30,9 +36,13 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let state = http::state(db, &settings.jwt_secret)?;
+    let transport = Transport::from_settings(settings.smtp_url.as_deref(), &settings.data_dir)?;
+    tracing::info!(transport = %transport.describe(), "mail");
+    let signal = outbox::Signal::default();
+    let mail_worker = outbox::spawn(db.clone(), transport.clone(), settings.mail_from.clone(), signal.clone());
+    let state = http::state(db, &settings.jwt_secret, signal, &settings.public_url)?;
     let server = http::server(state, listener, workers).map_err(|e| e.to_string())?;
-    Ok(Running { addr, server })
+    Ok(Running { addr, server, mail_worker, transport })
 }
 
 /// Creates the admin named by `PLANLOKET_ADMIN_EMAIL`/`_PASSWORD` if no user has that address.

@@ -548,3 +548,153 @@ pub fn lock_plan(conn: &mut DbConn, id: &str) -> Result<bool, AppError> {
         .execute(conn)?;
     Ok(n == 1)
 }
+
+// ---- mail ------------------------------------------------------------------------------------
+
+use super::models::{MagicLinkRow, OutboxRow};
+use super::schema::{magic_links, outbox};
+
+pub fn insert_outbox(conn: &mut DbConn, row: &OutboxRow) -> Result<(), AppError> {
+    diesel::insert_into(outbox::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find_outbox(conn: &mut DbConn, id: &str) -> Result<Option<OutboxRow>, AppError> {
+    Ok(outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()?)
+}
+
+/// The newest mails first, optionally of one status.
+pub fn list_outbox(conn: &mut DbConn, status: Option<&str>, offset: i64, limit: i64) -> Result<(Vec<OutboxRow>, i64), AppError> {
+    let base = || {
+        let mut q = outbox::table.into_boxed::<Backend>();
+        if let Some(s) = status {
+            q = q.filter(outbox::status.eq(s.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+#[derive(diesel::QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// Claims up to `limit` due mails for `lease` and answers them. On PostgreSQL the candidate
+/// rows are locked with `FOR UPDATE SKIP LOCKED`, so instances claiming at the same moment
+/// take different rows; on SQLite one worker runs and writes are serialised.
+pub fn claim_due_mail(
+    conn: &mut DbConn,
+    now: chrono::NaiveDateTime,
+    lease_until: chrono::NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, AppError> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let ids: Vec<String> = match conn {
+        DbConn::Pg(pg) => diesel::sql_query(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) \
+             ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load::<IdRow>(pg)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect(),
+        DbConn::Sqlite(_) => outbox::table
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::next_attempt_at.le(now))
+            .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.lt(now)))
+            .order(outbox::next_attempt_at.asc())
+            .limit(limit)
+            .select(outbox::id)
+            .load(conn)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set(outbox::claimed_until.eq(Some(lease_until)))
+        .execute(conn)?;
+    Ok(outbox::table
+        .filter(outbox::id.eq_any(&ids))
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: &str, at: chrono::NaiveDateTime) -> Result<(), AppError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(Some(at)),
+            outbox::claimed_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: &str,
+    status: &str,
+    attempts: i32,
+    next: chrono::NaiveDateTime,
+    error: &str,
+) -> Result<(), AppError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq(status),
+            outbox::attempts.eq(attempts),
+            outbox::next_attempt_at.eq(next),
+            outbox::claimed_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Puts a mail back in the queue, due now, with a fresh count of attempts.
+pub fn retry_mail(conn: &mut DbConn, id: &str, now: chrono::NaiveDateTime) -> Result<(), AppError> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::status.eq("pending"),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::claimed_until.eq(None::<chrono::NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_magic_link(conn: &mut DbConn, row: &MagicLinkRow) -> Result<(), AppError> {
+    diesel::insert_into(magic_links::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Uses a sign-in link once: answers its user if the token was unused and not expired.
+pub fn use_magic_link(conn: &mut DbConn, token_hash: &str, now: chrono::NaiveDateTime) -> Result<Option<String>, AppError> {
+    let link: Option<MagicLinkRow> = magic_links::table
+        .find(token_hash)
+        .select(MagicLinkRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(link) = link else { return Ok(None) };
+    if link.used_at.is_some() || link.expires_at <= now {
+        return Ok(None);
+    }
+    // Guarded, so two redemptions at once cannot both succeed.
+    let n = diesel::update(magic_links::table.find(token_hash).filter(magic_links::used_at.is_null()))
+        .set(magic_links::used_at.eq(Some(now)))
+        .execute(conn)?;
+    Ok((n == 1).then_some(link.user_id))
+}

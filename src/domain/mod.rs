@@ -8,6 +8,7 @@ pub mod conflict;
 pub mod errors;
 pub mod evaluation;
 pub mod money;
+pub mod notice;
 pub mod plan;
 pub mod pre_advice;
 pub mod round;
@@ -15,6 +16,7 @@ pub mod similarity;
 pub mod state;
 pub mod tally;
 pub mod text;
+pub mod throttle;
 pub mod user;
 pub mod visibility;
 

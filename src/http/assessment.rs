@@ -20,7 +20,7 @@ use crate::db::models::EvaluationRow;
 use crate::db::{self, repo, DbConn};
 use crate::domain::evaluation::{means, parse_evaluation, CriterionMean, Score, ScoreInput};
 use crate::domain::plan::PartyRef;
-use crate::domain::pre_advice::{parse_pre_advice, suggestions, PreAdviceInput, Suggestion};
+use crate::domain::pre_advice::{parse_pre_advice, suggestions, PreAdvice, PreAdviceInput, Suggestion};
 use crate::domain::similarity::{similar, Doc};
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::text::fold;
@@ -28,6 +28,8 @@ use crate::domain::user::Actor;
 use crate::domain::visibility::applicant_sees_decision;
 use crate::domain::Eur;
 use crate::error::AppError;
+use crate::mail::letters;
+use crate::mail::outbox::enqueue;
 
 const OK: actix_web::http::StatusCode = actix_web::http::StatusCode::OK;
 
@@ -107,6 +109,25 @@ pub async fn open_vote(
                 cond.as_ref(),
                 |c, plan, _, t| {
                     repo::clear_votes(c, &plan.id)?;
+                    let advice: PreAdvice = plan
+                        .pre_advice
+                        .as_deref()
+                        .and_then(|s| serde_json::from_str(s).ok())
+                        .ok_or_else(|| AppError::Internal("a pre-advised plan without a pre-advice".into()))?;
+                    // Only eligible members hear of it: a recused member gets no invitation.
+                    for (member, recusal) in super::board::board_for(c, plan)?.members {
+                        if recusal.is_none() {
+                            let letter = letters::vote_opened(
+                                &member.email,
+                                &member.name,
+                                &plan.title,
+                                &plan.id,
+                                advice.recommendation,
+                                advice.proposed_eur,
+                            );
+                            enqueue(c, letter)?;
+                        }
+                    }
                     Ok(Step {
                         to: fixed_target(&t)?,
                         reason: None,
@@ -116,6 +137,7 @@ pub async fn open_vote(
         })
     })
     .await??;
+    state.mail.wake();
     plan_answer(OK, &l, &auth.actor)
 }
 
@@ -147,9 +169,11 @@ pub async fn request_info(
                 &id,
                 Action::RequestInfo,
                 cond.as_ref(),
-                |_, plan, _, t| {
-                    plan.info_request =
-                        Some(json!({"message": message, "requested_at": Utc::now()}).to_string());
+                |c, plan, _, t| {
+                    plan.info_request = Some(json!({"message": message, "requested_at": Utc::now()}).to_string());
+                    let owner = repo::find_user(c, &plan.owner_id)?
+                        .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
+                    enqueue(c, letters::question(&owner.email, &owner.name, &plan.title, &plan.id, &message))?;
                     Ok(Step {
                         to: fixed_target(&t)?,
                         reason: Some(message),
@@ -159,6 +183,7 @@ pub async fn request_info(
         })
     })
     .await??;
+    state.mail.wake();
     plan_answer(OK, &l, &auth.actor)
 }
 

@@ -228,6 +228,7 @@ pub struct TokenAnswer {
 /// `POST /auth/login`: e-mail and password for a token.
 pub async fn login(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<HttpResponse, AppError> {
     let mut e = FieldErrors::new();
@@ -242,6 +243,12 @@ pub async fn login(
     }
     let email = body.email.unwrap_or_default().trim().to_lowercase();
     let password = body.password.unwrap_or_default();
+    let (by_address, by_client) = (format!("login:address:{email}"), format!("login:client:{}", client_key(&req)));
+    let keys = [
+        (by_address.as_str(), throttle::LOGIN_FAILURES_PER_ADDRESS),
+        (by_client.as_str(), throttle::LOGIN_FAILURES_PER_CLIENT),
+    ];
+    check_throttle(&state, &keys)?;
     let db = state.db.clone();
     let user = web::block(move || {
         let user = db.read(|c| repo::find_user_by_email(c, &email))?;
@@ -258,8 +265,11 @@ pub async fn login(
         Ok::<_, AppError>(if ok { user } else { None })
     })
     .await??;
-    let user = user
-        .ok_or_else(|| AppError::Unauthorized("the e-mail address or password is wrong".into()))?;
+    let Some(user) = user else {
+        record_attempt(&state, &keys);
+        return Err(AppError::Unauthorized("the e-mail address or password is wrong".into()));
+    };
+    clear_attempts(&state, &by_address);
     token_answer(&state, &user)
 }
 
@@ -293,5 +303,139 @@ mod tests {
         let t = a.issue("user-1").unwrap();
         assert_eq!(a.verify(&t).unwrap(), "user-1");
         assert!(b.verify(&t).is_err());
+    }
+}
+
+// ---- throttling and magic links ------------------------------------------------------------
+
+use crate::domain::throttle::{self, Limit};
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// The client as throttling sees it: the peer address (proxies are not trusted).
+pub fn client_key(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// 429 with `Retry-After` when any of these keys has used up its limit.
+pub fn check_throttle(state: &AppState, keys: &[(&str, Limit)]) -> Result<(), AppError> {
+    let counter = state.throttle.lock().unwrap_or_else(|p| p.into_inner());
+    let now = now_secs();
+    let wait = keys.iter().filter_map(|(k, l)| counter.blocked(k, *l, now)).max();
+    match wait {
+        Some(s) => Err(AppError::TooManyRequests(s)),
+        None => Ok(()),
+    }
+}
+
+pub fn record_attempt(state: &AppState, keys: &[(&str, Limit)]) {
+    let mut counter = state.throttle.lock().unwrap_or_else(|p| p.into_inner());
+    let now = now_secs();
+    for (k, l) in keys {
+        counter.record(k, *l, now);
+    }
+}
+
+pub fn clear_attempts(state: &AppState, key: &str) {
+    state.throttle.lock().unwrap_or_else(|p| p.into_inner()).clear(key);
+}
+
+/// A magic link is valid this long.
+pub const MAGIC_LINK_MINUTES: i64 = 15;
+
+/// Only a hash of a sign-in token is stored, so a leaked database signs nobody in.
+pub fn token_hash(token: &str) -> String {
+    use blake2::{Blake2s256, Digest};
+    Blake2s256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MagicLinkBody {
+    email: Option<String>,
+}
+
+/// `POST /auth/magic-link` `{email}`: answers 202 whether or not the address has an account
+/// (so it tells nobody which addresses do), and mails an active user a one-time link.
+pub async fn magic_link(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    JsonBody(body): JsonBody<MagicLinkBody>,
+) -> Result<HttpResponse, AppError> {
+    let email = match body.email.as_deref().map(Email::parse) {
+        None => return Err(AppError::field("email", "is required")),
+        Some(Err(m)) => return Err(AppError::field("email", m)),
+        Some(Ok(e)) => e.into_inner(),
+    };
+    let (by_address, by_client) = (format!("magic:address:{email}"), format!("magic:client:{}", client_key(&req)));
+    let keys = [
+        (by_address.as_str(), throttle::MAGIC_LINKS_PER_ADDRESS),
+        (by_client.as_str(), throttle::MAGIC_LINKS_PER_CLIENT),
+    ];
+    check_throttle(&state, &keys)?;
+    record_attempt(&state, &keys);
+    let token = crate::config::random_token();
+    let link = format!("{}/aanmelden?token={token}", state.public_url);
+    let db = state.db.clone();
+    web::block(move || {
+        db.write(|c| {
+            let Some(user) = repo::find_user_by_email(c, &email)?.filter(|u| u.active) else {
+                return Ok(());
+            };
+            let now = db::now();
+            repo::insert_magic_link(
+                c,
+                &crate::db::models::MagicLinkRow {
+                    token_hash: token_hash(&token),
+                    user_id: user.id.clone(),
+                    expires_at: now + chrono::Duration::minutes(MAGIC_LINK_MINUTES),
+                    used_at: None,
+                    created_at: now,
+                },
+            )?;
+            crate::mail::outbox::enqueue(c, crate::mail::letters::magic_link(&user.email, &user.name, &link))
+        })
+    })
+    .await??;
+    state.mail.wake();
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "detail": "if this address has an account, a sign-in link is on its way; it works once, within 15 minutes"
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemBody {
+    token: Option<String>,
+}
+
+/// `POST /auth/magic-link/redeem` `{token}`: a valid, unused, unexpired token for a token,
+/// as login answers; any other token is 401.
+pub async fn redeem(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    JsonBody(body): JsonBody<RedeemBody>,
+) -> Result<HttpResponse, AppError> {
+    let token = body.token.filter(|t| !t.trim().is_empty()).ok_or_else(|| AppError::field("token", "is required"))?;
+    let by_client = format!("redeem:client:{}", client_key(&req));
+    let keys = [(by_client.as_str(), throttle::REDEEM_FAILURES_PER_CLIENT)];
+    check_throttle(&state, &keys)?;
+    let hash = token_hash(token.trim());
+    let db = state.db.clone();
+    let user = web::block(move || {
+        db.write(|c| match repo::use_magic_link(c, &hash, db::now())? {
+            Some(user_id) => Ok(repo::find_user(c, &user_id)?.filter(|u| u.active)),
+            None => Ok(None),
+        })
+    })
+    .await??;
+    match user {
+        Some(user) => token_answer(&state, &user),
+        None => {
+            record_attempt(&state, &keys);
+            Err(AppError::Unauthorized("this sign-in link is invalid, expired or used already; ask for a new one".into()))
+        }
     }
 }

@@ -22,12 +22,13 @@ use crate::domain::{DomainError, Eur, FieldErrors};
 use crate::error::AppError;
 
 /// Who sits on the board for this plan, and who of them is recused and why.
-struct Board {
-    seats: Vec<Seat>,
-    recusals: Vec<(String, Recusal)>,
+pub struct Board {
+    pub seats: Vec<Seat>,
+    pub recusals: Vec<(String, Recusal)>,
+    pub members: Vec<(crate::db::models::UserRow, Option<Recusal>)>,
 }
 
-fn board_for(c: &mut DbConn, plan: &PlanRow) -> Result<Board, AppError> {
+pub fn board_for(c: &mut DbConn, plan: &PlanRow) -> Result<Board, AppError> {
     let content = content_of(plan)?;
     let parties = PlanParties {
         owner_id: &plan.owner_id,
@@ -45,25 +46,17 @@ fn board_for(c: &mut DbConn, plan: &PlanRow) -> Result<Board, AppError> {
     let declared = repo::list_conflicts(c, &plan.id)?;
     let mut seats = Vec::new();
     let mut recusals = Vec::new();
+    let mut members = Vec::new();
     for u in repo::board_members(c)? {
-        let member = Member {
-            user_id: &u.id,
-            organisation_id: u.organisation_id.as_deref(),
-        };
-        let r = recusal(
-            &member,
-            &parties,
-            declared.iter().any(|d| d.member_id == u.id),
-        );
+        let member = Member { user_id: &u.id, organisation_id: u.organisation_id.as_deref() };
+        let r = recusal(&member, &parties, declared.iter().any(|d| d.member_id == u.id));
         if let Some(r) = r {
             recusals.push((u.id.clone(), r));
         }
-        seats.push(Seat {
-            user_id: u.id.clone(),
-            recused: r.is_some(),
-        });
+        seats.push(Seat { user_id: u.id.clone(), recused: r.is_some() });
+        members.push((u, r));
     }
-    Ok(Board { seats, recusals })
+    Ok(Board { seats, recusals, members })
 }
 
 fn count(c: &mut DbConn, plan: &PlanRow) -> Result<(Tally, Vec<VoteRow>, Board), AppError> {

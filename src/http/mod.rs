@@ -6,6 +6,7 @@ pub mod board;
 pub mod decisions;
 pub mod extract;
 pub mod organisations;
+pub mod outbox;
 pub mod plans;
 pub mod rounds;
 pub mod system;
@@ -35,6 +36,12 @@ pub struct AppState {
     pub db: Db,
     pub tokens: auth::Tokens,
     pub openapi_json: String,
+    /// Wakes the outbox worker after a commit that wrote mail.
+    pub mail: crate::mail::outbox::Signal,
+    /// Base of links in mails.
+    pub public_url: String,
+    /// Sign-in attempts per address and client (this instance's memory).
+    pub throttle: std::sync::Mutex<crate::domain::throttle::Counter>,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -80,6 +87,8 @@ fn register(r: &mut Routes) {
         .add(M::GET, "/openapi.json", system::openapi)
         .add(M::POST, "/auth/register", auth::register)
         .add(M::POST, "/auth/login", auth::login)
+        .add(M::POST, "/auth/magic-link", auth::magic_link)
+        .add(M::POST, "/auth/magic-link/redeem", auth::redeem)
         .add(M::GET, "/me", users::me)
         .add(M::POST, "/users", users::create)
         .add(M::GET, "/users", users::list)
@@ -127,7 +136,9 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/close-vote", board::close_vote)
         .add(M::GET, "/rounds/{id}/budget", decisions::budget)
         .add(M::GET, "/rounds/{id}/ranking", decisions::ranking)
-        .add(M::POST, "/rounds/{id}/adoption", decisions::adopt);
+        .add(M::POST, "/rounds/{id}/adoption", decisions::adopt)
+        .add(M::GET, "/outbox", outbox::list)
+        .add(M::POST, "/outbox/{id}/retry", outbox::retry);
 }
 
 /// The (method, path) of every served route, for the check against the OpenAPI document.
@@ -224,10 +235,18 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
 }
 
 /// Shared with tests: the state for a database and a signing secret.
-pub fn state(db: Db, jwt_secret: &[u8]) -> Result<AppState, String> {
+pub fn state(
+    db: Db,
+    jwt_secret: &[u8],
+    mail: crate::mail::outbox::Signal,
+    public_url: &str,
+) -> Result<AppState, String> {
     Ok(AppState {
         db,
         tokens: auth::Tokens::new(jwt_secret),
         openapi_json: openapi_json()?,
+        mail,
+        public_url: public_url.trim_end_matches('/').to_string(),
+        throttle: std::sync::Mutex::new(Default::default()),
     })
 }

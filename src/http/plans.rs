@@ -29,6 +29,8 @@ use crate::domain::user::{Actor, ApplicantKind, Role};
 use crate::domain::visibility::{applicant_sees_decision, applicant_status, may_see};
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::AppError;
+use crate::mail::letters;
+use crate::mail::outbox::enqueue;
 
 /// A plan as the API shows it to one caller.
 #[derive(Debug, Serialize)]
@@ -622,6 +624,12 @@ pub async fn submit(
                         first,
                     )?;
                     store_content(plan, &submission.content, round)?;
+                    let owner = repo::find_user(c, &plan.owner_id)?
+                        .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
+                    enqueue(
+                        c,
+                        letters::receipt(&owner.email, &owner.name, &plan.title, &plan.id, &round.name, Utc::now().date_naive()),
+                    )?;
                     let now = db::now();
                     plan.submitted_at = Some(now);
                     let number = repo::count_versions(c, &plan.id)? + 1;
@@ -647,6 +655,7 @@ pub async fn submit(
         })
     })
     .await??;
+    state.mail.wake();
     plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE magic_links;
+DROP TABLE outbox;
