@@ -39,10 +39,20 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let transport = Transport::from_settings(settings.smtp_url.as_deref(), &settings.data_dir)?;
     tracing::info!(transport = %transport.describe(), "mail");
     let signal = outbox::Signal::default();
-    let mail_worker = outbox::spawn(db.clone(), transport.clone(), settings.mail_from.clone(), signal.clone());
+    let mail_worker = outbox::spawn(
+        db.clone(),
+        transport.clone(),
+        settings.mail_from.clone(),
+        signal.clone(),
+    );
     let state = http::state(db, &settings.jwt_secret, signal, &settings.public_url)?;
     let server = http::server(state, listener, workers).map_err(|e| e.to_string())?;
-    Ok(Running { addr, server, mail_worker, transport })
+    Ok(Running {
+        addr,
+        server,
+        mail_worker,
+        transport,
+    })
 }
 
 /// Creates the admin named by `PLANLOKET_ADMIN_EMAIL`/`_PASSWORD` if no user has that address.

@@ -555,16 +555,27 @@ use super::models::{MagicLinkRow, OutboxRow};
 use super::schema::{magic_links, outbox};
 
 pub fn insert_outbox(conn: &mut DbConn, row: &OutboxRow) -> Result<(), AppError> {
-    diesel::insert_into(outbox::table).values(row).execute(conn)?;
+    diesel::insert_into(outbox::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find_outbox(conn: &mut DbConn, id: &str) -> Result<Option<OutboxRow>, AppError> {
-    Ok(outbox::table.find(id).select(OutboxRow::as_select()).first(conn).optional()?)
+    Ok(outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// The newest mails first, optionally of one status.
-pub fn list_outbox(conn: &mut DbConn, status: Option<&str>, offset: i64, limit: i64) -> Result<(Vec<OutboxRow>, i64), AppError> {
+pub fn list_outbox(
+    conn: &mut DbConn,
+    status: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<OutboxRow>, i64), AppError> {
     let base = || {
         let mut q = outbox::table.into_boxed::<Backend>();
         if let Some(s) = status {
@@ -613,7 +624,11 @@ pub fn claim_due_mail(
         DbConn::Sqlite(_) => outbox::table
             .filter(outbox::status.eq("pending"))
             .filter(outbox::next_attempt_at.le(now))
-            .filter(outbox::claimed_until.is_null().or(outbox::claimed_until.lt(now)))
+            .filter(
+                outbox::claimed_until
+                    .is_null()
+                    .or(outbox::claimed_until.lt(now)),
+            )
             .order(outbox::next_attempt_at.asc())
             .limit(limit)
             .select(outbox::id)
@@ -677,12 +692,18 @@ pub fn retry_mail(conn: &mut DbConn, id: &str, now: chrono::NaiveDateTime) -> Re
 }
 
 pub fn insert_magic_link(conn: &mut DbConn, row: &MagicLinkRow) -> Result<(), AppError> {
-    diesel::insert_into(magic_links::table).values(row).execute(conn)?;
+    diesel::insert_into(magic_links::table)
+        .values(row)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Uses a sign-in link once: answers its user if the token was unused and not expired.
-pub fn use_magic_link(conn: &mut DbConn, token_hash: &str, now: chrono::NaiveDateTime) -> Result<Option<String>, AppError> {
+pub fn use_magic_link(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<Option<String>, AppError> {
     let link: Option<MagicLinkRow> = magic_links::table
         .find(token_hash)
         .select(MagicLinkRow::as_select())
@@ -693,8 +714,12 @@ pub fn use_magic_link(conn: &mut DbConn, token_hash: &str, now: chrono::NaiveDat
         return Ok(None);
     }
     // Guarded, so two redemptions at once cannot both succeed.
-    let n = diesel::update(magic_links::table.find(token_hash).filter(magic_links::used_at.is_null()))
-        .set(magic_links::used_at.eq(Some(now)))
-        .execute(conn)?;
+    let n = diesel::update(
+        magic_links::table
+            .find(token_hash)
+            .filter(magic_links::used_at.is_null()),
+    )
+    .set(magic_links::used_at.eq(Some(now)))
+    .execute(conn)?;
     Ok((n == 1).then_some(link.user_id))
 }

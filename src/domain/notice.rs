@@ -9,7 +9,17 @@ pub fn objection_deadline(sent_on: NaiveDate) -> NaiveDate {
 }
 
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
     "december",
 ];
 
@@ -25,15 +35,27 @@ mod tests {
     #[test]
     fn the_objection_period_runs_six_weeks_from_the_day_after_sending() {
         let sent = NaiveDate::from_ymd_opt(2025, 4, 8).unwrap();
-        assert_eq!(objection_deadline(sent), NaiveDate::from_ymd_opt(2025, 5, 20).unwrap());
+        assert_eq!(
+            objection_deadline(sent),
+            NaiveDate::from_ymd_opt(2025, 5, 20).unwrap()
+        );
         let sent = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-        assert_eq!(objection_deadline(sent), NaiveDate::from_ymd_opt(2026, 2, 11).unwrap());
+        assert_eq!(
+            objection_deadline(sent),
+            NaiveDate::from_ymd_opt(2026, 2, 11).unwrap()
+        );
     }
 
     #[test]
     fn dates_are_written_in_dutch() {
-        assert_eq!(dutch_date(NaiveDate::from_ymd_opt(2025, 4, 8).unwrap()), "8 april 2025");
-        assert_eq!(dutch_date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()), "1 december 2026");
+        assert_eq!(
+            dutch_date(NaiveDate::from_ymd_opt(2025, 4, 8).unwrap()),
+            "8 april 2025"
+        );
+        assert_eq!(
+            dutch_date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+            "1 december 2026"
+        );
     }
 }
 

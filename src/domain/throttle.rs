@@ -10,13 +10,28 @@ pub struct Limit {
 }
 
 /// Failed logins per address, and per client.
-pub const LOGIN_FAILURES_PER_ADDRESS: Limit = Limit { max: 5, window_secs: 900 };
-pub const LOGIN_FAILURES_PER_CLIENT: Limit = Limit { max: 20, window_secs: 900 };
+pub const LOGIN_FAILURES_PER_ADDRESS: Limit = Limit {
+    max: 5,
+    window_secs: 900,
+};
+pub const LOGIN_FAILURES_PER_CLIENT: Limit = Limit {
+    max: 20,
+    window_secs: 900,
+};
 /// Magic-link requests per address, and per client.
-pub const MAGIC_LINKS_PER_ADDRESS: Limit = Limit { max: 3, window_secs: 900 };
-pub const MAGIC_LINKS_PER_CLIENT: Limit = Limit { max: 10, window_secs: 900 };
+pub const MAGIC_LINKS_PER_ADDRESS: Limit = Limit {
+    max: 3,
+    window_secs: 900,
+};
+pub const MAGIC_LINKS_PER_CLIENT: Limit = Limit {
+    max: 10,
+    window_secs: 900,
+};
 /// Failed magic-link redemptions per client.
-pub const REDEEM_FAILURES_PER_CLIENT: Limit = Limit { max: 10, window_secs: 900 };
+pub const REDEEM_FAILURES_PER_CLIENT: Limit = Limit {
+    max: 10,
+    window_secs: 900,
+};
 
 #[derive(Debug, Clone, Copy)]
 struct Window {
@@ -44,11 +59,18 @@ impl Counter {
     /// Records one event for `key`.
     pub fn record(&mut self, key: &str, limit: Limit, now: u64) {
         if self.windows.len() >= PRUNE_AT {
-            self.windows.retain(|_, w| now < w.started + limit.window_secs);
+            self.windows
+                .retain(|_, w| now < w.started + limit.window_secs);
         }
-        let w = self.windows.entry(key.to_string()).or_insert(Window { started: now, count: 0 });
+        let w = self.windows.entry(key.to_string()).or_insert(Window {
+            started: now,
+            count: 0,
+        });
         if now >= w.started + limit.window_secs {
-            *w = Window { started: now, count: 0 };
+            *w = Window {
+                started: now,
+                count: 0,
+            };
         }
         w.count += 1;
     }
@@ -63,7 +85,10 @@ impl Counter {
 mod tests {
     use super::*;
 
-    const L: Limit = Limit { max: 3, window_secs: 60 };
+    const L: Limit = Limit {
+        max: 3,
+        window_secs: 60,
+    };
 
     #[test]
     fn the_limit_blocks_until_the_window_ends() {

@@ -20,7 +20,9 @@ use crate::db::models::EvaluationRow;
 use crate::db::{self, repo, DbConn};
 use crate::domain::evaluation::{means, parse_evaluation, CriterionMean, Score, ScoreInput};
 use crate::domain::plan::PartyRef;
-use crate::domain::pre_advice::{parse_pre_advice, suggestions, PreAdvice, PreAdviceInput, Suggestion};
+use crate::domain::pre_advice::{
+    parse_pre_advice, suggestions, PreAdvice, PreAdviceInput, Suggestion,
+};
 use crate::domain::similarity::{similar, Doc};
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::text::fold;
@@ -113,7 +115,9 @@ pub async fn open_vote(
                         .pre_advice
                         .as_deref()
                         .and_then(|s| serde_json::from_str(s).ok())
-                        .ok_or_else(|| AppError::Internal("a pre-advised plan without a pre-advice".into()))?;
+                        .ok_or_else(|| {
+                            AppError::Internal("a pre-advised plan without a pre-advice".into())
+                        })?;
                     // Only eligible members hear of it: a recused member gets no invitation.
                     for (member, recusal) in super::board::board_for(c, plan)?.members {
                         if recusal.is_none() {
@@ -170,10 +174,20 @@ pub async fn request_info(
                 Action::RequestInfo,
                 cond.as_ref(),
                 |c, plan, _, t| {
-                    plan.info_request = Some(json!({"message": message, "requested_at": Utc::now()}).to_string());
+                    plan.info_request =
+                        Some(json!({"message": message, "requested_at": Utc::now()}).to_string());
                     let owner = repo::find_user(c, &plan.owner_id)?
                         .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
-                    enqueue(c, letters::question(&owner.email, &owner.name, &plan.title, &plan.id, &message))?;
+                    enqueue(
+                        c,
+                        letters::question(
+                            &owner.email,
+                            &owner.name,
+                            &plan.title,
+                            &plan.id,
+                            &message,
+                        ),
+                    )?;
                     Ok(Step {
                         to: fixed_target(&t)?,
                         reason: Some(message),

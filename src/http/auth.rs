@@ -243,7 +243,10 @@ pub async fn login(
     }
     let email = body.email.unwrap_or_default().trim().to_lowercase();
     let password = body.password.unwrap_or_default();
-    let (by_address, by_client) = (format!("login:address:{email}"), format!("login:client:{}", client_key(&req)));
+    let (by_address, by_client) = (
+        format!("login:address:{email}"),
+        format!("login:client:{}", client_key(&req)),
+    );
     let keys = [
         (by_address.as_str(), throttle::LOGIN_FAILURES_PER_ADDRESS),
         (by_client.as_str(), throttle::LOGIN_FAILURES_PER_CLIENT),
@@ -267,7 +270,9 @@ pub async fn login(
     .await??;
     let Some(user) = user else {
         record_attempt(&state, &keys);
-        return Err(AppError::Unauthorized("the e-mail address or password is wrong".into()));
+        return Err(AppError::Unauthorized(
+            "the e-mail address or password is wrong".into(),
+        ));
     };
     clear_attempts(&state, &by_address);
     token_answer(&state, &user)
@@ -311,19 +316,27 @@ mod tests {
 use crate::domain::throttle::{self, Limit};
 
 fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The client as throttling sees it: the peer address (proxies are not trusted).
 pub fn client_key(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// 429 with `Retry-After` when any of these keys has used up its limit.
 pub fn check_throttle(state: &AppState, keys: &[(&str, Limit)]) -> Result<(), AppError> {
     let counter = state.throttle.lock().unwrap_or_else(|p| p.into_inner());
     let now = now_secs();
-    let wait = keys.iter().filter_map(|(k, l)| counter.blocked(k, *l, now)).max();
+    let wait = keys
+        .iter()
+        .filter_map(|(k, l)| counter.blocked(k, *l, now))
+        .max();
     match wait {
         Some(s) => Err(AppError::TooManyRequests(s)),
         None => Ok(()),
@@ -339,7 +352,11 @@ pub fn record_attempt(state: &AppState, keys: &[(&str, Limit)]) {
 }
 
 pub fn clear_attempts(state: &AppState, key: &str) {
-    state.throttle.lock().unwrap_or_else(|p| p.into_inner()).clear(key);
+    state
+        .throttle
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clear(key);
 }
 
 /// A magic link is valid this long.
@@ -348,7 +365,10 @@ pub const MAGIC_LINK_MINUTES: i64 = 15;
 /// Only a hash of a sign-in token is stored, so a leaked database signs nobody in.
 pub fn token_hash(token: &str) -> String {
     use blake2::{Blake2s256, Digest};
-    Blake2s256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Blake2s256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -369,7 +389,10 @@ pub async fn magic_link(
         Some(Err(m)) => return Err(AppError::field("email", m)),
         Some(Ok(e)) => e.into_inner(),
     };
-    let (by_address, by_client) = (format!("magic:address:{email}"), format!("magic:client:{}", client_key(&req)));
+    let (by_address, by_client) = (
+        format!("magic:address:{email}"),
+        format!("magic:client:{}", client_key(&req)),
+    );
     let keys = [
         (by_address.as_str(), throttle::MAGIC_LINKS_PER_ADDRESS),
         (by_client.as_str(), throttle::MAGIC_LINKS_PER_CLIENT),
@@ -395,7 +418,10 @@ pub async fn magic_link(
                     created_at: now,
                 },
             )?;
-            crate::mail::outbox::enqueue(c, crate::mail::letters::magic_link(&user.email, &user.name, &link))
+            crate::mail::outbox::enqueue(
+                c,
+                crate::mail::letters::magic_link(&user.email, &user.name, &link),
+            )
         })
     })
     .await??;
@@ -418,7 +444,10 @@ pub async fn redeem(
     req: actix_web::HttpRequest,
     JsonBody(body): JsonBody<RedeemBody>,
 ) -> Result<HttpResponse, AppError> {
-    let token = body.token.filter(|t| !t.trim().is_empty()).ok_or_else(|| AppError::field("token", "is required"))?;
+    let token = body
+        .token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| AppError::field("token", "is required"))?;
     let by_client = format!("redeem:client:{}", client_key(&req));
     let keys = [(by_client.as_str(), throttle::REDEEM_FAILURES_PER_CLIENT)];
     check_throttle(&state, &keys)?;
@@ -435,7 +464,9 @@ pub async fn redeem(
         Some(user) => token_answer(&state, &user),
         None => {
             record_attempt(&state, &keys);
-            Err(AppError::Unauthorized("this sign-in link is invalid, expired or used already; ask for a new one".into()))
+            Err(AppError::Unauthorized(
+                "this sign-in link is invalid, expired or used already; ask for a new one".into(),
+            ))
         }
     }
 }

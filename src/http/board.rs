@@ -48,15 +48,29 @@ pub fn board_for(c: &mut DbConn, plan: &PlanRow) -> Result<Board, AppError> {
     let mut recusals = Vec::new();
     let mut members = Vec::new();
     for u in repo::board_members(c)? {
-        let member = Member { user_id: &u.id, organisation_id: u.organisation_id.as_deref() };
-        let r = recusal(&member, &parties, declared.iter().any(|d| d.member_id == u.id));
+        let member = Member {
+            user_id: &u.id,
+            organisation_id: u.organisation_id.as_deref(),
+        };
+        let r = recusal(
+            &member,
+            &parties,
+            declared.iter().any(|d| d.member_id == u.id),
+        );
         if let Some(r) = r {
             recusals.push((u.id.clone(), r));
         }
-        seats.push(Seat { user_id: u.id.clone(), recused: r.is_some() });
+        seats.push(Seat {
+            user_id: u.id.clone(),
+            recused: r.is_some(),
+        });
         members.push((u, r));
     }
-    Ok(Board { seats, recusals, members })
+    Ok(Board {
+        seats,
+        recusals,
+        members,
+    })
 }
 
 fn count(c: &mut DbConn, plan: &PlanRow) -> Result<(Tally, Vec<VoteRow>, Board), AppError> {

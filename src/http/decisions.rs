@@ -242,7 +242,11 @@ pub async fn adopt(
             }
             let mut adopted = Vec::new();
             let mut rejected = Vec::new();
-            let letter_of = letters::Adoption { adopted_on, reference: &reference, sent_on: Utc::now().date_naive() };
+            let letter_of = letters::Adoption {
+                adopted_on,
+                reference: &reference,
+                sent_on: Utc::now().date_naive(),
+            };
             for p in repo::round_plans(c, &round.id)? {
                 let status = status_of(&p)?;
                 if !matches!(status, PlanStatus::Approved | PlanStatus::Rejected) {
@@ -250,21 +254,48 @@ pub async fn adopt(
                 }
                 let owner = repo::find_user(c, &p.owner_id)?
                     .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
-                let decision: serde_json::Value =
-                    p.decision.as_deref().and_then(|d| serde_json::from_str(d).ok()).unwrap_or_default();
+                let decision: serde_json::Value = p
+                    .decision
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or_default();
                 let text = |k: &str| decision[k].as_str().unwrap_or_default().to_string();
                 if status == PlanStatus::Approved {
                     let reason = format!("adopted by the college on {adopted_on} ({reference})");
                     act(c, &actor, &p.id, Action::Adopt, None, |_, _, _, t| {
-                        Ok(Step { to: fixed_target(&t)?, reason: Some(reason) })
+                        Ok(Step {
+                            to: fixed_target(&t)?,
+                            reason: Some(reason),
+                        })
                     })?;
                     let amount = Eur(p.granted_eur.unwrap_or_default());
                     let conditions = text("conditions");
-                    enqueue(c, letters::granted(&owner.email, &owner.name, &p.title, &p.id, amount, &conditions, &letter_of))?;
+                    enqueue(
+                        c,
+                        letters::granted(
+                            &owner.email,
+                            &owner.name,
+                            &p.title,
+                            &p.id,
+                            amount,
+                            &conditions,
+                            &letter_of,
+                        ),
+                    )?;
                     adopted.push(p.id);
                 } else {
                     let motivation = text("motivation");
-                    enqueue(c, letters::rejected(&owner.email, &owner.name, &p.title, &p.id, &motivation, &letter_of))?;
+                    enqueue(
+                        c,
+                        letters::rejected(
+                            &owner.email,
+                            &owner.name,
+                            &p.title,
+                            &p.id,
+                            &motivation,
+                            &letter_of,
+                        ),
+                    )?;
                     rejected.push(p.id);
                 }
             }

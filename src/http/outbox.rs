@@ -30,11 +30,21 @@ struct MailDto {
 }
 
 fn dto(row: &OutboxRow, show_recipient: bool) -> MailDto {
-    let hide = |s: &str| if show_recipient { s.to_string() } else { s.replace(&row.to_address, &mask(&row.to_address)) };
+    let hide = |s: &str| {
+        if show_recipient {
+            s.to_string()
+        } else {
+            s.replace(&row.to_address, &mask(&row.to_address))
+        }
+    };
     MailDto {
         id: row.id.clone(),
         kind: row.kind.clone(),
-        to: if show_recipient { row.to_address.clone() } else { mask(&row.to_address) },
+        to: if show_recipient {
+            row.to_address.clone()
+        } else {
+            mask(&row.to_address)
+        },
         subject: row.subject.clone(),
         status: row.status.clone(),
         attempts: row.attempts,
@@ -77,19 +87,33 @@ pub async fn list(
                 Ok(n) if (1..=100).contains(&n) => page_size = n,
                 _ => e.add("page_size", "must be a whole number from 1 to 100"),
             },
-            other => e.add(other, "unknown query parameter; use status, page, page_size"),
+            other => e.add(
+                other,
+                "unknown query parameter; use status, page, page_size",
+            ),
         }
     }
     e.finish(())?;
     let db = state.db.clone();
-    let (rows, total) =
-        web::block(move || db.read(|c| repo::list_outbox(c, status.as_deref(), (page - 1) * page_size, page_size))).await??;
-    Ok(HttpResponse::Ok().json(Page { items: rows.iter().map(|r| dto(r, admin)).collect(), page, page_size, total }))
+    let (rows, total) = web::block(move || {
+        db.read(|c| repo::list_outbox(c, status.as_deref(), (page - 1) * page_size, page_size))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(|r| dto(r, admin)).collect(),
+        page,
+        page_size,
+        total,
+    }))
 }
 
 /// `POST /outbox/{id}/retry` (admin): a dead or waiting mail is due again now, its attempts
 /// counted afresh. A sent mail is not sent twice (`409`).
-pub async fn retry(state: web::Data<AppState>, auth: Auth, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn retry(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     auth.require(Role::Admin)?;
     let id = path.into_inner();
     let db = state.db.clone();
@@ -97,7 +121,10 @@ pub async fn retry(state: web::Data<AppState>, auth: Auth, path: web::Path<Strin
         db.write(|c| {
             let row = repo::find_outbox(c, &id)?.ok_or_else(|| AppError::not_found("mail"))?;
             if row.status == "sent" {
-                return Err(AppError::Conflict("this mail was sent already".into(), vec![]));
+                return Err(AppError::Conflict(
+                    "this mail was sent already".into(),
+                    vec![],
+                ));
             }
             repo::retry_mail(c, &row.id, db::now())?;
             repo::find_outbox(c, &row.id)?.ok_or_else(|| AppError::not_found("mail"))

@@ -628,7 +628,14 @@ pub async fn submit(
                         .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
                     enqueue(
                         c,
-                        letters::receipt(&owner.email, &owner.name, &plan.title, &plan.id, &round.name, Utc::now().date_naive()),
+                        letters::receipt(
+                            &owner.email,
+                            &owner.name,
+                            &plan.title,
+                            &plan.id,
+                            &round.name,
+                            Utc::now().date_naive(),
+                        ),
                     )?;
                     let now = db::now();
                     plan.submitted_at = Some(now);

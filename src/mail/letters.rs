@@ -66,21 +66,50 @@ fn fill(template: &str, values: &[(&str, &str)], html: bool) -> String {
     out
 }
 
-fn letter(kind: &'static str, to: &str, subject: String, t: &Template, values: &[(&str, &str)], plan_id: Option<&str>) -> Letter {
+fn letter(
+    kind: &'static str,
+    to: &str,
+    subject: String,
+    t: &Template,
+    values: &[(&str, &str)],
+    plan_id: Option<&str>,
+) -> Letter {
     let body = fill(t.html, values, true);
-    let html = LAYOUT.replace("{{subject}}", &escape_html(&subject)).replace("{{body}}", &body);
-    Letter { kind, to: to.to_string(), subject, text: fill(t.text, values, false), html, plan_id: plan_id.map(str::to_string) }
+    let html = LAYOUT
+        .replace("{{subject}}", &escape_html(&subject))
+        .replace("{{body}}", &body);
+    Letter {
+        kind,
+        to: to.to_string(),
+        subject,
+        text: fill(t.text, values, false),
+        html,
+        plan_id: plan_id.map(str::to_string),
+    }
 }
 
 /// The receipt ("ontvangstbevestiging") for a submitted plan.
-pub fn receipt(to: &str, name: &str, title: &str, plan_id: &str, round: &str, on: NaiveDate) -> Letter {
+pub fn receipt(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    round: &str,
+    on: NaiveDate,
+) -> Letter {
     let date = dutch_date(on);
     letter(
         "receipt",
         to,
         format!("Ontvangstbevestiging: {title}"),
         &RECEIPT,
-        &[("name", name), ("title", title), ("plan_id", plan_id), ("round", round), ("date", &date)],
+        &[
+            ("name", name),
+            ("title", title),
+            ("plan_id", plan_id),
+            ("round", round),
+            ("date", &date),
+        ],
         Some(plan_id),
     )
 }
@@ -92,7 +121,12 @@ pub fn question(to: &str, name: &str, title: &str, plan_id: &str, message: &str)
         to,
         format!("Vraag over uw projectplan: {title}"),
         &QUESTION,
-        &[("name", name), ("title", title), ("plan_id", plan_id), ("message", message)],
+        &[
+            ("name", name),
+            ("title", title),
+            ("plan_id", plan_id),
+            ("message", message),
+        ],
         Some(plan_id),
     )
 }
@@ -106,14 +140,27 @@ fn recommendation_nl(r: Recommendation) -> &'static str {
 }
 
 /// To an eligible board member: a vote has opened.
-pub fn vote_opened(to: &str, name: &str, title: &str, plan_id: &str, recommendation: Recommendation, proposed: Eur) -> Letter {
+pub fn vote_opened(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    recommendation: Recommendation,
+    proposed: Eur,
+) -> Letter {
     let amount = proposed.format_nl();
     letter(
         "vote_opened",
         to,
         format!("Stemming geopend: {title}"),
         &VOTE_OPENED,
-        &[("name", name), ("title", title), ("plan_id", plan_id), ("recommendation", recommendation_nl(recommendation)), ("amount", &amount)],
+        &[
+            ("name", name),
+            ("title", title),
+            ("plan_id", plan_id),
+            ("recommendation", recommendation_nl(recommendation)),
+            ("amount", &amount),
+        ],
         Some(plan_id),
     )
 }
@@ -127,14 +174,28 @@ pub struct Adoption<'a> {
 }
 
 /// The decision letter for a granted plan: amount in Dutch notation, conditions, objection period.
-pub fn granted(to: &str, name: &str, title: &str, plan_id: &str, amount: Eur, conditions: &str, a: &Adoption<'_>) -> Letter {
+pub fn granted(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    amount: Eur,
+    conditions: &str,
+    a: &Adoption<'_>,
+) -> Letter {
     let amount = amount.format_nl();
     let conditions = if conditions.trim().is_empty() {
         "Aan de toekenning zijn geen aanvullende voorwaarden verbonden.".to_string()
     } else {
-        format!("Aan de toekenning zijn deze voorwaarden verbonden: {}", conditions.trim())
+        format!(
+            "Aan de toekenning zijn deze voorwaarden verbonden: {}",
+            conditions.trim()
+        )
     };
-    let (adopted_on, deadline) = (dutch_date(a.adopted_on), dutch_date(objection_deadline(a.sent_on)));
+    let (adopted_on, deadline) = (
+        dutch_date(a.adopted_on),
+        dutch_date(objection_deadline(a.sent_on)),
+    );
     letter(
         "granted",
         to,
@@ -155,8 +216,18 @@ pub fn granted(to: &str, name: &str, title: &str, plan_id: &str, amount: Eur, co
 }
 
 /// The decision letter for a rejected plan: the motivation and the objection period.
-pub fn rejected(to: &str, name: &str, title: &str, plan_id: &str, motivation: &str, a: &Adoption<'_>) -> Letter {
-    let (adopted_on, deadline) = (dutch_date(a.adopted_on), dutch_date(objection_deadline(a.sent_on)));
+pub fn rejected(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    motivation: &str,
+    a: &Adoption<'_>,
+) -> Letter {
+    let (adopted_on, deadline) = (
+        dutch_date(a.adopted_on),
+        dutch_date(objection_deadline(a.sent_on)),
+    );
     letter(
         "rejected",
         to,
@@ -177,7 +248,14 @@ pub fn rejected(to: &str, name: &str, title: &str, plan_id: &str, motivation: &s
 
 /// A one-time sign-in link.
 pub fn magic_link(to: &str, name: &str, link: &str) -> Letter {
-    letter("magic_link", to, "Aanmelden bij planloket".to_string(), &MAGIC_LINK, &[("name", name), ("link", link)], None)
+    letter(
+        "magic_link",
+        to,
+        "Aanmelden bij planloket".to_string(),
+        &MAGIC_LINK,
+        &[("name", name), ("link", link)],
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -194,13 +272,24 @@ mod tests {
 
     #[test]
     fn a_grant_letter_states_the_amount_in_dutch_the_conditions_and_the_objection_period() {
-        let l = granted("anna@example.nl", "Anna", "Huiswerkklas", "p-1", Eur(12_500), "Samenwerken met de bibliotheek", &adoption());
+        let l = granted(
+            "anna@example.nl",
+            "Anna",
+            "Huiswerkklas",
+            "p-1",
+            Eur(12_500),
+            "Samenwerken met de bibliotheek",
+            &adoption(),
+        );
         assert_eq!(l.subject, "Besluit over uw projectplan: Huiswerkklas");
         for text in [&l.text, &l.html] {
             assert!(text.contains("€ 12.500"), "{text}");
             assert!(text.contains("Samenwerken met de bibliotheek"));
             assert!(text.contains("8 april 2025"));
-            assert!(text.contains("21 mei 2025"), "six weeks after the letter of 9 April");
+            assert!(
+                text.contains("21 mei 2025"),
+                "six weeks after the letter of 9 April"
+            );
             assert!(text.contains("College 2025/114"));
         }
         assert!(l.html.starts_with("<!DOCTYPE html>") && l.html.contains("lang=\"nl\""));
@@ -208,7 +297,14 @@ mod tests {
 
     #[test]
     fn a_rejection_letter_states_the_motivation() {
-        let l = rejected("anna@example.nl", "Anna", "Moestuin", "p-2", "Valt buiten de kaders", &adoption());
+        let l = rejected(
+            "anna@example.nl",
+            "Anna",
+            "Moestuin",
+            "p-2",
+            "Valt buiten de kaders",
+            &adoption(),
+        );
         assert!(l.text.contains("niet toegekend") && l.text.contains("Valt buiten de kaders"));
         assert!(l.text.contains("bezwaar"));
     }
@@ -227,13 +323,25 @@ mod tests {
         let letters = [
             receipt("a@b.nl", "A", "T", "p", "Ronde", a.sent_on),
             question("a@b.nl", "A", "T", "p", "?"),
-            vote_opened("a@b.nl", "A", "T", "p", Recommendation::Conditional, Eur(5000)),
+            vote_opened(
+                "a@b.nl",
+                "A",
+                "T",
+                "p",
+                Recommendation::Conditional,
+                Eur(5000),
+            ),
             granted("a@b.nl", "A", "T", "p", Eur(1), "", &a),
             rejected("a@b.nl", "A", "T", "p", "m", &a),
             magic_link("a@b.nl", "A", "http://127.0.0.1:8080/aanmelden?token=x"),
         ];
         for l in letters {
-            assert!(!l.text.contains("{{") && !l.html.contains("{{"), "{}: {}", l.kind, l.text);
+            assert!(
+                !l.text.contains("{{") && !l.html.contains("{{"),
+                "{}: {}",
+                l.kind,
+                l.text
+            );
         }
     }
 }

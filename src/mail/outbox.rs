@@ -58,7 +58,10 @@ impl Signal {
         let (lock, cv) = &*self.inner;
         let mut woken = lock.lock().unwrap_or_else(|p| p.into_inner());
         if !*woken {
-            woken = cv.wait_timeout(woken, timeout).map(|r| r.0).unwrap_or_else(|p| p.into_inner().0);
+            woken = cv
+                .wait_timeout(woken, timeout)
+                .map(|r| r.0)
+                .unwrap_or_else(|p| p.into_inner().0);
         }
         *woken = false;
     }
@@ -107,7 +110,10 @@ pub fn spawn(db: Db, transport: Transport, from: String, signal: Signal) -> Work
             }
         })
         .expect("the outbox worker thread starts");
-    Worker { signal, thread: Some(thread) }
+    Worker {
+        signal,
+        thread: Some(thread),
+    }
 }
 
 /// Sends what is due now; answers how many mails were attempted.

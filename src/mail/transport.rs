@@ -50,26 +50,38 @@ fn percent_decode(s: &str) -> String {
 /// An SMTP transport from `smtp://[user:pass@]host[:port]` (STARTTLS when the server offers
 /// it) or `smtps://[user:pass@]host[:port]` (implicit TLS).
 pub fn smtp_from_url(url: &str) -> Result<SmtpTransport, String> {
-    let (scheme, rest) = url.split_once("://").ok_or("PLANLOKET_SMTP_URL must start with smtp:// or smtps://")?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or("PLANLOKET_SMTP_URL must start with smtp:// or smtps://")?;
     let rest = rest.split(['/', '?']).next().unwrap_or("");
     let (credentials, host_port) = match rest.rsplit_once('@') {
         Some((c, h)) => (Some(c), h),
         None => (None, rest),
     };
     let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p.parse::<u16>().map_err(|_| format!("PLANLOKET_SMTP_URL has a bad port '{p}'"))?)),
+        Some((h, p)) => (
+            h,
+            Some(
+                p.parse::<u16>()
+                    .map_err(|_| format!("PLANLOKET_SMTP_URL has a bad port '{p}'"))?,
+            ),
+        ),
         None => (host_port, None),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() {
         return Err("PLANLOKET_SMTP_URL names no host".into());
     }
-    let tls = TlsParameters::new(host.to_string()).map_err(|e| format!("PLANLOKET_SMTP_URL: {e}"))?;
-    let (tls, default_port) = match scheme {
-        "smtp" => (Tls::Opportunistic(tls), 25),
-        "smtps" => (Tls::Wrapper(tls), 465),
-        other => return Err(format!("PLANLOKET_SMTP_URL has the unsupported scheme '{other}': use smtp:// or smtps://")),
-    };
+    let tls =
+        TlsParameters::new(host.to_string()).map_err(|e| format!("PLANLOKET_SMTP_URL: {e}"))?;
+    let (tls, default_port) =
+        match scheme {
+            "smtp" => (Tls::Opportunistic(tls), 25),
+            "smtps" => (Tls::Wrapper(tls), 465),
+            other => return Err(format!(
+                "PLANLOKET_SMTP_URL has the unsupported scheme '{other}': use smtp:// or smtps://"
+            )),
+        };
     let mut builder = SmtpTransport::builder_dangerous(host)
         .port(port.unwrap_or(default_port))
         .tls(tls)
@@ -84,13 +96,17 @@ pub fn smtp_from_url(url: &str) -> Result<SmtpTransport, String> {
 impl Transport {
     /// SMTP when a URL is set (`memory://` keeps mail in memory, for tests), else files in
     /// `<data dir>/mail`.
-    pub fn from_settings(smtp_url: Option<&str>, data_dir: &std::path::Path) -> Result<Transport, String> {
+    pub fn from_settings(
+        smtp_url: Option<&str>,
+        data_dir: &std::path::Path,
+    ) -> Result<Transport, String> {
         match smtp_url {
             Some("memory://") => Ok(Transport::Memory(Arc::new(Mutex::new(Vec::new())))),
             Some(url) => smtp_from_url(url).map(Transport::Smtp),
             None => {
                 let dir = data_dir.join("mail");
-                std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 Ok(Transport::File(dir))
             }
         }
@@ -107,18 +123,24 @@ impl Transport {
     /// Delivers one mail; the error text is kept on the outbox row.
     pub fn send(&self, from: &str, mail: &OutboxRow) -> Result<(), String> {
         if let Transport::Memory(store) = self {
-            store.lock().unwrap_or_else(|p| p.into_inner()).push(SentMail {
-                to: mail.to_address.clone(),
-                subject: mail.subject.clone(),
-                text: mail.text_body.clone(),
-                html: mail.html_body.clone(),
-            });
+            store
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(SentMail {
+                    to: mail.to_address.clone(),
+                    subject: mail.subject.clone(),
+                    text: mail.text_body.clone(),
+                    html: mail.html_body.clone(),
+                });
             return Ok(());
         }
         let message = build(from, mail)?;
         match self {
             Transport::Smtp(t) => t.send(&message).map(|_| ()).map_err(|e| e.to_string()),
-            Transport::File(dir) => FileTransport::new(dir).send(&message).map(|_| ()).map_err(|e| e.to_string()),
+            Transport::File(dir) => FileTransport::new(dir)
+                .send(&message)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             Transport::Memory(_) => Ok(()),
         }
     }
@@ -126,8 +148,14 @@ impl Transport {
 
 /// The MIME message: plain text and HTML alternatives, quoted-printable, UTF-8.
 pub fn build(from: &str, mail: &OutboxRow) -> Result<Message, String> {
-    let from: Mailbox = format!("Sterk voor Noord <{from}>").parse().or_else(|_| from.parse()).map_err(|e| format!("sender: {e}"))?;
-    let to: Mailbox = mail.to_address.parse().map_err(|e| format!("recipient: {e}"))?;
+    let from: Mailbox = format!("Sterk voor Noord <{from}>")
+        .parse()
+        .or_else(|_| from.parse())
+        .map_err(|e| format!("sender: {e}"))?;
+    let to: Mailbox = mail
+        .to_address
+        .parse()
+        .map_err(|e| format!("recipient: {e}"))?;
     Message::builder()
         .from(from)
         .to(to)

@@ -106,18 +106,19 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
     agent: ureq::Agent,
+    pub smtp_url: Option<String>,
     // Dropped last: the server must stop before its database goes. Shared by a second
     // instance on the same database (`spawn_second`).
     pub db: std::sync::Arc<TestDb>,
 }
 
-pub fn settings_for(db: &TestDb) -> Settings {
+pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
     Settings {
         database: db.url(),
         bind: "127.0.0.1:0".into(),
         data_dir: db.data_dir(),
         jwt_secret: JWT_SECRET.to_vec(),
-        smtp_url: None,
+        smtp_url,
         mail_from: "planloket@localhost".into(),
         public_url: "http://127.0.0.1:8080".into(),
         admin_email: Some(ADMIN_EMAIL.into()),
@@ -131,16 +132,24 @@ pub fn spawn_app() -> TestApp {
 }
 
 pub fn spawn_app_on(db: TestDb) -> TestApp {
-    spawn_shared(std::sync::Arc::new(db))
+    spawn_shared(std::sync::Arc::new(db), None)
+}
+
+/// An app that sends its mail to the SMTP server at `smtp_url`.
+pub fn spawn_app_with_smtp(smtp_url: &str) -> TestApp {
+    spawn_shared(
+        std::sync::Arc::new(TestDb::new()),
+        Some(smtp_url.to_string()),
+    )
 }
 
 /// Another instance of the service on the same database, as in a multi-instance deployment.
 pub fn spawn_second(app: &TestApp) -> TestApp {
-    spawn_shared(app.db.clone())
+    spawn_shared(app.db.clone(), app.smtp_url.clone())
 }
 
-fn spawn_shared(db: std::sync::Arc<TestDb>) -> TestApp {
-    let settings = settings_for(&db);
+fn spawn_shared(db: std::sync::Arc<TestDb>, smtp_url: Option<String>) -> TestApp {
+    let settings = settings_for(&db, smtp_url.clone());
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -161,6 +170,7 @@ fn spawn_shared(db: std::sync::Arc<TestDb>) -> TestApp {
         handle,
         thread: Some(thread),
         agent: ureq::AgentBuilder::new().redirects(0).build(),
+        smtp_url,
         db,
     }
 }
