@@ -19,6 +19,8 @@ pub enum AppError {
     Forbidden(String),
     /// 404: unknown, or not visible to this caller.
     NotFound(String),
+    /// 406: no representation the client accepts.
+    NotAcceptable(String),
     /// 409: not allowed in this state, budget exceeded, duplicate. May carry field errors.
     Conflict(String, Vec<FieldError>),
     /// 412: `If-Match` names a version that is no longer current.
@@ -55,6 +57,7 @@ impl AppError {
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             AppError::Conflict(..) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -86,6 +89,7 @@ impl AppError {
             AppError::Unauthorized(m) => ("unauthorized", m.clone(), vec![]),
             AppError::Forbidden(m) => ("forbidden", m.clone(), vec![]),
             AppError::NotFound(m) => ("not-found", m.clone(), vec![]),
+            AppError::NotAcceptable(m) => ("not-acceptable", m.clone(), vec![]),
             AppError::Conflict(m, errors) => ("conflict", m.clone(), errors.clone()),
             AppError::PreconditionFailed(m) => ("precondition-failed", m.clone(), vec![]),
             AppError::PayloadTooLarge => (
@@ -244,6 +248,7 @@ mod tests {
             (AppError::Unauthorized("x".into()), 401),
             (AppError::Forbidden("x".into()), 403),
             (AppError::not_found("plan"), 404),
+            (AppError::NotAcceptable("x".into()), 406),
             (AppError::Conflict("x".into(), vec![]), 409),
             (AppError::PreconditionFailed("x".into()), 412),
             (AppError::PayloadTooLarge, 413),

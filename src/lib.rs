@@ -6,4 +6,5 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod publish;
 pub mod startup;

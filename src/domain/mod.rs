@@ -9,6 +9,7 @@ pub mod errors;
 pub mod evaluation;
 pub mod money;
 pub mod notice;
+pub mod overview;
 pub mod plan;
 pub mod pre_advice;
 pub mod round;

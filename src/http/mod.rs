@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod extract;
 pub mod organisations;
 pub mod outbox;
+pub mod overview;
 pub mod plans;
 pub mod rounds;
 pub mod system;
@@ -137,6 +138,7 @@ fn register(r: &mut Routes) {
         .add(M::GET, "/rounds/{id}/budget", decisions::budget)
         .add(M::GET, "/rounds/{id}/ranking", decisions::ranking)
         .add(M::POST, "/rounds/{id}/adoption", decisions::adopt)
+        .add(M::GET, "/rounds/{id}/overview", overview::overview)
         .add(M::GET, "/outbox", outbox::list)
         .add(M::POST, "/outbox/{id}/retry", outbox::retry);
 }

@@ -74,14 +74,15 @@ pub fn smtp_from_url(url: &str) -> Result<SmtpTransport, String> {
     }
     let tls =
         TlsParameters::new(host.to_string()).map_err(|e| format!("PLANLOKET_SMTP_URL: {e}"))?;
-    let (tls, default_port) =
-        match scheme {
-            "smtp" => (Tls::Opportunistic(tls), 25),
-            "smtps" => (Tls::Wrapper(tls), 465),
-            other => return Err(format!(
+    let (tls, default_port) = match scheme {
+        "smtp" => (Tls::Opportunistic(tls), 25),
+        "smtps" => (Tls::Wrapper(tls), 465),
+        other => {
+            return Err(format!(
                 "PLANLOKET_SMTP_URL has the unsupported scheme '{other}': use smtp:// or smtps://"
-            )),
-        };
+            ))
+        }
+    };
     let mut builder = SmtpTransport::builder_dangerous(host)
         .port(port.unwrap_or(default_port))
         .tls(tls)

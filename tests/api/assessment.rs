@@ -15,7 +15,7 @@ const CRITERIA: [&str; 4] = [
 ];
 
 /// A pre-advice scoring every criterion.
-fn advice(recommendation: &str, proposed: i64, scores: [i64; 4]) -> Value {
+pub fn advice(recommendation: &str, proposed: i64, scores: [i64; 4]) -> Value {
     let scores: Vec<Value> = CRITERIA
         .iter()
         .zip(scores)
@@ -30,13 +30,13 @@ fn advice(recommendation: &str, proposed: i64, scores: [i64; 4]) -> Value {
 }
 
 /// A setup with a board: a chair and `members` members, none tied to the plans.
-struct Board {
-    s: Setup,
-    chair: String,
-    members: Vec<(String, String)>,
+pub struct Board {
+    pub s: Setup,
+    pub chair: String,
+    pub members: Vec<(String, String)>,
 }
 
-fn board(members: usize) -> Board {
+pub fn board(members: usize) -> Board {
     let s = setup();
     let chair = s.app.user_with(&["board_chair"], None, None).1;
     let members = (0..members)
@@ -51,7 +51,7 @@ impl Board {
     }
 
     /// A submitted plan taken through review and pre-advice into a vote.
-    fn voting(&self, plan: Value, advice: Value) -> String {
+    pub fn voting(&self, plan: Value, advice: Value) -> String {
         let id = self.s.draft(plan);
         self.post(&format!("/plans/{id}/submit"), &self.s.resident, json!({}))
             .expect(200);
@@ -68,7 +68,7 @@ impl Board {
         id
     }
 
-    fn vote(&self, id: &str, token: &str, vote: &str) -> Resp {
+    pub fn vote(&self, id: &str, token: &str, vote: &str) -> Resp {
         self.post(
             &format!("/plans/{id}/votes"),
             token,
@@ -76,12 +76,12 @@ impl Board {
         )
     }
 
-    fn close(&self, id: &str) -> Resp {
+    pub fn close(&self, id: &str) -> Resp {
         self.post(&format!("/plans/{id}/close-vote"), &self.chair, json!({}))
     }
 }
 
-fn plan_in(theme_goal: &str, requested: i64, org: &str) -> Value {
+pub fn plan_in(theme_goal: &str, requested: i64, org: &str) -> Value {
     let mut p = complete_plan(org);
     p["goals"] = json!([theme_goal]);
     p["requested_eur"] = json!(requested);

@@ -10,6 +10,7 @@ mod conventions;
 mod mail;
 mod openapi;
 mod organisations;
+mod overview;
 mod plans;
 mod rounds;
 mod smtp;

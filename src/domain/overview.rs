@@ -1,0 +1,171 @@
+//! The published "Overzicht acties": per theme, the adopted actions and their money.
+
+use serde::Serialize;
+
+use super::money::Eur;
+use super::plan::OtherFunding;
+use super::round::Catalog;
+
+/// One action (a granted plan) as the overview lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub plan_id: String,
+    pub title: String,
+    pub description: String,
+    pub goals: Vec<String>,
+    pub lead_partner: Option<String>,
+    pub partners: Vec<String>,
+    pub continuing: bool,
+    pub programme_funding_eur: i64,
+    pub other_funding: Vec<OtherFunding>,
+    pub other_funding_eur: i64,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    /// The theme whose budget pays for it.
+    #[serde(skip)]
+    pub budget_line: String,
+}
+
+impl Action {
+    /// The duration as the published tables write it: "2025-2026", or "2025".
+    pub fn duration(&self) -> String {
+        match (self.start_year, self.end_year) {
+            (Some(s), Some(e)) if s != e => format!("{s}-{e}"),
+            (Some(s), _) => s.to_string(),
+            (None, Some(e)) => e.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// One theme's table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThemeTable {
+    pub code: String,
+    pub name: String,
+    pub budget_eur: i64,
+    pub granted_eur: i64,
+    pub plans: Vec<Action>,
+}
+
+/// The whole overview of a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overview {
+    pub round_id: String,
+    pub name: String,
+    pub adopted_on: Option<chrono::NaiveDate>,
+    pub reference: Option<String>,
+    pub total_granted_eur: i64,
+    pub total_budget_eur: i64,
+    pub themes: Vec<ThemeTable>,
+}
+
+/// Groups actions by the theme that pays for them (a plan charged to another theme's budget
+/// appears in that theme's table), in catalog order, titles alphabetical within a theme, with
+/// per-theme and grand totals.
+pub fn build(
+    round_id: &str,
+    name: &str,
+    adopted_on: Option<chrono::NaiveDate>,
+    reference: Option<&str>,
+    catalog: &Catalog,
+    actions: Vec<Action>,
+) -> Overview {
+    let mut themes: Vec<ThemeTable> = catalog
+        .themes
+        .iter()
+        .map(|t| ThemeTable {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            budget_eur: t.budget_eur.0,
+            granted_eur: 0,
+            plans: Vec::new(),
+        })
+        .collect();
+    for a in actions {
+        if let Some(t) = themes.iter_mut().find(|t| t.code == a.budget_line) {
+            t.granted_eur = (Eur(t.granted_eur) + Eur(a.programme_funding_eur)).0;
+            t.plans.push(a);
+        }
+    }
+    for t in &mut themes {
+        t.plans.sort_by(|a, b| {
+            a.title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then(a.plan_id.cmp(&b.plan_id))
+        });
+    }
+    Overview {
+        round_id: round_id.to_string(),
+        name: name.to_string(),
+        adopted_on,
+        reference: reference.map(str::to_string),
+        total_granted_eur: themes.iter().map(|t| Eur(t.granted_eur)).sum::<Eur>().0,
+        total_budget_eur: themes.iter().map(|t| Eur(t.budget_eur)).sum::<Eur>().0,
+        themes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::round::tests::programme;
+
+    fn action(id: &str, title: &str, line: &str, amount: i64) -> Action {
+        Action {
+            plan_id: id.into(),
+            title: title.into(),
+            description: String::new(),
+            goals: vec![],
+            lead_partner: None,
+            partners: vec![],
+            continuing: false,
+            programme_funding_eur: amount,
+            other_funding: vec![],
+            other_funding_eur: 0,
+            start_year: Some(2025),
+            end_year: Some(2026),
+            budget_line: line.into(),
+        }
+    }
+
+    #[test]
+    fn actions_are_grouped_by_the_theme_that_pays_with_totals() {
+        let o = build(
+            "r",
+            "Ronde",
+            None,
+            None,
+            &programme().catalog,
+            vec![
+                action("1", "Zwemles", "JJO", 30_000),
+                action("2", "Jongerenwerk", "FZT", 20_000),
+                action("3", "Atelier", "JJO", 5_000),
+            ],
+        );
+        assert_eq!(
+            o.themes[0]
+                .plans
+                .iter()
+                .map(|p| p.title.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Atelier", "Zwemles"]
+        );
+        assert_eq!(o.themes[0].granted_eur, 35_000);
+        assert_eq!(
+            o.themes[1].plans[0].title, "Jongerenwerk",
+            "a youth plan charged to FZT's budget sits in FZT's table"
+        );
+        assert_eq!(o.total_granted_eur, 55_000);
+        assert_eq!(o.total_budget_eur, 146_000 + 75_000 + 98_000);
+    }
+
+    #[test]
+    fn durations_read_as_in_the_published_tables() {
+        let mut a = action("1", "x", "JJO", 0);
+        assert_eq!(a.duration(), "2025-2026");
+        a.end_year = Some(2025);
+        assert_eq!(a.duration(), "2025");
+    }
+}

@@ -1,0 +1,334 @@
+//! The published overview as CSV and as a printable Dutch HTML page with budget charts.
+
+use crate::domain::notice::dutch_date;
+use crate::domain::overview::{Action, Overview, ThemeTable};
+use crate::domain::Eur;
+use crate::mail::letters::escape_html;
+
+/// The column headings of the published tables.
+pub const COLUMNS: [&str; 8] = [
+    "Titel en korte omschrijving",
+    "Draagt bij aan doelen",
+    "Hoofdpartner",
+    "Werkt samen met",
+    "Doorlopend/nieuw",
+    "Financiering programma",
+    "Financiering anders",
+    "Looptijd",
+];
+
+fn continuing(a: &Action) -> &'static str {
+    if a.continuing {
+        "Doorlopend"
+    } else {
+        "Nieuw"
+    }
+}
+
+fn other_funding_text(a: &Action) -> String {
+    a.other_funding
+        .iter()
+        .map(|f| format!("{} ({})", f.source, Eur(f.amount_eur).format_nl()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One CSV field: quoted when it holds the separator, a quote or a line break; a leading
+/// `=`, `+`, `-` or `@` is neutralised so a spreadsheet never runs user text as a formula.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// CSV for Dutch spreadsheet software: UTF-8 with a byte-order mark, `;` between fields
+/// (the comma is the decimal separator there), CRLF line ends, one row per action with its
+/// theme, amounts as whole numbers.
+pub fn csv(o: &Overview) -> String {
+    let mut out = String::from("\u{feff}");
+    let header: Vec<&str> = ["Opgave", "Titel", "Omschrijving"]
+        .into_iter()
+        .chain(COLUMNS[1..].iter().copied())
+        .chain(["Financiering anders (bronnen)"])
+        .collect();
+    out.push_str(&header.join(";"));
+    out.push_str("\r\n");
+    for t in &o.themes {
+        for a in &t.plans {
+            let row = [
+                t.name.clone(),
+                a.title.clone(),
+                a.description.clone(),
+                a.goals.join(", "),
+                a.lead_partner.clone().unwrap_or_default(),
+                a.partners.join(", "),
+                continuing(a).to_string(),
+                a.programme_funding_eur.to_string(),
+                a.other_funding_eur.to_string(),
+                a.duration(),
+                other_funding_text(a),
+            ];
+            out.push_str(
+                &row.iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            );
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// An inline SVG bar: granted against budget, with a text alternative.
+fn chart(t: &ThemeTable) -> String {
+    const W: f64 = 600.0;
+    let share = if t.budget_eur > 0 {
+        (t.granted_eur as f64 / t.budget_eur as f64).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let pct = (share * 100.0).round() as i64;
+    let label = format!(
+        "Toegekend {} van het budget van {} ({}%)",
+        Eur(t.granted_eur).format_nl(),
+        Eur(t.budget_eur).format_nl(),
+        pct
+    );
+    let id = format!("chart-{}", escape_html(&t.code));
+    format!(
+        r##"<figure class="chart">
+<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{id}-title" viewBox="0 0 {w} 64" width="100%" height="64" data-granted="{granted}" data-budget="{budget}">
+<title id="{id}-title">{label}</title>
+<rect class="budget" x="0" y="8" width="{w}" height="28" rx="3" fill="#d9e6e4"/>
+<rect class="granted" x="0" y="8" width="{gw:.1}" height="28" rx="3" fill="#00564e"/>
+<text x="0" y="56" font-size="13" fill="#1a1a1a">Toegekend {g}</text>
+<text x="{w}" y="56" font-size="13" fill="#1a1a1a" text-anchor="end">Budget {b}</text>
+</svg>
+<figcaption>{label}</figcaption>
+</figure>"##,
+        id = id,
+        w = W,
+        gw = W * share,
+        granted = t.granted_eur,
+        budget = t.budget_eur,
+        label = escape_html(&label),
+        g = escape_html(&Eur(t.granted_eur).format_nl()),
+        b = escape_html(&Eur(t.budget_eur).format_nl()),
+    )
+}
+
+const STYLE: &str = r#"
+body { font-family: Arial, Helvetica, sans-serif; color: #1a1a1a; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; line-height: 1.4; }
+header p { margin: .25rem 0; }
+h1 { color: #00564e; margin-bottom: .25rem; }
+h2 { color: #00564e; border-bottom: 2px solid #00564e; padding-bottom: .25rem; margin-top: 2.5rem; }
+.status { display: inline-block; padding: .15rem .5rem; border-radius: 3px; background: #fff3cd; }
+figure.chart { margin: 1rem 0; max-width: 640px; }
+figcaption { font-size: .9rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+caption { text-align: left; font-weight: bold; padding: .5rem 0; }
+th, td { border: 1px solid #b8c9c6; padding: .4rem .5rem; vertical-align: top; text-align: left; }
+thead th { background: #e8f0ef; }
+td.amount, th.amount { text-align: right; white-space: nowrap; }
+tfoot th, tfoot td { font-weight: bold; background: #f4f8f7; }
+.description { display: block; color: #444; margin-top: .2rem; }
+.empty { font-style: italic; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 9.5pt; }
+  section.theme { break-before: page; page-break-before: always; }
+  section.theme:first-of-type { break-before: auto; page-break-before: auto; }
+  tr { break-inside: avoid; page-break-inside: avoid; }
+  thead { display: table-header-group; }
+  a { color: inherit; text-decoration: none; }
+}
+"#;
+
+/// The printable page: one section per theme with its chart and table, then the grand total.
+/// Every user-supplied text is escaped.
+pub fn html(o: &Overview) -> String {
+    let e = escape_html;
+    let mut out = String::with_capacity(16_384);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str(&format!(
+        "<title>Overzicht acties — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        e(&o.name)
+    ));
+    out.push_str(&format!(
+        "<header>\n<h1>Overzicht acties</h1>\n<p class=\"round\">{}</p>\n",
+        e(&o.name)
+    ));
+    match (o.adopted_on, &o.reference) {
+        (Some(d), r) => out.push_str(&format!(
+            "<p>Vastgesteld door het college van burgemeester en wethouders op {}{}.</p>\n",
+            dutch_date(d),
+            r.as_deref()
+                .map(|r| format!(" (besluit {})", e(r)))
+                .unwrap_or_default()
+        )),
+        (None, _) => out.push_str(
+            "<p><span class=\"status\">Concept</span> Nog niet vastgesteld door het college.</p>\n",
+        ),
+    }
+    out.push_str("</header>\n<main>\n");
+    for t in &o.themes {
+        out.push_str(&format!(
+            "<section class=\"theme\" id=\"opgave-{code}\" aria-labelledby=\"opgave-{code}-titel\">\n<h2 id=\"opgave-{code}-titel\">{name}</h2>\n",
+            code = e(&t.code),
+            name = e(&t.name)
+        ));
+        out.push_str(&chart(t));
+        out.push_str(&format!(
+            "\n<table>\n<caption>Acties binnen de opgave {}</caption>\n<thead><tr>",
+            e(&t.name)
+        ));
+        for (i, c) in COLUMNS.iter().enumerate() {
+            let class = if (5..=6).contains(&i) {
+                " class=\"amount\""
+            } else {
+                ""
+            };
+            out.push_str(&format!("<th scope=\"col\"{class}>{}</th>", e(c)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        if t.plans.is_empty() {
+            out.push_str(
+                "<tr><td colspan=\"8\" class=\"empty\">Geen acties binnen deze opgave.</td></tr>\n",
+            );
+        }
+        for a in &t.plans {
+            let other = if a.other_funding.is_empty() {
+                "—".to_string()
+            } else {
+                format!(
+                    "{}<span class=\"description\">{}</span>",
+                    e(&Eur(a.other_funding_eur).format_nl()),
+                    e(&other_funding_text(a))
+                )
+            };
+            out.push_str(&format!(
+                "<tr><th scope=\"row\">{title}<span class=\"description\">{description}</span></th><td>{goals}</td><td>{lead}</td><td>{partners}</td><td>{cont}</td><td class=\"amount\">{prog}</td><td class=\"amount\">{other}</td><td>{duration}</td></tr>\n",
+                title = e(&a.title),
+                description = e(&a.description),
+                goals = e(&a.goals.join(", ")),
+                lead = e(a.lead_partner.as_deref().unwrap_or("—")),
+                partners = e(&if a.partners.is_empty() { "—".to_string() } else { a.partners.join(", ") }),
+                cont = continuing(a),
+                prog = e(&Eur(a.programme_funding_eur).format_nl()),
+                other = other,
+                duration = e(&a.duration()),
+            ));
+        }
+        out.push_str(&format!(
+            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\">{}</td><td colspan=\"2\"></td></tr></tfoot>\n</table>\n</section>\n",
+            e(&Eur(t.budget_eur).format_nl()),
+            e(&Eur(t.granted_eur).format_nl())
+        ));
+    }
+    out.push_str(&format!(
+        "<section class=\"totals\" aria-labelledby=\"totaal\">\n<h2 id=\"totaal\">Totaal</h2>\n<p>Totaal toegekend uit het programma: <strong>{}</strong> van het totale budget van {}.</p>\n</section>\n",
+        e(&Eur(o.total_granted_eur).format_nl()),
+        e(&Eur(o.total_budget_eur).format_nl())
+    ));
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::overview::build;
+    use crate::domain::plan::OtherFunding;
+    use crate::domain::round::{Catalog, Theme};
+
+    fn overview() -> Overview {
+        let catalog = Catalog {
+            themes: vec![Theme {
+                code: "JJO".into(),
+                name: "Jeugd & jongeren".into(),
+                budget_eur: Eur(146_000),
+                goals: vec![],
+            }],
+            criteria: vec![],
+            conditions: vec![],
+        };
+        let action = Action {
+            plan_id: "p1".into(),
+            title: "=HYPERLINK(\"x\") <script>alert(1)</script>".into(),
+            description: "Zwemles; voor \"alle\" kinderen".into(),
+            goals: vec!["A".into(), "B".into()],
+            lead_partner: Some("Zwembad De Fluit".into()),
+            partners: vec!["School & co".into()],
+            continuing: true,
+            programme_funding_eur: 30_000,
+            other_funding: vec![OtherFunding {
+                source: "Fonds".into(),
+                amount_eur: 2_500,
+            }],
+            other_funding_eur: 2_500,
+            start_year: Some(2025),
+            end_year: Some(2026),
+            budget_line: "JJO".into(),
+        };
+        build(
+            "r1",
+            "Sterk voor Noord 2025-2026",
+            chrono::NaiveDate::from_ymd_opt(2025, 4, 8),
+            Some("College 2025/114"),
+            &catalog,
+            vec![action],
+        )
+    }
+
+    #[test]
+    fn csv_opens_in_dutch_spreadsheets_and_never_runs_a_formula() {
+        let c = csv(&overview());
+        assert!(c.starts_with('\u{feff}'));
+        let lines: Vec<&str> = c.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert!(
+            lines[0].starts_with("Opgave;Titel;Omschrijving;Draagt bij aan doelen;Hoofdpartner")
+        );
+        assert!(
+            lines[1].starts_with("Jeugd & jongeren;\"'=HYPERLINK(\"\"x\"\")"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].contains("\"Zwemles; voor \"\"alle\"\" kinderen\""));
+        assert!(
+            lines[1].contains(";30000;2500;2025-2026;Fonds (€ 2.500)"),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(lines.len(), 3, "header, one row, trailing line end");
+    }
+
+    #[test]
+    fn the_page_is_dutch_accessible_printable_and_escapes_user_text() {
+        let h = html(&overview());
+        assert!(h.starts_with("<!DOCTYPE html>") && h.contains("<html lang=\"nl\">"));
+        assert!(!h.contains("<script>") && h.contains("&lt;script&gt;"));
+        assert!(h.contains("School &amp; co"));
+        assert!(h.contains("€ 30.000") && h.contains("€ 146.000"));
+        assert!(
+            h.contains("<svg")
+                && h.contains("role=\"img\"")
+                && h.contains("data-granted=\"30000\"")
+        );
+        assert!(h.contains("<th scope=\"col\">Titel en korte omschrijving</th>"));
+        assert!(h.contains("@media print") && h.contains("break-before: page"));
+        assert!(h.contains("8 april 2025") && h.contains("College 2025/114"));
+        assert!(
+            !h.contains("http://") || h.contains("xmlns=\"http://www.w3.org/2000/svg\""),
+            "no external assets"
+        );
+        assert!(!h.contains("<link") && !h.contains("src="));
+    }
+}

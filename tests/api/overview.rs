@@ -1,0 +1,264 @@
+//! The published "Overzicht acties": JSON, CSV and a printable HTML page, checked in a browser.
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+use crate::assessment::{advice, board, plan_in, Board};
+use crate::helpers::*;
+
+/// A round with three granted plans (one a youth plan charged to FZT's budget), one refused,
+/// one still in review.
+fn decided_round() -> (Board, Vec<String>) {
+    let b = board(2);
+    let mut granted = Vec::new();
+    let mut swim = plan_in("A", 30000, &b.s.org);
+    swim["title"] = json!("Zwemles voor iedereen");
+    swim["continuing"] = json!(true);
+    let mut youth = plan_in("D", 20000, &b.s.org);
+    youth["title"] = json!("Jongerenwerk <script>alert('x')</script>");
+    youth["budget_line"] = json!("FZT");
+    youth["partners"] = json!([{"name": "Jongerencentrum \"De Plek\""}]);
+    let mut garden = plan_in("O", 15000, &b.s.org);
+    garden["title"] = json!("Buurtmoestuin");
+    for (plan, amount) in [(swim, 30000), (youth, 20000), (garden, 12500)] {
+        let id = b.voting(plan, advice("positive", amount, [3, 2, 2, 2]));
+        b.vote(&id, &b.members[0].1, "for").expect(200);
+        b.vote(&id, &b.members[1].1, "for").expect(200);
+        b.close(&id).expect(200);
+        granted.push(id);
+    }
+    let refused = b.voting(
+        plan_in("R", 5000, &b.s.org),
+        advice("negative", 0, [0, 0, 0, 0]),
+    );
+    b.vote(&refused, &b.members[0].1, "for").expect(200);
+    b.vote(&refused, &b.members[1].1, "for").expect(200);
+    b.close(&refused).expect(200);
+    b.s.submitted();
+    (b, granted)
+}
+
+fn adopt(b: &Board) {
+    b.s.app
+        .post(
+            &format!("/rounds/{}/adoption", b.s.round),
+            Some(&b.s.team),
+            json!({"adopted_on": "2025-04-08", "reference": "College 2025/114"}),
+        )
+        .expect(200);
+}
+
+fn get_as(app: &TestApp, path: &str, token: Option<&str>, accept: &str) -> Resp {
+    app.send("GET", path, token, None, &[("Accept", accept)])
+}
+
+#[test]
+fn before_adoption_only_the_programme_team_sees_a_draft() {
+    let (b, _) = decided_round();
+    let path = format!("/rounds/{}/overview", b.s.round);
+    get_as(&b.s.app, &path, None, "application/json").expect(404);
+    get_as(&b.s.app, &path, Some(&b.s.resident), "application/json").expect(404);
+    get_as(&b.s.app, &path, Some(&b.chair), "text/html").expect(404);
+    let draft = get_as(&b.s.app, &path, Some(&b.s.team), "application/json").expect(200);
+    assert!(draft.body["adopted_on"].is_null());
+    assert_eq!(draft.body["total_granted_eur"], 62500);
+    assert_eq!(draft.header("cache-control"), Some("no-store"));
+    let page = get_as(&b.s.app, &path, Some(&b.s.team), "text/html").expect(200);
+    assert!(page.text.contains("Concept"));
+}
+
+#[test]
+fn the_adopted_overview_is_public_json_grouped_by_budget_line_with_totals() {
+    let (b, granted) = decided_round();
+    adopt(&b);
+    let r = get_as(
+        &b.s.app,
+        &format!("/rounds/{}/overview", b.s.round),
+        None,
+        "application/json",
+    )
+    .expect(200);
+    assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
+    assert_eq!(r.body["adopted_on"], "2025-04-08");
+    assert_eq!(r.body["reference"], "College 2025/114");
+    assert_eq!(r.body["total_granted_eur"], 62500);
+    let themes = r.body["themes"].as_array().unwrap();
+    let codes: Vec<&str> = themes.iter().map(|t| t["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["JJO", "FZT", "FVW"]);
+    let titles = |t: &Value| {
+        t["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["title"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles(&themes[0]), vec!["Zwemles voor iedereen"]);
+    assert_eq!(
+        titles(&themes[1]),
+        vec!["Jongerenwerk <script>alert('x')</script>"],
+        "charged to FZT's budget, shown in FZT's table"
+    );
+    assert_eq!(titles(&themes[2]), vec!["Buurtmoestuin"]);
+    assert_eq!(
+        (
+            themes[0]["granted_eur"].as_i64(),
+            themes[0]["budget_eur"].as_i64()
+        ),
+        (Some(30000), Some(146000))
+    );
+    assert_eq!(themes[1]["granted_eur"], 20000);
+    let swim = &themes[0]["plans"][0];
+    assert_eq!(swim["plan_id"], granted[0].as_str());
+    assert_eq!(swim["lead_partner"], "Welzijn Leidschendam-Noord");
+    assert_eq!(swim["continuing"], true);
+    assert_eq!(swim["programme_funding_eur"], 30000);
+    assert_eq!(swim["other_funding_eur"], 2500);
+    assert_eq!(swim["goals"], json!(["A"]));
+    // Without Accept, JSON; with something it cannot serve, 406.
+    let plain =
+        b.s.app
+            .get(&format!("/rounds/{}/overview", b.s.round), None)
+            .expect(200);
+    assert_eq!(plain.body["total_granted_eur"], 62500);
+    get_as(
+        &b.s.app,
+        &format!("/rounds/{}/overview", b.s.round),
+        None,
+        "application/pdf",
+    )
+    .expect(406);
+    get_as(
+        &b.s.app,
+        "/rounds/00000000-0000-7000-8000-000000000000/overview",
+        None,
+        "application/json",
+    )
+    .expect(404);
+}
+
+#[test]
+fn the_csv_has_a_bom_a_header_and_one_row_per_action() {
+    let (b, _) = decided_round();
+    adopt(&b);
+    let r = get_as(
+        &b.s.app,
+        &format!("/rounds/{}/overview", b.s.round),
+        None,
+        "text/csv",
+    )
+    .expect(200);
+    assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(r.text.starts_with('\u{feff}'));
+    let lines: Vec<&str> = r
+        .text
+        .trim_start_matches('\u{feff}')
+        .trim_end()
+        .split("\r\n")
+        .collect();
+    assert_eq!(lines.len(), 4, "a header and three actions");
+    assert!(lines[0].starts_with("Opgave;Titel;Omschrijving;Draagt bij aan doelen;Hoofdpartner;Werkt samen met;Doorlopend/nieuw;Financiering programma;Financiering anders;Looptijd"));
+    let amounts: i64 = lines[1..]
+        .iter()
+        .map(|l| l.split(';').nth(7).unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(amounts, 62500);
+    assert!(lines[2].starts_with("Financiële zelfredzaamheid en taal;Jongerenwerk"));
+    assert!(lines[2].contains("\"Jongerencentrum \"\"De Plek\"\"\""));
+}
+
+#[test]
+fn the_html_page_escapes_user_text_and_draws_a_chart_per_theme() {
+    let (b, _) = decided_round();
+    adopt(&b);
+    let r = get_as(
+        &b.s.app,
+        &format!("/rounds/{}/overview", b.s.round),
+        None,
+        "text/html",
+    )
+    .expect(200);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(r.text.contains("<html lang=\"nl\">"));
+    assert!(!r.text.contains("<script>") && r.text.contains("&lt;script&gt;"));
+    assert_eq!(r.text.matches("<svg").count(), 3);
+    assert!(r.text.contains("€ 30.000") && r.text.contains("€ 62.500"));
+    assert!(r.text.contains("Jongerencentrum &quot;De Plek&quot;"));
+}
+
+fn chromium() -> Option<String> {
+    if let Ok(path) = std::env::var("PLANLOKET_CHROMIUM") {
+        return Some(path);
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+fn run_chromium(bin: &str, args: &[&str]) -> std::process::Output {
+    let profile = std::env::temp_dir().join(format!(
+        "planloket-chromium-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    let out = Command::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(profile);
+    out
+}
+
+#[test]
+fn the_page_renders_in_a_real_browser_with_its_tables_and_charts() {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var("PLANLOKET_REQUIRE_BROWSER").is_err(),
+            "PLANLOKET_REQUIRE_BROWSER is set but no chromium was found"
+        );
+        eprintln!("skipped: no chromium on this machine (CI installs it)");
+        return;
+    };
+    let (b, _) = decided_round();
+    adopt(&b);
+    let url = format!("{}/rounds/{}/overview", b.s.app.base, b.s.round);
+    let dom = run_chromium(&bin, &["--dump-dom", &url]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(dom.contains("<h1>Overzicht acties</h1>"), "{dom}");
+    assert_eq!(
+        dom.matches("<svg").count(),
+        3,
+        "a chart per theme in the rendered DOM"
+    );
+    assert_eq!(dom.matches("<table>").count(), 3);
+    assert!(dom.contains("Zwemles voor iedereen") && dom.contains("€ 62.500"));
+    assert!(!dom.contains("<script>alert"), "user text stays text");
+
+    let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("overview.png");
+    let _ = std::fs::remove_file(&shot);
+    run_chromium(
+        &bin,
+        &[
+            "--window-size=1280,2200",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ],
+    );
+    let png = std::fs::read(&shot).expect("a screenshot is saved as target/overview.png");
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
+}
