@@ -80,6 +80,22 @@ pub struct Db {
     /// SQLite has one writer at a time; taking this before a write transaction makes every
     /// write in this process wait its turn instead of failing with SQLITE_BUSY half-way.
     sqlite_writer: Arc<Mutex<()>>,
+    sqlite_path: Option<std::path::PathBuf>,
+}
+
+/// An exclusive lock on `<database>.migrate-lock`, held while migrating SQLite.
+fn migration_lock(db: &std::path::Path) -> Result<std::fs::File, String> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".migrate-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .map_err(|e| format!("cannot open the migration lock: {e}"))?;
+    file.lock()
+        .map_err(|e| format!("cannot take the migration lock: {e}"))?;
+    Ok(file)
 }
 
 impl Db {
@@ -105,6 +121,10 @@ impl Db {
             pool,
             backend: url.backend(),
             sqlite_writer: Arc::new(Mutex::new(())),
+            sqlite_path: match url {
+                DatabaseUrl::Sqlite(p) => Some(p.clone()),
+                DatabaseUrl::Postgres(_) => None,
+            },
         };
         db.migrate()?;
         Ok(db)
@@ -130,7 +150,16 @@ impl Db {
                     .execute(c);
                 r
             }
-            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConn::Sqlite(c) => {
+                // Two processes opening a new file together would both run the first
+                // migration; a lock file beside the database makes the second wait.
+                let _lock = self
+                    .sqlite_path
+                    .as_ref()
+                    .map(|p| migration_lock(p))
+                    .transpose()?;
+                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
+            }
         };
         result.map_err(|e| format!("migration failed: {e}"))
     }
