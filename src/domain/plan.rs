@@ -128,6 +128,8 @@ pub fn check_content(
     let title_len = content.title.trim().chars().count();
     if title_len == 0 || title_len > TITLE_MAX {
         e.add("title", format!("must be 1..{TITLE_MAX} characters"));
+    } else if content.title.chars().any(char::is_control) {
+        e.add("title", "must not contain control characters");
     }
     for (field, text) in [
         ("description", &content.description),
@@ -136,6 +138,14 @@ pub fn check_content(
     ] {
         if text.chars().count() > TEXT_MAX {
             e.add(field, format!("must be at most {TEXT_MAX} characters"));
+        } else if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            e.add(
+                field,
+                "must not contain control characters other than line breaks and tabs",
+            );
         }
     }
 
@@ -182,8 +192,11 @@ pub fn check_content(
         }
         PartyRef::Named { name } => {
             let n = name.trim().chars().count();
-            if n == 0 || n > 200 {
-                e.add(field, "an organisation's name must be 1..200 characters");
+            if n == 0 || n > 200 || name.chars().any(char::is_control) {
+                e.add(
+                    field,
+                    "an organisation's name must be 1..200 characters without control characters",
+                );
             }
         }
     };
@@ -216,7 +229,7 @@ pub fn check_content(
     } else {
         for (i, f) in content.other_funding.iter().enumerate() {
             let n = f.source.trim().chars().count();
-            if n == 0 || n > 200 {
+            if n == 0 || n > 200 || f.source.chars().any(char::is_control) {
                 e.add(
                     format!("other_funding[{i}].source"),
                     "must be 1..200 characters",

@@ -682,6 +682,14 @@ pub fn required_text(field: &str, value: Option<&str>) -> Result<String, AppErro
         e.add(field, "is required");
     } else if v.chars().count() > REASON_MAX {
         e.add(field, format!("must be at most {REASON_MAX} characters"));
+    } else if v
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        e.add(
+            field,
+            "must not contain control characters other than line breaks and tabs",
+        );
     }
     e.finish(v.to_string()).map_err(AppError::from)
 }

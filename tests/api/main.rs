@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod hostile;
+
 mod accounts;
 mod assessment;
 mod binary;
