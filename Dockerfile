@@ -6,6 +6,7 @@ COPY src src
 COPY migrations migrations
 COPY api-spec api-spec
 COPY demo demo
+COPY bench bench
 RUN cargo build --release --locked && strip target/release/planloket
 
 FROM debian:bookworm-slim

@@ -19,7 +19,7 @@ pub const LIST_MAX: usize = 50;
 
 /// An organisation on a plan: a registered one by id, or one not registered yet by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum PartyRef {
     Registered { organisation_id: String },
     Named { name: String },

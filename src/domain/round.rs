@@ -217,8 +217,9 @@ fn check_text(
 pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
     let mut errors = FieldErrors::new();
     let name = check_text(&mut errors, "name", &input.name, 200);
-    let programme = match &input.programme {
-        None => Some(String::new()),
+    // The programme's name is optional: empty is fine, but not over-long or with control characters.
+    let programme = match input.programme.as_deref().map(str::trim) {
+        None | Some("") => Some(String::new()),
         Some(_) => check_text(&mut errors, "programme", &input.programme, 200),
     };
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::extract::{Auth, JsonBody};
+use super::extract::{no_null, Auth, JsonBody};
 use super::plans::{act, content_of, if_match, load_visible, plan_answer, status_of, Step};
 use super::users::utc;
 use super::AppState;
@@ -158,7 +158,9 @@ fn tally_answer(t: Tally, votes: &[VoteRow], board: &Board, detailed: bool) -> T
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VoteBody {
+    #[serde(default, deserialize_with = "no_null")]
     vote: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     comment: Option<String>,
 }
 
@@ -269,6 +271,7 @@ pub async fn votes(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConflictBody {
+    #[serde(default, deserialize_with = "no_null")]
     reason: Option<String>,
 }
 

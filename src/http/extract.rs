@@ -12,6 +12,16 @@ use crate::domain::user::{Actor, Role};
 use crate::domain::FieldError;
 use crate::error::AppError;
 
+/// For optional body fields whose schema is not nullable: absent is `None`, `null` is refused
+/// (serde reports the field) instead of being taken for "absent".
+pub fn no_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// The most a request body may hold.
 pub const BODY_LIMIT: usize = 1 << 20;
 

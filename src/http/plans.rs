@@ -280,7 +280,6 @@ where
     F: FnOnce(&mut DbConn, &mut PlanRow, &RoundRow, Transition) -> Result<Step, AppError>,
 {
     let (mut plan, round) = load_visible(c, actor, plan_id)?;
-    check_if_match(&plan, cond)?;
     let status = status_of(&plan)?;
     let transition = decide(
         PlanRef {
@@ -292,6 +291,13 @@ where
     )?;
     let read_version = plan.version;
     let step = apply(c, &mut plan, &round, transition)?;
+    // Preconditions come after the request's own checks (RFC 9110, 13.2.1): a bad body is
+    // 400 whatever the If-Match; the transaction rolls back what `apply` did.
+    if let Some(cond) = cond {
+        let mut as_read = plan.clone();
+        as_read.version = read_version;
+        check_if_match(&as_read, Some(cond))?;
+    }
     let now = db::now();
     plan.status = step.to.as_str().to_string();
     plan.version = read_version + 1;

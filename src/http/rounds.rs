@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{Auth, JsonBody};
+use super::extract::{no_null, Auth, JsonBody};
 use super::users::utc;
 use super::AppState;
 use crate::db::{self, models::RoundRow, repo};
@@ -87,39 +87,58 @@ pub fn dto(row: &RoundRow) -> Result<RoundDto, AppError> {
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RoundBody {
+    #[serde(default, deserialize_with = "no_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     programme: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     start_year: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
     end_year: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
     opens_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "no_null")]
     closes_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "no_null")]
     themes: Option<Vec<ThemeBody>>,
+    #[serde(default, deserialize_with = "no_null")]
     criteria: Option<Vec<CriterionBody>>,
+    #[serde(default, deserialize_with = "no_null")]
     conditions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeBody {
+    #[serde(default, deserialize_with = "no_null")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     budget_eur: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
     goals: Option<Vec<GoalBody>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GoalBody {
+    #[serde(default, deserialize_with = "no_null")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     text: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CriterionBody {
+    #[serde(default, deserialize_with = "no_null")]
     code: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     description: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     scale_max: Option<i64>,
 }
 

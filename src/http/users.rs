@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::auth::hash_password;
-use super::extract::{roles_of, Auth, JsonBody};
+use super::extract::{no_null, roles_of, Auth, JsonBody};
 use super::AppState;
 use crate::db::{self, models::UserRow, repo};
 use crate::domain::user::{check_password, parse_name, parse_roles, ApplicantKind, Email, Role};
@@ -61,14 +61,19 @@ where
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UserBody {
+    #[serde(default, deserialize_with = "no_null")]
     email: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     password: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     roles: Option<Vec<String>>,
     #[serde(default, deserialize_with = "nullable")]
     organisation_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     kind: Option<Option<String>>,
+    #[serde(default, deserialize_with = "no_null")]
     active: Option<bool>,
 }
 
