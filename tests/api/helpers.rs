@@ -47,6 +47,24 @@ impl TestDb {
         }
     }
 
+    /// A new database on the same server as `self` (which only lends its admin URL).
+    pub fn fresh(self) -> TestDb {
+        match &self {
+            TestDb::Postgres { admin_url, .. } => {
+                let admin_url = admin_url.clone();
+                std::mem::forget(self);
+                let name = format!("planloket_test_{}", uuid::Uuid::now_v7().simple());
+                let mut conn =
+                    diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .expect("create database");
+                TestDb::Postgres { admin_url, name }
+            }
+            TestDb::Sqlite(_) => self,
+        }
+    }
+
     pub fn url(&self) -> DatabaseUrl {
         match self {
             TestDb::Sqlite(dir) => DatabaseUrl::Sqlite(dir.join("planloket.db")),

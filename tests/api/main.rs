@@ -9,6 +9,7 @@ mod accounts;
 mod assessment;
 mod binary;
 mod conventions;
+mod faults;
 mod mail;
 mod openapi;
 mod organisations;
