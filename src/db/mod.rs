@@ -41,11 +41,33 @@ pub struct Manager {
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;";
 
+/// A pooled connection and whether it was seen to lose its server.
+pub struct Pooled {
+    pub conn: DbConn,
+    /// Set when a query failed for want of the database: the pool then drops this connection
+    /// instead of handing it out again. This replaces a test query on every checkout.
+    lost: bool,
+}
+
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+    fn connect(&self) -> Result<Pooled, r2d2::Error> {
+        self.open().map(|conn| Pooled { conn, lost: false })
+    }
+
+    fn is_valid(&self, c: &mut Pooled) -> Result<(), r2d2::Error> {
+        c.conn.ping().map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, c: &mut Pooled) -> bool {
+        c.lost || std::thread::panicking() || c.conn.is_broken()
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(DbConn::Pg)
@@ -58,14 +80,6 @@ impl ManageConnection for Manager {
                 Ok(DbConn::Sqlite(conn))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.ping().map(|_| ()).map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        std::thread::panicking() || conn.is_broken()
     }
 }
 
@@ -115,6 +129,9 @@ impl Db {
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(3))
+            // A lost connection is dropped when a query fails on it (see `Pooled`), so the
+            // pool need not spend a query testing every checkout.
+            .test_on_check_out(false)
             .build(Manager { url: url.clone() })
             .map_err(|e| format!("cannot open the {} database: {e}", url.backend()))?;
         let db = Db {
@@ -140,7 +157,7 @@ impl Db {
             .pool
             .get()
             .map_err(|e| format!("cannot connect: {e}"))?;
-        let result = match &mut *conn {
+        let result = match &mut conn.conn {
             DbConn::Pg(c) => {
                 diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                     .execute(c)
@@ -172,9 +189,21 @@ impl Db {
     /// Whether the database answers now (for `/health`), waiting at most a second.
     pub fn ping(&self) -> bool {
         match self.pool.get_timeout(Duration::from_secs(1)) {
-            Ok(mut c) => c.ping().is_ok(),
+            Ok(mut c) => {
+                let up = c.conn.ping().is_ok();
+                c.lost = !up;
+                up
+            }
             Err(_) => false,
         }
+    }
+
+    /// Marks the connection lost when the database was unreachable, and passes the result on.
+    fn watch<T>(pooled: &mut Pooled, result: Result<T, AppError>) -> Result<T, AppError> {
+        if matches!(result, Err(AppError::Unavailable(_))) {
+            pooled.lost = true;
+        }
+        result
     }
 
     /// Runs `f` in a read-only unit of work.
@@ -182,8 +211,9 @@ impl Db {
         &self,
         f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.conn()?;
-        f(&mut conn)
+        let mut pooled = self.conn()?;
+        let result = f(&mut pooled.conn);
+        Self::watch(&mut pooled, result)
     }
 
     /// Runs `f` in one transaction: all of it is stored, or nothing.
@@ -196,8 +226,9 @@ impl Db {
         } else {
             None
         };
-        let mut conn = self.conn()?;
-        (*conn).transaction(f)
+        let mut pooled = self.conn()?;
+        let result = pooled.conn.transaction(f);
+        Self::watch(&mut pooled, result)
     }
 }
 

@@ -723,3 +723,32 @@ pub fn use_magic_link(
     .execute(conn)?;
     Ok((n == 1).then_some(link.user_id))
 }
+
+/// A plan with its round, in one query.
+pub fn find_plan_with_round(
+    conn: &mut DbConn,
+    id: &str,
+) -> Result<Option<(PlanRow, RoundRow)>, AppError> {
+    Ok(plans::table
+        .inner_join(rounds::table)
+        .filter(plans::id.eq(id))
+        .select((PlanRow::as_select(), RoundRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// A fingerprint of a round's non-draft plans: how many, and the last change. Any filing,
+/// edit or transition changes it (cache key for the similar-plans index).
+pub fn round_stamp(
+    conn: &mut DbConn,
+    round_id: &str,
+) -> Result<(i64, Option<chrono::NaiveDateTime>), AppError> {
+    Ok(plans::table
+        .filter(plans::round_id.eq(round_id))
+        .filter(plans::status.ne("draft"))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(plans::updated_at),
+        ))
+        .first(conn)?)
+}

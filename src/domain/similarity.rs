@@ -49,14 +49,15 @@ const STOPWORDS: &[&str] = &[
     "week", "jaar", "project", "plan", "wijk",
 ];
 
-fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(fold)
-        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+/// The words of an already folded text that say something: three letters or more, no stopword.
+fn tokens(folded: &str) -> impl Iterator<Item = &str> + '_ {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(w))
 }
 
 /// Sparse TF-IDF vector: (term id, weight), sorted by term id, with its norm.
+#[derive(Debug, Clone, Default)]
 struct Vector {
     terms: Vec<(u32, f64)>,
     norm: f64,
@@ -95,99 +96,139 @@ fn jaccard<'a>(a: impl Iterator<Item = &'a str>, b: &[&'a str]) -> (f64, Vec<&'a
     }
 }
 
-/// The plans of `docs` most like `docs[target]`, best first.
-pub fn similar(target: usize, docs: &[Doc]) -> Vec<Similar> {
-    let mut vocabulary: HashMap<String, u32> = HashMap::new();
-    let mut counts: Vec<HashMap<u32, u32>> = Vec::with_capacity(docs.len());
-    let mut df: Vec<u32> = Vec::new();
-    for d in docs {
-        let mut tf: HashMap<u32, u32> = HashMap::new();
-        for t in tokens(&d.text) {
-            let next = vocabulary.len() as u32;
-            let id = *vocabulary.entry(t).or_insert(next);
-            if id as usize == df.len() {
-                df.push(0);
+/// The plans of a round made ready for comparison: built once, asked many times.
+#[derive(Debug, Default)]
+pub struct Index {
+    docs: Vec<Doc>,
+    vectors: Vec<Vector>,
+    words: Vec<String>,
+}
+
+impl Index {
+    /// Folds and tokenises every text, counts document frequencies and weighs every term.
+    pub fn build(docs: Vec<Doc>) -> Index {
+        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut counts: Vec<Vec<(u32, u32)>> = Vec::with_capacity(docs.len());
+        let mut df: Vec<u32> = Vec::new();
+        let mut ids: Vec<u32> = Vec::new();
+        for d in &docs {
+            let folded = fold(&d.text);
+            ids.clear();
+            for t in tokens(&folded) {
+                let id = match vocabulary.get(t) {
+                    Some(id) => *id,
+                    None => {
+                        let id = words.len() as u32;
+                        vocabulary.insert(t.to_string(), id);
+                        words.push(t.to_string());
+                        df.push(0);
+                        id
+                    }
+                };
+                ids.push(id);
             }
-            *tf.entry(id).or_insert(0) += 1;
+            ids.sort_unstable();
+            let mut tf: Vec<(u32, u32)> = Vec::new();
+            for id in &ids {
+                match tf.last_mut() {
+                    Some((last, c)) if last == id => *c += 1,
+                    _ => tf.push((*id, 1)),
+                }
+            }
+            for (id, _) in &tf {
+                df[*id as usize] += 1;
+            }
+            counts.push(tf);
         }
-        for id in tf.keys() {
-            df[*id as usize] += 1;
-        }
-        counts.push(tf);
-    }
-    let n = docs.len() as f64;
-    let vectorise = |tf: &HashMap<u32, u32>| {
-        let mut terms: Vec<(u32, f64)> = tf
+        let n = docs.len() as f64;
+        let vectors = counts
             .iter()
-            .map(|(id, c)| {
-                let idf = ((1.0 + n) / (1.0 + f64::from(df[*id as usize]))).ln() + 1.0;
-                (*id, (1.0 + f64::from(*c).ln()) * idf)
+            .map(|tf| {
+                let terms: Vec<(u32, f64)> = tf
+                    .iter()
+                    .map(|(id, c)| {
+                        let idf = ((1.0 + n) / (1.0 + f64::from(df[*id as usize]))).ln() + 1.0;
+                        (*id, (1.0 + f64::from(*c).ln()) * idf)
+                    })
+                    .collect();
+                let norm = terms.iter().map(|t| t.1 * t.1).sum::<f64>().sqrt();
+                Vector { terms, norm }
             })
             .collect();
-        terms.sort_unstable_by_key(|t| t.0);
-        let norm = terms.iter().map(|t| t.1 * t.1).sum::<f64>().sqrt();
-        Vector { terms, norm }
-    };
-    let words: Vec<&str> = {
-        let mut w = vec![""; vocabulary.len()];
-        for (k, v) in &vocabulary {
-            w[*v as usize] = k.as_str();
+        Index {
+            docs,
+            vectors,
+            words,
         }
-        w
-    };
-    let me = &docs[target];
-    let my_vector = vectorise(&counts[target]);
-    let my_goals: Vec<&str> = me.goals.iter().map(String::as_str).collect();
-    let my_partners: Vec<&str> = me.partners.iter().map(|p| p.0.as_str()).collect();
+    }
 
-    let mut out: Vec<Similar> = docs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != target)
-        .filter_map(|(i, d)| {
-            let (text, mut shared_terms) = cosine(&my_vector, &vectorise(&counts[i]));
-            let (goals, shared_goals) = jaccard(d.goals.iter().map(String::as_str), &my_goals);
-            let (partners, shared_partners) =
-                jaccard(d.partners.iter().map(|p| p.0.as_str()), &my_partners);
-            let score = W_TEXT * text + W_GOALS * goals + W_PARTNERS * partners;
-            if score < MIN_SCORE {
-                return None;
-            }
-            let mut reasons = Vec::new();
-            if !shared_goals.is_empty() {
-                reasons.push(format!("shared goals: {}", shared_goals.join(", ")));
-            }
-            if !shared_partners.is_empty() {
-                let names: Vec<&str> = shared_partners
-                    .iter()
-                    .filter_map(|k| d.partners.iter().find(|p| p.0 == *k).map(|p| p.1.as_str()))
-                    .collect();
-                reasons.push(format!("shared partners: {}", names.join(", ")));
-            }
-            if text >= 0.1 {
-                shared_terms.sort_by(|a, b| b.1.total_cmp(&a.1));
-                let top: Vec<&str> = shared_terms
-                    .iter()
-                    .take(3)
-                    .map(|t| words[t.0 as usize])
-                    .collect();
-                reasons.push(format!(
-                    "similar text ({:.0}% alike: {})",
-                    text * 100.0,
-                    top.join(", ")
-                ));
-            }
-            Some(Similar {
-                plan_id: d.id.clone(),
-                title: d.title.clone(),
-                score: (score * 1000.0).round() / 1000.0,
-                reasons,
+    /// Where the plan with this id sits in the index.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.docs.iter().position(|d| d.id == id)
+    }
+
+    /// The plans most like `docs[target]`, best first.
+    pub fn similar_to(&self, target: usize) -> Vec<Similar> {
+        let me = &self.docs[target];
+        let my_vector = &self.vectors[target];
+        let my_goals: Vec<&str> = me.goals.iter().map(String::as_str).collect();
+        let my_partners: Vec<&str> = me.partners.iter().map(|p| p.0.as_str()).collect();
+        let mut out: Vec<Similar> = self
+            .docs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != target)
+            .filter_map(|(i, d)| {
+                let (text, mut shared_terms) = cosine(my_vector, &self.vectors[i]);
+                let (goals, shared_goals) = jaccard(d.goals.iter().map(String::as_str), &my_goals);
+                let (partners, shared_partners) =
+                    jaccard(d.partners.iter().map(|p| p.0.as_str()), &my_partners);
+                let score = W_TEXT * text + W_GOALS * goals + W_PARTNERS * partners;
+                if score < MIN_SCORE {
+                    return None;
+                }
+                let mut reasons = Vec::new();
+                if !shared_goals.is_empty() {
+                    reasons.push(format!("shared goals: {}", shared_goals.join(", ")));
+                }
+                if !shared_partners.is_empty() {
+                    let names: Vec<&str> = shared_partners
+                        .iter()
+                        .filter_map(|k| d.partners.iter().find(|p| p.0 == *k).map(|p| p.1.as_str()))
+                        .collect();
+                    reasons.push(format!("shared partners: {}", names.join(", ")));
+                }
+                if text >= 0.1 {
+                    shared_terms.sort_by(|a, b| b.1.total_cmp(&a.1));
+                    let top: Vec<&str> = shared_terms
+                        .iter()
+                        .take(3)
+                        .map(|t| self.words[t.0 as usize].as_str())
+                        .collect();
+                    reasons.push(format!(
+                        "similar text ({:.0}% alike: {})",
+                        text * 100.0,
+                        top.join(", ")
+                    ));
+                }
+                Some(Similar {
+                    plan_id: d.id.clone(),
+                    title: d.title.clone(),
+                    score: (score * 1000.0).round() / 1000.0,
+                    reasons,
+                })
             })
-        })
-        .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.plan_id.cmp(&b.plan_id)));
-    out.truncate(MAX_RESULTS);
-    out
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.plan_id.cmp(&b.plan_id)));
+        out.truncate(MAX_RESULTS);
+        out
+    }
+}
+
+/// The plans of `docs` most like `docs[target]`, best first.
+pub fn similar(target: usize, docs: &[Doc]) -> Vec<Similar> {
+    Index::build(docs.to_vec()).similar_to(target)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! opened and cancelled, merging; and the similar plans shown while reviewing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -23,7 +24,7 @@ use crate::domain::plan::PartyRef;
 use crate::domain::pre_advice::{
     parse_pre_advice, suggestions, PreAdvice, PreAdviceInput, Suggestion,
 };
-use crate::domain::similarity::{similar, Doc};
+use crate::domain::similarity::{Doc, Index};
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::text::fold;
 use crate::domain::user::Actor;
@@ -473,15 +474,24 @@ pub async fn merge_into(
     plan_answer(OK, &l, &auth.actor)
 }
 
+/// The parties of a plan, read without the rest of its content.
+#[derive(Deserialize)]
+struct Parties {
+    #[serde(default)]
+    lead_partner: Option<PartyRef>,
+    #[serde(default)]
+    partners: Vec<PartyRef>,
+}
+
 /// The partners of a plan as similarity keys them, named for the reasons.
-fn partner_keys(
-    content: &crate::domain::plan::PlanContent,
-    names: &HashMap<String, String>,
-) -> Vec<(String, String)> {
-    content
+fn partner_keys(content: &str, names: &HashMap<String, String>) -> Vec<(String, String)> {
+    let Ok(parties) = serde_json::from_str::<Parties>(content) else {
+        return Vec::new();
+    };
+    parties
         .lead_partner
         .iter()
-        .chain(content.partners.iter())
+        .chain(parties.partners.iter())
         .map(|p| match p {
             PartyRef::Registered { organisation_id } => (
                 format!("id:{organisation_id}"),
@@ -498,8 +508,46 @@ fn partner_keys(
         .collect()
 }
 
+/// A round's similarity index, valid while the round's plans are as `stamp` says.
+pub struct CachedIndex {
+    stamp: (i64, Option<chrono::NaiveDateTime>),
+    index: Index,
+}
+
+/// Builds the index over a round's comparable plans (withdrawn and merged ones are left out,
+/// unless `keep` names one of them).
+fn build_index(c: &mut DbConn, round_id: &str, keep: Option<&str>) -> Result<Index, AppError> {
+    let names: HashMap<String, String> = repo::list_organisations(c)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut docs = Vec::new();
+    for p in repo::round_plans(c, round_id)? {
+        let status = status_of(&p)?;
+        if Some(p.id.as_str()) != keep
+            && matches!(status, PlanStatus::Withdrawn | PlanStatus::Merged)
+        {
+            continue;
+        }
+        docs.push(Doc {
+            partners: partner_keys(&p.content, &names),
+            goals: p
+                .goals_index
+                .split(',')
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+                .collect(),
+            text: p.search_text,
+            title: p.title,
+            id: p.id,
+        });
+    }
+    Ok(Index::build(docs))
+}
+
 /// `GET /plans/{id}/similar` (programme team and board): plans of the same round that
-/// overlap, with a score and the reasons.
+/// overlap, with a score and the reasons. The round's index is kept in memory and rebuilt
+/// when any of its plans changes, so a question costs one indexed query and the comparison.
 pub async fn similar_plans(
     state: web::Data<AppState>,
     auth: Auth,
@@ -507,36 +555,43 @@ pub async fn similar_plans(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let actor = auth.actor.clone();
-    let db = state.db.clone();
+    let st = state.clone();
     let items = web::block(move || {
-        db.read(|c| {
+        st.db.read(|c| {
             let (plan, _) = load_visible(c, &actor, &id)?;
             require_staff(&actor)?;
-            let others = repo::round_plans(c, &plan.round_id)?;
-            let names: HashMap<String, String> = repo::list_organisations(c)?
-                .into_iter()
-                .map(|o| (o.id, o.name))
-                .collect();
-            let mut docs = Vec::with_capacity(others.len());
-            let mut target = None;
-            for p in others {
-                let status = status_of(&p)?;
-                if p.id != plan.id && matches!(status, PlanStatus::Withdrawn | PlanStatus::Merged) {
-                    continue;
+            let stamp = repo::round_stamp(c, &plan.round_id)?;
+            let cached = st
+                .similar
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&plan.round_id)
+                .cloned();
+            let cached = match cached {
+                Some(entry) if entry.stamp == stamp => entry,
+                _ => {
+                    let entry = Arc::new(CachedIndex {
+                        stamp,
+                        index: build_index(c, &plan.round_id, None)?,
+                    });
+                    st.similar
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(plan.round_id.clone(), entry.clone());
+                    entry
                 }
-                let content = content_of(&p)?;
-                if p.id == plan.id {
-                    target = Some(docs.len());
+            };
+            Ok(match cached.index.position(&plan.id) {
+                Some(i) => cached.index.similar_to(i),
+                // A withdrawn or merged plan is not in the shared index: compare it on its own.
+                None => {
+                    let index = build_index(c, &plan.round_id, Some(&plan.id))?;
+                    index
+                        .position(&plan.id)
+                        .map(|i| index.similar_to(i))
+                        .unwrap_or_default()
                 }
-                docs.push(Doc {
-                    id: p.id.clone(),
-                    title: p.title.clone(),
-                    text: format!("{}\n{}", content.title, content.description),
-                    goals: content.goals.clone(),
-                    partners: partner_keys(&content, &names),
-                });
-            }
-            Ok(target.map(|t| similar(t, &docs)).unwrap_or_default())
+            })
         })
     })
     .await??;

@@ -43,6 +43,10 @@ pub struct AppState {
     pub public_url: String,
     /// Sign-in attempts per address and client (this instance's memory).
     pub throttle: std::sync::Mutex<crate::domain::throttle::Counter>,
+    /// Similar-plans index per round, rebuilt when the round's plans change.
+    pub similar: std::sync::Mutex<
+        std::collections::HashMap<String, std::sync::Arc<assessment::CachedIndex>>,
+    >,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -231,6 +235,9 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
             .default_service(web::to(unknown_route))
     })
     .workers(workers)
+    // Blocking work (database, hashing) runs on a pool per worker; more threads than the
+    // database pool has connections would only wait for one, each holding memory.
+    .worker_max_blocking_threads(8)
     .listen(listener)?
     .run();
     Ok(server)
@@ -250,5 +257,6 @@ pub fn state(
         mail,
         public_url: public_url.trim_end_matches('/').to_string(),
         throttle: std::sync::Mutex::new(Default::default()),
+        similar: std::sync::Mutex::new(Default::default()),
     })
 }

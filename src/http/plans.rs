@@ -249,12 +249,11 @@ pub fn load_visible(
     actor: &Actor,
     plan_id: &str,
 ) -> Result<(PlanRow, RoundRow), AppError> {
-    let plan = repo::find_plan(c, plan_id)?.ok_or_else(|| AppError::not_found("plan"))?;
+    let (plan, round) =
+        repo::find_plan_with_round(c, plan_id)?.ok_or_else(|| AppError::not_found("plan"))?;
     if !visible(&plan, actor)? {
         return Err(AppError::not_found("plan"));
     }
-    let round = repo::find_round(c, &plan.round_id)?
-        .ok_or_else(|| AppError::Internal("plan without round".into()))?;
     Ok((plan, round))
 }
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The load benchmark: planloket against the bare actix-web + diesel endpoint, on SQLite and
+# PostgreSQL, at 1k, 10k and 100k plans. Not part of `cargo test`; see docs/BENCHMARKS.md.
+#
+#   bench/run.sh                 # every size on both databases
+#   bench/run.sh 1000 10000      # chosen sizes
+#
+# Needs wrk (Debian: apt-get install wrk), psql and the PostgreSQL 15 server binaries. Every
+# server it starts listens on 127.0.0.1 and is stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${*:-1000 10000 100000}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+export PLANLOKET_JWT_SECRET=bench-secret-bench-secret-bench-secret-1
+export PLANLOKET_LOG=warn
+OUT=$(mktemp -d /tmp/planloket-bench.XXXXXX)
+chmod 755 "$OUT"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  .ci/postgres.sh stop "$OUT/pg" >/dev/null 2>&1 || true
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release -q
+cargo build --release -q -p planloket-bench
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_up() {
+  for _ in $(seq 1 300); do
+    python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "not up: $1" >&2
+  exit 1
+}
+# "requests/s p50-ms p99-ms non-2xx" from `wrk --latency`
+measure() {
+  local conns=$1
+  shift
+  wrk -t2 -c"$conns" -d"$DURATION" --latency "$@" > "$OUT/wrk.txt"
+  python3 - "$OUT/wrk.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def ms(v, u): return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+lat = dict((p, ms(v, u)) for p, v, u in re.findall(r"\s(50|99)%\s+([\d.]+)(us|ms|s)", t))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(f"{rps:.0f} {lat['50']:.2f} {lat['99']:.2f} {errors.group(1) if errors else 0}")
+PY
+}
+rss() { awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$1/status"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+row() { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n" "$@"; }
+
+PG_URL=$(.ci/postgres.sh start "$OUT/pg" "$(free_port)" | tail -n 1)
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); wrk -t2 for ${DURATION} per line"
+echo
+row "database" "plans" "endpoint" "conns" "req/s" "p50 ms" "p99 ms" "non-2xx" "ratio to bare" "peak RSS MiB"
+row "---" "---" "---" "---" "---" "---" "---" "---" "---" "---"
+for backend in sqlite postgres; do
+  for n in $SIZES; do
+    if [ "$backend" = sqlite ]; then
+      URL="$OUT/bench-$n.db"
+    else
+      NAME="bench_$n"
+      psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $NAME" -c "CREATE DATABASE $NAME" >/dev/null
+      URL="${PG_URL%/postgres}/$NAME"
+    fi
+    eval "$(target/release/seed "$URL" "$n")"
+    APP_PORT=$(free_port)
+    BARE_PORT=$(free_port)
+    DATABASE_URL=$URL PLANLOKET_DATA_DIR=$OUT PLANLOKET_BIND=127.0.0.1:$APP_PORT target/release/planloket serve > "$OUT/app.log" 2>&1 &
+    APP=$!
+    PIDS+=("$APP")
+    target/release/bare "$URL" "127.0.0.1:$BARE_PORT" > "$OUT/bare.log" 2>&1 &
+    BARE=$!
+    PIDS+=("$BARE")
+    wait_up "http://127.0.0.1:$APP_PORT/api/v1/health"
+    wait_up "http://127.0.0.1:$BARE_PORT/bare/plans/$PLAN"
+    A="http://127.0.0.1:$APP_PORT/api/v1"
+    read -r bare_rps p50 p99 err < <(measure "$CONNECTIONS" "http://127.0.0.1:$BARE_PORT/bare/plans/$PLAN")
+    row "$backend" "$n" "bare: one row by id" "$CONNECTIONS" "$bare_rps" "$p50" "$p99" "$err" "1.00" "$(rss "$BARE")"
+    read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans/$PLAN")
+    row "$backend" "$n" "GET /plans/{id}" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans?round=$ROUND&status=submitted&page_size=50")
+    row "$backend" "$n" "GET /plans?round&status&page_size=50" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    read -r rps p50 p99 err < <(measure 4 -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans/$SIMILAR_PLAN/similar")
+    row "$backend" "$n" "GET /plans/{id}/similar (2,000 plans)" 4 "$rps" "$p50" "$p99" "$err" "" ""
+    flow=$(target/release/flow "$A" "$ROUND" "$TOKEN_APPLICANT" 1000 16)
+    fps=$(echo "$flow" | sed 's/.*flows_per_s=\([0-9]*\).*/\1/')
+    fp50=$(echo "$flow" | sed 's/.*p50_ms=\([0-9.]*\).*/\1/')
+    fp99=$(echo "$flow" | sed 's/.*p99_ms=\([0-9.]*\).*/\1/')
+    row "$backend" "$n" "submit flow: create + submit (flows/s)" 16 "$fps" "$fp50" "$fp99" 0 "" "$(rss "$APP")"
+    kill "$APP" "$BARE"
+    wait "$APP" "$BARE" 2>/dev/null || true
+  done
+done
