@@ -209,6 +209,10 @@ impl From<diesel::result::Error> for AppError {
                 "a concurrent change won; reload and try again".into(),
                 vec![],
             ),
+            // PostgreSQL refuses NUL characters in text; input that carries one is malformed.
+            E::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {
+                AppError::Malformed("text must not contain NUL characters".into())
+            }
             E::DatabaseError(_, ref info)
                 if info.message().contains("database is locked")
                     || info.message().contains("connection")

@@ -254,7 +254,12 @@ pub async fn login(
     check_throttle(&state, &keys)?;
     let db = state.db.clone();
     let user = web::block(move || {
-        let user = db.read(|c| repo::find_user_by_email(c, &email))?;
+        // No stored address holds a control character; such input is simply unknown.
+        let user = if email.chars().any(char::is_control) {
+            None
+        } else {
+            db.read(|c| repo::find_user_by_email(c, &email))?
+        };
         let ok = match user
             .as_ref()
             .and_then(|u| u.password_hash.as_deref().filter(|_| u.active))

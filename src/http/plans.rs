@@ -846,6 +846,10 @@ fn parse_list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, AppError>
     let mut q = ListQuery::default();
     let mut seen = HashSet::new();
     for (k, v) in pairs {
+        if v.chars().any(char::is_control) {
+            e.add(k.clone(), "must not contain control characters");
+            continue;
+        }
         if !seen.insert(k.clone()) {
             e.add(k.clone(), "is given more than once");
             continue;
