@@ -225,45 +225,72 @@ pub fn roles_of(row: &UserRow) -> Vec<Role> {
     row.roles.split(',').filter_map(Role::parse).collect()
 }
 
+/// A verified bearer token: who it says the caller is, before the account is read. Hot
+/// read paths take this and read the account in the same database session as their data.
+pub struct Bearer(pub String);
+
+impl FromRequest for Bearer {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(bearer(req))
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Internal("no application state".into()))?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
+        })
+        .ok_or_else(|| {
+            AppError::Unauthorized(
+                "sign in and send the token as 'Authorization: Bearer <token>'".into(),
+            )
+        })?;
+    state.tokens.verify(&token).map(Bearer)
+}
+
+impl Auth {
+    /// Reads the token's account; a missing or deactivated account is 401.
+    pub fn load(c: &mut crate::db::DbConn, user_id: &str) -> Result<Auth, AppError> {
+        match repo::find_user(c, user_id)? {
+            Some(user) if user.active => Ok(Auth {
+                actor: Actor {
+                    user_id: user.id.clone(),
+                    roles: roles_of(&user),
+                    organisation_id: user.organisation_id.clone(),
+                },
+                user,
+            }),
+            _ => Err(AppError::Unauthorized(
+                "the account of this token no longer exists or is deactivated".into(),
+            )),
+        }
+    }
+}
+
 impl FromRequest for Auth {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                let (scheme, token) = v.trim().split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("bearer")
-                    .then(|| token.trim().to_string())
-            });
+        let who = bearer(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
-            let token = token.ok_or_else(|| {
-                AppError::Unauthorized(
-                    "sign in and send the token as 'Authorization: Bearer <token>'".into(),
-                )
-            })?;
-            let user_id = state.tokens.verify(&token)?;
+            let Bearer(user_id) = who?;
             let db = state.db.clone();
-            let user = web::block(move || db.read(|c| repo::find_user(c, &user_id))).await??;
-            match user {
-                Some(user) if user.active => Ok(Auth {
-                    actor: Actor {
-                        user_id: user.id.clone(),
-                        roles: roles_of(&user),
-                        organisation_id: user.organisation_id.clone(),
-                    },
-                    user,
-                }),
-                _ => Err(AppError::Unauthorized(
-                    "the account of this token no longer exists or is deactivated".into(),
-                )),
-            }
+            web::block(move || db.read(|c| Auth::load(c, &user_id))).await?
         })
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use validator::Validate;
 
-use super::extract::{Auth, JsonBody};
+use super::extract::{Auth, Bearer, JsonBody};
 use super::rounds::{catalog_of, spec_of};
 use super::users::utc;
 use super::AppState;
@@ -498,20 +498,21 @@ pub async fn create(
 /// `GET /plans/{id}`.
 pub async fn get(
     state: web::Data<AppState>,
-    auth: Auth,
+    bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let actor = auth.actor.clone();
     let db = state.db.clone();
-    let l = web::block(move || {
+    // The account and the plan are read in one database session.
+    let (actor, l) = web::block(move || {
         db.read(|c| {
-            let (plan, round) = load_visible(c, &actor, &id)?;
-            loaded(c, plan, round)
+            let auth = Auth::load(c, &bearer.0)?;
+            let (plan, round) = load_visible(c, &auth.actor, &id)?;
+            Ok((auth.actor, loaded(c, plan, round)?))
         })
     })
     .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
+    plan_answer(actix_web::http::StatusCode::OK, &l, &actor)
 }
 
 /// `PATCH /plans/{id}`: the owner edits a draft or a plan that needs information. The body
@@ -915,30 +916,32 @@ const OWN_PLANS_MAX: i64 = 10_000;
 /// non-draft plan; filters `round`, `status`, `theme`, `goal`, `q`; pages of `page_size`.
 pub async fn list(
     state: web::Data<AppState>,
-    auth: Auth,
+    bearer: Bearer,
     query: web::Query<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let q = parse_list_query(query.into_inner())?;
     let page = q.page.unwrap_or(1);
     let page_size = q.page_size.unwrap_or(20);
-    let actor = auth.actor.clone();
-    let staff = actor.is_staff();
-    let mut filter = repo::PlanFilter {
-        owner_id: (!staff).then(|| actor.user_id.clone()),
-        exclude_drafts: staff,
-        round_id: q.round.clone(),
-        statuses: None,
-        budget_line: q.theme.clone(),
-        goal: q.goal.clone(),
-        q: q.q.as_deref().map(fold),
-    };
-    if staff {
-        filter.statuses = q.status.clone().map(|s| vec![s]);
-    }
     let db = state.db.clone();
     let status_filter = q.status.clone();
-    let (rows, rounds, merged, total) = web::block(move || {
+    // The account and the page are read in one database session.
+    let (actor, rows, rounds, merged, total) = web::block(move || {
         db.read(|c| {
+            let actor = Auth::load(c, &bearer.0)?.actor;
+            let staff = actor.is_staff();
+            let filter = repo::PlanFilter {
+                owner_id: (!staff).then(|| actor.user_id.clone()),
+                exclude_drafts: staff,
+                round_id: q.round.clone(),
+                statuses: if staff {
+                    q.status.clone().map(|s| vec![s])
+                } else {
+                    None
+                },
+                budget_line: q.theme.clone(),
+                goal: q.goal.clone(),
+                q: q.q.as_deref().map(fold),
+            };
             let (rows, total) = if staff {
                 repo::list_plans(c, &filter, (page - 1) * page_size, page_size)?
             } else {
@@ -953,10 +956,11 @@ pub async fn list(
                 .collect();
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let merged = repo::merged_into_many(c, &ids)?;
-            Ok((rows, rounds, merged, total))
+            Ok((actor, rows, rounds, merged, total))
         })
     })
     .await??;
+    let staff = actor.is_staff();
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         let round = rounds
@@ -967,7 +971,7 @@ pub async fn list(
             .filter(|(target, _)| target == &row.id)
             .map(|(_, id)| id.clone())
             .collect();
-        items.push(plan_dto(row, round, &from, &auth.actor)?);
+        items.push(plan_dto(row, round, &from, &actor)?);
     }
     let (items, total) = if staff {
         (items, total)
