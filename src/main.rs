@@ -26,7 +26,26 @@ enum Command {
     Migrate,
 }
 
+/// glibc gives every thread that allocates its own malloc arena; with the HTTP workers and
+/// their blocking threads that multiplies the resident memory for no gain. Two arenas keep
+/// the service small (measured in docs/BENCHMARKS.md).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_ARENA_MAX: i32 = -8;
+    // SAFETY: mallopt only sets an allocator tunable; called once, before any thread starts.
+    unsafe {
+        mallopt(M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
+
 fn main() {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -193,4 +193,70 @@ mod tests {
         assert!(smtp_from_url("smtp://").is_err());
         assert_eq!(percent_decode("p%3Ass%40"), "p:ss@");
     }
+
+    fn row(to: &str) -> OutboxRow {
+        let now = chrono::Utc::now().naive_utc();
+        OutboxRow {
+            id: "m1".into(),
+            kind: "receipt".into(),
+            to_address: to.into(),
+            subject: "Ontvangstbevestiging: Huiswerkklas".into(),
+            text_body: "Bijdrage € 12.500".into(),
+            html_body: "<p>Bijdrage € 12.500</p>".into(),
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: now,
+            claimed_until: None,
+            sent_at: None,
+            last_error: None,
+            plan_id: None,
+            created_at: now,
+        }
+    }
+
+    #[test]
+    fn the_memory_transport_keeps_what_it_is_given() {
+        let t = Transport::from_settings(Some("memory://"), std::path::Path::new("/nonexistent"))
+            .unwrap();
+        t.send("planloket@localhost", &row("anna@example.nl"))
+            .unwrap();
+        let Transport::Memory(store) = &t else {
+            panic!("memory transport expected")
+        };
+        let sent = store.lock().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].to, "anna@example.nl");
+        assert!(sent[0].text.contains("€ 12.500"));
+    }
+
+    #[test]
+    fn the_file_transport_writes_an_eml_file() {
+        let dir =
+            std::env::temp_dir().join(format!("planloket-mail-{}", uuid::Uuid::now_v7().simple()));
+        let t = Transport::from_settings(None, &dir).unwrap();
+        t.send("planloket@localhost", &row("anna@example.nl"))
+            .unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.join("mail"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].extension().unwrap(), "eml");
+        let eml = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(
+            eml.contains("To: anna@example.nl") && eml.contains("multipart/alternative"),
+            "{eml}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_bad_address_is_an_error_kept_on_the_row_not_a_panic() {
+        let t = Transport::from_settings(Some("memory://"), std::path::Path::new("/nonexistent"))
+            .unwrap();
+        assert!(build("planloket@localhost", &row("not an address")).is_err());
+        assert!(t
+            .send("planloket@localhost", &row("anna@example.nl"))
+            .is_ok());
+    }
 }
