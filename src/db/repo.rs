@@ -752,3 +752,16 @@ pub fn round_stamp(
         ))
         .first(conn)?)
 }
+
+/// A plan with its round's adoption date, in one query (without the round's catalog).
+pub fn find_plan_with_adoption(
+    conn: &mut DbConn,
+    id: &str,
+) -> Result<Option<(PlanRow, Option<chrono::NaiveDate>)>, AppError> {
+    Ok(plans::table
+        .inner_join(rounds::table)
+        .filter(plans::id.eq(id))
+        .select((PlanRow::as_select(), rounds::adopted_on))
+        .first(conn)
+        .optional()?)
+}

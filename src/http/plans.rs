@@ -74,7 +74,8 @@ pub struct PlanDto {
 /// A plan with what its view needs besides the row.
 pub struct Loaded {
     pub plan: PlanRow,
-    pub round: RoundRow,
+    /// Whether its round's decisions are published (the round is adopted).
+    pub published: bool,
     pub merged_from: Vec<String>,
 }
 
@@ -83,7 +84,7 @@ pub fn loaded(c: &mut DbConn, plan: PlanRow, round: RoundRow) -> Result<Loaded, 
     let merged_from = repo::merged_into(c, &plan.id)?;
     Ok(Loaded {
         plan,
-        round,
+        published: published(&round),
         merged_from,
     })
 }
@@ -112,30 +113,28 @@ pub fn visible(row: &PlanRow, actor: &Actor) -> Result<bool, AppError> {
 }
 
 /// Whether decisions of this round are published (the college adopted it).
-fn published(round: &RoundRow) -> bool {
+pub fn published(round: &RoundRow) -> bool {
     round.adopted_on.is_some()
 }
 
 /// The status this caller sees: applicants see `in_assessment` until publication.
-pub fn shown_status(status: PlanStatus, round: &RoundRow, actor: &Actor) -> String {
+pub fn shown_status(status: PlanStatus, published: bool, actor: &Actor) -> String {
     if actor.is_staff() {
         status.as_str().to_string()
     } else {
-        applicant_status(status, published(round))
-            .as_str()
-            .to_string()
+        applicant_status(status, published).as_str().to_string()
     }
 }
 
 pub fn plan_dto(
     row: &PlanRow,
-    round: &RoundRow,
+    published: bool,
     merged_from: &[String],
     actor: &Actor,
 ) -> Result<PlanDto, AppError> {
     let c = content_of(row)?;
     let status = status_of(row)?;
-    let reveal = actor.is_staff() || applicant_sees_decision(status, published(round));
+    let reveal = actor.is_staff() || applicant_sees_decision(status, published);
     Ok(PlanDto {
         id: row.id.clone(),
         round_id: row.round_id.clone(),
@@ -156,7 +155,7 @@ pub fn plan_dto(
         expected_reach: c.expected_reach,
         resident_involvement: c.resident_involvement,
         gap_in_offer: c.gap_in_offer,
-        status: shown_status(status, round, actor),
+        status: shown_status(status, published, actor),
         version: row.version,
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -195,7 +194,7 @@ pub fn plan_answer(
     l: &Loaded,
     actor: &Actor,
 ) -> Result<HttpResponse, AppError> {
-    let dto = plan_dto(&l.plan, &l.round, &l.merged_from, actor)?;
+    let dto = plan_dto(&l.plan, l.published, &l.merged_from, actor)?;
     Ok(HttpResponse::build(status)
         .insert_header((header::ETAG, etag(l.plan.version)))
         .json(dto))
@@ -483,7 +482,7 @@ pub async fn create(
     let id = row.id.clone();
     let l = Loaded {
         plan: row,
-        round,
+        published: published(&round),
         merged_from: Vec::new(),
     };
     let mut answer = plan_answer(actix_web::http::StatusCode::CREATED, &l, &auth.actor)?;
@@ -507,8 +506,21 @@ pub async fn get(
     let (actor, l) = web::block(move || {
         db.read(|c| {
             let auth = Auth::load(c, &bearer.0)?;
-            let (plan, round) = load_visible(c, &auth.actor, &id)?;
-            Ok((auth.actor, loaded(c, plan, round)?))
+            // Of the round only its adoption matters here: its catalog is not read.
+            let (plan, adopted_on) = repo::find_plan_with_adoption(c, &id)?
+                .ok_or_else(|| AppError::not_found("plan"))?;
+            if !visible(&plan, &auth.actor)? {
+                return Err(AppError::not_found("plan"));
+            }
+            let merged_from = repo::merged_into(c, &plan.id)?;
+            Ok((
+                auth.actor,
+                Loaded {
+                    plan,
+                    published: adopted_on.is_some(),
+                    merged_from,
+                },
+            ))
         })
     })
     .await??;
@@ -763,7 +775,7 @@ pub async fn events(
     .await??;
     let show = |s: &str| {
         PlanStatus::parse(s)
-            .map(|s| shown_status(s, &round, &auth.actor))
+            .map(|s| shown_status(s, published(&round), &auth.actor))
             .unwrap_or_else(|| s.to_string())
     };
     let items: Vec<EventDto> = rows
@@ -971,7 +983,7 @@ pub async fn list(
             .filter(|(target, _)| target == &row.id)
             .map(|(_, id)| id.clone())
             .collect();
-        items.push(plan_dto(row, round, &from, &actor)?);
+        items.push(plan_dto(row, published(round), &from, &actor)?);
     }
     let (items, total) = if staff {
         (items, total)

@@ -311,6 +311,12 @@ fn main() {
     let similar_sample = similar[1000].id.clone();
     insert(&db, similar);
 
+    // Fresh statistics, as autovacuum (PostgreSQL) or a maintenance run (SQLite) would have.
+    db.write(|c| {
+        diesel::sql_query("ANALYZE").execute(c)?;
+        Ok(())
+    })
+    .unwrap();
     let tokens = Tokens::new(secret.as_bytes());
     println!("ROUND={}", main_round.id);
     println!("PLAN={sample}");
