@@ -257,8 +257,12 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
     if let Some(round) = &f.round_id {
         q = q.filter(plans::round_id.eq(round.clone()));
     }
-    if let Some(statuses) = &f.statuses {
-        q = q.filter(plans::status.eq_any(statuses.clone()));
+    match f.statuses.as_deref() {
+        // One status as `=`, not `= ANY(…)`: PostgreSQL then reads a page in index order and
+        // stops after it, instead of sorting every match (1 s against 1 ms at 100k plans).
+        Some([one]) => q = q.filter(plans::status.eq(one.clone())),
+        Some(many) => q = q.filter(plans::status.eq_any(many.to_vec())),
+        None => {}
     }
     if let Some(line) = &f.budget_line {
         q = q.filter(plans::budget_line.eq(line.clone()));
