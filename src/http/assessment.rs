@@ -11,8 +11,7 @@ use serde_json::json;
 
 use super::extract::{Auth, JsonBody};
 use super::plans::{
-    act, content_of, fixed_target, if_match, load_visible, plan_answer, required_text, status_of,
-    Step,
+    act, content_of, fixed_target, load_visible, owner_of, perform, required_text, status_of, Step,
 };
 use super::rounds::catalog_of;
 use super::users::utc;
@@ -34,8 +33,6 @@ use crate::error::AppError;
 use crate::mail::letters;
 use crate::mail::outbox::enqueue;
 
-const OK: actix_web::http::StatusCode = actix_web::http::StatusCode::OK;
-
 /// A transition without a body of its own (start-review, revise-pre-advice, cancel-vote).
 async fn simple(
     state: web::Data<AppState>,
@@ -44,21 +41,13 @@ async fn simple(
     id: String,
     action: Action,
 ) -> Result<HttpResponse, AppError> {
-    let cond = if_match(&req);
-    let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(c, &actor, &id, action, cond.as_ref(), |_, _, _, t| {
-                Ok(Step {
-                    to: fixed_target(&t)?,
-                    reason: None,
-                })
-            })
+    perform(&state, &auth, &req, id, action, |_, _, _, t| {
+        Ok(Step {
+            to: fixed_target(&t)?,
+            reason: None,
         })
     })
-    .await??;
-    plan_answer(OK, &l, &auth.actor)
+    .await
 }
 
 /// `POST /plans/{id}/start-review` (programme team).
@@ -99,51 +88,42 @@ pub async fn open_vote(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let cond = if_match(&req);
-    let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
-                c,
-                &actor,
-                &id,
-                Action::OpenVote,
-                cond.as_ref(),
-                |c, plan, _, t| {
-                    repo::clear_votes(c, &plan.id)?;
-                    let advice: PreAdvice = plan
-                        .pre_advice
-                        .as_deref()
-                        .and_then(|s| serde_json::from_str(s).ok())
-                        .ok_or_else(|| {
-                            AppError::Internal("a pre-advised plan without a pre-advice".into())
-                        })?;
-                    // Only eligible members hear of it: a recused member gets no invitation.
-                    for (member, recusal) in super::board::board_for(c, plan)?.members {
-                        if recusal.is_none() {
-                            let letter = letters::vote_opened(
-                                &member.email,
-                                &member.name,
-                                &plan.title,
-                                &plan.id,
-                                advice.recommendation,
-                                advice.proposed_eur,
-                            );
-                            enqueue(c, letter)?;
-                        }
-                    }
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: None,
-                    })
-                },
-            )
-        })
-    })
-    .await??;
-    state.mail.wake();
-    plan_answer(OK, &l, &auth.actor)
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::OpenVote,
+        move |c, plan, _, t| {
+            repo::clear_votes(c, &plan.id)?;
+            let advice: PreAdvice = plan
+                .pre_advice
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .ok_or_else(|| {
+                    AppError::Internal("a pre-advised plan without a pre-advice".into())
+                })?;
+            // Only eligible members hear of it: a recused member gets no invitation.
+            for (member, recusal) in super::board::board_for(c, plan)?.members {
+                if recusal.is_none() {
+                    let letter = letters::vote_opened(
+                        &member.email,
+                        &member.name,
+                        &plan.title,
+                        &plan.id,
+                        advice.recommendation,
+                        advice.proposed_eur,
+                    );
+                    enqueue(c, letter)?;
+                }
+            }
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: None,
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,43 +143,27 @@ pub async fn request_info(
 ) -> Result<HttpResponse, AppError> {
     let message = required_text("message", body.message.as_deref())?;
     let id = path.into_inner();
-    let cond = if_match(&req);
-    let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::RequestInfo,
+        move |c, plan, _, t| {
+            plan.info_request =
+                Some(json!({"message": message, "requested_at": Utc::now()}).to_string());
+            let owner = owner_of(c, plan)?;
+            enqueue(
                 c,
-                &actor,
-                &id,
-                Action::RequestInfo,
-                cond.as_ref(),
-                |c, plan, _, t| {
-                    plan.info_request =
-                        Some(json!({"message": message, "requested_at": Utc::now()}).to_string());
-                    let owner = repo::find_user(c, &plan.owner_id)?
-                        .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
-                    enqueue(
-                        c,
-                        letters::question(
-                            &owner.email,
-                            &owner.name,
-                            &plan.title,
-                            &plan.id,
-                            &message,
-                        ),
-                    )?;
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: Some(message),
-                    })
-                },
-            )
-        })
-    })
-    .await??;
-    state.mail.wake();
-    plan_answer(OK, &l, &auth.actor)
+                letters::question(&owner.email, &owner.name, &plan.title, &plan.id, &message),
+            )?;
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: Some(message),
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -358,44 +322,37 @@ pub async fn pre_advice(
     JsonBody(body): JsonBody<PreAdviceInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let cond = if_match(&req);
     let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
-                c,
-                &actor,
-                &id,
-                Action::RecordPreAdvice,
-                cond.as_ref(),
-                |c, plan, round, t| {
-                    let catalog = catalog_of(round)?;
-                    let (_, means) = plan_means(c, &plan.id, &catalog.criteria)?;
-                    let requested = Eur(plan.requested_eur.unwrap_or_default());
-                    let advice = parse_pre_advice(&body, &catalog, requested, &means)?;
-                    plan.proposed_eur = Some(advice.proposed_eur.0);
-                    plan.total_score = Some(advice.total_score);
-                    let mut stored = serde_json::to_value(&advice)
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    stored["recorded_by"] = json!(actor.user_id);
-                    stored["recorded_at"] = json!(Utc::now());
-                    plan.pre_advice = Some(stored.to_string());
-                    let reason = format!(
-                        "{}, proposed {}",
-                        advice.recommendation.as_str(),
-                        advice.proposed_eur.format_nl()
-                    );
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: Some(reason),
-                    })
-                },
-            )
-        })
-    })
-    .await??;
-    plan_answer(OK, &l, &auth.actor)
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::RecordPreAdvice,
+        move |c, plan, round, t| {
+            let catalog = catalog_of(round)?;
+            let (_, means) = plan_means(c, &plan.id, &catalog.criteria)?;
+            let requested = Eur(plan.requested_eur.unwrap_or_default());
+            let advice = parse_pre_advice(&body, &catalog, requested, &means)?;
+            plan.proposed_eur = Some(advice.proposed_eur.0);
+            plan.total_score = Some(advice.total_score);
+            let mut stored =
+                serde_json::to_value(&advice).map_err(|e| AppError::Internal(e.to_string()))?;
+            stored["recorded_by"] = json!(actor.user_id);
+            stored["recorded_at"] = json!(Utc::now());
+            plan.pre_advice = Some(stored.to_string());
+            let reason = format!(
+                "{}, proposed {}",
+                advice.recommendation.as_str(),
+                advice.proposed_eur.format_nl()
+            );
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: Some(reason),
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -418,60 +375,53 @@ pub async fn merge_into(
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| AppError::field("target_id", "is required"))?;
     let id = path.into_inner();
-    let cond = if_match(&req);
     let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
-                c,
-                &actor,
-                &id,
-                Action::MergeInto,
-                cond.as_ref(),
-                |c, plan, _, t| {
-                    if target_id == plan.id {
-                        return Err(AppError::field(
-                            "target_id",
-                            "a plan cannot be merged into itself",
-                        ));
-                    }
-                    let target = match repo::find_plan(c, &target_id)? {
-                        Some(t) if super::plans::visible(&t, &actor)? => t,
-                        _ => {
-                            return Err(AppError::field(
-                                "target_id",
-                                format!("unknown plan '{target_id}'"),
-                            ))
-                        }
-                    };
-                    if target.round_id != plan.round_id {
-                        return Err(AppError::field(
-                            "target_id",
-                            "the target plan belongs to another round",
-                        ));
-                    }
-                    let target_status = status_of(&target)?;
-                    if target_status.is_terminal() {
-                        return Err(AppError::Conflict(
-                            format!(
-                                "the target plan is {} and can take nothing more",
-                                target_status.as_str()
-                            ),
-                            vec![],
-                        ));
-                    }
-                    plan.merged_into = Some(target.id.clone());
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: Some(format!("merged into '{}' ({})", target.title, target.id)),
-                    })
-                },
-            )
-        })
-    })
-    .await??;
-    plan_answer(OK, &l, &auth.actor)
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::MergeInto,
+        move |c, plan, _, t| {
+            if target_id == plan.id {
+                return Err(AppError::field(
+                    "target_id",
+                    "a plan cannot be merged into itself",
+                ));
+            }
+            let target = match repo::find_plan(c, &target_id)? {
+                Some(t) if super::plans::visible(&t, &actor)? => t,
+                _ => {
+                    return Err(AppError::field(
+                        "target_id",
+                        format!("unknown plan '{target_id}'"),
+                    ))
+                }
+            };
+            if target.round_id != plan.round_id {
+                return Err(AppError::field(
+                    "target_id",
+                    "the target plan belongs to another round",
+                ));
+            }
+            let target_status = status_of(&target)?;
+            if target_status.is_terminal() {
+                return Err(AppError::Conflict(
+                    format!(
+                        "the target plan is {} and can take nothing more",
+                        target_status.as_str()
+                    ),
+                    vec![],
+                ));
+            }
+            plan.merged_into = Some(target.id.clone());
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: Some(format!("merged into '{}' ({})", target.title, target.id)),
+            })
+        },
+    )
+    .await
 }
 
 /// The parties of a plan, read without the rest of its content.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::extract::{no_null, Auth, JsonBody};
-use super::plans::{act, content_of, if_match, load_visible, plan_answer, status_of, Step};
+use super::plans::{content_of, load_visible, perform, status_of, Step};
 use super::users::utc;
 use super::AppState;
 use crate::db::models::{ConflictRow, PlanRow, RoundRow, VoteRow};
@@ -16,7 +16,7 @@ use crate::domain::conflict::{recusal, Member, PlanParties, Recusal};
 use crate::domain::pre_advice::PreAdvice;
 use crate::domain::state::{decide, Action, PlanRef, PlanStatus};
 use crate::domain::tally::{outcome, tally, Outcome, Seat, Tally, VoteChoice};
-use crate::domain::user::{Actor, Role};
+use crate::domain::user::Role;
 use crate::domain::visibility::applicant_sees_decision;
 use crate::domain::{DomainError, Eur, FieldErrors};
 use crate::error::AppError;
@@ -358,14 +358,8 @@ pub async fn close_vote(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let cond = if_match(&req);
-    let actor: Actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            // Lock first: no vote may land between the count and the decision.
-            repo::lock_plan(c, &id)?;
-            act(c, &actor, &id, Action::CloseVote, cond.as_ref(), |c, plan, round, _| {
+    // `act` takes the plan's row lock first: no vote lands between the count and the decision.
+    perform(&state, &auth, &req, id, Action::CloseVote, move |c, plan, round, _| {
                 let advice: PreAdvice = plan
                     .pre_advice
                     .as_deref()
@@ -405,9 +399,6 @@ pub async fn close_vote(
                     _ => format!("carried ({counts})"),
                 };
                 Ok(Step { to, reason: Some(reason) })
-            })
-        })
     })
-    .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
+    .await
 }

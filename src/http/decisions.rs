@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::assessment::require_staff;
 use super::extract::{Auth, JsonBody};
-use super::plans::{act, fixed_target, status_of, Step};
+use super::plans::{act, fixed_target, owner_of, status_of, Step};
 use super::rounds::catalog_of;
 use super::AppState;
 use crate::db::{self, repo};
@@ -252,8 +252,7 @@ pub async fn adopt(
                 if !matches!(status, PlanStatus::Approved | PlanStatus::Rejected) {
                     continue;
                 }
-                let owner = repo::find_user(c, &p.owner_id)?
-                    .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
+                let owner = owner_of(c, &p)?;
                 let decision: serde_json::Value = p
                     .decision
                     .as_deref()

@@ -103,6 +103,12 @@ pub fn content_of(row: &PlanRow) -> Result<PlanContent, AppError> {
         .map_err(|e| AppError::Internal(format!("plan {} content: {e}", row.id)))
 }
 
+/// The account that filed the plan (letters go to it).
+pub fn owner_of(c: &mut DbConn, plan: &PlanRow) -> Result<crate::db::models::UserRow, AppError> {
+    repo::find_user(c, &plan.owner_id)?
+        .ok_or_else(|| AppError::Internal("plan without owner".into()))
+}
+
 /// Whether the caller sees the plan at all (others' plans and others' drafts answer 404).
 pub fn visible(row: &PlanRow, actor: &Actor) -> Result<bool, AppError> {
     Ok(may_see(
@@ -277,6 +283,9 @@ pub fn act<F>(
 where
     F: FnOnce(&mut DbConn, &mut PlanRow, &RoundRow, Transition) -> Result<Step, AppError>,
 {
+    // The row lock first (PostgreSQL): concurrent actions on this plan, votes included, wait
+    // here rather than interleave; SQLite serialises writes already.
+    repo::lock_plan(c, plan_id)?;
     let (mut plan, round) = load_visible(c, actor, plan_id)?;
     let status = status_of(&plan)?;
     let transition = decide(
@@ -322,6 +331,30 @@ where
         )?;
     }
     loaded(c, plan, round)
+}
+
+/// Runs one action on a plan in a transaction of its own (see `act`) and answers the plan as
+/// it now is. Wakes the mail worker, since most actions write a letter.
+pub async fn perform<F>(
+    state: &web::Data<AppState>,
+    auth: &Auth,
+    req: &HttpRequest,
+    id: String,
+    action: Action,
+    apply: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConn, &mut PlanRow, &RoundRow, Transition) -> Result<Step, AppError>
+        + Send
+        + 'static,
+{
+    let cond = if_match(req);
+    let actor = auth.actor.clone();
+    let db = state.db.clone();
+    let l = web::block(move || db.write(|c| act(c, &actor, &id, action, cond.as_ref(), apply)))
+        .await??;
+    state.mail.wake();
+    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
 }
 
 /// The target state of a transition with a fixed target.
@@ -538,31 +571,23 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let patch = as_object(body)?;
     let id = path.into_inner();
-    let cond = if_match(&req);
-    let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
-                c,
-                &actor,
-                &id,
-                Action::Edit,
-                cond.as_ref(),
-                |c, plan, round, t| {
-                    let content = merge(&content_of(plan)?, patch)?;
-                    check(c, &content, round)?;
-                    store_content(plan, &content, round)?;
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: None,
-                    })
-                },
-            )
-        })
-    })
-    .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::Edit,
+        move |c, plan, round, t| {
+            let content = merge(&content_of(plan)?, patch)?;
+            check(c, &content, round)?;
+            store_content(plan, &content, round)?;
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: None,
+            })
+        },
+    )
+    .await
 }
 
 /// `DELETE /plans/{id}`: the owner deletes a draft (204); `If-Match` is honoured.
@@ -610,78 +635,62 @@ pub async fn submit(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
-    let cond = if_match(&req);
-    let actor = auth.actor.clone();
     let kind = auth.user.kind.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::Submit,
+        move |c, plan, round, t| {
+            let content = content_of(plan)?;
+            let kind = ApplicantKind::parse(&plan.applicant_kind)
+                .or_else(|| kind.as_deref().and_then(ApplicantKind::parse))
+                .unwrap_or(ApplicantKind::Resident);
+            let known = known_organisations(c, &content)?;
+            let first = if t.from == PlanStatus::Draft {
+                SubmissionKind::First
+            } else {
+                SubmissionKind::Resubmission
+            };
+            let submission =
+                parse_submission(&content, kind, &spec_of(round)?, &known, Utc::now(), first)?;
+            store_content(plan, &submission.content, round)?;
+            let owner = owner_of(c, plan)?;
+            enqueue(
                 c,
-                &actor,
-                &id,
-                Action::Submit,
-                cond.as_ref(),
-                |c, plan, round, t| {
-                    let content = content_of(plan)?;
-                    let kind = ApplicantKind::parse(&plan.applicant_kind)
-                        .or_else(|| kind.as_deref().and_then(ApplicantKind::parse))
-                        .unwrap_or(ApplicantKind::Resident);
-                    let known = known_organisations(c, &content)?;
-                    let first = if t.from == PlanStatus::Draft {
-                        SubmissionKind::First
-                    } else {
-                        SubmissionKind::Resubmission
-                    };
-                    let submission = parse_submission(
-                        &content,
-                        kind,
-                        &spec_of(round)?,
-                        &known,
-                        Utc::now(),
-                        first,
-                    )?;
-                    store_content(plan, &submission.content, round)?;
-                    let owner = repo::find_user(c, &plan.owner_id)?
-                        .ok_or_else(|| AppError::Internal("plan without owner".into()))?;
-                    enqueue(
-                        c,
-                        letters::receipt(
-                            &owner.email,
-                            &owner.name,
-                            &plan.title,
-                            &plan.id,
-                            &round.name,
-                            Utc::now().date_naive(),
-                        ),
-                    )?;
-                    let now = db::now();
-                    plan.submitted_at = Some(now);
-                    let number = repo::count_versions(c, &plan.id)? + 1;
-                    let mut snapshot = serde_json::to_value(&submission.content)
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    snapshot["budget_line"] = Value::String(submission.budget_line.clone());
-                    snapshot["applicant_kind"] = Value::String(plan.applicant_kind.clone());
-                    repo::insert_version(
-                        c,
-                        &PlanVersionRow {
-                            plan_id: plan.id.clone(),
-                            version: number as i32,
-                            submitted_at: now,
-                            snapshot: snapshot.to_string(),
-                        },
-                    )?;
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: None,
-                    })
+                letters::receipt(
+                    &owner.email,
+                    &owner.name,
+                    &plan.title,
+                    &plan.id,
+                    &round.name,
+                    Utc::now().date_naive(),
+                ),
+            )?;
+            let now = db::now();
+            plan.submitted_at = Some(now);
+            let number = repo::count_versions(c, &plan.id)? + 1;
+            let mut snapshot = serde_json::to_value(&submission.content)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            snapshot["budget_line"] = Value::String(submission.budget_line.clone());
+            snapshot["applicant_kind"] = Value::String(plan.applicant_kind.clone());
+            repo::insert_version(
+                c,
+                &PlanVersionRow {
+                    plan_id: plan.id.clone(),
+                    version: number as i32,
+                    submitted_at: now,
+                    snapshot: snapshot.to_string(),
                 },
-            )
-        })
-    })
-    .await??;
-    state.mail.wake();
-    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
+            )?;
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: None,
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -722,28 +731,20 @@ pub async fn withdraw(
 ) -> Result<HttpResponse, AppError> {
     let reason = required_text("reason", body.reason.as_deref())?;
     let id = path.into_inner();
-    let cond = if_match(&req);
-    let actor = auth.actor.clone();
-    let db = state.db.clone();
-    let l = web::block(move || {
-        db.write(|c| {
-            act(
-                c,
-                &actor,
-                &id,
-                Action::Withdraw,
-                cond.as_ref(),
-                |_, _, _, t| {
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: Some(reason),
-                    })
-                },
-            )
-        })
-    })
-    .await??;
-    plan_answer(actix_web::http::StatusCode::OK, &l, &auth.actor)
+    perform(
+        &state,
+        &auth,
+        &req,
+        id,
+        Action::Withdraw,
+        move |_, _, _, t| {
+            Ok(Step {
+                to: fixed_target(&t)?,
+                reason: Some(reason),
+            })
+        },
+    )
+    .await
 }
 
 #[derive(Serialize)]
