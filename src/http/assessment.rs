@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::extract::{Auth, JsonBody};
 use super::plans::{
-    act, content_of, fixed_target, load_visible, owner_of, perform, required_text, status_of, Step,
+    act, content_of, load_visible, owner_of, perform, required_text, status_of, Step,
 };
 use super::rounds::catalog_of;
 use super::users::utc;
@@ -42,10 +42,7 @@ async fn simple(
     action: Action,
 ) -> Result<HttpResponse, AppError> {
     perform(&state, &auth, &req, id, action, |_, _, _, t| {
-        Ok(Step {
-            to: fixed_target(&t)?,
-            reason: None,
-        })
+        Step::fixed(&t, None)
     })
     .await
 }
@@ -117,10 +114,7 @@ pub async fn open_vote(
                     enqueue(c, letter)?;
                 }
             }
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: None,
-            })
+            Step::fixed(&t, None)
         },
     )
     .await
@@ -157,10 +151,7 @@ pub async fn request_info(
                 c,
                 letters::question(&owner.email, &owner.name, &plan.title, &plan.id, &message),
             )?;
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: Some(message),
-            })
+            Step::fixed(&t, Some(message))
         },
     )
     .await
@@ -227,10 +218,7 @@ pub async fn evaluate(
                     };
                     repo::save_evaluation(c, &row, existing.is_some())?;
                     outcome = Some((row, existing.is_some()));
-                    Ok(Step {
-                        to: fixed_target(&t)?,
-                        reason: None,
-                    })
+                    Step::fixed(&t, None)
                 },
             )?;
             outcome.ok_or_else(|| AppError::Internal("evaluation not stored".into()))
@@ -346,10 +334,7 @@ pub async fn pre_advice(
                 advice.recommendation.as_str(),
                 advice.proposed_eur.format_nl()
             );
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: Some(reason),
-            })
+            Step::fixed(&t, Some(reason))
         },
     )
     .await
@@ -415,10 +400,10 @@ pub async fn merge_into(
                 ));
             }
             plan.merged_into = Some(target.id.clone());
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: Some(format!("merged into '{}' ({})", target.title, target.id)),
-            })
+            Step::fixed(
+                &t,
+                Some(format!("merged into '{}' ({})", target.title, target.id)),
+            )
         },
     )
     .await

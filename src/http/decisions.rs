@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::assessment::require_staff;
 use super::extract::{Auth, JsonBody};
-use super::plans::{act, fixed_target, owner_of, status_of, Step};
+use super::plans::{act, owner_of, status_of, Step};
 use super::rounds::catalog_of;
 use super::AppState;
 use crate::db::{self, repo};
@@ -262,10 +262,7 @@ pub async fn adopt(
                 if status == PlanStatus::Approved {
                     let reason = format!("adopted by the college on {adopted_on} ({reference})");
                     act(c, &actor, &p.id, Action::Adopt, None, |_, _, _, t| {
-                        Ok(Step {
-                            to: fixed_target(&t)?,
-                            reason: Some(reason),
-                        })
+                        Step::fixed(&t, Some(reason))
                     })?;
                     let amount = Eur(p.granted_eur.unwrap_or_default());
                     let conditions = text("conditions");

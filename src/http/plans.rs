@@ -268,6 +268,16 @@ pub struct Step {
     pub reason: Option<String>,
 }
 
+impl Step {
+    /// The table's fixed target for `t`, with the reason kept on the event.
+    pub fn fixed(t: &Transition, reason: Option<String>) -> Result<Step, AppError> {
+        Ok(Step {
+            to: fixed_target(t)?,
+            reason,
+        })
+    }
+}
+
 /// Applies one action to a plan inside the caller's transaction: load what the caller may
 /// see, check `If-Match`, let the domain decide, let `apply` make the action's own changes,
 /// then store guarded by the version (a concurrent change makes this fail with 409) and
@@ -358,7 +368,7 @@ where
 }
 
 /// The target state of a transition with a fixed target.
-pub fn fixed_target(t: &Transition) -> Result<PlanStatus, AppError> {
+fn fixed_target(t: &Transition) -> Result<PlanStatus, AppError> {
     match t.to {
         Target::State(s) => Ok(s),
         _ => Err(AppError::Internal(format!(
@@ -581,10 +591,7 @@ pub async fn update(
             let content = merge(&content_of(plan)?, patch)?;
             check(c, &content, round)?;
             store_content(plan, &content, round)?;
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: None,
-            })
+            Step::fixed(&t, None)
         },
     )
     .await
@@ -684,10 +691,7 @@ pub async fn submit(
                     snapshot: snapshot.to_string(),
                 },
             )?;
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: None,
-            })
+            Step::fixed(&t, None)
         },
     )
     .await
@@ -737,12 +741,7 @@ pub async fn withdraw(
         &req,
         id,
         Action::Withdraw,
-        move |_, _, _, t| {
-            Ok(Step {
-                to: fixed_target(&t)?,
-                reason: Some(reason),
-            })
-        },
+        move |_, _, _, t| Step::fixed(&t, Some(reason)),
     )
     .await
 }
