@@ -227,9 +227,40 @@ impl Db {
             None
         };
         let mut pooled = self.conn()?;
-        let result = pooled.conn.transaction(f);
+        CHANGED_ROUNDS.with(|r| r.borrow_mut().clear());
+        let result = pooled.conn.transaction(|c| {
+            let out = f(c)?;
+            // Raised last, so the counter's row lock (PostgreSQL) is held only for the commit
+            // and is never taken before another lock: no deadlock with plan or budget locks.
+            // Sorted, so two transactions that touch several rounds take them in one order.
+            let rounds = CHANGED_ROUNDS.with(|r| std::mem::take(&mut *r.borrow_mut()));
+            for round in &rounds {
+                repo::bump_plan_changes(c, round)?;
+            }
+            Ok(out)
+        });
+        CHANGED_ROUNDS.with(|r| r.borrow_mut().clear());
         Self::watch(&mut pooled, result)
     }
+}
+
+thread_local! {
+    /// Rounds whose plans the running write transaction changed. A write transaction runs
+    /// start to end on one thread (inside `Db::write`), so the repository can note a change
+    /// here without every caller passing it along.
+    static CHANGED_ROUNDS: std::cell::RefCell<std::collections::BTreeSet<String>> =
+        Default::default();
+}
+
+/// Notes that the running write transaction changed a plan of `round_id`; `Db::write` raises
+/// the round's change counter before it commits.
+pub(crate) fn plans_changed(round_id: &str) {
+    CHANGED_ROUNDS.with(|r| {
+        let mut r = r.borrow_mut();
+        if !r.contains(round_id) {
+            r.insert(round_id.to_string());
+        }
+    });
 }
 
 /// A new id: UUID v7, time-ordered so inserts stay at the end of indexes.

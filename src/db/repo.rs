@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 
 use super::models::{OrganisationRow, RoundRow, UserRow};
-use super::schema::{organisations, rounds, users};
+use super::schema::{organisations, plan_changes, rounds, users};
 use super::DbConn;
 use crate::error::AppError;
 
@@ -95,7 +95,35 @@ pub fn insert_round(conn: &mut DbConn, row: &RoundRow) -> Result<(), AppError> {
     diesel::insert_into(rounds::table)
         .values(row)
         .execute(conn)?;
+    diesel::insert_into(plan_changes::table)
+        .values((
+            plan_changes::round_id.eq(&row.id),
+            plan_changes::changes.eq(0i64),
+        ))
+        .execute(conn)?;
     Ok(())
+}
+
+/// Raises the round's change counter (see `Db::write`, which calls this before the commit).
+pub fn bump_plan_changes(conn: &mut DbConn, round_id: &str) -> Result<(), AppError> {
+    diesel::update(plan_changes::table.find(round_id))
+        .set(plan_changes::changes.eq(plan_changes::changes + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The change counter of one round's plans, or of all plans (the sum over the rounds: it
+/// rises with every change of any round). A cache built at this value is current while it
+/// holds; read it before what is cached, so what is cached is never older than the counter.
+pub fn plan_changes(conn: &mut DbConn, round_id: Option<&str>) -> Result<i64, AppError> {
+    let mut q = plan_changes::table
+        .select(plan_changes::changes)
+        .into_boxed::<Backend>();
+    if let Some(round) = round_id {
+        q = q.filter(plan_changes::round_id.eq(round.to_string()));
+    }
+    // Summed here: SUM(BIGINT) is NUMERIC on PostgreSQL, and there are few rounds.
+    Ok(q.load::<i64>(conn)?.into_iter().sum())
 }
 
 pub fn find_round(conn: &mut DbConn, id: &str) -> Result<Option<RoundRow>, AppError> {
@@ -141,6 +169,7 @@ pub fn insert_plan(conn: &mut DbConn, row: &PlanRow) -> Result<(), AppError> {
     diesel::insert_into(plans::table)
         .values(row)
         .execute(conn)?;
+    super::plans_changed(&row.round_id);
     Ok(())
 }
 
@@ -166,13 +195,17 @@ pub fn update_plan_guarded(
     )
     .set(row)
     .execute(conn)?;
+    if n == 1 {
+        super::plans_changed(&row.round_id);
+    }
     Ok(n == 1)
 }
 
-/// Deletes a draft if it is still at `expected_version`.
+/// Deletes a draft of `round_id` if it is still at `expected_version`.
 pub fn delete_plan_guarded(
     conn: &mut DbConn,
     id: &str,
+    round_id: &str,
     expected_version: i64,
 ) -> Result<bool, AppError> {
     let n = diesel::delete(
@@ -181,6 +214,9 @@ pub fn delete_plan_guarded(
             .filter(plans::version.eq(expected_version)),
     )
     .execute(conn)?;
+    if n == 1 {
+        super::plans_changed(round_id);
+    }
     Ok(n == 1)
 }
 
@@ -222,7 +258,7 @@ pub fn list_versions(conn: &mut DbConn, plan_id: &str) -> Result<Vec<PlanVersion
 }
 
 /// What `GET /plans` filters on; `None` leaves a filter out.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct PlanFilter {
     pub owner_id: Option<String>,
     pub exclude_drafts: bool,
@@ -284,21 +320,24 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
     q
 }
 
-/// One page of plans, newest first, with the total that match.
-pub fn list_plans(
+/// How many plans match.
+pub fn count_plans(conn: &mut DbConn, f: &PlanFilter) -> Result<i64, AppError> {
+    Ok(filtered(f).count().get_result(conn)?)
+}
+
+/// One page of the plans that match, newest first.
+pub fn page_plans(
     conn: &mut DbConn,
     f: &PlanFilter,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<PlanRow>, i64), AppError> {
-    let total: i64 = filtered(f).count().get_result(conn)?;
-    let rows = filtered(f)
+) -> Result<Vec<PlanRow>, AppError> {
+    Ok(filtered(f)
         .order((plans::created_at.desc(), plans::id.desc()))
         .offset(offset)
         .limit(limit)
         .select(PlanRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)?)
 }
 
 /// Rounds by id, for building several plans' views with one query.
@@ -739,22 +778,6 @@ pub fn find_plan_with_round(
         .select((PlanRow::as_select(), RoundRow::as_select()))
         .first(conn)
         .optional()?)
-}
-
-/// A fingerprint of a round's non-draft plans: how many, and the last change. Any filing,
-/// edit or transition changes it (cache key for the similar-plans index).
-pub fn round_stamp(
-    conn: &mut DbConn,
-    round_id: &str,
-) -> Result<(i64, Option<chrono::NaiveDateTime>), AppError> {
-    Ok(plans::table
-        .filter(plans::round_id.eq(round_id))
-        .filter(plans::status.ne("draft"))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::max(plans::updated_at),
-        ))
-        .first(conn)?)
 }
 
 /// A plan with its round's adoption date, in one query (without the round's catalog).

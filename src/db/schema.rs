@@ -163,6 +163,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plan_changes (round_id) {
+        round_id -> Text,
+        changes -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     magic_links,

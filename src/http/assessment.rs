@@ -443,9 +443,9 @@ fn partner_keys(content: &str, names: &HashMap<String, String>) -> Vec<(String, 
         .collect()
 }
 
-/// A round's similarity index, valid while the round's plans are as `stamp` says.
+/// A round's similarity index, valid while the round's change counter is at `stamp`.
 pub struct CachedIndex {
-    stamp: (i64, Option<chrono::NaiveDateTime>),
+    stamp: i64,
     index: Index,
 }
 
@@ -495,7 +495,7 @@ pub async fn similar_plans(
         st.db.read(|c| {
             let (plan, _) = load_visible(c, &actor, &id)?;
             require_staff(&actor)?;
-            let stamp = repo::round_stamp(c, &plan.round_id)?;
+            let stamp = repo::plan_changes(c, Some(&plan.round_id))?;
             let cached = st
                 .similar
                 .lock()

@@ -47,6 +47,8 @@ pub struct AppState {
     pub similar: std::sync::Mutex<
         std::collections::HashMap<String, std::sync::Arc<assessment::CachedIndex>>,
     >,
+    /// Totals of `GET /plans` per filter, counted again when plans change.
+    pub list_totals: plans::ListTotals,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -258,5 +260,6 @@ pub fn state(
         public_url: public_url.trim_end_matches('/').to_string(),
         throttle: std::sync::Mutex::new(Default::default()),
         similar: std::sync::Mutex::new(Default::default()),
+        list_totals: Default::default(),
     })
 }

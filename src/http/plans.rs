@@ -620,7 +620,7 @@ pub async fn delete(
                 Action::Delete,
                 &actor,
             )?;
-            if !repo::delete_plan_guarded(c, &plan.id, plan.version)? {
+            if !repo::delete_plan_guarded(c, &plan.id, &plan.round_id, plan.version)? {
                 return Err(AppError::Conflict(
                     "the plan was changed meanwhile; reload it and try again".into(),
                     vec![],
@@ -924,6 +924,34 @@ struct PlanPage {
 /// Most plans an applicant's list is filtered over in memory (their own plans only).
 const OWN_PLANS_MAX: i64 = 10_000;
 
+/// Totals of `GET /plans` per filter, each with the change counter (`repo::plan_changes`) it
+/// was counted at: a total is used only while the counter is unchanged, so a change by any
+/// instance makes the next request count again.
+#[derive(Default)]
+pub struct ListTotals(std::sync::Mutex<HashMap<repo::PlanFilter, (i64, i64)>>);
+
+impl ListTotals {
+    /// Filters kept at most; text searches make many, so the map is emptied beyond this.
+    const MAX: usize = 1_000;
+
+    fn get(&self, filter: &repo::PlanFilter, changes: i64) -> Option<i64> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(filter)
+            .and_then(|&(at, total)| (at == changes).then_some(total))
+    }
+
+    fn put(&self, filter: repo::PlanFilter, changes: i64, total: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        // A slower request may bring an older count: keep the newer one.
+        if map.get(&filter).is_none_or(|&(at, _)| at < changes) {
+            map.insert(filter, (changes, total));
+        }
+    }
+}
+
 /// `GET /plans`: applicants see their own plans, the programme team and board every
 /// non-draft plan; filters `round`, `status`, `theme`, `goal`, `q`; pages of `page_size`.
 pub async fn list(
@@ -935,6 +963,7 @@ pub async fn list(
     let page = q.page.unwrap_or(1);
     let page_size = q.page_size.unwrap_or(20);
     let db = state.db.clone();
+    let st = state.clone();
     let status_filter = q.status.clone();
     // The account and the page are read in one database session.
     let (actor, rows, rounds, merged, total) = web::block(move || {
@@ -955,9 +984,21 @@ pub async fn list(
                 q: q.q.as_deref().map(fold),
             };
             let (rows, total) = if staff {
-                repo::list_plans(c, &filter, (page - 1) * page_size, page_size)?
+                // Counting every match is the costly part of a page (30,000 index entries
+                // at 100k plans); the total is counted again only after plans changed.
+                let changes = repo::plan_changes(c, filter.round_id.as_deref())?;
+                let total = match st.list_totals.get(&filter, changes) {
+                    Some(total) => total,
+                    None => {
+                        let total = repo::count_plans(c, &filter)?;
+                        st.list_totals.put(filter.clone(), changes, total);
+                        total
+                    }
+                };
+                let rows = repo::page_plans(c, &filter, (page - 1) * page_size, page_size)?;
+                (rows, total)
             } else {
-                repo::list_plans(c, &filter, 0, OWN_PLANS_MAX)?
+                (repo::page_plans(c, &filter, 0, OWN_PLANS_MAX)?, 0)
             };
             let mut ids: Vec<String> = rows.iter().map(|r| r.round_id.clone()).collect();
             ids.sort();
@@ -1009,4 +1050,44 @@ pub async fn list(
         page_size,
         total,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_total_is_used_only_at_the_change_counter_it_was_counted_at() {
+        let totals = ListTotals::default();
+        let f = repo::PlanFilter {
+            round_id: Some("r".into()),
+            ..Default::default()
+        };
+        assert_eq!(totals.get(&f, 3), None);
+        totals.put(f.clone(), 3, 40);
+        assert_eq!(totals.get(&f, 3), Some(40));
+        assert_eq!(totals.get(&f, 4), None, "plans changed since");
+        let other = repo::PlanFilter {
+            exclude_drafts: true,
+            ..f.clone()
+        };
+        assert_eq!(totals.get(&other, 3), None, "another filter");
+        // A slower request's older count does not replace a newer one.
+        totals.put(f.clone(), 5, 41);
+        totals.put(f.clone(), 4, 39);
+        assert_eq!(totals.get(&f, 5), Some(41));
+    }
+
+    #[test]
+    fn the_totals_kept_are_bounded() {
+        let totals = ListTotals::default();
+        for i in 0..=ListTotals::MAX {
+            let f = repo::PlanFilter {
+                q: Some(format!("text {i}")),
+                ..Default::default()
+            };
+            totals.put(f, 1, 1);
+        }
+        assert!(totals.0.lock().unwrap().len() <= ListTotals::MAX);
+    }
 }

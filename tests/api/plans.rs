@@ -751,3 +751,43 @@ fn plans_are_listed_filtered_and_paged() {
     s.app.get("/plans?page=abc", Some(&s.team)).expect(400);
     s.app.get("/plans", None).expect(401);
 }
+
+#[test]
+fn list_totals_follow_changes_made_through_another_instance() {
+    let s = setup();
+    let other = spawn_second(&s.app);
+    let by_round = format!("/plans?round={}&status=submitted", s.round);
+    let totals = |app: &TestApp| {
+        (
+            app.get(&by_round, Some(&s.team)).expect(200).body["total"].clone(),
+            app.get("/plans", Some(&s.team)).expect(200).body["total"].clone(),
+        )
+    };
+    s.submitted();
+    // Counted (and kept) by this instance.
+    assert_eq!(totals(&s.app), (json!(1), json!(1)));
+
+    // The other instance files and submits a plan: this one must not answer its old count.
+    let draft = other
+        .post(
+            &format!("/rounds/{}/plans", s.round),
+            Some(&s.resident),
+            complete_plan(&s.org),
+        )
+        .expect(201);
+    let id = draft.body["id"].as_str().unwrap().to_string();
+    other
+        .post(&format!("/plans/{id}/submit"), Some(&s.resident), json!({}))
+        .expect(200);
+    assert_eq!(totals(&s.app), (json!(2), json!(2)));
+
+    other
+        .post(
+            &format!("/plans/{id}/withdraw"),
+            Some(&s.resident),
+            json!({"reason": "Toch niet nodig"}),
+        )
+        .expect(200);
+    assert_eq!(totals(&s.app), (json!(1), json!(2)));
+    assert_eq!(totals(&other), (json!(1), json!(2)));
+}
