@@ -87,6 +87,8 @@ for backend in sqlite postgres; do
     row "$backend" "$n" "GET /plans/{id}" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
     read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans?round=$ROUND&status=submitted&page_size=50")
     row "$backend" "$n" "GET /plans?round&status&page_size=50" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    read -r rps p50 p99 err < <(measure 16 -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans?round=$ROUND&status=submitted&page_size=50")
+    row "$backend" "$n" "GET /plans?round&status&page_size=50" 16 "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
     read -r rps p50 p99 err < <(measure 4 -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans/$SIMILAR_PLAN/similar")
     row "$backend" "$n" "GET /plans/{id}/similar (2,000 plans)" 4 "$rps" "$p50" "$p99" "$err" "" ""
     flow=$(target/release/flow "$A" "$ROUND" "$TOKEN_APPLICANT" 1000 16)

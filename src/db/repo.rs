@@ -17,11 +17,12 @@ pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> Result<(), AppError> {
 }
 
 pub fn find_user(conn: &mut DbConn, id: &str) -> Result<Option<UserRow>, AppError> {
-    Ok(users::table
+    // Every authenticated request makes this query: run natively (see `native!`).
+    Ok(crate::native!(conn, c => users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 pub fn find_user_by_email(conn: &mut DbConn, email: &str) -> Result<Option<UserRow>, AppError> {
@@ -780,15 +781,49 @@ pub fn find_plan_with_round(
         .optional()?)
 }
 
-/// A plan with its round's adoption date, in one query (without the round's catalog).
-pub fn find_plan_with_adoption(
+/// What `GET /plans/{id}` reads, in one query: the caller's account and the plan with its
+/// round's adoption date and the plans merged into it (one row per merged plan). `None` when
+/// there is no such account; the plan part is `None` when there is no such plan.
+#[allow(clippy::type_complexity)]
+pub fn account_and_plan(
     conn: &mut DbConn,
-    id: &str,
-) -> Result<Option<(PlanRow, Option<chrono::NaiveDate>)>, AppError> {
-    Ok(plans::table
-        .inner_join(rounds::table)
-        .filter(plans::id.eq(id))
-        .select((PlanRow::as_select(), rounds::adopted_on))
-        .first(conn)
-        .optional()?)
+    user_id: &str,
+    plan_id: &str,
+) -> Result<Option<(UserRow, Option<AdoptedPlan>)>, AppError> {
+    let merged = diesel::alias!(plans as merged);
+    let rows: Vec<(
+        UserRow,
+        Option<PlanRow>,
+        Option<chrono::NaiveDate>,
+        Option<String>,
+    )> = crate::native!(conn, c => users::table
+        .left_join(plans::table.on(plans::id.eq(plan_id.to_string())))
+        .left_join(rounds::table.on(rounds::id.eq(plans::round_id)))
+        .left_join(merged.on(merged.field(plans::merged_into).eq(plans::id.nullable())))
+        .filter(users::id.eq(user_id))
+        .order(merged.field(plans::created_at).asc())
+        .select((
+            UserRow::as_select(),
+            Option::<PlanRow>::as_select(),
+            rounds::adopted_on.nullable(),
+            merged.field(plans::id).nullable(),
+        ))
+        .load(c))?;
+    let mut rows = rows.into_iter();
+    let Some((user, plan, adopted_on, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let plan = plan.map(|plan| AdoptedPlan {
+        plan,
+        adopted_on,
+        merged_from: first.into_iter().chain(rows.filter_map(|r| r.3)).collect(),
+    });
+    Ok(Some((user, plan)))
+}
+
+/// A plan with its round's adoption date and the plans merged into it.
+pub struct AdoptedPlan {
+    pub plan: PlanRow,
+    pub adopted_on: Option<chrono::NaiveDate>,
+    pub merged_from: Vec<String>,
 }

@@ -263,7 +263,12 @@ fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
 impl Auth {
     /// Reads the token's account; a missing or deactivated account is 401.
     pub fn load(c: &mut crate::db::DbConn, user_id: &str) -> Result<Auth, AppError> {
-        match repo::find_user(c, user_id)? {
+        Auth::of(repo::find_user(c, user_id)?)
+    }
+
+    /// The caller as the token's account (read already) makes them; 401 as `load`.
+    pub fn of(account: Option<UserRow>) -> Result<Auth, AppError> {
+        match account {
             Some(user) if user.active => Ok(Auth {
                 actor: Actor {
                     user_id: user.id.clone(),

@@ -90,7 +90,11 @@ impl Routes {
 /// Every route the service serves, relative to `BASE_PATH`.
 fn register(r: &mut Routes) {
     use Method as M;
-    r.add(M::GET, "/health", system::health)
+    // The plan routes that are read most come first: actix tries resources in order, each
+    // path with parameters through a regex.
+    r.add(M::GET, "/plans", plans::list)
+        .add(M::GET, "/plans/{id}", plans::get)
+        .add(M::GET, "/health", system::health)
         .add(M::GET, "/openapi.json", system::openapi)
         .add(M::POST, "/auth/register", auth::register)
         .add(M::POST, "/auth/login", auth::login)
@@ -107,8 +111,6 @@ fn register(r: &mut Routes) {
         .add(M::GET, "/rounds/{id}", rounds::get)
         .add(M::PATCH, "/rounds/{id}", rounds::update)
         .add(M::POST, "/rounds/{id}/plans", plans::create)
-        .add(M::GET, "/plans", plans::list)
-        .add(M::GET, "/plans/{id}", plans::get)
         .add(M::PATCH, "/plans/{id}", plans::update)
         .add(M::DELETE, "/plans/{id}", plans::delete)
         .add(M::POST, "/plans/{id}/submit", plans::submit)

@@ -548,20 +548,22 @@ pub async fn get(
     // The account and the plan are read in one database session.
     let (actor, l) = web::block(move || {
         db.read(|c| {
-            let auth = Auth::load(c, &bearer.0)?;
-            // Of the round only its adoption matters here: its catalog is not read.
-            let (plan, adopted_on) = repo::find_plan_with_adoption(c, &id)?
-                .ok_or_else(|| AppError::not_found("plan"))?;
-            if !visible(&plan, &auth.actor)? {
+            // The hot path: one query. Of the round only its adoption matters here.
+            let (account, found) = match repo::account_and_plan(c, &bearer.0, &id)? {
+                Some((account, found)) => (Some(account), found),
+                None => (None, None),
+            };
+            let auth = Auth::of(account)?;
+            let found = found.ok_or_else(|| AppError::not_found("plan"))?;
+            if !visible(&found.plan, &auth.actor)? {
                 return Err(AppError::not_found("plan"));
             }
-            let merged_from = repo::merged_into(c, &plan.id)?;
             Ok((
                 auth.actor,
                 Loaded {
-                    plan,
-                    published: adopted_on.is_some(),
-                    merged_from,
+                    plan: found.plan,
+                    published: found.adopted_on.is_some(),
+                    merged_from: found.merged_from,
                 },
             ))
         })

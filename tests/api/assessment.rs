@@ -1003,6 +1003,26 @@ fn a_plan_merges_into_another_of_the_same_round() {
         .clone();
     assert_eq!(found["merged_from"], json!([a]));
 
+    // A second plan merged into the same target is listed after the first.
+    let second = b.s.submitted();
+    b.post(
+        &format!("/plans/{second}/start-review"),
+        &b.s.team,
+        json!({}),
+    )
+    .expect(200);
+    b.post(
+        &format!("/plans/{second}/merge-into"),
+        &b.s.team,
+        json!({"target_id": target}),
+    )
+    .expect(200);
+    let t =
+        b.s.app
+            .get(&format!("/plans/{target}"), Some(&b.s.team))
+            .expect(200);
+    assert_eq!(t.body["merged_from"], json!([a, second]));
+
     // A terminal plan takes nothing more.
     let third = b.s.submitted();
     let r = b

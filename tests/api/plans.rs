@@ -791,3 +791,26 @@ fn list_totals_follow_changes_made_through_another_instance() {
     assert_eq!(totals(&s.app), (json!(1), json!(2)));
     assert_eq!(totals(&other), (json!(1), json!(2)));
 }
+
+#[test]
+fn reading_a_plan_needs_a_live_account_before_anything_is_said_of_the_plan() {
+    let s = setup();
+    let id = s.submitted();
+    let unknown = "/plans/00000000-0000-7000-8000-000000000000";
+    s.app
+        .get(&format!("/plans/{id}"), Some(&s.resident))
+        .expect(200);
+    s.app.get(unknown, Some(&s.resident)).expect(404);
+
+    s.app
+        .patch(
+            &format!("/users/{}", s.resident_id),
+            Some(&s.app.admin_token()),
+            json!({"active": false}),
+        )
+        .expect(200);
+    s.app
+        .get(&format!("/plans/{id}"), Some(&s.resident))
+        .expect(401);
+    s.app.get(unknown, Some(&s.resident)).expect(401);
+}

@@ -11,12 +11,14 @@ use planloket::db::{schema::plans, Db};
 async fn one(db: web::Data<Db>, id: web::Path<String>) -> HttpResponse {
     let db = db.get_ref().clone();
     let row = web::block(move || {
+        // On the backend's own connection, as planloket's hot queries run (`native!`).
         db.read(|c| {
-            Ok(plans::table
-                .find(id.into_inner())
+            let id = id.into_inner();
+            Ok(planloket::native!(c, c => plans::table
+                .find(&id)
                 .select(PlanRow::as_select())
                 .first(c)
-                .optional()?)
+                .optional())?)
         })
     })
     .await;

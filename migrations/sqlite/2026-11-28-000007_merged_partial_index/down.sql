@@ -1,0 +1,2 @@
+DROP INDEX plans_merged_into;
+CREATE INDEX plans_merged_into ON plans (merged_into);
