@@ -49,6 +49,8 @@ pub struct AppState {
     >,
     /// Totals of `GET /plans` per filter, counted again when plans change.
     pub list_totals: plans::ListTotals,
+    /// Rendered staff pages of `GET /plans`, rendered again when plans change.
+    pub list_pages: plans::ListPages,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -262,6 +264,7 @@ pub fn state(
         public_url: public_url.trim_end_matches('/').to_string(),
         throttle: std::sync::Mutex::new(Default::default()),
         similar: std::sync::Mutex::new(Default::default()),
-        list_totals: Default::default(),
+        list_totals: plans::ListTotals::new(plans::LIST_TOTALS_MAX),
+        list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
     })
 }

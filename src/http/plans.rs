@@ -926,32 +926,97 @@ struct PlanPage {
 /// Most plans an applicant's list is filtered over in memory (their own plans only).
 const OWN_PLANS_MAX: i64 = 10_000;
 
-/// Totals of `GET /plans` per filter, each with the change counter (`repo::plan_changes`) it
-/// was counted at: a total is used only while the counter is unchanged, so a change by any
-/// instance makes the next request count again.
-#[derive(Default)]
-pub struct ListTotals(std::sync::Mutex<HashMap<repo::PlanFilter, (i64, i64)>>);
+/// Values kept against a change counter (`repo::plan_changes`): a value is used only while
+/// the counter is unchanged, so a change by any instance makes the next request build it
+/// again. Bounded by a weight (entries, or bytes): beyond it the map is emptied, since text
+/// searches make many keys that are seldom asked again.
+pub struct Counted<K, V> {
+    max_weight: usize,
+    inner: std::sync::Mutex<CountedMap<K, V>>,
+}
 
-impl ListTotals {
-    /// Filters kept at most; text searches make many, so the map is emptied beyond this.
-    const MAX: usize = 1_000;
+struct CountedMap<K, V> {
+    map: HashMap<K, (i64, V, usize)>,
+    weight: usize,
+}
 
-    fn get(&self, filter: &repo::PlanFilter, changes: i64) -> Option<i64> {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(filter)
-            .and_then(|&(at, total)| (at == changes).then_some(total))
-    }
-
-    fn put(&self, filter: repo::PlanFilter, changes: i64, total: i64) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= Self::MAX {
-            map.clear();
-        }
-        // A slower request may bring an older count: keep the newer one.
-        if map.get(&filter).is_none_or(|&(at, _)| at < changes) {
-            map.insert(filter, (changes, total));
+impl<K: std::hash::Hash + Eq, V: Clone> Counted<K, V> {
+    pub fn new(max_weight: usize) -> Self {
+        Counted {
+            max_weight,
+            inner: std::sync::Mutex::new(CountedMap {
+                map: HashMap::new(),
+                weight: 0,
+            }),
         }
     }
+
+    fn get(&self, key: &K, changes: i64) -> Option<V> {
+        let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        m.map
+            .get(key)
+            .and_then(|(at, v, _)| (*at == changes).then(|| v.clone()))
+    }
+
+    fn put(&self, key: K, changes: i64, value: V, weight: usize) {
+        if weight > self.max_weight {
+            return;
+        }
+        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        // A slower request may bring an older value: keep the newer one.
+        if m.map.get(&key).is_some_and(|(at, _, _)| *at >= changes) {
+            return;
+        }
+        if let Some((_, _, w)) = m.map.remove(&key) {
+            m.weight -= w;
+        }
+        if m.weight + weight > self.max_weight {
+            m.map.clear();
+            m.weight = 0;
+        }
+        m.weight += weight;
+        m.map.insert(key, (changes, value, weight));
+    }
+}
+
+/// Totals of `GET /plans` per filter (weight: one per filter).
+pub type ListTotals = Counted<repo::PlanFilter, i64>;
+/// Filters whose totals are kept at most.
+pub const LIST_TOTALS_MAX: usize = 1_000;
+
+/// Rendered staff pages of `GET /plans`: the same page for the same caller is the same bytes
+/// until a plan of the filtered round changes (weight: bytes).
+pub type ListPages = Counted<PageKey, web::Bytes>;
+/// Bytes of rendered pages kept at most (a page of 50 plans is 50-100 KB: some 50 pages).
+pub const LIST_PAGES_MAX_BYTES: usize = 4 << 20;
+
+/// What a staff page depends on besides the plans: the filter, the page, and the caller
+/// (`allowed_actions` depends on their roles, and on whether they filed the plan).
+#[derive(PartialEq, Eq, Hash)]
+pub struct PageKey {
+    filter: repo::PlanFilter,
+    page: i64,
+    page_size: i64,
+    user_id: String,
+    roles: Vec<Role>,
+}
+
+/// What the database part of `GET /plans` found.
+enum Listed {
+    /// A staff page rendered at the current change counter.
+    Cached(web::Bytes),
+    Rows(Box<Found>),
+}
+
+/// The plans of a page to render, with what their views need.
+struct Found {
+    actor: Actor,
+    rows: Vec<PlanRow>,
+    rounds: HashMap<String, RoundRow>,
+    merged: Vec<(String, String)>,
+    total: i64,
+    /// Where to keep the rendered page (staff only), and the counter it is current at.
+    keep: Option<(PageKey, i64)>,
 }
 
 /// `GET /plans`: applicants see their own plans, the programme team and board every
@@ -964,12 +1029,11 @@ pub async fn list(
     let q = parse_list_query(query.into_inner())?;
     let page = q.page.unwrap_or(1);
     let page_size = q.page_size.unwrap_or(20);
-    let db = state.db.clone();
     let st = state.clone();
     let status_filter = q.status.clone();
     // The account and the page are read in one database session.
-    let (actor, rows, rounds, merged, total) = web::block(move || {
-        db.read(|c| {
+    let listed = web::block(move || {
+        st.db.read(|c| {
             let actor = Auth::load(c, &bearer.0)?.actor;
             let staff = actor.is_staff();
             let filter = repo::PlanFilter {
@@ -985,22 +1049,33 @@ pub async fn list(
                 goal: q.goal.clone(),
                 q: q.q.as_deref().map(fold),
             };
-            let (rows, total) = if staff {
+            let (rows, total, keep) = if staff {
+                // Read before what is kept against it, so nothing kept is older than it.
+                let changes = repo::plan_changes(c, filter.round_id.as_deref())?;
+                let key = PageKey {
+                    filter,
+                    page,
+                    page_size,
+                    user_id: actor.user_id.clone(),
+                    roles: actor.roles.clone(),
+                };
+                if let Some(body) = st.list_pages.get(&key, changes) {
+                    return Ok(Listed::Cached(body));
+                }
                 // Counting every match is the costly part of a page (30,000 index entries
                 // at 100k plans); the total is counted again only after plans changed.
-                let changes = repo::plan_changes(c, filter.round_id.as_deref())?;
-                let total = match st.list_totals.get(&filter, changes) {
+                let total = match st.list_totals.get(&key.filter, changes) {
                     Some(total) => total,
                     None => {
-                        let total = repo::count_plans(c, &filter)?;
-                        st.list_totals.put(filter.clone(), changes, total);
+                        let total = repo::count_plans(c, &key.filter)?;
+                        st.list_totals.put(key.filter.clone(), changes, total, 1);
                         total
                     }
                 };
-                let rows = repo::page_plans(c, &filter, (page - 1) * page_size, page_size)?;
-                (rows, total)
+                let rows = repo::page_plans(c, &key.filter, (page - 1) * page_size, page_size)?;
+                (rows, total, Some((key, changes)))
             } else {
-                (repo::page_plans(c, &filter, 0, OWN_PLANS_MAX)?, 0)
+                (repo::page_plans(c, &filter, 0, OWN_PLANS_MAX)?, 0, None)
             };
             let mut ids: Vec<String> = rows.iter().map(|r| r.round_id.clone()).collect();
             ids.sort();
@@ -1011,10 +1086,28 @@ pub async fn list(
                 .collect();
             let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
             let merged = repo::merged_into_many(c, &ids)?;
-            Ok((actor, rows, rounds, merged, total))
+            Ok(Listed::Rows(Box::new(Found {
+                actor,
+                rows,
+                rounds,
+                merged,
+                total,
+                keep,
+            })))
         })
     })
     .await??;
+    let Found {
+        actor,
+        rows,
+        rounds,
+        merged,
+        total,
+        keep,
+    } = match listed {
+        Listed::Cached(body) => return Ok(json_body(body)),
+        Listed::Rows(found) => *found,
+    };
     let staff = actor.is_staff();
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -1046,12 +1139,26 @@ pub async fn list(
             total,
         )
     };
-    Ok(HttpResponse::Ok().json(PlanPage {
-        items,
-        page,
-        page_size,
-        total,
-    }))
+    let body = web::Bytes::from(
+        serde_json::to_vec(&PlanPage {
+            items,
+            page,
+            page_size,
+            total,
+        })
+        .map_err(|e| AppError::Internal(format!("list page: {e}")))?,
+    );
+    if let Some((key, changes)) = keep {
+        let weight = body.len();
+        state.list_pages.put(key, changes, body.clone(), weight);
+    }
+    Ok(json_body(body))
+}
+
+fn json_body(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(header::ContentType::json())
+        .body(body)
 }
 
 #[cfg(test)]
@@ -1059,14 +1166,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_total_is_used_only_at_the_change_counter_it_was_counted_at() {
-        let totals = ListTotals::default();
+    fn a_value_is_used_only_at_the_change_counter_it_was_built_at() {
+        let totals = ListTotals::new(LIST_TOTALS_MAX);
         let f = repo::PlanFilter {
             round_id: Some("r".into()),
             ..Default::default()
         };
         assert_eq!(totals.get(&f, 3), None);
-        totals.put(f.clone(), 3, 40);
+        totals.put(f.clone(), 3, 40, 1);
         assert_eq!(totals.get(&f, 3), Some(40));
         assert_eq!(totals.get(&f, 4), None, "plans changed since");
         let other = repo::PlanFilter {
@@ -1074,22 +1181,33 @@ mod tests {
             ..f.clone()
         };
         assert_eq!(totals.get(&other, 3), None, "another filter");
-        // A slower request's older count does not replace a newer one.
-        totals.put(f.clone(), 5, 41);
-        totals.put(f.clone(), 4, 39);
+        // A slower request's older value does not replace a newer one.
+        totals.put(f.clone(), 5, 41, 1);
+        totals.put(f.clone(), 4, 39, 1);
         assert_eq!(totals.get(&f, 5), Some(41));
     }
 
     #[test]
-    fn the_totals_kept_are_bounded() {
-        let totals = ListTotals::default();
-        for i in 0..=ListTotals::MAX {
-            let f = repo::PlanFilter {
-                q: Some(format!("text {i}")),
-                ..Default::default()
-            };
-            totals.put(f, 1, 1);
+    fn what_is_kept_stays_within_its_weight() {
+        let pages: Counted<u32, web::Bytes> = Counted::new(1_000);
+        let weight = |p: &Counted<u32, web::Bytes>| {
+            let m = p.inner.lock().unwrap();
+            assert_eq!(m.weight, m.map.values().map(|(_, _, w)| w).sum::<usize>());
+            m.weight
+        };
+        for i in 0..50 {
+            pages.put(i, 1, web::Bytes::from(vec![b'x'; 300]), 300);
+            assert!(weight(&pages) <= 1_000);
+            assert!(pages.get(&i, 1).is_some(), "the newest is kept");
         }
-        assert!(totals.0.lock().unwrap().len() <= ListTotals::MAX);
+        // Replacing a value counts its weight once.
+        pages.put(7, 2, web::Bytes::from_static(b"a"), 1);
+        pages.put(7, 3, web::Bytes::from_static(b"b"), 1);
+        assert_eq!(pages.get(&7, 3), Some(web::Bytes::from_static(b"b")));
+        weight(&pages);
+        // A value heavier than the whole budget is not kept (and keeps nothing out).
+        pages.put(8, 1, web::Bytes::from(vec![0; 2_000]), 2_000);
+        assert_eq!(pages.get(&8, 1), None);
+        assert_eq!(pages.get(&7, 3), Some(web::Bytes::from_static(b"b")));
     }
 }

@@ -793,6 +793,73 @@ fn list_totals_follow_changes_made_through_another_instance() {
 }
 
 #[test]
+fn list_pages_follow_changes_made_through_another_instance_and_are_per_caller() {
+    let s = setup();
+    let other = spawn_second(&s.app);
+    let (_, member) = s.app.user_with(&["board_member"], None, None);
+    let by_round = format!("/plans?round={}&page_size=10", s.round);
+    let id = s.submitted();
+    let page = |app: &TestApp, token: &str| app.get(&by_round, Some(token)).expect(200).body;
+
+    // Rendered (and kept) by this instance, once for each caller.
+    let team_page = page(&s.app, &s.team);
+    assert_eq!(team_page["items"][0]["status"], "submitted");
+    assert!(team_page["items"][0]["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("start_review")));
+    let member_page = page(&s.app, &member);
+    assert_eq!(member_page["items"][0]["status"], "submitted");
+    assert!(
+        !member_page["items"][0]["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("start_review")),
+        "a board member must not be shown the team's page: {member_page}"
+    );
+    assert_eq!(page(&s.app, &s.team), team_page, "the same page again");
+
+    // The other instance changes the plan: this one must not answer the page it kept.
+    other
+        .post(
+            &format!("/plans/{id}/start-review"),
+            Some(&s.team),
+            json!({}),
+        )
+        .expect(200);
+    let team_page = page(&s.app, &s.team);
+    assert_eq!(team_page["items"][0]["status"], "in_review");
+    assert_eq!(team_page["items"][0]["version"], json!(3));
+    assert_eq!(page(&s.app, &member)["items"][0]["status"], "in_review");
+
+    // A plan merged into it by the other instance shows in its `merged_from`.
+    let second = s.submitted();
+    other
+        .post(
+            &format!("/plans/{second}/start-review"),
+            Some(&s.team),
+            json!({}),
+        )
+        .expect(200);
+    other
+        .post(
+            &format!("/plans/{second}/merge-into"),
+            Some(&s.team),
+            json!({"target_id": id}),
+        )
+        .expect(200);
+    let team_page = page(&s.app, &s.team);
+    let target = team_page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == json!(id))
+        .unwrap();
+    assert_eq!(target["merged_from"], json!([second]));
+    assert_eq!(team_page["total"], json!(2));
+}
+
+#[test]
 fn reading_a_plan_needs_a_live_account_before_anything_is_said_of_the_plan() {
     let s = setup();
     let id = s.submitted();
