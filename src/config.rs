@@ -67,6 +67,8 @@ impl DatabaseUrl {
 #[derive(Clone)]
 pub struct Settings {
     pub database: DatabaseUrl,
+    /// Connections in the database pool; `None`: the default for the backend (`Db::open`).
+    pub db_pool: Option<u32>,
     pub bind: String,
     pub data_dir: PathBuf,
     pub jwt_secret: Vec<u8>,
@@ -81,6 +83,7 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("database", &self.database)
+            .field("db_pool", &self.db_pool)
             .field("bind", &self.bind)
             .field("data_dir", &self.data_dir)
             .field("jwt_secret", &"<hidden>")
@@ -91,6 +94,9 @@ impl std::fmt::Debug for Settings {
             .finish()
     }
 }
+
+/// The largest database pool accepted (PostgreSQL's default `max_connections` is 100).
+pub const DB_POOL_MAX: u32 = 64;
 
 /// The shortest signing key accepted, in bytes.
 pub const JWT_SECRET_MIN: usize = 32;
@@ -115,8 +121,18 @@ impl Settings {
             Some(s) => s.into_bytes(),
             None => load_or_create_secret(&data_dir)?,
         };
+        let db_pool = match var("PLANLOKET_DB_POOL") {
+            None => None,
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (1..=DB_POOL_MAX).contains(&n) => Some(n),
+                _ => return Err(format!(
+                    "PLANLOKET_DB_POOL must be a whole number from 1 to {DB_POOL_MAX}, not '{v}'"
+                )),
+            },
+        };
         Ok(Settings {
             database,
+            db_pool,
             bind: var("PLANLOKET_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
             jwt_secret,

@@ -64,7 +64,7 @@ fn run(command: Command) -> Result<(), String> {
     tracing::info!(database = ?settings.database, "starting");
     match command {
         Command::Migrate => {
-            Db::open(&settings.database)?;
+            Db::open_sized(&settings.database, settings.db_pool)?;
             println!(
                 "migrations are up to date ({})",
                 settings.database.backend()
@@ -72,7 +72,7 @@ fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => {
-            let db = Db::open(&settings.database)?;
+            let db = Db::open_sized(&settings.database, settings.db_pool)?;
             match startup::load_demo(&db)? {
                 Some(lines) => lines.iter().for_each(|l| println!("{l}")),
                 None => println!("the database holds data already; no demo data loaded"),

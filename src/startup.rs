@@ -31,7 +31,7 @@ pub struct Running {
 
 /// Opens the database, applies the bootstrap admin, binds and builds the server.
 pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
-    let db = Db::open(&settings.database)?;
+    let db = Db::open_sized(&settings.database, settings.db_pool)?;
     bootstrap_admin(&db, settings)?;
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;

@@ -130,21 +130,28 @@ fn migration_lock(db: &std::path::Path) -> Result<std::fs::File, String> {
 impl Db {
     /// Opens the pool (creating the SQLite file and its folder if needed) and runs migrations.
     pub fn open(url: &DatabaseUrl) -> Result<Db, String> {
+        Self::open_sized(url, None)
+    }
+
+    /// As `open`, with `size` connections instead of the backend's default.
+    pub fn open_sized(url: &DatabaseUrl, size: Option<u32>) -> Result<Db, String> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
         }
-        let size = match url {
+        let size = size.unwrap_or(match url {
             DatabaseUrl::Sqlite(_) => 8,
-            // Twice the cores, at least 4: more busy PostgreSQL backends than the machine can
-            // run only queue in the scheduler. Measured on 2 cores: p99 of 40-130 ms with 12
-            // connections, 10-13 ms with 4, at the same throughput (docs/BENCHMARKS.md).
+            // One per core, at least 2: more busy PostgreSQL backends than the machine can run
+            // only queue in the scheduler. Measured with PostgreSQL on the same 2 cores: p99
+            // of `GET /plans/{id}` 40-130 ms with 12 connections, 10-13 ms with 4, 7-8 ms
+            // with 2, at the same read throughput and 10 % fewer writes (docs/BENCHMARKS.md).
+            // A database on a host of its own takes more: PLANLOKET_DB_POOL.
             DatabaseUrl::Postgres(_) => std::thread::available_parallelism()
-                .map_or(4, |n| 2 * n.get() as u32)
-                .clamp(4, 16),
-        };
+                .map_or(2, |n| n.get() as u32)
+                .clamp(2, 16),
+        });
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(1))

@@ -25,6 +25,37 @@ fn an_unknown_database_scheme_stops_start_up_naming_it() {
 }
 
 #[test]
+fn a_database_pool_size_out_of_range_stops_start_up_naming_it() {
+    let dir = std::env::temp_dir().join(format!("planloket-bin-{}", uuid::Uuid::now_v7().simple()));
+    for bad in ["0", "65", "many", "-1"] {
+        let out = planloket()
+            .arg("migrate")
+            .env("PLANLOKET_DATA_DIR", &dir)
+            .env("PLANLOKET_DB_POOL", bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("PLANLOKET_DB_POOL") && err.contains(bad),
+            "{err}"
+        );
+    }
+    let out = planloket()
+        .arg("migrate")
+        .env("PLANLOKET_DATA_DIR", &dir)
+        .env("PLANLOKET_DB_POOL", "3")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn migrate_creates_the_sqlite_file_in_the_data_dir() {
     let dir = std::env::temp_dir().join(format!("planloket-bin-{}", uuid::Uuid::now_v7().simple()));
     let out = planloket()

@@ -133,6 +133,7 @@ pub struct TestApp {
 pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
     Settings {
         database: db.url(),
+        db_pool: None,
         bind: "127.0.0.1:0".into(),
         data_dir: db.data_dir(),
         jwt_secret: JWT_SECRET.to_vec(),
