@@ -125,9 +125,11 @@ impl Settings {
             None => None,
             Some(v) => match v.trim().parse::<u32>() {
                 Ok(n) if (1..=DB_POOL_MAX).contains(&n) => Some(n),
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "PLANLOKET_DB_POOL must be a whole number from 1 to {DB_POOL_MAX}, not '{v}'"
-                )),
+                ))
+                }
             },
         };
         Ok(Settings {

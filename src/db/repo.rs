@@ -326,19 +326,46 @@ pub fn count_plans(conn: &mut DbConn, f: &PlanFilter) -> Result<i64, AppError> {
     Ok(filtered(f).count().get_result(conn)?)
 }
 
+/// Where a page of the plans that match starts: `offset` rows after the plan with key `after`
+/// (`created_at`, `id`: the last of an earlier page), or after the first plan if `None`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageStart {
+    pub after: Option<(chrono::NaiveDateTime, String)>,
+    pub offset: i64,
+}
+
 /// One page of the plans that match, newest first.
 pub fn page_plans(
     conn: &mut DbConn,
     f: &PlanFilter,
-    offset: i64,
+    start: &PageStart,
     limit: i64,
 ) -> Result<Vec<PlanRow>, AppError> {
-    Ok(filtered(f)
-        .order((plans::created_at.desc(), plans::id.desc()))
-        .offset(offset)
+    let mut q = filtered(f);
+    if let Some((at, id)) = &start.after {
+        // Written so that `created_at <= at` bounds the index range: the page is read from
+        // that key on, instead of walking every row before it.
+        q = q
+            .filter(plans::created_at.le(*at))
+            .filter(plans::created_at.lt(*at).or(plans::id.lt(id.clone())));
+    }
+    let q = q.order((plans::created_at.desc(), plans::id.desc()));
+    if start.offset == 0 {
+        return Ok(q.limit(limit).select(PlanRow::as_select()).load(conn)?);
+    }
+    // The rows an OFFSET skips are read from the index alone, then the page's rows by id:
+    // PostgreSQL reads every skipped row in full (30,000 at page 600 of 100k plans).
+    let ids: Vec<String> = q
+        .offset(start.offset)
         .limit(limit)
+        .select(plans::id)
+        .load(conn)?;
+    let mut rows: Vec<PlanRow> = plans::table
+        .filter(plans::id.eq_any(&ids))
         .select(PlanRow::as_select())
-        .load(conn)?)
+        .load(conn)?;
+    rows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
+    Ok(rows)
 }
 
 /// Rounds by id, for building several plans' views with one query.

@@ -51,6 +51,8 @@ pub struct AppState {
     pub list_totals: plans::ListTotals,
     /// Rendered staff pages of `GET /plans`, rendered again when plans change.
     pub list_pages: plans::ListPages,
+    /// Where deep pages of `GET /plans` start, learnt again when plans change.
+    pub list_marks: plans::ListMarks,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -266,5 +268,6 @@ pub fn state(
         similar: std::sync::Mutex::new(Default::default()),
         list_totals: plans::ListTotals::new(plans::LIST_TOTALS_MAX),
         list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+        list_marks: plans::ListMarks::new(plans::LIST_MARKS_FILTERS),
     })
 }

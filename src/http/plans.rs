@@ -958,6 +958,16 @@ impl<K: std::hash::Hash + Eq, V: Clone> Counted<K, V> {
             .and_then(|(at, v, _)| (*at == changes).then(|| v.clone()))
     }
 
+    /// The value kept at `changes`, or `make()` kept now.
+    fn get_or_put(&self, key: K, changes: i64, make: impl FnOnce() -> V) -> V {
+        if let Some(v) = self.get(&key, changes) {
+            return v;
+        }
+        let v = make();
+        self.put(key, changes, v.clone(), 1);
+        v
+    }
+
     fn put(&self, key: K, changes: i64, value: V, weight: usize) {
         if weight > self.max_weight {
             return;
@@ -989,6 +999,47 @@ pub const LIST_TOTALS_MAX: usize = 1_000;
 pub type ListPages = Counted<PageKey, web::Bytes>;
 /// Bytes of rendered pages kept at most (a page of 50 plans is 50-100 KB: some 50 pages).
 pub const LIST_PAGES_MAX_BYTES: usize = 4 << 20;
+
+/// Where pages of one filter start, learnt from the pages read: a row position, and the key of
+/// the row just before it (the last row of the page that ended there). A page deep in a list
+/// is then read from the nearest such key instead of walking every row before it (OFFSET),
+/// so walking through a list costs the same on page 600 as on page 1. Kept per filter against
+/// the change counter like everything here (weight: one per filter).
+pub type ListMarks = Counted<repo::PlanFilter, std::sync::Arc<std::sync::Mutex<PageMarks>>>;
+/// Filters whose marks are kept at most.
+pub const LIST_MARKS_FILTERS: usize = 64;
+
+#[derive(Default)]
+pub struct PageMarks(std::collections::BTreeMap<i64, (chrono::NaiveDateTime, String)>);
+
+impl PageMarks {
+    /// Marks kept per filter at most (some 80 KB): past it, deep pages walk from the last.
+    const MAX: usize = 1_000;
+
+    /// Where the page at row `offset` starts, from the nearest mark at or before it.
+    pub fn start(&self, offset: i64) -> repo::PageStart {
+        let nearest = (offset > 0)
+            .then(|| self.0.range(1..=offset).next_back())
+            .flatten();
+        match nearest {
+            Some((&at, key)) => repo::PageStart {
+                after: Some(key.clone()),
+                offset: offset - at,
+            },
+            None => repo::PageStart {
+                after: None,
+                offset,
+            },
+        }
+    }
+
+    /// Notes that the row at position `end` comes right after the row with key `last`.
+    pub fn learn(&mut self, end: i64, last: (chrono::NaiveDateTime, String)) {
+        if self.0.len() < Self::MAX {
+            self.0.insert(end, last);
+        }
+    }
+}
 
 /// What a staff page depends on besides the plans: the filter, the page, and the caller
 /// (`allowed_actions` depends on their roles, and on whether they filed the plan).
@@ -1072,10 +1123,27 @@ pub async fn list(
                         total
                     }
                 };
-                let rows = repo::page_plans(c, &key.filter, (page - 1) * page_size, page_size)?;
+                let offset = (page - 1) * page_size;
+                let marks = st
+                    .list_marks
+                    .get_or_put(key.filter.clone(), changes, Default::default);
+                // A page may be read from a mark learnt from data a little newer than the
+                // counter read here (never older): as with any paging while plans change.
+                let start = marks
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .start(offset);
+                let rows = repo::page_plans(c, &key.filter, &start, page_size)?;
+                if let Some(last) = rows.last() {
+                    marks.lock().unwrap_or_else(|p| p.into_inner()).learn(
+                        offset + rows.len() as i64,
+                        (last.created_at, last.id.clone()),
+                    );
+                }
                 (rows, total, Some((key, changes)))
             } else {
-                (repo::page_plans(c, &filter, 0, OWN_PLANS_MAX)?, 0, None)
+                let all = repo::PageStart::default();
+                (repo::page_plans(c, &filter, &all, OWN_PLANS_MAX)?, 0, None)
             };
             let mut ids: Vec<String> = rows.iter().map(|r| r.round_id.clone()).collect();
             ids.sort();
@@ -1185,6 +1253,80 @@ mod tests {
         totals.put(f.clone(), 5, 41, 1);
         totals.put(f.clone(), 4, 39, 1);
         assert_eq!(totals.get(&f, 5), Some(41));
+    }
+
+    fn key(id: &str, second: u32) -> (chrono::NaiveDateTime, String) {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(12, 0, second))
+            .unwrap();
+        (at, id.to_string())
+    }
+
+    #[test]
+    fn a_page_starts_from_the_nearest_mark_before_it() {
+        let mut marks = PageMarks::default();
+        assert_eq!(
+            marks.start(40),
+            repo::PageStart {
+                after: None,
+                offset: 40
+            }
+        );
+        marks.learn(2, key("b", 8));
+        marks.learn(22, key("d", 4));
+        assert_eq!(
+            marks.start(0),
+            repo::PageStart {
+                after: None,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            marks.start(1),
+            repo::PageStart {
+                after: None,
+                offset: 1
+            }
+        );
+        let after_b = Some(key("b", 8));
+        assert_eq!(
+            marks.start(2),
+            repo::PageStart {
+                after: after_b.clone(),
+                offset: 0
+            }
+        );
+        assert_eq!(
+            marks.start(21),
+            repo::PageStart {
+                after: after_b,
+                offset: 19
+            }
+        );
+        let after_d = Some(key("d", 4));
+        assert_eq!(
+            marks.start(22),
+            repo::PageStart {
+                after: after_d.clone(),
+                offset: 0
+            }
+        );
+        assert_eq!(
+            marks.start(70),
+            repo::PageStart {
+                after: after_d,
+                offset: 48
+            }
+        );
+    }
+
+    #[test]
+    fn marks_kept_are_bounded() {
+        let mut marks = PageMarks::default();
+        for i in 0..PageMarks::MAX as i64 + 10 {
+            marks.learn(i + 1, key("x", 1));
+        }
+        assert_eq!(marks.0.len(), PageMarks::MAX);
     }
 
     #[test]

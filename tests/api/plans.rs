@@ -860,6 +860,54 @@ fn list_pages_follow_changes_made_through_another_instance_and_are_per_caller() 
 }
 
 #[test]
+fn walking_the_pages_in_order_gives_what_reading_each_page_alone_gives() {
+    let s = setup();
+    let other = spawn_second(&s.app);
+    let (_, member) = s.app.user_with(&["board_member"], None, None);
+    for _ in 0..7 {
+        s.submitted();
+    }
+    let sized = |app: &TestApp, token: &str, size: usize, page: usize| -> Vec<Value> {
+        let url = format!("/plans?round={}&page_size={size}&page={page}", s.round);
+        let b = app.get(&url, Some(token)).expect(200).body;
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].clone())
+            .collect()
+    };
+    let ids = |app: &TestApp, token: &str, page: usize| sized(app, token, 2, page);
+    // In order on this instance, so each page after the first starts from where the one before
+    // ended; each page alone and backwards on the other, a board member's first reads.
+    let check = |n: usize| {
+        let walked: Vec<Vec<Value>> = (1..=5).map(|p| ids(&s.app, &s.team, p)).collect();
+        let alone: Vec<Vec<Value>> = (1..=5).rev().map(|p| ids(&other, &member, p)).collect();
+        let alone: Vec<Vec<Value>> = alone.into_iter().rev().collect();
+        assert_eq!(walked, alone);
+        let all: Vec<Value> = walked.concat();
+        assert_eq!(all.len(), n);
+        let mut unique = all.clone();
+        unique.sort_by_key(|v| v.to_string());
+        unique.dedup();
+        assert_eq!(unique.len(), n, "no plan twice: {all:?}");
+        // Again, now from the marks the walk left.
+        let again: Vec<Vec<Value>> = (1..=5).rev().map(|p| ids(&s.app, &s.team, p)).collect();
+        assert_eq!(again.into_iter().rev().collect::<Vec<_>>(), walked);
+        // Pages of 3 start between the marks pages of 2 left (a mark, then some rows on).
+        let threes: Vec<Vec<Value>> = (1..=3).map(|p| sized(&s.app, &s.team, 3, p)).collect();
+        assert_eq!(threes.concat(), all);
+        walked
+    };
+    let before = check(7);
+    // A plan filed since comes first and moves every other plan one place on.
+    let newest = s.submitted();
+    let after = check(8);
+    assert_eq!(after[0][0], json!(newest));
+    assert_eq!(after.concat()[1..], before.concat()[..]);
+}
+
+#[test]
 fn reading_a_plan_needs_a_live_account_before_anything_is_said_of_the_plan() {
     let s = setup();
     let id = s.submitted();
