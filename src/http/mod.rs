@@ -49,6 +49,8 @@ pub struct AppState {
     >,
     /// Totals of `GET /plans` per filter, counted again when plans change.
     pub list_totals: plans::ListTotals,
+    /// Argon2 work running at once, at most one per core (`auth::hashing`).
+    pub hashing: tokio::sync::Semaphore,
     /// Rendered staff pages of `GET /plans`, rendered again when plans change.
     pub list_pages: plans::ListPages,
     /// Where deep pages of `GET /plans` start, learnt again when plans change.
@@ -268,6 +270,9 @@ pub fn state(
         similar: std::sync::Mutex::new(Default::default()),
         list_totals: plans::ListTotals::new(plans::LIST_TOTALS_MAX),
         list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+        hashing: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
         list_marks: plans::ListMarks::new(plans::LIST_MARKS_FILTERS),
     })
 }

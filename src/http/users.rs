@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::auth::hash_password;
+use super::auth::{hash_password, hashing};
 use super::extract::{no_null, roles_of, Auth, JsonBody};
 use super::AppState;
 use crate::db::{self, models::UserRow, repo};
@@ -175,7 +175,7 @@ pub async fn create(
     };
     let password = apply(&mut row, &body, true)?;
     if let Some(p) = password {
-        row.password_hash = Some(web::block(move || hash_password(&p)).await??);
+        row.password_hash = Some(hashing(&state, move || hash_password(&p)).await?);
     }
     let db = state.db.clone();
     let row = web::block(move || {
@@ -225,7 +225,7 @@ pub async fn update(
     let password = match &body.password {
         Some(p) if check_password(p).is_ok() => {
             let p = p.clone();
-            Some(web::block(move || hash_password(&p)).await??)
+            Some(hashing(&state, move || hash_password(&p)).await?)
         }
         _ => None,
     };

@@ -302,3 +302,64 @@ fn an_admin_resets_a_password() {
         .expect(400);
     assert_eq!(r.error_fields(), vec!["password"]);
 }
+
+#[test]
+fn a_burst_of_sign_ins_is_answered_in_full_while_other_requests_go_on() {
+    let app = spawn_app();
+    let admin = app.admin_token();
+    let users: Vec<String> = (0..4)
+        .map(|i| {
+            let email = format!("burst-{i}@planloket.test");
+            app.post(
+                "/users",
+                Some(&admin),
+                json!({"email": email, "name": "Bewoner", "password": PASSWORD, "roles": ["applicant"], "kind": "resident"}),
+            )
+            .expect(201);
+            email
+        })
+        .collect();
+    let reader = app.team_token();
+    // Twelve sign-ins at once (Argon2 runs one per core at a time; the rest wait their turn):
+    // each right password gets a token, each wrong one 401, and reads are answered meanwhile.
+    let (signed_in, reads) = std::thread::scope(|scope| {
+        let logins: Vec<_> = (0..12)
+            .map(|i| {
+                let (app, users) = (&app, &users);
+                scope.spawn(move || {
+                    let email = &users[i % users.len()];
+                    let password = if i % 3 == 0 {
+                        "wrong-password-1"
+                    } else {
+                        PASSWORD
+                    };
+                    let r = app.post(
+                        "/auth/login",
+                        None,
+                        json!({"email": email, "password": password}),
+                    );
+                    (i % 3 != 0, r.status, r.body["access_token"].is_string())
+                })
+            })
+            .collect();
+        let reads = scope.spawn(|| {
+            (0..20)
+                .map(|_| app.get("/rounds", Some(&reader)).status)
+                .collect::<Vec<u16>>()
+        });
+        (
+            logins
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .collect::<Vec<_>>(),
+            reads.join().unwrap(),
+        )
+    });
+    for (right, status, token) in signed_in {
+        assert_eq!(
+            (status, token),
+            if right { (200, true) } else { (401, false) }
+        );
+    }
+    assert!(reads.iter().all(|s| *s == 200), "{reads:?}");
+}
