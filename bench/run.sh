@@ -92,6 +92,8 @@ for backend in sqlite postgres; do
     PAGES=$(python3 -c "import json,sys,urllib.request as u; r=u.Request(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]}); print(max(1, -(-json.load(u.urlopen(r))['total'] // 50)))" "$A/plans?round=$ROUND&status=submitted&page_size=50" "$TOKEN_TEAM")
     read -r rps p50 p99 err < <(BASE=/api/v1 ROUND=$ROUND TOKEN=$TOKEN_TEAM PAGES=$PAGES measure "$CONNECTIONS" -s bench/pages.lua "$A")
     row "$backend" "$n" "GET /plans?round&status&page_size=50, pages 1-$PAGES in turn" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    read -r rps p50 p99 err < <(BASE=/api/v1 ROUND=$ROUND TOKEN=$TOKEN_TEAM PAGES=$PAGES measure 16 -s bench/pages.lua "$A")
+    row "$backend" "$n" "GET /plans?round&status&page_size=50, pages 1-$PAGES in turn" 16 "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
     read -r rps p50 p99 err < <(measure 4 -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans/$SIMILAR_PLAN/similar")
     row "$backend" "$n" "GET /plans/{id}/similar (2,000 plans)" 4 "$rps" "$p50" "$p99" "$err" "" ""
     flow=$(target/release/flow "$A" "$ROUND" "$TOKEN_APPLICANT" 1000 16)

@@ -1165,32 +1165,26 @@ pub async fn list(
         })
     })
     .await??;
-    let Found {
-        actor,
-        rows,
-        rounds,
-        merged,
-        total,
-        keep,
-    } = match listed {
+    let found = match listed {
         Listed::Cached(body) => return Ok(json_body(body)),
         Listed::Rows(found) => *found,
     };
-    let staff = actor.is_staff();
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let round = rounds
+    let mut items = Vec::with_capacity(found.rows.len());
+    for row in &found.rows {
+        let round = found
+            .rounds
             .get(&row.round_id)
             .ok_or_else(|| AppError::Internal("plan without round".into()))?;
-        let from: Vec<String> = merged
+        let from: Vec<String> = found
+            .merged
             .iter()
             .filter(|(target, _)| target == &row.id)
             .map(|(_, id)| id.clone())
             .collect();
-        items.push(plan_dto(row, published(round), &from, &actor)?);
+        items.push(plan_dto(row, published(round), &from, &found.actor)?);
     }
-    let (items, total) = if staff {
-        (items, total)
+    let (items, total) = if found.actor.is_staff() {
+        (items, found.total)
     } else {
         // Applicants filter on the status they see, which depends on publication.
         let mine: Vec<PlanDto> = items
@@ -1216,7 +1210,7 @@ pub async fn list(
         })
         .map_err(|e| AppError::Internal(format!("list page: {e}")))?,
     );
-    if let Some((key, changes)) = keep {
+    if let Some((key, changes)) = found.keep {
         let weight = body.len();
         state.list_pages.put(key, changes, body.clone(), weight);
     }

@@ -12,6 +12,15 @@ fn planloket() -> Command {
     c
 }
 
+/// Asserts that the command exited 0, showing what it wrote to stderr if not.
+fn succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn an_unknown_database_scheme_stops_start_up_naming_it() {
     let out = planloket()
@@ -47,11 +56,7 @@ fn a_database_pool_size_out_of_range_stops_start_up_naming_it() {
         .env("PLANLOKET_DB_POOL", "3")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -63,11 +68,7 @@ fn migrate_creates_the_sqlite_file_in_the_data_dir() {
         .env("PLANLOKET_DATA_DIR", &dir)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert!(dir.join("planloket.db").exists());
     assert!(
         dir.join("jwt-secret").exists(),
