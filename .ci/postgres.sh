@@ -37,7 +37,8 @@ case "$cmd" in
     ;;
   resume)
     port=$3
-    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=300 $(cat "$dir/options")" start >&2
+    as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -o "-h 127.0.0.1 -p $port -k $dir -c max_connections=300 $(cat "$dir/options")" start >&2 \
+      || { tail -n 20 "$dir/log" >&2; exit 1; }
     ;;
   *) echo "usage: $0 start DIR PORT | stop DIR | halt DIR | resume DIR PORT" >&2; exit 2 ;;
 esac

@@ -32,11 +32,7 @@ fn the_service_answers_503_while_postgres_is_down_and_recovers_by_itself() {
         eprintln!("skipped: runs in the PostgreSQL pass (PLANLOKET_TEST_POSTGRES_URL)");
         return;
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = listen_port();
     let cluster = Cluster {
         dir: format!("/tmp/planloket-fault-{}", uuid::Uuid::now_v7().simple()),
         port,

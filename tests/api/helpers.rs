@@ -409,3 +409,14 @@ pub fn programme_round(
     v["closes_at"] = json!(closes_at.to_rfc3339());
     v
 }
+
+/// A free port below the ephemeral range (32768 and up here), for a server a test starts
+/// later or again: an ephemeral port could meanwhile be given to another test's outgoing
+/// connection, and the server could then not listen on it.
+pub fn listen_port() -> u16 {
+    let start = 20_000 + (uuid::Uuid::now_v7().as_u128() % 10_000) as u16;
+    (start..32_000)
+        .chain(20_000..start)
+        .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
+        .expect("a free port below 32000")
+}

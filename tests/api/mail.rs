@@ -301,11 +301,7 @@ fn a_vote_invites_eligible_members_only_and_decisions_are_mailed_at_adoption() {
 #[test]
 fn a_mail_written_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
     // A port with nothing listening yet.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = listen_port();
     let app = spawn_app_with_smtp(&format!("smtp://127.0.0.1:{port}"));
     let admin = app.admin_token();
     app.post(
@@ -546,11 +542,7 @@ fn repeated_failed_logins_and_link_requests_are_throttled() {
 
 #[test]
 fn the_outbox_shows_recipients_to_admins_only_and_retries_on_request() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = listen_port();
     let app = spawn_app_with_smtp(&format!("smtp://127.0.0.1:{port}"));
     let admin = app.admin_token();
     let team = app.team_token();
