@@ -95,6 +95,12 @@ impl std::fmt::Debug for Settings {
     }
 }
 
+/// The cores this process may run on (2 when the system does not say): the number of workers,
+/// of PostgreSQL connections, and of password hashes at once follow it.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// The largest database pool accepted (PostgreSQL's default `max_connections` is 100).
 pub const DB_POOL_MAX: u32 = 64;
 

@@ -85,10 +85,7 @@ fn run(command: Command) -> Result<(), String> {
 
 fn serve(settings: &Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async {
-        let workers = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        let running = startup::build(settings, workers)?;
+        let running = startup::build(settings, planloket::config::cores())?;
         println!("planloket listens on http://{}/api/v1", running.addr);
         let _mail_worker = running.mail_worker;
         running.server.await.map_err(|e| e.to_string())

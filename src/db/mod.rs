@@ -151,9 +151,7 @@ impl Db {
             // of `GET /plans/{id}` 40-130 ms with 12 connections, 10-13 ms with 4, 7-8 ms
             // with 2, at the same read throughput and 10 % fewer writes (docs/BENCHMARKS.md).
             // A database on a host of its own takes more: PLANLOKET_DB_POOL.
-            DatabaseUrl::Postgres(_) => std::thread::available_parallelism()
-                .map_or(2, |n| n.get() as u32)
-                .clamp(2, 16),
+            DatabaseUrl::Postgres(_) => (crate::config::cores() as u32).clamp(2, 16),
         });
         let pool = r2d2::Pool::builder()
             .max_size(size)

@@ -270,9 +270,7 @@ pub fn state(
         similar: std::sync::Mutex::new(Default::default()),
         list_totals: plans::ListTotals::new(plans::LIST_TOTALS_MAX),
         list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
-        hashing: tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        ),
+        hashing: tokio::sync::Semaphore::new(crate::config::cores()),
         list_marks: plans::ListMarks::new(plans::LIST_MARKS_FILTERS),
     })
 }

@@ -34,9 +34,7 @@ async fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let url = planloket::config::DatabaseUrl::parse(&args[1]).unwrap();
     let db = web::Data::new(Db::open(&url).unwrap());
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let workers = planloket::config::cores();
     HttpServer::new(move || {
         App::new()
             .app_data(db.clone())
