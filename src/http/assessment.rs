@@ -443,11 +443,11 @@ fn partner_keys(content: &str, names: &HashMap<String, String>) -> Vec<(String, 
         .collect()
 }
 
-/// A round's similarity index, valid while the round's change counter is at `stamp`.
-pub struct CachedIndex {
-    stamp: i64,
-    index: Index,
-}
+/// Each round's similarity index, kept while the round's change counter is unchanged
+/// (weight: one per round).
+pub type SimilarIndexes = super::cache::Counted<String, Arc<Index>>;
+/// Rounds whose index is kept at most.
+pub const SIMILAR_ROUNDS: usize = 64;
 
 /// Builds the index over a round's comparable plans (withdrawn and merged ones are left out,
 /// unless `keep` names one of them).
@@ -496,28 +496,17 @@ pub async fn similar_plans(
             let (plan, _) = load_visible(c, &actor, &id)?;
             require_staff(&actor)?;
             let stamp = repo::plan_changes(c, Some(&plan.round_id))?;
-            let cached = st
-                .similar
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&plan.round_id)
-                .cloned();
-            let cached = match cached {
-                Some(entry) if entry.stamp == stamp => entry,
-                _ => {
-                    let entry = Arc::new(CachedIndex {
-                        stamp,
-                        index: build_index(c, &plan.round_id, None)?,
-                    });
+            let index = match st.similar.get(&plan.round_id, stamp) {
+                Some(index) => index,
+                None => {
+                    let index = Arc::new(build_index(c, &plan.round_id, None)?);
                     st.similar
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(plan.round_id.clone(), entry.clone());
-                    entry
+                        .put(plan.round_id.clone(), stamp, index.clone(), 1);
+                    index
                 }
             };
-            Ok(match cached.index.position(&plan.id) {
-                Some(i) => cached.index.similar_to(i),
+            Ok(match index.position(&plan.id) {
+                Some(i) => index.similar_to(i),
                 // A withdrawn or merged plan is not in the shared index: compare it on its own.
                 None => {
                     let index = build_index(c, &plan.round_id, Some(&plan.id))?;

@@ -3,6 +3,7 @@
 pub mod assessment;
 pub mod auth;
 pub mod board;
+pub mod cache;
 pub mod decisions;
 pub mod extract;
 pub mod organisations;
@@ -44,9 +45,7 @@ pub struct AppState {
     /// Sign-in attempts per address and client (this instance's memory).
     pub throttle: std::sync::Mutex<crate::domain::throttle::Counter>,
     /// Similar-plans index per round, rebuilt when the round's plans change.
-    pub similar: std::sync::Mutex<
-        std::collections::HashMap<String, std::sync::Arc<assessment::CachedIndex>>,
-    >,
+    pub similar: assessment::SimilarIndexes,
     /// Totals of `GET /plans` per filter, counted again when plans change.
     pub list_totals: plans::ListTotals,
     /// Argon2 work running at once, at most one per core (`auth::hashing`).
@@ -267,7 +266,7 @@ pub fn state(
         mail,
         public_url: public_url.trim_end_matches('/').to_string(),
         throttle: std::sync::Mutex::new(Default::default()),
-        similar: std::sync::Mutex::new(Default::default()),
+        similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
         list_totals: plans::ListTotals::new(plans::LIST_TOTALS_MAX),
         list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
         hashing: tokio::sync::Semaphore::new(crate::config::cores()),

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use validator::Validate;
 
+use super::cache::Counted;
 use super::extract::{Auth, Bearer, JsonBody};
 use super::rounds::{catalog_of, spec_of};
 use super::users::utc;
@@ -926,69 +927,6 @@ struct PlanPage {
 /// Most plans an applicant's list is filtered over in memory (their own plans only).
 const OWN_PLANS_MAX: i64 = 10_000;
 
-/// Values kept against a change counter (`repo::plan_changes`): a value is used only while
-/// the counter is unchanged, so a change by any instance makes the next request build it
-/// again. Bounded by a weight (entries, or bytes): beyond it the map is emptied, since text
-/// searches make many keys that are seldom asked again.
-pub struct Counted<K, V> {
-    max_weight: usize,
-    inner: std::sync::Mutex<CountedMap<K, V>>,
-}
-
-struct CountedMap<K, V> {
-    map: HashMap<K, (i64, V, usize)>,
-    weight: usize,
-}
-
-impl<K: std::hash::Hash + Eq, V: Clone> Counted<K, V> {
-    pub fn new(max_weight: usize) -> Self {
-        Counted {
-            max_weight,
-            inner: std::sync::Mutex::new(CountedMap {
-                map: HashMap::new(),
-                weight: 0,
-            }),
-        }
-    }
-
-    fn get(&self, key: &K, changes: i64) -> Option<V> {
-        let m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        m.map
-            .get(key)
-            .and_then(|(at, v, _)| (*at == changes).then(|| v.clone()))
-    }
-
-    /// The value kept at `changes`, or `make()` kept now.
-    fn get_or_put(&self, key: K, changes: i64, make: impl FnOnce() -> V) -> V {
-        if let Some(v) = self.get(&key, changes) {
-            return v;
-        }
-        let v = make();
-        self.put(key, changes, v.clone(), 1);
-        v
-    }
-
-    fn put(&self, key: K, changes: i64, value: V, weight: usize) {
-        if weight > self.max_weight {
-            return;
-        }
-        let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        // A slower request may bring an older value: keep the newer one.
-        if m.map.get(&key).is_some_and(|(at, _, _)| *at >= changes) {
-            return;
-        }
-        if let Some((_, _, w)) = m.map.remove(&key) {
-            m.weight -= w;
-        }
-        if m.weight + weight > self.max_weight {
-            m.map.clear();
-            m.weight = 0;
-        }
-        m.weight += weight;
-        m.map.insert(key, (changes, value, weight));
-    }
-}
-
 /// Totals of `GET /plans` per filter (weight: one per filter).
 pub type ListTotals = Counted<repo::PlanFilter, i64>;
 /// Filters whose totals are kept at most.
@@ -1321,29 +1259,5 @@ mod tests {
             marks.learn(i + 1, key("x", 1));
         }
         assert_eq!(marks.0.len(), PageMarks::MAX);
-    }
-
-    #[test]
-    fn what_is_kept_stays_within_its_weight() {
-        let pages: Counted<u32, web::Bytes> = Counted::new(1_000);
-        let weight = |p: &Counted<u32, web::Bytes>| {
-            let m = p.inner.lock().unwrap();
-            assert_eq!(m.weight, m.map.values().map(|(_, _, w)| w).sum::<usize>());
-            m.weight
-        };
-        for i in 0..50 {
-            pages.put(i, 1, web::Bytes::from(vec![b'x'; 300]), 300);
-            assert!(weight(&pages) <= 1_000);
-            assert!(pages.get(&i, 1).is_some(), "the newest is kept");
-        }
-        // Replacing a value counts its weight once.
-        pages.put(7, 2, web::Bytes::from_static(b"a"), 1);
-        pages.put(7, 3, web::Bytes::from_static(b"b"), 1);
-        assert_eq!(pages.get(&7, 3), Some(web::Bytes::from_static(b"b")));
-        weight(&pages);
-        // A value heavier than the whole budget is not kept (and keeps nothing out).
-        pages.put(8, 1, web::Bytes::from(vec![0; 2_000]), 2_000);
-        assert_eq!(pages.get(&8, 1), None);
-        assert_eq!(pages.get(&7, 3), Some(web::Bytes::from_static(b"b")));
     }
 }
