@@ -1,9 +1,9 @@
 //! planloket: the REST API behind a municipal programme's call for project plans.
 
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod error;
 pub mod http;
 pub mod mail;
 pub mod publish;

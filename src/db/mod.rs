@@ -1,13 +1,23 @@
-//! Storage: one connection enum over PostgreSQL and SQLite, the pool, migrations, repositories.
+//! Storage: one connection enum over PostgreSQL and SQLite, the pool, migrations, the
+//! transaction handle, and the queries of each aggregate. Rows are parsed into domain types
+//! when read (`rows`): a stored value that does not parse is an error naming its row and
+//! column, never dropped or defaulted.
 
-pub mod models;
-pub mod repo;
+pub mod assessment;
+pub mod organisations;
+pub mod outbox;
+pub mod plans;
+pub mod rounds;
+pub mod rows;
 pub mod schema;
+pub mod users;
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
@@ -15,7 +25,175 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::DatabaseUrl;
-use crate::error::AppError;
+
+/// Why storage failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbError {
+    /// The database cannot be reached, or stayed locked past the busy timeout.
+    Unavailable(String),
+    /// A row with these unique values exists already.
+    Duplicate,
+    /// PostgreSQL gave this transaction up for a concurrent one.
+    Concurrent,
+    /// Input the database cannot keep (PostgreSQL refuses NUL characters in text).
+    Unstorable(String),
+    /// A stored value that does not parse into its domain type.
+    Corrupt {
+        table: &'static str,
+        id: String,
+        column: &'static str,
+        detail: String,
+    },
+    /// Anything else: a bug, never the caller's doing.
+    Other(String),
+}
+
+impl DbError {
+    /// A stored value that did not parse, logged with its row and column.
+    pub fn corrupt(
+        table: &'static str,
+        id: &str,
+        column: &'static str,
+        detail: impl std::fmt::Display,
+    ) -> DbError {
+        let detail = detail.to_string();
+        tracing::error!(table, id, column, %detail, "a stored value does not parse");
+        DbError::Corrupt {
+            table,
+            id: id.to_string(),
+            column,
+            detail,
+        }
+    }
+}
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbError::Unavailable(m) => write!(f, "database unavailable: {m}"),
+            DbError::Duplicate => f.write_str("a row with these values exists already"),
+            DbError::Concurrent => f.write_str("a concurrent transaction won"),
+            DbError::Unstorable(m) => f.write_str(m),
+            DbError::Corrupt {
+                table,
+                id,
+                column,
+                detail,
+            } => write!(f, "{table} {id}: column {column} does not parse: {detail}"),
+            DbError::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for DbError {
+    fn from(e: diesel::result::Error) -> DbError {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::DatabaseError(K::UniqueViolation, _) => DbError::Duplicate,
+            E::DatabaseError(K::ClosedConnection, info) => {
+                DbError::Unavailable(info.message().to_string())
+            }
+            E::DatabaseError(K::SerializationFailure, _) => DbError::Concurrent,
+            // PostgreSQL refuses NUL characters in text; input that carries one is malformed.
+            E::DatabaseError(_, ref info) if info.message().contains("invalid byte sequence") => {
+                DbError::Unstorable("text must not contain NUL characters".into())
+            }
+            E::DatabaseError(_, ref info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("connection")
+                    || info.message().contains("terminating") =>
+            {
+                DbError::Unavailable(info.message().to_string())
+            }
+            E::BrokenTransactionManager => DbError::Unavailable(e.to_string()),
+            other => DbError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::PoolError> for DbError {
+    fn from(e: r2d2::PoolError) -> DbError {
+        DbError::Unavailable(e.to_string())
+    }
+}
+
+/// An error a unit of work may end with: storage's own, or the caller's that wraps it. The
+/// pool needs to know whether the database was lost, whatever the error type.
+pub trait WorkError: From<DbError> {
+    /// Whether the database could not be reached.
+    fn lost_database(&self) -> bool;
+}
+
+impl WorkError for DbError {
+    fn lost_database(&self) -> bool {
+        matches!(self, DbError::Unavailable(_))
+    }
+}
+
+/// A write transaction in progress: the connection, and what the transaction did that must be
+/// acted on at its commit (which rounds' plans changed, whether mail was written).
+pub struct Tx<'a> {
+    conn: &'a mut DbConn,
+    changed_rounds: BTreeSet<String>,
+    mail_written: bool,
+}
+
+impl Tx<'_> {
+    /// Notes that a plan of `round_id` changed: the round's change counter is raised at commit.
+    pub fn plans_changed(&mut self, round_id: &str) {
+        if !self.changed_rounds.contains(round_id) {
+            self.changed_rounds.insert(round_id.to_string());
+        }
+    }
+
+    /// Notes that a letter was written to the outbox: the mail worker is woken after commit.
+    pub fn mail_written(&mut self) {
+        self.mail_written = true;
+    }
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx<'_> {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        self.conn
+    }
+}
+
+/// What a committed write transaction did, for the caller to act on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Committed {
+    pub mail_written: bool,
+}
+
+/// Starts a transaction: on SQLite with `BEGIN IMMEDIATE`, so the write lock is taken at the
+/// start (two processes on one file then wait for each other at BEGIN instead of one failing
+/// with SQLITE_BUSY when its read lock would have to become a write lock).
+fn begin(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c),
+    }
+}
+
+fn commit(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c),
+        DbConn::Pg(c) => AnsiTransactionManager::commit_transaction(c),
+    }
+}
+
+fn rollback(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        DbConn::Pg(c) => AnsiTransactionManager::rollback_transaction(c),
+    }
+}
 
 /// A connection to either backend; the same queries run on both.
 #[derive(diesel::MultiConnection)]
@@ -209,8 +387,8 @@ impl Db {
         result.map_err(|e| format!("migration failed: {e}"))
     }
 
-    /// A connection from the pool; 503 when none can be had in time.
-    pub fn conn(&self) -> Result<PooledConn, AppError> {
+    /// A connection from the pool; `Unavailable` when none can be had in time.
+    pub fn conn(&self) -> Result<PooledConn, DbError> {
         Ok(self.pool.get()?)
     }
 
@@ -226,69 +404,78 @@ impl Db {
         }
     }
 
-    /// Marks the connection lost when the database was unreachable, and passes the result on.
-    fn watch<T>(pooled: &mut Pooled, result: Result<T, AppError>) -> Result<T, AppError> {
-        if matches!(result, Err(AppError::Unavailable(_))) {
+    /// Runs `f` outside a transaction, statement by statement (reads).
+    pub fn read<T, E: WorkError>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut pooled = self.conn()?;
+        let result = f(&mut pooled.conn);
+        if result.as_ref().is_err_and(E::lost_database) {
             pooled.lost = true;
         }
         result
     }
 
-    /// Runs `f` in a read-only unit of work.
-    pub fn read<T>(
-        &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let mut pooled = self.conn()?;
-        let result = f(&mut pooled.conn);
-        Self::watch(&mut pooled, result)
+    /// Runs `f` in one transaction: all of it is stored, or nothing.
+    pub fn write<T, E: WorkError>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
+        self.write_noting(f).map(|(value, _)| value)
     }
 
-    /// Runs `f` in one transaction: all of it is stored, or nothing.
-    pub fn write<T>(
+    /// As `write`, and tells what the committed transaction did.
+    pub fn write_noting<T, E: WorkError>(
         &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<(T, Committed), E> {
         let _turn = if self.backend == "sqlite" {
             Some(self.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner()))
         } else {
             None
         };
         let mut pooled = self.conn()?;
-        CHANGED_ROUNDS.with(|r| r.borrow_mut().clear());
-        let result = pooled.conn.transaction(|c| {
-            let out = f(c)?;
+        let result = Self::transaction(&mut pooled.conn, f);
+        if result.as_ref().is_err_and(E::lost_database) {
+            pooled.lost = true;
+        }
+        result
+    }
+
+    fn transaction<T, E: WorkError>(
+        conn: &mut DbConn,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<(T, Committed), E> {
+        begin(conn).map_err(|e| E::from(e.into()))?;
+        let mut tx = Tx {
+            conn,
+            changed_rounds: BTreeSet::new(),
+            mail_written: false,
+        };
+        let result = f(&mut tx).and_then(|value| {
             // Raised last, so the counter's row lock (PostgreSQL) is held only for the commit
             // and is never taken before another lock: no deadlock with plan or budget locks.
-            // Sorted, so two transactions that touch several rounds take them in one order.
-            let rounds = CHANGED_ROUNDS.with(|r| std::mem::take(&mut *r.borrow_mut()));
-            for round in &rounds {
-                repo::bump_plan_changes(c, round)?;
+            // Sorted (a set), so transactions touching several rounds take them in one order.
+            for round in std::mem::take(&mut tx.changed_rounds) {
+                plans::bump_changes(&mut tx, &round)?;
             }
-            Ok(out)
+            Ok(value)
         });
-        CHANGED_ROUNDS.with(|r| r.borrow_mut().clear());
-        Self::watch(&mut pooled, result)
-    }
-}
-
-thread_local! {
-    /// Rounds whose plans the running write transaction changed. A write transaction runs
-    /// start to end on one thread (inside `Db::write`), so the repository can note a change
-    /// here without every caller passing it along.
-    static CHANGED_ROUNDS: std::cell::RefCell<std::collections::BTreeSet<String>> =
-        Default::default();
-}
-
-/// Notes that the running write transaction changed a plan of `round_id`; `Db::write` raises
-/// the round's change counter before it commits.
-pub(crate) fn plans_changed(round_id: &str) {
-    CHANGED_ROUNDS.with(|r| {
-        let mut r = r.borrow_mut();
-        if !r.contains(round_id) {
-            r.insert(round_id.to_string());
+        let committed = Committed {
+            mail_written: tx.mail_written,
+        };
+        match result {
+            Ok(value) => {
+                commit(conn).map_err(|e| E::from(e.into()))?;
+                Ok((value, committed))
+            }
+            Err(e) => {
+                // A failed rollback leaves the connection broken; the pool then drops it.
+                if let Err(r) = rollback(conn) {
+                    tracing::warn!(error = %r, "rollback failed");
+                }
+                Err(e)
+            }
         }
-    });
+    }
 }
 
 /// A new id: UUID v7, time-ordered so inserts stay at the end of indexes.
@@ -297,12 +484,22 @@ pub fn new_id() -> String {
 }
 
 /// Now, in UTC, to the microsecond (what PostgreSQL keeps; SQLite then stores the same).
-pub fn now() -> chrono::NaiveDateTime {
-    micros(chrono::Utc::now().naive_utc())
+pub fn now() -> DateTime<Utc> {
+    micros(Utc::now())
 }
 
 /// A timestamp cut to whole microseconds, so both backends answer the same value.
-pub fn micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::Timelike;
     t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// A stored timestamp (UTC) as the domain keeps it.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// A domain timestamp as it is stored: UTC, to the microsecond.
+pub fn stored(t: DateTime<Utc>) -> NaiveDateTime {
+    micros(t).naive_utc()
 }

@@ -35,25 +35,26 @@ pub fn remaining(budget: Eur, granted: Eur) -> Eur {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::eur;
     use proptest::prelude::*;
 
     #[test]
     fn a_grant_may_fill_the_line_to_the_euro() {
         assert_eq!(
-            check_grant("JJO", Eur(146_000), Eur(100_000), Eur(46_000)),
-            Ok(Eur(0))
+            check_grant("JJO", eur(146_000), eur(100_000), eur(46_000)),
+            Ok(eur(0))
         );
     }
 
     #[test]
     fn one_euro_too_many_is_refused_with_the_remaining_amount() {
-        let err = check_grant("JJO", Eur(146_000), Eur(100_000), Eur(46_001)).unwrap_err();
+        let err = check_grant("JJO", eur(146_000), eur(100_000), eur(46_001)).unwrap_err();
         assert_eq!(
             err,
             DomainError::BudgetExceeded {
                 theme: "JJO".into(),
-                requested: Eur(46_001),
-                remaining: Eur(46_000)
+                requested: eur(46_001),
+                remaining: eur(46_000)
             }
         );
         assert!(
@@ -65,8 +66,8 @@ mod tests {
 
     #[test]
     fn an_empty_line_refuses_everything_but_zero() {
-        assert!(check_grant("FVW", Eur(0), Eur(0), Eur(1)).is_err());
-        assert_eq!(check_grant("FVW", Eur(0), Eur(0), Eur(0)), Ok(Eur(0)));
+        assert!(check_grant("FVW", eur(0), eur(0), eur(1)).is_err());
+        assert_eq!(check_grant("FVW", eur(0), eur(0), eur(0)), Ok(eur(0)));
     }
 
     proptest! {
@@ -77,16 +78,20 @@ mod tests {
         ) {
             let mut granted = Eur::ZERO;
             for r in requests {
-                if check_grant("T", Eur(budget), granted, Eur(r)).is_ok() {
-                    granted = granted + Eur(r);
+                if check_grant("T", eur(budget), granted, eur(r)).is_ok() {
+                    granted = granted + eur(r);
                 }
-                prop_assert!(granted <= Eur(budget));
+                prop_assert!(granted <= eur(budget));
             }
         }
     }
 }
 
 use super::state::PlanStatus;
+
+/// The statuses whose grant is charged to their budget line: approved and adopted. Storage
+/// queries the granted sum with exactly these.
+pub const GRANTED: [PlanStatus; 2] = [PlanStatus::Approved, PlanStatus::Adopted];
 
 /// Plans whose request still stands: filed and neither withdrawn, merged nor rejected.
 pub fn counts_as_requested(s: PlanStatus) -> bool {
@@ -106,7 +111,7 @@ pub fn counts_as_proposed(s: PlanStatus) -> bool {
 
 /// Plans whose grant is charged to their line: approved and adopted.
 pub fn counts_as_granted(s: PlanStatus) -> bool {
-    matches!(s, PlanStatus::Approved | PlanStatus::Adopted)
+    GRANTED.contains(&s)
 }
 
 /// Plans that appear in a ranking: pre-advised and decided.
@@ -162,6 +167,7 @@ pub fn rank(mut items: Vec<RankInput>, budget: Eur) -> Vec<Ranked> {
 #[cfg(test)]
 mod ranking_tests {
     use super::*;
+    use crate::domain::money::eur;
 
     fn item(id: &str, score: i32, proposed: i64, status: PlanStatus) -> RankInput {
         RankInput {
@@ -169,7 +175,7 @@ mod ranking_tests {
             title: id.into(),
             status,
             total_score: score,
-            proposed: Eur(proposed),
+            proposed: eur(proposed),
         }
     }
 
@@ -183,11 +189,11 @@ mod ranking_tests {
                 item("d", 9, 10_000, PlanStatus::PreAdvised),
                 item("e", 12, 5_000, PlanStatus::Rejected),
             ],
-            Eur(120_000),
+            eur(120_000),
         );
         let order: Vec<_> = r.iter().map(|x| x.input.plan_id.as_str()).collect();
         assert_eq!(order, vec!["e", "b", "d", "c", "a"]);
-        let totals: Vec<_> = r.iter().map(|x| x.running_total.0).collect();
+        let totals: Vec<_> = r.iter().map(|x| x.running_total.value()).collect();
         assert_eq!(totals, vec![0, 50_000, 60_000, 120_000, 160_000]);
         let fits: Vec<_> = r.iter().map(|x| x.fits).collect();
         assert_eq!(
@@ -225,11 +231,12 @@ pub fn check_budget_change(theme: &str, new_budget: Eur, granted: Eur) -> Result
 #[cfg(test)]
 mod budget_change_tests {
     use super::*;
+    use crate::domain::money::eur;
 
     #[test]
     fn a_budget_may_shrink_to_what_is_granted_but_not_below() {
-        assert!(check_budget_change("JJO", Eur(50_000), Eur(50_000)).is_ok());
-        let err = check_budget_change("JJO", Eur(49_999), Eur(50_000)).unwrap_err();
+        assert!(check_budget_change("JJO", eur(50_000), eur(50_000)).is_ok());
+        let err = check_budget_change("JJO", eur(49_999), eur(50_000)).unwrap_err();
         assert!(err.message().contains("€ 50.000"));
     }
 }

@@ -1,6 +1,9 @@
 //! Conflict of interest: which board members may not vote on a plan, and why.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use super::tally::Seat;
 
 /// The parties of a plan that a board member can be tied to.
 #[derive(Debug, Clone, Default)]
@@ -70,9 +73,74 @@ pub fn recusal(member: &Member<'_>, plan: &PlanParties<'_>, declared: bool) -> O
     None
 }
 
+/// A conflict of interest a board member declared for a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredConflict {
+    pub plan_id: String,
+    pub member_id: String,
+    pub reason: String,
+    pub declared_at: DateTime<Utc>,
+}
+
+/// Seats the board for one plan: every member, recused (and why) or not. `declared` are the
+/// members who declared a conflict for it.
+pub fn seats(
+    members: &[Member<'_>],
+    plan: &PlanParties<'_>,
+    declared: &[DeclaredConflict],
+) -> Vec<(Seat, Option<Recusal>)> {
+    members
+        .iter()
+        .map(|m| {
+            let r = recusal(m, plan, declared.iter().any(|d| d.member_id == m.user_id));
+            (
+                Seat {
+                    user_id: m.user_id.to_string(),
+                    recused: r.is_some(),
+                },
+                r,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_board_is_seated_with_each_recusal_and_its_reason() {
+        let members = [
+            member(Some("org-lead")),
+            Member {
+                user_id: "u-free",
+                organisation_id: None,
+            },
+            Member {
+                user_id: "u-declared",
+                organisation_id: None,
+            },
+        ];
+        let declared = [DeclaredConflict {
+            plan_id: "p".into(),
+            member_id: "u-declared".into(),
+            reason: "familie".into(),
+            declared_at: Utc::now(),
+        }];
+        let s = seats(&members, &plan(), &declared);
+        let got: Vec<_> = s
+            .iter()
+            .map(|(seat, r)| (seat.user_id.as_str(), seat.recused, *r))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("u-member", true, Some(Recusal::LeadPartner)),
+                ("u-free", false, None),
+                ("u-declared", true, Some(Recusal::Declared)),
+            ]
+        );
+    }
 
     fn plan() -> PlanParties<'static> {
         PlanParties {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::conflict::Recusal;
 use super::money::Eur;
 use super::state::{Action, PlanStatus};
 
@@ -61,11 +62,13 @@ pub enum DomainError {
     },
     /// The actor's roles (or lack of ownership) do not permit the action at all.
     Forbidden { action: Action },
-    /// Submission outside `opens_at <= now < closes_at`; field errors found too are kept.
+    /// Filing or submitting outside the round's window; field errors found too are kept.
     RoundNotOpen {
         message: String,
         errors: Vec<FieldError>,
     },
+    /// The round has been adopted: its frame and its decisions are final.
+    RoundAdopted,
     /// A grant that would take a budget line past its budget.
     BudgetExceeded {
         theme: String,
@@ -75,12 +78,31 @@ pub enum DomainError {
     /// The chair tried to close a vote that has not reached quorum.
     NoQuorum { cast: u32, eligible: u32 },
     /// A board member may not vote on this plan.
-    Recused { reason: String },
-    /// Any other conflict with the current state of things (duplicate, already adopted…).
+    Recused { reason: Recusal },
+    /// The thing exists already (an account, an organisation, a declared conflict…).
+    Duplicate(String),
+    /// Any other conflict with the current state of things.
     Conflict(String),
 }
 
 impl DomainError {
+    /// What kind of refusal this is, as the last part of the problem's `type`: a client tells a
+    /// budget refusal from a state refusal by this, never by the prose.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::Invalid(_) => "invalid-input",
+            DomainError::NotAllowed { .. } => "not-allowed-in-state",
+            DomainError::Forbidden { .. } => "forbidden",
+            DomainError::RoundNotOpen { .. } => "round-closed",
+            DomainError::RoundAdopted => "round-adopted",
+            DomainError::BudgetExceeded { .. } => "budget-exceeded",
+            DomainError::NoQuorum { .. } => "no-quorum",
+            DomainError::Recused { .. } => "recused",
+            DomainError::Duplicate(_) => "duplicate",
+            DomainError::Conflict(_) => "conflict",
+        }
+    }
+
     /// A sentence for the problem's `detail`.
     pub fn message(&self) -> String {
         match self {
@@ -119,6 +141,9 @@ impl DomainError {
                 )
             }
             DomainError::RoundNotOpen { message, .. } => message.clone(),
+            DomainError::RoundAdopted => {
+                "the round has been adopted: its frame and decisions can no longer change".into()
+            }
             DomainError::BudgetExceeded {
                 theme,
                 requested,
@@ -131,8 +156,8 @@ impl DomainError {
                 "no quorum: {} of {} eligible board members voted; more than half must vote",
                 cast, eligible
             ),
-            DomainError::Recused { reason } => reason.clone(),
-            DomainError::Conflict(message) => message.clone(),
+            DomainError::Recused { reason } => reason.message().to_string(),
+            DomainError::Duplicate(message) | DomainError::Conflict(message) => message.clone(),
         }
     }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{DomainError, FieldErrors};
 use super::round::Criterion;
+use super::text::Bounded;
 
 /// One criterion's score as a client sends it; `score: null` means "not applicable".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,16 +25,16 @@ pub struct Score {
     pub motivation: String,
 }
 
-/// Longest motivation for one score.
-pub const MOTIVATION_MAX: usize = 5_000;
-
-/// Checks a reviewer's scores: each criterion of the round exactly once, each score on its
-/// scale (0..=scale_max) or null, motivations bounded. Every error is reported at once.
-pub fn parse_evaluation(
+/// The one check of scores as a client sends them, for evaluations and pre-advice alike:
+/// each names a criterion of the round once, each score is on its scale (0..=scale_max) or
+/// null, each motivation is bounded. Every error is added to `e` with its field; answers the
+/// scores that name a known criterion, checked (a score out of range is kept clamped, but an
+/// error is reported for it, so nothing is stored).
+pub fn check_scores(
     scores: &[ScoreInput],
     criteria: &[Criterion],
-) -> Result<Vec<Score>, DomainError> {
-    let mut e = FieldErrors::new();
+    e: &mut FieldErrors,
+) -> Vec<Score> {
     let mut out = Vec::new();
     for (i, s) in scores.iter().enumerate() {
         let p = format!("scores[{i}]");
@@ -64,20 +65,42 @@ pub fn parse_evaluation(
                         );
                     }
                 }
+                let motivation = match Bounded::NOTE.check(&s.motivation) {
+                    Ok(m) => m,
+                    Err(m) => {
+                        e.add(format!("{p}.motivation"), m);
+                        String::new()
+                    }
+                };
+                out.push(Score {
+                    criterion: c.code.clone(),
+                    score: s.score.map(|v| v.clamp(0, i64::from(c.scale_max)) as i32),
+                    motivation,
+                });
             }
         }
-        if s.motivation.chars().count() > MOTIVATION_MAX {
-            e.add(
-                format!("{p}.motivation"),
-                format!("must be at most {MOTIVATION_MAX} characters"),
-            );
-        }
-        out.push(Score {
-            criterion: s.criterion.clone(),
-            score: s.score.map(|v| v.clamp(0, 10) as i32),
-            motivation: s.motivation.trim().to_string(),
-        });
     }
+    out
+}
+
+/// A reviewer's evaluation of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub plan_id: String,
+    pub reviewer_id: String,
+    pub scores: Vec<Score>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Checks a reviewer's scores (`check_scores`), and that every criterion of the round is
+/// scored (null when it does not apply). Every error is reported at once.
+pub fn parse_evaluation(
+    scores: &[ScoreInput],
+    criteria: &[Criterion],
+) -> Result<Vec<Score>, DomainError> {
+    let mut e = FieldErrors::new();
+    let out = check_scores(scores, criteria, &mut e);
     for c in criteria {
         if !scores.iter().any(|s| s.criterion == c.code) {
             e.add(

@@ -1,14 +1,16 @@
 //! The rules of planloket as plain Rust: no web framework, no database, no mail.
 //!
-//! Handlers parse input into these types, call a decision function and store what it returns.
-//! Every rule of PRODUCT.md (domain rules, plan states, visibility) lives here exactly once.
+//! The use cases (`crate::app`) load these types, call a decision function and store what it
+//! returns. Every rule of PRODUCT.md (domain rules, plan states, visibility) lives here once.
 
 pub mod budget;
 pub mod conflict;
+pub mod decision;
 pub mod errors;
 pub mod evaluation;
 pub mod money;
 pub mod notice;
+pub mod organisation;
 pub mod overview;
 pub mod plan;
 pub mod pre_advice;

@@ -4,12 +4,17 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// An amount in whole euros.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+/// An amount in whole euros, from 0 to `MAX_EUR`: the field is private, so every `Eur` passed
+/// a check (`parse`) or is the result of arithmetic that keeps within those bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 #[serde(transparent)]
-pub struct Eur(pub i64);
+pub struct Eur(i64);
+
+impl<'de> Deserialize<'de> for Eur {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Eur, D::Error> {
+        Eur::parse(i64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
 
 /// The largest amount accepted anywhere (one trillion euros): keeps every sum far from i64 overflow.
 pub const MAX_EUR: i64 = 1_000_000_000_000;
@@ -42,12 +47,14 @@ impl Eur {
             }
             grouped.push(ch);
         }
-        if self.0 < 0 {
-            format!("€ -{grouped}")
-        } else {
-            format!("€ {grouped}")
-        }
+        format!("€ {grouped}")
     }
+}
+
+/// An amount known to be valid, for tests across the domain.
+#[cfg(test)]
+pub(crate) fn eur(v: i64) -> Eur {
+    Eur::parse(v).expect("a valid amount")
 }
 
 impl fmt::Display for Eur {
@@ -56,17 +63,20 @@ impl fmt::Display for Eur {
     }
 }
 
+/// Sums stop at `MAX_EUR` (no real sum comes near it: every amount is at most `MAX_EUR` and a
+/// round has few plans), so they never overflow.
 impl std::ops::Add for Eur {
     type Output = Eur;
     fn add(self, rhs: Eur) -> Eur {
-        Eur(self.0.saturating_add(rhs.0))
+        Eur(self.0.saturating_add(rhs.0).min(MAX_EUR))
     }
 }
 
+/// A difference never goes below zero: what is left of a budget is at least nothing.
 impl std::ops::Sub for Eur {
     type Output = Eur;
     fn sub(self, rhs: Eur) -> Eur {
-        Eur(self.0.saturating_sub(rhs.0))
+        Eur((self.0 - rhs.0).max(0))
     }
 }
 
@@ -82,25 +92,36 @@ mod tests {
 
     #[test]
     fn dutch_notation_groups_thousands_with_dots() {
-        assert_eq!(Eur(0).format_nl(), "€ 0");
-        assert_eq!(Eur(999).format_nl(), "€ 999");
-        assert_eq!(Eur(12_500).format_nl(), "€ 12.500");
-        assert_eq!(Eur(146_000).format_nl(), "€ 146.000");
-        assert_eq!(Eur(1_234_567).format_nl(), "€ 1.234.567");
-        assert_eq!(Eur(-30_000).format_nl(), "€ -30.000");
+        assert_eq!(eur(0).format_nl(), "€ 0");
+        assert_eq!(eur(999).format_nl(), "€ 999");
+        assert_eq!(eur(12_500).format_nl(), "€ 12.500");
+        assert_eq!(eur(146_000).format_nl(), "€ 146.000");
+        assert_eq!(eur(1_234_567).format_nl(), "€ 1.234.567");
+    }
+
+    #[test]
+    fn differences_stop_at_zero() {
+        assert_eq!(eur(5) - eur(8), Eur::ZERO);
+        assert_eq!(eur(8) - eur(5), eur(3));
+    }
+
+    #[test]
+    fn stored_or_sent_amounts_are_checked_when_read() {
+        assert_eq!(serde_json::from_str::<Eur>("12500").unwrap(), eur(12_500));
+        assert!(serde_json::from_str::<Eur>("-1").is_err());
     }
 
     #[test]
     fn amounts_are_non_negative_and_bounded() {
-        assert_eq!(Eur::parse(0), Ok(Eur(0)));
-        assert_eq!(Eur::parse(MAX_EUR), Ok(Eur(MAX_EUR)));
+        assert_eq!(Eur::parse(0).map(Eur::value), Ok(0));
+        assert_eq!(Eur::parse(MAX_EUR).map(Eur::value), Ok(MAX_EUR));
         assert!(Eur::parse(-1).is_err());
         assert!(Eur::parse(MAX_EUR + 1).is_err());
     }
 
     #[test]
     fn sums_never_overflow() {
-        assert_eq!(Eur(i64::MAX) + Eur(1), Eur(i64::MAX));
-        assert_eq!(vec![Eur(1), Eur(2)].into_iter().sum::<Eur>(), Eur(3));
+        assert_eq!(eur(MAX_EUR) + eur(1), eur(MAX_EUR));
+        assert_eq!(vec![eur(1), eur(2)].into_iter().sum::<Eur>(), eur(3));
     }
 }

@@ -59,6 +59,38 @@ mod tests {
     }
 }
 
+/// Where a mail in the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailStatus {
+    /// Waiting to be sent (again).
+    Pending,
+    Sent,
+    /// Given up after `MAX_DELIVERY_ATTEMPTS`; an admin may retry it.
+    Dead,
+}
+
+impl MailStatus {
+    pub const ALL: [MailStatus; 3] = [MailStatus::Pending, MailStatus::Sent, MailStatus::Dead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "pending",
+            MailStatus::Sent => "sent",
+            MailStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MailStatus> {
+        MailStatus::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// A sent mail is never sent again; any other may be retried.
+    pub fn may_retry(self) -> bool {
+        self != MailStatus::Sent
+    }
+}
+
 /// After this many failed attempts a mail is marked dead (an admin may retry it).
 pub const MAX_DELIVERY_ATTEMPTS: i32 = 10;
 

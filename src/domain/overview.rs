@@ -16,9 +16,9 @@ pub struct Action {
     pub lead_partner: Option<String>,
     pub partners: Vec<String>,
     pub continuing: bool,
-    pub programme_funding_eur: i64,
+    pub programme_funding_eur: Eur,
     pub other_funding: Vec<OtherFunding>,
-    pub other_funding_eur: i64,
+    pub other_funding_eur: Eur,
     pub start_year: Option<i32>,
     pub end_year: Option<i32>,
     /// The theme whose budget pays for it.
@@ -43,8 +43,8 @@ impl Action {
 pub struct ThemeTable {
     pub code: String,
     pub name: String,
-    pub budget_eur: i64,
-    pub granted_eur: i64,
+    pub budget_eur: Eur,
+    pub granted_eur: Eur,
     pub plans: Vec<Action>,
 }
 
@@ -55,8 +55,8 @@ pub struct Overview {
     pub name: String,
     pub adopted_on: Option<chrono::NaiveDate>,
     pub reference: Option<String>,
-    pub total_granted_eur: i64,
-    pub total_budget_eur: i64,
+    pub total_granted_eur: Eur,
+    pub total_budget_eur: Eur,
     pub themes: Vec<ThemeTable>,
 }
 
@@ -77,14 +77,14 @@ pub fn build(
         .map(|t| ThemeTable {
             code: t.code.clone(),
             name: t.name.clone(),
-            budget_eur: t.budget_eur.0,
-            granted_eur: 0,
+            budget_eur: t.budget_eur,
+            granted_eur: Eur::ZERO,
             plans: Vec::new(),
         })
         .collect();
     for a in actions {
         if let Some(t) = themes.iter_mut().find(|t| t.code == a.budget_line) {
-            t.granted_eur = (Eur(t.granted_eur) + Eur(a.programme_funding_eur)).0;
+            t.granted_eur = t.granted_eur + a.programme_funding_eur;
             t.plans.push(a);
         }
     }
@@ -101,8 +101,8 @@ pub fn build(
         name: name.to_string(),
         adopted_on,
         reference: reference.map(str::to_string),
-        total_granted_eur: themes.iter().map(|t| Eur(t.granted_eur)).sum::<Eur>().0,
-        total_budget_eur: themes.iter().map(|t| Eur(t.budget_eur)).sum::<Eur>().0,
+        total_granted_eur: themes.iter().map(|t| t.granted_eur).sum(),
+        total_budget_eur: themes.iter().map(|t| t.budget_eur).sum(),
         themes,
     }
 }
@@ -110,6 +110,7 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::eur;
     use crate::domain::round::tests::programme;
 
     fn action(id: &str, title: &str, line: &str, amount: i64) -> Action {
@@ -121,9 +122,9 @@ mod tests {
             lead_partner: None,
             partners: vec![],
             continuing: false,
-            programme_funding_eur: amount,
+            programme_funding_eur: eur(amount),
             other_funding: vec![],
-            other_funding_eur: 0,
+            other_funding_eur: Eur::ZERO,
             start_year: Some(2025),
             end_year: Some(2026),
             budget_line: line.into(),
@@ -152,13 +153,13 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec!["Atelier", "Zwemles"]
         );
-        assert_eq!(o.themes[0].granted_eur, 35_000);
+        assert_eq!(o.themes[0].granted_eur, eur(35_000));
         assert_eq!(
             o.themes[1].plans[0].title, "Jongerenwerk",
             "a youth plan charged to FZT's budget sits in FZT's table"
         );
-        assert_eq!(o.total_granted_eur, 55_000);
-        assert_eq!(o.total_budget_eur, 146_000 + 75_000 + 98_000);
+        assert_eq!(o.total_granted_eur, eur(55_000));
+        assert_eq!(o.total_budget_eur, eur(146_000 + 75_000 + 98_000));
     }
 
     #[test]

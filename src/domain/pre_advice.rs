@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::errors::{DomainError, FieldErrors};
-use super::evaluation::{CriterionMean, Score, ScoreInput, MOTIVATION_MAX};
+use super::evaluation::{check_scores, CriterionMean, Score, ScoreInput};
 use super::money::Eur;
 use super::plan::PlanContent;
 use super::round::Catalog;
+use super::text::Bounded;
 
 /// What the programme team recommends the board to decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,13 +98,16 @@ pub fn parse_pre_advice(
             parsed
         }
     };
-    let motivation = input.motivation.trim().to_string();
-    if motivation.is_empty() {
-        e.add("motivation", "is required");
-    } else if motivation.chars().count() > 20_000 {
-        e.add("motivation", "must be at most 20000 characters");
-    }
-    let conditions = input.conditions.trim().to_string();
+    let motivation = Bounded::LONG
+        .required(Some(&input.motivation))
+        .unwrap_or_else(|m| {
+            e.add("motivation", m);
+            String::new()
+        });
+    let conditions = Bounded::LONG.check(&input.conditions).unwrap_or_else(|m| {
+        e.add("conditions", m);
+        String::new()
+    });
     if recommendation == Some(Recommendation::Conditional) && conditions.is_empty() {
         e.add(
             "conditions",
@@ -135,54 +139,21 @@ pub fn parse_pre_advice(
         },
     };
 
+    let checked = check_scores(&input.scores, &catalog.criteria, &mut e);
     let mut scores = Vec::new();
-    for (i, s) in input.scores.iter().enumerate() {
-        let p = format!("scores[{i}]");
-        match catalog.criterion(&s.criterion) {
-            None => e.add(
-                format!("{p}.criterion"),
-                format!("unknown criterion '{}'", s.criterion),
-            ),
-            Some(c) => {
-                if input.scores[..i].iter().any(|o| o.criterion == s.criterion) {
-                    e.add(
-                        format!("{p}.criterion"),
-                        format!("criterion '{}' is scored twice", c.code),
-                    );
-                }
-                if let Some(v) = s.score {
-                    if !(0..=i64::from(c.scale_max)).contains(&v) {
-                        e.add(
-                            format!("{p}.score"),
-                            format!("must be from 0 to {} for {}", c.scale_max, c.code),
-                        );
-                    }
-                }
-                if s.motivation.chars().count() > MOTIVATION_MAX {
-                    e.add(
-                        format!("{p}.motivation"),
-                        format!("must be at most {MOTIVATION_MAX} characters"),
-                    );
-                }
-            }
-        }
-    }
     for c in &catalog.criteria {
-        let given = input.scores.iter().find(|s| s.criterion == c.code);
-        let score = given
-            .and_then(|s| s.score)
-            .map(|v| v.clamp(0, 10) as i32)
-            .or_else(|| {
-                means
-                    .iter()
-                    .find(|m| m.criterion == c.code)
-                    .and_then(default_score)
-            });
+        let given = checked.iter().find(|s| s.criterion == c.code);
+        let score = given.and_then(|s| s.score).or_else(|| {
+            means
+                .iter()
+                .find(|m| m.criterion == c.code)
+                .and_then(default_score)
+        });
         match score {
             Some(score) => scores.push(Score {
                 criterion: c.code.clone(),
                 score: Some(score),
-                motivation: given.map(|s| s.motivation.trim().to_string()).unwrap_or_default(),
+                motivation: given.map(|s| s.motivation.clone()).unwrap_or_default(),
             }),
             None => e.add(
                 "scores",
@@ -283,6 +254,7 @@ pub fn suggestions(content: &PlanContent, catalog: &Catalog) -> Vec<Suggestion> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::eur;
     use crate::domain::plan::PartyRef;
     use crate::domain::round::tests::programme;
 
@@ -317,7 +289,7 @@ mod tests {
         let p = parse_pre_advice(
             &positive(),
             &programme().catalog,
-            Eur(12_000),
+            eur(12_000),
             &full_means(),
         )
         .unwrap();
@@ -334,7 +306,7 @@ mod tests {
             score: Some(1),
             motivation: "klein bereik".into(),
         }];
-        let p = parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).unwrap();
+        let p = parse_pre_advice(&input, &programme().catalog, eur(12_000), &full_means()).unwrap();
         assert_eq!(p.scores[0].score, Some(1));
         assert_eq!(p.scores[0].motivation, "klein bereik");
         assert_eq!(p.total_score, 1 + 1 + 1 + 3);
@@ -344,7 +316,7 @@ mod tests {
     fn a_criterion_without_score_or_mean_is_refused() {
         let mut means = full_means();
         means[2] = mean("MEERDERE_DOELEN", None, 0);
-        match parse_pre_advice(&positive(), &programme().catalog, Eur(12_000), &means) {
+        match parse_pre_advice(&positive(), &programme().catalog, eur(12_000), &means) {
             Err(DomainError::Invalid(e)) => {
                 assert_eq!(e.len(), 1);
                 assert!(e[0].message.contains("MEERDERE_DOELEN"));
@@ -358,7 +330,7 @@ mod tests {
         let mut input = positive();
         input.recommendation = Some("conditional".into());
         input.proposed_eur = Some(12_001);
-        match parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()) {
+        match parse_pre_advice(&input, &programme().catalog, eur(12_000), &full_means()) {
             Err(DomainError::Invalid(e)) => {
                 let f: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(f, vec!["conditions", "proposed_eur"]);
@@ -367,7 +339,7 @@ mod tests {
         }
         input.proposed_eur = Some(12_000);
         input.conditions = "Samenwerking met de bibliotheek".into();
-        assert!(parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).is_ok());
+        assert!(parse_pre_advice(&input, &programme().catalog, eur(12_000), &full_means()).is_ok());
     }
 
     #[test]
@@ -377,7 +349,7 @@ mod tests {
             motivation: "Valt buiten de kaders".into(),
             ..Default::default()
         };
-        let p = parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()).unwrap();
+        let p = parse_pre_advice(&input, &programme().catalog, eur(12_000), &full_means()).unwrap();
         assert_eq!(p.proposed_eur, Eur::ZERO);
         assert_eq!(p.recommendation, Recommendation::Negative);
     }
@@ -388,7 +360,7 @@ mod tests {
             proposed_eur: Some(-1),
             ..Default::default()
         };
-        match parse_pre_advice(&input, &programme().catalog, Eur(12_000), &full_means()) {
+        match parse_pre_advice(&input, &programme().catalog, eur(12_000), &full_means()) {
             Err(DomainError::Invalid(e)) => {
                 let f: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(f, vec!["recommendation", "motivation", "proposed_eur"]);

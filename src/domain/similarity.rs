@@ -5,7 +5,47 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::plan::{PartyRef, Plan};
+use super::state::PlanStatus;
 use super::text::fold;
+
+/// Whether a plan is compared with others of its round: withdrawn and merged plans are not
+/// (a plan asked about itself is compared even so).
+pub fn comparable(status: PlanStatus) -> bool {
+    !matches!(status, PlanStatus::Withdrawn | PlanStatus::Merged)
+}
+
+impl Doc {
+    /// A plan as similarity sees it; `names` names registered organisations for the reasons.
+    pub fn of(plan: &Plan, names: &HashMap<String, String>) -> Doc {
+        let c = &plan.content;
+        let partners = c
+            .lead_partner
+            .iter()
+            .chain(c.partners.iter())
+            .map(|p| match p {
+                PartyRef::Registered { organisation_id } => (
+                    format!("id:{organisation_id}"),
+                    names
+                        .get(organisation_id)
+                        .cloned()
+                        .unwrap_or_else(|| organisation_id.clone()),
+                ),
+                PartyRef::Named { name } => (
+                    format!("name:{}", fold(name.trim())),
+                    name.trim().to_string(),
+                ),
+            })
+            .collect();
+        Doc {
+            id: plan.id.clone(),
+            title: c.title.clone(),
+            text: format!("{}\n{}", c.title, c.description),
+            goals: c.goals.clone(),
+            partners,
+        }
+    }
+}
 
 /// A plan as similarity sees it.
 #[derive(Debug, Clone)]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::errors::DomainError;
+use super::tally::Outcome;
 use super::user::{Actor, Role};
 
 /// Where a plan stands.
@@ -85,10 +86,11 @@ pub enum Action {
     CloseVote,
     MergeInto,
     Adopt,
+    DeclareConflict,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::Edit,
         Action::Delete,
         Action::Submit,
@@ -104,6 +106,7 @@ impl Action {
         Action::CloseVote,
         Action::MergeInto,
         Action::Adopt,
+        Action::DeclareConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,7 +126,12 @@ impl Action {
             Action::CloseVote => "close_vote",
             Action::MergeInto => "merge_into",
             Action::Adopt => "adopt",
+            Action::DeclareConflict => "declare_conflict",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
 
@@ -132,6 +140,8 @@ impl Action {
 pub enum Target {
     /// The plan moves to this state (or stays, for edit, evaluate and vote).
     State(PlanStatus),
+    /// The plan keeps the state it is in (edit, evaluate, vote, declare a conflict).
+    Keep,
     /// The plan is removed (only drafts).
     Deleted,
     /// Decided by the board's tally: approved, rejected or back to in_review.
@@ -159,9 +169,10 @@ pub struct Rule {
 use PlanStatus as S;
 const TEAM: Who = Who::Roles(&[Role::ProgrammeTeam]);
 const CHAIR: Who = Who::Roles(&[Role::BoardChair]);
+const BOARD: Who = Who::Roles(&[Role::BoardMember]);
 
-/// PRODUCT.md's table of plan states, plus the three actions that keep the state
-/// (edit, evaluate, vote) so that `allowed_actions` can tell a client about them too.
+/// PRODUCT.md's table of plan states, plus the actions that keep the state (edit, evaluate,
+/// vote, declare a conflict) so that `allowed_actions` can tell a client about them too.
 pub const RULES: &[Rule] = &[
     Rule {
         from: &[S::Draft],
@@ -178,7 +189,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         from: &[S::Draft, S::NeedsInfo],
         action: Action::Edit,
-        to: Target::State(S::Draft),
+        to: Target::Keep,
         who: Who::Owner,
     },
     Rule {
@@ -208,7 +219,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         from: &[S::InReview],
         action: Action::Evaluate,
-        to: Target::State(S::InReview),
+        to: Target::Keep,
         who: TEAM,
     },
     Rule {
@@ -232,8 +243,22 @@ pub const RULES: &[Rule] = &[
     Rule {
         from: &[S::Voting],
         action: Action::Vote,
-        to: Target::State(S::Voting),
-        who: Who::Roles(&[Role::BoardMember]),
+        to: Target::Keep,
+        who: BOARD,
+    },
+    // A board member may declare a conflict of interest while the board may still have to
+    // decide on the plan: until its vote closes with a decision.
+    Rule {
+        from: &[
+            S::Submitted,
+            S::InReview,
+            S::NeedsInfo,
+            S::PreAdvised,
+            S::Voting,
+        ],
+        action: Action::DeclareConflict,
+        to: Target::Keep,
+        who: BOARD,
     },
     Rule {
         from: &[S::Voting],
@@ -284,10 +309,30 @@ fn qualifies(who: Who, plan: &PlanRef<'_>, actor: &Actor) -> bool {
 }
 
 fn target_of(rule: &Rule, from: PlanStatus) -> Target {
-    // Edit keeps the state it started from (draft or needs_info).
-    match (rule.action, rule.to) {
-        (Action::Edit, _) => Target::State(from),
-        (_, to) => to,
+    match rule.to {
+        Target::Keep => Target::State(from),
+        to => to,
+    }
+}
+
+impl Transition {
+    /// Where the plan goes: the table's target, or for a vote that closes the state the
+    /// tally's outcome leads to. `None` for a deletion, or a tally-decided step without an
+    /// outcome (a caller's mistake, never a user's).
+    pub fn target(&self, tally: Option<Outcome>) -> Option<PlanStatus> {
+        match (self.to, tally) {
+            (Target::State(s), _) => Some(s),
+            (Target::ByTally, Some(Outcome::Approved { .. })) => Some(PlanStatus::Approved),
+            (Target::ByTally, Some(Outcome::Rejected)) => Some(PlanStatus::Rejected),
+            (Target::ByTally, Some(Outcome::BackToReview)) => Some(PlanStatus::InReview),
+            (Target::ByTally, None) | (Target::Deleted, _) | (Target::Keep, _) => None,
+        }
+    }
+
+    /// Whether this step is recorded in the plan's history: every change of state. Steps that
+    /// keep the state (an edit, an evaluation, a vote) leave their own traces instead.
+    pub fn is_recorded(&self, to: PlanStatus) -> bool {
+        to != self.from
     }
 }
 
@@ -437,6 +482,16 @@ mod tests {
             ),
             (S::Approved, A::Adopt, "programme_team", State(S::Adopted)),
         ];
+        for s in [
+            S::Submitted,
+            S::InReview,
+            S::NeedsInfo,
+            S::PreAdvised,
+            S::Voting,
+        ] {
+            v.push((s, A::DeclareConflict, "board_member", State(s)));
+            v.push((s, A::DeclareConflict, "board_chair", State(s)));
+        }
         v.sort_by_key(|(s, a, w, _)| (s.as_str(), a.as_str(), *w));
         v
     }
@@ -474,7 +529,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 11 * 15 * 6);
+        assert_eq!(checked, 11 * 16 * 6);
     }
 
     #[test]
@@ -499,7 +554,8 @@ mod tests {
                         Action::RequestInfo,
                         Action::Evaluate,
                         Action::RecordPreAdvice,
-                        Action::MergeInto
+                        Action::MergeInto,
+                        Action::DeclareConflict
                     ]
                 );
             }
@@ -554,7 +610,10 @@ mod tests {
             allowed_actions(plan, &all[2].1),
             vec![Action::RevisePreAdvice, Action::OpenVote]
         );
-        assert_eq!(allowed_actions(plan, &all[4].1), vec![Action::OpenVote]);
+        assert_eq!(
+            allowed_actions(plan, &all[4].1),
+            vec![Action::OpenVote, Action::DeclareConflict]
+        );
         assert!(allowed_actions(plan, &all[0].1).is_empty());
         let draft = PlanRef {
             status: S::Draft,
@@ -565,6 +624,50 @@ mod tests {
             vec![Action::Edit, Action::Delete, Action::Submit]
         );
         assert!(allowed_actions(draft, &all[1].1).is_empty());
+    }
+
+    #[test]
+    fn a_closed_vote_goes_where_the_tally_leads_and_nowhere_else() {
+        let chair = &actors()[4].1;
+        let t = decide(
+            PlanRef {
+                status: S::Voting,
+                owner_id: OWNER,
+            },
+            Action::CloseVote,
+            chair,
+        )
+        .unwrap();
+        let granted = crate::domain::Eur::parse(5).unwrap();
+        assert_eq!(
+            t.target(Some(Outcome::Approved { granted })),
+            Some(S::Approved)
+        );
+        assert_eq!(t.target(Some(Outcome::Rejected)), Some(S::Rejected));
+        assert_eq!(t.target(Some(Outcome::BackToReview)), Some(S::InReview));
+        assert_eq!(t.target(None), None);
+        assert!(t.is_recorded(S::InReview));
+        let team = &actors()[2].1;
+        let review = decide(
+            PlanRef {
+                status: S::Submitted,
+                owner_id: OWNER,
+            },
+            Action::StartReview,
+            team,
+        )
+        .unwrap();
+        assert_eq!(review.target(None), Some(S::InReview));
+        let evaluate = decide(
+            PlanRef {
+                status: S::InReview,
+                owner_id: OWNER,
+            },
+            Action::Evaluate,
+            team,
+        )
+        .unwrap();
+        assert!(!evaluate.is_recorded(evaluate.target(None).unwrap()));
     }
 
     proptest! {

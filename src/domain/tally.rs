@@ -34,6 +34,16 @@ impl VoteChoice {
     }
 }
 
+/// A vote cast by a board member on a plan's pre-advice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vote {
+    pub plan_id: String,
+    pub member_id: String,
+    pub choice: VoteChoice,
+    pub comment: String,
+    pub cast_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// A board member and whether they may vote on this plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seat {
@@ -117,6 +127,7 @@ pub fn outcome(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::eur;
     use proptest::prelude::*;
 
     fn seats(n: usize, recused: &[usize]) -> Vec<Seat> {
@@ -140,19 +151,19 @@ mod tests {
         assert_eq!((t.r#for, t.against, t.cast, t.eligible), (2, 1, 3, 5));
         assert!(t.quorum_reached && t.carried);
         assert_eq!(
-            outcome(&t, Recommendation::Positive, Eur(9_000)),
+            outcome(&t, Recommendation::Positive, eur(9_000)),
             Ok(Outcome::Approved {
-                granted: Eur(9_000)
+                granted: eur(9_000)
             })
         );
         assert_eq!(
-            outcome(&t, Recommendation::Conditional, Eur(9_000)),
+            outcome(&t, Recommendation::Conditional, eur(9_000)),
             Ok(Outcome::Approved {
-                granted: Eur(9_000)
+                granted: eur(9_000)
             })
         );
         assert_eq!(
-            outcome(&t, Recommendation::Negative, Eur(0)),
+            outcome(&t, Recommendation::Negative, eur(0)),
             Ok(Outcome::Rejected)
         );
     }
@@ -165,7 +176,7 @@ mod tests {
         );
         assert!(t.quorum_reached && !t.carried);
         assert_eq!(
-            outcome(&t, Recommendation::Positive, Eur(1)),
+            outcome(&t, Recommendation::Positive, eur(1)),
             Ok(Outcome::BackToReview)
         );
     }
@@ -175,7 +186,7 @@ mod tests {
         let t = tally(&seats(4, &[]), &votes(&[(0, For), (1, For)]));
         assert!(!t.quorum_reached);
         assert_eq!(
-            outcome(&t, Recommendation::Positive, Eur(1)),
+            outcome(&t, Recommendation::Positive, eur(1)),
             Err(DomainError::NoQuorum {
                 cast: 2,
                 eligible: 4

@@ -1,4 +1,82 @@
-//! Text as Dutch readers compare it: lower case, accents folded ("financiële" = "financiele").
+//! Text: the one rule for every piece of free text a person types (bounded length, no control
+//! characters), and text as Dutch readers compare it (lower case, accents folded).
+
+/// The bounds of one kind of text. Every text field of the service is checked by one of these
+/// constants, so a limit is written once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounded {
+    /// Most characters (after trimming).
+    pub max: usize,
+    /// Whether line breaks and tabs are allowed (free text) or not (names, titles).
+    pub multiline: bool,
+}
+
+impl Bounded {
+    /// A person's or an organisation's name, a code's label, a reference.
+    pub const NAME: Bounded = Bounded {
+        max: 200,
+        multiline: false,
+    };
+    /// A plan's title.
+    pub const TITLE: Bounded = Bounded {
+        max: 200,
+        multiline: false,
+    };
+    /// A reason or a message: why a plan is withdrawn, the team's question.
+    pub const REASON: Bounded = Bounded {
+        max: 5_000,
+        multiline: true,
+    };
+    /// A board member's comment on a vote, or the reason for a declared conflict.
+    pub const COMMENT: Bounded = Bounded {
+        max: 2_000,
+        multiline: true,
+    };
+    /// A goal's text.
+    pub const GOAL: Bounded = Bounded {
+        max: 2_000,
+        multiline: true,
+    };
+    /// A criterion's description, a condition of a round, a score's motivation.
+    pub const NOTE: Bounded = Bounded {
+        max: 5_000,
+        multiline: true,
+    };
+    /// A plan's long texts and a pre-advice's motivation.
+    pub const LONG: Bounded = Bounded {
+        max: 20_000,
+        multiline: true,
+    };
+
+    /// The text trimmed, or why it breaks the bounds; empty text is allowed here.
+    pub fn check(self, raw: &str) -> Result<String, String> {
+        let s = raw.trim();
+        if s.chars().count() > self.max {
+            return Err(format!("must be at most {} characters", self.max));
+        }
+        if self.multiline {
+            if s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                return Err(
+                    "must not contain control characters other than line breaks and tabs".into(),
+                );
+            }
+        } else if s.chars().any(char::is_control) {
+            return Err("must not contain control characters".into());
+        }
+        Ok(s.to_string())
+    }
+
+    /// As `check`, and the text must not be empty (absent counts as empty).
+    pub fn required(self, raw: Option<&str>) -> Result<String, String> {
+        let s = raw.unwrap_or("");
+        if s.trim().is_empty() {
+            return Err("is required".into());
+        }
+        self.check(s)
+    }
+}
 
 /// Lower-cases and removes diacritics from Latin letters; other characters pass unchanged.
 pub fn fold(s: &str) -> String {
@@ -30,6 +108,22 @@ pub fn fold(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(Bounded::NAME.check("  Anna ").unwrap(), "Anna");
+        assert!(Bounded::NAME.check(&"é".repeat(200)).is_ok());
+        assert!(Bounded::NAME.check(&"é".repeat(201)).is_err());
+        assert!(Bounded::NAME.check("a\nb").is_err());
+        assert!(Bounded::REASON.check("a\nb\tc").is_ok());
+        assert!(Bounded::REASON.check("a\u{7}b").is_err());
+        assert_eq!(
+            Bounded::REASON.required(Some("  ")).unwrap_err(),
+            "is required"
+        );
+        assert_eq!(Bounded::REASON.required(None).unwrap_err(), "is required");
+        assert!(Bounded::COMMENT.check("").is_ok());
+    }
 
     #[test]
     fn accents_and_case_are_folded() {

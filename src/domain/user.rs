@@ -1,6 +1,10 @@
-//! Users, roles and the credentials they sign in with.
+//! Accounts, roles and the credentials they sign in with; the rules of account management.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use super::errors::{DomainError, FieldErrors};
+use super::text::Bounded;
 
 /// What a user may do; a user holds one or more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -34,6 +38,30 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Every set of roles (sorted, as accounts keep them) whose holder sits on the board: the
+    /// board member rule applied to each possible set, so storage can find the board by exact
+    /// role sets instead of matching text.
+    pub fn board_sets() -> Vec<Vec<Role>> {
+        (1u32..1 << Role::ALL.len())
+            .map(|bits| {
+                Role::ALL
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| bits & (1 << i) != 0)
+                    .map(|(_, r)| r)
+                    .collect::<Vec<Role>>()
+            })
+            .filter(|roles| {
+                Actor {
+                    user_id: String::new(),
+                    roles: roles.clone(),
+                    organisation_id: None,
+                }
+                .has(Role::BoardMember)
+            })
+            .collect()
     }
 }
 
@@ -80,6 +108,213 @@ impl Actor {
     /// Staff see every non-draft plan: the programme team and the board.
     pub fn is_staff(&self) -> bool {
         self.has(Role::ProgrammeTeam) || self.has(Role::BoardMember)
+    }
+}
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    /// Sorted, without repeats.
+    pub roles: Vec<Role>,
+    pub kind: Option<ApplicantKind>,
+    pub organisation_id: Option<String>,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Account {
+    /// A new, active account without roles or credentials, to be filled by `apply_change`.
+    pub fn empty(id: String, now: DateTime<Utc>) -> Account {
+        Account {
+            id,
+            email: String::new(),
+            name: String::new(),
+            password_hash: None,
+            roles: Vec::new(),
+            kind: None,
+            organisation_id: None,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The account as the rules see its holder.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id.clone(),
+            roles: self.roles.clone(),
+            organisation_id: self.organisation_id.clone(),
+        }
+    }
+}
+
+/// A change to an account as an admin sends it: absent fields stay as they are;
+/// `Some(None)` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub organisation_id: Option<Option<String>>,
+    pub kind: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+/// Lays a change over an account (a new one starts empty, and then needs an e-mail address,
+/// a name and roles), checking every field and reporting all errors at once. An applicant
+/// needs a kind. Answers the new password, if any, still to be hashed.
+pub fn apply_change(
+    account: &mut Account,
+    change: &AccountChange,
+    creating: bool,
+) -> Result<Option<String>, DomainError> {
+    let mut e = FieldErrors::new();
+    match &change.email {
+        Some(v) => match Email::parse(v) {
+            Ok(v) => account.email = v.into_inner(),
+            Err(m) => e.add("email", m),
+        },
+        None if creating => e.add("email", "is required"),
+        None => {}
+    }
+    match &change.name {
+        Some(v) => match Bounded::NAME.required(Some(v)) {
+            Ok(v) => account.name = v,
+            Err(m) => e.add("name", m),
+        },
+        None if creating => e.add("name", "is required"),
+        None => {}
+    }
+    if let Some(p) = &change.password {
+        if let Err(m) = check_password(p) {
+            e.add("password", m);
+        }
+    }
+    match &change.roles {
+        Some(r) => match parse_roles(r) {
+            Ok(roles) => account.roles = roles,
+            Err(m) => e.add("roles", m),
+        },
+        None if creating => e.add("roles", "is required"),
+        None => {}
+    }
+    if let Some(kind) = &change.kind {
+        match kind.as_deref() {
+            None => account.kind = None,
+            Some(k) => match ApplicantKind::parse(k) {
+                Some(k) => account.kind = Some(k),
+                None => e.add(
+                    "kind",
+                    format!("unknown kind '{k}'; use resident or partner"),
+                ),
+            },
+        }
+    }
+    if let Some(org) = &change.organisation_id {
+        account.organisation_id = org.clone();
+    }
+    if let Some(active) = change.active {
+        account.active = active;
+    }
+    if e.is_empty() && account.roles.contains(&Role::Applicant) && account.kind.is_none() {
+        e.add("kind", "an applicant needs a kind: resident or partner");
+    }
+    e.finish(change.password.clone())
+}
+
+/// An admin cannot take away their own admin role or deactivate themselves, so the service
+/// always keeps someone who can manage accounts.
+pub fn check_own_change(actor: &Actor, account: &Account) -> Result<(), DomainError> {
+    if account.id == actor.user_id && (!account.active || !account.roles.contains(&Role::Admin)) {
+        Err(DomainError::Conflict(
+            "you cannot remove your own admin role or deactivate yourself".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A resident's or partner's own registration, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub email: Email,
+    pub password: String,
+    pub name: String,
+    pub kind: ApplicantKind,
+    pub organisation_id: Option<String>,
+}
+
+/// Checks a registration, every field at once.
+pub fn parse_registration(
+    email: Option<&str>,
+    password: Option<&str>,
+    name: Option<&str>,
+    kind: Option<&str>,
+    organisation_id: Option<String>,
+) -> Result<Registration, DomainError> {
+    let mut e = FieldErrors::new();
+    let email = match email.map(Email::parse) {
+        None => {
+            e.add("email", "is required");
+            None
+        }
+        Some(Err(m)) => {
+            e.add("email", m);
+            None
+        }
+        Some(Ok(v)) => Some(v),
+    };
+    match password {
+        None => e.add("password", "is required"),
+        Some(p) => {
+            if let Err(m) = check_password(p) {
+                e.add("password", m)
+            }
+        }
+    }
+    let name = match Bounded::NAME.required(name) {
+        Ok(n) => Some(n),
+        Err(m) => {
+            e.add("name", m);
+            None
+        }
+    };
+    let kind = match kind {
+        None => {
+            e.add("kind", "is required: resident or partner");
+            None
+        }
+        Some(k) => {
+            let kind = ApplicantKind::parse(k);
+            if kind.is_none() {
+                e.add(
+                    "kind",
+                    format!("unknown kind '{k}'; use resident or partner"),
+                );
+            }
+            kind
+        }
+    };
+    match (e.finish(()), email, name, kind, password) {
+        (Ok(()), Some(email), Some(name), Some(kind), Some(password)) => Ok(Registration {
+            email,
+            password: password.to_string(),
+            name,
+            kind,
+            organisation_id,
+        }),
+        (Err(err), ..) => Err(err),
+        (Ok(()), ..) => Err(DomainError::Invalid(vec![super::FieldError::new(
+            "body",
+            "is incomplete",
+        )])),
     }
 }
 
@@ -137,21 +372,6 @@ pub fn check_password(password: &str) -> Result<(), String> {
         Err(format!("must be at most {PASSWORD_MAX} characters"))
     } else {
         Ok(())
-    }
-}
-
-/// Checks a display name: 1..200 characters after trimming, no control characters.
-pub fn parse_name(raw: &str, max: usize) -> Result<String, String> {
-    let s = raw.trim();
-    let n = s.chars().count();
-    if n == 0 {
-        Err("must not be empty".into())
-    } else if n > max {
-        Err(format!("must be at most {max} characters"))
-    } else if s.chars().any(|c| c.is_control()) {
-        Err("must not contain control characters".into())
-    } else {
-        Ok(s.to_string())
     }
 }
 
@@ -246,61 +466,93 @@ mod tests {
     }
 
     #[test]
-    fn names_are_trimmed_and_bounded() {
-        assert_eq!(parse_name("  Anna ", 200).unwrap(), "Anna");
-        assert!(parse_name("   ", 200).is_err());
-        assert!(parse_name(&"x".repeat(201), 200).is_err());
-        assert!(parse_name("a\u{0}b", 200).is_err());
-    }
-}
-
-/// What an organisation is; the published overview groups partners by nothing more.
-pub const ORGANISATION_KINDS: [&str; 6] = [
-    "partner",
-    "school",
-    "municipality",
-    "welfare",
-    "housing",
-    "other",
-];
-
-/// Checks an organisation kind against `ORGANISATION_KINDS`.
-pub fn parse_organisation_kind(raw: &str) -> Result<String, String> {
-    if ORGANISATION_KINDS.contains(&raw) {
-        Ok(raw.to_string())
-    } else {
-        Err(format!(
-            "unknown kind '{raw}'; kinds are: {}",
-            ORGANISATION_KINDS.join(", ")
-        ))
-    }
-}
-
-/// The key that makes organisation names unique regardless of case and spacing.
-pub fn organisation_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-#[cfg(test)]
-mod organisation_tests {
-    use super::*;
-
-    #[test]
-    fn organisation_names_are_unique_regardless_of_case_and_spacing() {
-        assert_eq!(
-            organisation_key("  Bibliotheek   Noord "),
-            organisation_key("bibliotheek noord")
+    fn the_board_is_everyone_holding_a_board_role_whatever_else_they_hold() {
+        let sets = Role::board_sets();
+        assert_eq!(sets.len(), 24, "2^5 role sets, 8 without a board role");
+        assert!(sets.contains(&vec![Role::BoardMember]));
+        assert!(sets.contains(&vec![Role::BoardChair]));
+        assert!(sets.contains(&vec![Role::ProgrammeTeam, Role::BoardChair, Role::Admin]));
+        assert!(!sets.contains(&vec![Role::ProgrammeTeam, Role::Admin]));
+        assert!(
+            sets.iter().all(|s| s.windows(2).all(|w| w[0] < w[1])),
+            "sorted"
         );
     }
 
+    fn now() -> DateTime<Utc> {
+        Utc::now()
+    }
+
     #[test]
-    fn organisation_kinds_are_a_fixed_list() {
-        assert!(parse_organisation_kind("school").is_ok());
-        assert!(parse_organisation_kind("bank")
-            .unwrap_err()
-            .contains("municipality"));
+    fn a_new_account_needs_an_address_a_name_roles_and_for_an_applicant_a_kind() {
+        let mut a = Account::empty("u1".into(), now());
+        let err = apply_change(&mut a, &AccountChange::default(), true).unwrap_err();
+        match err {
+            DomainError::Invalid(f) => {
+                let fields: Vec<_> = f.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, vec!["email", "name", "roles"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let change = AccountChange {
+            email: Some("Anna@Example.nl".into()),
+            name: Some(" Anna ".into()),
+            roles: Some(vec!["applicant".into()]),
+            password: Some("een-lang-wachtwoord".into()),
+            ..Default::default()
+        };
+        let err = apply_change(&mut a, &change, true).unwrap_err();
+        assert!(matches!(err, DomainError::Invalid(ref f) if f[0].field == "kind"));
+        let change = AccountChange {
+            kind: Some(Some("resident".into())),
+            ..change
+        };
+        let mut a = Account::empty("u1".into(), now());
+        assert_eq!(
+            apply_change(&mut a, &change, true).unwrap().as_deref(),
+            Some("een-lang-wachtwoord")
+        );
+        assert_eq!(
+            (a.email.as_str(), a.name.as_str()),
+            ("anna@example.nl", "Anna")
+        );
+        assert_eq!(a.kind, Some(ApplicantKind::Resident));
+    }
+
+    #[test]
+    fn an_admin_keeps_their_own_admin_role_and_account() {
+        let mut me = Account::empty("admin-1".into(), now());
+        me.roles = vec![Role::Admin];
+        let actor = me.actor();
+        assert!(check_own_change(&actor, &me).is_ok());
+        me.roles = vec![Role::ProgrammeTeam];
+        assert!(check_own_change(&actor, &me).is_err());
+        me.roles = vec![Role::Admin];
+        me.active = false;
+        assert!(check_own_change(&actor, &me).is_err());
+        let other = Account::empty("u2".into(), now());
+        assert!(check_own_change(&actor, &other).is_ok());
+    }
+
+    #[test]
+    fn a_registration_names_every_bad_field() {
+        let err =
+            parse_registration(Some("x"), Some("kort"), None, Some("alien"), None).unwrap_err();
+        match err {
+            DomainError::Invalid(f) => {
+                let fields: Vec<_> = f.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, vec!["email", "password", "name", "kind"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let r = parse_registration(
+            Some("anna@example.nl"),
+            Some("een-lang-wachtwoord"),
+            Some("Anna"),
+            Some("partner"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.kind, ApplicantKind::Partner);
     }
 }

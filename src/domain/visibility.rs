@@ -6,11 +6,17 @@ use super::state::PlanStatus;
 
 /// The status as an applicant sees it: their plan's real state, or `in_assessment` while the
 /// board's decision is not yet published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShownStatus {
     Actual(PlanStatus),
     InAssessment,
+}
+
+/// Written as its name, `in_assessment` or the state's.
+impl Serialize for ShownStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl ShownStatus {
@@ -20,6 +26,35 @@ impl ShownStatus {
             ShownStatus::InAssessment => "in_assessment",
         }
     }
+
+    /// Every status a client may see or filter on: the plan states and `in_assessment`.
+    pub fn all() -> Vec<ShownStatus> {
+        PlanStatus::ALL
+            .into_iter()
+            .map(ShownStatus::Actual)
+            .chain([ShownStatus::InAssessment])
+            .collect()
+    }
+
+    pub fn parse(s: &str) -> Option<ShownStatus> {
+        ShownStatus::all().into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The status a caller sees: staff the real one, an applicant as `applicant_status`.
+    pub fn for_caller(status: PlanStatus, published: bool, staff: bool) -> ShownStatus {
+        if staff {
+            ShownStatus::Actual(status)
+        } else {
+            applicant_status(status, published)
+        }
+    }
+}
+
+/// Whether a caller is shown a step of the history as they see the statuses: a step that
+/// stays inside what an applicant sees as one status (pre_advised → voting, both
+/// `in_assessment`) is no news to them.
+pub fn shows_event(from: Option<ShownStatus>, to: ShownStatus, staff: bool) -> bool {
+    staff || from != Some(to)
 }
 
 /// The status an applicant sees: pre_advised, voting, approved and rejected show as
@@ -83,6 +118,30 @@ mod tests {
             applicant_status(PlanStatus::NeedsInfo, false).as_str(),
             "needs_info"
         );
+    }
+
+    #[test]
+    fn the_status_vocabulary_holds_every_state_and_in_assessment() {
+        assert_eq!(ShownStatus::all().len(), 12);
+        assert_eq!(
+            ShownStatus::parse("in_assessment"),
+            Some(ShownStatus::InAssessment)
+        );
+        assert_eq!(
+            ShownStatus::parse("voting"),
+            Some(ShownStatus::Actual(PlanStatus::Voting))
+        );
+        assert_eq!(ShownStatus::parse("decided"), None);
+    }
+
+    #[test]
+    fn an_applicant_is_not_shown_steps_inside_the_assessment() {
+        let a = ShownStatus::InAssessment;
+        assert!(!shows_event(Some(a), a, false));
+        assert!(shows_event(Some(a), a, true));
+        let review = ShownStatus::Actual(PlanStatus::InReview);
+        assert!(shows_event(Some(review), a, false));
+        assert!(shows_event(None, review, false));
     }
 
     #[test]

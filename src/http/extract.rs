@@ -1,16 +1,21 @@
-//! Request extractors: JSON bodies that name the bad field, and the signed-in user.
+//! Request extractors (JSON bodies and query strings that name the bad field, the bearer
+//! token, `If-Match`) and the two ways a handler runs a use case on a blocking thread.
+
+use std::collections::HashSet;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::header::{self, Header};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
+use super::problem::ApiError;
 use super::AppState;
-use crate::db::{models::UserRow, repo};
-use crate::domain::user::{Actor, Role};
+use crate::app::plans::Expected;
+use crate::app::{self, accounts};
+use crate::db::{DbConn, Tx};
+use crate::domain::user::Account;
 use crate::domain::FieldError;
-use crate::error::AppError;
 
 /// For optional body fields whose schema is not nullable: absent is `None`, `null` is refused
 /// (serde reports the field) instead of being taken for "absent".
@@ -103,13 +108,13 @@ impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
 }
 
 /// Reads JSON into `T`, naming the field where the value did not fit.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize::<_, NoDuplicateKeys>(de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            AppError::Malformed(format!("the body is not valid JSON: {inner}"))
+            ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
         } else {
             let message = inner.to_string();
             let message = message
@@ -117,14 +122,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 .next()
                 .unwrap_or(&message)
                 .to_string();
-            AppError::Invalid(vec![FieldError::new(
-                if path == "." {
-                    "body".to_string()
-                } else {
-                    path
-                },
-                message,
-            )])
+            ApiError::field(if path == "." { "body" } else { &path }, message)
         }
     })?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
@@ -132,7 +130,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let path = err.path().to_string();
         let inner = err.into_inner();
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            AppError::Malformed(format!("the body is not valid JSON: {inner}"))
+            ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
         } else {
             // serde's message ends with the position; the field name says more to a client.
             let message = inner.to_string();
@@ -146,30 +144,30 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             } else {
                 path
             };
-            AppError::Invalid(vec![FieldError::new(field, message)])
+            ApiError::field(&field, message)
         }
     })?;
     Ok(value)
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json {
-                return Err(AppError::UnsupportedMediaType(
+                return Err(ApiError::UnsupportedMediaType(
                     "send the body as application/json".into(),
                 ));
             }
             let bytes = bytes.await.map_err(|e| {
                 if e.as_response_error().status_code().as_u16() == 413 {
-                    AppError::PayloadTooLarge
+                    ApiError::PayloadTooLarge
                 } else {
-                    AppError::Malformed("the body could not be read".into())
+                    ApiError::Malformed("the body could not be read".into())
                 }
             })?;
             // Every body of this API is an object; serde would otherwise read an array into a
@@ -177,71 +175,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
                 Some(b'{') | None => {}
                 Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() => {
-                    return Err(AppError::Malformed("the body is not valid JSON".into()));
+                    return Err(ApiError::Malformed("the body is not valid JSON".into()));
                 }
-                Some(_) => return Err(AppError::field("body", "must be a JSON object")),
+                Some(_) => return Err(ApiError::field("body", "must be a JSON object")),
             }
             parse_json(&bytes).map(JsonBody)
         })
     }
 }
 
-/// The signed-in user, read from the database on every request so a role taken away or an
-/// account deactivated takes effect at once.
-pub struct Auth {
-    pub actor: Actor,
-    pub user: UserRow,
-}
-
-impl Auth {
-    /// 403 unless the user holds `role`.
-    pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.actor.has(role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "this needs the role {}",
-                role.as_str()
-            )))
-        }
-    }
-
-    /// 403 unless the user holds one of `roles`.
-    pub fn require_any(&self, roles: &[Role]) -> Result<(), AppError> {
-        if roles.iter().any(|r| self.actor.has(*r)) {
-            Ok(())
-        } else {
-            let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
-            Err(AppError::Forbidden(format!(
-                "this needs one of the roles {}",
-                names.join(", ")
-            )))
-        }
-    }
-}
-
-/// Parses the stored comma-separated roles.
-pub fn roles_of(row: &UserRow) -> Vec<Role> {
-    row.roles.split(',').filter_map(Role::parse).collect()
-}
-
-/// A verified bearer token: who it says the caller is, before the account is read. Hot
-/// read paths take this and read the account in the same database session as their data.
+/// A verified bearer token: who it says the caller is, before the account is read. The use
+/// case reads the account in the same database session as its data.
 pub struct Bearer(pub String);
 
 impl FromRequest for Bearer {
-    type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(bearer(req))
     }
 }
 
-fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
+fn bearer(req: &HttpRequest) -> Result<Bearer, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Internal("no application state".into()))?;
+        .ok_or_else(|| app::Error::Internal("no application state".into()))?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -252,50 +211,197 @@ fn bearer(req: &HttpRequest) -> Result<Bearer, AppError> {
                 .eq_ignore_ascii_case("bearer")
                 .then(|| token.trim().to_string())
         })
-        .ok_or_else(|| {
-            AppError::Unauthorized(
-                "sign in and send the token as 'Authorization: Bearer <token>'".into(),
-            )
-        })?;
-    state.tokens.verify(&token).map(Bearer)
+        .ok_or(app::Error::Unauthorized(app::Unauthorized::Token))?;
+    Ok(Bearer(state.tokens.verify(&token)?))
 }
 
-impl Auth {
-    /// Reads the token's account; a missing or deactivated account is 401.
-    pub fn load(c: &mut crate::db::DbConn, user_id: &str) -> Result<Auth, AppError> {
-        Auth::of(repo::find_user(c, user_id)?)
-    }
+/// The caller's expected version of a plan (`If-Match`), if they sent one. An `If-Match` that
+/// does not parse expects no version at all, so it never matches.
+pub fn if_match(req: &HttpRequest) -> Option<Expected> {
+    req.headers().get(header::IF_MATCH)?;
+    Some(match header::IfMatch::parse(req) {
+        Ok(header::IfMatch::Any) => Expected::Any,
+        Ok(header::IfMatch::Items(tags)) => {
+            Expected::Versions(tags.iter().map(|t| t.tag().to_string()).collect())
+        }
+        Err(_) => Expected::Versions(Vec::new()),
+    })
+}
 
-    /// The caller as the token's account (read already) makes them; 401 as `load`.
-    pub fn of(account: Option<UserRow>) -> Result<Auth, AppError> {
-        match account {
-            Some(user) if user.active => Ok(Auth {
-                actor: Actor {
-                    user_id: user.id.clone(),
-                    roles: roles_of(&user),
-                    organisation_id: user.organisation_id.clone(),
-                },
-                user,
-            }),
-            _ => Err(AppError::Unauthorized(
-                "the account of this token no longer exists or is deactivated".into(),
-            )),
+/// A query string read into `T`, which names its parameters and refuses others. What does
+/// not fit is collected, every parameter at once, in `problems` (a control character, a
+/// parameter given twice, an unknown parameter, a value of the wrong type); the value holds
+/// the parameters that did fit. The handler adds the use case's own checks and refuses all.
+pub struct Query<T> {
+    pub value: T,
+    pub problems: Vec<FieldError>,
+}
+
+/// serde's message for a query value, in words for a client.
+fn query_message(message: &str) -> String {
+    if message.contains("invalid digit") || message.contains("number too") {
+        "must be a whole number".into()
+    } else {
+        message.to_string()
+    }
+}
+
+fn read_query<T: DeserializeOwned>(raw: &str) -> Result<Query<T>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+        .map_err(|_| ApiError::Malformed("the query string cannot be read".into()))?;
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    let mut kept = Vec::new();
+    for (k, v) in pairs {
+        if v.chars().any(char::is_control) {
+            problems.push(FieldError::new(k, "must not contain control characters"));
+        } else if !seen.insert(k.clone()) {
+            problems.push(FieldError::new(k, "is given more than once"));
+        } else {
+            kept.push((k, v));
+        }
+    }
+    // Each failed attempt names one parameter, which is then left out: so every parameter
+    // that does not fit is named, and the rest is read.
+    loop {
+        let encoded = serde_urlencoded::to_string(&kept)
+            .map_err(|_| ApiError::Malformed("the query string cannot be read".into()))?;
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(value) => return Ok(Query { value, problems }),
+            Err(err) => {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                let key = if path != "." {
+                    path
+                } else {
+                    match message.split('`').nth(1) {
+                        Some(k) => k.to_string(),
+                        None => return Err(ApiError::field("query", query_message(&message))),
+                    }
+                };
+                let before = kept.len();
+                kept.retain(|(k, _)| k != &key);
+                problems.push(FieldError::new(key, query_message(&message)));
+                if kept.len() == before {
+                    return Err(ApiError::fields(problems));
+                }
+            }
         }
     }
 }
 
-impl FromRequest for Auth {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+impl<T> Query<T> {
+    /// The value, unless something did not fit: then 400 naming every parameter, those the
+    /// extractor found and those of `more` (the use case's own checks).
+    pub fn checked(self, more: Vec<FieldError>) -> Result<T, ApiError> {
+        let mut problems = self.problems;
+        problems.extend(more);
+        if problems.is_empty() {
+            Ok(self.value)
+        } else {
+            Err(ApiError::fields(problems))
+        }
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let who = bearer(req);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::Internal("no application state".into()))?;
-            let Bearer(user_id) = who?;
-            let db = state.db.clone();
-            web::block(move || db.read(|c| Auth::load(c, &user_id))).await?
-        })
+        std::future::ready(read_query(req.query_string()))
+    }
+}
+
+/// The client as throttling sees it: the peer address (proxies are not trusted).
+pub fn client_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Runs a use case that reads, on a blocking thread.
+pub async fn read<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&mut DbConn) -> Result<T, app::Error> + Send + 'static,
+) -> Result<T, ApiError> {
+    let st = state.clone();
+    Ok(web::block(move || st.app.read(f)).await??)
+}
+
+/// Runs a use case in one transaction, on a blocking thread.
+pub async fn write<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&mut Tx) -> Result<T, app::Error> + Send + 'static,
+) -> Result<T, ApiError> {
+    let st = state.clone();
+    Ok(web::block(move || st.app.write(f)).await??)
+}
+
+/// Runs a reading use case for the token's account, read in the same database session (the
+/// account is read on every request, so a role taken away takes effect at once).
+pub async fn read_as<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    bearer: Bearer,
+    f: impl FnOnce(&mut DbConn, &Account) -> Result<T, app::Error> + Send + 'static,
+) -> Result<(T, Account), ApiError> {
+    read(state, move |c| {
+        let me = accounts::authenticate(c, &bearer.0)?;
+        f(c, &me).map(|t| (t, me))
+    })
+    .await
+}
+
+/// Runs a use case in one transaction for the token's account, read in it.
+pub async fn write_as<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    bearer: Bearer,
+    f: impl FnOnce(&mut Tx, &Account) -> Result<T, app::Error> + Send + 'static,
+) -> Result<(T, Account), ApiError> {
+    write(state, move |tx| {
+        let me = accounts::authenticate(tx, &bearer.0)?;
+        f(tx, &me).map(|t| (t, me))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Q {
+        status: Option<String>,
+        page: Option<i64>,
+    }
+
+    #[test]
+    fn a_query_names_every_parameter_that_does_not_fit_and_keeps_the_rest() {
+        let q: Query<Q> = read_query("status=draft&page=abc&colour=red&status=x").unwrap();
+        assert_eq!(
+            q.value,
+            Q {
+                status: Some("draft".into()),
+                page: None
+            }
+        );
+        let mut fields: Vec<_> = q.problems.iter().map(|p| p.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(fields, vec!["colour", "page", "status"]);
+        let page = q.problems.iter().find(|p| p.field == "page").unwrap();
+        assert_eq!(page.message, "must be a whole number");
+        let q: Query<Q> = read_query("status=%07").unwrap();
+        assert_eq!(q.problems[0].field, "status");
+        let q: Query<Q> = read_query("").unwrap();
+        assert!(
+            q.problems.is_empty()
+                && q.value
+                    == Q {
+                        status: None,
+                        page: None
+                    }
+        );
     }
 }

@@ -3,18 +3,19 @@
 pub mod assessment;
 pub mod auth;
 pub mod board;
-pub mod cache;
 pub mod decisions;
 pub mod extract;
 pub mod organisations;
 pub mod outbox;
 pub mod overview;
 pub mod plans;
+pub mod problem;
 pub mod rounds;
 pub mod system;
 pub mod users;
 
 use std::net::TcpListener;
+use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -22,38 +23,28 @@ use actix_web::http::{header, Method};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, App, FromRequest, Handler, HttpResponse, HttpServer, Resource, Responder};
 
-use crate::db::Db;
-use crate::error::{problem_for_status, AppError, PROBLEM_JSON};
+use crate::app;
+use problem::{problem_for_status, ApiError, PROBLEM_JSON};
 
 /// The API's full semantic version, sent as `API-Version` and kept equal to `info.version`
 /// of `api-spec/openapi.yaml` (a test checks it).
 pub const API_VERSION: &str = "1.0.0";
 /// Every route lives under this prefix.
 pub const BASE_PATH: &str = "/api/v1";
-/// The contract, compiled into the binary.
+/// The contract as written (the tests read it).
 pub const OPENAPI_YAML: &str = include_str!("../../api-spec/openapi.yaml");
+/// The contract as served: the YAML turned into JSON at build time (`build.rs`).
+pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 /// What every request handler can reach.
 pub struct AppState {
-    pub db: Db,
-    pub tokens: auth::Tokens,
-    pub openapi_json: String,
-    /// Wakes the outbox worker after a commit that wrote mail.
-    pub mail: crate::mail::outbox::Signal,
-    /// Base of links in mails.
-    pub public_url: String,
-    /// Sign-in attempts per address and client (this instance's memory).
-    pub throttle: std::sync::Mutex<crate::domain::throttle::Counter>,
-    /// Similar-plans index per round, rebuilt when the round's plans change.
-    pub similar: assessment::SimilarIndexes,
-    /// Totals of `GET /plans` per filter, counted again when plans change.
-    pub list_totals: plans::ListTotals,
+    /// The use cases' shared state: the database, the mail signal, caches.
+    pub app: app::App,
+    pub tokens: crate::app::tokens::Tokens,
     /// Argon2 work running at once, at most one per core (`auth::hashing`).
     pub hashing: tokio::sync::Semaphore,
     /// Rendered staff pages of `GET /plans`, rendered again when plans change.
     pub list_pages: plans::ListPages,
-    /// Where deep pages of `GET /plans` start, learnt again when plans change.
-    pub list_marks: plans::ListMarks,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -221,15 +212,49 @@ async fn conventions(
     Ok(res)
 }
 
-async fn unknown_route() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound("no such resource".into()))
+async fn unknown_route() -> Result<HttpResponse, ApiError> {
+    Err(app::Error::NotFound("resource").into())
 }
 
-/// The OpenAPI document as JSON, converted once at start-up.
-pub fn openapi_json() -> Result<String, String> {
-    let value: serde_json::Value =
-        serde_yaml_ng::from_str(OPENAPI_YAML).map_err(|e| format!("api-spec/openapi.yaml: {e}"))?;
-    serde_json::to_string(&value).map_err(|e| e.to_string())
+/// The request id a caller sent, if it is one we may echo and log: 1-128 characters of
+/// letters, digits, `-`, `_`, `.` (anything else could forge log lines or headers).
+fn callers_request_id(req: &ServiceRequest) -> Option<String> {
+    let id = req.headers().get("x-request-id")?.to_str().ok()?;
+    (!id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+    .then(|| id.to_string())
+}
+
+/// One log line per request: method, route pattern (never the path's ids or the query),
+/// status, latency and a request id, taken from `X-Request-Id` or made, and echoed on the
+/// answer. Tokens, passwords and bodies are never logged. Written here rather than with
+/// tracing-actix-web: that crate makes spans, not one line, and neither accepts nor echoes
+/// the caller's id without code of this size around it.
+async fn trace_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = callers_request_id(&req).unwrap_or_else(app::new_id);
+    let method = req.method().clone();
+    let mut res = next.call(req).await?;
+    let route = res.request().match_pattern();
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = route.as_deref().unwrap_or("-"),
+        status = res.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    if let Ok(value) = header::HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
 }
 
 /// Builds the server on `listener` with `workers` threads; it runs once awaited.
@@ -240,6 +265,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
             .wrap(from_fn(conventions))
+            .wrap(from_fn(trace_requests))
             .service(web::scope(BASE_PATH).configure(configure))
             .default_service(web::to(unknown_route))
     })
@@ -252,24 +278,12 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
     Ok(server)
 }
 
-/// Shared with tests: the state for a database and a signing secret.
-pub fn state(
-    db: Db,
-    jwt_secret: &[u8],
-    mail: crate::mail::outbox::Signal,
-    public_url: &str,
-) -> Result<AppState, String> {
-    Ok(AppState {
-        db,
-        tokens: auth::Tokens::new(jwt_secret),
-        openapi_json: openapi_json()?,
-        mail,
-        public_url: public_url.trim_end_matches('/').to_string(),
-        throttle: std::sync::Mutex::new(Default::default()),
-        similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
-        list_totals: plans::ListTotals::new(plans::LIST_TOTALS_MAX),
-        list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+/// The state for the use cases' `App` and a signing secret.
+pub fn state(app: app::App, jwt_secret: &[u8]) -> AppState {
+    AppState {
+        app,
+        tokens: crate::app::tokens::Tokens::new(jwt_secret),
         hashing: tokio::sync::Semaphore::new(crate::config::cores()),
-        list_marks: plans::ListMarks::new(plans::LIST_MARKS_FILTERS),
-    })
+        list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+    }
 }

@@ -1,5 +1,7 @@
-//! The letters planloket sends, in Dutch, as plain text and HTML; templates are compiled in.
+//! The letters planloket sends, in Dutch, as plain text and HTML: askama templates compiled
+//! into the binary (`templates/mail`), HTML-escaped by the template engine.
 
+use askama::Template;
 use chrono::NaiveDate;
 
 use crate::domain::notice::{dutch_date, objection_deadline};
@@ -17,30 +19,23 @@ pub struct Letter {
     pub plan_id: Option<String>,
 }
 
-const LAYOUT: &str = include_str!("templates/layout.html");
+/// A template that did not render (a bug: the templates are checked when compiled).
+#[derive(Debug)]
+pub struct LetterError(askama::Error);
 
-struct Template {
-    text: &'static str,
-    html: &'static str,
+impl std::fmt::Display for LetterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a letter did not render: {}", self.0)
+    }
 }
 
-macro_rules! template {
-    ($name:literal) => {
-        Template {
-            text: include_str!(concat!("templates/", $name, ".txt")),
-            html: include_str!(concat!("templates/", $name, ".html")),
-        }
-    };
+impl From<askama::Error> for LetterError {
+    fn from(e: askama::Error) -> LetterError {
+        LetterError(e)
+    }
 }
 
-const RECEIPT: Template = template!("receipt");
-const QUESTION: Template = template!("question");
-const VOTE_OPENED: Template = template!("vote_opened");
-const GRANTED: Template = template!("granted");
-const REJECTED: Template = template!("rejected");
-const MAGIC_LINK: Template = template!("magic_link");
-
-/// Escapes text for HTML; line breaks become `<br>`.
+/// Escapes text for HTML; line breaks become `<br>` (the published overview uses this too).
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -57,32 +52,118 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-fn fill(template: &str, values: &[(&str, &str)], html: bool) -> String {
-    let mut out = template.to_string();
-    for (k, v) in values {
-        let v = if html { escape_html(v) } else { v.to_string() };
-        out = out.replace(&format!("{{{{{k}}}}}"), &v);
-    }
-    out
+/// Declares a letter's values and its two templates (text and HTML) over them: each template
+/// derefs to the values, so both read the same fields.
+macro_rules! letter {
+    ($values:ident { $($field:ident),* }, $text:literal, $html:literal) => {
+        struct $values {
+            subject: String,
+            $($field: String),*
+        }
+
+        impl $values {
+            fn render(&self) -> Result<(String, String), LetterError> {
+                #[derive(Template)]
+                #[template(path = $text)]
+                struct Text<'a>(&'a $values);
+                impl std::ops::Deref for Text<'_> {
+                    type Target = $values;
+                    fn deref(&self) -> &$values {
+                        self.0
+                    }
+                }
+                #[derive(Template)]
+                #[template(path = $html)]
+                struct Html<'a>(&'a $values);
+                impl std::ops::Deref for Html<'_> {
+                    type Target = $values;
+                    fn deref(&self) -> &$values {
+                        self.0
+                    }
+                }
+                Ok((Text(self).render()?, Html(self).render()?))
+            }
+        }
+    };
 }
+
+letter!(
+    Receipt {
+        name,
+        title,
+        plan_id,
+        round,
+        date
+    },
+    "mail/receipt.txt",
+    "mail/receipt.html"
+);
+letter!(
+    Question {
+        name,
+        title,
+        plan_id,
+        message
+    },
+    "mail/question.txt",
+    "mail/question.html"
+);
+letter!(
+    VoteOpened {
+        name,
+        title,
+        plan_id,
+        recommendation,
+        amount
+    },
+    "mail/vote_opened.txt",
+    "mail/vote_opened.html"
+);
+letter!(
+    Granted {
+        name,
+        title,
+        plan_id,
+        amount,
+        conditions,
+        adopted_on,
+        reference,
+        objection_deadline
+    },
+    "mail/granted.txt",
+    "mail/granted.html"
+);
+letter!(
+    Rejected {
+        name,
+        title,
+        plan_id,
+        motivation,
+        adopted_on,
+        reference,
+        objection_deadline
+    },
+    "mail/rejected.txt",
+    "mail/rejected.html"
+);
+letter!(
+    MagicLink { name, link },
+    "mail/magic_link.txt",
+    "mail/magic_link.html"
+);
 
 fn letter(
     kind: &'static str,
     to: &str,
     subject: String,
-    t: &Template,
-    values: &[(&str, &str)],
+    (text, html): (String, String),
     plan_id: Option<&str>,
 ) -> Letter {
-    let body = fill(t.html, values, true);
-    let html = LAYOUT
-        .replace("{{subject}}", &escape_html(&subject))
-        .replace("{{body}}", &body);
     Letter {
         kind,
         to: to.to_string(),
         subject,
-        text: fill(t.text, values, false),
+        text,
         html,
         plan_id: plan_id.map(str::to_string),
     }
@@ -96,39 +177,38 @@ pub fn receipt(
     plan_id: &str,
     round: &str,
     on: NaiveDate,
-) -> Letter {
-    let date = dutch_date(on);
-    letter(
-        "receipt",
-        to,
-        format!("Ontvangstbevestiging: {title}"),
-        &RECEIPT,
-        &[
-            ("name", name),
-            ("title", title),
-            ("plan_id", plan_id),
-            ("round", round),
-            ("date", &date),
-        ],
-        Some(plan_id),
-    )
+) -> Result<Letter, LetterError> {
+    let subject = format!("Ontvangstbevestiging: {title}");
+    let body = Receipt {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        round: round.into(),
+        date: dutch_date(on),
+    }
+    .render()?;
+    Ok(letter("receipt", to, subject, body, Some(plan_id)))
 }
 
 /// The programme team's question to the applicant.
-pub fn question(to: &str, name: &str, title: &str, plan_id: &str, message: &str) -> Letter {
-    letter(
-        "question",
-        to,
-        format!("Vraag over uw projectplan: {title}"),
-        &QUESTION,
-        &[
-            ("name", name),
-            ("title", title),
-            ("plan_id", plan_id),
-            ("message", message),
-        ],
-        Some(plan_id),
-    )
+pub fn question(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    message: &str,
+) -> Result<Letter, LetterError> {
+    let subject = format!("Vraag over uw projectplan: {title}");
+    let body = Question {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        message: message.into(),
+    }
+    .render()?;
+    Ok(letter("question", to, subject, body, Some(plan_id)))
 }
 
 fn recommendation_nl(r: Recommendation) -> &'static str {
@@ -147,22 +227,18 @@ pub fn vote_opened(
     plan_id: &str,
     recommendation: Recommendation,
     proposed: Eur,
-) -> Letter {
-    let amount = proposed.format_nl();
-    letter(
-        "vote_opened",
-        to,
-        format!("Stemming geopend: {title}"),
-        &VOTE_OPENED,
-        &[
-            ("name", name),
-            ("title", title),
-            ("plan_id", plan_id),
-            ("recommendation", recommendation_nl(recommendation)),
-            ("amount", &amount),
-        ],
-        Some(plan_id),
-    )
+) -> Result<Letter, LetterError> {
+    let subject = format!("Stemming geopend: {title}");
+    let body = VoteOpened {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        recommendation: recommendation_nl(recommendation).into(),
+        amount: proposed.format_nl(),
+    }
+    .render()?;
+    Ok(letter("vote_opened", to, subject, body, Some(plan_id)))
 }
 
 /// What the decision letters share: the adoption and the objection period.
@@ -182,8 +258,7 @@ pub fn granted(
     amount: Eur,
     conditions: &str,
     a: &Adoption<'_>,
-) -> Letter {
-    let amount = amount.format_nl();
+) -> Result<Letter, LetterError> {
     let conditions = if conditions.trim().is_empty() {
         "Aan de toekenning zijn geen aanvullende voorwaarden verbonden.".to_string()
     } else {
@@ -192,27 +267,20 @@ pub fn granted(
             conditions.trim()
         )
     };
-    let (adopted_on, deadline) = (
-        dutch_date(a.adopted_on),
-        dutch_date(objection_deadline(a.sent_on)),
-    );
-    letter(
-        "granted",
-        to,
-        format!("Besluit over uw projectplan: {title}"),
-        &GRANTED,
-        &[
-            ("name", name),
-            ("title", title),
-            ("plan_id", plan_id),
-            ("amount", &amount),
-            ("conditions", &conditions),
-            ("adopted_on", &adopted_on),
-            ("reference", a.reference),
-            ("objection_deadline", &deadline),
-        ],
-        Some(plan_id),
-    )
+    let subject = format!("Besluit over uw projectplan: {title}");
+    let body = Granted {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        amount: amount.format_nl(),
+        conditions,
+        adopted_on: dutch_date(a.adopted_on),
+        reference: a.reference.into(),
+        objection_deadline: dutch_date(objection_deadline(a.sent_on)),
+    }
+    .render()?;
+    Ok(letter("granted", to, subject, body, Some(plan_id)))
 }
 
 /// The decision letter for a rejected plan: the motivation and the objection period.
@@ -223,39 +291,32 @@ pub fn rejected(
     plan_id: &str,
     motivation: &str,
     a: &Adoption<'_>,
-) -> Letter {
-    let (adopted_on, deadline) = (
-        dutch_date(a.adopted_on),
-        dutch_date(objection_deadline(a.sent_on)),
-    );
-    letter(
-        "rejected",
-        to,
-        format!("Besluit over uw projectplan: {title}"),
-        &REJECTED,
-        &[
-            ("name", name),
-            ("title", title),
-            ("plan_id", plan_id),
-            ("motivation", motivation),
-            ("adopted_on", &adopted_on),
-            ("reference", a.reference),
-            ("objection_deadline", &deadline),
-        ],
-        Some(plan_id),
-    )
+) -> Result<Letter, LetterError> {
+    let subject = format!("Besluit over uw projectplan: {title}");
+    let body = Rejected {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        motivation: motivation.into(),
+        adopted_on: dutch_date(a.adopted_on),
+        reference: a.reference.into(),
+        objection_deadline: dutch_date(objection_deadline(a.sent_on)),
+    }
+    .render()?;
+    Ok(letter("rejected", to, subject, body, Some(plan_id)))
 }
 
 /// A one-time sign-in link.
-pub fn magic_link(to: &str, name: &str, link: &str) -> Letter {
-    letter(
-        "magic_link",
-        to,
-        "Aanmelden bij planloket".to_string(),
-        &MAGIC_LINK,
-        &[("name", name), ("link", link)],
-        None,
-    )
+pub fn magic_link(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
+    let subject = "Aanmelden bij planloket".to_string();
+    let body = MagicLink {
+        subject: subject.clone(),
+        name: name.into(),
+        link: link.into(),
+    }
+    .render()?;
+    Ok(letter("magic_link", to, subject, body, None))
 }
 
 #[cfg(test)]
@@ -277,10 +338,11 @@ mod tests {
             "Anna",
             "Huiswerkklas",
             "p-1",
-            Eur(12_500),
+            Eur::parse(12_500).unwrap(),
             "Samenwerken met de bibliotheek",
             &adoption(),
-        );
+        )
+        .unwrap();
         assert_eq!(l.subject, "Besluit over uw projectplan: Huiswerkklas");
         for text in [&l.text, &l.html] {
             assert!(text.contains("€ 12.500"), "{text}");
@@ -304,17 +366,44 @@ mod tests {
             "p-2",
             "Valt buiten de kaders",
             &adoption(),
-        );
+        )
+        .unwrap();
         assert!(l.text.contains("niet toegekend") && l.text.contains("Valt buiten de kaders"));
         assert!(l.text.contains("bezwaar"));
     }
 
     #[test]
     fn user_text_is_escaped_in_html_but_not_in_plain_text() {
-        let l = question("a@b.nl", "<Anna>", "Plan & co", "p-3", "Wie <script>?");
-        assert!(l.html.contains("&lt;script&gt;") && !l.html.contains("<script>"));
-        assert!(l.html.contains("Plan &amp; co"));
+        let l = question(
+            "a@b.nl",
+            "<Anna>",
+            "Plan & co",
+            "p-3",
+            "Wie <script>?\nEn {{ body }}?",
+        )
+        .unwrap();
+        // askama escapes with numeric references: `<` is `&#60;`, `&` is `&#38;`.
+        assert!(
+            l.html.contains("&#60;script&#62;") && !l.html.contains("<script>"),
+            "{}",
+            l.html
+        );
+        assert!(l.html.contains("Plan &#38; co"), "{}", l.html);
         assert!(l.text.contains("Wie <script>?"));
+        assert!(
+            l.html.contains("<br/>"),
+            "a line break in the question: {}",
+            l.html
+        );
+        // A template engine renders values once: text that looks like a placeholder stays text.
+        assert!(l.text.contains("En {{ body }}?"));
+        let l = question("a@b.nl", "A", "{{body}}", "p-3", "?").unwrap();
+        assert!(
+            l.html
+                .contains("<title>Vraag over uw projectplan: {{body}}</title>"),
+            "{}",
+            l.html
+        );
     }
 
     #[test]
@@ -329,13 +418,15 @@ mod tests {
                 "T",
                 "p",
                 Recommendation::Conditional,
-                Eur(5000),
+                Eur::parse(5000).unwrap(),
             ),
-            granted("a@b.nl", "A", "T", "p", Eur(1), "", &a),
+            granted("a@b.nl", "A", "T", "p", Eur::parse(1).unwrap(), "", &a),
             rejected("a@b.nl", "A", "T", "p", "m", &a),
             magic_link("a@b.nl", "A", "http://127.0.0.1:8080/aanmelden?token=x"),
         ];
         for l in letters {
+            let l = l.unwrap();
+            assert!(l.html.starts_with("<!DOCTYPE html>"), "{}", l.kind);
             assert!(
                 !l.text.contains("{{") && !l.html.contains("{{"),
                 "{}: {}",

@@ -1,8 +1,8 @@
 //! Mail: Dutch letters, the transports that deliver them, and the outbox worker.
 
 pub mod letters;
-pub mod outbox;
 pub mod transport;
+pub mod worker;
 
 /// An address as logs show it: the first letter of the mailbox and the domain.
 pub fn mask(address: &str) -> String {

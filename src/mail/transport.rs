@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
 
-use crate::db::models::OutboxRow;
+use crate::db::outbox::Mail;
 
 /// A mail as the memory transport keeps it.
 #[derive(Debug, Clone)]
@@ -29,69 +27,36 @@ pub enum Transport {
     Memory(Arc<Mutex<Vec<SentMail>>>),
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
+/// An SMTP transport from `PLANLOKET_SMTP_URL`, read by lettre: `smtps://[user:pass@]host[:port]`
+/// (implicit TLS), or `smtp://[user:pass@]host[:port]`, which here means STARTTLS when the
+/// server offers it (lettre's `?tls=opportunistic`) on port 25 unless another is named;
+/// `?tls=required` demands STARTTLS.
+pub fn smtp_from_url(raw: &str) -> Result<SmtpTransport, String> {
+    let mut url = url::Url::parse(raw).map_err(|e| format!("PLANLOKET_SMTP_URL: {e}"))?;
+    match url.scheme() {
+        "smtp" => {
+            if !url.query_pairs().any(|(k, _)| k == "tls") {
+                url.query_pairs_mut().append_pair("tls", "opportunistic");
+            }
+            if url.port().is_none() {
+                url.set_port(Some(25))
+                    .map_err(|()| "PLANLOKET_SMTP_URL names no host".to_string())?;
             }
         }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// An SMTP transport from `smtp://[user:pass@]host[:port]` (STARTTLS when the server offers
-/// it) or `smtps://[user:pass@]host[:port]` (implicit TLS).
-pub fn smtp_from_url(url: &str) -> Result<SmtpTransport, String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or("PLANLOKET_SMTP_URL must start with smtp:// or smtps://")?;
-    let rest = rest.split(['/', '?']).next().unwrap_or("");
-    let (credentials, host_port) = match rest.rsplit_once('@') {
-        Some((c, h)) => (Some(c), h),
-        None => (None, rest),
-    };
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) => (
-            h,
-            Some(
-                p.parse::<u16>()
-                    .map_err(|_| format!("PLANLOKET_SMTP_URL has a bad port '{p}'"))?,
-            ),
-        ),
-        None => (host_port, None),
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if host.is_empty() {
-        return Err("PLANLOKET_SMTP_URL names no host".into());
-    }
-    let tls =
-        TlsParameters::new(host.to_string()).map_err(|e| format!("PLANLOKET_SMTP_URL: {e}"))?;
-    let (tls, default_port) = match scheme {
-        "smtp" => (Tls::Opportunistic(tls), 25),
-        "smtps" => (Tls::Wrapper(tls), 465),
+        "smtps" => {}
         other => {
             return Err(format!(
                 "PLANLOKET_SMTP_URL has the unsupported scheme '{other}': use smtp:// or smtps://"
             ))
         }
-    };
-    let mut builder = SmtpTransport::builder_dangerous(host)
-        .port(port.unwrap_or(default_port))
-        .tls(tls)
-        .timeout(Some(Duration::from_secs(15)));
-    if let Some(c) = credentials {
-        let (user, pass) = c.split_once(':').unwrap_or((c, ""));
-        builder = builder.credentials(Credentials::new(percent_decode(user), percent_decode(pass)));
     }
-    Ok(builder.build())
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("PLANLOKET_SMTP_URL names no host".into());
+    }
+    Ok(SmtpTransport::from_url(url.as_str())
+        .map_err(|e| format!("PLANLOKET_SMTP_URL: {e}"))?
+        .timeout(Some(Duration::from_secs(15)))
+        .build())
 }
 
 impl Transport {
@@ -122,16 +87,18 @@ impl Transport {
     }
 
     /// Delivers one mail; the error text is kept on the outbox row.
-    pub fn send(&self, from: &str, mail: &OutboxRow) -> Result<(), String> {
+    pub fn send(&self, from: &str, mail: &Mail) -> Result<(), String> {
         if let Transport::Memory(store) = self {
+            // The memory transport checks the message as the others would.
+            build(from, mail)?;
             store
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push(SentMail {
-                    to: mail.to_address.clone(),
+                    to: mail.to.clone(),
                     subject: mail.subject.clone(),
-                    text: mail.text_body.clone(),
-                    html: mail.html_body.clone(),
+                    text: mail.text.clone(),
+                    html: mail.html.clone(),
                 });
             return Ok(());
         }
@@ -148,15 +115,12 @@ impl Transport {
 }
 
 /// The MIME message: plain text and HTML alternatives, quoted-printable, UTF-8.
-pub fn build(from: &str, mail: &OutboxRow) -> Result<Message, String> {
+pub fn build(from: &str, mail: &Mail) -> Result<Message, String> {
     let from: Mailbox = format!("Sterk voor Noord <{from}>")
         .parse()
         .or_else(|_| from.parse())
         .map_err(|e| format!("sender: {e}"))?;
-    let to: Mailbox = mail
-        .to_address
-        .parse()
-        .map_err(|e| format!("recipient: {e}"))?;
+    let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
     Message::builder()
         .from(from)
         .to(to)
@@ -167,13 +131,13 @@ pub fn build(from: &str, mail: &OutboxRow) -> Result<Message, String> {
                     SinglePart::builder()
                         .header(ContentType::TEXT_PLAIN)
                         .header(ContentTransferEncoding::QuotedPrintable)
-                        .body(mail.text_body.clone()),
+                        .body(mail.text.clone()),
                 )
                 .singlepart(
                     SinglePart::builder()
                         .header(ContentType::TEXT_HTML)
                         .header(ContentTransferEncoding::QuotedPrintable)
-                        .body(mail.html_body.clone()),
+                        .body(mail.html.clone()),
                 ),
         )
         .map_err(|e| e.to_string())
@@ -191,22 +155,21 @@ mod tests {
         assert!(smtp_from_url("http://x").unwrap_err().contains("'http'"));
         assert!(smtp_from_url("smtp://h:notaport").is_err());
         assert!(smtp_from_url("smtp://").is_err());
-        assert_eq!(percent_decode("p%3Ass%40"), "p:ss@");
+        assert!(smtp_from_url("smtp://127.0.0.1:2525?tls=required").is_ok());
     }
 
-    fn row(to: &str) -> OutboxRow {
-        let now = chrono::Utc::now().naive_utc();
-        OutboxRow {
+    fn row(to: &str) -> Mail {
+        let now = chrono::Utc::now();
+        Mail {
             id: "m1".into(),
             kind: "receipt".into(),
-            to_address: to.into(),
+            to: to.into(),
             subject: "Ontvangstbevestiging: Huiswerkklas".into(),
-            text_body: "Bijdrage € 12.500".into(),
-            html_body: "<p>Bijdrage € 12.500</p>".into(),
-            status: "pending".into(),
+            text: "Bijdrage € 12.500".into(),
+            html: "<p>Bijdrage € 12.500</p>".into(),
+            status: crate::domain::notice::MailStatus::Pending,
             attempts: 0,
             next_attempt_at: now,
-            claimed_until: None,
             sent_at: None,
             last_error: None,
             plan_id: None,
@@ -255,6 +218,9 @@ mod tests {
         let t = Transport::from_settings(Some("memory://"), std::path::Path::new("/nonexistent"))
             .unwrap();
         assert!(build("planloket@localhost", &row("not an address")).is_err());
+        assert!(t
+            .send("planloket@localhost", &row("not an address"))
+            .is_err());
         assert!(t
             .send("planloket@localhost", &row("anna@example.nl"))
             .is_ok());

@@ -28,7 +28,13 @@ fn continuing(a: &Action) -> &'static str {
 fn other_funding_text(a: &Action) -> String {
     a.other_funding
         .iter()
-        .map(|f| format!("{} ({})", f.source, Eur(f.amount_eur).format_nl()))
+        .map(|f| {
+            format!(
+                "{} ({})",
+                f.source,
+                Eur::parse(f.amount_eur).map_or_else(|_| f.amount_eur.to_string(), Eur::format_nl)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -70,8 +76,8 @@ pub fn csv(o: &Overview) -> String {
                 a.lead_partner.clone().unwrap_or_default(),
                 a.partners.join(", "),
                 continuing(a).to_string(),
-                a.programme_funding_eur.to_string(),
-                a.other_funding_eur.to_string(),
+                a.programme_funding_eur.value().to_string(),
+                a.other_funding_eur.value().to_string(),
                 a.duration(),
                 other_funding_text(a),
             ];
@@ -90,16 +96,16 @@ pub fn csv(o: &Overview) -> String {
 /// An inline SVG bar: granted against budget, with a text alternative.
 fn chart(t: &ThemeTable) -> String {
     const W: f64 = 600.0;
-    let share = if t.budget_eur > 0 {
-        (t.granted_eur as f64 / t.budget_eur as f64).clamp(0.0, 1.0)
+    let share = if t.budget_eur > Eur::ZERO {
+        (t.granted_eur.value() as f64 / t.budget_eur.value() as f64).clamp(0.0, 1.0)
     } else {
         0.0
     };
     let pct = (share * 100.0).round() as i64;
     let label = format!(
         "Toegekend {} van het budget van {} ({}%)",
-        Eur(t.granted_eur).format_nl(),
-        Eur(t.budget_eur).format_nl(),
+        t.granted_eur.format_nl(),
+        t.budget_eur.format_nl(),
         pct
     );
     let id = format!("chart-{}", escape_html(&t.code));
@@ -117,11 +123,11 @@ fn chart(t: &ThemeTable) -> String {
         id = id,
         w = W,
         gw = W * share,
-        granted = t.granted_eur,
-        budget = t.budget_eur,
+        granted = t.granted_eur.value(),
+        budget = t.budget_eur.value(),
         label = escape_html(&label),
-        g = escape_html(&Eur(t.granted_eur).format_nl()),
-        b = escape_html(&Eur(t.budget_eur).format_nl()),
+        g = escape_html(&t.granted_eur.format_nl()),
+        b = escape_html(&t.budget_eur.format_nl()),
     )
 }
 
@@ -210,7 +216,7 @@ pub fn html(o: &Overview) -> String {
             } else {
                 format!(
                     "{}<span class=\"description\">{}</span>",
-                    e(&Eur(a.other_funding_eur).format_nl()),
+                    e(&a.other_funding_eur.format_nl()),
                     e(&other_funding_text(a))
                 )
             };
@@ -222,21 +228,21 @@ pub fn html(o: &Overview) -> String {
                 lead = e(a.lead_partner.as_deref().unwrap_or("—")),
                 partners = e(&if a.partners.is_empty() { "—".to_string() } else { a.partners.join(", ") }),
                 cont = continuing(a),
-                prog = e(&Eur(a.programme_funding_eur).format_nl()),
+                prog = e(&a.programme_funding_eur.format_nl()),
                 other = other,
                 duration = e(&a.duration()),
             ));
         }
         out.push_str(&format!(
             "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\">{}</td><td colspan=\"2\"></td></tr></tfoot>\n</table>\n</section>\n",
-            e(&Eur(t.budget_eur).format_nl()),
-            e(&Eur(t.granted_eur).format_nl())
+            e(&t.budget_eur.format_nl()),
+            e(&t.granted_eur.format_nl())
         ));
     }
     out.push_str(&format!(
         "<section class=\"totals\" aria-labelledby=\"totaal\">\n<h2 id=\"totaal\">Totaal</h2>\n<p>Totaal toegekend uit het programma: <strong>{}</strong> van het totale budget van {}.</p>\n</section>\n",
-        e(&Eur(o.total_granted_eur).format_nl()),
-        e(&Eur(o.total_budget_eur).format_nl())
+        e(&o.total_granted_eur.format_nl()),
+        e(&o.total_budget_eur.format_nl())
     ));
     out.push_str("</main>\n</body>\n</html>\n");
     out
@@ -254,7 +260,7 @@ mod tests {
             themes: vec![Theme {
                 code: "JJO".into(),
                 name: "Jeugd & jongeren".into(),
-                budget_eur: Eur(146_000),
+                budget_eur: Eur::parse(146_000).unwrap(),
                 goals: vec![],
             }],
             criteria: vec![],
@@ -268,12 +274,12 @@ mod tests {
             lead_partner: Some("Zwembad De Fluit".into()),
             partners: vec!["School & co".into()],
             continuing: true,
-            programme_funding_eur: 30_000,
+            programme_funding_eur: Eur::parse(30_000).unwrap(),
             other_funding: vec![OtherFunding {
                 source: "Fonds".into(),
                 amount_eur: 2_500,
             }],
-            other_funding_eur: 2_500,
+            other_funding_eur: Eur::parse(2_500).unwrap(),
             start_year: Some(2025),
             end_year: Some(2026),
             budget_line: "JJO".into(),

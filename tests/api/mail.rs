@@ -364,14 +364,13 @@ fn a_change_that_fails_writes_no_mail() {
 
     // The same at the storage level: a letter written in a transaction that fails is gone.
     let db = planloket::db::Db::open(&m.app.db.url()).unwrap();
-    let result: Result<(), planloket::error::AppError> = db.write(|c| {
-        planloket::mail::outbox::enqueue(
-            c,
-            planloket::mail::letters::magic_link("x@example.nl", "X", "http://127.0.0.1/x"),
+    let result: Result<(), planloket::app::Error> = db.write(|tx| {
+        planloket::app::outbox::enqueue(
+            tx,
+            planloket::mail::letters::magic_link("x@example.nl", "X", "http://127.0.0.1/x")?,
         )?;
-        Err(planloket::error::AppError::Conflict(
-            "the change fails after the letter was written".into(),
-            vec![],
+        Err(planloket::app::Error::Changed(
+            "plan (the change fails after the letter was written)",
         ))
     });
     assert!(result.is_err());
@@ -392,18 +391,18 @@ fn two_instances_send_each_mail_once() {
     let a = spawn_app_with_smtp(&sink.url());
     let b = spawn_second(&a);
     let db = planloket::db::Db::open(&a.db.url()).unwrap();
-    db.write(|c| {
+    db.write(|tx| {
         for i in 0..40 {
-            planloket::mail::outbox::enqueue(
-                c,
+            planloket::app::outbox::enqueue(
+                tx,
                 planloket::mail::letters::magic_link(
                     &format!("user{i}@example.nl"),
                     "X",
                     "http://127.0.0.1/x",
-                ),
+                )?,
             )?;
         }
-        Ok(())
+        Ok::<_, planloket::app::Error>(())
     })
     .unwrap();
     let mails = sink.wait_for(40, 30);

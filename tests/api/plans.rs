@@ -258,7 +258,9 @@ fn drafts_are_visible_to_their_owner_only() {
         .get(&format!("/plans/{submitted}"), Some(&member))
         .expect(200);
     assert_eq!(r.body["status"], "submitted");
-    assert_eq!(r.body["allowed_actions"], json!([]));
+    // A board member may declare a conflict of interest on a plan before the board
+    // decides; nothing else.
+    assert_eq!(r.body["allowed_actions"], json!(["declare_conflict"]));
     // Seeing a plan is not acting on it: a board member may not submit or withdraw it.
     s.app
         .post(

@@ -5,7 +5,7 @@
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use diesel::prelude::*;
-use planloket::db::models::PlanRow;
+use planloket::db::rows::PlanRow;
 use planloket::db::{schema::plans, Db};
 
 async fn one(db: web::Data<Db>, id: web::Path<String>) -> HttpResponse {
@@ -14,7 +14,7 @@ async fn one(db: web::Data<Db>, id: web::Path<String>) -> HttpResponse {
         // On the backend's own connection, as planloket's hot queries run (`native!`).
         db.read(|c| {
             let id = id.into_inner();
-            Ok(planloket::native!(c, c => plans::table
+            Ok::<_, planloket::db::DbError>(planloket::native!(c, c => plans::table
                 .find(&id)
                 .select(PlanRow::as_select())
                 .first(c)

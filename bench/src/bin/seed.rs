@@ -10,12 +10,14 @@ use std::env;
 
 use chrono::{Duration, Utc};
 use diesel::RunQueryDsl;
-use planloket::db::models::{OrganisationRow, PlanRow, UserRow};
-use planloket::db::{self, schema, Db};
-use planloket::domain::plan::{PartyRef, PlanContent};
-use planloket::domain::round::{parse_round, Catalog, RoundSpec};
-use planloket::domain::text::fold;
-use planloket::http::{auth::Tokens, rounds};
+use planloket::app::tokens::Tokens;
+use planloket::db::{self, Db, DbError};
+use planloket::domain::organisation::{Organisation, OrganisationKind};
+use planloket::domain::plan::{PartyRef, Plan, PlanContent};
+use planloket::domain::round::{Catalog, Round, RoundSpec};
+use planloket::domain::state::PlanStatus;
+use planloket::domain::user::{Account, ApplicantKind, Role};
+use planloket::domain::Eur;
 
 const WORDS: &[&str] = &[
     "huiswerk",
@@ -64,15 +66,15 @@ const GOALS: &[&str] = &[
     "T",
 ];
 /// The share of plans in each state, out of 20.
-const SPREAD: &[(&str, usize)] = &[
-    ("draft", 2),
-    ("submitted", 6),
-    ("in_review", 4),
-    ("pre_advised", 2),
-    ("voting", 1),
-    ("approved", 2),
-    ("rejected", 1),
-    ("withdrawn", 2),
+const SPREAD: &[(PlanStatus, usize)] = &[
+    (PlanStatus::Draft, 2),
+    (PlanStatus::Submitted, 6),
+    (PlanStatus::InReview, 4),
+    (PlanStatus::PreAdvised, 2),
+    (PlanStatus::Voting, 1),
+    (PlanStatus::Approved, 2),
+    (PlanStatus::Rejected, 1),
+    (PlanStatus::Withdrawn, 2),
 ];
 
 /// A small deterministic generator, so every run fills the same data.
@@ -96,38 +98,29 @@ impl Rng {
     }
 }
 
-fn spec(name: &str) -> RoundSpec {
-    let raw: serde_json::Value = serde_json::from_str(planloket::startup::DEMO_PROGRAMME).unwrap();
-    let catalog: Catalog = serde_json::from_value(raw.clone()).unwrap();
+fn round(name: &str) -> Round {
     let now = Utc::now();
-    parse_round(
-        &RoundSpec {
-            name: name.into(),
-            programme: "Sterk voor Noord".into(),
-            start_year: 2025,
-            end_year: 2026,
-            opens_at: now - Duration::days(1),
-            closes_at: now + Duration::days(365),
-            catalog,
-        }
-        .to_input(),
-    )
-    .unwrap()
+    let mut spec: RoundSpec =
+        planloket::startup::demo_spec(now - Duration::days(1), now + Duration::days(365)).unwrap();
+    spec.name = name.into();
+    Round {
+        id: db::new_id(),
+        spec,
+        adopted_on: None,
+        adoption_reference: None,
+        version: 1,
+        created_at: db::now(),
+        updated_at: db::now(),
+    }
 }
 
-fn user(email: &str, role: &str, kind: Option<&str>) -> UserRow {
-    let now = db::now();
-    UserRow {
-        id: db::new_id(),
+fn user(email: &str, role: Role, kind: Option<ApplicantKind>) -> Account {
+    Account {
         email: email.into(),
         name: email.split('@').next().unwrap().into(),
-        password_hash: None,
-        roles: role.into(),
-        kind: kind.map(str::to_string),
-        organisation_id: None,
-        active: true,
-        created_at: now,
-        updated_at: now,
+        roles: vec![role],
+        kind,
+        ..Account::empty(db::new_id(), db::now())
     }
 }
 
@@ -135,10 +128,10 @@ fn plan(
     rng: &mut Rng,
     round: &str,
     owner: &str,
-    status: &str,
+    status: PlanStatus,
     orgs: &[String],
     catalog: &Catalog,
-) -> PlanRow {
+) -> Plan {
     let goals: Vec<String> = (0..1 + rng.below(3))
         .map(|_| GOALS[rng.below(GOALS.len())].to_string())
         .collect::<std::collections::BTreeSet<_>>()
@@ -154,7 +147,7 @@ fn plan(
                 .unwrap_or_default()
         },
         description: rng.words(60),
-        goals: goals.clone(),
+        goals,
         lead_partner: Some(PartyRef::Registered {
             organisation_id: orgs[rng.below(orgs.len())].clone(),
         }),
@@ -170,44 +163,34 @@ fn plan(
         resident_involvement: rng.words(10),
         ..Default::default()
     };
-    let line = planloket::domain::plan::budget_line(&content, catalog);
     let now = db::now();
-    let decided = matches!(status, "pre_advised" | "voting" | "approved" | "rejected");
-    PlanRow {
-        id: db::new_id(),
-        round_id: round.into(),
-        owner_id: owner.into(),
-        applicant_kind: "partner".into(),
-        status: status.into(),
-        version: 1,
-        title: content.title.clone(),
-        budget_line: line,
-        goals_index: format!(",{},", goals.join(",")),
-        search_text: fold(&format!("{}\n{}", content.title, content.description)),
-        requested_eur: Some(requested),
-        content: serde_json::to_string(&content).unwrap(),
-        created_at: now,
-        updated_at: now,
-        submitted_at: (status != "draft").then_some(now),
-        pre_advice: None,
-        proposed_eur: decided.then_some(requested / 2),
-        total_score: decided.then(|| rng.below(12) as i32),
-        granted_eur: (status == "approved").then_some(0),
-        decision: None,
-        merged_into: None,
-        info_request: None,
-    }
+    let decided = matches!(
+        status,
+        PlanStatus::PreAdvised | PlanStatus::Voting | PlanStatus::Approved | PlanStatus::Rejected
+    );
+    let mut p = Plan::draft(
+        db::new_id(),
+        round.into(),
+        owner.into(),
+        ApplicantKind::Partner,
+        now,
+    );
+    p.set_content(content, catalog);
+    p.status = status;
+    p.submitted_at = (status != PlanStatus::Draft).then_some(now);
+    p.proposed = decided.then(|| Eur::parse(requested / 2).unwrap());
+    p.total_score = decided.then(|| rng.below(12) as i32);
+    p.granted = (status == PlanStatus::Approved).then_some(Eur::ZERO);
+    p
 }
 
-fn insert(db: &Db, rows: Vec<PlanRow>) {
-    for chunk in rows.chunks(500) {
-        db.write(|c| {
-            for row in chunk {
-                diesel::insert_into(schema::plans::table)
-                    .values(row)
-                    .execute(c)?;
+fn insert(db: &Db, plans: Vec<Plan>) {
+    for chunk in plans.chunks(500) {
+        db.write(|tx| {
+            for plan in chunk {
+                db::plans::insert(tx, plan)?;
             }
-            Ok(())
+            Ok::<_, DbError>(())
         })
         .unwrap();
     }
@@ -227,40 +210,37 @@ fn main() {
     let db = Db::open(&url).unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
 
-    let main_spec = spec("Sterk voor Noord — benchmark");
-    let similar_spec = spec("Sterk voor Noord — 2.000 plannen");
-    let main_round = rounds::new_round(&main_spec).unwrap();
-    let similar_round = rounds::new_round(&similar_spec).unwrap();
-    let team = user("team@bench.planloket.nl", "programme_team", None);
-    let owners: Vec<UserRow> = (0..50)
+    let main_round = round("Sterk voor Noord — benchmark");
+    let similar_round = round("Sterk voor Noord — 2.000 plannen");
+    let team = user("team@bench.planloket.nl", Role::ProgrammeTeam, None);
+    let owners: Vec<Account> = (0..50)
         .map(|i| {
             user(
                 &format!("aanvrager{i}@bench.planloket.nl"),
-                "applicant",
-                Some("partner"),
+                Role::Applicant,
+                Some(ApplicantKind::Partner),
             )
         })
         .collect();
-    let orgs: Vec<OrganisationRow> = (0..40)
-        .map(|i| OrganisationRow {
+    let orgs: Vec<Organisation> = (0..40)
+        .map(|i| Organisation {
             id: db::new_id(),
             name: format!("Partner {i}"),
-            name_key: format!("partner {i}"),
-            kind: "partner".into(),
+            kind: OrganisationKind::Partner,
             created_at: db::now(),
         })
         .collect();
-    db.write(|c| {
-        rounds::insert_round(c, &main_round, &main_spec)?;
-        rounds::insert_round(c, &similar_round, &similar_spec)?;
-        planloket::db::repo::insert_user(c, &team)?;
+    db.write(|tx| {
+        db::rounds::insert(tx, &main_round)?;
+        db::rounds::insert(tx, &similar_round)?;
+        db::users::insert(tx, &team)?;
         for o in &owners {
-            planloket::db::repo::insert_user(c, o)?;
+            db::users::insert(tx, o)?;
         }
         for o in &orgs {
-            planloket::db::repo::insert_organisation(c, o)?;
+            db::organisations::insert(tx, o)?;
         }
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
     let org_ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
@@ -286,25 +266,25 @@ fn main() {
             &owners[i % owners.len()].id,
             status,
             &org_ids,
-            &main_spec.catalog,
+            &main_round.spec.catalog,
         ));
     }
     let sample = rows
         .iter()
-        .find(|p| p.status == "submitted")
+        .find(|p| p.status == PlanStatus::Submitted)
         .unwrap()
         .id
         .clone();
     insert(&db, rows);
-    let similar: Vec<PlanRow> = (0..2000)
+    let similar: Vec<Plan> = (0..2000)
         .map(|i| {
             plan(
                 &mut rng,
                 &similar_round.id,
                 &owners[i % owners.len()].id,
-                "submitted",
+                PlanStatus::Submitted,
                 &org_ids,
-                &similar_spec.catalog,
+                &similar_round.spec.catalog,
             )
         })
         .collect();
@@ -321,7 +301,7 @@ fn main() {
     };
     db.read(|c| {
         diesel::sql_query(maintenance).execute(c)?;
-        Ok(())
+        Ok::<_, DbError>(())
     })
     .unwrap();
     let tokens = Tokens::new(secret.as_bytes());

@@ -1,0 +1,503 @@
+//! Accounts: who the caller is, registration, sign-in by password or link, and the admin's
+//! management of users. Passwords are hashed and verified here (Argon2id).
+
+use std::sync::{Mutex, OnceLock};
+
+use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+
+use super::{new_id, now, App, Error, Unauthorized};
+use crate::db::{self, DbConn};
+use crate::domain::throttle::{self, Counter, Limit};
+use crate::domain::user::{
+    apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
+    Actor, Email, Role,
+};
+use crate::domain::{DomainError, FieldError};
+use crate::mail::letters;
+
+/// The account of a signed-in caller, read on every request so that a role taken away or an
+/// account deactivated takes effect at once. A missing or deactivated account is refused.
+pub fn authenticate(c: &mut DbConn, user_id: &str) -> Result<Account, Error> {
+    signed_in(db::users::find(c, user_id)?)
+}
+
+/// The caller as an account read already makes them (see `authenticate`).
+pub fn signed_in(account: Option<Account>) -> Result<Account, Error> {
+    match account {
+        Some(a) if a.active => Ok(a),
+        _ => Err(Error::Unauthorized(Unauthorized::Account)),
+    }
+}
+
+/// Refused unless the actor holds `role`.
+pub fn require(actor: &Actor, role: Role) -> Result<(), Error> {
+    require_any(actor, &[role])
+}
+
+/// Refused unless the actor holds one of `roles`.
+pub fn require_any(actor: &Actor, roles: &[Role]) -> Result<(), Error> {
+    if roles.iter().any(|r| actor.has(*r)) {
+        return Ok(());
+    }
+    let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
+    Err(Error::Forbidden(if names.len() == 1 {
+        format!("this needs the role {}", names[0])
+    } else {
+        format!("this needs one of the roles {}", names.join(", "))
+    }))
+}
+
+/// Refused unless the actor is on the programme team or the board.
+pub fn require_staff(actor: &Actor) -> Result<(), Error> {
+    if actor.is_staff() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "this is for the programme team and the board".into(),
+        ))
+    }
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), a fresh salt per password.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Internal(format!("cannot hash a password: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the same effort for an unknown address as for a known one, so response times do
+/// not tell which addresses have an account.
+fn burn_verification(password: &str) {
+    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
+    if let Some(hash) = DUMMY.get_or_init(|| hash_password("not-a-real-password").ok()) {
+        verify_password(password, hash);
+    }
+}
+
+/// Sign-in attempts counted per key (address, client) in this instance's memory.
+#[derive(Default)]
+pub struct Throttle(Mutex<Counter>);
+
+fn now_secs() -> u64 {
+    now().timestamp().max(0) as u64
+}
+
+impl Throttle {
+    /// Refused (with the seconds to wait) when any of these keys has used up its limit.
+    pub fn check(&self, keys: &[(&str, Limit)]) -> Result<(), Error> {
+        let counter = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = now_secs();
+        match keys
+            .iter()
+            .filter_map(|(k, l)| counter.blocked(k, *l, now))
+            .max()
+        {
+            Some(s) => Err(Error::TooManyRequests(s)),
+            None => Ok(()),
+        }
+    }
+
+    pub fn record(&self, keys: &[(&str, Limit)]) {
+        let mut counter = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let now = now_secs();
+        for (k, l) in keys {
+            counter.record(k, *l, now);
+        }
+    }
+
+    pub fn clear(&self, key: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear(key);
+    }
+}
+
+/// What a resident or partner sends to register.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterInput {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub organisation_id: Option<String>,
+}
+
+fn check_organisation(c: &mut DbConn, org: Option<&str>) -> Result<(), Error> {
+    if let Some(org) = org {
+        if db::organisations::existing(c, &[org])?.is_empty() {
+            return Err(DomainError::Invalid(vec![FieldError::new(
+                "organisation_id",
+                format!("unknown organisation '{org}'"),
+            )])
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn duplicate_address() -> Error {
+    DomainError::Duplicate("an account with this e-mail address exists already".into()).into()
+}
+
+/// A resident or partner creates their own applicant account.
+pub fn register(app: &App, input: RegisterInput) -> Result<Account, Error> {
+    let r = parse_registration(
+        input.email.as_deref(),
+        input.password.as_deref(),
+        input.name.as_deref(),
+        input.kind.as_deref(),
+        input.organisation_id,
+    )?;
+    let hash = hash_password(&r.password)?;
+    let at = now();
+    let account = Account {
+        email: r.email.into_inner(),
+        name: r.name,
+        password_hash: Some(hash),
+        roles: vec![Role::Applicant],
+        kind: Some(r.kind),
+        organisation_id: r.organisation_id,
+        ..Account::empty(new_id(), at)
+    };
+    app.write(|tx| {
+        check_organisation(tx, account.organisation_id.as_deref())?;
+        if db::users::find_by_email(tx, &account.email)?.is_some() {
+            return Err(duplicate_address());
+        }
+        db::users::insert(tx, &account)?;
+        Ok(account)
+    })
+}
+
+/// Signs in with an e-mail address and a password, throttled per address and per client.
+pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Account, Error> {
+    let email = email.trim().to_lowercase();
+    let (by_address, by_client) = (
+        format!("login:address:{email}"),
+        format!("login:client:{client}"),
+    );
+    let keys = [
+        (by_address.as_str(), throttle::LOGIN_FAILURES_PER_ADDRESS),
+        (by_client.as_str(), throttle::LOGIN_FAILURES_PER_CLIENT),
+    ];
+    app.throttle.check(&keys)?;
+    // No stored address holds a control character; such input is simply unknown.
+    let account = if email.chars().any(char::is_control) {
+        None
+    } else {
+        app.read(|c| Ok(db::users::find_by_email(c, &email)?))?
+    };
+    let ok = match account
+        .as_ref()
+        .and_then(|a| a.password_hash.as_deref().filter(|_| a.active))
+    {
+        Some(hash) => verify_password(password, hash),
+        None => {
+            burn_verification(password);
+            false
+        }
+    };
+    match account {
+        Some(a) if ok => {
+            app.throttle.clear(&by_address);
+            Ok(a)
+        }
+        _ => {
+            app.throttle.record(&keys);
+            Err(Error::Unauthorized(Unauthorized::Credentials))
+        }
+    }
+}
+
+/// A sign-in link is valid this long.
+pub const MAGIC_LINK_MINUTES: i64 = 15;
+
+/// Only a hash of a sign-in token is stored, so a leaked database signs nobody in.
+pub fn token_hash(token: &str) -> String {
+    use blake2::{Blake2s256, Digest};
+    Blake2s256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Mails an active account a one-time sign-in link; says nothing about whether the address
+/// has an account. Throttled per address and per client.
+pub fn request_magic_link(app: &App, email: Option<&str>, client: &str) -> Result<(), Error> {
+    let email = match email.map(Email::parse) {
+        None => Err("is required".to_string()),
+        Some(r) => r,
+    }
+    .map_err(|m| DomainError::Invalid(vec![FieldError::new("email", m)]))?
+    .into_inner();
+    let (by_address, by_client) = (
+        format!("magic:address:{email}"),
+        format!("magic:client:{client}"),
+    );
+    let keys = [
+        (by_address.as_str(), throttle::MAGIC_LINKS_PER_ADDRESS),
+        (by_client.as_str(), throttle::MAGIC_LINKS_PER_CLIENT),
+    ];
+    app.throttle.check(&keys)?;
+    app.throttle.record(&keys);
+    let token = crate::config::random_token();
+    let link = format!("{}/aanmelden?token={token}", app.public_url);
+    app.write(|tx| {
+        let Some(account) = db::users::find_by_email(tx, &email)?.filter(|a| a.active) else {
+            return Ok(());
+        };
+        let at = now();
+        db::users::insert_magic_link(
+            tx,
+            &token_hash(&token),
+            &account.id,
+            at,
+            at + chrono::Duration::minutes(MAGIC_LINK_MINUTES),
+        )?;
+        super::outbox::enqueue(
+            tx,
+            letters::magic_link(&account.email, &account.name, &link)?,
+        )
+    })
+}
+
+/// Uses a sign-in link: a valid, unused, unexpired token signs its account in, once.
+pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result<Account, Error> {
+    let token = token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("token", "is required")]))?;
+    let by_client = format!("redeem:client:{client}");
+    let keys = [(by_client.as_str(), throttle::REDEEM_FAILURES_PER_CLIENT)];
+    app.throttle.check(&keys)?;
+    let hash = token_hash(token);
+    let account = app.write(|tx| match db::users::use_magic_link(tx, &hash, now())? {
+        Some(user_id) => Ok(db::users::find(tx, &user_id)?.filter(|a| a.active)),
+        None => Ok(None),
+    })?;
+    account.ok_or_else(|| {
+        app.throttle.record(&keys);
+        Error::Unauthorized(Unauthorized::Link)
+    })
+}
+
+/// An admin creates an account with roles.
+pub fn create_user(app: &App, actor_id: &str, change: AccountChange) -> Result<Account, Error> {
+    app.read(|c| require(&authenticate(c, actor_id)?.actor(), Role::Admin))?;
+    let mut account = Account::empty(new_id(), now());
+    if let Some(password) = apply_change(&mut account, &change, true)? {
+        account.password_hash = Some(hash_password(&password)?);
+    }
+    app.write(|tx| {
+        require(&authenticate(tx, actor_id)?.actor(), Role::Admin)?;
+        check_organisation(tx, account.organisation_id.as_deref())?;
+        if db::users::find_by_email(tx, &account.email)?.is_some() {
+            return Err(duplicate_address());
+        }
+        db::users::insert(tx, &account)?;
+        Ok(account)
+    })
+}
+
+/// Every account, the first created first (admin).
+pub fn list_users(c: &mut DbConn, actor: &Actor) -> Result<Vec<Account>, Error> {
+    require(actor, Role::Admin)?;
+    Ok(db::users::list(c)?)
+}
+
+/// An admin changes an account; an admin keeps their own admin role and account.
+pub fn update_user(
+    app: &App,
+    actor_id: &str,
+    id: &str,
+    change: AccountChange,
+) -> Result<Account, Error> {
+    app.read(|c| require(&authenticate(c, actor_id)?.actor(), Role::Admin))?;
+    // Hashed before the transaction (a bad password is refused by `apply_change` below).
+    let hash = match &change.password {
+        Some(p) if check_password(p).is_ok() => Some(hash_password(p)?),
+        _ => None,
+    };
+    app.write(|tx| {
+        let actor = authenticate(tx, actor_id)?.actor();
+        require(&actor, Role::Admin)?;
+        let mut account = db::users::find(tx, id)?.ok_or(Error::NotFound("user"))?;
+        apply_change(&mut account, &change, false)?;
+        check_own_change(&actor, &account)?;
+        check_organisation(tx, account.organisation_id.as_deref())?;
+        if change.email.is_some() {
+            if let Some(other) = db::users::find_by_email(tx, &account.email)? {
+                if other.id != account.id {
+                    return Err(duplicate_address());
+                }
+            }
+        }
+        if hash.is_some() {
+            account.password_hash = hash;
+        }
+        account.updated_at = now();
+        db::users::update(tx, &account)?;
+        Ok(account)
+    })
+}
+
+/// Creates this admin account if no account has the address (start-up configuration).
+pub fn bootstrap_admin(app: &App, email: &str, password: &str) -> Result<bool, String> {
+    let email = Email::parse(email).map_err(|m| format!("PLANLOKET_ADMIN_EMAIL {m}"))?;
+    check_password(password).map_err(|m| format!("PLANLOKET_ADMIN_PASSWORD {m}"))?;
+    let hash = hash_password(password).map_err(|e| e.to_string())?;
+    app.write(|tx| {
+        if db::users::find_by_email(tx, email.as_str())?.is_some() {
+            return Ok(false);
+        }
+        let account = Account {
+            email: email.as_str().to_string(),
+            name: "Beheerder".into(),
+            password_hash: Some(hash),
+            roles: vec![Role::Admin],
+            ..Account::empty(new_id(), now())
+        };
+        db::users::insert(tx, &account)?;
+        Ok(true)
+    })
+    .map_err(|e| format!("cannot create the bootstrap admin: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    fn registration(email: &str) -> RegisterInput {
+        RegisterInput {
+            email: Some(email.into()),
+            password: Some("een-lang-wachtwoord".into()),
+            name: Some("Anna de Vries".into()),
+            kind: Some("resident".into()),
+            organisation_id: None,
+        }
+    }
+
+    #[test]
+    fn a_resident_registers_once_and_signs_in_with_the_password() {
+        let t = TestApp::new();
+        let a = register(&t.app, registration("Anna@Example.nl")).unwrap();
+        assert_eq!(a.email, "anna@example.nl");
+        assert_eq!(a.roles, vec![Role::Applicant]);
+        assert!(matches!(
+            register(&t.app, registration("anna@example.nl")),
+            Err(Error::Domain(DomainError::Duplicate(_)))
+        ));
+        let signed = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        assert_eq!(signed.id, a.id);
+        assert!(matches!(
+            login(&t.app, "anna@example.nl", "fout-wachtwoord", "c"),
+            Err(Error::Unauthorized(Unauthorized::Credentials))
+        ));
+    }
+
+    #[test]
+    fn guessing_a_password_is_throttled_per_address() {
+        let t = TestApp::new();
+        register(&t.app, registration("bob@example.nl")).unwrap();
+        for _ in 0..throttle::LOGIN_FAILURES_PER_ADDRESS.max {
+            assert!(login(&t.app, "bob@example.nl", "fout-wachtwoord", "c").is_err());
+        }
+        assert!(matches!(
+            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", "c"),
+            Err(Error::TooManyRequests(_))
+        ));
+    }
+
+    #[test]
+    fn a_sign_in_link_is_mailed_and_works_once() {
+        let t = TestApp::new();
+        let a = register(&t.app, registration("link@example.nl")).unwrap();
+        request_magic_link(&t.app, Some("link@example.nl"), "c").unwrap();
+        request_magic_link(&t.app, Some("nobody@example.nl"), "c").unwrap();
+        let mails = t.outbox();
+        assert_eq!(mails.len(), 1, "only the account holder gets a link");
+        let token = mails[0]
+            .text
+            .split("token=")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            redeem_magic_link(&t.app, Some(&token), "c").unwrap().id,
+            a.id
+        );
+        assert!(matches!(
+            redeem_magic_link(&t.app, Some(&token), "c"),
+            Err(Error::Unauthorized(Unauthorized::Link))
+        ));
+    }
+
+    #[test]
+    fn an_admin_creates_lists_and_changes_accounts_but_not_their_own_admin_role() {
+        let t = TestApp::new();
+        let admin = t.account(&[Role::Admin]);
+        let change = AccountChange {
+            email: Some("team@example.nl".into()),
+            name: Some("Team".into()),
+            roles: Some(vec!["programme_team".into()]),
+            password: Some("een-lang-wachtwoord".into()),
+            ..Default::default()
+        };
+        let team = create_user(&t.app, &admin.id, change.clone()).unwrap();
+        assert!(team.password_hash.is_some());
+        assert!(matches!(
+            create_user(&t.app, &team.id, change),
+            Err(Error::Forbidden(_))
+        ));
+        let all = t.app.read(|c| list_users(c, &admin.actor())).unwrap();
+        assert_eq!(all.len(), 2);
+        let off = AccountChange {
+            active: Some(false),
+            ..Default::default()
+        };
+        let changed = update_user(&t.app, &admin.id, &team.id, off.clone()).unwrap();
+        assert!(!changed.active);
+        assert!(matches!(
+            update_user(&t.app, &admin.id, &admin.id, off),
+            Err(Error::Domain(DomainError::Conflict(_)))
+        ));
+        assert!(matches!(
+            t.app.read(|c| authenticate(c, &team.id)),
+            Err(Error::Unauthorized(Unauthorized::Account))
+        ));
+    }
+
+    #[test]
+    fn the_bootstrap_admin_is_created_once() {
+        let t = TestApp::new();
+        assert_eq!(
+            bootstrap_admin(&t.app, "root@example.nl", "een-lang-wachtwoord"),
+            Ok(true)
+        );
+        assert_eq!(
+            bootstrap_admin(&t.app, "root@example.nl", "een-lang-wachtwoord"),
+            Ok(false)
+        );
+        assert!(bootstrap_admin(&t.app, "root@example.nl", "kort").is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! The board: votes on the pre-advice, conflicts of interest, the tally, closing the vote.
+
+use chrono::Utc;
+
+use super::accounts::require;
+use super::plans::{act, load_visible, Effect, Expected, PlanView};
+use super::{now, Error};
+use crate::db::{self, DbConn, Tx};
+use crate::domain::budget::check_grant;
+use crate::domain::conflict::{seats, DeclaredConflict, Member, Recusal};
+use crate::domain::decision::Decision;
+use crate::domain::plan::Plan;
+use crate::domain::round::Round;
+use crate::domain::state::{decide, Action};
+use crate::domain::tally::{outcome, tally, Outcome, Seat, Tally, Vote, VoteChoice};
+use crate::domain::text::Bounded;
+use crate::domain::user::{Account, Actor, Role};
+use crate::domain::visibility::applicant_sees_decision;
+use crate::domain::{DomainError, Eur, FieldError, FieldErrors};
+
+/// Who sits on the board for a plan, and who of them is recused and why.
+pub struct Board {
+    pub seats: Vec<Seat>,
+    pub members: Vec<(Account, Option<Recusal>)>,
+}
+
+impl Board {
+    pub fn recusal_of(&self, member_id: &str) -> Option<Recusal> {
+        self.members
+            .iter()
+            .find(|(m, _)| m.id == member_id)
+            .and_then(|(_, r)| *r)
+    }
+}
+
+/// Seats the board for a plan: every active board member, with their recusal if any.
+pub fn seat(c: &mut DbConn, plan: &Plan) -> Result<Board, Error> {
+    let declared = db::assessment::conflicts(c, &plan.id)?;
+    let accounts = db::users::board(c)?;
+    let members: Vec<Member> = accounts
+        .iter()
+        .map(|a| Member {
+            user_id: &a.id,
+            organisation_id: a.organisation_id.as_deref(),
+        })
+        .collect();
+    let seated = seats(&members, &plan.parties(), &declared);
+    let mut board = Board {
+        seats: Vec::with_capacity(seated.len()),
+        members: Vec::with_capacity(seated.len()),
+    };
+    for ((seat, recusal), account) in seated.into_iter().zip(accounts) {
+        board.seats.push(seat);
+        board.members.push((account, recusal));
+    }
+    Ok(board)
+}
+
+/// The count of a plan's vote, with what a caller may see of it.
+#[derive(Debug)]
+pub struct TallyView {
+    pub tally: Tally,
+    /// Each vote and whether it counts (a recused member's does not): staff only.
+    pub votes: Vec<(Vote, bool)>,
+    /// Each recused member and why: staff only.
+    pub recusals: Vec<(String, Recusal)>,
+}
+
+fn count(c: &mut DbConn, plan: &Plan, detailed: bool) -> Result<TallyView, Error> {
+    let board = seat(c, plan)?;
+    let votes = db::assessment::votes(c, &plan.id)?;
+    let cast: Vec<(String, VoteChoice)> = votes
+        .iter()
+        .map(|v| (v.member_id.clone(), v.choice))
+        .collect();
+    let t = tally(&board.seats, &cast);
+    if !detailed {
+        return Ok(TallyView {
+            tally: t,
+            votes: Vec::new(),
+            recusals: Vec::new(),
+        });
+    }
+    let counted = |id: &str| board.seats.iter().any(|s| s.user_id == id && !s.recused);
+    Ok(TallyView {
+        tally: t,
+        recusals: board
+            .members
+            .iter()
+            .filter_map(|(m, r)| r.map(|r| (m.id.clone(), r)))
+            .collect(),
+        votes: votes
+            .into_iter()
+            .map(|v| {
+                let c = counted(&v.member_id);
+                (v, c)
+            })
+            .collect(),
+    })
+}
+
+/// A board member casts or changes their vote while the vote is open; a recused member is
+/// refused with the reason. Answers the tally.
+pub fn vote(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    choice: Option<&str>,
+    comment: Option<&str>,
+) -> Result<TallyView, Error> {
+    let mut e = FieldErrors::new();
+    let choice = match choice {
+        None => {
+            e.add("vote", "is required: for, against or abstain");
+            None
+        }
+        Some(v) => {
+            let c = VoteChoice::parse(v);
+            if c.is_none() {
+                e.add(
+                    "vote",
+                    format!("unknown vote '{v}'; use for, against or abstain"),
+                );
+            }
+            c
+        }
+    };
+    let comment = Bounded::COMMENT
+        .check(comment.unwrap_or(""))
+        .unwrap_or_else(|m| {
+            e.add("comment", m);
+            String::new()
+        });
+    e.finish(())?;
+    let choice = choice.ok_or_else(|| Error::Internal("the vote was checked".into()))?;
+    db::plans::lock(tx, id)?;
+    let (plan, _) = load_visible(tx, actor, id)?;
+    decide(plan.state(), Action::Vote, actor)?;
+    if let Some(reason) = seat(tx, &plan)?.recusal_of(&actor.user_id) {
+        return Err(DomainError::Recused { reason }.into());
+    }
+    db::assessment::save_vote(
+        tx,
+        &Vote {
+            plan_id: plan.id.clone(),
+            member_id: actor.user_id.clone(),
+            choice,
+            comment,
+            cast_at: now(),
+        },
+    )?;
+    count(tx, &plan, true)
+}
+
+/// The tally: staff see every vote and recusal; the applicant sees the counts once
+/// decisions are published.
+pub fn votes(c: &mut DbConn, actor: &Actor, id: &str) -> Result<TallyView, Error> {
+    let (plan, round) = load_visible(c, actor, id)?;
+    let staff = actor.is_staff();
+    if !staff && !applicant_sees_decision(plan.status, round.is_published()) {
+        return Err(Error::Forbidden(
+            "the board's vote is shown once decisions are published".into(),
+        ));
+    }
+    count(c, &plan, staff)
+}
+
+/// A board member declares a conflict of interest: from then on they are recused from this
+/// plan (a vote they cast no longer counts).
+pub fn declare_conflict(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    reason: Option<&str>,
+) -> Result<DeclaredConflict, Error> {
+    require(actor, Role::BoardMember)?;
+    let reason = Bounded::COMMENT
+        .check(reason.unwrap_or(""))
+        .map_err(|m| DomainError::Invalid(vec![FieldError::new("reason", m)]))?;
+    db::plans::lock(tx, id)?;
+    let (plan, _) = load_visible(tx, actor, id)?;
+    decide(plan.state(), Action::DeclareConflict, actor)?;
+    if db::assessment::conflicts(tx, &plan.id)?
+        .iter()
+        .any(|d| d.member_id == actor.user_id)
+    {
+        return Err(
+            DomainError::Duplicate("you declared a conflict for this plan already".into()).into(),
+        );
+    }
+    let conflict = DeclaredConflict {
+        plan_id: plan.id.clone(),
+        member_id: actor.user_id.clone(),
+        reason,
+        declared_at: now(),
+    };
+    db::assessment::insert_conflict(tx, &conflict)?;
+    Ok(conflict)
+}
+
+/// Charges a grant to its budget line: locks the line, then checks the cap against what is
+/// granted already, so two decisions racing for the last of a line cannot both succeed.
+fn charge(tx: &mut Tx, plan: &Plan, round: &Round, amount: Eur) -> Result<(), Error> {
+    let theme = plan
+        .budget_line
+        .clone()
+        .ok_or_else(|| DomainError::Conflict("the plan has no budget line".into()))?;
+    let budget = db::rounds::lock_budget_line(tx, &round.id, &theme)?
+        .ok_or_else(|| DomainError::Conflict(format!("the round has no budget line {theme}")))?;
+    let granted = db::plans::granted_on_line(tx, &round.id, &theme)?;
+    check_grant(&theme, budget, granted, amount)?;
+    Ok(())
+}
+
+/// The chair closes the vote and the tally decides: carried on a positive or conditional
+/// pre-advice, approved with the proposed amount within the budget cap; carried on a negative
+/// one, rejected; not carried, back to review. Without quorum the vote stays open.
+pub fn close_vote(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    expected: Option<&Expected>,
+) -> Result<PlanView, Error> {
+    // `act` takes the plan's row lock first: no vote lands between the count and the decision.
+    act(
+        tx,
+        actor,
+        id,
+        Action::CloseVote,
+        expected,
+        |tx, plan, round, _| {
+            let advice = plan
+                .pre_advice
+                .as_ref()
+                .ok_or_else(|| {
+                    Error::Internal(format!("plan {} in a vote without a pre-advice", plan.id))
+                })?
+                .advice
+                .clone();
+            let t = count(tx, plan, false)?.tally;
+            let result = outcome(&t, advice.recommendation, advice.proposed_eur)?;
+            match result {
+                Outcome::Approved { granted } => {
+                    charge(tx, plan, round, granted)?;
+                    plan.granted = Some(granted);
+                }
+                Outcome::Rejected => plan.granted = None,
+                Outcome::BackToReview => {}
+            }
+            if let Some(decision) = Decision::of(result, &advice, &t, Utc::now()) {
+                plan.decision = Some(decision);
+            }
+            Ok(Effect {
+                reason: Some(Decision::history_reason(result, &t)),
+                tally: Some(result),
+            })
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+    use crate::domain::state::PlanStatus;
+
+    #[test]
+    fn the_board_votes_the_chair_closes_and_the_plan_is_approved_within_budget() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let plan = t.submitted(&anna, &round);
+        let team = t.account(&[Role::ProgrammeTeam]);
+        let chair = t.account(&[Role::BoardChair]).actor();
+        let member = t.account(&[Role::BoardMember]).actor();
+        t.voting(&plan.id, &team);
+        assert!(matches!(
+            t.app.write(|tx| close_vote(tx, &chair, &plan.id, None)),
+            Err(Error::Domain(DomainError::NoQuorum {
+                cast: 0,
+                eligible: 2
+            }))
+        ));
+        t.app
+            .write(|tx| vote(tx, &member, &plan.id, Some("for"), Some("Goed plan")))
+            .unwrap();
+        let v = t
+            .app
+            .write(|tx| vote(tx, &chair, &plan.id, Some("against"), None))
+            .unwrap();
+        assert_eq!((v.tally.r#for, v.tally.against), (1, 1));
+        let changed = t
+            .app
+            .write(|tx| vote(tx, &chair, &plan.id, Some("for"), None))
+            .unwrap();
+        assert_eq!(
+            (changed.tally.r#for, changed.tally.cast),
+            (2, 2),
+            "a vote may change"
+        );
+        let v = t
+            .app
+            .write(|tx| close_vote(tx, &chair, &plan.id, None))
+            .unwrap();
+        assert_eq!(v.plan.status, PlanStatus::Approved);
+        assert_eq!(v.plan.granted, Eur::parse(5_000).ok());
+        let d = v.plan.decision.unwrap();
+        assert_eq!((d.tally.for_, d.tally.eligible), (2, 2));
+        assert!(matches!(
+            t.app.read(|c| votes(c, &anna.actor(), &plan.id)),
+            Err(Error::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn a_tie_does_not_carry_and_a_recused_member_may_not_vote() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let plan = t.submitted(&anna, &round);
+        let team = t.account(&[Role::ProgrammeTeam]);
+        let chair = t.account(&[Role::BoardChair]).actor();
+        let member = t.account(&[Role::BoardMember]).actor();
+        let conflicted = t.account(&[Role::BoardMember]).actor();
+        t.app
+            .write(|tx| declare_conflict(tx, &conflicted, &plan.id, Some("mijn buurvrouw")))
+            .unwrap();
+        assert!(matches!(
+            t.app
+                .write(|tx| declare_conflict(tx, &conflicted, &plan.id, None)),
+            Err(Error::Domain(DomainError::Duplicate(_)))
+        ));
+        t.voting(&plan.id, &team);
+        assert!(matches!(
+            t.app
+                .write(|tx| vote(tx, &conflicted, &plan.id, Some("for"), None)),
+            Err(Error::Domain(DomainError::Recused {
+                reason: Recusal::Declared
+            }))
+        ));
+        t.app
+            .write(|tx| vote(tx, &member, &plan.id, Some("for"), None))
+            .unwrap();
+        t.app
+            .write(|tx| vote(tx, &chair, &plan.id, Some("against"), None))
+            .unwrap();
+        let tally = t.app.read(|c| votes(c, &chair, &plan.id)).unwrap();
+        assert_eq!((tally.tally.eligible, tally.tally.recused), (2, 1));
+        assert_eq!(
+            tally.recusals,
+            vec![(conflicted.user_id.clone(), Recusal::Declared)]
+        );
+        let v = t
+            .app
+            .write(|tx| close_vote(tx, &chair, &plan.id, None))
+            .unwrap();
+        assert_eq!(
+            v.plan.status,
+            PlanStatus::InReview,
+            "a tie goes back to review"
+        );
+        assert!(v.plan.decision.is_none());
+    }
+}

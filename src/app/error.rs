@@ -1,0 +1,96 @@
+//! Why a use case failed. The front doors (the JSON API, the web pages) map these to their own
+//! answers; nothing here knows about HTTP.
+
+use crate::db::{DbError, WorkError};
+use crate::domain::DomainError;
+
+/// Why a caller is not signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unauthorized {
+    /// No credentials, or a token that is malformed, signed with another key or expired.
+    Token,
+    /// The account of a valid token no longer exists or is deactivated.
+    Account,
+    /// A wrong e-mail address or password.
+    Credentials,
+    /// A sign-in link that is unknown, used or expired.
+    Link,
+}
+
+impl Unauthorized {
+    pub fn message(self) -> &'static str {
+        match self {
+            Unauthorized::Token => "the token is invalid or expired; sign in again",
+            Unauthorized::Account => "the account of this token no longer exists or is deactivated",
+            Unauthorized::Credentials => "the e-mail address or password is wrong",
+            Unauthorized::Link => {
+                "this sign-in link is invalid, expired or used already; ask for a new one"
+            }
+        }
+    }
+}
+
+/// Everything a use case can fail with.
+#[derive(Debug)]
+pub enum Error {
+    /// A rule of the domain refused.
+    Domain(DomainError),
+    /// Unknown, or not visible to this caller (what is named: "plan", "round"…).
+    NotFound(&'static str),
+    Unauthorized(Unauthorized),
+    /// The caller's roles lack the right to this use case.
+    Forbidden(String),
+    /// The caller's copy is stale: the plan is now at `version` (an `If-Match` that failed).
+    Stale {
+        version: i64,
+    },
+    /// A concurrent change of the same thing won; reload and try again.
+    Changed(&'static str),
+    /// Too many attempts: try again after this many seconds.
+    TooManyRequests(u64),
+    /// Storage failed (unreachable, a duplicate, a stored value that does not parse…).
+    Db(DbError),
+    /// A bug: something that cannot happen did. The cause is logged, never shown.
+    Internal(String),
+}
+
+impl From<DomainError> for Error {
+    fn from(e: DomainError) -> Error {
+        Error::Domain(e)
+    }
+}
+
+impl From<DbError> for Error {
+    fn from(e: DbError) -> Error {
+        Error::Db(e)
+    }
+}
+
+impl WorkError for Error {
+    fn lost_database(&self) -> bool {
+        matches!(self, Error::Db(DbError::Unavailable(_)))
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Domain(e) => write!(f, "{e}"),
+            Error::NotFound(what) => write!(f, "{what} not found"),
+            Error::Unauthorized(u) => f.write_str(u.message()),
+            Error::Forbidden(m) | Error::Internal(m) => f.write_str(m),
+            Error::Stale { version } => write!(
+                f,
+                "the plan has changed: it is at version {version}; reload it and try again"
+            ),
+            Error::Changed(what) => write!(
+                f,
+                "the {what} was changed by someone else meanwhile; reload it and try again"
+            ),
+            Error::TooManyRequests(s) => write!(f, "too many attempts; try again in {s} seconds"),
+            Error::Db(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,79 @@
+//! The use cases: one function each, called alike by every front door (the JSON API, the web
+//! pages, the demo loader, the bench tools). A use case loads typed rows, lets the domain
+//! decide, stores the outcome and writes mail into the outbox, all in the caller's transaction
+//! (`Tx`); the transaction's commit raises the change counters and wakes the mail worker.
+//!
+//! Most take `(tx or connection, actor, input)`. The few that hash a password take the `App`:
+//! Argon2 runs outside any transaction, between a check and a write.
+
+pub mod accounts;
+pub mod assessment;
+pub mod board;
+pub mod cache;
+pub mod error;
+pub mod organisations;
+pub mod outbox;
+pub mod plans;
+pub mod rounds;
+pub mod tokens;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use error::{Error, Unauthorized};
+
+use crate::db::{Db, DbConn, Tx};
+use crate::mail::worker::Signal;
+
+/// What the use cases share in one process: the database, the mail worker's signal, and the
+/// values kept in memory against the change counters.
+pub struct App {
+    pub db: Db,
+    /// Wakes the outbox worker after a commit that wrote mail.
+    pub mail: Signal,
+    /// Base of links in mails.
+    pub public_url: String,
+    /// Sign-in attempts per address and client (this instance's memory).
+    pub throttle: accounts::Throttle,
+    /// List totals and where deep pages start, per filter.
+    pub lists: plans::ListCaches,
+    /// The similar-plans index per round.
+    pub similar: assessment::SimilarIndexes,
+}
+
+impl App {
+    pub fn new(db: Db, mail: Signal, public_url: &str) -> App {
+        App {
+            db,
+            mail,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            throttle: accounts::Throttle::default(),
+            lists: plans::ListCaches::default(),
+            similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
+        }
+    }
+
+    /// Runs reads outside a transaction.
+    pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, Error>) -> Result<T, Error> {
+        self.db.read(f)
+    }
+
+    /// Runs `f` in one transaction, and wakes the mail worker when it wrote mail.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Tx) -> Result<T, Error>) -> Result<T, Error> {
+        let (value, done) = self.db.write_noting(f)?;
+        if done.mail_written {
+            self.mail.wake();
+        }
+        Ok(value)
+    }
+}
+
+/// Now, as stored: UTC to the microsecond.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    crate::db::now()
+}
+
+/// A new id: UUID v7, time-ordered so inserts stay at the end of indexes.
+pub fn new_id() -> String {
+    crate::db::new_id()
+}

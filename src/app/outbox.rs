@@ -1,0 +1,263 @@
+//! The mail outbox: letters are written in the transaction of the change that causes them and
+//! sent after commit by the worker (`mail::worker`), with retries and back-off.
+
+use super::accounts::{require, require_any};
+use super::{new_id, now, Error};
+use crate::db::outbox::{Mail, NewMail};
+use crate::db::{self, Db, DbConn, Tx};
+use crate::domain::notice::{retry_delay_secs, MailStatus, MAX_DELIVERY_ATTEMPTS};
+use crate::domain::user::{Actor, Role};
+use crate::domain::FieldErrors;
+use crate::mail::letters::{Letter, LetterError};
+use crate::mail::mask;
+use crate::mail::transport::Transport;
+
+impl From<LetterError> for Error {
+    fn from(e: LetterError) -> Error {
+        Error::Internal(e.to_string())
+    }
+}
+
+/// Writes a letter to the outbox in the caller's transaction: rolled back with it, never
+/// lost; the worker is woken when the transaction commits.
+pub fn enqueue(tx: &mut Tx, letter: Letter) -> Result<(), Error> {
+    db::outbox::insert(
+        tx,
+        &new_id(),
+        &NewMail {
+            kind: letter.kind,
+            to: &letter.to,
+            subject: &letter.subject,
+            text: &letter.text,
+            html: &letter.html,
+            plan_id: letter.plan_id.as_deref(),
+        },
+        now(),
+    )?;
+    Ok(())
+}
+
+/// Which mails to list.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailQuery {
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+impl MailQuery {
+    /// Every parameter that breaks its rule.
+    pub fn problems(&self) -> Vec<crate::domain::FieldError> {
+        match self.checked() {
+            Ok(_) => Vec::new(),
+            Err(e) => e,
+        }
+    }
+
+    fn checked(&self) -> Result<(Option<MailStatus>, i64, i64), Vec<crate::domain::FieldError>> {
+        let mut e = FieldErrors::new();
+        let status = match self.status.as_deref() {
+            None => None,
+            Some(s) => {
+                let parsed = MailStatus::parse(s);
+                if parsed.is_none() {
+                    e.add("status", "must be pending, sent or dead");
+                }
+                parsed
+            }
+        };
+        let page = self.page.unwrap_or(1);
+        if !(1..=1_000_000).contains(&page) {
+            e.add("page", "must be a whole number from 1");
+        }
+        let page_size = self.page_size.unwrap_or(50);
+        if !(1..=100).contains(&page_size) {
+            e.add("page_size", "must be a whole number from 1 to 100");
+        }
+        if e.is_empty() {
+            Ok((status, page, page_size))
+        } else {
+            Err(e.0)
+        }
+    }
+}
+
+/// A page of the outbox.
+#[derive(Debug)]
+pub struct MailPage {
+    pub items: Vec<Mail>,
+    pub page: i64,
+    pub page_size: i64,
+    pub total: i64,
+    /// Admins see the recipients; the programme team sees them masked.
+    pub recipients_shown: bool,
+}
+
+/// The outbox, newest first: admins see everything; the programme team sees the same with the
+/// recipients' addresses masked.
+pub fn list(c: &mut DbConn, actor: &Actor, q: &MailQuery) -> Result<MailPage, Error> {
+    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    let (status, page, page_size) = q.checked().map_err(crate::domain::DomainError::Invalid)?;
+    let (mut items, total) = db::outbox::list(c, status, (page - 1) * page_size, page_size)?;
+    let recipients_shown = actor.has(Role::Admin);
+    if !recipients_shown {
+        for m in &mut items {
+            let masked = mask(&m.to);
+            m.last_error = m.last_error.as_ref().map(|e| e.replace(&m.to, &masked));
+            m.to = masked;
+        }
+    }
+    Ok(MailPage {
+        items,
+        page,
+        page_size,
+        total,
+        recipients_shown,
+    })
+}
+
+/// An admin puts a dead or waiting mail back in the queue, due now, its attempts counted
+/// afresh. A sent mail is never sent twice.
+pub fn retry(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Mail, Error> {
+    require(actor, Role::Admin)?;
+    let mail = db::outbox::find(tx, id)?.ok_or(Error::NotFound("mail"))?;
+    if !mail.status.may_retry() {
+        return Err(
+            crate::domain::DomainError::Conflict("this mail was sent already".into()).into(),
+        );
+    }
+    db::outbox::retry(tx, &mail.id, now())?;
+    db::outbox::find(tx, &mail.id)?.ok_or(Error::NotFound("mail"))
+}
+
+/// How long a claim holds a mail; a worker that died mid-send frees it after this.
+const LEASE_SECS: i64 = 120;
+/// Mails claimed at once.
+const BATCH: i64 = 20;
+
+/// Sends what is due now through `transport`; answers how many mails were attempted. A mail
+/// that fails is tried again later, doubling the wait, and given up after
+/// `MAX_DELIVERY_ATTEMPTS` (an admin may retry it).
+pub fn deliver_due(db: &Db, transport: &Transport, from: &str) -> Result<usize, Error> {
+    let at = now();
+    let lease = at + chrono::Duration::seconds(LEASE_SECS);
+    let due = db.write(|tx| Ok::<_, Error>(db::outbox::claim_due(tx, at, lease, BATCH)?))?;
+    for mail in &due {
+        let result = transport.send(from, mail);
+        db.write(|tx| {
+            match &result {
+                Ok(()) => {
+                    tracing::info!(to = %mask(&mail.to), kind = %mail.kind, "mail sent");
+                    db::outbox::mark_sent(tx, &mail.id, now())?;
+                }
+                Err(e) => {
+                    let attempts = mail.attempts + 1;
+                    let dead = attempts >= MAX_DELIVERY_ATTEMPTS;
+                    let next = now() + chrono::Duration::seconds(retry_delay_secs(attempts));
+                    tracing::warn!(to = %mask(&mail.to), kind = %mail.kind, attempts, dead, error = %e, "mail not sent");
+                    let status = if dead { MailStatus::Dead } else { MailStatus::Pending };
+                    db::outbox::mark_failed(tx, &mail.id, status, attempts, next, e)?;
+                }
+            }
+            Ok::<_, Error>(())
+        })?;
+    }
+    Ok(due.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+    use crate::mail::letters;
+
+    #[test]
+    fn a_letter_is_delivered_once_and_a_failing_one_waits_for_a_retry() {
+        let t = TestApp::new();
+        t.app
+            .write(|tx| {
+                enqueue(
+                    tx,
+                    letters::magic_link("a@example.nl", "A", "http://x/aanmelden?token=1")?,
+                )
+            })
+            .unwrap();
+        t.app
+            .write(|tx| {
+                enqueue(
+                    tx,
+                    letters::magic_link("not an address", "B", "http://x/aanmelden?token=2")?,
+                )
+            })
+            .unwrap();
+        let transport =
+            Transport::from_settings(Some("memory://"), std::path::Path::new("/nonexistent"))
+                .unwrap();
+        assert_eq!(
+            deliver_due(&t.app.db, &transport, "planloket@localhost").unwrap(),
+            2
+        );
+        assert_eq!(
+            deliver_due(&t.app.db, &transport, "planloket@localhost").unwrap(),
+            0,
+            "the failed one waits"
+        );
+        let admin = t.account(&[Role::Admin]);
+        let page = t
+            .app
+            .read(|c| list(c, &admin.actor(), &MailQuery::default()))
+            .unwrap();
+        assert_eq!(page.total, 2);
+        let failed = page
+            .items
+            .iter()
+            .find(|m| m.status == MailStatus::Pending)
+            .unwrap();
+        let sent = page
+            .items
+            .iter()
+            .find(|m| m.status == MailStatus::Sent)
+            .unwrap();
+        assert_eq!(failed.attempts, 1);
+        assert!(failed.last_error.is_some());
+        let again = t
+            .app
+            .write(|tx| retry(tx, &admin.actor(), &failed.id))
+            .unwrap();
+        assert_eq!((again.status, again.attempts), (MailStatus::Pending, 0));
+        assert!(matches!(
+            t.app.write(|tx| retry(tx, &admin.actor(), &sent.id)),
+            Err(Error::Domain(_))
+        ));
+    }
+
+    #[test]
+    fn the_team_sees_the_outbox_without_addresses_and_may_not_retry() {
+        let t = TestApp::new();
+        t.app
+            .write(|tx| enqueue(tx, letters::magic_link("anna@example.nl", "A", "http://x")?))
+            .unwrap();
+        let team = t.account(&[Role::ProgrammeTeam]);
+        let page = t
+            .app
+            .read(|c| list(c, &team.actor(), &MailQuery::default()))
+            .unwrap();
+        assert_eq!(page.items[0].to, "a***@example.nl");
+        assert!(!page.recipients_shown);
+        let id = page.items[0].id.clone();
+        assert!(matches!(
+            t.app.write(|tx| retry(tx, &team.actor(), &id)),
+            Err(Error::Forbidden(_))
+        ));
+        let bad = MailQuery {
+            status: Some("lost".into()),
+            page: Some(0),
+            ..Default::default()
+        };
+        match t.app.read(|c| list(c, &team.actor(), &bad)) {
+            Err(Error::Domain(crate::domain::DomainError::Invalid(f))) => assert_eq!(f.len(), 2),
+            other => panic!("{other:?}"),
+        }
+    }
+}

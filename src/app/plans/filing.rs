@@ -1,0 +1,335 @@
+//! An applicant's own work on a plan: start a draft, edit it, delete it, submit it, withdraw.
+
+use chrono::Utc;
+
+use super::{
+    act, check_expected, known_organisations, load_visible, owner_of, Effect, Expected, PlanView,
+};
+use crate::app::accounts::require;
+use crate::app::outbox::enqueue;
+use crate::app::{new_id, now, Error};
+use crate::db::{self, Tx};
+use crate::domain::plan::{check_content, parse_submission, Plan, PlanContent, SubmissionKind};
+use crate::domain::round::Round;
+use crate::domain::state::{decide, Action, PlanStatus};
+use crate::domain::text::Bounded;
+use crate::domain::user::{Account, Actor, Role};
+use crate::domain::{DomainError, FieldError};
+use crate::mail::letters;
+
+/// Rules any saved plan keeps: well-formed values and known references.
+fn check(tx: &mut Tx, content: &PlanContent, round: &Round) -> Result<(), Error> {
+    let known = known_organisations(tx, content)?;
+    Ok(check_content(content, &round.spec.catalog, &known).finish(())?)
+}
+
+/// An applicant starts a draft in a round that takes new plans. Only what is given is checked;
+/// completeness is demanded at submission.
+pub fn create_draft(
+    tx: &mut Tx,
+    account: &Account,
+    round_id: &str,
+    content: PlanContent,
+) -> Result<PlanView, Error> {
+    require(&account.actor(), Role::Applicant)?;
+    let kind = account.kind.ok_or_else(|| {
+        DomainError::Conflict(
+            "your account has no applicant kind (resident or partner); ask an admin".into(),
+        )
+    })?;
+    let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
+    round.check_accepts_drafts(Utc::now())?;
+    check(tx, &content, &round)?;
+    let mut plan = Plan::draft(new_id(), round.id.clone(), account.id.clone(), kind, now());
+    plan.set_content(content, &round.spec.catalog);
+    db::plans::insert(tx, &plan)?;
+    Ok(PlanView {
+        plan,
+        published: round.is_published(),
+        merged_from: Vec::new(),
+    })
+}
+
+/// How an edit changes the content: a JSON merge patch (the API) or the whole content (a form).
+#[derive(Debug, Clone)]
+pub enum ContentChange {
+    MergePatch(serde_json::Map<String, serde_json::Value>),
+    Whole(Box<PlanContent>),
+}
+
+/// The owner edits a draft, or a plan the team asked a question about.
+pub fn edit(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: &str,
+    change: ContentChange,
+    expected: Option<&Expected>,
+) -> Result<PlanView, Error> {
+    act(
+        tx,
+        actor,
+        plan_id,
+        Action::Edit,
+        expected,
+        |tx, plan, round, _| {
+            let content = match change {
+                ContentChange::MergePatch(patch) => plan.content.patched(patch)?,
+                ContentChange::Whole(content) => *content,
+            };
+            check(tx, &content, round)?;
+            plan.set_content(content, &round.spec.catalog);
+            Ok(Effect::none())
+        },
+    )
+}
+
+/// The owner deletes a draft.
+pub fn delete(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: &str,
+    expected: Option<&Expected>,
+) -> Result<(), Error> {
+    let (plan, _) = load_visible(tx, actor, plan_id)?;
+    check_expected(plan.version, expected)?;
+    decide(plan.state(), Action::Delete, actor)?;
+    if !db::plans::delete(tx, &plan)? {
+        return Err(Error::Changed("plan"));
+    }
+    Ok(())
+}
+
+/// The owner submits: every submission rule, every error at once; a first submission only
+/// while the round is open. Each submission keeps a version of the plan and mails a receipt.
+pub fn submit(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: &str,
+    expected: Option<&Expected>,
+) -> Result<PlanView, Error> {
+    act(
+        tx,
+        actor,
+        plan_id,
+        Action::Submit,
+        expected,
+        |tx, plan, round, t| {
+            let known = known_organisations(tx, &plan.content)?;
+            let kind = if t.from == PlanStatus::Draft {
+                SubmissionKind::First
+            } else {
+                SubmissionKind::Resubmission
+            };
+            let submission = parse_submission(
+                &plan.content,
+                plan.applicant_kind,
+                &round.spec,
+                &known,
+                Utc::now(),
+                kind,
+            )?;
+            plan.set_content(submission.content.clone(), &round.spec.catalog);
+            let owner = owner_of(tx, plan)?;
+            enqueue(
+                tx,
+                letters::receipt(
+                    &owner.email,
+                    &owner.name,
+                    &plan.content.title,
+                    &plan.id,
+                    &round.spec.name,
+                    Utc::now().date_naive(),
+                )?,
+            )?;
+            let at = now();
+            plan.submitted_at = Some(at);
+            let mut snapshot = serde_json::to_value(&submission.content)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            snapshot["budget_line"] = submission.budget_line.as_str().into();
+            snapshot["applicant_kind"] = plan.applicant_kind.as_str().into();
+            db::plans::insert_version(tx, &plan.id, at, &snapshot)?;
+            Ok(Effect::none())
+        },
+    )
+}
+
+/// The owner withdraws a plan, with a reason.
+pub fn withdraw(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: &str,
+    reason: Option<&str>,
+    expected: Option<&Expected>,
+) -> Result<PlanView, Error> {
+    let reason = Bounded::REASON
+        .required(reason)
+        .map_err(|m| DomainError::Invalid(vec![FieldError::new("reason", m)]))?;
+    act(
+        tx,
+        actor,
+        plan_id,
+        Action::Withdraw,
+        expected,
+        |_, _, _, _| Ok(Effect::because(reason)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::{complete_content, TestApp};
+
+    #[test]
+    fn a_resident_files_edits_and_submits_a_plan_and_gets_a_receipt() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let draft = t
+            .app
+            .write(|tx| {
+                create_draft(
+                    tx,
+                    &anna,
+                    &round.id,
+                    PlanContent {
+                        title: " Huiswerkklas ".into(),
+                        ..Default::default()
+                    },
+                )
+            })
+            .unwrap();
+        assert_eq!(draft.plan.content.title, "Huiswerkklas");
+        assert_eq!(draft.plan.status, PlanStatus::Draft);
+        let payee = t.organisation("Bibliotheek");
+        let content = complete_content(&payee);
+        let edited = t
+            .app
+            .write(|tx| {
+                edit(
+                    tx,
+                    &anna.actor(),
+                    &draft.plan.id,
+                    ContentChange::Whole(Box::new(content.clone())),
+                    Some(&Expected::Versions(vec!["1".into()])),
+                )
+            })
+            .unwrap();
+        assert_eq!(edited.plan.version, 2);
+        assert!(matches!(
+            t.app.write(|tx| submit(
+                tx,
+                &anna.actor(),
+                &draft.plan.id,
+                Some(&Expected::Versions(vec!["1".into()]))
+            )),
+            Err(Error::Stale { version: 2 })
+        ));
+        let submitted = t
+            .app
+            .write(|tx| submit(tx, &anna.actor(), &draft.plan.id, None))
+            .unwrap();
+        assert_eq!(submitted.plan.status, PlanStatus::Submitted);
+        assert!(submitted.plan.submitted_at.is_some());
+        let mails = t.outbox();
+        assert_eq!(mails.len(), 1);
+        assert!(mails[0].subject.starts_with("Ontvangstbevestiging"));
+        let versions = t
+            .app
+            .read(|c| super::super::versions(c, &anna.actor(), &draft.plan.id))
+            .unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].snapshot["budget_line"], "JJO");
+    }
+
+    #[test]
+    fn a_submission_names_every_missing_field_and_changes_nothing() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let draft = t.draft(
+            &anna,
+            &round,
+            PlanContent {
+                title: "Leeg".into(),
+                ..Default::default()
+            },
+        );
+        match t.app.write(|tx| submit(tx, &anna.actor(), &draft.id, None)) {
+            Err(Error::Domain(DomainError::Invalid(f))) => {
+                let fields: Vec<_> = f.iter().map(|e| e.field.as_str()).collect();
+                for field in [
+                    "description",
+                    "goals",
+                    "requested_eur",
+                    "start_year",
+                    "payee_id",
+                ] {
+                    assert!(fields.contains(&field), "{field} in {fields:?}");
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(t.plan(&draft.id).status, PlanStatus::Draft);
+        assert!(t.outbox().is_empty());
+    }
+
+    #[test]
+    fn only_the_owner_deletes_a_draft_and_withdraws_with_a_reason() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let other = t.resident();
+        let draft = t.draft(
+            &anna,
+            &round,
+            PlanContent {
+                title: "Weg".into(),
+                ..Default::default()
+            },
+        );
+        assert!(matches!(
+            t.app
+                .write(|tx| delete(tx, &other.actor(), &draft.id, None)),
+            Err(Error::NotFound("plan"))
+        ));
+        t.app
+            .write(|tx| delete(tx, &anna.actor(), &draft.id, None))
+            .unwrap();
+        assert!(t
+            .app
+            .read(|c| Ok(db::plans::find(c, &draft.id)?))
+            .unwrap()
+            .is_none());
+
+        let plan = t.submitted(&anna, &round);
+        assert!(matches!(
+            t.app
+                .write(|tx| withdraw(tx, &anna.actor(), &plan.id, Some("  "), None)),
+            Err(Error::Domain(DomainError::Invalid(_)))
+        ));
+        let w = t
+            .app
+            .write(|tx| withdraw(tx, &anna.actor(), &plan.id, Some("Geen tijd meer"), None))
+            .unwrap();
+        assert_eq!(w.plan.status, PlanStatus::Withdrawn);
+    }
+
+    #[test]
+    fn no_new_draft_in_a_closed_round() {
+        let t = TestApp::new();
+        let round = t.closed_round();
+        let anna = t.resident();
+        assert!(matches!(
+            t.app.write(|tx| create_draft(
+                tx,
+                &anna,
+                &round.id,
+                PlanContent {
+                    title: "Laat".into(),
+                    ..Default::default()
+                }
+            )),
+            Err(Error::Domain(DomainError::RoundNotOpen { .. }))
+        ));
+    }
+}

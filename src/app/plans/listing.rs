@@ -1,0 +1,446 @@
+//! The list of plans: applicants see their own, the programme team and board every non-draft
+//! plan; filtered, paged, and kept in memory against the change counter of the round.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::PlanView;
+use crate::app::cache::Counted;
+use crate::app::Error;
+use crate::db::plans::{PageStart, PlanFilter};
+use crate::db::{self, DbConn};
+use crate::domain::round::Round;
+use crate::domain::text::{fold, Bounded};
+use crate::domain::user::{Actor, Role};
+use crate::domain::visibility::ShownStatus;
+use crate::domain::FieldErrors;
+
+/// The list's filters and page, as a client asks.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub round: Option<String>,
+    pub status: Option<String>,
+    pub theme: Option<String>,
+    pub goal: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+/// Most plans an applicant's list is filtered over in memory (their own plans only).
+const OWN_PLANS_MAX: i64 = 10_000;
+/// Filters whose totals are kept at most.
+const LIST_TOTALS_MAX: usize = 1_000;
+/// Filters whose page marks are kept at most.
+const LIST_MARKS_FILTERS: usize = 64;
+
+/// What the list keeps in memory, against the change counter of the filtered round: totals
+/// per filter (counting every match is the costly part of a page) and where deep pages start.
+pub struct ListCaches {
+    totals: Counted<PlanFilter, i64>,
+    marks: Counted<PlanFilter, Arc<Mutex<PageMarks>>>,
+}
+
+impl Default for ListCaches {
+    fn default() -> Self {
+        ListCaches {
+            totals: Counted::new(LIST_TOTALS_MAX),
+            marks: Counted::new(LIST_MARKS_FILTERS),
+        }
+    }
+}
+
+/// Where pages of one filter start, learnt from the pages read: a row position, and the key of
+/// the row just before it (the last row of the page that ended there). A page deep in a list
+/// is then read from the nearest such key instead of walking every row before it (OFFSET),
+/// so walking through a list costs the same on page 600 as on page 1.
+#[derive(Default)]
+pub struct PageMarks(std::collections::BTreeMap<i64, (chrono::DateTime<chrono::Utc>, String)>);
+
+impl PageMarks {
+    /// Marks kept per filter at most (some 80 KB): past it, deep pages walk from the last.
+    const MAX: usize = 1_000;
+
+    /// Where the page at row `offset` starts, from the nearest mark at or before it.
+    pub fn start(&self, offset: i64) -> PageStart {
+        let nearest = (offset > 0)
+            .then(|| self.0.range(1..=offset).next_back())
+            .flatten();
+        match nearest {
+            Some((&at, key)) => PageStart {
+                after: Some(key.clone()),
+                offset: offset - at,
+            },
+            None => PageStart {
+                after: None,
+                offset,
+            },
+        }
+    }
+
+    /// Notes that the row at position `end` comes right after the row with key `last`.
+    pub fn learn(&mut self, end: i64, last: (chrono::DateTime<chrono::Utc>, String)) {
+        if self.0.len() < Self::MAX {
+            self.0.insert(end, last);
+        }
+    }
+}
+
+/// What a staff page depends on besides the plans: the filter, the page, and the caller
+/// (`allowed_actions` depends on their roles, and on whether they filed the plan). A front
+/// door keeps its rendered pages under this key.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    filter: PlanFilter,
+    page: i64,
+    page_size: i64,
+    user_id: String,
+    roles: Vec<Role>,
+}
+
+/// A page of plans found.
+#[derive(Debug)]
+pub struct Found {
+    pub items: Vec<PlanView>,
+    pub page: i64,
+    pub page_size: i64,
+    pub total: i64,
+    /// For a staff page: the key to keep the rendered page under, and the change counter it
+    /// is current at.
+    pub keep: Option<(PageKey, i64)>,
+}
+
+/// What `list` answers: a page the front door rendered and kept, current still; or the plans.
+pub enum Listing<R> {
+    Kept(R),
+    Found(Box<Found>),
+}
+
+struct Checked {
+    status: Option<ShownStatus>,
+    page: i64,
+    page_size: i64,
+    q: Option<String>,
+}
+
+impl ListQuery {
+    /// Every parameter that breaks its rule.
+    pub fn problems(&self) -> Vec<crate::domain::FieldError> {
+        match check(self) {
+            Err(Error::Domain(crate::domain::DomainError::Invalid(e))) => e,
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn check(q: &ListQuery) -> Result<Checked, Error> {
+    let mut e = FieldErrors::new();
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => match ShownStatus::parse(s) {
+            Some(s) => Some(s),
+            None => {
+                let names: Vec<&str> = ShownStatus::all().iter().map(|s| s.as_str()).collect();
+                e.add(
+                    "status",
+                    format!("unknown status '{s}'; statuses are {}", names.join(", ")),
+                );
+                None
+            }
+        },
+    };
+    let query = match q.q.as_deref().map(|t| Bounded::NAME.check(t)) {
+        Some(Err(m)) => {
+            e.add("q", m);
+            None
+        }
+        Some(Ok(t)) => Some(t),
+        None => None,
+    };
+    let page = q.page.unwrap_or(1);
+    if !(1..=1_000_000).contains(&page) {
+        e.add("page", "must be a whole number from 1");
+    }
+    let page_size = q.page_size.unwrap_or(20);
+    if !(1..=100).contains(&page_size) {
+        e.add("page_size", "must be a whole number from 1 to 100");
+    }
+    e.finish(Checked {
+        status,
+        page,
+        page_size,
+        q: query,
+    })
+    .map_err(Error::from)
+}
+
+/// The plans the caller may list, filtered by `round`, `status`, `theme`, `goal` and text,
+/// newest first, in pages. Staff pages come from `rendered` when one is kept and current.
+pub fn list<R: Clone>(
+    c: &mut DbConn,
+    caches: &ListCaches,
+    rendered: &Counted<PageKey, R>,
+    actor: &Actor,
+    q: &ListQuery,
+) -> Result<Listing<R>, Error> {
+    let checked = check(q)?;
+    let (page, page_size) = (checked.page, checked.page_size);
+    let staff = actor.is_staff();
+    let filter = PlanFilter {
+        owner_id: (!staff).then(|| actor.user_id.clone()),
+        exclude_drafts: staff,
+        round_id: q.round.clone(),
+        statuses: match (staff, checked.status) {
+            (true, Some(ShownStatus::Actual(s))) => Some(vec![s]),
+            // Staff see real states only: `in_assessment` matches none of their plans.
+            (true, Some(ShownStatus::InAssessment)) => Some(Vec::new()),
+            _ => None,
+        },
+        budget_line: q.theme.clone(),
+        goal: q.goal.clone(),
+        q: checked.q.as_deref().map(fold),
+    };
+    let (plans, total, keep) = if staff {
+        // Read before what is kept against it, so nothing kept is older than it.
+        let changes = db::plans::changes(c, filter.round_id.as_deref())?;
+        let key = PageKey {
+            filter,
+            page,
+            page_size,
+            user_id: actor.user_id.clone(),
+            roles: actor.roles.clone(),
+        };
+        if let Some(kept) = rendered.get(&key, changes) {
+            return Ok(Listing::Kept(kept));
+        }
+        // The total is counted again only after plans changed.
+        let total = match caches.totals.get(&key.filter, changes) {
+            Some(total) => total,
+            None => {
+                let total = db::plans::count(c, &key.filter)?;
+                caches.totals.put(key.filter.clone(), changes, total, 1);
+                total
+            }
+        };
+        let offset = (page - 1) * page_size;
+        let marks = caches
+            .marks
+            .get_or_put(key.filter.clone(), changes, Default::default);
+        // A page may be read from a mark learnt from data a little newer than the counter
+        // read here (never older): as with any paging while plans change.
+        let start = marks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .start(offset);
+        let plans = db::plans::page(c, &key.filter, &start, page_size)?;
+        if let Some(last) = plans.last() {
+            marks.lock().unwrap_or_else(|p| p.into_inner()).learn(
+                offset + plans.len() as i64,
+                (last.created_at, last.id.clone()),
+            );
+        }
+        (plans, total, Some((key, changes)))
+    } else {
+        let all = PageStart::default();
+        (db::plans::page(c, &filter, &all, OWN_PLANS_MAX)?, 0, None)
+    };
+    let mut round_ids: Vec<String> = plans.iter().map(|p| p.round_id.clone()).collect();
+    round_ids.sort();
+    round_ids.dedup();
+    let rounds: HashMap<String, Round> = db::rounds::by_ids(c, &round_ids)?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect();
+    let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
+    let merged = db::plans::merged_into_many(c, &ids)?;
+    let mut items = Vec::with_capacity(plans.len());
+    for plan in plans {
+        let published = rounds
+            .get(&plan.round_id)
+            .ok_or_else(|| Error::Internal(format!("plan {} without its round", plan.id)))?
+            .is_published();
+        let merged_from = merged
+            .iter()
+            .filter(|(target, _)| target == &plan.id)
+            .map(|(_, id)| id.clone())
+            .collect();
+        items.push(PlanView {
+            plan,
+            published,
+            merged_from,
+        });
+    }
+    if staff {
+        return Ok(Listing::Found(Box::new(Found {
+            items,
+            page,
+            page_size,
+            total,
+            keep,
+        })));
+    }
+    // Applicants filter on the status they see, which depends on publication.
+    let mine: Vec<PlanView> = items
+        .into_iter()
+        .filter(|v| checked.status.is_none_or(|s| v.status_for(actor) == s))
+        .collect();
+    let total = mine.len() as i64;
+    let start = ((page - 1) * page_size).min(total) as usize;
+    Ok(Listing::Found(Box::new(Found {
+        items: mine
+            .into_iter()
+            .skip(start)
+            .take(page_size as usize)
+            .collect(),
+        page,
+        page_size,
+        total,
+        keep: None,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+    use crate::domain::plan::PlanContent;
+
+    fn key(id: &str, second: u32) -> (chrono::DateTime<chrono::Utc>, String) {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(12, 0, second))
+            .unwrap()
+            .and_utc();
+        (at, id.to_string())
+    }
+
+    #[test]
+    fn a_page_starts_from_the_nearest_mark_before_it() {
+        let mut marks = PageMarks::default();
+        assert_eq!(
+            marks.start(40),
+            PageStart {
+                after: None,
+                offset: 40
+            }
+        );
+        marks.learn(2, key("b", 8));
+        marks.learn(22, key("d", 4));
+        assert_eq!(
+            marks.start(0),
+            PageStart {
+                after: None,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            marks.start(1),
+            PageStart {
+                after: None,
+                offset: 1
+            }
+        );
+        let after_b = Some(key("b", 8));
+        assert_eq!(
+            marks.start(2),
+            PageStart {
+                after: after_b.clone(),
+                offset: 0
+            }
+        );
+        assert_eq!(
+            marks.start(21),
+            PageStart {
+                after: after_b,
+                offset: 19
+            }
+        );
+        let after_d = Some(key("d", 4));
+        assert_eq!(
+            marks.start(22),
+            PageStart {
+                after: after_d.clone(),
+                offset: 0
+            }
+        );
+        assert_eq!(
+            marks.start(70),
+            PageStart {
+                after: after_d,
+                offset: 48
+            }
+        );
+    }
+
+    #[test]
+    fn marks_kept_are_bounded() {
+        let mut marks = PageMarks::default();
+        for i in 0..PageMarks::MAX as i64 + 10 {
+            marks.learn(i + 1, key("x", 1));
+        }
+        assert_eq!(marks.0.len(), PageMarks::MAX);
+    }
+
+    #[test]
+    fn the_team_lists_every_submitted_plan_and_an_applicant_their_own() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let bob = t.resident();
+        t.submitted(&anna, &round);
+        t.submitted(&bob, &round);
+        t.draft(
+            &anna,
+            &round,
+            PlanContent {
+                title: "Concept".into(),
+                ..Default::default()
+            },
+        );
+        let team = t.account(&[Role::ProgrammeTeam]);
+        let pages: Counted<PageKey, String> = Counted::new(1 << 20);
+        let q = ListQuery {
+            round: Some(round.id.clone()),
+            ..Default::default()
+        };
+        let Listing::Found(found) = t
+            .app
+            .read(|c| list(c, &t.app.lists, &pages, &team.actor(), &q))
+            .unwrap()
+        else {
+            panic!("nothing is kept yet")
+        };
+        assert_eq!((found.total, found.items.len()), (2, 2));
+        let (key, changes) = found.keep.unwrap();
+        pages.put(key, changes, "rendered".into(), 8);
+        match t
+            .app
+            .read(|c| list(c, &t.app.lists, &pages, &team.actor(), &q))
+            .unwrap()
+        {
+            Listing::Kept(page) => assert_eq!(page, "rendered"),
+            Listing::Found(_) => panic!("the kept page is current"),
+        }
+        let Listing::Found(mine) = t
+            .app
+            .read(|c| list(c, &t.app.lists, &pages, &anna.actor(), &q))
+            .unwrap()
+        else {
+            panic!("applicants' pages are not kept")
+        };
+        assert_eq!(mine.total, 2, "her plan and her draft");
+        let bad = ListQuery {
+            status: Some("decided".into()),
+            page_size: Some(500),
+            ..Default::default()
+        };
+        match t
+            .app
+            .read(|c| list(c, &t.app.lists, &pages, &anna.actor(), &bad))
+        {
+            Err(Error::Domain(crate::domain::DomainError::Invalid(f))) => assert_eq!(f.len(), 2),
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("a bad query is refused"),
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Plans: filing, editing, submitting, withdrawing, reading and listing; and `act`, the one way
+//! every transition is applied (load what the caller may see, let the state table decide, make
+//! the action's own changes, store guarded by the version, record the event).
+
+mod filing;
+mod listing;
+mod reading;
+
+pub use filing::{create_draft, delete, edit, submit, withdraw, ContentChange};
+pub use listing::{list, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
+pub use reading::{events, get, versions, ShownEvent};
+
+use std::collections::HashSet;
+
+use super::{new_id, now, Error};
+use crate::db::{self, DbConn, Tx};
+use crate::domain::plan::{Plan, PlanContent, PlanEvent};
+use crate::domain::round::Round;
+use crate::domain::state::{allowed_actions, decide, Action, Transition};
+use crate::domain::tally::Outcome;
+use crate::domain::user::{Account, Actor};
+use crate::domain::visibility::{applicant_sees_decision, may_see, ShownStatus};
+
+/// A plan with what its view needs besides itself.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub plan: Plan,
+    /// Whether its round's decisions are published (the round is adopted).
+    pub published: bool,
+    /// Plans merged into this one.
+    pub merged_from: Vec<String>,
+}
+
+impl PlanView {
+    /// The status this caller sees: applicants see `in_assessment` until publication.
+    pub fn status_for(&self, actor: &Actor) -> ShownStatus {
+        ShownStatus::for_caller(self.plan.status, self.published, actor.is_staff())
+    }
+
+    /// Whether this caller sees the pre-advice, the amount granted and the decision.
+    pub fn reveals_assessment(&self, actor: &Actor) -> bool {
+        actor.is_staff() || applicant_sees_decision(self.plan.status, self.published)
+    }
+
+    /// What this caller may do to the plan now.
+    pub fn allowed_actions(&self, actor: &Actor) -> Vec<Action> {
+        allowed_actions(self.plan.state(), actor)
+    }
+}
+
+/// What the caller expects the plan's version to be: an `If-Match` (`*`, or entity tags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    Any,
+    Versions(Vec<String>),
+}
+
+/// Refused (stale) unless the plan is at a version the caller expects.
+fn check_expected(version: i64, expected: Option<&Expected>) -> Result<(), Error> {
+    match expected {
+        Some(Expected::Versions(v)) if !v.contains(&version.to_string()) => {
+            Err(Error::Stale { version })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What an action did besides the state change: the reason kept on the event, and for a
+/// closed vote the tally's outcome (which decides where the plan goes).
+#[derive(Debug, Clone, Default)]
+pub struct Effect {
+    pub reason: Option<String>,
+    pub tally: Option<Outcome>,
+}
+
+impl Effect {
+    pub fn none() -> Effect {
+        Effect::default()
+    }
+
+    pub fn because(reason: String) -> Effect {
+        Effect {
+            reason: Some(reason),
+            tally: None,
+        }
+    }
+}
+
+/// Loads a plan the caller may see, with its round; not found otherwise (another applicant's
+/// plan is "not found", never "forbidden").
+pub fn load_visible(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(Plan, Round), Error> {
+    let (plan, round) = db::plans::find_with_round(c, plan_id)?.ok_or(Error::NotFound("plan"))?;
+    if !may_see(
+        plan.status,
+        plan.owner_id == actor.user_id,
+        actor.is_staff(),
+    ) {
+        return Err(Error::NotFound("plan"));
+    }
+    Ok((plan, round))
+}
+
+/// Completes a plan for its answer (one more query: the plans merged into it).
+pub fn view(c: &mut DbConn, plan: Plan, round: &Round) -> Result<PlanView, Error> {
+    let merged_from = db::plans::merged_into(c, &plan.id)?;
+    Ok(PlanView {
+        plan,
+        published: round.is_published(),
+        merged_from,
+    })
+}
+
+/// The account that filed the plan (letters go to it).
+pub fn owner_of(c: &mut DbConn, plan: &Plan) -> Result<Account, Error> {
+    db::users::find(c, &plan.owner_id)?
+        .ok_or_else(|| Error::Internal(format!("plan {} has no owner", plan.id)))
+}
+
+/// The registered organisations among those a plan names.
+pub fn known_organisations(
+    c: &mut DbConn,
+    content: &PlanContent,
+) -> Result<HashSet<String>, Error> {
+    Ok(db::organisations::existing(c, &content.organisation_ids())?)
+}
+
+/// Applies one action to a plan in the caller's transaction: takes the plan's row lock, loads
+/// what the caller may see, lets the state table decide, lets `apply` make the action's own
+/// changes, checks the caller's expected version, then stores guarded by the version (a
+/// concurrent change makes this fail) and records the event.
+pub fn act<F>(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: &str,
+    action: Action,
+    expected: Option<&Expected>,
+    apply: F,
+) -> Result<PlanView, Error>
+where
+    F: FnOnce(&mut Tx, &mut Plan, &Round, &Transition) -> Result<Effect, Error>,
+{
+    // The row lock first (PostgreSQL): concurrent actions on this plan, votes included, wait
+    // here rather than interleave.
+    db::plans::lock(tx, plan_id)?;
+    let (mut plan, round) = load_visible(tx, actor, plan_id)?;
+    let transition = decide(plan.state(), action, actor)?;
+    let read_version = plan.version;
+    let effect = apply(tx, &mut plan, &round, &transition)?;
+    // Preconditions come after the request's own checks (RFC 9110, 13.2.1): a bad body is
+    // refused as such whatever the If-Match; the transaction rolls back what `apply` did.
+    check_expected(read_version, expected)?;
+    let to = transition
+        .target(effect.tally)
+        .ok_or_else(|| Error::Internal(format!("{} leads to no state here", action.as_str())))?;
+    let at = now();
+    plan.status = to;
+    plan.version = read_version + 1;
+    plan.updated_at = at;
+    if !db::plans::update(tx, &plan, read_version)? {
+        return Err(Error::Changed("plan"));
+    }
+    if transition.is_recorded(to) {
+        db::plans::insert_event(
+            tx,
+            &PlanEvent {
+                id: new_id(),
+                plan_id: plan.id.clone(),
+                actor_id: actor.user_id.clone(),
+                action,
+                from: Some(transition.from),
+                to,
+                at,
+                reason: effect.reason,
+            },
+        )?;
+    }
+    view(tx, plan, &round)
+}

@@ -1,0 +1,138 @@
+//! Reading one plan: the plan as the caller may see it, its history, its submitted versions.
+
+use chrono::{DateTime, Utc};
+
+use super::{load_visible, PlanView};
+use crate::app::accounts::signed_in;
+use crate::app::Error;
+use crate::db::{self, DbConn};
+use crate::domain::plan::PlanVersion;
+use crate::domain::state::Action;
+use crate::domain::user::{Account, Actor};
+use crate::domain::visibility::{may_see, shows_event, ShownStatus};
+
+/// The caller's account and a plan they may see, read in one query (the hot path).
+pub fn get(c: &mut DbConn, user_id: &str, plan_id: &str) -> Result<(Account, PlanView), Error> {
+    let (account, found) = match db::plans::account_and_plan(c, user_id, plan_id)? {
+        Some((account, found)) => (Some(account), found),
+        None => (None, None),
+    };
+    let account = signed_in(account)?;
+    let found = found.ok_or(Error::NotFound("plan"))?;
+    let actor = account.actor();
+    if !may_see(
+        found.plan.status,
+        found.plan.owner_id == actor.user_id,
+        actor.is_staff(),
+    ) {
+        return Err(Error::NotFound("plan"));
+    }
+    Ok((
+        account,
+        PlanView {
+            plan: found.plan,
+            published: found.adopted_on.is_some(),
+            merged_from: found.merged_from,
+        },
+    ))
+}
+
+/// One step of a plan's history as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownEvent {
+    pub actor_id: String,
+    pub action: Action,
+    pub from: Option<ShownStatus>,
+    pub to: ShownStatus,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// The history; applicants see it as they see the status, so a decision is not revealed
+/// before publication.
+pub fn events(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<ShownEvent>, Error> {
+    let (plan, round) = load_visible(c, actor, plan_id)?;
+    let (published, staff) = (round.is_published(), actor.is_staff());
+    let shown = |s| ShownStatus::for_caller(s, published, staff);
+    Ok(db::plans::events(c, &plan.id)?
+        .into_iter()
+        .map(|e| ShownEvent {
+            actor_id: e.actor_id,
+            action: e.action,
+            from: e.from.map(shown),
+            to: shown(e.to),
+            at: e.at,
+            reason: e.reason,
+        })
+        .filter(|e| shows_event(e.from, e.to, staff))
+        .collect())
+}
+
+/// Every submitted version of a plan, as submitted.
+pub fn versions(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<PlanVersion>, Error> {
+    let (plan, _) = load_visible(c, actor, plan_id)?;
+    Ok(db::plans::versions(c, &plan.id)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+    use crate::domain::plan::PlanContent;
+    use crate::domain::state::PlanStatus;
+    use crate::domain::user::Role;
+
+    #[test]
+    fn a_plan_is_read_with_the_callers_account_and_hidden_from_others() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let bob = t.resident();
+        let draft = t.draft(
+            &anna,
+            &round,
+            PlanContent {
+                title: "Mijn plan".into(),
+                ..Default::default()
+            },
+        );
+        let (who, view) = t.app.read(|c| get(c, &anna.id, &draft.id)).unwrap();
+        assert_eq!(
+            (who.id, view.plan.id.as_str()),
+            (anna.id.clone(), draft.id.as_str())
+        );
+        assert!(matches!(
+            t.app.read(|c| get(c, &bob.id, &draft.id)),
+            Err(Error::NotFound("plan"))
+        ));
+        let team = t.account(&[Role::ProgrammeTeam]);
+        assert!(
+            matches!(
+                t.app.read(|c| get(c, &team.id, &draft.id)),
+                Err(Error::NotFound("plan")),
+            ),
+            "a draft is its owner's only"
+        );
+        assert!(matches!(
+            t.app.read(|c| get(c, "nobody", &draft.id)),
+            Err(Error::Unauthorized(_))
+        ));
+    }
+
+    #[test]
+    fn the_history_hides_the_assessment_from_the_applicant_until_publication() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let plan = t.submitted(&anna, &round);
+        let team = t.account(&[Role::ProgrammeTeam]);
+        t.pre_advised(&plan.id, &team);
+        let staff = t.app.read(|c| events(c, &team.actor(), &plan.id)).unwrap();
+        let steps: Vec<_> = staff.iter().map(|e| e.to.as_str()).collect();
+        assert_eq!(steps, vec!["submitted", "in_review", "pre_advised"]);
+        let mine = t.app.read(|c| events(c, &anna.actor(), &plan.id)).unwrap();
+        let steps: Vec<_> = mine.iter().map(|e| e.to.as_str()).collect();
+        assert_eq!(steps, vec!["submitted", "in_review", "in_assessment"]);
+        assert_eq!(t.plan(&plan.id).status, PlanStatus::PreAdvised);
+    }
+}

@@ -1,0 +1,486 @@
+//! Rounds: the call for plans with its frame; and a round's money and decisions: the budget
+//! per theme, the ranking, the college's adoption, the published overview.
+
+use chrono::{NaiveDate, Utc};
+
+use super::accounts::{require, require_staff};
+use super::outbox::enqueue;
+use super::plans::{act, owner_of, Effect};
+use super::{new_id, now, Error};
+use crate::db::{self, DbConn, DbError, Tx};
+use crate::domain::budget::{
+    check_budget_change, counts_as_granted, counts_as_proposed, counts_as_requested, rank, ranks,
+    remaining, RankInput,
+};
+use crate::domain::overview::{build, Action as OverviewAction, Overview};
+use crate::domain::plan::{PartyRef, Plan};
+use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
+use crate::domain::state::{Action, PlanStatus};
+use crate::domain::text::Bounded;
+use crate::domain::user::{Actor, Role};
+use crate::domain::{DomainError, Eur, FieldError, FieldErrors};
+use crate::mail::letters;
+
+/// The programme team opens a new round; every rule of the frame is checked at once.
+pub fn create(tx: &mut Tx, actor: &Actor, input: RoundInput) -> Result<Round, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let spec = stored_times(parse_round(&input)?);
+    let at = now();
+    let round = Round {
+        id: new_id(),
+        spec,
+        adopted_on: None,
+        adoption_reference: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    db::rounds::insert(tx, &round)?;
+    Ok(round)
+}
+
+/// The frame with its times as they are stored (to the microsecond), so a round answered
+/// now reads the same as later.
+fn stored_times(mut spec: crate::domain::round::RoundSpec) -> crate::domain::round::RoundSpec {
+    spec.opens_at = crate::db::micros(spec.opens_at);
+    spec.closes_at = crate::db::micros(spec.closes_at);
+    spec
+}
+
+/// Every round, the latest to open first (public, as a call for plans is).
+pub fn list(c: &mut DbConn) -> Result<Vec<Round>, Error> {
+    Ok(db::rounds::list(c)?)
+}
+
+/// One round (public).
+pub fn get(c: &mut DbConn, id: &str) -> Result<Round, Error> {
+    db::rounds::find(c, id)?.ok_or(Error::NotFound("round"))
+}
+
+/// The programme team changes any part of a round's frame; the result is checked whole. Once
+/// plans are submitted, codes and scales are fixed; a budget never drops below what is
+/// granted on it; an adopted round is final.
+pub fn update(tx: &mut Tx, actor: &Actor, id: &str, change: RoundInput) -> Result<Round, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let mut round = db::rounds::find(tx, id)?.ok_or(Error::NotFound("round"))?;
+    round.check_changeable()?;
+    let spec = stored_times(parse_round(&change.over(round.spec.to_input()))?);
+    if db::rounds::has_submissions(tx, &round.id)? {
+        if let Some(message) = frozen_change(&round.spec.catalog, &spec.catalog) {
+            return Err(DomainError::Conflict(message).into());
+        }
+    }
+    for theme in &spec.catalog.themes {
+        let granted = db::plans::granted_on_line(tx, &round.id, &theme.code)?;
+        check_budget_change(&theme.code, theme.budget_eur, granted)?;
+    }
+    round.spec = spec;
+    round.version += 1;
+    round.updated_at = now();
+    if !db::rounds::update(tx, &round)? {
+        return Err(Error::Changed("round"));
+    }
+    Ok(round)
+}
+
+/// A value a plan in its status always has; its absence is a stored inconsistency.
+fn kept<T>(value: Option<T>, plan: &Plan, column: &'static str) -> Result<T, Error> {
+    value.ok_or_else(|| {
+        DbError::corrupt(
+            "plans",
+            &plan.id,
+            column,
+            format!("missing while {}", plan.status.as_str()),
+        )
+        .into()
+    })
+}
+
+/// One theme's money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    pub theme: String,
+    pub name: String,
+    pub budget: Eur,
+    pub requested: Eur,
+    pub proposed: Eur,
+    pub granted: Eur,
+    pub remaining: Eur,
+}
+
+/// Per theme: the budget, what standing plans request, what standing pre-advice proposes,
+/// what is granted, and what remains (programme team and board).
+pub fn budget(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Vec<BudgetLine>, Error> {
+    require_staff(actor)?;
+    let round = get(c, id)?;
+    let plans = db::plans::of_round(c, &round.id)?;
+    let mut lines = Vec::new();
+    for theme in &round.spec.catalog.themes {
+        let (mut requested, mut proposed, mut granted) = (Eur::ZERO, Eur::ZERO, Eur::ZERO);
+        for p in plans
+            .iter()
+            .filter(|p| p.budget_line.as_deref() == Some(theme.code.as_str()))
+        {
+            // A plan asked a question may have no amount for now: it requests nothing yet.
+            if let (true, Some(r)) = (counts_as_requested(p.status), p.content.requested_eur) {
+                requested = requested
+                    + Eur::parse(r).map_err(|m| DbError::corrupt("plans", &p.id, "content", m))?;
+            }
+            if counts_as_proposed(p.status) {
+                proposed = proposed + kept(p.proposed, p, "proposed_eur")?;
+            }
+            if counts_as_granted(p.status) {
+                granted = granted + kept(p.granted, p, "granted_eur")?;
+            }
+        }
+        lines.push(BudgetLine {
+            theme: theme.code.clone(),
+            name: theme.name.clone(),
+            budget: theme.budget_eur,
+            requested,
+            proposed,
+            granted,
+            remaining: remaining(theme.budget_eur, granted),
+        });
+    }
+    Ok(lines)
+}
+
+/// A plan's place in its theme's ranking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankedPlan {
+    pub plan_id: String,
+    pub title: String,
+    pub theme: String,
+    pub status: PlanStatus,
+    pub total_score: i32,
+    pub proposed: Eur,
+    pub running_total: Eur,
+    pub budget: Eur,
+    pub fits: bool,
+}
+
+/// Pre-advised and decided plans per theme by total score, with the running total against
+/// the theme's budget (programme team and board).
+pub fn ranking(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    theme: Option<&str>,
+) -> Result<Vec<RankedPlan>, Error> {
+    require_staff(actor)?;
+    let round = get(c, id)?;
+    let catalog = &round.spec.catalog;
+    if let Some(t) = theme {
+        if catalog.theme(t).is_none() {
+            let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
+            return Err(DomainError::Invalid(vec![FieldError::new(
+                "theme",
+                format!(
+                    "unknown theme '{t}'; this round's themes are {}",
+                    codes.join(", ")
+                ),
+            )])
+            .into());
+        }
+    }
+    let plans = db::plans::of_round(c, &round.id)?;
+    let mut ranked = Vec::new();
+    for t in catalog
+        .themes
+        .iter()
+        .filter(|t| theme.is_none_or(|f| f == t.code))
+    {
+        let mut inputs = Vec::new();
+        for p in plans
+            .iter()
+            .filter(|p| p.budget_line.as_deref() == Some(t.code.as_str()) && ranks(p.status))
+        {
+            inputs.push(RankInput {
+                plan_id: p.id.clone(),
+                title: p.content.title.clone(),
+                status: p.status,
+                total_score: kept(p.total_score, p, "total_score")?,
+                proposed: kept(p.proposed, p, "proposed_eur")?,
+            });
+        }
+        for r in rank(inputs, t.budget_eur) {
+            ranked.push(RankedPlan {
+                plan_id: r.input.plan_id,
+                title: r.input.title,
+                theme: t.code.clone(),
+                status: r.input.status,
+                total_score: r.input.total_score,
+                proposed: r.input.proposed,
+                running_total: r.running_total,
+                budget: t.budget_eur,
+                fits: r.fits,
+            });
+        }
+    }
+    Ok(ranked)
+}
+
+/// What the college's adoption did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adopted {
+    pub round_id: String,
+    pub adopted_on: NaiveDate,
+    pub reference: String,
+    pub adopted: Vec<String>,
+    pub rejected: Vec<String>,
+}
+
+/// The programme team records the college's adoption: once per round, in one transaction
+/// every approved plan becomes adopted and every decision of the round is published, each
+/// applicant getting the decision letter.
+pub fn adopt(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    adopted_on: Option<NaiveDate>,
+    reference: Option<&str>,
+) -> Result<Adopted, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let mut e = FieldErrors::new();
+    if adopted_on.is_none() {
+        e.add("adopted_on", "is required (YYYY-MM-DD)");
+    }
+    let reference = Bounded::NAME.required(reference).unwrap_or_else(|m| {
+        e.add(
+            "reference",
+            format!("{m}, e.g. the college decision's number"),
+        );
+        String::new()
+    });
+    e.finish(())?;
+    let adopted_on = adopted_on.ok_or_else(|| Error::Internal("checked above".into()))?;
+    let mut round = db::rounds::find(tx, id)?.ok_or(Error::NotFound("round"))?;
+    round.check_adoptable()?;
+    round.adopted_on = Some(adopted_on);
+    round.adoption_reference = Some(reference.clone());
+    round.version += 1;
+    round.updated_at = now();
+    if !db::rounds::update(tx, &round)? {
+        return Err(Error::Changed("round"));
+    }
+    let letter_of = letters::Adoption {
+        adopted_on,
+        reference: &reference,
+        sent_on: Utc::now().date_naive(),
+    };
+    let (mut adopted, mut rejected) = (Vec::new(), Vec::new());
+    for p in db::plans::of_round(tx, &round.id)? {
+        if !matches!(p.status, PlanStatus::Approved | PlanStatus::Rejected) {
+            continue;
+        }
+        let owner = owner_of(tx, &p)?;
+        let decision = p.decision.as_ref().ok_or_else(|| {
+            Error::Internal(format!("decided plan {} without its decision", p.id))
+        })?;
+        if p.status == PlanStatus::Approved {
+            let reason = format!("adopted by the college on {adopted_on} ({reference})");
+            act(tx, actor, &p.id, Action::Adopt, None, |_, _, _, _| {
+                Ok(Effect::because(reason))
+            })?;
+            let amount = p.granted.ok_or_else(|| {
+                Error::Internal(format!("approved plan {} without its grant", p.id))
+            })?;
+            let letter = letters::granted(
+                &owner.email,
+                &owner.name,
+                &p.content.title,
+                &p.id,
+                amount,
+                &decision.conditions,
+                &letter_of,
+            )?;
+            enqueue(tx, letter)?;
+            adopted.push(p.id);
+        } else {
+            let letter = letters::rejected(
+                &owner.email,
+                &owner.name,
+                &p.content.title,
+                &p.id,
+                &decision.motivation,
+                &letter_of,
+            )?;
+            enqueue(tx, letter)?;
+            rejected.push(p.id);
+        }
+    }
+    Ok(Adopted {
+        round_id: round.id,
+        adopted_on,
+        reference,
+        adopted,
+        rejected,
+    })
+}
+
+fn party_name(p: &PartyRef, names: &std::collections::HashMap<String, String>) -> String {
+    match p {
+        PartyRef::Registered { organisation_id } => names
+            .get(organisation_id)
+            .cloned()
+            .unwrap_or_else(|| organisation_id.clone()),
+        PartyRef::Named { name } => name.trim().to_string(),
+    }
+}
+
+/// The "Overzicht acties": public once the round is adopted; before that a draft for the
+/// programme team only (not found to anyone else).
+pub fn overview(
+    c: &mut DbConn,
+    actor: Option<&Actor>,
+    id: &str,
+) -> Result<(Round, Overview), Error> {
+    let round = get(c, id)?;
+    let team = actor.is_some_and(|a| a.has(Role::ProgrammeTeam));
+    if !round.is_published() && !team {
+        return Err(Error::NotFound("round overview"));
+    }
+    let names = db::organisations::names(c)?;
+    let mut actions = Vec::new();
+    for p in db::plans::of_round(c, &round.id)? {
+        if !counts_as_granted(p.status) {
+            continue;
+        }
+        let content = &p.content;
+        let mut other = Eur::ZERO;
+        for f in &content.other_funding {
+            other = other
+                + Eur::parse(f.amount_eur)
+                    .map_err(|m| DbError::corrupt("plans", &p.id, "content", m))?;
+        }
+        actions.push(OverviewAction {
+            plan_id: p.id.clone(),
+            title: content.title.clone(),
+            description: content.description.clone(),
+            goals: content.goals.clone(),
+            lead_partner: content.lead_partner.as_ref().map(|l| party_name(l, &names)),
+            partners: content
+                .partners
+                .iter()
+                .map(|x| party_name(x, &names))
+                .collect(),
+            continuing: content.continuing,
+            programme_funding_eur: kept(p.granted, &p, "granted_eur")?,
+            other_funding_eur: other,
+            other_funding: content.other_funding.clone(),
+            start_year: content.start_year,
+            end_year: content.end_year,
+            budget_line: kept(p.budget_line.clone(), &p, "budget_line")?,
+        });
+    }
+    let o = build(
+        &round.id,
+        &round.spec.name,
+        round.adopted_on,
+        round.adoption_reference.as_deref(),
+        &round.spec.catalog,
+        actions,
+    );
+    Ok((round, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+
+    #[test]
+    fn the_team_opens_changes_and_fixes_a_round() {
+        let t = TestApp::new();
+        let team = t.account(&[Role::ProgrammeTeam]).actor();
+        let round = t.open_round();
+        let change = RoundInput {
+            name: Some("Sterk voor Noord — herzien".into()),
+            ..Default::default()
+        };
+        let r = t
+            .app
+            .write(|tx| update(tx, &team, &round.id, change))
+            .unwrap();
+        assert_eq!(
+            (r.spec.name.as_str(), r.version),
+            ("Sterk voor Noord — herzien", 2)
+        );
+        assert_eq!(
+            r.spec.catalog, round.spec.catalog,
+            "what the patch leaves out stays"
+        );
+        let anna = t.resident();
+        t.submitted(&anna, &round);
+        let mut themes = r.spec.to_input().themes.unwrap();
+        themes[0].code = Some("JEUGD".into());
+        let change = RoundInput {
+            themes: Some(themes),
+            ..Default::default()
+        };
+        assert!(matches!(
+            t.app.write(|tx| update(tx, &team, &round.id, change)),
+            Err(Error::Domain(DomainError::Conflict(_)))
+        ));
+        let member = t.account(&[Role::BoardMember]).actor();
+        assert!(matches!(
+            t.app.write(|tx| create(tx, &member, round.spec.to_input())),
+            Err(Error::Forbidden(_))
+        ));
+        assert_eq!(t.app.read(list).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_decided_round_is_adopted_once_with_letters_and_its_overview_published() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let plan = t.submitted(&anna, &round);
+        let team = t.account(&[Role::ProgrammeTeam]);
+        t.approved(&plan.id, &team);
+        assert!(matches!(
+            t.app.read(|c| overview(c, Some(&anna.actor()), &round.id)),
+            Err(Error::NotFound(_))
+        ));
+        let lines = t.app.read(|c| budget(c, &team.actor(), &round.id)).unwrap();
+        let jjo = lines.iter().find(|l| l.theme == "JJO").unwrap();
+        assert_eq!(
+            (jjo.granted.value(), jjo.remaining.value()),
+            (5_000, 141_000)
+        );
+        let ranked = t
+            .app
+            .read(|c| ranking(c, &team.actor(), &round.id, Some("JJO")))
+            .unwrap();
+        assert_eq!(ranked.len(), 1);
+        assert!(ranked[0].fits);
+        assert!(t
+            .app
+            .read(|c| ranking(c, &team.actor(), &round.id, Some("XX")))
+            .is_err());
+        let before = t.outbox().len();
+        let date = NaiveDate::from_ymd_opt(2025, 4, 8);
+        let a = t
+            .app
+            .write(|tx| adopt(tx, &team.actor(), &round.id, date, Some("College 2025/114")))
+            .unwrap();
+        assert_eq!(a.adopted, vec![plan.id.clone()]);
+        assert_eq!(t.plan(&plan.id).status, PlanStatus::Adopted);
+        let letters: Vec<_> = t.outbox().into_iter().skip(before).collect();
+        assert_eq!(letters.len(), 1);
+        assert!(letters[0].text.contains("€ 5.000"));
+        assert!(matches!(
+            t.app
+                .write(|tx| adopt(tx, &team.actor(), &round.id, date, Some("x"))),
+            Err(Error::Domain(DomainError::Duplicate(_)))
+        ));
+        let (_, o) = t.app.read(|c| overview(c, None, &round.id)).unwrap();
+        assert_eq!(o.total_granted_eur.value(), 5_000);
+        assert!(matches!(
+            t.app
+                .write(|tx| update(tx, &team.actor(), &round.id, RoundInput::default())),
+            Err(Error::Domain(DomainError::RoundAdopted))
+        ));
+    }
+}

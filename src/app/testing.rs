@@ -1,0 +1,225 @@
+//! What the use cases' unit tests share: an `App` on a SQLite file of its own, and the steps
+//! that bring a plan where a test needs it, taken through the use cases themselves.
+
+use std::path::PathBuf;
+
+use chrono::{Duration, Utc};
+
+use super::{assessment, board, plans, rounds, App};
+use crate::config::DatabaseUrl;
+use crate::db::outbox::Mail;
+use crate::db::{self, Db};
+use crate::domain::evaluation::ScoreInput;
+use crate::domain::organisation::{Organisation, OrganisationKind};
+use crate::domain::plan::{PartyRef, Plan, PlanContent};
+use crate::domain::pre_advice::PreAdviceInput;
+use crate::domain::round::{Catalog, Round, RoundSpec};
+use crate::domain::user::{Account, ApplicantKind, Role};
+use crate::mail::worker::Signal;
+
+pub struct TestApp {
+    pub app: App,
+    dir: PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A plan that meets every submission rule, paid through `payee`.
+pub fn complete_content(payee: &str) -> PlanContent {
+    PlanContent {
+        title: "Huiswerkklas".into(),
+        description: "Begeleiding na schooltijd voor kinderen in Noord".into(),
+        goals: vec!["B".into()],
+        lead_partner: Some(PartyRef::Registered {
+            organisation_id: payee.into(),
+        }),
+        payee_id: Some(payee.into()),
+        requested_eur: Some(12_500),
+        start_year: Some(2025),
+        end_year: Some(2026),
+        ..Default::default()
+    }
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        let dir = std::env::temp_dir().join(format!("planloket-app-{}", crate::db::new_id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let db = Db::open(&DatabaseUrl::Sqlite(dir.join("planloket.db"))).expect("a database");
+        TestApp {
+            app: App::new(db, Signal::default(), "http://127.0.0.1:8080"),
+            dir,
+        }
+    }
+
+    /// An active account with these roles (an applicant is a partner).
+    pub fn account(&self, roles: &[Role]) -> Account {
+        let id = db::new_id();
+        let account = Account {
+            email: format!("{id}@example.nl"),
+            name: "Test".into(),
+            roles: roles.to_vec(),
+            kind: roles
+                .contains(&Role::Applicant)
+                .then_some(ApplicantKind::Partner),
+            ..Account::empty(id, db::now())
+        };
+        self.app
+            .write(|tx| Ok(db::users::insert(tx, &account)?))
+            .expect("an account");
+        account
+    }
+
+    /// A resident applicant.
+    pub fn resident(&self) -> Account {
+        let mut a = self.account(&[Role::Applicant]);
+        a.kind = Some(ApplicantKind::Resident);
+        self.app
+            .write(|tx| Ok(db::users::update(tx, &a)?))
+            .expect("a resident");
+        a
+    }
+
+    /// The id of the organisation with this name, registered now if needed.
+    pub fn organisation(&self, name: &str) -> String {
+        let o = Organisation {
+            id: db::new_id(),
+            name: name.into(),
+            kind: OrganisationKind::Partner,
+            created_at: db::now(),
+        };
+        self.app
+            .write(|tx| match db::organisations::find_by_key(tx, &o.key())? {
+                Some(existing) => Ok(existing.id),
+                None => {
+                    db::organisations::insert(tx, &o)?;
+                    Ok(o.id.clone())
+                }
+            })
+            .expect("an organisation")
+    }
+
+    fn round(&self, opens: chrono::DateTime<Utc>, closes: chrono::DateTime<Utc>) -> Round {
+        let raw: serde_json::Value =
+            serde_json::from_str(crate::startup::DEMO_PROGRAMME).expect("the demo round");
+        let catalog: Catalog = serde_json::from_value(raw).expect("its catalog");
+        let spec = RoundSpec {
+            name: "Sterk voor Noord — test".into(),
+            programme: "Sterk voor Noord".into(),
+            start_year: 2025,
+            end_year: 2026,
+            opens_at: opens,
+            closes_at: closes,
+            catalog,
+        };
+        let team = self.account(&[Role::ProgrammeTeam]).actor();
+        self.app
+            .write(|tx| rounds::create(tx, &team, spec.to_input()))
+            .expect("a round")
+    }
+
+    /// The real 2025-2026 frame, open from an hour ago for thirty days.
+    pub fn open_round(&self) -> Round {
+        let now = Utc::now();
+        self.round(now - Duration::hours(1), now + Duration::days(30))
+    }
+
+    /// The same frame, closed an hour ago.
+    pub fn closed_round(&self) -> Round {
+        let now = Utc::now();
+        self.round(now - Duration::days(30), now - Duration::hours(1))
+    }
+
+    pub fn draft(&self, owner: &Account, round: &Round, content: PlanContent) -> Plan {
+        self.app
+            .write(|tx| plans::create_draft(tx, owner, &round.id, content))
+            .expect("a draft")
+            .plan
+    }
+
+    /// A complete plan, submitted.
+    pub fn submitted(&self, owner: &Account, round: &Round) -> Plan {
+        let payee = self.organisation("Bibliotheek Leidschendam-Noord");
+        let draft = self.draft(owner, round, complete_content(&payee));
+        self.app
+            .write(|tx| plans::submit(tx, &owner.actor(), &draft.id, None))
+            .expect("a submitted plan")
+            .plan
+    }
+
+    pub fn plan(&self, id: &str) -> Plan {
+        self.app
+            .read(|c| Ok(db::plans::find(c, id)?))
+            .expect("the plan")
+            .expect("a plan with that id")
+    }
+
+    /// A score of `v` for each criterion of the round.
+    pub fn scores(&self, v: i64) -> Vec<ScoreInput> {
+        [
+            "IMPACT",
+            "GEEN_BESTAAND_AANBOD",
+            "MEERDERE_DOELEN",
+            "SAMENWERKING",
+        ]
+        .into_iter()
+        .map(|c| ScoreInput {
+            criterion: c.into(),
+            score: Some(v),
+            motivation: "ok".into(),
+        })
+        .collect()
+    }
+
+    /// Reviewed, evaluated and pre-advised positively at € 5.000.
+    pub fn pre_advised(&self, id: &str, team: &Account) {
+        let actor = team.actor();
+        let input = PreAdviceInput {
+            recommendation: Some("positive".into()),
+            proposed_eur: Some(5_000),
+            motivation: "Past binnen de opgave".into(),
+            ..Default::default()
+        };
+        self.app
+            .write(|tx| {
+                assessment::start_review(tx, &actor, id, None)?;
+                assessment::evaluate(tx, &actor, id, Some(self.scores(2)))?;
+                assessment::record_pre_advice(tx, &actor, id, &input, None)
+            })
+            .expect("a pre-advised plan");
+    }
+
+    /// Pre-advised and in a vote.
+    pub fn voting(&self, id: &str, team: &Account) {
+        self.pre_advised(id, team);
+        self.app
+            .write(|tx| assessment::open_vote(tx, &team.actor(), id, None))
+            .expect("a vote");
+    }
+
+    /// Approved by a board of one chair.
+    pub fn approved(&self, id: &str, team: &Account) {
+        self.voting(id, team);
+        let chair = self.account(&[Role::BoardChair]).actor();
+        self.app
+            .write(|tx| {
+                board::vote(tx, &chair, id, Some("for"), None)?;
+                board::close_vote(tx, &chair, id, None)
+            })
+            .expect("an approved plan");
+    }
+
+    /// Every mail in the outbox, the first written first.
+    pub fn outbox(&self) -> Vec<Mail> {
+        let mut mails = self
+            .app
+            .read(|c| Ok(db::outbox::list(c, None, 0, 1_000)?.0))
+            .expect("the outbox");
+        mails.reverse();
+        mails
+    }
+}

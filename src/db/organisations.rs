@@ -1,0 +1,61 @@
+//! Organisations.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+
+use super::rows::OrganisationRow;
+use super::schema::organisations;
+use super::{DbConn, DbError};
+use crate::domain::organisation::Organisation;
+
+pub fn insert(c: &mut DbConn, o: &Organisation) -> Result<(), DbError> {
+    diesel::insert_into(organisations::table)
+        .values(&OrganisationRow::of(o))
+        .execute(c)?;
+    Ok(())
+}
+
+/// The organisation whose name has this key (`organisation_key`), if any.
+pub fn find_by_key(c: &mut DbConn, key: &str) -> Result<Option<Organisation>, DbError> {
+    organisations::table
+        .filter(organisations::name_key.eq(key))
+        .select(OrganisationRow::as_select())
+        .first(c)
+        .optional()?
+        .map(OrganisationRow::parse)
+        .transpose()
+}
+
+/// Every organisation, by name.
+pub fn list(c: &mut DbConn) -> Result<Vec<Organisation>, DbError> {
+    organisations::table
+        .order(organisations::name_key.asc())
+        .select(OrganisationRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(OrganisationRow::parse)
+        .collect()
+}
+
+/// Every organisation's name by id (for overviews and reasons).
+pub fn names(c: &mut DbConn) -> Result<HashMap<String, String>, DbError> {
+    Ok(organisations::table
+        .select((organisations::id, organisations::name))
+        .load::<(String, String)>(c)?
+        .into_iter()
+        .collect())
+}
+
+/// Which of these organisation ids exist.
+pub fn existing(c: &mut DbConn, ids: &[&str]) -> Result<HashSet<String>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    Ok(organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(organisations::id)
+        .load::<String>(c)?
+        .into_iter()
+        .collect())
+}

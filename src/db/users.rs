@@ -1,0 +1,117 @@
+//! Accounts and their sign-in links.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::rows::{roles_column, MagicLinkRow, UserRow};
+use super::schema::{magic_links, users};
+use super::{stored, DbConn, DbError};
+use crate::domain::user::{Account, Role};
+
+pub fn insert(c: &mut DbConn, account: &Account) -> Result<(), DbError> {
+    diesel::insert_into(users::table)
+        .values(&UserRow::of(account))
+        .execute(c)?;
+    Ok(())
+}
+
+pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Account>, DbError> {
+    // Every authenticated request makes this query: run natively (see `native!`).
+    let row: Option<UserRow> = crate::native!(c, c => users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(c)
+        .optional())?;
+    row.map(UserRow::parse).transpose()
+}
+
+pub fn find_by_email(c: &mut DbConn, email: &str) -> Result<Option<Account>, DbError> {
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(c)
+        .optional()?
+        .map(UserRow::parse)
+        .transpose()
+}
+
+pub fn list(c: &mut DbConn) -> Result<Vec<Account>, DbError> {
+    users::table
+        .order(users::created_at.asc())
+        .select(UserRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(UserRow::parse)
+        .collect()
+}
+
+pub fn count(c: &mut DbConn) -> Result<i64, DbError> {
+    Ok(users::table.count().get_result(c)?)
+}
+
+pub fn update(c: &mut DbConn, account: &Account) -> Result<(), DbError> {
+    diesel::update(users::table.find(&account.id))
+        .set(&UserRow::of(account))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Every active account on the board (the members a vote counts over), found by the exact
+/// role sets the board member rule admits.
+pub fn board(c: &mut DbConn) -> Result<Vec<Account>, DbError> {
+    let sets: Vec<String> = Role::board_sets().iter().map(|s| roles_column(s)).collect();
+    users::table
+        .filter(users::active.eq(true))
+        .filter(users::roles.eq_any(sets))
+        .order(users::created_at.asc())
+        .select(UserRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(UserRow::parse)
+        .collect()
+}
+
+pub fn insert_magic_link(
+    c: &mut DbConn,
+    token_hash: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::insert_into(magic_links::table)
+        .values(&MagicLinkRow {
+            token_hash: token_hash.to_string(),
+            user_id: user_id.to_string(),
+            expires_at: stored(expires_at),
+            used_at: None,
+            created_at: stored(now),
+        })
+        .execute(c)?;
+    Ok(())
+}
+
+/// Uses a sign-in link once: answers its user if the token was unused and not expired.
+pub fn use_magic_link(
+    c: &mut DbConn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbError> {
+    let link: Option<MagicLinkRow> = magic_links::table
+        .find(token_hash)
+        .select(MagicLinkRow::as_select())
+        .first(c)
+        .optional()?;
+    let Some(link) = link else { return Ok(None) };
+    if link.used_at.is_some() || link.expires_at <= stored(now) {
+        return Ok(None);
+    }
+    // Guarded, so two redemptions at once cannot both succeed.
+    let n = diesel::update(
+        magic_links::table
+            .find(token_hash)
+            .filter(magic_links::used_at.is_null()),
+    )
+    .set(magic_links::used_at.eq(Some(stored(now))))
+    .execute(c)?;
+    Ok((n == 1).then_some(link.user_id))
+}

@@ -1,0 +1,182 @@
+//! What the assessment adds to a plan and keeps: the team's question, the recorded pre-advice,
+//! and the board's decision with the tally it was decided by.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::money::Eur;
+use super::pre_advice::{PreAdvice, Recommendation};
+use super::tally::{Outcome, Tally};
+
+/// The programme team's last question to the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InfoRequest {
+    pub message: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// A pre-advice with who recorded it and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedPreAdvice {
+    #[serde(flatten)]
+    pub advice: PreAdvice,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What the board decided on the pre-advice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    Approved,
+    Rejected,
+}
+
+/// The counts a decision was taken by, kept as they were at the close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TallyCounts {
+    #[serde(rename = "for")]
+    pub for_: u32,
+    pub against: u32,
+    pub abstain: u32,
+    pub cast: u32,
+    pub eligible: u32,
+    pub recused: u32,
+}
+
+impl From<&Tally> for TallyCounts {
+    fn from(t: &Tally) -> TallyCounts {
+        TallyCounts {
+            for_: t.r#for,
+            against: t.against,
+            abstain: t.abstain,
+            cast: t.cast,
+            eligible: t.eligible,
+            recused: t.recused,
+        }
+    }
+}
+
+/// The board's decision on a plan: the outcome, the pre-advice it followed, and the tally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub outcome: DecisionOutcome,
+    pub decided_at: DateTime<Utc>,
+    pub granted_eur: Option<Eur>,
+    pub recommendation: Recommendation,
+    pub motivation: String,
+    pub conditions: String,
+    pub tally: TallyCounts,
+}
+
+impl Decision {
+    /// The decision a closed vote makes, or `None` when the motion did not carry (the plan goes
+    /// back to review and nothing is decided yet).
+    pub fn of(
+        outcome: Outcome,
+        advice: &PreAdvice,
+        tally: &Tally,
+        at: DateTime<Utc>,
+    ) -> Option<Decision> {
+        let (outcome, granted_eur) = match outcome {
+            Outcome::Approved { granted } => (DecisionOutcome::Approved, Some(granted)),
+            Outcome::Rejected => (DecisionOutcome::Rejected, None),
+            Outcome::BackToReview => return None,
+        };
+        Some(Decision {
+            outcome,
+            decided_at: at,
+            granted_eur,
+            recommendation: advice.recommendation,
+            motivation: advice.motivation.clone(),
+            conditions: advice.conditions.clone(),
+            tally: TallyCounts::from(tally),
+        })
+    }
+
+    /// How a closed vote is written in the plan's history.
+    pub fn history_reason(outcome: Outcome, tally: &Tally) -> String {
+        let counts = format!(
+            "for {}, against {}, abstain {} of {} eligible",
+            tally.r#for, tally.against, tally.abstain, tally.eligible
+        );
+        match outcome {
+            Outcome::BackToReview => format!("not carried ({counts}): back to review"),
+            _ => format!("carried ({counts})"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn advice() -> PreAdvice {
+        PreAdvice {
+            recommendation: Recommendation::Conditional,
+            proposed_eur: Eur::parse(9_000).unwrap(),
+            motivation: "Sluit aan bij doel B".into(),
+            conditions: "Samen met de bibliotheek".into(),
+            scores: vec![],
+            total_score: 7,
+        }
+    }
+
+    fn tally() -> Tally {
+        Tally {
+            r#for: 2,
+            against: 1,
+            abstain: 0,
+            cast: 3,
+            eligible: 4,
+            recused: 1,
+            quorum_reached: true,
+            carried: true,
+        }
+    }
+
+    #[test]
+    fn a_carried_vote_decides_with_the_tally_kept_and_a_lost_one_decides_nothing() {
+        let at = Utc::now();
+        let granted = Eur::parse(9_000).unwrap();
+        let d = Decision::of(Outcome::Approved { granted }, &advice(), &tally(), at).unwrap();
+        assert_eq!(d.outcome, DecisionOutcome::Approved);
+        assert_eq!(d.granted_eur, Some(granted));
+        assert_eq!(d.conditions, "Samen met de bibliotheek");
+        assert_eq!((d.tally.for_, d.tally.eligible, d.tally.recused), (2, 4, 1));
+        let r = Decision::of(Outcome::Rejected, &advice(), &tally(), at).unwrap();
+        assert_eq!(
+            (r.outcome, r.granted_eur),
+            (DecisionOutcome::Rejected, None)
+        );
+        assert_eq!(
+            Decision::of(Outcome::BackToReview, &advice(), &tally(), at),
+            None
+        );
+        assert!(
+            Decision::history_reason(Outcome::BackToReview, &tally()).starts_with("not carried")
+        );
+    }
+
+    #[test]
+    fn a_decision_reads_back_as_it_was_written() {
+        let d = Decision::of(Outcome::Rejected, &advice(), &tally(), Utc::now()).unwrap();
+        let json = serde_json::to_string(&d).unwrap();
+        assert!(json.contains("\"for\":2"), "{json}");
+        assert_eq!(serde_json::from_str::<Decision>(&json).unwrap(), d);
+        let recorded = RecordedPreAdvice {
+            advice: advice(),
+            recorded_by: "team-1".into(),
+            recorded_at: Utc::now(),
+        };
+        let json = serde_json::to_string(&recorded).unwrap();
+        assert!(
+            json.contains("\"recommendation\":\"conditional\""),
+            "{json}"
+        );
+        assert_eq!(
+            serde_json::from_str::<RecordedPreAdvice>(&json).unwrap(),
+            recorded
+        );
+    }
+}

@@ -1,0 +1,501 @@
+//! A plan: what the applicant writes, the rules any saved plan keeps, and the plan as stored
+//! with what the assessment added to it.
+
+mod submission;
+
+pub use submission::{parse_submission, Submission, SubmissionKind};
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::conflict::PlanParties;
+use super::decision::{Decision, InfoRequest, RecordedPreAdvice};
+use super::errors::{DomainError, FieldErrors};
+use super::money::Eur;
+use super::round::Catalog;
+use super::state::{Action, PlanRef, PlanStatus};
+use super::text::Bounded;
+use super::user::ApplicantKind;
+
+/// Most goals, partners or funding sources on one plan.
+pub const LIST_MAX: usize = 50;
+
+/// A plan as stored: the applicant's content, where it stands, and what the assessment added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub id: String,
+    pub round_id: String,
+    pub owner_id: String,
+    pub applicant_kind: ApplicantKind,
+    pub status: PlanStatus,
+    /// Raised by every change; the `ETag` and the guard against concurrent changes.
+    pub version: i64,
+    pub content: PlanContent,
+    /// The theme it is charged to, derived from the content on every save (`set_content`).
+    pub budget_line: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub pre_advice: Option<RecordedPreAdvice>,
+    pub proposed: Option<Eur>,
+    pub total_score: Option<i32>,
+    pub granted: Option<Eur>,
+    pub decision: Option<Decision>,
+    pub merged_into: Option<String>,
+    pub info_request: Option<InfoRequest>,
+}
+
+impl Plan {
+    /// A new draft of `owner` in `round_id`.
+    pub fn draft(
+        id: String,
+        round_id: String,
+        owner_id: String,
+        applicant_kind: ApplicantKind,
+        now: DateTime<Utc>,
+    ) -> Plan {
+        Plan {
+            id,
+            round_id,
+            owner_id,
+            applicant_kind,
+            status: PlanStatus::Draft,
+            version: 1,
+            content: PlanContent::default(),
+            budget_line: None,
+            created_at: now,
+            updated_at: now,
+            submitted_at: None,
+            pre_advice: None,
+            proposed: None,
+            total_score: None,
+            granted: None,
+            decision: None,
+            merged_into: None,
+            info_request: None,
+        }
+    }
+
+    /// The facts the state table decides on.
+    pub fn state(&self) -> PlanRef<'_> {
+        PlanRef {
+            status: self.status,
+            owner_id: &self.owner_id,
+        }
+    }
+
+    /// Sets the content (its title trimmed) and the budget line that follows from it.
+    pub fn set_content(&mut self, mut content: PlanContent, catalog: &Catalog) {
+        content.title = content.title.trim().to_string();
+        self.budget_line = budget_line(&content, catalog);
+        self.content = content;
+    }
+
+    /// The parties a board member can be tied to (for recusal).
+    pub fn parties(&self) -> PlanParties<'_> {
+        PlanParties {
+            owner_id: &self.owner_id,
+            lead_partner_id: self
+                .content
+                .lead_partner
+                .as_ref()
+                .and_then(|p| p.organisation_id()),
+            partner_ids: self
+                .content
+                .partners
+                .iter()
+                .filter_map(|p| p.organisation_id())
+                .collect(),
+            payee_id: self.content.payee_id.as_deref(),
+        }
+    }
+}
+
+/// The merge rules: a plan joins another plan of the same round that can still take it. The
+/// target is `None` when the caller cannot see a plan with that id.
+pub fn check_merge_target(
+    plan: &Plan,
+    target_id: &str,
+    target: Option<&Plan>,
+) -> Result<(), DomainError> {
+    let field = |m: String| DomainError::Invalid(vec![super::FieldError::new("target_id", m)]);
+    if target_id == plan.id {
+        return Err(field("a plan cannot be merged into itself".into()));
+    }
+    let Some(target) = target else {
+        return Err(field(format!("unknown plan '{target_id}'")));
+    };
+    if target.round_id != plan.round_id {
+        return Err(field("the target plan belongs to another round".into()));
+    }
+    if target.status.is_terminal() {
+        return Err(DomainError::Conflict(format!(
+            "the target plan is {} and can take nothing more",
+            target.status.as_str()
+        )));
+    }
+    Ok(())
+}
+
+/// One step in a plan's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanEvent {
+    pub id: String,
+    pub plan_id: String,
+    pub actor_id: String,
+    pub action: Action,
+    pub from: Option<PlanStatus>,
+    pub to: PlanStatus,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// A plan as it was submitted, kept for the record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanVersion {
+    pub version: i32,
+    pub submitted_at: DateTime<Utc>,
+    pub snapshot: serde_json::Value,
+}
+
+/// An organisation on a plan: a registered one by id, or one not registered yet by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum PartyRef {
+    Registered { organisation_id: String },
+    Named { name: String },
+}
+
+impl PartyRef {
+    pub fn organisation_id(&self) -> Option<&str> {
+        match self {
+            PartyRef::Registered { organisation_id } => Some(organisation_id),
+            PartyRef::Named { .. } => None,
+        }
+    }
+}
+
+/// Funding from elsewhere: `{source, amount_eur}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherFunding {
+    pub source: String,
+    pub amount_eur: i64,
+}
+
+/// What the applicant writes; any field may still be missing while the plan is a draft.
+/// Unknown fields are refused, so nobody sets `status` or an assessment field through it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanContent {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub goals: Vec<String>,
+    #[serde(default)]
+    pub budget_line: Option<String>,
+    #[serde(default)]
+    pub lead_partner: Option<PartyRef>,
+    #[serde(default)]
+    pub partners: Vec<PartyRef>,
+    #[serde(default)]
+    pub payee_id: Option<String>,
+    #[serde(default)]
+    pub continuing: bool,
+    #[serde(default)]
+    pub requested_eur: Option<i64>,
+    #[serde(default)]
+    pub other_funding: Vec<OtherFunding>,
+    #[serde(default)]
+    pub start_year: Option<i32>,
+    #[serde(default)]
+    pub end_year: Option<i32>,
+    #[serde(default)]
+    pub expected_reach: Option<i64>,
+    #[serde(default)]
+    pub resident_involvement: String,
+    #[serde(default)]
+    pub gap_in_offer: String,
+}
+
+impl PlanContent {
+    /// Every registered organisation the plan refers to (lead, partners, payee).
+    pub fn organisation_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .lead_partner
+            .iter()
+            .chain(self.partners.iter())
+            .filter_map(|p| p.organisation_id())
+            .collect();
+        if let Some(p) = &self.payee_id {
+            ids.push(p);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+impl PlanContent {
+    /// Reads content from a JSON object, naming the field that does not fit.
+    pub fn from_json(
+        object: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<PlanContent, DomainError> {
+        serde_path_to_error::deserialize(serde_json::Value::Object(object)).map_err(|err| {
+            let path = err.path().to_string();
+            let field = if path == "." {
+                "body".to_string()
+            } else {
+                path
+            };
+            DomainError::Invalid(vec![super::FieldError::new(
+                field,
+                err.into_inner().to_string(),
+            )])
+        })
+    }
+
+    /// This content with a JSON merge patch (RFC 7396) laid over it: a member set to null is
+    /// removed (and so takes its default), any other member replaces the one stored.
+    pub fn patched(
+        &self,
+        patch: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<PlanContent, DomainError> {
+        let mut base = match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        };
+        for (k, v) in patch {
+            if v.is_null() {
+                base.remove(&k);
+            } else {
+                base.insert(k, v);
+            }
+        }
+        PlanContent::from_json(base)
+    }
+}
+
+/// The theme a plan is charged to: the explicit one, else the theme of its first known goal.
+pub fn budget_line(content: &PlanContent, catalog: &Catalog) -> Option<String> {
+    match &content.budget_line {
+        Some(explicit) => Some(explicit.clone()),
+        None => content
+            .goals
+            .iter()
+            .find_map(|g| catalog.theme_of_goal(g))
+            .map(|t| t.code.clone()),
+    }
+}
+
+/// Rules that hold for any saved plan, draft or not: well-formed values, known references.
+/// Completeness is only demanded at submission (`parse_submission`).
+pub fn check_content(
+    content: &PlanContent,
+    catalog: &Catalog,
+    known_organisations: &HashSet<String>,
+) -> FieldErrors {
+    let mut e = FieldErrors::new();
+    if let Err(m) = Bounded::TITLE.required(Some(&content.title)) {
+        e.add("title", m);
+    }
+    for (field, text) in [
+        ("description", &content.description),
+        ("resident_involvement", &content.resident_involvement),
+        ("gap_in_offer", &content.gap_in_offer),
+    ] {
+        if let Err(m) = Bounded::LONG.check(text) {
+            e.add(field, m);
+        }
+    }
+
+    if content.goals.len() > LIST_MAX {
+        e.add("goals", format!("must list at most {LIST_MAX} goals"));
+    } else {
+        let known = catalog.goal_codes();
+        let mut seen = HashSet::new();
+        for (i, g) in content.goals.iter().enumerate() {
+            if !known.contains(&g.as_str()) {
+                e.add(
+                    format!("goals[{i}]"),
+                    format!(
+                        "unknown goal code '{}'; this round's goals are {}",
+                        g,
+                        known.join(", ")
+                    ),
+                );
+            } else if !seen.insert(g.as_str()) {
+                e.add(format!("goals[{i}]"), format!("goal '{g}' is listed twice"));
+            }
+        }
+    }
+
+    if let Some(line) = &content.budget_line {
+        if catalog.theme(line).is_none() {
+            let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
+            e.add(
+                "budget_line",
+                format!(
+                    "unknown theme '{}'; this round's themes are {}",
+                    line,
+                    codes.join(", ")
+                ),
+            );
+        }
+    }
+
+    let mut check_party = |field: String, party: &PartyRef| match party {
+        PartyRef::Registered { organisation_id } => {
+            if !known_organisations.contains(organisation_id) {
+                e.add(field, format!("unknown organisation '{organisation_id}'"));
+            }
+        }
+        PartyRef::Named { name } => {
+            if let Err(m) = Bounded::NAME.required(Some(name)) {
+                e.add(field, format!("an organisation's name {m}"));
+            }
+        }
+    };
+    if let Some(lead) = &content.lead_partner {
+        check_party("lead_partner".into(), lead);
+    }
+    if content.partners.len() > LIST_MAX {
+        e.add("partners", format!("must list at most {LIST_MAX} partners"));
+    } else {
+        for (i, p) in content.partners.iter().enumerate() {
+            check_party(format!("partners[{i}]"), p);
+        }
+    }
+    if let Some(payee) = &content.payee_id {
+        if !known_organisations.contains(payee) {
+            e.add("payee_id", format!("unknown organisation '{payee}'"));
+        }
+    }
+
+    if let Some(r) = content.requested_eur {
+        if let Err(m) = Eur::parse(r) {
+            e.add("requested_eur", m);
+        }
+    }
+    if content.other_funding.len() > LIST_MAX {
+        e.add(
+            "other_funding",
+            format!("must list at most {LIST_MAX} sources"),
+        );
+    } else {
+        for (i, f) in content.other_funding.iter().enumerate() {
+            if let Err(m) = Bounded::NAME.required(Some(&f.source)) {
+                e.add(format!("other_funding[{i}].source"), m);
+            }
+            if let Err(m) = Eur::parse(f.amount_eur) {
+                e.add(format!("other_funding[{i}].amount_eur"), m);
+            }
+        }
+    }
+    if let Some(r) = content.expected_reach {
+        if !(0..=10_000_000).contains(&r) {
+            e.add(
+                "expected_reach",
+                "must be a number of people from 0 to 10000000",
+            );
+        }
+    }
+    if let (Some(s), Some(end)) = (content.start_year, content.end_year) {
+        if s > end {
+            e.add("end_year", format!("must not be before start_year ({s})"));
+        }
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(id: &str, round: &str, status: PlanStatus) -> Plan {
+        let mut p = Plan::draft(
+            id.into(),
+            round.into(),
+            "owner".into(),
+            ApplicantKind::Partner,
+            Utc::now(),
+        );
+        p.status = status;
+        p
+    }
+
+    #[test]
+    fn a_plan_merges_into_another_open_plan_of_its_round() {
+        let p = plan("a", "r1", PlanStatus::InReview);
+        let ok = plan("b", "r1", PlanStatus::Submitted);
+        assert!(check_merge_target(&p, "b", Some(&ok)).is_ok());
+        let field = |e: DomainError| match e {
+            DomainError::Invalid(f) => f[0].field.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            field(check_merge_target(&p, "a", Some(&p)).unwrap_err()),
+            "target_id"
+        );
+        assert_eq!(
+            field(check_merge_target(&p, "x", None).unwrap_err()),
+            "target_id"
+        );
+        let elsewhere = plan("c", "r2", PlanStatus::Submitted);
+        assert_eq!(
+            field(check_merge_target(&p, "c", Some(&elsewhere)).unwrap_err()),
+            "target_id"
+        );
+        let done = plan("d", "r1", PlanStatus::Withdrawn);
+        assert!(matches!(
+            check_merge_target(&p, "d", Some(&done)),
+            Err(DomainError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn a_merge_patch_replaces_what_it_names_and_null_clears() {
+        let c = PlanContent {
+            title: "Huiswerkklas".into(),
+            description: "Na school".into(),
+            requested_eur: Some(500),
+            ..Default::default()
+        };
+        let patch = serde_json::json!({"description": "Na schooltijd", "requested_eur": null});
+        let serde_json::Value::Object(patch) = patch else {
+            unreachable!()
+        };
+        let p = c.patched(patch).unwrap();
+        assert_eq!(p.title, "Huiswerkklas");
+        assert_eq!(p.description, "Na schooltijd");
+        assert_eq!(p.requested_eur, None);
+        let serde_json::Value::Object(bad) = serde_json::json!({"start_year": "volgend jaar"})
+        else {
+            unreachable!()
+        };
+        match c.patched(bad) {
+            Err(DomainError::Invalid(f)) => assert_eq!(f[0].field, "start_year"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_title_is_trimmed_and_the_budget_line_follows_the_goals() {
+        let catalog = crate::domain::round::tests::programme().catalog;
+        let mut p = plan("a", "r1", PlanStatus::Draft);
+        p.set_content(
+            PlanContent {
+                title: "  Huiswerkklas ".into(),
+                goals: vec!["R".into()],
+                ..Default::default()
+            },
+            &catalog,
+        );
+        assert_eq!(p.content.title, "Huiswerkklas");
+        assert_eq!(p.budget_line.as_deref(), Some("FVW"));
+    }
+}

@@ -1,0 +1,436 @@
+//! A round as a client sends it, and the one function that checks it whole.
+
+use chrono::{DateTime, Utc};
+
+use super::{Catalog, Criterion, Goal, RoundSpec, Theme};
+use crate::domain::errors::{DomainError, FieldErrors};
+use crate::domain::money::Eur;
+use crate::domain::text::Bounded;
+
+/// A round as a client sends it, before any rule is checked (fields may be missing).
+#[derive(Debug, Clone, Default)]
+pub struct RoundInput {
+    pub name: Option<String>,
+    pub programme: Option<String>,
+    pub start_year: Option<i64>,
+    pub end_year: Option<i64>,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub themes: Option<Vec<ThemeInput>>,
+    pub criteria: Option<Vec<CriterionInput>>,
+    pub conditions: Option<Vec<String>>,
+}
+
+impl RoundInput {
+    /// A partial input (a `PATCH`) laid over a whole one: the fields present here replace
+    /// those of `base`; the result is then checked whole (`parse_round`).
+    pub fn over(self, mut base: RoundInput) -> RoundInput {
+        macro_rules! set {
+            ($($f:ident),*) => { $( if self.$f.is_some() { base.$f = self.$f; } )* };
+        }
+        set!(
+            name, programme, start_year, end_year, opens_at, closes_at, themes, criteria,
+            conditions
+        );
+        base
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ThemeInput {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub budget_eur: Option<i64>,
+    pub goals: Option<Vec<GoalInput>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GoalInput {
+    pub code: Option<String>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CriterionInput {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub scale_max: Option<i64>,
+}
+
+/// Years a round's period may span; outside this a year is surely a typing error.
+pub const YEAR_MIN: i64 = 2000;
+pub const YEAR_MAX: i64 = 2100;
+/// Criterion scales run from 0 to a maximum between these bounds.
+pub const SCALE_MAX_LOW: i64 = 1;
+pub const SCALE_MAX_HIGH: i64 = 10;
+
+fn check_code(errors: &mut FieldErrors, field: &str, code: &Option<String>) -> Option<String> {
+    match code {
+        None => {
+            errors.add(field, "is required");
+            None
+        }
+        Some(c) => {
+            let c = c.trim();
+            if c.is_empty()
+                || c.len() > 32
+                || !c
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+            {
+                errors.add(
+                    field,
+                    "must be 1..32 characters of letters, digits, '_' or '-'",
+                );
+                None
+            } else {
+                Some(c.to_string())
+            }
+        }
+    }
+}
+
+fn check_text(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &Option<String>,
+    rule: Bounded,
+) -> Option<String> {
+    match rule.required(value.as_deref()) {
+        Ok(v) => Some(v),
+        Err(m) => {
+            errors.add(field, m);
+            None
+        }
+    }
+}
+
+/// Checks a whole round and reports every broken rule at once: budgets >= 0, goal and theme
+/// codes unique within the round, criterion scales 1..10, `closes_at` after `opens_at`,
+/// start year <= end year.
+pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
+    let mut errors = FieldErrors::new();
+    let name = check_text(&mut errors, "name", &input.name, Bounded::NAME);
+    // The programme's name is optional: empty is fine, but not over-long or with control characters.
+    let programme = match input.programme.as_deref().map(str::trim) {
+        None | Some("") => Some(String::new()),
+        Some(_) => check_text(&mut errors, "programme", &input.programme, Bounded::NAME),
+    };
+
+    let mut year = |field: &str, value: Option<i64>| match value {
+        None => {
+            errors.add(field, "is required");
+            None
+        }
+        Some(y) if !(YEAR_MIN..=YEAR_MAX).contains(&y) => {
+            errors.add(
+                field,
+                format!("must be a year from {YEAR_MIN} to {YEAR_MAX}"),
+            );
+            None
+        }
+        Some(y) => Some(y as i32),
+    };
+    let start_year = year("start_year", input.start_year);
+    let end_year = year("end_year", input.end_year);
+    if let (Some(s), Some(e)) = (start_year, end_year) {
+        if s > e {
+            errors.add("end_year", format!("must not be before start_year ({s})"));
+        }
+    }
+
+    if input.opens_at.is_none() {
+        errors.add("opens_at", "is required");
+    }
+    if input.closes_at.is_none() {
+        errors.add("closes_at", "is required");
+    }
+    if let (Some(o), Some(c)) = (input.opens_at, input.closes_at) {
+        if c <= o {
+            errors.add("closes_at", "must be after opens_at");
+        }
+    }
+
+    let mut themes = Vec::new();
+    let mut theme_codes: Vec<String> = Vec::new();
+    let mut goal_codes: Vec<String> = Vec::new();
+    match &input.themes {
+        None => errors.add("themes", "is required"),
+        Some(list) if list.is_empty() => errors.add("themes", "must list at least one theme"),
+        Some(list) => {
+            for (i, t) in list.iter().enumerate() {
+                let p = format!("themes[{i}]");
+                let code = check_code(&mut errors, &format!("{p}.code"), &t.code);
+                if let Some(code) = &code {
+                    if theme_codes.contains(code) {
+                        errors.add(
+                            format!("{p}.code"),
+                            format!("theme code '{code}' is used twice in this round"),
+                        );
+                    }
+                    theme_codes.push(code.clone());
+                }
+                let name = check_text(&mut errors, &format!("{p}.name"), &t.name, Bounded::NAME);
+                let budget = match t.budget_eur {
+                    None => {
+                        errors.add(format!("{p}.budget_eur"), "is required");
+                        None
+                    }
+                    Some(b) => match Eur::parse(b) {
+                        Ok(b) => Some(b),
+                        Err(m) => {
+                            errors.add(format!("{p}.budget_eur"), m);
+                            None
+                        }
+                    },
+                };
+                let mut goals = Vec::new();
+                match &t.goals {
+                    None => errors.add(format!("{p}.goals"), "is required"),
+                    Some(gs) if gs.is_empty() => {
+                        errors.add(format!("{p}.goals"), "must list at least one goal")
+                    }
+                    Some(gs) => {
+                        for (j, g) in gs.iter().enumerate() {
+                            let gp = format!("{p}.goals[{j}]");
+                            let code = check_code(&mut errors, &format!("{gp}.code"), &g.code);
+                            if let Some(code) = &code {
+                                if goal_codes.contains(code) {
+                                    errors.add(
+                                        format!("{gp}.code"),
+                                        format!("goal code '{code}' is used twice in this round"),
+                                    );
+                                }
+                                goal_codes.push(code.clone());
+                            }
+                            let text = check_text(
+                                &mut errors,
+                                &format!("{gp}.text"),
+                                &g.text,
+                                Bounded::GOAL,
+                            );
+                            if let (Some(code), Some(text)) = (code, text) {
+                                goals.push(Goal { code, text });
+                            }
+                        }
+                    }
+                }
+                if let (Some(code), Some(name), Some(budget_eur)) = (code, name, budget) {
+                    themes.push(Theme {
+                        code,
+                        name,
+                        budget_eur,
+                        goals,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut criteria = Vec::new();
+    match &input.criteria {
+        None => errors.add("criteria", "is required"),
+        Some(list) if list.is_empty() => errors.add("criteria", "must list at least one criterion"),
+        Some(list) => {
+            let mut codes: Vec<String> = Vec::new();
+            for (i, c) in list.iter().enumerate() {
+                let p = format!("criteria[{i}]");
+                let code = check_code(&mut errors, &format!("{p}.code"), &c.code);
+                if let Some(code) = &code {
+                    if codes.contains(code) {
+                        errors.add(
+                            format!("{p}.code"),
+                            format!("criterion code '{code}' is used twice in this round"),
+                        );
+                    }
+                    codes.push(code.clone());
+                }
+                let name = check_text(&mut errors, &format!("{p}.name"), &c.name, Bounded::NAME);
+                let description = match Bounded::NOTE.check(c.description.as_deref().unwrap_or(""))
+                {
+                    Ok(d) => d,
+                    Err(m) => {
+                        errors.add(format!("{p}.description"), m);
+                        String::new()
+                    }
+                };
+                let scale_max = match c.scale_max {
+                    None => Some(3),
+                    Some(s) if (SCALE_MAX_LOW..=SCALE_MAX_HIGH).contains(&s) => Some(s as i32),
+                    Some(_) => {
+                        errors.add(
+                            format!("{p}.scale_max"),
+                            format!("must be from {SCALE_MAX_LOW} to {SCALE_MAX_HIGH}"),
+                        );
+                        None
+                    }
+                };
+                if let (Some(code), Some(name), Some(scale_max)) = (code, name, scale_max) {
+                    criteria.push(Criterion {
+                        code,
+                        name,
+                        description,
+                        scale_max,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut conditions = Vec::new();
+    for (i, c) in input.conditions.iter().flatten().enumerate() {
+        match Bounded::NOTE.required(Some(c)) {
+            Ok(c) => conditions.push(c),
+            Err(m) => errors.add(format!("conditions[{i}]"), m),
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors.0));
+    }
+    Ok(RoundSpec {
+        name: name.unwrap_or_default(),
+        programme: programme.unwrap_or_default(),
+        start_year: start_year.unwrap_or_default(),
+        end_year: end_year.unwrap_or_default(),
+        opens_at: input.opens_at.unwrap_or_default(),
+        closes_at: input.closes_at.unwrap_or_default(),
+        catalog: Catalog {
+            themes,
+            criteria,
+            conditions,
+        },
+    })
+}
+
+impl RoundSpec {
+    /// The spec as an input again, so a partial update can be laid over it and re-checked whole.
+    pub fn to_input(&self) -> RoundInput {
+        RoundInput {
+            name: Some(self.name.clone()),
+            programme: Some(self.programme.clone()),
+            start_year: Some(self.start_year.into()),
+            end_year: Some(self.end_year.into()),
+            opens_at: Some(self.opens_at),
+            closes_at: Some(self.closes_at),
+            themes: Some(
+                self.catalog
+                    .themes
+                    .iter()
+                    .map(|t| ThemeInput {
+                        code: Some(t.code.clone()),
+                        name: Some(t.name.clone()),
+                        budget_eur: Some(t.budget_eur.value()),
+                        goals: Some(
+                            t.goals
+                                .iter()
+                                .map(|g| GoalInput {
+                                    code: Some(g.code.clone()),
+                                    text: Some(g.text.clone()),
+                                })
+                                .collect(),
+                        ),
+                    })
+                    .collect(),
+            ),
+            criteria: Some(
+                self.catalog
+                    .criteria
+                    .iter()
+                    .map(|c| CriterionInput {
+                        code: Some(c.code.clone()),
+                        name: Some(c.name.clone()),
+                        description: Some(c.description.clone()),
+                        scale_max: Some(c.scale_max.into()),
+                    })
+                    .collect(),
+            ),
+            conditions: Some(self.catalog.conditions.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::programme;
+    use super::*;
+
+    #[test]
+    fn the_real_catalog_is_a_valid_round() {
+        let spec = programme();
+        let parsed = parse_round(&spec.to_input()).unwrap();
+        assert_eq!(parsed, spec);
+        assert_eq!(parsed.catalog.themes.len(), 3);
+        assert_eq!(parsed.catalog.goal_codes().len(), 20);
+        assert_eq!(parsed.catalog.criteria.len(), 4);
+        assert_eq!(parsed.catalog.theme_of_goal("R").unwrap().code, "FVW");
+    }
+
+    fn fields(err: DomainError) -> Vec<String> {
+        match err {
+            DomainError::Invalid(e) => e.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_at_once() {
+        let mut input = programme().to_input();
+        let themes = input.themes.as_mut().unwrap();
+        themes[0].budget_eur = Some(-1);
+        themes[1].goals.as_mut().unwrap()[0].code = Some("A".into());
+        themes[2].code = Some("JJO".into());
+        input.criteria.as_mut().unwrap()[0].scale_max = Some(11);
+        input.criteria.as_mut().unwrap()[1].scale_max = Some(0);
+        input.closes_at = input.opens_at;
+        input.start_year = Some(2027);
+        let f = fields(parse_round(&input).unwrap_err());
+        for expected in [
+            "themes[0].budget_eur",
+            "themes[1].goals[0].code",
+            "themes[2].code",
+            "criteria[0].scale_max",
+            "criteria[1].scale_max",
+            "closes_at",
+            "end_year",
+        ] {
+            assert!(
+                f.contains(&expected.to_string()),
+                "{expected} missing from {f:?}"
+            );
+        }
+        assert_eq!(f.len(), 7, "{f:?}");
+    }
+
+    #[test]
+    fn edges_of_the_rules_are_accepted() {
+        let mut input = programme().to_input();
+        input.themes.as_mut().unwrap()[0].budget_eur = Some(0);
+        input.criteria.as_mut().unwrap()[0].scale_max = Some(1);
+        input.criteria.as_mut().unwrap()[1].scale_max = Some(10);
+        input.end_year = Some(2025);
+        input.start_year = Some(2025);
+        input.closes_at = Some(input.opens_at.unwrap() + chrono::Duration::seconds(1));
+        assert!(parse_round(&input).is_ok());
+    }
+
+    #[test]
+    fn missing_fields_are_named() {
+        let f = fields(parse_round(&RoundInput::default()).unwrap_err());
+        for expected in [
+            "name",
+            "start_year",
+            "end_year",
+            "opens_at",
+            "closes_at",
+            "themes",
+            "criteria",
+        ] {
+            assert!(
+                f.contains(&expected.to_string()),
+                "{expected} missing from {f:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Rounds and their catalog: themes with lettered goals and a budget, and assessment criteria.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+mod input;
+
+pub use input::{parse_round, CriterionInput, GoalInput, RoundInput, ThemeInput};
+
+use super::errors::DomainError;
+use super::money::Eur;
+
+/// A goal of a theme, e.g. `B`: "Kinderen kunnen hun talenten optimaal ontwikkelen…".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Goal {
+    pub code: String,
+    pub text: String,
+}
+
+/// A theme ("opgave") with its budget; a plan is charged to exactly one theme (its budget line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Theme {
+    pub code: String,
+    pub name: String,
+    pub budget_eur: Eur,
+    pub goals: Vec<Goal>,
+}
+
+/// An assessment criterion scored from 0 to `scale_max`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub scale_max: i32,
+}
+
+/// The frame of a round: what plans may aim at, what money there is, how plans are scored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub themes: Vec<Theme>,
+    pub criteria: Vec<Criterion>,
+    #[serde(default)]
+    pub conditions: Vec<String>,
+}
+
+impl Catalog {
+    pub fn theme(&self, code: &str) -> Option<&Theme> {
+        self.themes.iter().find(|t| t.code == code)
+    }
+
+    /// The theme a goal code belongs to.
+    pub fn theme_of_goal(&self, goal: &str) -> Option<&Theme> {
+        self.themes
+            .iter()
+            .find(|t| t.goals.iter().any(|g| g.code == goal))
+    }
+
+    pub fn goal_codes(&self) -> Vec<&str> {
+        self.themes
+            .iter()
+            .flat_map(|t| t.goals.iter().map(|g| g.code.as_str()))
+            .collect()
+    }
+
+    pub fn criterion(&self, code: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.code == code)
+    }
+
+    /// The goal code, if this catalog has it.
+    pub fn goal_code(&self, code: &str) -> Option<GoalCode> {
+        self.theme_of_goal(code).map(|_| GoalCode(code.to_string()))
+    }
+
+    /// The theme code, if this catalog has it.
+    pub fn theme_code(&self, code: &str) -> Option<ThemeCode> {
+        self.theme(code).map(|t| ThemeCode(t.code.clone()))
+    }
+}
+
+/// A goal code its round's catalog knows; only the catalog makes one (`Catalog::goal_code`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct GoalCode(String);
+
+impl GoalCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A theme code its round's catalog knows; only the catalog makes one (`Catalog::theme_code`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ThemeCode(String);
+
+impl ThemeCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A validated round: everything needed to judge plans filed in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundSpec {
+    pub name: String,
+    pub programme: String,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub catalog: Catalog,
+}
+
+/// Where a round stands in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundPhase {
+    Upcoming,
+    Open,
+    Closed,
+    Adopted,
+}
+
+impl RoundPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundPhase::Upcoming => "upcoming",
+            RoundPhase::Open => "open",
+            RoundPhase::Closed => "closed",
+            RoundPhase::Adopted => "adopted",
+        }
+    }
+}
+
+/// A stored round: its checked frame and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: String,
+    pub spec: RoundSpec,
+    pub adopted_on: Option<NaiveDate>,
+    pub adoption_reference: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Round {
+    pub fn phase(&self, now: DateTime<Utc>) -> RoundPhase {
+        phase(
+            self.spec.opens_at,
+            self.spec.closes_at,
+            self.adopted_on,
+            now,
+        )
+    }
+
+    /// Whether decisions of this round are published: the college adopted it.
+    pub fn is_published(&self) -> bool {
+        self.adopted_on.is_some()
+    }
+
+    /// A new draft may be started while the round is upcoming or open.
+    pub fn check_accepts_drafts(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        match self.phase(now) {
+            RoundPhase::Upcoming | RoundPhase::Open => Ok(()),
+            RoundPhase::Closed | RoundPhase::Adopted => Err(DomainError::RoundNotOpen {
+                message: "the round is closed: no new plans can be filed in it".into(),
+                errors: Vec::new(),
+            }),
+        }
+    }
+
+    /// The frame may change until the round is adopted.
+    pub fn check_changeable(&self) -> Result<(), DomainError> {
+        if self.is_published() {
+            Err(DomainError::RoundAdopted)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The college adopts a round once.
+    pub fn check_adoptable(&self) -> Result<(), DomainError> {
+        if self.is_published() {
+            Err(DomainError::Duplicate(
+                "the round has been adopted already".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl RoundSpec {
+    /// Whether plans may be submitted at `now`.
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        is_open(self.opens_at, self.closes_at, now)
+    }
+
+    /// The budget lines of the frame: one per theme.
+    pub fn budget_lines(&self) -> Vec<(String, Eur)> {
+        self.catalog
+            .themes
+            .iter()
+            .map(|t| (t.code.clone(), t.budget_eur))
+            .collect()
+    }
+}
+
+/// Submission is allowed only while `opens_at <= now < closes_at`.
+pub fn is_open(opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    opens_at <= now && now < closes_at
+}
+
+pub fn phase(
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+    adopted_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> RoundPhase {
+    if adopted_on.is_some() {
+        RoundPhase::Adopted
+    } else if now < opens_at {
+        RoundPhase::Upcoming
+    } else if now < closes_at {
+        RoundPhase::Open
+    } else {
+        RoundPhase::Closed
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// The real 2025-2026 catalog, as tests across the domain use it.
+    pub fn programme() -> RoundSpec {
+        let raw: serde_json::Value =
+            serde_json::from_str(include_str!("../../../demo/programme-2025-2026.json")).unwrap();
+        let catalog: Catalog = serde_json::from_value(raw.clone()).unwrap();
+        RoundSpec {
+            name: raw["name"].as_str().unwrap().into(),
+            programme: raw["programme"].as_str().unwrap().into(),
+            start_year: 2025,
+            end_year: 2026,
+            opens_at: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+            closes_at: Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap(),
+            catalog,
+        }
+    }
+
+    fn round(adopted: bool) -> Round {
+        Round {
+            id: "r".into(),
+            spec: programme(),
+            adopted_on: adopted.then(|| NaiveDate::from_ymd_opt(2025, 4, 8).unwrap()),
+            adoption_reference: None,
+            version: 1,
+            created_at: programme().opens_at,
+            updated_at: programme().opens_at,
+        }
+    }
+
+    #[test]
+    fn a_round_takes_new_plans_until_it_closes_and_changes_until_it_is_adopted() {
+        let r = round(false);
+        let before = r.spec.opens_at - chrono::Duration::days(1);
+        assert!(
+            r.check_accepts_drafts(before).is_ok(),
+            "drafts before opening"
+        );
+        assert!(r.check_accepts_drafts(r.spec.opens_at).is_ok());
+        assert!(matches!(
+            r.check_accepts_drafts(r.spec.closes_at),
+            Err(DomainError::RoundNotOpen { .. })
+        ));
+        assert!(r.check_changeable().is_ok() && r.check_adoptable().is_ok());
+        let adopted = round(true);
+        assert!(adopted.check_accepts_drafts(before).is_err());
+        assert_eq!(adopted.check_changeable(), Err(DomainError::RoundAdopted));
+        assert!(matches!(
+            adopted.check_adoptable(),
+            Err(DomainError::Duplicate(_))
+        ));
+        assert!(adopted.is_published() && !r.is_published());
+    }
+
+    #[test]
+    fn open_means_opened_and_not_yet_closed() {
+        let spec = programme();
+        assert!(!is_open(
+            spec.opens_at,
+            spec.closes_at,
+            spec.opens_at - chrono::Duration::seconds(1)
+        ));
+        assert!(is_open(spec.opens_at, spec.closes_at, spec.opens_at));
+        assert!(!is_open(spec.opens_at, spec.closes_at, spec.closes_at));
+        assert_eq!(
+            phase(spec.opens_at, spec.closes_at, None, spec.closes_at),
+            RoundPhase::Closed
+        );
+        assert_eq!(
+            phase(
+                spec.opens_at,
+                spec.closes_at,
+                NaiveDate::from_ymd_opt(2025, 4, 8),
+                spec.opens_at
+            ),
+            RoundPhase::Adopted
+        );
+    }
+}
+
+/// Once plans are submitted, the codes they refer to and the scales they are scored on are
+/// fixed: this says what a new catalog would change of them, if anything.
+pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<String> {
+    let themes = |c: &Catalog| -> Vec<(String, Vec<String>)> {
+        c.themes
+            .iter()
+            .map(|t| {
+                (
+                    t.code.clone(),
+                    t.goals.iter().map(|g| g.code.clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    let criteria = |c: &Catalog| -> Vec<(String, i32)> {
+        c.criteria
+            .iter()
+            .map(|k| (k.code.clone(), k.scale_max))
+            .collect()
+    };
+    if themes(old) != themes(new) {
+        Some("plans have been submitted: theme and goal codes can no longer change (names, texts and budgets can)".into())
+    } else if criteria(old) != criteria(new) {
+        Some("plans have been submitted: criteria codes and scales can no longer change (names and descriptions can)".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod frozen_tests {
+    use super::tests::programme;
+    use super::*;
+
+    #[test]
+    fn texts_and_budgets_may_change_codes_and_scales_may_not() {
+        let old = programme().catalog;
+        let mut new = old.clone();
+        new.themes[0].name = "Jeugd".into();
+        new.themes[0].budget_eur = Eur::parse(1).unwrap();
+        new.criteria[0].description = "anders".into();
+        assert_eq!(frozen_change(&old, &new), None);
+        let mut new = old.clone();
+        new.themes[0].goals[0].code = "AA".into();
+        assert!(frozen_change(&old, &new).unwrap().contains("goal"));
+        let mut new = old.clone();
+        new.criteria[0].scale_max = 5;
+        assert!(frozen_change(&old, &new).unwrap().contains("scales"));
+    }
+}
