@@ -20,9 +20,10 @@ pub mod tokens;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use crate::db::{DbConn, Tx};
 pub use error::{Error, Unauthorized};
 
-use crate::db::{Db, DbConn, Tx};
+use crate::db::{Db, DbError};
 use crate::mail::worker::Signal;
 
 /// What the use cases share in one process: the database, the mail worker's signal, and the
@@ -50,6 +51,17 @@ impl App {
             throttle: accounts::Throttle::default(),
             lists: plans::ListCaches::default(),
             similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
+        }
+    }
+
+    /// Whether the database answers now (waiting at most a second): the service's health.
+    pub fn check_database(&self) -> Result<&'static str, Error> {
+        if self.db.ping() {
+            Ok(self.db.backend())
+        } else {
+            Err(Error::Db(DbError::Unavailable(
+                "health check: database unreachable".into(),
+            )))
         }
     }
 

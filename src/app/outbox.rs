@@ -3,7 +3,8 @@
 
 use super::accounts::{require, require_any};
 use super::{new_id, now, Error};
-use crate::db::outbox::{Mail, NewMail};
+pub use crate::db::outbox::Mail;
+use crate::db::outbox::NewMail;
 use crate::db::{self, Db, DbConn, Tx};
 use crate::domain::notice::{retry_delay_secs, MailStatus, MAX_DELIVERY_ATTEMPTS};
 use crate::domain::user::{Actor, Role};

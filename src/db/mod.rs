@@ -503,3 +503,90 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 pub fn stored(t: DateTime<Utc>) -> NaiveDateTime {
     micros(t).naive_utc()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+
+    /// Two processes on one SQLite file (two pools, each with its own writer lock): each
+    /// reads, waits, then writes in one transaction. With a deferred BEGIN the second would
+    /// fail with SQLITE_BUSY when its read lock had to become a write lock; BEGIN IMMEDIATE
+    /// makes it wait its turn at the start.
+    #[test]
+    fn two_processes_writing_one_sqlite_file_take_turns() {
+        let dir = std::env::temp_dir().join(format!("planloket-db-{}", new_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = DatabaseUrl::Sqlite(dir.join("planloket.db"));
+        let a = Db::open(&url).unwrap();
+        let b = Db::open(&url).unwrap();
+        a.write(|tx| {
+            diesel::sql_query("CREATE TABLE counter (n BIGINT NOT NULL)").execute(&mut **tx)?;
+            diesel::sql_query("INSERT INTO counter VALUES (0)").execute(&mut **tx)?;
+            Ok::<_, DbError>(())
+        })
+        .unwrap();
+        let bump = |db: Db| {
+            std::thread::spawn(move || {
+                db.write(|tx| {
+                    let n = diesel::sql_query("SELECT n FROM counter")
+                        .get_result::<Count>(&mut **tx)?
+                        .n;
+                    std::thread::sleep(Duration::from_millis(100));
+                    diesel::sql_query(format!("UPDATE counter SET n = {}", n + 1))
+                        .execute(&mut **tx)?;
+                    Ok::<_, DbError>(())
+                })
+            })
+        };
+        let (ta, tb) = (bump(a.clone()), bump(b));
+        assert_eq!(ta.join().unwrap(), Ok(()));
+        assert_eq!(tb.join().unwrap(), Ok(()));
+        let n = a
+            .read(|c| {
+                Ok::<_, DbError>(
+                    diesel::sql_query("SELECT n FROM counter")
+                        .get_result::<Count>(c)?
+                        .n,
+                )
+            })
+            .unwrap();
+        assert_eq!(n, 2, "neither write was lost");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn what_a_transaction_did_is_told_at_commit_and_nothing_of_a_rolled_back_one_stays() {
+        let dir = std::env::temp_dir().join(format!("planloket-db-{}", new_id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::open(&DatabaseUrl::Sqlite(dir.join("planloket.db"))).unwrap();
+        let ((), done) = db
+            .write_noting(|tx| {
+                tx.mail_written();
+                Ok::<_, DbError>(())
+            })
+            .unwrap();
+        assert!(done.mail_written);
+        let ((), done) = db.write_noting(|_| Ok::<_, DbError>(())).unwrap();
+        assert!(!done.mail_written);
+        let failed: Result<(), DbError> = db.write(|tx| {
+            diesel::sql_query("CREATE TABLE gone (n BIGINT)").execute(&mut **tx)?;
+            Err(DbError::Other("the change fails".into()))
+        });
+        assert!(failed.is_err());
+        let gone = db.read(|c| {
+            Ok::<_, DbError>(
+                diesel::sql_query("SELECT COUNT(*) AS n FROM gone")
+                    .get_result::<Count>(c)
+                    .is_err(),
+            )
+        });
+        assert_eq!(gone, Ok(true), "the table was rolled back");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -13,7 +13,7 @@ use super::problem::ApiError;
 use super::AppState;
 use crate::app::plans::Expected;
 use crate::app::{self, accounts};
-use crate::db::{DbConn, Tx};
+use crate::app::{DbConn, Tx};
 use crate::domain::user::Account;
 use crate::domain::FieldError;
 

@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::extract::{read_as, write_as, Bearer, Query};
 use super::problem::ApiError;
 use super::AppState;
+use crate::app::outbox::Mail;
 use crate::app::outbox::{self, MailQuery};
-use crate::db::outbox::Mail;
 use crate::domain::notice::MailStatus;
 
 #[derive(Serialize)]

@@ -113,7 +113,11 @@ pub async fn perform<F>(
     action: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut crate::db::Tx, &Actor, Option<&plans::Expected>) -> Result<PlanView, app::Error>
+    F: FnOnce(
+            &mut crate::app::Tx,
+            &Actor,
+            Option<&plans::Expected>,
+        ) -> Result<PlanView, app::Error>
         + Send
         + 'static,
 {

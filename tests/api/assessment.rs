@@ -194,6 +194,21 @@ fn evaluations_are_kept_apart_and_a_not_applicable_score_is_left_out_of_the_mean
             json!({"scores": []}),
         )
         .expect(409);
+    // Not a budget or a quorum refusal: the plan's state, with what it allows.
+    let r = s
+        .app
+        .post(
+            &format!("/plans/{id}/revise-pre-advice"),
+            Some(&s.team),
+            json!({}),
+        )
+        .expect(409);
+    assert_eq!(r.body["type"], "urn:planloket:problem:not-allowed-in-state");
+    assert_eq!(r.body["state"], "submitted");
+    assert!(r.body["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("start_review")));
     s.app
         .post(
             &format!("/plans/{id}/start-review"),
@@ -526,6 +541,12 @@ fn without_quorum_the_vote_cannot_close() {
         "{}",
         r.text
     );
+    // A client tells this refusal from others by its type, with the counts beside it.
+    assert_eq!(r.body["type"], "urn:planloket:problem:no-quorum");
+    assert_eq!(
+        (r.body["cast"].as_i64(), r.body["eligible"].as_i64()),
+        (Some(2), Some(4))
+    );
     assert_eq!(
         b.s.app
             .get(&format!("/plans/{id}"), Some(&b.chair))
@@ -628,6 +649,8 @@ fn a_grant_beyond_the_line_is_refused_with_the_remaining_amount() {
         detail.contains("FVW") && detail.contains("38000"),
         "{detail}"
     );
+    assert_eq!(r.body["type"], "urn:planloket:problem:budget-exceeded");
+    assert_eq!(r.body["remaining_eur"], 38000);
     assert_eq!(
         b.s.app
             .get(&format!("/plans/{second}"), Some(&b.chair))

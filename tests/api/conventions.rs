@@ -26,6 +26,54 @@ fn every_answer_carries_the_version_and_security_headers() {
 }
 
 #[test]
+fn every_answer_carries_a_request_id_taken_from_the_caller_or_made() {
+    let app = spawn_app();
+    let r = app.send(
+        "GET",
+        "/health",
+        None,
+        None,
+        &[("X-Request-Id", "aanvraag-42.a_b")],
+    );
+    assert_eq!(r.header("x-request-id"), Some("aanvraag-42.a_b"));
+    let made = app.get("/health", None);
+    let id = made
+        .header("x-request-id")
+        .expect("an id is made")
+        .to_string();
+    assert!(id.len() >= 32, "{id}");
+    assert_ne!(
+        app.get("/health", None).header("x-request-id"),
+        Some(id.as_str())
+    );
+    // An id that could forge a log line or a header is not echoed: a new one is made.
+    for bad in ["a b", "x".repeat(129).as_str(), "a;b"] {
+        let r = app.send("GET", "/me", None, None, &[("X-Request-Id", bad)]);
+        let echoed = r.header("x-request-id").unwrap();
+        assert_ne!(echoed, bad);
+        assert!(echoed.len() >= 32);
+    }
+    let r = app.get("/nothing-here", None).expect(404);
+    assert!(r.header("x-request-id").is_some(), "errors carry one too");
+}
+
+#[test]
+fn every_401_names_the_bearer_scheme() {
+    let app = spawn_app();
+    let r = app.get("/me", None).expect(401);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(r.body["type"], "urn:planloket:problem:unauthorized");
+    let r = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": "niemand@example.nl", "password": "fout-wachtwoord"}),
+        )
+        .expect(401);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+}
+
+#[test]
 fn health_reports_the_database() {
     let app = spawn_app();
     let r = app.get("/health", None).expect(200);

@@ -292,7 +292,8 @@ fn a_stale_etag_is_refused_with_412_and_nothing_changes() {
         .expect(200);
     assert_eq!(r.header("etag"), Some("\"2\""));
     let bytes = serde_json::to_vec(&json!({"title": "Tweede"})).unwrap();
-    s.app
+    let r = s
+        .app
         .send(
             "PATCH",
             &format!("/plans/{id}"),
@@ -301,6 +302,20 @@ fn a_stale_etag_is_refused_with_412_and_nothing_changes() {
             &[("If-Match", "\"1\"")],
         )
         .expect(412);
+    assert_eq!(r.body["type"], "urn:planloket:problem:stale-version");
+    assert_eq!(r.body["current_version"], 2);
+    // A weak tag names the same version; an If-Match that cannot be read matches nothing.
+    for (tag, status) in [("W/\"1\"", 412), ("1", 412), ("\"7\", \"1\"", 412)] {
+        s.app
+            .send(
+                "PATCH",
+                &format!("/plans/{id}"),
+                Some(&s.resident),
+                Some(("application/json", &bytes)),
+                &[("If-Match", tag)],
+            )
+            .expect(status);
+    }
     let r = s
         .app
         .get(&format!("/plans/{id}"), Some(&s.resident))
