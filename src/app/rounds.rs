@@ -271,7 +271,7 @@ pub fn adopt(
     };
     let (mut adopted, mut rejected) = (Vec::new(), Vec::new());
     for p in db::plans::of_round(tx, &round.id)? {
-        if !matches!(p.status, PlanStatus::Approved | PlanStatus::Rejected) {
+        if !p.status.is_decided() {
             continue;
         }
         let owner = owner_of(tx, &p)?;
@@ -429,6 +429,14 @@ mod tests {
             Err(Error::Forbidden(_))
         ));
         assert_eq!(t.app.read(list).unwrap().len(), 1);
+        assert_eq!(
+            t.app.read(|c| get(c, &round.id)).unwrap().spec.name,
+            "Sterk voor Noord — herzien"
+        );
+        assert!(matches!(
+            t.app.read(|c| get(c, "nope")),
+            Err(Error::NotFound("round"))
+        ));
     }
 
     #[test]

@@ -58,6 +58,11 @@ impl PlanStatus {
         PlanStatus::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
+    /// The board has decided: approved or rejected, and not yet adopted.
+    pub fn is_decided(self) -> bool {
+        matches!(self, PlanStatus::Approved | PlanStatus::Rejected)
+    }
+
     /// Terminal states accept no action at all.
     pub fn is_terminal(self) -> bool {
         matches!(

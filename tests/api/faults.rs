@@ -115,3 +115,63 @@ fn the_service_answers_503_while_postgres_is_down_and_recovers_by_itself() {
     );
     app.get("/me", Some(&team)).expect(200);
 }
+
+/// Runs SQL on the app's database behind its back, as a faulty migration or a hand edit would.
+fn behind_its_back(app: &TestApp, sql: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    match app.db.url() {
+        planloket::config::DatabaseUrl::Sqlite(path) => {
+            let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            diesel::sql_query(sql).execute(&mut c).unwrap();
+        }
+        planloket::config::DatabaseUrl::Postgres(url) => {
+            let mut c = diesel::PgConnection::establish(&url).unwrap();
+            diesel::sql_query(sql).execute(&mut c).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_stored_value_that_does_not_parse_is_a_500_that_says_nothing_and_is_never_defaulted() {
+    let s = crate::plans::setup();
+    let id = s.submitted();
+    // A status no version of planloket writes: never shown as some other status.
+    behind_its_back(
+        &s.app,
+        &format!("UPDATE plans SET status = 'approvedd' WHERE id = '{id}'"),
+    );
+    let r = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(500);
+    assert_eq!(r.body["type"], "urn:planloket:problem:internal-error");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(
+        !r.text.contains("approvedd") && !detail.contains("plans"),
+        "{}",
+        r.text
+    );
+    s.app.get("/plans", Some(&s.team)).expect(500);
+    s.app
+        .post(
+            &format!("/plans/{id}/start-review"),
+            Some(&s.team),
+            serde_json::json!({}),
+        )
+        .expect(500);
+    // A decision that does not read is not taken for an empty one.
+    behind_its_back(
+        &s.app,
+        &format!(
+            "UPDATE plans SET status = 'approved', decision = '{{\"outcome\":\"approved\"}}' WHERE id = '{id}'"
+        ),
+    );
+    s.app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(500);
+    // Other plans are unharmed.
+    let other = s.submitted();
+    s.app
+        .get(&format!("/plans/{other}"), Some(&s.team))
+        .expect(200);
+}

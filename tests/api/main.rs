@@ -4,13 +4,16 @@
 mod helpers;
 
 mod hostile;
+mod listing;
 
 mod accounts;
 mod assessment;
 mod binary;
+mod board;
 mod conventions;
 mod faults;
 mod mail;
+mod merging;
 mod openapi;
 mod organisations;
 mod overview;
