@@ -32,10 +32,10 @@ impl Bounded {
         max: 2_000,
         multiline: true,
     };
-    /// A goal's text.
+    /// A goal's text: one line, as the frame prints it.
     pub const GOAL: Bounded = Bounded {
         max: 2_000,
-        multiline: true,
+        multiline: false,
     };
     /// A criterion's description, a condition of a round, a score's motivation.
     pub const NOTE: Bounded = Bounded {
