@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 SIZES=${*:-1000 10000 100000}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
-export PLANLOKET_JWT_SECRET=bench-secret-bench-secret-bench-secret-1
+# A new signing key per run (a published one is refused at start-up).
+PLANLOKET_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export PLANLOKET_JWT_SECRET
 export PLANLOKET_LOG=warn
 OUT=$(mktemp -d /tmp/planloket-bench.XXXXXX)
 chmod 755 "$OUT"

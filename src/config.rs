@@ -107,24 +107,49 @@ pub const DB_POOL_MAX: u32 = 64;
 /// The shortest signing key accepted, in bytes.
 pub const JWT_SECRET_MIN: usize = 32;
 
+/// Secrets published as examples (in the repository, or in an earlier version of its compose
+/// file): anyone can sign tokens with them, so the service refuses to start with one.
+const EXAMPLE_SECRETS: [&str; 1] = ["change-me-to-a-long-random-secret-of-32-bytes-or-more"];
+/// Texts of the repository that show configuration: a secret that appears in one of them is
+/// an example, not a secret.
+const EXAMPLE_TEXTS: [&str; 3] = [
+    include_str!("../docker-compose.yml"),
+    include_str!("../README.md"),
+    include_str!("../bench/run.sh"),
+];
+
+/// Checks a configured signing key: long enough, and not a published example.
+pub fn check_jwt_secret(secret: &str) -> Result<(), String> {
+    if secret.len() < JWT_SECRET_MIN {
+        return Err(format!(
+            "PLANLOKET_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes"
+        ));
+    }
+    if EXAMPLE_SECRETS.contains(&secret) || EXAMPLE_TEXTS.iter().any(|t| t.contains(secret)) {
+        return Err(
+            "PLANLOKET_JWT_SECRET is an example published with planloket: set a random secret of your own"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 impl Settings {
     /// Reads the environment; creates the data dir and, on first start, the signing key in it.
     pub fn from_env() -> Result<Settings, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let data_dir = PathBuf::from(var("PLANLOKET_DATA_DIR").unwrap_or_else(|| "data".into()));
-        std::fs::create_dir_all(&data_dir)
+        private_dir(&data_dir)
             .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
         let database = match var("DATABASE_URL") {
             Some(url) => DatabaseUrl::parse(&url)?,
             None => DatabaseUrl::Sqlite(data_dir.join("planloket.db")),
         };
         let jwt_secret = match var("PLANLOKET_JWT_SECRET") {
-            Some(s) if s.len() < JWT_SECRET_MIN => {
-                return Err(format!(
-                    "PLANLOKET_JWT_SECRET must be at least {JWT_SECRET_MIN} bytes"
-                ))
+            Some(s) => {
+                check_jwt_secret(&s)?;
+                s.into_bytes()
             }
-            Some(s) => s.into_bytes(),
             None => load_or_create_secret(&data_dir)?,
         };
         let db_pool = match var("PLANLOKET_DB_POOL") {
@@ -153,6 +178,44 @@ impl Settings {
             admin_email: var("PLANLOKET_ADMIN_EMAIL"),
             admin_password: var("PLANLOKET_ADMIN_PASSWORD"),
         })
+    }
+}
+
+/// Creates a folder (and its parents) readable by the owner only, if it is not there: the
+/// data dir holds the database, the signing key and mails with live sign-in links. A folder
+/// that exists already keeps the permissions its owner gave it.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Creates a file readable by the owner only if it is not there yet (the SQLite database:
+/// SQLite gives its WAL and shared-memory files the database's permissions).
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
     }
 }
 
@@ -226,6 +289,13 @@ mod tests {
             DatabaseUrl::parse("postgresql://h/db").unwrap().backend(),
             "postgres"
         );
+    }
+
+    #[test]
+    fn a_short_or_published_signing_key_is_refused() {
+        assert!(check_jwt_secret("kort").is_err());
+        assert!(check_jwt_secret("change-me-to-a-long-random-secret-of-32-bytes-or-more").is_err());
+        assert!(check_jwt_secret(&random_token()).is_ok());
     }
 
     #[test]

@@ -44,8 +44,25 @@ fn limit_malloc_arenas() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
 
+/// Files the service creates (the database, its WAL, mails, the signing key) are readable by
+/// the owner only, whatever the umask it was started with.
+#[cfg(unix)]
+fn private_files() {
+    extern "C" {
+        fn umask(mask: u32) -> u32;
+    }
+    // SAFETY: umask only sets the process's file creation mask; called once, before any thread.
+    unsafe {
+        umask(0o077);
+    }
+}
+
+#[cfg(not(unix))]
+fn private_files() {}
+
 fn main() {
     limit_malloc_arenas();
+    private_files();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -1,14 +1,15 @@
 //! Accounts: who the caller is, registration, sign-in by password or link, and the admin's
 //! management of users. Passwords are hashed and verified here (Argon2id).
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 
+use super::tokens::Bearer;
 use super::{new_id, now, App, Error, Unauthorized};
 use crate::db::{self, DbConn};
-use crate::domain::throttle::{self, Counter, Limit};
+use crate::domain::throttle::{self, Limit};
 use crate::domain::user::{
     apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
     Actor, Email, Role,
@@ -17,15 +18,16 @@ use crate::domain::{DomainError, FieldError};
 use crate::mail::letters;
 
 /// The account of a signed-in caller, read on every request so that a role taken away or an
-/// account deactivated takes effect at once. A missing or deactivated account is refused.
-pub fn authenticate(c: &mut DbConn, user_id: &str) -> Result<Account, Error> {
-    signed_in(db::users::find(c, user_id)?)
+/// account deactivated takes effect at once. A missing or deactivated account is refused, and
+/// so is a token issued before the account's credentials last changed.
+pub fn authenticate(c: &mut DbConn, bearer: &Bearer) -> Result<Account, Error> {
+    signed_in(db::users::find(c, &bearer.user_id)?, bearer.epoch)
 }
 
 /// The caller as an account read already makes them (see `authenticate`).
-pub fn signed_in(account: Option<Account>) -> Result<Account, Error> {
+pub fn signed_in(account: Option<Account>, epoch: i64) -> Result<Account, Error> {
     match account {
-        Some(a) if a.active => Ok(a),
+        Some(a) if a.active && a.session_epoch == epoch => Ok(a),
         _ => Err(Error::Unauthorized(Unauthorized::Account)),
     }
 }
@@ -85,40 +87,19 @@ fn burn_verification(password: &str) {
     }
 }
 
-/// Sign-in attempts counted per key (address, client) in this instance's memory.
-#[derive(Default)]
-pub struct Throttle(Mutex<Counter>);
-
-fn now_secs() -> u64 {
-    now().timestamp().max(0) as u64
+/// Counts an attempt for each key before it is made, in a transaction of its own, so
+/// attempts sent at once are counted one after the other (across instances too): past a
+/// limit, refused with the seconds to wait.
+fn take_attempt(app: &App, keys: &[(&str, Limit)]) -> Result<(), Error> {
+    match app.write(|tx| Ok(db::attempts::take(tx, keys, now())?))? {
+        Ok(()) => Ok(()),
+        Err(wait) => Err(Error::TooManyRequests(wait)),
+    }
 }
 
-impl Throttle {
-    /// Refused (with the seconds to wait) when any of these keys has used up its limit.
-    pub fn check(&self, keys: &[(&str, Limit)]) -> Result<(), Error> {
-        let counter = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = now_secs();
-        match keys
-            .iter()
-            .filter_map(|(k, l)| counter.blocked(k, *l, now))
-            .max()
-        {
-            Some(s) => Err(Error::TooManyRequests(s)),
-            None => Ok(()),
-        }
-    }
-
-    pub fn record(&self, keys: &[(&str, Limit)]) {
-        let mut counter = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let now = now_secs();
-        for (k, l) in keys {
-            counter.record(k, *l, now);
-        }
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear(key);
-    }
+/// Gives an attempt back to each key: it succeeded, so it does not count against the limit.
+fn give_attempt_back(app: &App, keys: &[&str]) -> Result<(), Error> {
+    app.write(|tx| Ok(db::attempts::give_back_one(tx, keys, now())?))
 }
 
 /// What a resident or partner sends to register.
@@ -148,14 +129,29 @@ fn duplicate_address() -> Error {
     DomainError::Duplicate("an account with this e-mail address exists already".into()).into()
 }
 
-/// A resident or partner creates their own applicant account.
-pub fn register(app: &App, input: RegisterInput) -> Result<Account, Error> {
+/// A resident or partner creates their own applicant account. The answer is the same
+/// whether or not the address has an account already (its holder gets a mail saying so), so
+/// registration tells nobody which addresses have one. Throttled per address and per client;
+/// the password is hashed after the throttle, for every address alike. A claim to belong to
+/// an organisation is kept pending until the programme team or an admin confirms it.
+pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<(), Error> {
     let r = parse_registration(
         input.email.as_deref(),
         input.password.as_deref(),
         input.name.as_deref(),
         input.kind.as_deref(),
         input.organisation_id,
+    )?;
+    let (by_address, by_client) = (
+        format!("register:address:{}", token_hash(r.email.as_str())),
+        format!("register:client:{client}"),
+    );
+    take_attempt(
+        app,
+        &[
+            (by_address.as_str(), throttle::REGISTRATIONS_PER_ADDRESS),
+            (by_client.as_str(), throttle::REGISTRATIONS_PER_CLIENT),
+        ],
     )?;
     let hash = hash_password(&r.password)?;
     let at = now();
@@ -165,31 +161,41 @@ pub fn register(app: &App, input: RegisterInput) -> Result<Account, Error> {
         password_hash: Some(hash),
         roles: vec![Role::Applicant],
         kind: Some(r.kind),
+        organisation_confirmed: r.organisation_id.is_none(),
         organisation_id: r.organisation_id,
         ..Account::empty(new_id(), at)
     };
+    let link = format!("{}/inloggen", app.public_url);
     app.write(|tx| {
         check_organisation(tx, account.organisation_id.as_deref())?;
-        if db::users::find_by_email(tx, &account.email)?.is_some() {
-            return Err(duplicate_address());
+        match db::users::find_by_email(tx, &account.email)? {
+            Some(holder) => super::outbox::enqueue(
+                tx,
+                letters::account_exists(&holder.email, &holder.name, &link)?,
+            ),
+            None => Ok(db::users::insert(tx, &account)?),
         }
-        db::users::insert(tx, &account)?;
-        Ok(account)
     })
 }
 
-/// Signs in with an e-mail address and a password, throttled per address and per client.
+/// Signs in with an e-mail address and a password. Each attempt is counted per address and
+/// per client before the password is checked (and given back when it is right), so guesses
+/// sent at once cannot all be checked.
 pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Account, Error> {
     let email = email.trim().to_lowercase();
+    // The address is kept as a hash: the attempts table names nobody, and any text the
+    // caller sends (a control character included) makes a key.
     let (by_address, by_client) = (
-        format!("login:address:{email}"),
+        format!("login:address:{}", token_hash(&email)),
         format!("login:client:{client}"),
     );
-    let keys = [
-        (by_address.as_str(), throttle::LOGIN_FAILURES_PER_ADDRESS),
-        (by_client.as_str(), throttle::LOGIN_FAILURES_PER_CLIENT),
-    ];
-    app.throttle.check(&keys)?;
+    take_attempt(
+        app,
+        &[
+            (by_address.as_str(), throttle::LOGIN_FAILURES_PER_ADDRESS),
+            (by_client.as_str(), throttle::LOGIN_FAILURES_PER_CLIENT),
+        ],
+    )?;
     // No stored address holds a control character; such input is simply unknown.
     let account = if email.chars().any(char::is_control) {
         None
@@ -208,13 +214,10 @@ pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Acc
     };
     match account {
         Some(a) if ok => {
-            app.throttle.clear(&by_address);
+            give_attempt_back(app, &[by_address.as_str(), by_client.as_str()])?;
             Ok(a)
         }
-        _ => {
-            app.throttle.record(&keys);
-            Err(Error::Unauthorized(Unauthorized::Credentials))
-        }
+        _ => Err(Error::Unauthorized(Unauthorized::Credentials)),
     }
 }
 
@@ -240,15 +243,16 @@ pub fn request_magic_link(app: &App, email: Option<&str>, client: &str) -> Resul
     .map_err(|m| DomainError::Invalid(vec![FieldError::new("email", m)]))?
     .into_inner();
     let (by_address, by_client) = (
-        format!("magic:address:{email}"),
+        format!("magic:address:{}", token_hash(&email)),
         format!("magic:client:{client}"),
     );
-    let keys = [
-        (by_address.as_str(), throttle::MAGIC_LINKS_PER_ADDRESS),
-        (by_client.as_str(), throttle::MAGIC_LINKS_PER_CLIENT),
-    ];
-    app.throttle.check(&keys)?;
-    app.throttle.record(&keys);
+    take_attempt(
+        app,
+        &[
+            (by_address.as_str(), throttle::MAGIC_LINKS_PER_ADDRESS),
+            (by_client.as_str(), throttle::MAGIC_LINKS_PER_CLIENT),
+        ],
+    )?;
     let token = crate::config::random_token();
     let link = format!("{}/aanmelden?token={token}", app.public_url);
     app.write(|tx| {
@@ -259,7 +263,7 @@ pub fn request_magic_link(app: &App, email: Option<&str>, client: &str) -> Resul
         db::users::insert_magic_link(
             tx,
             &token_hash(&token),
-            &account.id,
+            &account,
             at,
             at + chrono::Duration::minutes(MAGIC_LINK_MINUTES),
         )?;
@@ -277,28 +281,36 @@ pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result
         .filter(|t| !t.is_empty())
         .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("token", "is required")]))?;
     let by_client = format!("redeem:client:{client}");
-    let keys = [(by_client.as_str(), throttle::REDEEM_FAILURES_PER_CLIENT)];
-    app.throttle.check(&keys)?;
+    take_attempt(
+        app,
+        &[(by_client.as_str(), throttle::REDEEM_FAILURES_PER_CLIENT)],
+    )?;
     let hash = token_hash(token);
+    // A link made before the account's credentials changed is void like its tokens.
     let account = app.write(|tx| match db::users::use_magic_link(tx, &hash, now())? {
-        Some(user_id) => Ok(db::users::find(tx, &user_id)?.filter(|a| a.active)),
+        Some((user_id, epoch)) => {
+            Ok(db::users::find(tx, &user_id)?.filter(|a| a.active && a.session_epoch == epoch))
+        }
         None => Ok(None),
     })?;
-    account.ok_or_else(|| {
-        app.throttle.record(&keys);
-        Error::Unauthorized(Unauthorized::Link)
-    })
+    match account {
+        Some(a) => {
+            give_attempt_back(app, &[by_client.as_str()])?;
+            Ok(a)
+        }
+        None => Err(Error::Unauthorized(Unauthorized::Link)),
+    }
 }
 
 /// An admin creates an account with roles.
-pub fn create_user(app: &App, actor_id: &str, change: AccountChange) -> Result<Account, Error> {
-    app.read(|c| require(&authenticate(c, actor_id)?.actor(), Role::Admin))?;
+pub fn create_user(app: &App, me: &Bearer, change: AccountChange) -> Result<Account, Error> {
+    app.read(|c| require(&authenticate(c, me)?.actor(), Role::Admin))?;
     let mut account = Account::empty(new_id(), now());
     if let Some(password) = apply_change(&mut account, &change, true)? {
         account.password_hash = Some(hash_password(&password)?);
     }
     app.write(|tx| {
-        require(&authenticate(tx, actor_id)?.actor(), Role::Admin)?;
+        require(&authenticate(tx, me)?.actor(), Role::Admin)?;
         check_organisation(tx, account.organisation_id.as_deref())?;
         if db::users::find_by_email(tx, &account.email)?.is_some() {
             return Err(duplicate_address());
@@ -314,23 +326,26 @@ pub fn list_users(c: &mut DbConn, actor: &Actor) -> Result<Vec<Account>, Error> 
     Ok(db::users::list(c)?)
 }
 
-/// An admin changes an account; an admin keeps their own admin role and account.
+/// An admin changes an account; an admin keeps their own admin role and account. A new
+/// password, e-mail address or set of roles, a deactivation or a reactivation ends every
+/// token, session and sign-in link of the account.
 pub fn update_user(
     app: &App,
-    actor_id: &str,
+    me: &Bearer,
     id: &str,
     change: AccountChange,
 ) -> Result<Account, Error> {
-    app.read(|c| require(&authenticate(c, actor_id)?.actor(), Role::Admin))?;
+    app.read(|c| require(&authenticate(c, me)?.actor(), Role::Admin))?;
     // Hashed before the transaction (a bad password is refused by `apply_change` below).
     let hash = match &change.password {
         Some(p) if check_password(p).is_ok() => Some(hash_password(p)?),
         _ => None,
     };
     app.write(|tx| {
-        let actor = authenticate(tx, actor_id)?.actor();
+        let actor = authenticate(tx, me)?.actor();
         require(&actor, Role::Admin)?;
-        let mut account = db::users::find(tx, id)?.ok_or(Error::NotFound("user"))?;
+        let before = db::users::find(tx, id)?.ok_or(Error::NotFound("user"))?;
+        let mut account = before.clone();
         apply_change(&mut account, &change, false)?;
         check_own_change(&actor, &account)?;
         check_organisation(tx, account.organisation_id.as_deref())?;
@@ -343,6 +358,9 @@ pub fn update_user(
         }
         if hash.is_some() {
             account.password_hash = hash;
+        }
+        if account.ends_sessions_from(&before) {
+            account.session_epoch += 1;
         }
         account.updated_at = now();
         db::users::update(tx, &account)?;
@@ -396,28 +414,41 @@ mod tests {
         }
     }
 
+    fn bearer(a: &Account) -> Bearer {
+        Bearer {
+            user_id: a.id.clone(),
+            epoch: a.session_epoch,
+        }
+    }
+
     #[test]
     fn a_resident_registers_once_and_signs_in_with_the_password() {
         let t = TestApp::new();
-        let a = register(&t.app, registration("Anna@Example.nl")).unwrap();
+        register(&t.app, registration("Anna@Example.nl"), "c").unwrap();
+        let a = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", "c").unwrap();
         assert_eq!(a.email, "anna@example.nl");
         assert_eq!(a.roles, vec![Role::Applicant]);
-        assert!(matches!(
-            register(&t.app, registration("anna@example.nl")),
-            Err(Error::Domain(DomainError::Duplicate(_)))
-        ));
-        let signed = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", "c").unwrap();
-        assert_eq!(signed.id, a.id);
+        assert!(t.outbox().is_empty());
+        // The same answer for an address that has an account; its holder gets a mail.
+        register(&t.app, registration("anna@example.nl"), "c").unwrap();
+        let mails = t.outbox();
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, "anna@example.nl");
         assert!(matches!(
             login(&t.app, "anna@example.nl", "fout-wachtwoord", "c"),
             Err(Error::Unauthorized(Unauthorized::Credentials))
         ));
+        let again = login(&t.app, "anna@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        assert_eq!(again.id, a.id, "the first registration stands");
     }
 
     #[test]
-    fn guessing_a_password_is_throttled_per_address() {
+    fn guessing_a_password_is_throttled_per_address_and_a_success_is_given_back() {
         let t = TestApp::new();
-        register(&t.app, registration("bob@example.nl")).unwrap();
+        register(&t.app, registration("bob@example.nl"), "c").unwrap();
+        for _ in 0..3 {
+            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        }
         for _ in 0..throttle::LOGIN_FAILURES_PER_ADDRESS.max {
             assert!(login(&t.app, "bob@example.nl", "fout-wachtwoord", "c").is_err());
         }
@@ -428,9 +459,25 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_organisation_claim_grants_nothing_until_confirmed() {
+        let t = TestApp::new();
+        let org = t.organisation("Bibliotheek Noord");
+        let input = RegisterInput {
+            organisation_id: Some(org.clone()),
+            kind: Some("partner".into()),
+            ..registration("piet@example.nl")
+        };
+        register(&t.app, input, "c").unwrap();
+        let piet = login(&t.app, "piet@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        assert!(!piet.organisation_confirmed);
+        assert_eq!(piet.actor().organisation_id, None);
+    }
+
+    #[test]
     fn a_sign_in_link_is_mailed_and_works_once() {
         let t = TestApp::new();
-        let a = register(&t.app, registration("link@example.nl")).unwrap();
+        register(&t.app, registration("link@example.nl"), "c").unwrap();
+        let a = login(&t.app, "link@example.nl", "een-lang-wachtwoord", "c").unwrap();
         request_magic_link(&t.app, Some("link@example.nl"), "c").unwrap();
         request_magic_link(&t.app, Some("nobody@example.nl"), "c").unwrap();
         let mails = t.outbox();
@@ -463,10 +510,10 @@ mod tests {
             password: Some("een-lang-wachtwoord".into()),
             ..Default::default()
         };
-        let team = create_user(&t.app, &admin.id, change.clone()).unwrap();
+        let team = create_user(&t.app, &bearer(&admin), change.clone()).unwrap();
         assert!(team.password_hash.is_some());
         assert!(matches!(
-            create_user(&t.app, &team.id, change),
+            create_user(&t.app, &bearer(&team), change),
             Err(Error::Forbidden(_))
         ));
         let all = t.app.read(|c| list_users(c, &admin.actor())).unwrap();
@@ -475,16 +522,34 @@ mod tests {
             active: Some(false),
             ..Default::default()
         };
-        let changed = update_user(&t.app, &admin.id, &team.id, off.clone()).unwrap();
+        let changed = update_user(&t.app, &bearer(&admin), &team.id, off.clone()).unwrap();
         assert!(!changed.active);
         assert!(matches!(
-            update_user(&t.app, &admin.id, &admin.id, off),
+            update_user(&t.app, &bearer(&admin), &admin.id, off),
             Err(Error::Domain(DomainError::Conflict(_)))
         ));
         assert!(matches!(
-            t.app.read(|c| authenticate(c, &team.id)),
+            t.app.read(|c| authenticate(c, &bearer(&team))),
             Err(Error::Unauthorized(Unauthorized::Account))
         ));
+        // Reactivated, the account's old tokens stay void: the epoch moved twice.
+        let on = AccountChange {
+            active: Some(true),
+            ..Default::default()
+        };
+        let back = update_user(&t.app, &bearer(&admin), &team.id, on).unwrap();
+        assert_eq!(back.session_epoch, team.session_epoch + 2);
+        assert!(t.app.read(|c| authenticate(c, &bearer(&team))).is_err());
+        assert!(t.app.read(|c| authenticate(c, &bearer(&back))).is_ok());
+        let renamed = AccountChange {
+            name: Some("Team Noord".into()),
+            ..Default::default()
+        };
+        let same = update_user(&t.app, &bearer(&admin), &team.id, renamed).unwrap();
+        assert_eq!(
+            same.session_epoch, back.session_epoch,
+            "a new name ends nothing"
+        );
     }
 
     #[test]

@@ -470,7 +470,8 @@ mod tests {
         let anna = t.resident();
         let a = t.submitted(&anna, &round);
         let b = t.submitted(&anna, &round);
-        let team = t.account(&[Role::ProgrammeTeam]).actor();
+        let team_account = t.account(&[Role::ProgrammeTeam]);
+        let team = team_account.actor();
         let found = t
             .app
             .read(|c| similar(c, &t.app.similar, &team, &a.id))
@@ -489,7 +490,7 @@ mod tests {
         assert_eq!(v.plan.merged_into.as_deref(), Some(b.id.as_str()));
         let target = t
             .app
-            .read(|c| crate::app::plans::get(c, &team.user_id, &b.id))
+            .read(|c| crate::app::plans::get(c, &t.bearer(&team_account), &b.id))
             .unwrap()
             .1;
         assert_eq!(target.merged_from, vec![a.id.clone()]);

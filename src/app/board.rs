@@ -33,9 +33,16 @@ impl Board {
     }
 }
 
-/// Seats the board for a plan: every active board member, with their recusal if any.
+/// Seats the board for a plan: every active board member, with their recusal if any. A
+/// member's organisation counts whether their claim to it is confirmed or pending (recusal
+/// errs on the side of caution); a party named by a registered organisation's name is that
+/// organisation.
 pub fn seat(c: &mut DbConn, plan: &Plan) -> Result<Board, Error> {
     let declared = db::assessment::conflicts(c, &plan.id)?;
+    let ids = db::organisations::ids_by_key(c, &plan.content.named_keys())?;
+    let mut resolved = plan.clone();
+    resolved.content = resolved.content.with_registered_names(&ids);
+    let plan = &resolved;
     let accounts = db::users::board(c)?;
     let members: Vec<Member> = accounts
         .iter()
@@ -73,7 +80,17 @@ fn count(c: &mut DbConn, plan: &Plan, detailed: bool) -> Result<TallyView, Error
         .iter()
         .map(|v| (v.member_id.clone(), v.choice))
         .collect();
-    let t = tally(&board.seats, &cast);
+    // A decided plan keeps the tally it was decided by: later changes to the board (a member
+    // gone, a role taken away) change nothing in it.
+    let t = match &plan.decision {
+        Some(d)
+            if plan.status.is_decided()
+                || plan.status == crate::domain::state::PlanStatus::Adopted =>
+        {
+            d.tally.as_tally()
+        }
+        _ => tally(&board.seats, &cast),
+    };
     if !detailed {
         return Ok(TallyView {
             tally: t,

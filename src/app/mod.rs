@@ -34,8 +34,6 @@ pub struct App {
     pub mail: Signal,
     /// Base of links in mails.
     pub public_url: String,
-    /// Sign-in attempts per address and client (this instance's memory).
-    pub throttle: accounts::Throttle,
     /// List totals and where deep pages start, per filter.
     pub lists: plans::ListCaches,
     /// The similar-plans index per round.
@@ -48,7 +46,6 @@ impl App {
             db,
             mail,
             public_url: public_url.trim_end_matches('/').to_string(),
-            throttle: accounts::Throttle::default(),
             lists: plans::ListCaches::default(),
             similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
         }

@@ -4,8 +4,8 @@ use super::accounts::require_any;
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::organisation::{parse_organisation, Organisation};
-use crate::domain::user::{Actor, Role};
-use crate::domain::DomainError;
+use crate::domain::user::{Account, Actor, Role};
+use crate::domain::{DomainError, FieldError};
 
 /// An admin or the programme team registers an organisation; names are unique regardless of
 /// case and spacing.
@@ -33,6 +33,40 @@ pub fn list(c: &mut DbConn) -> Result<Vec<Organisation>, Error> {
     Ok(db::organisations::list(c)?)
 }
 
+/// The accounts that claim or hold membership of an organisation (programme team, admin):
+/// so a claim made at registration can be confirmed.
+pub fn members(
+    c: &mut DbConn,
+    actor: &Actor,
+    organisation_id: &str,
+) -> Result<Vec<Account>, Error> {
+    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    db::organisations::find(c, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
+    Ok(db::users::members_of(c, organisation_id)?)
+}
+
+/// The programme team or an admin confirms that an account belongs to the organisation it
+/// claims: from then on its membership counts (a pending claim grants nothing).
+pub fn confirm_member(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisation_id: &str,
+    user_id: Option<&str>,
+) -> Result<Account, Error> {
+    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
+    let user_id = user_id
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("user_id", "is required")]))?;
+    let mut account = db::users::find(tx, user_id)?
+        .filter(|a| a.organisation_id.as_deref() == Some(organisation_id))
+        .ok_or(Error::NotFound("membership claim"))?;
+    account.organisation_confirmed = true;
+    account.updated_at = now();
+    db::users::update(tx, &account)?;
+    Ok(account)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +91,39 @@ mod tests {
                 .write(|tx| create(tx, &anna.actor(), Some("X"), Some("partner"))),
             Err(Error::Forbidden(_))
         ));
-        assert_eq!(t.app.read(list).unwrap(), vec![o]);
+        assert_eq!(t.app.read(list).unwrap(), vec![o.clone()]);
+    }
+
+    #[test]
+    fn the_team_confirms_a_claim_to_belong_to_an_organisation() {
+        let t = TestApp::new();
+        let team = t.account(&[Role::ProgrammeTeam]).actor();
+        let org = t.organisation("Buurthuis De Heuvel");
+        let mut piet = t.account(&[Role::Applicant]);
+        piet.organisation_id = Some(org.clone());
+        piet.organisation_confirmed = false;
+        t.app.write(|tx| Ok(db::users::update(tx, &piet)?)).unwrap();
+        let claims = t.app.read(|c| members(c, &team, &org)).unwrap();
+        assert_eq!(claims.len(), 1);
+        assert!(!claims[0].organisation_confirmed);
+        let anna = t.resident();
+        assert!(matches!(
+            t.app
+                .write(|tx| confirm_member(tx, &team, &org, Some(&anna.id))),
+            Err(Error::NotFound("membership claim"))
+        ));
+        assert!(matches!(
+            t.app
+                .write(|tx| confirm_member(tx, &anna.actor(), &org, Some(&piet.id))),
+            Err(Error::Forbidden(_))
+        ));
+        let confirmed = t
+            .app
+            .write(|tx| confirm_member(tx, &team, &org, Some(&piet.id)))
+            .unwrap();
+        assert_eq!(
+            confirmed.actor().organisation_id.as_deref(),
+            Some(org.as_str())
+        );
     }
 }

@@ -18,6 +18,7 @@ use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::text::Bounded;
 use crate::domain::user::{Actor, Role};
+use crate::domain::visibility::applicant_sees_change;
 use crate::domain::{DomainError, Eur, FieldError, FieldErrors};
 use crate::mail::letters;
 
@@ -271,6 +272,17 @@ pub fn adopt(
     };
     let (mut adopted, mut rejected) = (Vec::new(), Vec::new());
     for p in db::plans::of_round(tx, &round.id)? {
+        if p.status != PlanStatus::Approved && applicant_sees_change(&p, false, &p, true) {
+            // Publication shows the applicant what they could not see: their version moves.
+            // (An approved plan's moves when it is adopted, below.)
+            let mut shown = p.clone();
+            shown.version += 1;
+            shown.shown_version += 1;
+            shown.shown_updated_at = now();
+            if !db::plans::update(tx, &shown, p.version)? {
+                return Err(Error::Changed("plan"));
+            }
+        }
         if !p.status.is_decided() {
             continue;
         }

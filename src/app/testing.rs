@@ -74,6 +74,14 @@ impl TestApp {
         account
     }
 
+    /// A bearer token's claims for this account as it is now.
+    pub fn bearer(&self, a: &Account) -> super::tokens::Bearer {
+        super::tokens::Bearer {
+            user_id: a.id.clone(),
+            epoch: a.session_epoch,
+        }
+    }
+
     /// A resident applicant.
     pub fn resident(&self) -> Account {
         let mut a = self.account(&[Role::Applicant]);

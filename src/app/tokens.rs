@@ -13,10 +13,19 @@ pub const TOKEN_ISSUER: &str = "planloket";
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: String,
+    /// The account's session epoch when the token was issued (`Account::session_epoch`).
+    ep: i64,
     iat: i64,
     exp: i64,
     iss: String,
     aud: String,
+}
+
+/// Who a valid token says the caller is: the account, and the session epoch it was issued in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bearer {
+    pub user_id: String,
+    pub epoch: i64,
 }
 
 /// Signs and checks access tokens with the configured secret.
@@ -41,11 +50,12 @@ impl Tokens {
         }
     }
 
-    /// A token for `user_id`, valid for `TOKEN_LIFETIME` seconds.
-    pub fn issue(&self, user_id: &str) -> Result<String, Error> {
+    /// A token for an account in its current session epoch, valid `TOKEN_LIFETIME` seconds.
+    pub fn issue(&self, user_id: &str, epoch: i64) -> Result<String, Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
+            ep: epoch,
             iat: now,
             exp: now + TOKEN_LIFETIME,
             iss: TOKEN_ISSUER.into(),
@@ -57,9 +67,12 @@ impl Tokens {
 
     /// The user id of a valid token; any other algorithm, key, issuer, audience or an expired
     /// token is refused.
-    pub fn verify(&self, token: &str) -> Result<String, Error> {
+    pub fn verify(&self, token: &str) -> Result<Bearer, Error> {
         decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|d| d.claims.sub)
+            .map(|d| Bearer {
+                user_id: d.claims.sub,
+                epoch: d.claims.ep,
+            })
             .map_err(|_| Error::Unauthorized(Unauthorized::Token))
     }
 }
@@ -72,8 +85,14 @@ mod tests {
     fn tokens_from_another_key_are_refused() {
         let a = Tokens::new(&[1u8; 32]);
         let b = Tokens::new(&[2u8; 32]);
-        let t = a.issue("user-1").unwrap();
-        assert_eq!(a.verify(&t).unwrap(), "user-1");
+        let t = a.issue("user-1", 3).unwrap();
+        assert_eq!(
+            a.verify(&t).unwrap(),
+            Bearer {
+                user_id: "user-1".into(),
+                epoch: 3
+            }
+        );
         assert!(b.verify(&t).is_err());
     }
 }

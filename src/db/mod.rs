@@ -4,6 +4,7 @@
 //! column, never dropped or defaulted.
 
 pub mod assessment;
+pub mod attempts;
 pub mod organisations;
 pub mod outbox;
 pub mod plans;
@@ -321,6 +322,9 @@ impl Db {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
+            // Readable by the owner only; SQLite gives its WAL the same permissions.
+            crate::config::private_file(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
         }
         let size = size.unwrap_or(match url {
             DatabaseUrl::Sqlite(_) => 8,

@@ -27,6 +27,29 @@ pub fn find_by_key(c: &mut DbConn, key: &str) -> Result<Option<Organisation>, Db
         .transpose()
 }
 
+/// The ids of the organisations whose names have these keys (`organisation_key`), by key.
+pub fn ids_by_key(c: &mut DbConn, keys: &[String]) -> Result<HashMap<String, String>, DbError> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organisations::table
+        .filter(organisations::name_key.eq_any(keys))
+        .select((organisations::name_key, organisations::id))
+        .load::<(String, String)>(c)?
+        .into_iter()
+        .collect())
+}
+
+pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Organisation>, DbError> {
+    organisations::table
+        .find(id)
+        .select(OrganisationRow::as_select())
+        .first(c)
+        .optional()?
+        .map(OrganisationRow::parse)
+        .transpose()
+}
+
 /// Every organisation, by name.
 pub fn list(c: &mut DbConn) -> Result<Vec<Organisation>, DbError> {
     organisations::table

@@ -145,6 +145,8 @@ pub struct PlanFilter {
     pub exclude_drafts: bool,
     pub round_id: Option<String>,
     pub statuses: Option<Vec<PlanStatus>>,
+    /// Only plans of rounds whose decisions are published (`Some(true)`) or not yet.
+    pub published: Option<bool>,
     pub budget_line: Option<String>,
     pub goal: Option<String>,
     /// Already folded (lower case, accents removed).
@@ -180,6 +182,27 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
         Some([one]) => q = q.filter(plans::status.eq(one.as_str())),
         Some(many) => {
             q = q.filter(plans::status.eq_any(many.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
+        }
+        None => {}
+    }
+    match f.published {
+        Some(true) => {
+            q = q.filter(
+                plans::round_id.eq_any(
+                    rounds::table
+                        .filter(rounds::adopted_on.is_not_null())
+                        .select(rounds::id),
+                ),
+            )
+        }
+        Some(false) => {
+            q = q.filter(
+                plans::round_id.eq_any(
+                    rounds::table
+                        .filter(rounds::adopted_on.is_null())
+                        .select(rounds::id),
+                ),
+            )
         }
         None => {}
     }

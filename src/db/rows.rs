@@ -83,6 +83,8 @@ pub struct UserRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub session_epoch: i64,
+    pub organisation_confirmed: bool,
 }
 
 /// A set of roles as stored: sorted, without repeats, comma-separated. The board is found by
@@ -111,6 +113,8 @@ impl UserRow {
             active: a.active,
             created_at: stored(a.created_at),
             updated_at: stored(a.updated_at),
+            session_epoch: a.session_epoch,
+            organisation_confirmed: a.organisation_confirmed,
         }
     }
 
@@ -136,7 +140,9 @@ impl UserRow {
             roles,
             kind,
             organisation_id: self.organisation_id,
+            organisation_confirmed: self.organisation_confirmed,
             active: self.active,
+            session_epoch: self.session_epoch,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
         })
@@ -274,6 +280,8 @@ pub struct PlanRow {
     pub merged_into: Option<String>,
     /// The programme team's last question as JSON (`InfoRequest`).
     pub info_request: Option<String>,
+    pub shown_version: i64,
+    pub shown_updated_at: NaiveDateTime,
 }
 
 impl PlanRow {
@@ -303,6 +311,8 @@ impl PlanRow {
             decision: p.decision.as_ref().map(to_json).transpose()?,
             merged_into: p.merged_into.clone(),
             info_request: p.info_request.as_ref().map(to_json).transpose()?,
+            shown_version: p.shown_version,
+            shown_updated_at: stored(p.shown_updated_at),
         })
     }
 
@@ -327,6 +337,8 @@ impl PlanRow {
             decision: json_opt(T, id, "decision", self.decision.as_deref())?,
             info_request: json_opt(T, id, "info_request", self.info_request.as_deref())?,
             version: self.version,
+            shown_version: self.shown_version,
+            shown_updated_at: utc(self.shown_updated_at),
             budget_line: self.budget_line,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
@@ -545,6 +557,7 @@ pub struct MagicLinkRow {
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub session_epoch: i64,
 }
 
 #[cfg(test)]
@@ -576,6 +589,8 @@ mod tests {
             decision: None,
             merged_into: None,
             info_request: None,
+            shown_version: 2,
+            shown_updated_at: now,
         }
     }
 
@@ -666,6 +681,8 @@ mod tests {
             active: true,
             created_at: now,
             updated_at: now,
+            session_epoch: 1,
+            organisation_confirmed: true,
         };
         assert!(matches!(
             row.clone().parse(),

@@ -22,6 +22,8 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        session_epoch -> BigInt,
+        organisation_confirmed -> Bool,
     }
 }
 
@@ -69,6 +71,8 @@ diesel::table! {
         decision -> Nullable<Text>,
         merged_into -> Nullable<Text>,
         info_request -> Nullable<Text>,
+        shown_version -> BigInt,
+        shown_updated_at -> Timestamp,
     }
 }
 
@@ -160,6 +164,15 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        session_epoch -> BigInt,
+    }
+}
+
+diesel::table! {
+    attempts (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
     }
 }
 

@@ -71,31 +71,47 @@ pub fn board(c: &mut DbConn) -> Result<Vec<Account>, DbError> {
         .collect()
 }
 
+/// Every account claiming or holding membership of an organisation, the first created first.
+pub fn members_of(c: &mut DbConn, organisation_id: &str) -> Result<Vec<Account>, DbError> {
+    users::table
+        .filter(users::organisation_id.eq(organisation_id))
+        .order(users::created_at.asc())
+        .select(UserRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(UserRow::parse)
+        .collect()
+}
+
+/// Keeps a sign-in link for `account`, valid until `expires_at` and only while the account's
+/// session epoch stays what it is now.
 pub fn insert_magic_link(
     c: &mut DbConn,
     token_hash: &str,
-    user_id: &str,
+    account: &Account,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), DbError> {
     diesel::insert_into(magic_links::table)
         .values(&MagicLinkRow {
             token_hash: token_hash.to_string(),
-            user_id: user_id.to_string(),
+            user_id: account.id.clone(),
             expires_at: stored(expires_at),
             used_at: None,
             created_at: stored(now),
+            session_epoch: account.session_epoch,
         })
         .execute(c)?;
     Ok(())
 }
 
-/// Uses a sign-in link once: answers its user if the token was unused and not expired.
+/// Uses a sign-in link once: answers its user and the session epoch it was made in, if the
+/// token was unused and not expired.
 pub fn use_magic_link(
     c: &mut DbConn,
     token_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<(String, i64)>, DbError> {
     let link: Option<MagicLinkRow> = magic_links::table
         .find(token_hash)
         .select(MagicLinkRow::as_select())
@@ -113,5 +129,5 @@ pub fn use_magic_link(
     )
     .set(magic_links::used_at.eq(Some(stored(now))))
     .execute(c)?;
-    Ok((n == 1).then_some(link.user_id))
+    Ok((n == 1).then_some((link.user_id, link.session_epoch)))
 }

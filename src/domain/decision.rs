@@ -57,6 +57,22 @@ impl From<&Tally> for TallyCounts {
     }
 }
 
+impl TallyCounts {
+    /// The tally these counts make, as it was at the close.
+    pub fn as_tally(&self) -> Tally {
+        Tally {
+            r#for: self.for_,
+            against: self.against,
+            abstain: self.abstain,
+            cast: self.cast,
+            eligible: self.eligible,
+            recused: self.recused,
+            quorum_reached: self.cast * 2 > self.eligible,
+            carried: self.for_ > self.against,
+        }
+    }
+}
+
 /// The board's decision on a plan: the outcome, the pre-advice it followed, and the tally.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
@@ -144,6 +160,7 @@ mod tests {
         assert_eq!(d.granted_eur, Some(granted));
         assert_eq!(d.conditions, "Samen met de bibliotheek");
         assert_eq!((d.tally.for_, d.tally.eligible, d.tally.recused), (2, 4, 1));
+        assert_eq!(d.tally.as_tally(), tally(), "kept as it was");
         let r = Decision::of(Outcome::Rejected, &advice(), &tally(), at).unwrap();
         assert_eq!(
             (r.outcome, r.granted_eur),

@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::conflict::Recusal;
 use super::money::Eur;
-use super::state::{Action, PlanStatus};
+use super::state::Action;
+use super::visibility::ShownStatus;
 
 /// One invalid input field, named by its JSON path (`themes[0].budget_eur`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,6 +21,48 @@ impl FieldError {
             message: message.into(),
         }
     }
+
+    /// A field error from a parser's message, in words for a client: no Rust type names
+    /// ("expected i32", "untagged enum PartyRef"), no positions in the text.
+    pub fn from_parser(field: impl Into<String>, message: &str) -> Self {
+        Self::new(field, plain_parser_message(message))
+    }
+}
+
+/// A JSON or query parser's message without the names of types behind it.
+pub fn plain_parser_message(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if message.contains("untagged enum PartyRef") {
+        return "must be {\"organisation_id\": …} for a registered organisation or {\"name\": …} for another"
+            .into();
+    }
+    if message.contains("invalid digit") || message.contains("number too") {
+        return "must be a whole number".into();
+    }
+    let mut out = message.to_string();
+    for (rust, plain) in [
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u8", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected an object"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    if let Some(i) = out.find("expected struct ") {
+        out.truncate(i);
+        out.push_str("expected an object");
+    }
+    if let Some(i) = out.find("expected enum ") {
+        out.truncate(i);
+        out.push_str("expected one of the values this field takes");
+    }
+    out
 }
 
 /// Collects every field error of one input so the caller hears about all of them at once.
@@ -54,9 +97,9 @@ impl FieldErrors {
 pub enum DomainError {
     /// Input that breaks a rule; every offending field is listed.
     Invalid(Vec<FieldError>),
-    /// The action exists but not in the plan's current state.
+    /// The action exists but not in the plan's current state (as the caller sees it).
     NotAllowed {
-        state: PlanStatus,
+        state: ShownStatus,
         action: Action,
         allowed: Vec<Action>,
     },
@@ -169,3 +212,35 @@ impl std::fmt::Display for DomainError {
 }
 
 impl std::error::Error for DomainError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parser_messages_name_no_rust_types() {
+        for (raw, plain) in [
+            (
+                "invalid type: string \"veel\", expected i64 at line 1 column 20",
+                "invalid type: string \"veel\", expected a whole number",
+            ),
+            (
+                "invalid value: integer `-1`, expected u32",
+                "invalid value: integer `-1`, expected a whole number",
+            ),
+            (
+                "invalid type: integer `3`, expected struct Body",
+                "invalid type: integer `3`, expected an object",
+            ),
+            ("invalid digit found in string", "must be a whole number"),
+        ] {
+            assert_eq!(plain_parser_message(raw), plain);
+        }
+        let party =
+            plain_parser_message("data did not match any variant of untagged enum PartyRef");
+        assert!(
+            !party.contains("PartyRef") && party.contains("organisation_id"),
+            "{party}"
+        );
+    }
+}

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::errors::DomainError;
 use super::tally::Outcome;
 use super::user::{Actor, Role};
+use super::visibility::{applicant_status, ShownStatus};
 
 /// Where a plan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -363,10 +364,31 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
         return Err(DomainError::Forbidden { action });
     }
     Err(DomainError::NotAllowed {
-        state: plan.status,
+        state: ShownStatus::Actual(plan.status),
         action,
         allowed: actions_in(plan.status),
     })
+}
+
+/// `decide`, with a refusal said as the caller sees the plan: an applicant hears the status
+/// they see (`in_assessment` before publication) and only the actions they may take, never
+/// the state of the assessment or what staff may do in it.
+pub fn decide_as_seen(
+    plan: PlanRef<'_>,
+    action: Action,
+    actor: &Actor,
+    published: bool,
+) -> Result<Transition, DomainError> {
+    match decide(plan, action, actor) {
+        Err(DomainError::NotAllowed { action, .. }) if !actor.is_staff() => {
+            Err(DomainError::NotAllowed {
+                state: applicant_status(plan.status, published),
+                action,
+                allowed: allowed_actions(plan, actor),
+            })
+        }
+        other => other,
+    }
 }
 
 /// Every action the table allows in `status`, for anyone.
@@ -551,7 +573,7 @@ mod tests {
         .unwrap_err();
         match &err {
             DomainError::NotAllowed { state, allowed, .. } => {
-                assert_eq!(*state, S::InReview);
+                assert_eq!(*state, ShownStatus::Actual(S::InReview));
                 assert_eq!(
                     allowed,
                     &vec![
@@ -673,6 +695,35 @@ mod tests {
         )
         .unwrap();
         assert!(!evaluate.is_recorded(evaluate.target(None).unwrap()));
+    }
+
+    #[test]
+    fn an_applicant_is_refused_as_they_see_the_plan() {
+        let owner = &actors()[0].1;
+        let approved = PlanRef {
+            status: S::Approved,
+            owner_id: OWNER,
+        };
+        match decide_as_seen(approved, Action::Withdraw, owner, false) {
+            Err(DomainError::NotAllowed { state, allowed, .. }) => {
+                assert_eq!(state, ShownStatus::InAssessment);
+                assert!(allowed.is_empty(), "no staff action: {allowed:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let msg = decide_as_seen(approved, Action::Withdraw, owner, false)
+            .unwrap_err()
+            .message();
+        assert!(!msg.contains("approved") && !msg.contains("adopt"), "{msg}");
+        // Staff hear the real state and everything it allows.
+        let team = &actors()[2].1;
+        match decide_as_seen(approved, Action::StartReview, team, false) {
+            Err(DomainError::NotAllowed { state, allowed, .. }) => {
+                assert_eq!(state, ShownStatus::Actual(S::Approved));
+                assert_eq!(allowed, vec![Action::Adopt]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     proptest! {

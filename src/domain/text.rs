@@ -1,6 +1,12 @@
 //! Text: the one rule for every piece of free text a person types (bounded length, no control
 //! characters), and text as Dutch readers compare it (lower case, accents folded).
 
+/// The Unicode controls that override or isolate the direction of the text after them
+/// (U+202A–U+202E, U+2066–U+2069).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// The bounds of one kind of text. Every text field of the service is checked by one of these
 /// constants, so a limit is written once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +70,10 @@ impl Bounded {
             }
         } else if s.chars().any(char::is_control) {
             return Err("must not contain control characters".into());
+        } else if s.chars().any(is_bidi_control) {
+            // A name or title that reverses the text after it can make "Plan A" read as
+            // another plan's name in a list, a letter or a CSV.
+            return Err("must not contain characters that change the direction of text".into());
         }
         Ok(s.to_string())
     }
@@ -123,6 +133,9 @@ mod tests {
         );
         assert_eq!(Bounded::REASON.required(None).unwrap_err(), "is required");
         assert!(Bounded::COMMENT.check("").is_ok());
+        assert!(Bounded::TITLE.check("Plan \u{202E}A").is_err());
+        assert!(Bounded::NAME.check("De \u{2066}Heuvel\u{2069}").is_err());
+        assert!(Bounded::NAME.check("Café «Noord» — één").is_ok());
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Throttling of sign-in attempts: at most `limit` events per key in a fixed window.
+//! Throttling of sign-in attempts: at most `limit` attempts per key (an address, a client) in
+//! a fixed window. An attempt is counted before its password is checked, and a successful one
+//! is given back, so guesses sent at once cannot all be checked.
 
-use std::collections::HashMap;
+use chrono::{DateTime, Duration, Utc};
 
 /// Limits for one kind of event.
 #[derive(Debug, Clone, Copy)]
@@ -32,52 +34,51 @@ pub const REDEEM_FAILURES_PER_CLIENT: Limit = Limit {
     max: 10,
     window_secs: 900,
 };
+/// Registrations per address, and per client.
+pub const REGISTRATIONS_PER_ADDRESS: Limit = Limit {
+    max: 3,
+    window_secs: 900,
+};
+pub const REGISTRATIONS_PER_CLIENT: Limit = Limit {
+    max: 10,
+    window_secs: 900,
+};
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: u64,
-    count: u32,
+/// The attempts counted for a key in its current window, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    pub window_start: DateTime<Utc>,
+    pub count: u32,
 }
 
-/// Counts events per key; time is passed in (seconds), so the rule is testable.
-#[derive(Debug, Default)]
-pub struct Counter {
-    windows: HashMap<String, Window>,
+/// Whether one more attempt for a key may go ahead now: admitted (with the count to store,
+/// this attempt included), or refused with the seconds until the window ends.
+pub fn admit(current: Option<Attempts>, limit: Limit, now: DateTime<Utc>) -> Result<Attempts, u64> {
+    let window = Duration::seconds(limit.window_secs as i64);
+    match current {
+        Some(a) if now < a.window_start + window => {
+            if a.count >= limit.max {
+                let left = (a.window_start + window - now).num_seconds();
+                Err(left.max(1) as u64)
+            } else {
+                Ok(Attempts {
+                    window_start: a.window_start,
+                    count: a.count + 1,
+                })
+            }
+        }
+        _ => Ok(Attempts {
+            window_start: now,
+            count: 1,
+        }),
+    }
 }
 
-/// Past this many keys, expired windows are dropped so memory stays bounded.
-const PRUNE_AT: usize = 10_000;
-
-impl Counter {
-    /// Seconds until `key` may try again, or None when it may now.
-    pub fn blocked(&self, key: &str, limit: Limit, now: u64) -> Option<u64> {
-        let w = self.windows.get(key)?;
-        let ends = w.started + limit.window_secs;
-        (now < ends && w.count >= limit.max).then(|| (ends - now).max(1))
-    }
-
-    /// Records one event for `key`.
-    pub fn record(&mut self, key: &str, limit: Limit, now: u64) {
-        if self.windows.len() >= PRUNE_AT {
-            self.windows
-                .retain(|_, w| now < w.started + limit.window_secs);
-        }
-        let w = self.windows.entry(key.to_string()).or_insert(Window {
-            started: now,
-            count: 0,
-        });
-        if now >= w.started + limit.window_secs {
-            *w = Window {
-                started: now,
-                count: 0,
-            };
-        }
-        w.count += 1;
-    }
-
-    /// Forgets `key` (a successful sign-in clears the failures of its address).
-    pub fn clear(&mut self, key: &str) {
-        self.windows.remove(key);
+/// An attempt given back (a successful sign-in): the count without it.
+pub fn give_back(current: Attempts) -> Attempts {
+    Attempts {
+        count: current.count.saturating_sub(1),
+        ..current
     }
 }
 
@@ -91,36 +92,36 @@ mod tests {
     };
 
     #[test]
-    fn the_limit_blocks_until_the_window_ends() {
-        let mut c = Counter::default();
-        for t in 0..3 {
-            assert_eq!(c.blocked("a", L, t), None);
-            c.record("a", L, t);
+    fn attempts_are_admitted_up_to_the_limit_in_a_window_and_a_success_is_given_back() {
+        let t0 = chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut stored = None;
+        for i in 1..=3 {
+            let a = admit(stored, L, t0 + Duration::seconds(i)).unwrap();
+            assert_eq!(a.count, i as u32);
+            stored = Some(a);
         }
-        assert_eq!(c.blocked("a", L, 10), Some(50));
-        assert_eq!(c.blocked("b", L, 10), None, "other keys are not affected");
-        assert_eq!(c.blocked("a", L, 60), None, "a new window starts");
-        c.record("a", L, 60);
-        assert_eq!(c.blocked("a", L, 61), None);
-    }
-
-    #[test]
-    fn clearing_forgets_the_failures() {
-        let mut c = Counter::default();
-        for t in 0..3 {
-            c.record("a", L, t);
-        }
-        c.clear("a");
-        assert_eq!(c.blocked("a", L, 4), None);
-    }
-
-    #[test]
-    fn memory_stays_bounded() {
-        let mut c = Counter::default();
-        for i in 0..(PRUNE_AT + 10) {
-            c.record(&format!("k{i}"), L, 0);
-        }
-        c.record("late", L, 1000);
-        assert!(c.windows.len() < 100);
+        assert_eq!(
+            admit(stored, L, t0 + Duration::seconds(10)),
+            Err(51),
+            "the window began at t0 + 1"
+        );
+        let back = give_back(stored.unwrap());
+        assert_eq!(back.count, 2);
+        assert!(admit(Some(back), L, t0 + Duration::seconds(10)).is_ok());
+        let later = admit(stored, L, t0 + Duration::seconds(61)).unwrap();
+        assert_eq!(
+            (later.count, later.window_start),
+            (1, t0 + Duration::seconds(61))
+        );
+        assert_eq!(
+            give_back(Attempts {
+                window_start: t0,
+                count: 0
+            })
+            .count,
+            0
+        );
     }
 }

@@ -121,8 +121,15 @@ pub struct Account {
     /// Sorted, without repeats.
     pub roles: Vec<Role>,
     pub kind: Option<ApplicantKind>,
+    /// The organisation the account claims to belong to.
     pub organisation_id: Option<String>,
+    /// Whether the programme team or an admin confirmed that claim; a pending claim grants
+    /// nothing (it still recuses, see `conflict`).
+    pub organisation_confirmed: bool,
     pub active: bool,
+    /// Carried by every token, session and sign-in link; raised by a change of password,
+    /// e-mail address, roles or activation, which ends them all.
+    pub session_epoch: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -138,19 +145,33 @@ impl Account {
             roles: Vec::new(),
             kind: None,
             organisation_id: None,
+            organisation_confirmed: true,
             active: true,
+            session_epoch: 1,
             created_at: now,
             updated_at: now,
         }
     }
 
-    /// The account as the rules see its holder.
+    /// The account as the rules see its holder: an organisation only once confirmed.
     pub fn actor(&self) -> Actor {
         Actor {
             user_id: self.id.clone(),
             roles: self.roles.clone(),
-            organisation_id: self.organisation_id.clone(),
+            organisation_id: self
+                .organisation_id
+                .clone()
+                .filter(|_| self.organisation_confirmed),
         }
+    }
+
+    /// Whether going from `before` to this ends every token, session and sign-in link: a
+    /// new password, e-mail address or set of roles, or a deactivation or reactivation.
+    pub fn ends_sessions_from(&self, before: &Account) -> bool {
+        self.password_hash != before.password_hash
+            || self.email != before.email
+            || self.roles != before.roles
+            || self.active != before.active
     }
 }
 
@@ -218,7 +239,9 @@ pub fn apply_change(
         }
     }
     if let Some(org) = &change.organisation_id {
+        // An admin sets the organisation: that is its confirmation.
         account.organisation_id = org.clone();
+        account.organisation_confirmed = true;
     }
     if let Some(active) = change.active {
         account.active = active;
@@ -363,13 +386,45 @@ impl Email {
 pub const PASSWORD_MIN: usize = 10;
 pub const PASSWORD_MAX: usize = 1024;
 
-/// Checks a new password's length (the only rule PRODUCT.md sets).
+/// Common passwords, lower case, most common first (see `passwords/README.md`).
+const COMMON_PASSWORDS: &str = include_str!("passwords/common.txt");
+
+/// The common passwords as a set, built once.
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| COMMON_PASSWORDS.lines().collect())
+}
+
+/// Whether a password is too easy to guess: on the list of common passwords (case aside),
+/// one of them with at most five digits or signs added (`welkom2024!`), one character
+/// repeated, or only spaces.
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let common = common_passwords();
+    if lower.trim().is_empty() || common.contains(lower.as_str()) {
+        return true;
+    }
+    let mut chars = lower.chars();
+    if let Some(first) = chars.next() {
+        if chars.all(|c| c == first) {
+            return true;
+        }
+    }
+    let base = lower.trim_end_matches(|c: char| !c.is_alphabetic());
+    let added = lower.chars().count() - base.chars().count();
+    (1..=5).contains(&added) && base.chars().count() >= 6 && common.contains(base)
+}
+
+/// Checks a new password: 10 to 1024 characters, and not a common one.
 pub fn check_password(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
         Err(format!("must be at least {PASSWORD_MIN} characters"))
     } else if n > PASSWORD_MAX {
         Err(format!("must be at most {PASSWORD_MAX} characters"))
+    } else if is_common_password(password) {
+        Err("is one of the most common passwords: choose one that is harder to guess".into())
     } else {
         Ok(())
     }
@@ -428,11 +483,26 @@ mod tests {
     }
 
     #[test]
-    fn passwords_need_ten_characters() {
+    fn passwords_need_ten_characters_and_must_not_be_common() {
         assert!(check_password("123456789").is_err());
-        assert!(check_password("1234567890").is_ok());
-        assert!(check_password("ëëëëëëëëëë").is_ok());
+        assert!(check_password("een-lang-wachtwoord").is_ok());
+        assert!(check_password("ëëëëëëëëëa").is_ok());
         assert!(check_password(&"x".repeat(PASSWORD_MAX + 1)).is_err());
+        for common in [
+            "1234567890",
+            "password12",
+            "          ",
+            "PASSWORD12",
+            "wachtwoord",
+            "Wachtwoord1",
+            "welkom2024!",
+            "qwertyuiop",
+            "aaaaaaaaaaaa",
+            "ëëëëëëëëëë",
+        ] {
+            assert!(check_password(common).is_err(), "{common:?} is refused");
+        }
+        assert!(common_passwords().len() > 40_000);
     }
 
     #[test]
@@ -517,6 +587,30 @@ mod tests {
             ("anna@example.nl", "Anna")
         );
         assert_eq!(a.kind, Some(ApplicantKind::Resident));
+    }
+
+    #[test]
+    fn a_pending_organisation_grants_nothing_and_credential_changes_end_sessions() {
+        let mut a = Account::empty("u1".into(), now());
+        a.organisation_id = Some("org-1".into());
+        a.organisation_confirmed = false;
+        assert_eq!(a.actor().organisation_id, None);
+        a.organisation_confirmed = true;
+        assert_eq!(a.actor().organisation_id.as_deref(), Some("org-1"));
+        let before = a.clone();
+        let mut renamed = a.clone();
+        renamed.name = "Anders".into();
+        assert!(!renamed.ends_sessions_from(&before));
+        for change in [
+            |a: &mut Account| a.password_hash = Some("new".into()),
+            |a: &mut Account| a.email = "nieuw@example.nl".into(),
+            |a: &mut Account| a.roles = vec![Role::Admin],
+            |a: &mut Account| a.active = false,
+        ] {
+            let mut after = before.clone();
+            change(&mut after);
+            assert!(after.ends_sessions_from(&before));
+        }
     }
 
     #[test]

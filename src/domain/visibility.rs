@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::state::PlanStatus;
+use super::plan::Plan;
+use super::state::{Action, PlanStatus};
 
 /// The status as an applicant sees it: their plan's real state, or `in_assessment` while the
 /// board's decision is not yet published.
@@ -50,11 +51,104 @@ impl ShownStatus {
     }
 }
 
-/// Whether a caller is shown a step of the history as they see the statuses: a step that
-/// stays inside what an applicant sees as one status (pre_advised → voting, both
-/// `in_assessment`) is no news to them.
-pub fn shows_event(from: Option<ShownStatus>, to: ShownStatus, staff: bool) -> bool {
-    staff || from != Some(to)
+/// What a caller is shown of one step in a plan's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSight {
+    Hidden,
+    Shown {
+        /// Whether the reason written with the step is shown.
+        reason: bool,
+        /// Whether the id of who took the step is shown.
+        actor: bool,
+    },
+}
+
+/// The steps that belong to the assessment, before publication the programme team's and the
+/// board's business only: their reasons carry the pre-advice and the tally.
+fn is_assessment(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Evaluate
+            | Action::RecordPreAdvice
+            | Action::RevisePreAdvice
+            | Action::OpenVote
+            | Action::Vote
+            | Action::CancelVote
+            | Action::CloseVote
+            | Action::DeclareConflict
+            | Action::Adopt
+    )
+}
+
+/// What a caller sees of a step. Staff see every step whole. An applicant sees a step as
+/// they see the statuses, and never a staff or board member's id: before publication no
+/// step of the assessment at all; their own steps with their reasons; the team's question
+/// (the reason of `request_info`) since it is put to them; no other reason (a merge names
+/// another applicant's plan). After publication the assessment's steps show, with their
+/// reasons, as the decision does.
+pub fn event_sight(
+    action: Action,
+    from: Option<ShownStatus>,
+    to: ShownStatus,
+    by_viewer: bool,
+    staff: bool,
+    published: bool,
+) -> EventSight {
+    if staff {
+        return EventSight::Shown {
+            reason: true,
+            actor: true,
+        };
+    }
+    if from == Some(to) || (is_assessment(action) && !published) {
+        return EventSight::Hidden;
+    }
+    EventSight::Shown {
+        reason: by_viewer || action == Action::RequestInfo || (is_assessment(action) && published),
+        actor: by_viewer,
+    }
+}
+
+/// What an applicant sees of their plan, compared to decide whether it changed for them
+/// (their `version`, `ETag` and `updated_at` move only then).
+#[derive(Debug, PartialEq)]
+struct ApplicantSight<'a> {
+    status: ShownStatus,
+    content: &'a super::plan::PlanContent,
+    submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    info_request: Option<&'a super::decision::InfoRequest>,
+    merged_into: Option<&'a str>,
+    assessment: Option<(
+        Option<&'a super::decision::RecordedPreAdvice>,
+        Option<super::Eur>,
+        Option<&'a super::decision::Decision>,
+    )>,
+}
+
+fn sight(plan: &Plan, published: bool) -> ApplicantSight<'_> {
+    ApplicantSight {
+        status: applicant_status(plan.status, published),
+        content: &plan.content,
+        submitted_at: plan.submitted_at,
+        info_request: plan.info_request.as_ref(),
+        merged_into: plan.merged_into.as_deref(),
+        assessment: applicant_sees_decision(plan.status, published).then_some((
+            plan.pre_advice.as_ref(),
+            plan.granted,
+            plan.decision.as_ref(),
+        )),
+    }
+}
+
+/// Whether a change of a plan (and of its round's publication) changes what its applicant
+/// sees. Staff acting inside the assessment changes nothing for them.
+pub fn applicant_sees_change(
+    before: &Plan,
+    published_before: bool,
+    after: &Plan,
+    published_after: bool,
+) -> bool {
+    sight(before, published_before) != sight(after, published_after)
 }
 
 /// The status an applicant sees: pre_advised, voting, approved and rejected show as
@@ -135,13 +229,120 @@ mod tests {
     }
 
     #[test]
-    fn an_applicant_is_not_shown_steps_inside_the_assessment() {
+    fn an_applicant_is_not_shown_the_assessment_before_publication_nor_anyones_id() {
         let a = ShownStatus::InAssessment;
-        assert!(!shows_event(Some(a), a, false));
-        assert!(shows_event(Some(a), a, true));
         let review = ShownStatus::Actual(PlanStatus::InReview);
-        assert!(shows_event(Some(review), a, false));
-        assert!(shows_event(None, review, false));
+        let submitted = ShownStatus::Actual(PlanStatus::Submitted);
+        let shown = |reason, actor| EventSight::Shown { reason, actor };
+        // Staff see everything.
+        assert_eq!(
+            event_sight(Action::OpenVote, Some(a), a, false, true, false),
+            shown(true, true)
+        );
+        // The pre-advice and a vote that did not carry: not before publication.
+        for (action, from, to) in [
+            (Action::RecordPreAdvice, review, a),
+            (Action::CloseVote, a, review),
+            (Action::RevisePreAdvice, a, review),
+            (Action::OpenVote, a, a),
+        ] {
+            assert_eq!(
+                event_sight(action, Some(from), to, false, false, false),
+                EventSight::Hidden,
+                "{action:?}"
+            );
+        }
+        // After publication the decision shows, with its reason, but not who took it.
+        let rejected = ShownStatus::Actual(PlanStatus::Rejected);
+        assert_eq!(
+            event_sight(
+                Action::CloseVote,
+                Some(review),
+                rejected,
+                false,
+                false,
+                true
+            ),
+            shown(true, false)
+        );
+        // Their own steps with reason; the team's question; not a merge's reason.
+        assert_eq!(
+            event_sight(
+                Action::Withdraw,
+                Some(submitted),
+                ShownStatus::Actual(PlanStatus::Withdrawn),
+                true,
+                false,
+                false
+            ),
+            shown(true, true)
+        );
+        assert_eq!(
+            event_sight(
+                Action::RequestInfo,
+                Some(review),
+                ShownStatus::Actual(PlanStatus::NeedsInfo),
+                false,
+                false,
+                false
+            ),
+            shown(true, false)
+        );
+        assert_eq!(
+            event_sight(
+                Action::MergeInto,
+                Some(review),
+                ShownStatus::Actual(PlanStatus::Merged),
+                false,
+                false,
+                false
+            ),
+            shown(false, false)
+        );
+        assert_eq!(
+            event_sight(
+                Action::StartReview,
+                Some(submitted),
+                review,
+                false,
+                false,
+                false
+            ),
+            shown(false, false)
+        );
+    }
+
+    #[test]
+    fn staff_steps_inside_the_assessment_change_nothing_the_applicant_sees() {
+        use crate::domain::user::ApplicantKind;
+        let mut p = Plan::draft(
+            "p".into(),
+            "r".into(),
+            "o".into(),
+            ApplicantKind::Partner,
+            chrono::Utc::now(),
+        );
+        p.status = PlanStatus::InReview;
+        let mut advised = p.clone();
+        advised.status = PlanStatus::PreAdvised;
+        assert!(
+            applicant_sees_change(&p, false, &advised, false),
+            "in_review → in_assessment"
+        );
+        let mut voting = advised.clone();
+        voting.status = PlanStatus::Voting;
+        assert!(!applicant_sees_change(&advised, false, &voting, false));
+        let mut approved = voting.clone();
+        approved.status = PlanStatus::Approved;
+        approved.granted = crate::domain::Eur::parse(9_000).ok();
+        assert!(!applicant_sees_change(&voting, false, &approved, false));
+        assert!(
+            applicant_sees_change(&approved, false, &approved, true),
+            "publication"
+        );
+        let mut edited = p.clone();
+        edited.content.title = "Nieuw".into();
+        assert!(applicant_sees_change(&p, false, &edited, false));
     }
 
     #[test]

@@ -39,9 +39,11 @@ pub struct RegisterBody {
     organisation_id: Option<String>,
 }
 
-/// `POST /auth/register`: a resident or partner creates their applicant account.
+/// `POST /auth/register`: a resident or partner creates their applicant account. The answer
+/// is the same whether or not the address has an account already.
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     let input = accounts::RegisterInput {
@@ -51,10 +53,11 @@ pub async fn register(
         kind: body.kind,
         organisation_id: body.organisation_id,
     };
-    let account = hashing(&state, move |app| accounts::register(app, input)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/users/{}", account.id)))
-        .json(user_dto(&account)))
+    let client = client_key(&req);
+    hashing(&state, move |app| accounts::register(app, input, &client)).await?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "detail": "if this address has no account yet, it has one now: sign in with it; if it had one, a mail to it says so"
+    })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,7 +79,7 @@ pub struct TokenAnswer {
 /// The sign-in answer for an account.
 fn token_answer(state: &AppState, account: &Account) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(TokenAnswer {
-        access_token: state.tokens.issue(&account.id)?,
+        access_token: state.tokens.issue(&account.id, account.session_epoch)?,
         token_type: "Bearer",
         expires_in: TOKEN_LIFETIME,
         user: user_dto(account),

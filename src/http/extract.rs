@@ -30,6 +30,9 @@ where
 /// The most a request body may hold.
 pub const BODY_LIMIT: usize = 1 << 20;
 
+/// The longest a request body may take to arrive (1 MiB at 100 KiB/s).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A JSON body. A body that is not JSON is 415, over 1 MiB is 413, unreadable JSON is 400,
 /// and a value of the wrong type or an unknown field is 400 naming that field.
 pub struct JsonBody<T>(pub T);
@@ -116,13 +119,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
             ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
         } else {
-            let message = inner.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            ApiError::field(if path == "." { "body" } else { &path }, message)
+            ApiError::fields(vec![FieldError::from_parser(
+                if path == "." { "body" } else { &path },
+                &inner.to_string(),
+            )])
         }
     })?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
@@ -133,18 +133,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::Malformed(format!("the body is not valid JSON: {inner}"))
         } else {
             // serde's message ends with the position; the field name says more to a client.
-            let message = inner.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            let field = if path == "." {
-                "body".to_string()
-            } else {
-                path
-            };
-            ApiError::field(&field, message)
+            ApiError::fields(vec![FieldError::from_parser(
+                if path == "." { "body" } else { &path },
+                &inner.to_string(),
+            )])
         }
     })?;
     Ok(value)
@@ -163,13 +155,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "send the body as application/json".into(),
                 ));
             }
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code().as_u16() == 413 {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::Malformed("the body could not be read".into())
-                }
-            })?;
+            // A body that trickles in is given up after BODY_TIMEOUT: a slow client must not
+            // hold a connection and a worker's attention for as long as it likes.
+            let bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, bytes)
+                .await
+                .map_err(|_| ApiError::RequestTimeout)?
+                .map_err(|e| {
+                    if e.as_response_error().status_code().as_u16() == 413 {
+                        ApiError::PayloadTooLarge
+                    } else {
+                        ApiError::Malformed("the body could not be read".into())
+                    }
+                })?;
             // Every body of this API is an object; serde would otherwise read an array into a
             // struct by position and blame "[0]".
             match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -186,7 +183,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
 /// A verified bearer token: who it says the caller is, before the account is read. The use
 /// case reads the account in the same database session as its data.
-pub struct Bearer(pub String);
+pub struct Bearer(pub crate::app::tokens::Bearer);
 
 impl FromRequest for Bearer {
     type Error = ApiError;
@@ -239,11 +236,7 @@ pub struct Query<T> {
 
 /// serde's message for a query value, in words for a client.
 fn query_message(message: &str) -> String {
-    if message.contains("invalid digit") || message.contains("number too") {
-        "must be a whole number".into()
-    } else {
-        message.to_string()
-    }
+    crate::domain::errors::plain_parser_message(message)
 }
 
 fn read_query<T: DeserializeOwned>(raw: &str) -> Result<Query<T>, ApiError> {

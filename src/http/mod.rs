@@ -102,6 +102,16 @@ fn register(r: &mut Routes) {
         .add(M::PATCH, "/users/{id}", users::update)
         .add(M::POST, "/organisations", organisations::create)
         .add(M::GET, "/organisations", organisations::list)
+        .add(
+            M::GET,
+            "/organisations/{id}/members",
+            organisations::members,
+        )
+        .add(
+            M::POST,
+            "/organisations/{id}/members",
+            organisations::confirm_member,
+        )
         .add(M::POST, "/rounds", rounds::create)
         .add(M::GET, "/rounds", rounds::list)
         .add(M::GET, "/rounds/{id}", rounds::get)

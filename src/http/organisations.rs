@@ -4,8 +4,9 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{read, write_as, Bearer, JsonBody};
+use super::extract::{read, read_as, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
+use super::users::{user_dto, UserDto};
 use super::AppState;
 use crate::app::organisations;
 use crate::domain::organisation::Organisation;
@@ -59,5 +60,60 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
     let all = read(&state, organisations::list).await?;
     Ok(HttpResponse::Ok().json(Items {
         items: all.iter().map(dto).collect(),
+    }))
+}
+
+#[derive(Serialize)]
+struct MemberDto {
+    #[serde(flatten)]
+    user: UserDto,
+    organisation_confirmed: bool,
+}
+
+/// `GET /organisations/{id}/members` (admin and programme team): the accounts that claim or
+/// hold membership, with whether it is confirmed.
+pub async fn members(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (accounts, _) = read_as(&state, bearer, move |c, me| {
+        organisations::members(c, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: accounts
+            .iter()
+            .map(|a| MemberDto {
+                user: user_dto(a),
+                organisation_confirmed: a.organisation_confirmed,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberBody {
+    user_id: Option<String>,
+}
+
+/// `POST /organisations/{id}/members` `{user_id}` (admin and programme team): confirms an
+/// account's claim to belong to the organisation.
+pub async fn confirm_member(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<MemberBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (account, _) = write_as(&state, bearer, move |tx, me| {
+        organisations::confirm_member(tx, &me.actor(), &id, body.user_id.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(MemberDto {
+        user: user_dto(&account),
+        organisation_confirmed: account.organisation_confirmed,
     }))
 }

@@ -49,13 +49,31 @@ pub struct PlanDto<'a> {
     pub allowed_actions: Vec<Action>,
     /// The programme team's last question to the applicant.
     pub info_request: Option<&'a InfoRequest>,
-    /// Staff always; the applicant once decisions are published.
-    pub pre_advice: Option<&'a RecordedPreAdvice>,
+    /// Staff always; the applicant once decisions are published (without who recorded it).
+    pub pre_advice: Option<PreAdviceDto<'a>>,
     pub granted_eur: Option<i64>,
     pub decision: Option<&'a Decision>,
     pub merged_into: Option<&'a str>,
     /// Plans merged into this one.
     pub merged_from: &'a [String],
+}
+
+/// A recorded pre-advice; `recorded_by` is a staff member's id, shown to staff only.
+#[derive(Debug, Serialize)]
+pub struct PreAdviceDto<'a> {
+    #[serde(flatten)]
+    advice: &'a crate::domain::pre_advice::PreAdvice,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recorded_by: Option<&'a str>,
+    recorded_at: DateTime<Utc>,
+}
+
+fn pre_advice_dto<'a>(r: &'a RecordedPreAdvice, actor: &Actor) -> PreAdviceDto<'a> {
+    PreAdviceDto {
+        advice: &r.advice,
+        recorded_by: actor.is_staff().then_some(r.recorded_by.as_str()),
+        recorded_at: r.recorded_at,
+    }
 }
 
 pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
@@ -83,13 +101,17 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         resident_involvement: &c.resident_involvement,
         gap_in_offer: &c.gap_in_offer,
         status: v.status_for(actor),
-        version: p.version,
+        version: v.version_for(actor),
         created_at: p.created_at,
-        updated_at: p.updated_at,
+        updated_at: v.updated_at_for(actor),
         submitted_at: p.submitted_at,
         allowed_actions: v.allowed_actions(actor),
         info_request: p.info_request.as_ref(),
-        pre_advice: p.pre_advice.as_ref().filter(|_| reveal),
+        pre_advice: p
+            .pre_advice
+            .as_ref()
+            .filter(|_| reveal)
+            .map(|r| pre_advice_dto(r, actor)),
         granted_eur: p.granted.filter(|_| reveal).map(|g| g.value()),
         decision: p.decision.as_ref().filter(|_| reveal),
         merged_into: p.merged_into.as_deref(),
@@ -100,7 +122,7 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
 /// The answer for one plan: `status` with the plan and its `ETag`.
 pub fn plan_answer(status: StatusCode, v: &PlanView, actor: &Actor) -> HttpResponse {
     HttpResponse::build(status)
-        .insert_header((header::ETAG, format!("\"{}\"", v.plan.version)))
+        .insert_header((header::ETAG, format!("\"{}\"", v.version_for(actor))))
         .json(plan_dto(v, actor))
 }
 
@@ -239,7 +261,7 @@ pub async fn withdraw(
 
 #[derive(Serialize)]
 struct EventDto<'a> {
-    actor_id: &'a str,
+    actor_id: Option<&'a str>,
     action: Action,
     from: Option<ShownStatus>,
     to: ShownStatus,
@@ -262,7 +284,7 @@ pub async fn events(
     let items: Vec<EventDto> = events
         .iter()
         .map(|e| EventDto {
-            actor_id: &e.actor_id,
+            actor_id: e.actor_id.as_deref(),
             action: e.action,
             from: e.from,
             to: e.to,

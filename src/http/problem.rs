@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::app;
 use crate::db::DbError;
 use crate::domain::conflict::Recusal;
-use crate::domain::state::{Action, PlanStatus};
+use crate::domain::state::Action;
+use crate::domain::visibility::ShownStatus;
 use crate::domain::{DomainError, Eur, FieldError};
 
 /// Everything a request can fail with: a use case's error, or the request itself.
@@ -20,6 +21,8 @@ pub enum ApiError {
     Malformed(String),
     /// 406: no representation the client accepts.
     NotAcceptable(String),
+    /// 408: the body did not arrive in time.
+    RequestTimeout,
     /// 413: body over the limit.
     PayloadTooLarge,
     /// 415: body is not JSON.
@@ -67,7 +70,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// `not-allowed-in-state`: the state the plan is in, and what may be done in it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<PlanStatus>,
+    pub state: Option<ShownStatus>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<Action>>,
     /// `budget-exceeded`: what the theme has left.
@@ -141,6 +144,7 @@ impl ApiError {
             }
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
@@ -202,6 +206,10 @@ impl ApiError {
             }
             ApiError::Malformed(m) => p("malformed-body", m.clone()),
             ApiError::NotAcceptable(m) => p("not-acceptable", m.clone()),
+            ApiError::RequestTimeout => p(
+                "request-timeout",
+                "the request body did not arrive in time".into(),
+            ),
             ApiError::PayloadTooLarge => p(
                 "payload-too-large",
                 "the request body is larger than 1 MiB".into(),
@@ -277,6 +285,7 @@ pub fn problem_for_status(status: StatusCode) -> String {
 mod tests {
     use super::*;
     use crate::app::Error as E;
+    use crate::domain::state::PlanStatus;
 
     fn eur(v: i64) -> Eur {
         Eur::parse(v).unwrap()
@@ -294,6 +303,7 @@ mod tests {
             (DomainError::Conflict("x".into()).into(), 409),
             (E::Changed("plan").into(), 409),
             (E::Stale { version: 3 }.into(), 412),
+            (ApiError::RequestTimeout, 408),
             (ApiError::PayloadTooLarge, 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (E::TooManyRequests(3).into(), 429),
@@ -319,7 +329,7 @@ mod tests {
     #[test]
     fn each_kind_of_refusal_has_its_own_type_and_data() {
         let state = ApiError::from(DomainError::NotAllowed {
-            state: PlanStatus::Draft,
+            state: ShownStatus::Actual(PlanStatus::Draft),
             action: Action::StartReview,
             allowed: vec![Action::Edit, Action::Submit],
         })

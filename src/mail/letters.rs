@@ -151,6 +151,11 @@ letter!(
     "mail/magic_link.txt",
     "mail/magic_link.html"
 );
+letter!(
+    AccountExists { name, link },
+    "mail/account_exists.txt",
+    "mail/account_exists.html"
+);
 
 fn letter(
     kind: &'static str,
@@ -319,6 +324,18 @@ pub fn magic_link(to: &str, name: &str, link: &str) -> Result<Letter, LetterErro
     Ok(letter("magic_link", to, subject, body, None))
 }
 
+/// To the holder of an address someone tried to register again: they have an account.
+pub fn account_exists(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
+    let subject = "U heeft al een account bij planloket".to_string();
+    let body = AccountExists {
+        subject: subject.clone(),
+        name: name.into(),
+        link: link.into(),
+    }
+    .render()?;
+    Ok(letter("account_exists", to, subject, body, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,6 +440,7 @@ mod tests {
             granted("a@b.nl", "A", "T", "p", Eur::parse(1).unwrap(), "", &a),
             rejected("a@b.nl", "A", "T", "p", "m", &a),
             magic_link("a@b.nl", "A", "http://127.0.0.1:8080/aanmelden?token=x"),
+            account_exists("a@b.nl", "A", "http://127.0.0.1:8080/inloggen"),
         ];
         for l in letters {
             let l = l.unwrap();

@@ -70,8 +70,9 @@ impl Transport {
             Some("memory://") => Ok(Transport::Memory(Arc::new(Mutex::new(Vec::new())))),
             Some(url) => smtp_from_url(url).map(Transport::Smtp),
             None => {
+                // The mails hold live sign-in links: the folder is the owner's only.
                 let dir = data_dir.join("mail");
-                std::fs::create_dir_all(&dir)
+                crate::config::private_dir(&dir)
                     .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 Ok(Transport::File(dir))
             }

@@ -40,9 +40,10 @@ fn other_funding_text(a: &Action) -> String {
 }
 
 /// One CSV field: quoted when it holds the separator, a quote or a line break; a leading
-/// `=`, `+`, `-` or `@` is neutralised so a spreadsheet never runs user text as a formula.
+/// `=`, `+`, `-`, `@`, tab, CR or LF is neutralised so a spreadsheet never runs user text as a
+/// formula (OWASP, CSV injection).
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
         format!("'{s}")
     } else {
         s.to_string()
@@ -314,6 +315,12 @@ mod tests {
             lines[1]
         );
         assert_eq!(lines.len(), 3, "header, one row, trailing line end");
+        for cell in ["\t=1+1", "\r=1+1", "\n=1+1", "-2", "@SUM(A1)"] {
+            assert!(
+                csv_field(cell).trim_start_matches('"').starts_with('\''),
+                "{cell:?}"
+            );
+        }
     }
 
     #[test]

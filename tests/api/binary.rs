@@ -90,15 +90,77 @@ fn migrate_creates_the_sqlite_file_in_the_data_dir() {
 }
 
 #[test]
-fn a_short_jwt_secret_is_refused() {
-    let out = planloket()
-        .arg("migrate")
-        .env("PLANLOKET_JWT_SECRET", "short")
-        .env("PLANLOKET_DATA_DIR", std::env::temp_dir())
-        .output()
+fn a_short_or_published_jwt_secret_is_refused() {
+    let dir = std::env::temp_dir().join(format!("planloket-bin-{}", uuid::Uuid::now_v7().simple()));
+    for (secret, says) in [
+        ("short", "at least 32 bytes"),
+        (
+            "change-me-to-a-long-random-secret-of-32-bytes-or-more",
+            "example",
+        ),
+    ] {
+        let out = planloket()
+            .arg("migrate")
+            .env("PLANLOKET_JWT_SECRET", secret)
+            .env("PLANLOKET_DATA_DIR", &dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_data_dir_the_database_and_the_mail_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("planloket-bin-{}", uuid::Uuid::now_v7().simple()));
+    let port = listen_port();
+    let mut child = planloket()
+        .arg("demo")
+        .env("PLANLOKET_DATA_DIR", &dir)
+        .env("PLANLOKET_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"));
+    let started = Instant::now();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    // A sign-in link writes a mail file.
+    while ureq::post(&format!("{base}/auth/magic-link"))
+        .send_json(serde_json::json!({"email": "bewoner@demo.planloket.nl"}))
+        .is_err()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the demo starts"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let mail = dir.join("mail");
+    while std::fs::read_dir(&mail).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the link is mailed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&mail), 0o700);
+    for file in ["planloket.db", "planloket.db-wal", "jwt-secret"] {
+        let path = dir.join(file);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{file}");
+        }
+    }
+    for eml in std::fs::read_dir(&mail).unwrap() {
+        assert_eq!(mode(&eml.unwrap().path()), 0o600);
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

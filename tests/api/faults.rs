@@ -121,7 +121,9 @@ fn behind_its_back(app: &TestApp, sql: &str) {
     use diesel::{Connection, RunQueryDsl};
     match app.db.url() {
         planloket::config::DatabaseUrl::Sqlite(path) => {
+            use diesel::connection::SimpleConnection;
             let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            c.batch_execute("PRAGMA busy_timeout = 5000").unwrap();
             diesel::sql_query(sql).execute(&mut c).unwrap();
         }
         planloket::config::DatabaseUrl::Postgres(url) => {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 pub const ADMIN_EMAIL: &str = "admin@planloket.test";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
-pub const PASSWORD: &str = "wachtwoord-1234";
+pub const PASSWORD: &str = "een-goed-wachtwoord-42";
 pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 /// A database that lives as long as one test.

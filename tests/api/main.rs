@@ -10,6 +10,7 @@ mod accounts;
 mod assessment;
 mod binary;
 mod board;
+mod confidentiality;
 mod conventions;
 mod faults;
 mod mail;

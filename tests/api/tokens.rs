@@ -16,7 +16,8 @@ fn sign(claims: Value, key: &[u8]) -> String {
 
 fn claims(sub: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({"sub": sub, "iat": now, "exp": now + 600, "iss": "planloket", "aud": "planloket"})
+    // `ep`: the account's session epoch (1 for an account whose credentials never changed).
+    json!({"sub": sub, "ep": 1, "iat": now, "exp": now + 600, "iss": "planloket", "aud": "planloket"})
 }
 
 fn b64(v: &Value) -> String {

@@ -3,7 +3,8 @@
 use chrono::Utc;
 
 use super::{
-    act, check_expected, known_organisations, load_visible, owner_of, Effect, Expected, PlanView,
+    act, check_expected, known_organisations, load_visible, owner_of, registered_names, Effect,
+    Expected, PlanView,
 };
 use crate::app::accounts::require;
 use crate::app::outbox::enqueue;
@@ -11,7 +12,7 @@ use crate::app::{new_id, now, Error};
 use crate::db::{self, Tx};
 use crate::domain::plan::{check_content, parse_submission, Plan, PlanContent, SubmissionKind};
 use crate::domain::round::Round;
-use crate::domain::state::{decide, Action, PlanStatus};
+use crate::domain::state::{decide_as_seen, Action, PlanStatus};
 use crate::domain::text::Bounded;
 use crate::domain::user::{Account, Actor, Role};
 use crate::domain::{DomainError, FieldError};
@@ -22,6 +23,10 @@ fn check(tx: &mut Tx, content: &PlanContent, round: &Round) -> Result<(), Error>
     let known = known_organisations(tx, content)?;
     Ok(check_content(content, &round.spec.catalog, &known).finish(())?)
 }
+
+/// Most drafts one applicant may keep at once (a draft is a plan not yet filed; more than
+/// this is a script, not a person).
+pub const DRAFTS_MAX: i64 = 25;
 
 /// An applicant starts a draft in a round that takes new plans. Only what is given is checked;
 /// completeness is demanded at submission.
@@ -40,6 +45,21 @@ pub fn create_draft(
     let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     round.check_accepts_drafts(Utc::now())?;
     check(tx, &content, &round)?;
+    let drafts = db::plans::count(
+        tx,
+        &db::plans::PlanFilter {
+            owner_id: Some(account.id.clone()),
+            statuses: Some(vec![PlanStatus::Draft]),
+            ..Default::default()
+        },
+    )?;
+    if drafts >= DRAFTS_MAX {
+        return Err(DomainError::Conflict(format!(
+            "you have {DRAFTS_MAX} drafts already: submit or delete one before you start another"
+        ))
+        .into());
+    }
+    let content = registered_names(tx, content)?;
     let mut plan = Plan::draft(new_id(), round.id.clone(), account.id.clone(), kind, now());
     plan.set_content(content, &round.spec.catalog);
     db::plans::insert(tx, &plan)?;
@@ -77,6 +97,7 @@ pub fn edit(
                 ContentChange::Whole(content) => *content,
             };
             check(tx, &content, round)?;
+            let content = registered_names(tx, content)?;
             plan.set_content(content, &round.spec.catalog);
             Ok(Effect::none())
         },
@@ -90,9 +111,15 @@ pub fn delete(
     plan_id: &str,
     expected: Option<&Expected>,
 ) -> Result<(), Error> {
-    let (plan, _) = load_visible(tx, actor, plan_id)?;
-    check_expected(plan.version, expected)?;
-    decide(plan.state(), Action::Delete, actor)?;
+    let (plan, round) = load_visible(tx, actor, plan_id)?;
+    let view = PlanView {
+        plan,
+        published: round.is_published(),
+        merged_from: Vec::new(),
+    };
+    check_expected(view.version_for(actor), expected)?;
+    let plan = view.plan;
+    decide_as_seen(plan.state(), Action::Delete, actor, round.is_published())?;
     if !db::plans::delete(tx, &plan)? {
         return Err(Error::Changed("plan"));
     }

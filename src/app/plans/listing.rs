@@ -10,6 +10,7 @@ use crate::app::Error;
 use crate::db::plans::{PageStart, PlanFilter};
 use crate::db::{self, DbConn};
 use crate::domain::round::Round;
+use crate::domain::state::PlanStatus;
 use crate::domain::text::{fold, Bounded};
 use crate::domain::user::{Actor, Role};
 use crate::domain::visibility::ShownStatus;
@@ -28,8 +29,6 @@ pub struct ListQuery {
     pub page_size: Option<i64>,
 }
 
-/// Most plans an applicant's list is filtered over in memory (their own plans only).
-const OWN_PLANS_MAX: i64 = 10_000;
 /// Filters whose totals are kept at most.
 const LIST_TOTALS_MAX: usize = 1_000;
 /// Filters whose page marks are kept at most.
@@ -187,64 +186,56 @@ pub fn list<R: Clone>(
     let checked = check(q)?;
     let (page, page_size) = (checked.page, checked.page_size);
     let staff = actor.is_staff();
+    let (statuses, published) = statuses_for(checked.status, staff);
     let filter = PlanFilter {
         owner_id: (!staff).then(|| actor.user_id.clone()),
         exclude_drafts: staff,
         round_id: q.round.clone(),
-        statuses: match (staff, checked.status) {
-            (true, Some(ShownStatus::Actual(s))) => Some(vec![s]),
-            // Staff see real states only: `in_assessment` matches none of their plans.
-            (true, Some(ShownStatus::InAssessment)) => Some(Vec::new()),
-            _ => None,
-        },
+        statuses,
+        published,
         budget_line: q.theme.clone(),
         goal: q.goal.clone(),
         q: checked.q.as_deref().map(fold),
     };
-    let (plans, total, keep) = if staff {
-        // Read before what is kept against it, so nothing kept is older than it.
-        let changes = db::plans::changes(c, filter.round_id.as_deref())?;
-        let key = PageKey {
-            filter,
-            page,
-            page_size,
-            user_id: actor.user_id.clone(),
-            roles: actor.roles.clone(),
-        };
-        if let Some(kept) = rendered.get(&key, changes) {
-            return Ok(Listing::Kept(kept));
-        }
-        // The total is counted again only after plans changed.
-        let total = match caches.totals.get(&key.filter, changes) {
-            Some(total) => total,
-            None => {
-                let total = db::plans::count(c, &key.filter)?;
-                caches.totals.put(key.filter.clone(), changes, total, 1);
-                total
-            }
-        };
-        let offset = (page - 1) * page_size;
-        let marks = caches
-            .marks
-            .get_or_put(key.filter.clone(), changes, Default::default);
-        // A page may be read from a mark learnt from data a little newer than the counter
-        // read here (never older): as with any paging while plans change.
-        let start = marks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .start(offset);
-        let plans = db::plans::page(c, &key.filter, &start, page_size)?;
-        if let Some(last) = plans.last() {
-            marks.lock().unwrap_or_else(|p| p.into_inner()).learn(
-                offset + plans.len() as i64,
-                (last.created_at, last.id.clone()),
-            );
-        }
-        (plans, total, Some((key, changes)))
-    } else {
-        let all = PageStart::default();
-        (db::plans::page(c, &filter, &all, OWN_PLANS_MAX)?, 0, None)
+    // Read before what is kept against it, so nothing kept is older than it.
+    let changes = db::plans::changes(c, filter.round_id.as_deref())?;
+    let key = PageKey {
+        filter,
+        page,
+        page_size,
+        user_id: actor.user_id.clone(),
+        roles: actor.roles.clone(),
     };
+    if let Some(kept) = rendered.get(&key, changes) {
+        return Ok(Listing::Kept(kept));
+    }
+    // The total is counted again only after plans changed.
+    let total = match caches.totals.get(&key.filter, changes) {
+        Some(total) => total,
+        None => {
+            let total = db::plans::count(c, &key.filter)?;
+            caches.totals.put(key.filter.clone(), changes, total, 1);
+            total
+        }
+    };
+    let offset = (page - 1) * page_size;
+    let marks = caches
+        .marks
+        .get_or_put(key.filter.clone(), changes, Default::default);
+    // A page may be read from a mark learnt from data a little newer than the counter read
+    // here (never older): as with any paging while plans change.
+    let start = marks
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .start(offset);
+    let plans = db::plans::page(c, &key.filter, &start, page_size)?;
+    if let Some(last) = plans.last() {
+        marks.lock().unwrap_or_else(|p| p.into_inner()).learn(
+            offset + plans.len() as i64,
+            (last.created_at, last.id.clone()),
+        );
+    }
+    let keep = Some((key, changes));
     let mut round_ids: Vec<String> = plans.iter().map(|p| p.round_id.clone()).collect();
     round_ids.sort();
     round_ids.dedup();
@@ -271,33 +262,36 @@ pub fn list<R: Clone>(
             merged_from,
         });
     }
-    if staff {
-        return Ok(Listing::Found(Box::new(Found {
-            items,
-            page,
-            page_size,
-            total,
-            keep,
-        })));
-    }
-    // Applicants filter on the status they see, which depends on publication.
-    let mine: Vec<PlanView> = items
-        .into_iter()
-        .filter(|v| checked.status.is_none_or(|s| v.status_for(actor) == s))
-        .collect();
-    let total = mine.len() as i64;
-    let start = ((page - 1) * page_size).min(total) as usize;
     Ok(Listing::Found(Box::new(Found {
-        items: mine
-            .into_iter()
-            .skip(start)
-            .take(page_size as usize)
-            .collect(),
+        items,
         page,
         page_size,
         total,
-        keep: None,
+        keep,
     })))
+}
+
+/// The plan states a status filter selects, and whether their round must be published:
+/// staff filter on real states (`in_assessment` is none of theirs); an applicant on the
+/// status they see, which depends on publication (`visibility::applicant_status`).
+fn statuses_for(
+    status: Option<ShownStatus>,
+    staff: bool,
+) -> (Option<Vec<PlanStatus>>, Option<bool>) {
+    const MASKED: [PlanStatus; 4] = [
+        PlanStatus::PreAdvised,
+        PlanStatus::Voting,
+        PlanStatus::Approved,
+        PlanStatus::Rejected,
+    ];
+    match (status, staff) {
+        (None, _) => (None, None),
+        (Some(ShownStatus::Actual(s)), true) => (Some(vec![s]), None),
+        (Some(ShownStatus::InAssessment), true) => (Some(Vec::new()), None),
+        (Some(ShownStatus::InAssessment), false) => (Some(MASKED.to_vec()), Some(false)),
+        (Some(ShownStatus::Actual(s)), false) if MASKED.contains(&s) => (Some(vec![s]), Some(true)),
+        (Some(ShownStatus::Actual(s)), false) => (Some(vec![s]), None),
+    }
 }
 
 #[cfg(test)]

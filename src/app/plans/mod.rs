@@ -6,7 +6,7 @@ mod filing;
 mod listing;
 mod reading;
 
-pub use filing::{create_draft, delete, edit, submit, withdraw, ContentChange};
+pub use filing::{create_draft, delete, edit, submit, withdraw, ContentChange, DRAFTS_MAX};
 pub use listing::{list, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
 pub use reading::{events, get, versions, ShownEvent};
 
@@ -16,10 +16,12 @@ use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::plan::{Plan, PlanContent, PlanEvent};
 use crate::domain::round::Round;
-use crate::domain::state::{allowed_actions, decide, Action, Transition};
+use crate::domain::state::{allowed_actions, decide_as_seen, Action, Transition};
 use crate::domain::tally::Outcome;
 use crate::domain::user::{Account, Actor};
-use crate::domain::visibility::{applicant_sees_decision, may_see, ShownStatus};
+use crate::domain::visibility::{
+    applicant_sees_change, applicant_sees_decision, may_see, ShownStatus,
+};
 
 /// A plan with what its view needs besides itself.
 #[derive(Debug, Clone)]
@@ -45,6 +47,26 @@ impl PlanView {
     /// What this caller may do to the plan now.
     pub fn allowed_actions(&self, actor: &Actor) -> Vec<Action> {
         allowed_actions(self.plan.state(), actor)
+    }
+
+    /// The version this caller knows the plan by (its `ETag`): staff the plan's own; an
+    /// applicant the version of what they see, which staff work inside the assessment does
+    /// not move.
+    pub fn version_for(&self, actor: &Actor) -> i64 {
+        if actor.is_staff() {
+            self.plan.version
+        } else {
+            self.plan.shown_version
+        }
+    }
+
+    /// When the plan last changed as this caller sees it.
+    pub fn updated_at_for(&self, actor: &Actor) -> chrono::DateTime<chrono::Utc> {
+        if actor.is_staff() {
+            self.plan.updated_at
+        } else {
+            self.plan.shown_updated_at
+        }
     }
 }
 
@@ -124,6 +146,13 @@ pub fn known_organisations(
     Ok(db::organisations::existing(c, &content.organisation_ids())?)
 }
 
+/// The content with organisations named by a registered organisation's name taken as that
+/// organisation (so recusal holds however a name is typed).
+pub fn registered_names(c: &mut DbConn, content: PlanContent) -> Result<PlanContent, Error> {
+    let ids = db::organisations::ids_by_key(c, &content.named_keys())?;
+    Ok(content.with_registered_names(&ids))
+}
+
 /// Applies one action to a plan in the caller's transaction: takes the plan's row lock, loads
 /// what the caller may see, lets the state table decide, lets `apply` make the action's own
 /// changes, checks the caller's expected version, then stores guarded by the version (a
@@ -143,19 +172,30 @@ where
     // here rather than interleave.
     db::plans::lock(tx, plan_id)?;
     let (mut plan, round) = load_visible(tx, actor, plan_id)?;
-    let transition = decide(plan.state(), action, actor)?;
-    let read_version = plan.version;
+    let published = round.is_published();
+    let transition = decide_as_seen(plan.state(), action, actor, published)?;
+    let before = PlanView {
+        plan: plan.clone(),
+        published,
+        merged_from: Vec::new(),
+    };
     let effect = apply(tx, &mut plan, &round, &transition)?;
     // Preconditions come after the request's own checks (RFC 9110, 13.2.1): a bad body is
     // refused as such whatever the If-Match; the transaction rolls back what `apply` did.
-    check_expected(read_version, expected)?;
+    check_expected(before.version_for(actor), expected)?;
     let to = transition
         .target(effect.tally)
         .ok_or_else(|| Error::Internal(format!("{} leads to no state here", action.as_str())))?;
     let at = now();
+    let read_version = before.plan.version;
     plan.status = to;
     plan.version = read_version + 1;
     plan.updated_at = at;
+    // The applicant's version moves only when what they see changes.
+    if applicant_sees_change(&before.plan, published, &plan, published) {
+        plan.shown_version = before.plan.shown_version + 1;
+        plan.shown_updated_at = at;
+    }
     if !db::plans::update(tx, &plan, read_version)? {
         return Err(Error::Changed("plan"));
     }

@@ -4,20 +4,21 @@ use chrono::{DateTime, Utc};
 
 use super::{load_visible, PlanView};
 use crate::app::accounts::signed_in;
+use crate::app::tokens::Bearer;
 use crate::app::Error;
 use crate::db::{self, DbConn};
 use crate::domain::plan::PlanVersion;
 use crate::domain::state::Action;
 use crate::domain::user::{Account, Actor};
-use crate::domain::visibility::{may_see, shows_event, ShownStatus};
+use crate::domain::visibility::{event_sight, may_see, EventSight, ShownStatus};
 
 /// The caller's account and a plan they may see, read in one query (the hot path).
-pub fn get(c: &mut DbConn, user_id: &str, plan_id: &str) -> Result<(Account, PlanView), Error> {
-    let (account, found) = match db::plans::account_and_plan(c, user_id, plan_id)? {
+pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanView), Error> {
+    let (account, found) = match db::plans::account_and_plan(c, &me.user_id, plan_id)? {
         Some((account, found)) => (Some(account), found),
         None => (None, None),
     };
-    let account = signed_in(account)?;
+    let account = signed_in(account, me.epoch)?;
     let found = found.ok_or(Error::NotFound("plan"))?;
     let actor = account.actor();
     if !may_see(
@@ -40,7 +41,8 @@ pub fn get(c: &mut DbConn, user_id: &str, plan_id: &str) -> Result<(Account, Pla
 /// One step of a plan's history as the caller may see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShownEvent {
-    pub actor_id: String,
+    /// Who took the step: for an applicant only when it was themselves.
+    pub actor_id: Option<String>,
     pub action: Action,
     pub from: Option<ShownStatus>,
     pub to: ShownStatus,
@@ -48,23 +50,30 @@ pub struct ShownEvent {
     pub reason: Option<String>,
 }
 
-/// The history; applicants see it as they see the status, so a decision is not revealed
-/// before publication.
+/// The history as the caller may see it (`visibility::event_sight`): applicants see it as
+/// they see the status, without the assessment before publication and without anyone
+/// else's id.
 pub fn events(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<ShownEvent>, Error> {
     let (plan, round) = load_visible(c, actor, plan_id)?;
     let (published, staff) = (round.is_published(), actor.is_staff());
     let shown = |s| ShownStatus::for_caller(s, published, staff);
     Ok(db::plans::events(c, &plan.id)?
         .into_iter()
-        .map(|e| ShownEvent {
-            actor_id: e.actor_id,
-            action: e.action,
-            from: e.from.map(shown),
-            to: shown(e.to),
-            at: e.at,
-            reason: e.reason,
+        .filter_map(|e| {
+            let (from, to) = (e.from.map(shown), shown(e.to));
+            let by_viewer = e.actor_id == actor.user_id;
+            match event_sight(e.action, from, to, by_viewer, staff, published) {
+                EventSight::Hidden => None,
+                EventSight::Shown { reason, actor } => Some(ShownEvent {
+                    actor_id: actor.then_some(e.actor_id),
+                    action: e.action,
+                    from,
+                    to,
+                    at: e.at,
+                    reason: e.reason.filter(|_| reason),
+                }),
+            }
         })
-        .filter(|e| shows_event(e.from, e.to, staff))
         .collect())
 }
 
@@ -96,25 +105,32 @@ mod tests {
                 ..Default::default()
             },
         );
-        let (who, view) = t.app.read(|c| get(c, &anna.id, &draft.id)).unwrap();
+        let (who, view) = t.app.read(|c| get(c, &t.bearer(&anna), &draft.id)).unwrap();
         assert_eq!(
             (who.id, view.plan.id.as_str()),
             (anna.id.clone(), draft.id.as_str())
         );
         assert!(matches!(
-            t.app.read(|c| get(c, &bob.id, &draft.id)),
+            t.app.read(|c| get(c, &t.bearer(&bob), &draft.id)),
             Err(Error::NotFound("plan"))
         ));
         let team = t.account(&[Role::ProgrammeTeam]);
         assert!(
             matches!(
-                t.app.read(|c| get(c, &team.id, &draft.id)),
+                t.app.read(|c| get(c, &t.bearer(&team), &draft.id)),
                 Err(Error::NotFound("plan")),
             ),
             "a draft is its owner's only"
         );
         assert!(matches!(
-            t.app.read(|c| get(c, "nobody", &draft.id)),
+            t.app.read(|c| get(
+                c,
+                &Bearer {
+                    user_id: "nobody".into(),
+                    epoch: 1
+                },
+                &draft.id
+            )),
             Err(Error::Unauthorized(_))
         ));
     }
@@ -132,7 +148,13 @@ mod tests {
         assert_eq!(steps, vec!["submitted", "in_review", "pre_advised"]);
         let mine = t.app.read(|c| events(c, &anna.actor(), &plan.id)).unwrap();
         let steps: Vec<_> = mine.iter().map(|e| e.to.as_str()).collect();
-        assert_eq!(steps, vec!["submitted", "in_review", "in_assessment"]);
+        assert_eq!(
+            steps,
+            vec!["submitted", "in_review"],
+            "no step of the assessment"
+        );
+        assert_eq!(mine[0].actor_id.as_deref(), Some(anna.id.as_str()));
+        assert_eq!(mine[1].actor_id, None, "no staff id");
         assert_eq!(t.plan(&plan.id).status, PlanStatus::PreAdvised);
     }
 }

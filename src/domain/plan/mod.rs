@@ -30,8 +30,13 @@ pub struct Plan {
     pub owner_id: String,
     pub applicant_kind: ApplicantKind,
     pub status: PlanStatus,
-    /// Raised by every change; the `ETag` and the guard against concurrent changes.
+    /// Raised by every change; the guard against concurrent changes, and staff's `ETag`.
     pub version: i64,
+    /// Raised only when what the applicant sees changes (`visibility::applicant_sees_change`):
+    /// the applicant's `version` and `ETag`, so staff work inside the assessment shows
+    /// nowhere to them.
+    pub shown_version: i64,
+    pub shown_updated_at: DateTime<Utc>,
     pub content: PlanContent,
     /// The theme it is charged to, derived from the content on every save (`set_content`).
     pub budget_line: Option<String>,
@@ -63,6 +68,8 @@ impl Plan {
             applicant_kind,
             status: PlanStatus::Draft,
             version: 1,
+            shown_version: 1,
+            shown_updated_at: now,
             content: PlanContent::default(),
             budget_line: None,
             created_at: now,
@@ -241,6 +248,41 @@ impl PlanContent {
 }
 
 impl PlanContent {
+    /// The keys (`organisation_key`) of the organisations this plan names by name.
+    pub fn named_keys(&self) -> Vec<String> {
+        self.lead_partner
+            .iter()
+            .chain(self.partners.iter())
+            .filter_map(|p| match p {
+                PartyRef::Named { name } => Some(super::organisation::organisation_key(name)),
+                PartyRef::Registered { .. } => None,
+            })
+            .collect()
+    }
+
+    /// The content with every organisation named by the name of a registered one (case and
+    /// spacing aside) taken as that organisation: `ids_by_key` maps a name's key to its id.
+    /// So a board member's organisation is recognised however its name is typed.
+    pub fn with_registered_names(
+        mut self,
+        ids_by_key: &std::collections::HashMap<String, String>,
+    ) -> PlanContent {
+        let resolve = |p: &mut PartyRef| {
+            if let PartyRef::Named { name } = p {
+                if let Some(id) = ids_by_key.get(&super::organisation::organisation_key(name)) {
+                    *p = PartyRef::Registered {
+                        organisation_id: id.clone(),
+                    };
+                }
+            }
+        };
+        if let Some(lead) = self.lead_partner.as_mut() {
+            resolve(lead);
+        }
+        self.partners.iter_mut().for_each(resolve);
+        self
+    }
+
     /// Reads content from a JSON object, naming the field that does not fit.
     pub fn from_json(
         object: serde_json::Map<String, serde_json::Value>,
@@ -252,9 +294,9 @@ impl PlanContent {
             } else {
                 path
             };
-            DomainError::Invalid(vec![super::FieldError::new(
+            DomainError::Invalid(vec![super::FieldError::from_parser(
                 field,
-                err.into_inner().to_string(),
+                &err.into_inner().to_string(),
             )])
         })
     }
@@ -455,6 +497,42 @@ mod tests {
             check_merge_target(&p, "d", Some(&done)),
             Err(DomainError::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn an_organisation_named_by_its_registered_name_is_that_organisation() {
+        let c = PlanContent {
+            lead_partner: Some(PartyRef::Named {
+                name: "  bibliotheek   NOORD ".into(),
+            }),
+            partners: vec![
+                PartyRef::Named {
+                    name: "Buurthuis".into(),
+                },
+                PartyRef::Registered {
+                    organisation_id: "org-2".into(),
+                },
+            ],
+            ..Default::default()
+        };
+        assert_eq!(c.named_keys(), vec!["bibliotheek noord", "buurthuis"]);
+        let ids = [("bibliotheek noord".to_string(), "org-1".to_string())]
+            .into_iter()
+            .collect();
+        let r = c.with_registered_names(&ids);
+        assert_eq!(
+            r.lead_partner,
+            Some(PartyRef::Registered {
+                organisation_id: "org-1".into()
+            })
+        );
+        assert_eq!(
+            r.partners[0],
+            PartyRef::Named {
+                name: "Buurthuis".into()
+            },
+            "not registered: kept by name"
+        );
     }
 
     #[test]
