@@ -258,3 +258,57 @@ fn an_unreachable_database_is_503_with_nothing_internal() {
         "the database is unavailable; try again shortly"
     );
 }
+
+/// Sends raw bytes and reads the answer until the server closes the connection.
+fn raw(app: &TestApp, bytes: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(app.addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(15)))
+        .unwrap();
+    // The server may answer and close before all is written: that is its answer.
+    let _ = s.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn assert_problem(answer: &str, status: u16, code: &str) {
+    assert!(
+        answer.starts_with(&format!("HTTP/1.1 {status}")),
+        "{answer}"
+    );
+    let lower = answer.to_ascii_lowercase();
+    for header in [
+        "content-type: application/problem+json",
+        "cache-control: no-store",
+        "x-content-type-options: nosniff",
+        "x-frame-options: deny",
+        "content-security-policy: frame-ancestors 'none'",
+    ] {
+        assert!(lower.contains(header), "{header} in {answer}");
+    }
+    assert!(
+        answer.contains(&format!("\"type\":\"urn:planloket:problem:{code}\"")),
+        "{answer}"
+    );
+}
+
+#[test]
+fn answers_the_framework_makes_itself_are_problem_json_with_the_security_headers() {
+    let app = spawn_app();
+    // A request head over 128 KiB.
+    let big = format!(
+        "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(140_000)
+    );
+    assert_problem(&raw(&app, big.as_bytes()), 431, "request-header-fields-too-large");
+    // A URL too long to be one.
+    let long = format!(
+        "GET /api/v1/{} HTTP/1.1\r\nHost: x\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    assert_problem(&raw(&app, long.as_bytes()), 400, "malformed-request");
+    // A head that never ends.
+    let slow = raw(&app, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n");
+    assert_problem(&slow, 408, "request-timeout");
+}
