@@ -301,7 +301,11 @@ fn answers_the_framework_makes_itself_are_problem_json_with_the_security_headers
         "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
         "a".repeat(140_000)
     );
-    assert_problem(&raw(&app, big.as_bytes()), 431, "request-header-fields-too-large");
+    assert_problem(
+        &raw(&app, big.as_bytes()),
+        431,
+        "request-header-fields-too-large",
+    );
     // A URL too long to be one.
     let long = format!(
         "GET /api/v1/{} HTTP/1.1\r\nHost: x\r\n\r\n",
