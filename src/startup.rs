@@ -156,6 +156,11 @@ pub fn demo_spec(
         opens_at: db::micros(opens_at),
         closes_at: db::micros(closes_at),
         catalog,
+        legal: crate::domain::round::LegalFrame {
+            authority: text("authority")?,
+            legal_basis: text("legal_basis")?,
+            objection_address: text("objection_address")?,
+        },
     };
     parse_round(&spec.to_input()).map_err(|e| format!("demo catalog: {e}"))
 }

@@ -9,12 +9,13 @@ use argon2::Argon2;
 use super::tokens::Bearer;
 use super::{new_id, now, App, Error, Unauthorized};
 use crate::db::{self, DbConn};
+use crate::domain::errors::REQUIRED;
 use crate::domain::throttle::{self, Limit};
 use crate::domain::user::{
     apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
     Actor, Email, Role,
 };
-use crate::domain::{DomainError, FieldError};
+use crate::domain::{DomainError, FieldError, Said};
 use crate::mail::letters;
 
 /// The account of a signed-in caller, read on every request so that a role taken away or an
@@ -117,7 +118,10 @@ fn check_organisation(c: &mut DbConn, org: Option<&str>) -> Result<(), Error> {
         if db::organisations::existing(c, &[org])?.is_empty() {
             return Err(DomainError::Invalid(vec![FieldError::new(
                 "organisation_id",
-                format!("unknown organisation '{org}'"),
+                (
+                    format!("unknown organisation '{org}'"),
+                    format!("organisatie '{org}' bestaat niet"),
+                ),
             )])
             .into());
         }
@@ -126,7 +130,11 @@ fn check_organisation(c: &mut DbConn, org: Option<&str>) -> Result<(), Error> {
 }
 
 fn duplicate_address() -> Error {
-    DomainError::Duplicate("an account with this e-mail address exists already".into()).into()
+    DomainError::Duplicate(Said::new(
+        "an account with this e-mail address exists already",
+        "er bestaat al een account met dit e-mailadres",
+    ))
+    .into()
 }
 
 /// A resident or partner creates their own applicant account. The answer is the same
@@ -237,7 +245,7 @@ pub fn token_hash(token: &str) -> String {
 /// has an account. Throttled per address and per client.
 pub fn request_magic_link(app: &App, email: Option<&str>, client: &str) -> Result<(), Error> {
     let email = match email.map(Email::parse) {
-        None => Err("is required".to_string()),
+        None => Err(Said::from(REQUIRED)),
         Some(r) => r,
     }
     .map_err(|m| DomainError::Invalid(vec![FieldError::new("email", m)]))?
@@ -279,7 +287,7 @@ pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result
     let token = token
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("token", "is required")]))?;
+        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("token", REQUIRED)]))?;
     let by_client = format!("redeem:client:{client}");
     take_attempt(
         app,

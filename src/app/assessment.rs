@@ -14,6 +14,7 @@ use super::plans::{act, load_visible, owner_of, Effect, Expected, PlanView};
 use super::{now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::decision::{InfoRequest, RecordedPreAdvice};
+use crate::domain::errors::REQUIRED;
 use crate::domain::evaluation::{means, parse_evaluation, CriterionMean, Evaluation, ScoreInput};
 use crate::domain::plan::check_merge_target;
 use crate::domain::pre_advice::{parse_pre_advice, suggestions, PreAdviceInput, Suggestion};
@@ -25,7 +26,7 @@ use crate::domain::visibility::applicant_sees_decision;
 use crate::domain::{DomainError, Eur, FieldError};
 use crate::mail::letters;
 
-fn field(name: &str, message: impl Into<String>) -> Error {
+fn field(name: &str, message: impl Into<crate::domain::Said>) -> Error {
     DomainError::Invalid(vec![FieldError::new(name, message)]).into()
 }
 
@@ -135,10 +136,13 @@ pub fn request_info(
         id,
         Action::RequestInfo,
         expected,
-        |tx, plan, _, _| {
+        |tx, plan, round, _| {
+            round.check_accepts_questions()?;
             plan.info_request = Some(InfoRequest {
                 message: message.clone(),
                 requested_at: Utc::now(),
+                answer: None,
+                answered_at: None,
             });
             let owner = owner_of(tx, plan)?;
             enqueue(
@@ -164,7 +168,7 @@ pub fn evaluate(
     id: &str,
     scores: Option<Vec<ScoreInput>>,
 ) -> Result<(Evaluation, bool), Error> {
-    let scores = scores.ok_or_else(|| field("scores", "is required"))?;
+    let scores = scores.ok_or_else(|| field("scores", REQUIRED))?;
     let mut stored = None;
     // Through `act`, so an evaluation and a pre-advice of one plan never interleave.
     act(
@@ -215,7 +219,7 @@ fn plan_means(
 pub fn evaluations(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Evaluations, Error> {
     let (plan, round) = load_visible(c, actor, id)?;
     let staff = actor.is_staff();
-    if !staff && !applicant_sees_decision(plan.status, round.is_published()) {
+    if !staff && !applicant_sees_decision(plan.status, plan.is_published()) {
         return Err(Error::Forbidden(
             "the assessment is shown once decisions are published".into(),
         ));
@@ -288,7 +292,7 @@ pub fn merge_into(
     let target_id = target_id
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| field("target_id", "is required"))?
+        .ok_or_else(|| field("target_id", REQUIRED))?
         .to_string();
     act(
         tx,
@@ -306,6 +310,20 @@ pub fn merge_into(
             check_merge_target(plan, &target_id, target.as_ref())?;
             let target = target.ok_or_else(|| Error::Internal("merge target checked".into()))?;
             plan.merged_into = Some(target.id.clone());
+            // The owner is told which plan theirs went into: they may read it from now on
+            // and get its decision letter.
+            let owner = owner_of(tx, plan)?;
+            enqueue(
+                tx,
+                letters::merged(
+                    &owner.email,
+                    &owner.name,
+                    &plan.content.title,
+                    &plan.id,
+                    &target.content.title,
+                    &target.id,
+                )?,
+            )?;
             Ok(Effect::because(format!(
                 "merged into '{}' ({})",
                 target.content.title, target.id
@@ -395,7 +413,7 @@ mod tests {
             .iter()
             .any(|m| m.subject.starts_with("Vraag over uw projectplan")));
         t.app
-            .write(|tx| crate::app::plans::submit(tx, &anna.actor(), &plan.id, None))
+            .write(|tx| crate::app::plans::submit(tx, &anna.actor(), &plan.id, None, None))
             .unwrap();
         t.app
             .write(|tx| start_review(tx, &team, &plan.id, None))

@@ -16,7 +16,7 @@ use crate::domain::tally::{outcome, tally, Outcome, Seat, Tally, Vote, VoteChoic
 use crate::domain::text::Bounded;
 use crate::domain::user::{Account, Actor, Role};
 use crate::domain::visibility::applicant_sees_decision;
-use crate::domain::{DomainError, Eur, FieldError, FieldErrors};
+use crate::domain::{DomainError, Eur, FieldError, FieldErrors, Said};
 
 /// Who sits on the board for a plan, and who of them is recused and why.
 pub struct Board {
@@ -128,7 +128,13 @@ pub fn vote(
     let mut e = FieldErrors::new();
     let choice = match choice {
         None => {
-            e.add("vote", "is required: for, against or abstain");
+            e.add(
+                "vote",
+                (
+                    "is required: for, against or abstain",
+                    "is verplicht: kies voor, tegen of onthouding",
+                ),
+            );
             None
         }
         Some(v) => {
@@ -136,7 +142,10 @@ pub fn vote(
             if c.is_none() {
                 e.add(
                     "vote",
-                    format!("unknown vote '{v}'; use for, against or abstain"),
+                    (
+                        format!("unknown vote '{v}'; use for, against or abstain"),
+                        format!("stem '{v}' bestaat niet; kies voor, tegen of onthouding"),
+                    ),
                 );
             }
             c
@@ -172,9 +181,9 @@ pub fn vote(
 /// The tally: staff see every vote and recusal; the applicant sees the counts once
 /// decisions are published.
 pub fn votes(c: &mut DbConn, actor: &Actor, id: &str) -> Result<TallyView, Error> {
-    let (plan, round) = load_visible(c, actor, id)?;
+    let (plan, _) = load_visible(c, actor, id)?;
     let staff = actor.is_staff();
-    if !staff && !applicant_sees_decision(plan.status, round.is_published()) {
+    if !staff && !applicant_sees_decision(plan.status, plan.is_published()) {
         return Err(Error::Forbidden(
             "the board's vote is shown once decisions are published".into(),
         ));
@@ -201,9 +210,11 @@ pub fn declare_conflict(
         .iter()
         .any(|d| d.member_id == actor.user_id)
     {
-        return Err(
-            DomainError::Duplicate("you declared a conflict for this plan already".into()).into(),
-        );
+        return Err(DomainError::Duplicate(Said::new(
+            "you declared a conflict for this plan already",
+            "u heeft voor dit plan al een belangenconflict gemeld",
+        ))
+        .into());
     }
     let conflict = DeclaredConflict {
         plan_id: plan.id.clone(),
@@ -218,12 +229,18 @@ pub fn declare_conflict(
 /// Charges a grant to its budget line: locks the line, then checks the cap against what is
 /// granted already, so two decisions racing for the last of a line cannot both succeed.
 fn charge(tx: &mut Tx, plan: &Plan, round: &Round, amount: Eur) -> Result<(), Error> {
-    let theme = plan
-        .budget_line
-        .clone()
-        .ok_or_else(|| DomainError::Conflict("the plan has no budget line".into()))?;
-    let budget = db::rounds::lock_budget_line(tx, &round.id, &theme)?
-        .ok_or_else(|| DomainError::Conflict(format!("the round has no budget line {theme}")))?;
+    let theme = plan.budget_line.clone().ok_or_else(|| {
+        DomainError::Conflict(Said::new(
+            "the plan has no budget line",
+            "het plan valt onder geen opgave",
+        ))
+    })?;
+    let budget = db::rounds::lock_budget_line(tx, &round.id, &theme)?.ok_or_else(|| {
+        DomainError::Conflict(Said::new(
+            format!("the round has no budget line {theme}"),
+            format!("de ronde heeft geen budget voor opgave {theme}"),
+        ))
+    })?;
     let granted = db::plans::granted_on_line(tx, &round.id, &theme)?;
     check_grant(&theme, budget, granted, amount)?;
     Ok(())

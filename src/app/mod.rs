@@ -7,6 +7,7 @@
 //! Argon2 runs outside any transaction, between a check and a write.
 
 pub mod accounts;
+pub mod adoptions;
 pub mod assessment;
 pub mod board;
 pub mod cache;

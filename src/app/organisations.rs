@@ -3,9 +3,10 @@
 use super::accounts::require_any;
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
+use crate::domain::errors::REQUIRED;
 use crate::domain::organisation::{parse_organisation, Organisation};
 use crate::domain::user::{Account, Actor, Role};
-use crate::domain::{DomainError, FieldError};
+use crate::domain::{DomainError, FieldError, Said};
 
 /// An admin or the programme team registers an organisation; names are unique regardless of
 /// case and spacing.
@@ -18,9 +19,9 @@ pub fn create(
     require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
     let o = parse_organisation(new_id(), name, kind, now())?;
     if db::organisations::find_by_key(tx, &o.key())?.is_some() {
-        return Err(DomainError::Duplicate(format!(
-            "an organisation named '{}' exists already",
-            o.name
+        return Err(DomainError::Duplicate(Said::new(
+            format!("an organisation named '{}' exists already", o.name),
+            format!("er bestaat al een organisatie met de naam '{}'", o.name),
         ))
         .into());
     }
@@ -57,7 +58,7 @@ pub fn confirm_member(
     db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     let user_id = user_id
         .filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("user_id", "is required")]))?;
+        .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("user_id", REQUIRED)]))?;
     let mut account = db::users::find(tx, user_id)?
         .filter(|a| a.organisation_id.as_deref() == Some(organisation_id))
         .ok_or(Error::NotFound("membership claim"))?;

@@ -6,10 +6,11 @@ use super::{new_id, now, Error};
 pub use crate::db::outbox::Mail;
 use crate::db::outbox::NewMail;
 use crate::db::{self, Db, DbConn, Tx};
+use crate::domain::calendar::amsterdam_date;
 use crate::domain::notice::{retry_delay_secs, MailStatus, MAX_DELIVERY_ATTEMPTS};
 use crate::domain::user::{Actor, Role};
 use crate::domain::FieldErrors;
-use crate::mail::letters::{Letter, LetterError};
+use crate::mail::letters::{DecisionLetter, Letter, LetterError};
 use crate::mail::mask;
 use crate::mail::transport::Transport;
 
@@ -22,6 +23,13 @@ impl From<LetterError> for Error {
 /// Writes a letter to the outbox in the caller's transaction: rolled back with it, never
 /// lost; the worker is woken when the transaction commits.
 pub fn enqueue(tx: &mut Tx, letter: Letter) -> Result<(), Error> {
+    let (adoption_id, kept) = match &letter.decision {
+        Some((adoption_id, d)) => (
+            Some(adoption_id.as_str()),
+            Some(serde_json::to_string(d).map_err(|e| Error::Internal(e.to_string()))?),
+        ),
+        None => (None, None),
+    };
     db::outbox::insert(
         tx,
         &new_id(),
@@ -32,10 +40,31 @@ pub fn enqueue(tx: &mut Tx, letter: Letter) -> Result<(), Error> {
             text: &letter.text,
             html: &letter.html,
             plan_id: letter.plan_id.as_deref(),
+            adoption_id,
+            letter: kept.as_deref(),
         },
         now(),
     )?;
     Ok(())
+}
+
+/// A mail as it goes out now: a decision letter written again with today's date (in
+/// Amsterdam), since its objection period runs from the day after it is sent.
+fn as_sent_today(mail: &Mail) -> Result<Mail, String> {
+    let Some(kept) = &mail.letter else {
+        return Ok(mail.clone());
+    };
+    let d: DecisionLetter =
+        serde_json::from_str(kept).map_err(|e| format!("the kept letter does not read: {e}"))?;
+    let l = d
+        .write(&mail.to, amsterdam_date(chrono::Utc::now()))
+        .map_err(|e| e.to_string())?;
+    Ok(Mail {
+        subject: l.subject,
+        text: l.text,
+        html: l.html,
+        ..mail.clone()
+    })
 }
 
 /// Which mails to list.
@@ -63,18 +92,24 @@ impl MailQuery {
             Some(s) => {
                 let parsed = MailStatus::parse(s);
                 if parsed.is_none() {
-                    e.add("status", "must be pending, sent or dead");
+                    e.add(
+                        "status",
+                        (
+                            "must be pending, sent or dead",
+                            "kies wachtend (pending), verstuurd (sent) of opgegeven (dead)",
+                        ),
+                    );
                 }
                 parsed
             }
         };
         let page = self.page.unwrap_or(1);
         if !(1..=1_000_000).contains(&page) {
-            e.add("page", "must be a whole number from 1");
+            e.add("page", crate::domain::errors::PAGE);
         }
         let page_size = self.page_size.unwrap_or(50);
         if !(1..=100).contains(&page_size) {
-            e.add("page_size", "must be a whole number from 1 to 100");
+            e.add("page_size", crate::domain::errors::PAGE_SIZE);
         }
         if e.is_empty() {
             Ok((status, page, page_size))
@@ -125,7 +160,11 @@ pub fn retry(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Mail, Error> {
     let mail = db::outbox::find(tx, id)?.ok_or(Error::NotFound("mail"))?;
     if !mail.status.may_retry() {
         return Err(
-            crate::domain::DomainError::Conflict("this mail was sent already".into()).into(),
+            crate::domain::DomainError::Conflict(crate::domain::Said::new(
+                "this mail was sent already",
+                "dit bericht is al verstuurd",
+            ))
+            .into(),
         );
     }
     db::outbox::retry(tx, &mail.id, now())?;
@@ -145,12 +184,19 @@ pub fn deliver_due(db: &Db, transport: &Transport, from: &str) -> Result<usize, 
     let lease = at + chrono::Duration::seconds(LEASE_SECS);
     let due = db.write(|tx| Ok::<_, Error>(db::outbox::claim_due(tx, at, lease, BATCH)?))?;
     for mail in &due {
-        let result = transport.send(from, mail);
+        let (mail, result) = match as_sent_today(mail) {
+            Ok(today) => {
+                let result = transport.send(from, &today);
+                (today, result)
+            }
+            Err(e) => (mail.clone(), Err(e)),
+        };
+        let mail = &mail;
         db.write(|tx| {
             match &result {
                 Ok(()) => {
                     tracing::info!(to = %mask(&mail.to), kind = %mail.kind, "mail sent");
-                    db::outbox::mark_sent(tx, &mail.id, now())?;
+                    db::outbox::mark_sent(tx, mail, now())?;
                 }
                 Err(e) => {
                     let attempts = mail.attempts + 1;

@@ -1,26 +1,19 @@
 //! Rounds: the call for plans with its frame; and a round's money and decisions: the budget
 //! per theme, the ranking, the college's adoption, the published overview.
 
-use chrono::{NaiveDate, Utc};
-
 use super::accounts::{require, require_staff};
-use super::outbox::enqueue;
-use super::plans::{act, owner_of, Effect};
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, DbError, Tx};
 use crate::domain::budget::{
     check_budget_change, counts_as_granted, counts_as_proposed, counts_as_requested, rank, ranks,
     remaining, RankInput,
 };
-use crate::domain::overview::{build, Action as OverviewAction, Overview};
+use crate::domain::overview::{build, Action as OverviewAction, AdoptionLine, Overview};
 use crate::domain::plan::{PartyRef, Plan};
 use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
-use crate::domain::state::{Action, PlanStatus};
-use crate::domain::text::Bounded;
+use crate::domain::state::PlanStatus;
 use crate::domain::user::{Actor, Role};
-use crate::domain::visibility::applicant_sees_change;
-use crate::domain::{DomainError, Eur, FieldError, FieldErrors};
-use crate::mail::letters;
+use crate::domain::{DomainError, Eur, FieldError};
 
 /// The programme team opens a new round; every rule of the frame is checked at once.
 pub fn create(tx: &mut Tx, actor: &Actor, input: RoundInput) -> Result<Round, Error> {
@@ -177,9 +170,15 @@ pub fn ranking(
             let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
             return Err(DomainError::Invalid(vec![FieldError::new(
                 "theme",
-                format!(
-                    "unknown theme '{t}'; this round's themes are {}",
-                    codes.join(", ")
+                (
+                    format!(
+                        "unknown theme '{t}'; this round's themes are {}",
+                        codes.join(", ")
+                    ),
+                    format!(
+                        "opgave '{t}' bestaat niet; de opgaven van deze ronde zijn {}",
+                        codes.join(", ")
+                    ),
                 ),
             )])
             .into());
@@ -222,115 +221,6 @@ pub fn ranking(
     Ok(ranked)
 }
 
-/// What the college's adoption did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Adopted {
-    pub round_id: String,
-    pub adopted_on: NaiveDate,
-    pub reference: String,
-    pub adopted: Vec<String>,
-    pub rejected: Vec<String>,
-}
-
-/// The programme team records the college's adoption: once per round, in one transaction
-/// every approved plan becomes adopted and every decision of the round is published, each
-/// applicant getting the decision letter.
-pub fn adopt(
-    tx: &mut Tx,
-    actor: &Actor,
-    id: &str,
-    adopted_on: Option<NaiveDate>,
-    reference: Option<&str>,
-) -> Result<Adopted, Error> {
-    require(actor, Role::ProgrammeTeam)?;
-    let mut e = FieldErrors::new();
-    if adopted_on.is_none() {
-        e.add("adopted_on", "is required (YYYY-MM-DD)");
-    }
-    let reference = Bounded::NAME.required(reference).unwrap_or_else(|m| {
-        e.add(
-            "reference",
-            format!("{m}, e.g. the college decision's number"),
-        );
-        String::new()
-    });
-    e.finish(())?;
-    let adopted_on = adopted_on.ok_or_else(|| Error::Internal("checked above".into()))?;
-    let mut round = db::rounds::find(tx, id)?.ok_or(Error::NotFound("round"))?;
-    round.check_adoptable()?;
-    round.adopted_on = Some(adopted_on);
-    round.adoption_reference = Some(reference.clone());
-    round.version += 1;
-    round.updated_at = now();
-    if !db::rounds::update(tx, &round)? {
-        return Err(Error::Changed("round"));
-    }
-    let letter_of = letters::Adoption {
-        adopted_on,
-        reference: &reference,
-        sent_on: Utc::now().date_naive(),
-    };
-    let (mut adopted, mut rejected) = (Vec::new(), Vec::new());
-    for p in db::plans::of_round(tx, &round.id)? {
-        if p.status != PlanStatus::Approved && applicant_sees_change(&p, false, &p, true) {
-            // Publication shows the applicant what they could not see: their version moves.
-            // (An approved plan's moves when it is adopted, below.)
-            let mut shown = p.clone();
-            shown.version += 1;
-            shown.shown_version += 1;
-            shown.shown_updated_at = now();
-            if !db::plans::update(tx, &shown, p.version)? {
-                return Err(Error::Changed("plan"));
-            }
-        }
-        if !p.status.is_decided() {
-            continue;
-        }
-        let owner = owner_of(tx, &p)?;
-        let decision = p.decision.as_ref().ok_or_else(|| {
-            Error::Internal(format!("decided plan {} without its decision", p.id))
-        })?;
-        if p.status == PlanStatus::Approved {
-            let reason = format!("adopted by the college on {adopted_on} ({reference})");
-            act(tx, actor, &p.id, Action::Adopt, None, |_, _, _, _| {
-                Ok(Effect::because(reason))
-            })?;
-            let amount = p.granted.ok_or_else(|| {
-                Error::Internal(format!("approved plan {} without its grant", p.id))
-            })?;
-            let letter = letters::granted(
-                &owner.email,
-                &owner.name,
-                &p.content.title,
-                &p.id,
-                amount,
-                &decision.conditions,
-                &letter_of,
-            )?;
-            enqueue(tx, letter)?;
-            adopted.push(p.id);
-        } else {
-            let letter = letters::rejected(
-                &owner.email,
-                &owner.name,
-                &p.content.title,
-                &p.id,
-                &decision.motivation,
-                &letter_of,
-            )?;
-            enqueue(tx, letter)?;
-            rejected.push(p.id);
-        }
-    }
-    Ok(Adopted {
-        round_id: round.id,
-        adopted_on,
-        reference,
-        adopted,
-        rejected,
-    })
-}
-
 fn party_name(p: &PartyRef, names: &std::collections::HashMap<String, String>) -> String {
     match p {
         PartyRef::Registered { organisation_id } => names
@@ -341,8 +231,9 @@ fn party_name(p: &PartyRef, names: &std::collections::HashMap<String, String>) -
     }
 }
 
-/// The "Overzicht acties": public once the round is adopted; before that a draft for the
-/// programme team only (not found to anyone else).
+/// The "Overzicht acties": public once the round is adopted, listing the actions its
+/// adoptions cover and the adoptions themselves; before that a draft for the programme team
+/// only (not found to anyone else), listing what the first adoption would adopt.
 pub fn overview(
     c: &mut DbConn,
     actor: Option<&Actor>,
@@ -350,13 +241,25 @@ pub fn overview(
 ) -> Result<(Round, Overview), Error> {
     let round = get(c, id)?;
     let team = actor.is_some_and(|a| a.has(Role::ProgrammeTeam));
-    if !round.is_published() && !team {
+    if !round.is_adopted() && !team {
         return Err(Error::NotFound("round overview"));
     }
     let names = db::organisations::names(c)?;
+    let adoptions: Vec<AdoptionLine> = db::adoptions::of_round(c, &round.id)?
+        .into_iter()
+        .map(|a| AdoptionLine {
+            adopted_on: a.adopted_on,
+            reference: a.reference,
+        })
+        .collect();
     let mut actions = Vec::new();
     for p in db::plans::of_round(c, &round.id)? {
-        if !counts_as_granted(p.status) {
+        let listed = if round.is_adopted() {
+            p.status == PlanStatus::Adopted && p.is_published()
+        } else {
+            counts_as_granted(p.status)
+        };
+        if !listed {
             continue;
         }
         let content = &p.content;
@@ -389,8 +292,7 @@ pub fn overview(
     let o = build(
         &round.id,
         &round.spec.name,
-        round.adopted_on,
-        round.adoption_reference.as_deref(),
+        adoptions,
         &round.spec.catalog,
         actions,
     );
@@ -479,22 +381,8 @@ mod tests {
             .app
             .read(|c| ranking(c, &team.actor(), &round.id, Some("XX")))
             .is_err());
-        let before = t.outbox().len();
-        let date = NaiveDate::from_ymd_opt(2025, 4, 8);
-        let a = t
-            .app
-            .write(|tx| adopt(tx, &team.actor(), &round.id, date, Some("College 2025/114")))
-            .unwrap();
+        let a = t.adopt(&team, &round, &[]);
         assert_eq!(a.adopted, vec![plan.id.clone()]);
-        assert_eq!(t.plan(&plan.id).status, PlanStatus::Adopted);
-        let letters: Vec<_> = t.outbox().into_iter().skip(before).collect();
-        assert_eq!(letters.len(), 1);
-        assert!(letters[0].text.contains("€ 5.000"));
-        assert!(matches!(
-            t.app
-                .write(|tx| adopt(tx, &team.actor(), &round.id, date, Some("x"))),
-            Err(Error::Domain(DomainError::Duplicate(_)))
-        ));
         let (_, o) = t.app.read(|c| overview(c, None, &round.id)).unwrap();
         assert_eq!(o.total_granted_eur.value(), 5_000);
         assert!(matches!(

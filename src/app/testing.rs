@@ -123,6 +123,12 @@ impl TestApp {
             opens_at: opens,
             closes_at: closes,
             catalog,
+            legal: crate::domain::round::LegalFrame {
+                authority: "het college van burgemeester en wethouders van Leidschendam-Voorburg"
+                    .into(),
+                legal_basis: "Algemene subsidieverordening Leidschendam-Voorburg 2019".into(),
+                objection_address: "Postbus 1005, 2260 BA Leidschendam".into(),
+            },
         };
         let team = self.account(&[Role::ProgrammeTeam]).actor();
         self.app
@@ -154,7 +160,7 @@ impl TestApp {
         let payee = self.organisation("Bibliotheek Leidschendam-Noord");
         let draft = self.draft(owner, round, complete_content(&payee));
         self.app
-            .write(|tx| plans::submit(tx, &owner.actor(), &draft.id, None))
+            .write(|tx| plans::submit(tx, &owner.actor(), &draft.id, None, None))
             .expect("a submitted plan")
             .plan
     }
@@ -219,6 +225,29 @@ impl TestApp {
                 board::close_vote(tx, &chair, id, None)
             })
             .expect("an approved plan");
+    }
+
+    /// The college's adoption of the round today, deferring `deferred`.
+    pub fn adopt(
+        &self,
+        team: &Account,
+        round: &Round,
+        deferred: &[&str],
+    ) -> super::adoptions::Adopted {
+        self.app
+            .write(|tx| {
+                super::adoptions::adopt(
+                    tx,
+                    &team.actor(),
+                    &round.id,
+                    super::adoptions::AdoptionInput {
+                        adopted_on: Some(crate::domain::calendar::amsterdam_date(Utc::now())),
+                        reference: Some("Collegebesluit 2025/114".into()),
+                        deferred: deferred.iter().map(|d| d.to_string()).collect(),
+                    },
+                )
+            })
+            .expect("an adoption")
     }
 
     /// Every mail in the outbox, the first written first.

@@ -3,6 +3,7 @@
 //! when read (`rows`): a stored value that does not parse is an error naming its row and
 //! column, never dropped or defaulted.
 
+pub mod adoptions;
 pub mod assessment;
 pub mod attempts;
 pub mod organisations;

@@ -27,6 +27,9 @@ pub struct Mail {
     pub last_error: Option<String>,
     pub plan_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// A decision letter's adoption and what the letter says, as JSON.
+    pub adoption_id: Option<String>,
+    pub letter: Option<String>,
 }
 
 impl OutboxRow {
@@ -53,6 +56,8 @@ impl OutboxRow {
             last_error: self.last_error,
             plan_id: self.plan_id,
             created_at: utc(self.created_at),
+            adoption_id: self.adoption_id,
+            letter: self.letter,
         })
     }
 }
@@ -65,6 +70,8 @@ pub struct NewMail<'a> {
     pub text: &'a str,
     pub html: &'a str,
     pub plan_id: Option<&'a str>,
+    pub adoption_id: Option<&'a str>,
+    pub letter: Option<&'a str>,
 }
 
 /// Writes a mail in the caller's transaction (rolled back with it, never lost), due now.
@@ -86,6 +93,8 @@ pub fn insert(tx: &mut Tx, id: &str, m: &NewMail<'_>, now: DateTime<Utc>) -> Res
             last_error: None,
             plan_id: m.plan_id.map(str::to_string),
             created_at: now,
+            adoption_id: m.adoption_id.map(str::to_string),
+            letter: m.letter.map(str::to_string),
         })
         .execute(&mut **tx)?;
     tx.mail_written();
@@ -187,15 +196,49 @@ pub fn claim_due(
         .collect()
 }
 
-pub fn mark_sent(c: &mut DbConn, id: &str, at: DateTime<Utc>) -> Result<(), DbError> {
-    diesel::update(outbox::table.find(id))
+/// Marks a mail sent, keeping what was sent (a decision letter is written again, dated, when
+/// it is sent).
+pub fn mark_sent(c: &mut DbConn, sent: &Mail, at: DateTime<Utc>) -> Result<(), DbError> {
+    diesel::update(outbox::table.find(&sent.id))
         .set((
             outbox::status.eq(MailStatus::Sent.as_str()),
             outbox::sent_at.eq(Some(stored(at))),
             outbox::claimed_until.eq(None::<chrono::NaiveDateTime>),
             outbox::attempts.eq(outbox::attempts + 1),
+            outbox::subject.eq(&sent.subject),
+            outbox::text_body.eq(&sent.text),
+            outbox::html_body.eq(&sent.html),
         ))
         .execute(c)?;
+    Ok(())
+}
+
+/// The letters of an adoption, in the order written.
+pub fn letters_of(c: &mut DbConn, adoption_id: &str) -> Result<Vec<Mail>, DbError> {
+    outbox::table
+        .filter(outbox::adoption_id.eq(adoption_id))
+        .order((outbox::created_at.asc(), outbox::id.asc()))
+        .select(OutboxRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(OutboxRow::parse)
+        .collect()
+}
+
+/// Writes a letter not yet sent again (after its adoption was corrected).
+pub fn rewrite(c: &mut DbConn, m: &Mail) -> Result<(), DbError> {
+    diesel::update(
+        outbox::table
+            .find(&m.id)
+            .filter(outbox::status.ne(MailStatus::Sent.as_str())),
+    )
+    .set((
+        outbox::subject.eq(&m.subject),
+        outbox::text_body.eq(&m.text),
+        outbox::html_body.eq(&m.html),
+        outbox::letter.eq(&m.letter),
+    ))
+    .execute(c)?;
     Ok(())
 }
 

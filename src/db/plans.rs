@@ -145,7 +145,7 @@ pub struct PlanFilter {
     pub exclude_drafts: bool,
     pub round_id: Option<String>,
     pub statuses: Option<Vec<PlanStatus>>,
-    /// Only plans of rounds whose decisions are published (`Some(true)`) or not yet.
+    /// Only plans an adoption covers, their decisions published (`Some(true)`), or not yet.
     pub published: Option<bool>,
     pub budget_line: Option<String>,
     pub goal: Option<String>,
@@ -186,24 +186,8 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
         None => {}
     }
     match f.published {
-        Some(true) => {
-            q = q.filter(
-                plans::round_id.eq_any(
-                    rounds::table
-                        .filter(rounds::adopted_on.is_not_null())
-                        .select(rounds::id),
-                ),
-            )
-        }
-        Some(false) => {
-            q = q.filter(
-                plans::round_id.eq_any(
-                    rounds::table
-                        .filter(rounds::adopted_on.is_null())
-                        .select(rounds::id),
-                ),
-            )
-        }
+        Some(true) => q = q.filter(plans::adoption_id.is_not_null()),
+        Some(false) => q = q.filter(plans::adoption_id.is_null()),
         None => {}
     }
     if let Some(line) = &f.budget_line {
@@ -285,6 +269,18 @@ pub fn merged_into(c: &mut DbConn, target: &str) -> Result<Vec<String>, DbError>
         .load(c)?)
 }
 
+/// (merged plan, its owner, its title) for every plan merged into `target`.
+pub fn merged_into_with_owners(
+    c: &mut DbConn,
+    target: &str,
+) -> Result<Vec<(String, String, String)>, DbError> {
+    Ok(plans::table
+        .filter(plans::merged_into.eq(target))
+        .order(plans::created_at.asc())
+        .select((plans::id, plans::owner_id, plans::title))
+        .load(c)?)
+}
+
 /// (target, merged plan) for every plan merged into one of `targets`.
 pub fn merged_into_many(
     c: &mut DbConn,
@@ -361,50 +357,41 @@ pub fn changes(c: &mut DbConn, round_id: Option<&str>) -> Result<i64, DbError> {
 }
 
 /// A plan with its round's adoption date and the plans merged into it.
-pub struct AdoptedPlan {
+pub struct PlanWithMerged {
     pub plan: Plan,
-    pub adopted_on: Option<chrono::NaiveDate>,
     pub merged_from: Vec<String>,
 }
 
-/// What `GET /plans/{id}` reads, in one query: the caller's account and the plan with its
-/// round's adoption date and the plans merged into it (one row per merged plan). `None` when
-/// there is no such account; the plan part is `None` when there is no such plan.
+/// What `GET /plans/{id}` reads, in one query: the caller's account and the plan with the
+/// plans merged into it (one row per merged plan). `None` when there is no such account; the
+/// plan part is `None` when there is no such plan.
 pub fn account_and_plan(
     c: &mut DbConn,
     user_id: &str,
     plan_id: &str,
-) -> Result<Option<(Account, Option<AdoptedPlan>)>, DbError> {
+) -> Result<Option<(Account, Option<PlanWithMerged>)>, DbError> {
     let merged = diesel::alias!(plans as merged);
-    type Row = (
-        UserRow,
-        Option<PlanRow>,
-        Option<chrono::NaiveDate>,
-        Option<String>,
-    );
+    type Row = (UserRow, Option<PlanRow>, Option<String>);
     let rows: Vec<Row> = crate::native!(c, c => users::table
         .left_join(plans::table.on(plans::id.eq(plan_id.to_string())))
-        .left_join(rounds::table.on(rounds::id.eq(plans::round_id)))
         .left_join(merged.on(merged.field(plans::merged_into).eq(plans::id.nullable())))
         .filter(users::id.eq(user_id))
         .order(merged.field(plans::created_at).asc())
         .select((
             UserRow::as_select(),
             Option::<PlanRow>::as_select(),
-            rounds::adopted_on.nullable(),
             merged.field(plans::id).nullable(),
         ))
         .load(c))?;
     let mut rows = rows.into_iter();
-    let Some((user, plan, adopted_on, first)) = rows.next() else {
+    let Some((user, plan, first)) = rows.next() else {
         return Ok(None);
     };
     let plan = match plan {
         None => None,
-        Some(plan) => Some(AdoptedPlan {
+        Some(plan) => Some(PlanWithMerged {
             plan: plan.parse()?,
-            adopted_on,
-            merged_from: first.into_iter().chain(rows.filter_map(|r| r.3)).collect(),
+            merged_from: first.into_iter().chain(rows.filter_map(|r| r.2)).collect(),
         }),
     };
     Ok(Some((user.parse()?, plan)))

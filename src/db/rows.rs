@@ -7,15 +7,16 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::schema::{
-    conflicts, evaluations, magic_links, organisations, outbox, plan_events, plan_versions, plans,
-    rounds, users, votes,
+    adoptions, conflicts, evaluations, magic_links, organisations, outbox, plan_events,
+    plan_versions, plans, rounds, users, votes,
 };
 use super::{stored, utc, DbError};
+use crate::domain::adoption::Adoption;
 use crate::domain::conflict::DeclaredConflict;
 use crate::domain::evaluation::Evaluation;
 use crate::domain::organisation::{Organisation, OrganisationKind};
 use crate::domain::plan::{Plan, PlanEvent, PlanVersion};
-use crate::domain::round::{Catalog, Round, RoundSpec};
+use crate::domain::round::{Catalog, LegalFrame, Round, RoundSpec};
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::tally::{Vote, VoteChoice};
 use crate::domain::text::fold;
@@ -203,6 +204,9 @@ pub struct RoundRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub authority: String,
+    pub legal_basis: String,
+    pub objection_address: String,
 }
 
 impl RoundRow {
@@ -221,6 +225,9 @@ impl RoundRow {
             version: r.version,
             created_at: stored(r.created_at),
             updated_at: stored(r.updated_at),
+            authority: r.spec.legal.authority.clone(),
+            legal_basis: r.spec.legal.legal_basis.clone(),
+            objection_address: r.spec.legal.objection_address.clone(),
         })
     }
 
@@ -235,10 +242,65 @@ impl RoundRow {
                 opens_at: utc(self.opens_at),
                 closes_at: utc(self.closes_at),
                 catalog,
+                legal: LegalFrame {
+                    authority: self.authority,
+                    legal_basis: self.legal_basis,
+                    objection_address: self.objection_address,
+                },
             },
             id: self.id,
             adopted_on: self.adopted_on,
             adoption_reference: self.adoption_reference,
+            version: self.version,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+// ---- adoptions ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = adoptions)]
+pub struct AdoptionRow {
+    pub id: String,
+    pub round_id: String,
+    pub seq: i32,
+    pub adopted_on: NaiveDate,
+    pub reference: String,
+    /// The deferred plans' ids as a JSON list.
+    pub deferred: String,
+    pub recorded_by: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AdoptionRow {
+    pub fn of(a: &Adoption) -> Result<AdoptionRow, DbError> {
+        Ok(AdoptionRow {
+            id: a.id.clone(),
+            round_id: a.round_id.clone(),
+            seq: a.seq,
+            adopted_on: a.adopted_on,
+            reference: a.reference.clone(),
+            deferred: to_json(&a.deferred)?,
+            recorded_by: a.recorded_by.clone(),
+            version: a.version,
+            created_at: stored(a.created_at),
+            updated_at: stored(a.updated_at),
+        })
+    }
+
+    pub fn parse(self) -> Result<Adoption, DbError> {
+        Ok(Adoption {
+            deferred: json("adoptions", &self.id, "deferred", &self.deferred)?,
+            id: self.id,
+            round_id: self.round_id,
+            seq: self.seq,
+            adopted_on: self.adopted_on,
+            reference: self.reference,
+            recorded_by: self.recorded_by,
             version: self.version,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
@@ -282,6 +344,7 @@ pub struct PlanRow {
     pub info_request: Option<String>,
     pub shown_version: i64,
     pub shown_updated_at: NaiveDateTime,
+    pub adoption_id: Option<String>,
 }
 
 impl PlanRow {
@@ -313,6 +376,7 @@ impl PlanRow {
             info_request: p.info_request.as_ref().map(to_json).transpose()?,
             shown_version: p.shown_version,
             shown_updated_at: stored(p.shown_updated_at),
+            adoption_id: p.adoption_id.clone(),
         })
     }
 
@@ -345,6 +409,7 @@ impl PlanRow {
             submitted_at: self.submitted_at.map(utc),
             total_score: self.total_score,
             merged_into: self.merged_into,
+            adoption_id: self.adoption_id,
             round_id: self.round_id,
             owner_id: self.owner_id,
             id: self.id,
@@ -547,6 +612,9 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub plan_id: Option<String>,
     pub created_at: NaiveDateTime,
+    pub adoption_id: Option<String>,
+    /// What a decision letter says, as JSON (`mail::letters::DecisionLetter`).
+    pub letter: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -591,6 +659,7 @@ mod tests {
             info_request: None,
             shown_version: 2,
             shown_updated_at: now,
+            adoption_id: None,
         }
     }
 

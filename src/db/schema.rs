@@ -42,6 +42,24 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        authority -> Text,
+        legal_basis -> Text,
+        objection_address -> Text,
+    }
+}
+
+diesel::table! {
+    adoptions (id) {
+        id -> Text,
+        round_id -> Text,
+        seq -> Integer,
+        adopted_on -> Date,
+        reference -> Text,
+        deferred -> Text,
+        recorded_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -73,6 +91,7 @@ diesel::table! {
         info_request -> Nullable<Text>,
         shown_version -> BigInt,
         shown_updated_at -> Timestamp,
+        adoption_id -> Nullable<Text>,
     }
 }
 
@@ -136,6 +155,7 @@ diesel::table! {
 }
 
 diesel::joinable!(plans -> rounds (round_id));
+diesel::joinable!(adoptions -> rounds (round_id));
 diesel::joinable!(plan_events -> plans (plan_id));
 diesel::joinable!(plan_versions -> plans (plan_id));
 diesel::table! {
@@ -154,6 +174,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         plan_id -> Nullable<Text>,
         created_at -> Timestamp,
+        adoption_id -> Nullable<Text>,
+        letter -> Nullable<Text>,
     }
 }
 
@@ -185,6 +207,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     outbox,
+    adoptions,
     magic_links,
     plans,
     rounds,

@@ -49,6 +49,23 @@ impl Recusal {
             Recusal::Declared => "you declared a conflict of interest for this plan",
         }
     }
+
+    /// The same sentence in Dutch.
+    pub fn message_nl(self) -> &'static str {
+        match self {
+            Recusal::FiledThePlan => "u heeft dit plan zelf ingediend en stemt er daarom niet over",
+            Recusal::LeadPartner => {
+                "uw organisatie is hoofdpartner van dit plan; u stemt er daarom niet over"
+            }
+            Recusal::Partner => {
+                "uw organisatie werkt mee aan dit plan; u stemt er daarom niet over"
+            }
+            Recusal::Payee => {
+                "uw organisatie zou de bijdrage ontvangen; u stemt er daarom niet over"
+            }
+            Recusal::Declared => "u heeft voor dit plan een belangenconflict gemeld",
+        }
+    }
 }
 
 /// Whether `member` is recused from voting on a plan with these parties.

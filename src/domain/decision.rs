@@ -13,6 +13,11 @@ use super::tally::{Outcome, Tally};
 pub struct InfoRequest {
     pub message: String,
     pub requested_at: DateTime<Utc>,
+    /// The applicant's answer, given with the resubmission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<DateTime<Utc>>,
 }
 
 /// A pre-advice with who recorded it and when.

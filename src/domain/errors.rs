@@ -1,24 +1,71 @@
 //! Errors a domain decision can return.
 
-use serde::Serialize;
-
 use super::conflict::Recusal;
 use super::money::Eur;
 use super::state::Action;
 use super::visibility::ShownStatus;
 
-/// One invalid input field, named by its JSON path (`themes[0].budget_eur`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A sentence said to a person about a refusal: in English, the API's language, and in Dutch,
+/// the language of everyone who reads planloket's pages and letters. Every rule writes both,
+/// side by side, so neither can be forgotten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    pub en: String,
+    pub nl: String,
+}
+
+impl Said {
+    pub fn new(en: impl Into<String>, nl: impl Into<String>) -> Said {
+        Said {
+            en: en.into(),
+            nl: nl.into(),
+        }
+    }
+}
+
+/// In English: what a log, a stored-data error or an English client reads.
+impl std::fmt::Display for Said {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// `("in English", "in het Nederlands")`.
+impl<A: Into<String>, B: Into<String>> From<(A, B)> for Said {
+    fn from((en, nl): (A, B)) -> Said {
+        Said::new(en, nl)
+    }
+}
+
+/// The most common refusal: a field that must be given.
+pub const REQUIRED: (&str, &str) = ("is required", "is verplicht");
+/// A page number out of bounds.
+pub const PAGE: (&str, &str) = (
+    "must be a whole number from 1",
+    "vul een paginanummer van 1 of hoger in",
+);
+/// A page size out of bounds.
+pub const PAGE_SIZE: (&str, &str) = (
+    "must be a whole number from 1 to 100",
+    "vul een aantal van 1 tot en met 100 in",
+);
+
+/// One invalid input field, named by its JSON path (`themes[0].budget_eur`), with what is
+/// wrong with it in English (`message`) and in Dutch (`message_nl`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    pub message_nl: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, said: impl Into<Said>) -> Self {
+        let said = said.into();
         Self {
             field: field.into(),
-            message: message.into(),
+            message: said.en,
+            message_nl: said.nl,
         }
     }
 
@@ -29,16 +76,38 @@ impl FieldError {
     }
 }
 
-/// A JSON or query parser's message without the names of types behind it.
-pub fn plain_parser_message(message: &str) -> String {
+/// A JSON or query parser's message without the names of types behind it; in Dutch, what
+/// kind of value the field wants.
+pub fn plain_parser_message(message: &str) -> Said {
     let message = message.split(" at line ").next().unwrap_or(message);
     if message.contains("untagged enum PartyRef") {
-        return "must be {\"organisation_id\": …} for a registered organisation or {\"name\": …} for another"
-            .into();
+        return Said::new(
+            "must be {\"organisation_id\": …} for a registered organisation or {\"name\": …} for another",
+            "kies een geregistreerde organisatie of geef de naam van een andere organisatie",
+        );
     }
     if message.contains("invalid digit") || message.contains("number too") {
-        return "must be a whole number".into();
+        return Said::new("must be a whole number", "vul een heel getal in");
     }
+    let nl = if message.contains("unknown field") {
+        "dit veld bestaat niet"
+    } else if message.contains("missing field") {
+        "dit veld ontbreekt"
+    } else if message.contains("expected i") || message.contains("expected u") {
+        "vul een heel getal in"
+    } else if message.contains("expected a boolean") {
+        "kies ja of nee"
+    } else if message.contains("expected a sequence") {
+        "geef een lijst"
+    } else if message.contains("expected a string") {
+        "vul tekst in"
+    } else if message.contains("premature end of input")
+        || message.contains("input contains invalid characters")
+    {
+        "vul een geldige datum in (jjjj-mm-dd)"
+    } else {
+        "deze waarde is niet geldig"
+    };
     let mut out = message.to_string();
     for (rust, plain) in [
         ("expected i32", "expected a whole number"),
@@ -62,7 +131,7 @@ pub fn plain_parser_message(message: &str) -> String {
         out.truncate(i);
         out.push_str("expected one of the values this field takes");
     }
-    out
+    Said::new(out, nl)
 }
 
 /// Collects every field error of one input so the caller hears about all of them at once.
@@ -74,8 +143,8 @@ impl FieldErrors {
         Self::default()
     }
 
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+    pub fn add(&mut self, field: impl Into<String>, said: impl Into<Said>) {
+        self.0.push(FieldError::new(field, said));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,7 +176,7 @@ pub enum DomainError {
     Forbidden { action: Action },
     /// Filing or submitting outside the round's window; field errors found too are kept.
     RoundNotOpen {
-        message: String,
+        message: Said,
         errors: Vec<FieldError>,
     },
     /// The round has been adopted: its frame and its decisions are final.
@@ -123,9 +192,11 @@ pub enum DomainError {
     /// A board member may not vote on this plan.
     Recused { reason: Recusal },
     /// The thing exists already (an account, an organisation, a declared conflict…).
-    Duplicate(String),
+    Duplicate(Said),
+    /// An adoption while plans of the round are still being assessed and not deferred.
+    Undecided { plan_ids: Vec<String> },
     /// Any other conflict with the current state of things.
-    Conflict(String),
+    Conflict(Said),
 }
 
 impl DomainError {
@@ -142,6 +213,7 @@ impl DomainError {
             DomainError::NoQuorum { .. } => "no-quorum",
             DomainError::Recused { .. } => "recused",
             DomainError::Duplicate(_) => "duplicate",
+            DomainError::Undecided { .. } => "undecided-plans",
             DomainError::Conflict(_) => "conflict",
         }
     }
@@ -183,7 +255,7 @@ impl DomainError {
                     action.as_str()
                 )
             }
-            DomainError::RoundNotOpen { message, .. } => message.clone(),
+            DomainError::RoundNotOpen { message, .. } => message.en.clone(),
             DomainError::RoundAdopted => {
                 "the round has been adopted: its frame and decisions can no longer change".into()
             }
@@ -200,7 +272,72 @@ impl DomainError {
                 cast, eligible
             ),
             DomainError::Recused { reason } => reason.message().to_string(),
-            DomainError::Duplicate(message) | DomainError::Conflict(message) => message.clone(),
+            DomainError::Undecided { plan_ids } => format!(
+                "plans of this round are still being assessed: {}; decide them, or name them in deferred to leave them for a later adoption",
+                plan_ids.join(", ")
+            ),
+            DomainError::Duplicate(said) | DomainError::Conflict(said) => said.en.clone(),
+        }
+    }
+
+    /// The same sentence in Dutch, as pages and letters show it.
+    pub fn message_nl(&self) -> String {
+        match self {
+            DomainError::Invalid(errors) => {
+                if errors.len() == 1 {
+                    errors[0].message_nl.clone()
+                } else {
+                    format!("{} velden zijn niet goed ingevuld", errors.len())
+                }
+            }
+            DomainError::NotAllowed {
+                state,
+                action,
+                allowed,
+            } => {
+                let allowed = if allowed.is_empty() {
+                    "geen".to_string()
+                } else {
+                    allowed
+                        .iter()
+                        .map(|a| a.label_nl())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                format!(
+                    "'{}' kan niet zolang het plan de status '{}' heeft; wat nu kan: {}",
+                    action.label_nl(),
+                    state.label_nl(),
+                    allowed
+                )
+            }
+            DomainError::Forbidden { action } => format!(
+                "u heeft niet de rol om '{}' te doen bij dit plan",
+                action.label_nl()
+            ),
+            DomainError::RoundNotOpen { message, .. } => message.nl.clone(),
+            DomainError::RoundAdopted => {
+                "de ronde is vastgesteld: de kaders en besluiten kunnen niet meer veranderen".into()
+            }
+            DomainError::BudgetExceeded {
+                theme,
+                requested,
+                remaining,
+            } => format!(
+                "een bijdrage van {} past niet in het budget van opgave {}: er is nog {} over",
+                requested.format_nl(),
+                theme,
+                remaining.format_nl()
+            ),
+            DomainError::NoQuorum { cast, eligible } => format!(
+                "het quorum is niet gehaald: {cast} van de {eligible} stemgerechtigde bestuursleden hebben gestemd; meer dan de helft moet stemmen"
+            ),
+            DomainError::Recused { reason } => reason.message_nl().to_string(),
+            DomainError::Undecided { plan_ids } => format!(
+                "plannen in deze ronde zijn nog in behandeling: {}; neem eerst een besluit, of stel ze uit naar een volgende vaststelling",
+                plan_ids.join(", ")
+            ),
+            DomainError::Duplicate(said) | DomainError::Conflict(said) => said.nl.clone(),
         }
     }
 }
@@ -234,10 +371,10 @@ mod tests {
             ),
             ("invalid digit found in string", "must be a whole number"),
         ] {
-            assert_eq!(plain_parser_message(raw), plain);
+            assert_eq!(plain_parser_message(raw).en, plain);
         }
         let party =
-            plain_parser_message("data did not match any variant of untagged enum PartyRef");
+            plain_parser_message("data did not match any variant of untagged enum PartyRef").en;
         assert!(
             !party.contains("PartyRef") && party.contains("organisation_id"),
             "{party}"

@@ -41,26 +41,42 @@ pub fn check_scores(
         match criteria.iter().find(|c| c.code == s.criterion) {
             None => e.add(
                 format!("{p}.criterion"),
-                format!(
-                    "unknown criterion '{}'; this round's criteria are {}",
-                    s.criterion,
-                    codes(criteria)
+                (
+                    format!(
+                        "unknown criterion '{}'; this round's criteria are {}",
+                        s.criterion,
+                        codes(criteria)
+                    ),
+                    format!(
+                        "het criterium '{}' bestaat niet; de criteria van deze ronde zijn {}",
+                        s.criterion,
+                        codes(criteria)
+                    ),
                 ),
             ),
             Some(c) => {
                 if scores[..i].iter().any(|o| o.criterion == s.criterion) {
                     e.add(
                         format!("{p}.criterion"),
-                        format!("criterion '{}' is scored twice", c.code),
+                        (
+                            format!("criterion '{}' is scored twice", c.code),
+                            format!("het criterium '{}' heeft twee scores", c.code),
+                        ),
                     );
                 }
                 if let Some(v) = s.score {
                     if !(0..=i64::from(c.scale_max)).contains(&v) {
                         e.add(
                             format!("{p}.score"),
-                            format!(
-                                "must be from 0 to {} for {}, or null for not applicable",
-                                c.scale_max, c.code
+                            (
+                                format!(
+                                    "must be from 0 to {} for {}, or null for not applicable",
+                                    c.scale_max, c.code
+                                ),
+                                format!(
+                                    "geef voor {} een score van 0 tot en met {}, of 'niet van toepassing'",
+                                    c.code, c.scale_max
+                                ),
                             ),
                         );
                     }
@@ -105,9 +121,15 @@ pub fn parse_evaluation(
         if !scores.iter().any(|s| s.criterion == c.code) {
             e.add(
                 "scores",
-                format!(
-                    "criterion '{}' is missing (give null if it does not apply)",
-                    c.code
+                (
+                    format!(
+                        "criterion '{}' is missing (give null if it does not apply)",
+                        c.code
+                    ),
+                    format!(
+                        "het criterium '{}' ontbreekt (kies 'niet van toepassing' als het niet past)",
+                        c.code
+                    ),
                 ),
             );
         }

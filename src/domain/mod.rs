@@ -3,7 +3,9 @@
 //! The use cases (`crate::app`) load these types, call a decision function and store what it
 //! returns. Every rule of PRODUCT.md (domain rules, plan states, visibility) lives here once.
 
+pub mod adoption;
 pub mod budget;
+pub mod calendar;
 pub mod conflict;
 pub mod decision;
 pub mod errors;
@@ -23,5 +25,5 @@ pub mod throttle;
 pub mod user;
 pub mod visibility;
 
-pub use errors::{DomainError, FieldError, FieldErrors};
+pub use errors::{DomainError, FieldError, FieldErrors, Said};
 pub use money::Eur;

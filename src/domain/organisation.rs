@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{DomainError, FieldErrors};
+use super::errors::{DomainError, FieldErrors, Said};
 use super::text::Bounded;
 
 /// What an organisation is; the published overview groups partners by nothing more.
@@ -39,13 +39,19 @@ impl OrganisationKind {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<OrganisationKind, String> {
+    pub fn parse(raw: &str) -> Result<OrganisationKind, Said> {
         OrganisationKind::ALL
             .into_iter()
             .find(|k| k.as_str() == raw)
             .ok_or_else(|| {
                 let kinds: Vec<_> = OrganisationKind::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown kind '{raw}'; kinds are: {}", kinds.join(", "))
+                Said::new(
+                    format!("unknown kind '{raw}'; kinds are: {}", kinds.join(", ")),
+                    format!(
+                        "het soort '{raw}' bestaat niet; kies uit: {}",
+                        kinds.join(", ")
+                    ),
+                )
             })
     }
 }
@@ -80,7 +86,7 @@ pub fn parse_organisation(
         .ok();
     let kind = match kind.map(OrganisationKind::parse) {
         None => {
-            e.add("kind", "is required");
+            e.add("kind", ("is required", "is verplicht"));
             None
         }
         Some(Err(m)) => {
@@ -99,7 +105,7 @@ pub fn parse_organisation(
         (Err(err), ..) => Err(err),
         (Ok(()), ..) => Err(DomainError::Invalid(vec![super::FieldError::new(
             "body",
-            "is incomplete",
+            ("is incomplete", "is niet volledig"),
         )])),
     }
 }
@@ -132,6 +138,7 @@ mod tests {
         );
         assert!(OrganisationKind::parse("bank")
             .unwrap_err()
+            .en
             .contains("municipality"));
     }
 

@@ -48,13 +48,23 @@ pub struct ThemeTable {
     pub plans: Vec<Action>,
 }
 
+/// One college decision adopting (part of) the round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdoptionLine {
+    pub adopted_on: chrono::NaiveDate,
+    pub reference: String,
+}
+
 /// The whole overview of a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Overview {
     pub round_id: String,
     pub name: String,
+    /// The round's (first) adoption.
     pub adopted_on: Option<chrono::NaiveDate>,
     pub reference: Option<String>,
+    /// Every adoption, the first first: the round's and the supplementary ones.
+    pub adoptions: Vec<AdoptionLine>,
     pub total_granted_eur: Eur,
     pub total_budget_eur: Eur,
     pub themes: Vec<ThemeTable>,
@@ -66,8 +76,7 @@ pub struct Overview {
 pub fn build(
     round_id: &str,
     name: &str,
-    adopted_on: Option<chrono::NaiveDate>,
-    reference: Option<&str>,
+    adoptions: Vec<AdoptionLine>,
     catalog: &Catalog,
     actions: Vec<Action>,
 ) -> Overview {
@@ -99,8 +108,9 @@ pub fn build(
     Overview {
         round_id: round_id.to_string(),
         name: name.to_string(),
-        adopted_on,
-        reference: reference.map(str::to_string),
+        adopted_on: adoptions.first().map(|a| a.adopted_on),
+        reference: adoptions.first().map(|a| a.reference.clone()),
+        adoptions,
         total_granted_eur: themes.iter().map(|t| t.granted_eur).sum(),
         total_budget_eur: themes.iter().map(|t| t.budget_eur).sum(),
         themes,
@@ -136,8 +146,7 @@ mod tests {
         let o = build(
             "r",
             "Ronde",
-            None,
-            None,
+            Vec::new(),
             &programme().catalog,
             vec![
                 action("1", "Zwemles", "JJO", 30_000),

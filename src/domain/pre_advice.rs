@@ -83,7 +83,10 @@ pub fn parse_pre_advice(
         None => {
             e.add(
                 "recommendation",
-                "is required: positive, conditional or negative",
+                (
+                    "is required: positive, conditional or negative",
+                    "is verplicht: positief, positief onder voorwaarden of negatief",
+                ),
             );
             None
         }
@@ -92,7 +95,10 @@ pub fn parse_pre_advice(
             if parsed.is_none() {
                 e.add(
                     "recommendation",
-                    format!("unknown recommendation '{r}'; use positive, conditional or negative"),
+                    (
+                        format!("unknown recommendation '{r}'; use positive, conditional or negative"),
+                        format!("advies '{r}' bestaat niet; kies positief, positief onder voorwaarden of negatief"),
+                    ),
                 );
             }
             parsed
@@ -111,13 +117,16 @@ pub fn parse_pre_advice(
     if recommendation == Some(Recommendation::Conditional) && conditions.is_empty() {
         e.add(
             "conditions",
-            "are required when the recommendation is conditional",
+            (
+                "are required when the recommendation is conditional",
+                "zijn verplicht bij een positief advies onder voorwaarden",
+            ),
         );
     }
     let proposed = match (input.proposed_eur, recommendation) {
         (None, Some(Recommendation::Negative)) => Some(Eur::ZERO),
         (None, _) => {
-            e.add("proposed_eur", "is required");
+            e.add("proposed_eur", ("is required", "is verplicht"));
             None
         }
         (Some(p), _) => match Eur::parse(p) {
@@ -128,9 +137,15 @@ pub fn parse_pre_advice(
             Ok(p) if p > requested => {
                 e.add(
                     "proposed_eur",
-                    format!(
-                        "must not exceed the requested amount ({})",
-                        requested.format_nl()
+                    (
+                        format!(
+                            "must not exceed the requested amount ({})",
+                            requested.format_nl()
+                        ),
+                        format!(
+                            "mag niet hoger zijn dan het gevraagde bedrag ({})",
+                            requested.format_nl()
+                        ),
                     ),
                 );
                 None
@@ -157,7 +172,10 @@ pub fn parse_pre_advice(
             }),
             None => e.add(
                 "scores",
-                format!("criterion '{}' needs a score: no reviewer scored it, so there is no mean to default to", c.code),
+                (
+                    format!("criterion '{}' needs a score: no reviewer scored it, so there is no mean to default to", c.code),
+                    format!("het criterium '{}' heeft een score nodig: geen beoordelaar gaf er een, dus er is geen gemiddelde", c.code),
+                ),
             ),
         }
     }

@@ -59,12 +59,30 @@ impl PlanStatus {
         PlanStatus::ALL.into_iter().find(|p| p.as_str() == s)
     }
 
+    /// The status as pages and letters name it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "concept",
+            PlanStatus::Submitted => "ingediend",
+            PlanStatus::InReview => "in behandeling",
+            PlanStatus::NeedsInfo => "aanvulling gevraagd",
+            PlanStatus::PreAdvised => "pre-advies opgesteld",
+            PlanStatus::Voting => "in stemming bij het bestuur",
+            PlanStatus::Approved => "goedgekeurd door het bestuur",
+            PlanStatus::Rejected => "afgewezen",
+            PlanStatus::Withdrawn => "ingetrokken",
+            PlanStatus::Merged => "samengevoegd",
+            PlanStatus::Adopted => "vastgesteld",
+        }
+    }
+
     /// The board has decided: approved or rejected, and not yet adopted.
     pub fn is_decided(self) -> bool {
         matches!(self, PlanStatus::Approved | PlanStatus::Rejected)
     }
 
-    /// Terminal states accept no action at all.
+    /// Terminal states accept no action at all once the plan's decision is published (until
+    /// then its owner may still withdraw a rejected plan, see `RULES`).
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
@@ -139,6 +157,28 @@ impl Action {
     pub fn parse(s: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.as_str() == s)
     }
+
+    /// The action as pages and messages name it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Action::Edit => "bewerken",
+            Action::Delete => "verwijderen",
+            Action::Submit => "indienen",
+            Action::Withdraw => "intrekken",
+            Action::StartReview => "in behandeling nemen",
+            Action::RequestInfo => "aanvulling vragen",
+            Action::Evaluate => "beoordelen",
+            Action::RecordPreAdvice => "pre-advies vastleggen",
+            Action::RevisePreAdvice => "pre-advies herzien",
+            Action::OpenVote => "stemming openen",
+            Action::Vote => "stemmen",
+            Action::CancelVote => "stemming afbreken",
+            Action::CloseVote => "stemming sluiten",
+            Action::MergeInto => "samenvoegen",
+            Action::Adopt => "vaststellen",
+            Action::DeclareConflict => "belangenconflict melden",
+        }
+    }
 }
 
 /// What an action leads to.
@@ -170,6 +210,8 @@ pub struct Rule {
     pub action: Action,
     pub to: Target,
     pub who: Who,
+    /// The rule holds only until an adoption covers (publishes) the plan's decision.
+    pub until_published: bool,
 }
 
 use PlanStatus as S;
@@ -185,72 +227,100 @@ pub const RULES: &[Rule] = &[
         action: Action::Submit,
         to: Target::State(S::Submitted),
         who: Who::Owner,
+        until_published: false,
     },
     Rule {
         from: &[S::NeedsInfo],
         action: Action::Submit,
         to: Target::State(S::Submitted),
         who: Who::Owner,
+        until_published: false,
     },
     Rule {
         from: &[S::Draft, S::NeedsInfo],
         action: Action::Edit,
         to: Target::Keep,
         who: Who::Owner,
+        until_published: false,
     },
     Rule {
         from: &[S::Draft],
         action: Action::Delete,
         to: Target::Deleted,
         who: Who::Owner,
+        until_published: false,
     },
+    // The owner may withdraw until the plan is decided, the vote included (it is then
+    // cancelled); and after the board's decision too, until an adoption publishes it: an
+    // applicant sees a decided plan as `in_assessment` until then, so a refusal would tell.
     Rule {
-        from: &[S::Submitted, S::InReview, S::NeedsInfo],
+        from: &[
+            S::Submitted,
+            S::InReview,
+            S::NeedsInfo,
+            S::PreAdvised,
+            S::Voting,
+        ],
         action: Action::Withdraw,
         to: Target::State(S::Withdrawn),
         who: Who::Owner,
+        until_published: false,
+    },
+    Rule {
+        from: &[S::Approved, S::Rejected],
+        action: Action::Withdraw,
+        to: Target::State(S::Withdrawn),
+        who: Who::Owner,
+        until_published: true,
     },
     Rule {
         from: &[S::Submitted],
         action: Action::StartReview,
         to: Target::State(S::InReview),
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::InReview],
         action: Action::RequestInfo,
         to: Target::State(S::NeedsInfo),
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::InReview],
         action: Action::Evaluate,
         to: Target::Keep,
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::InReview],
         action: Action::RecordPreAdvice,
         to: Target::State(S::PreAdvised),
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::PreAdvised],
         action: Action::RevisePreAdvice,
         to: Target::State(S::InReview),
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::PreAdvised],
         action: Action::OpenVote,
         to: Target::State(S::Voting),
         who: Who::Roles(&[Role::ProgrammeTeam, Role::BoardChair]),
+        until_published: false,
     },
     Rule {
         from: &[S::Voting],
         action: Action::Vote,
         to: Target::Keep,
         who: BOARD,
+        until_published: false,
     },
     // A board member may declare a conflict of interest while the board may still have to
     // decide on the plan: until its vote closes with a decision.
@@ -265,30 +335,35 @@ pub const RULES: &[Rule] = &[
         action: Action::DeclareConflict,
         to: Target::Keep,
         who: BOARD,
+        until_published: false,
     },
     Rule {
         from: &[S::Voting],
         action: Action::CancelVote,
         to: Target::State(S::InReview),
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::Voting],
         action: Action::CloseVote,
         to: Target::ByTally,
         who: CHAIR,
+        until_published: false,
     },
     Rule {
         from: &[S::Submitted, S::InReview],
         action: Action::MergeInto,
         to: Target::State(S::Merged),
         who: TEAM,
+        until_published: false,
     },
     Rule {
         from: &[S::Approved],
         action: Action::Adopt,
         to: Target::State(S::Adopted),
         who: TEAM,
+        until_published: false,
     },
 ];
 
@@ -305,6 +380,8 @@ pub struct Transition {
 pub struct PlanRef<'a> {
     pub status: PlanStatus,
     pub owner_id: &'a str,
+    /// Whether an adoption covers the plan: its decision is published.
+    pub published: bool,
 }
 
 fn qualifies(who: Who, plan: &PlanRef<'_>, actor: &Actor) -> bool {
@@ -312,6 +389,11 @@ fn qualifies(who: Who, plan: &PlanRef<'_>, actor: &Actor) -> bool {
         Who::Owner => actor.user_id == plan.owner_id,
         Who::Roles(roles) => roles.iter().any(|r| actor.has(*r)),
     }
+}
+
+/// Whether `rule` applies to `plan` in its state now.
+fn applies(rule: &Rule, plan: &PlanRef<'_>) -> bool {
+    rule.from.contains(&plan.status) && !(rule.until_published && plan.published)
 }
 
 fn target_of(rule: &Rule, from: PlanStatus) -> Target {
@@ -351,7 +433,7 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
     for rule in RULES.iter().filter(|r| r.action == action) {
         if qualifies(rule.who, &plan, actor) {
             may_ever = true;
-            if rule.from.contains(&plan.status) {
+            if applies(rule, &plan) {
                 return Ok(Transition {
                     from: plan.status,
                     action,
@@ -366,7 +448,7 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
     Err(DomainError::NotAllowed {
         state: ShownStatus::Actual(plan.status),
         action,
-        allowed: actions_in(plan.status),
+        allowed: actions_in(plan),
     })
 }
 
@@ -377,12 +459,11 @@ pub fn decide_as_seen(
     plan: PlanRef<'_>,
     action: Action,
     actor: &Actor,
-    published: bool,
 ) -> Result<Transition, DomainError> {
     match decide(plan, action, actor) {
         Err(DomainError::NotAllowed { action, .. }) if !actor.is_staff() => {
             Err(DomainError::NotAllowed {
-                state: applicant_status(plan.status, published),
+                state: applicant_status(plan.status, plan.published),
                 action,
                 allowed: allowed_actions(plan, actor),
             })
@@ -391,15 +472,11 @@ pub fn decide_as_seen(
     }
 }
 
-/// Every action the table allows in `status`, for anyone.
-pub fn actions_in(status: PlanStatus) -> Vec<Action> {
+/// Every action the table allows on `plan` as it stands, for anyone.
+pub fn actions_in(plan: PlanRef<'_>) -> Vec<Action> {
     Action::ALL
         .into_iter()
-        .filter(|a| {
-            RULES
-                .iter()
-                .any(|r| r.action == *a && r.from.contains(&status))
-        })
+        .filter(|a| RULES.iter().any(|r| r.action == *a && applies(r, &plan)))
         .collect()
 }
 
@@ -449,6 +526,11 @@ mod tests {
             (S::Submitted, A::Withdraw, "owner", State(S::Withdrawn)),
             (S::InReview, A::Withdraw, "owner", State(S::Withdrawn)),
             (S::NeedsInfo, A::Withdraw, "owner", State(S::Withdrawn)),
+            (S::PreAdvised, A::Withdraw, "owner", State(S::Withdrawn)),
+            (S::Voting, A::Withdraw, "owner", State(S::Withdrawn)),
+            // Decided but not yet published (the plans here are uncovered).
+            (S::Approved, A::Withdraw, "owner", State(S::Withdrawn)),
+            (S::Rejected, A::Withdraw, "owner", State(S::Withdrawn)),
             (
                 S::Submitted,
                 A::StartReview,
@@ -533,6 +615,7 @@ mod tests {
                     let plan = PlanRef {
                         status,
                         owner_id: OWNER,
+                        published: false,
                     };
                     let got = decide(plan, action, &actor);
                     let want = expected
@@ -566,6 +649,7 @@ mod tests {
             PlanRef {
                 status: S::InReview,
                 owner_id: OWNER,
+                published: false,
             },
             Action::Submit,
             owner,
@@ -602,7 +686,8 @@ mod tests {
             decide(
                 PlanRef {
                     status: S::Submitted,
-                    owner_id: OWNER
+                    owner_id: OWNER,
+                    published: false,
                 },
                 Action::StartReview,
                 member
@@ -617,7 +702,8 @@ mod tests {
             decide(
                 PlanRef {
                     status: S::InReview,
-                    owner_id: OWNER
+                    owner_id: OWNER,
+                    published: false,
                 },
                 Action::StartReview,
                 team
@@ -632,6 +718,7 @@ mod tests {
         let plan = PlanRef {
             status: S::PreAdvised,
             owner_id: OWNER,
+            published: false,
         };
         assert_eq!(
             allowed_actions(plan, &all[2].1),
@@ -641,10 +728,11 @@ mod tests {
             allowed_actions(plan, &all[4].1),
             vec![Action::OpenVote, Action::DeclareConflict]
         );
-        assert!(allowed_actions(plan, &all[0].1).is_empty());
+        assert_eq!(allowed_actions(plan, &all[0].1), vec![Action::Withdraw]);
         let draft = PlanRef {
             status: S::Draft,
             owner_id: OWNER,
+            published: false,
         };
         assert_eq!(
             allowed_actions(draft, &all[0].1),
@@ -660,6 +748,7 @@ mod tests {
             PlanRef {
                 status: S::Voting,
                 owner_id: OWNER,
+                published: false,
             },
             Action::CloseVote,
             chair,
@@ -679,6 +768,7 @@ mod tests {
             PlanRef {
                 status: S::Submitted,
                 owner_id: OWNER,
+                published: false,
             },
             Action::StartReview,
             team,
@@ -689,6 +779,7 @@ mod tests {
             PlanRef {
                 status: S::InReview,
                 owner_id: OWNER,
+                published: false,
             },
             Action::Evaluate,
             team,
@@ -703,26 +794,45 @@ mod tests {
         let approved = PlanRef {
             status: S::Approved,
             owner_id: OWNER,
+            published: false,
         };
-        match decide_as_seen(approved, Action::Withdraw, owner, false) {
+        match decide_as_seen(approved, Action::Edit, owner) {
             Err(DomainError::NotAllowed { state, allowed, .. }) => {
                 assert_eq!(state, ShownStatus::InAssessment);
-                assert!(allowed.is_empty(), "no staff action: {allowed:?}");
+                assert_eq!(allowed, vec![Action::Withdraw], "no staff action");
             }
             other => panic!("{other:?}"),
         }
-        let msg = decide_as_seen(approved, Action::Withdraw, owner, false)
+        let msg = decide_as_seen(approved, Action::Edit, owner)
             .unwrap_err()
             .message();
         assert!(!msg.contains("approved") && !msg.contains("adopt"), "{msg}");
         // Staff hear the real state and everything it allows.
         let team = &actors()[2].1;
-        match decide_as_seen(approved, Action::StartReview, team, false) {
+        match decide_as_seen(approved, Action::StartReview, team) {
             Err(DomainError::NotAllowed { state, allowed, .. }) => {
                 assert_eq!(state, ShownStatus::Actual(S::Approved));
-                assert_eq!(allowed, vec![Action::Adopt]);
+                assert_eq!(allowed, vec![Action::Withdraw, Action::Adopt]);
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_decided_plan_may_be_withdrawn_until_an_adoption_publishes_it() {
+        let owner = &actors()[0].1;
+        for status in [S::Approved, S::Rejected] {
+            let mut plan = PlanRef {
+                status,
+                owner_id: OWNER,
+                published: false,
+            };
+            assert!(decide(plan, Action::Withdraw, owner).is_ok());
+            plan.published = true;
+            assert!(matches!(
+                decide(plan, Action::Withdraw, owner),
+                Err(DomainError::NotAllowed { .. })
+            ));
         }
     }
 
@@ -734,10 +844,12 @@ mod tests {
             who in 0usize..6,
         ) {
             let actor = &actors()[who].1;
-            let result = decide(PlanRef { status: s, owner_id: OWNER }, a, actor);
+            let plan = PlanRef { status: s, owner_id: OWNER, published: true };
+            let result = decide(plan, a, actor);
             if s.is_terminal() {
                 prop_assert!(result.is_err());
-                prop_assert!(actions_in(s).is_empty());
+                let allowed = actions_in(plan);
+                prop_assert!(allowed.is_empty());
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Text: the one rule for every piece of free text a person types (bounded length, no control
 //! characters), and text as Dutch readers compare it (lower case, accents folded).
 
+use super::errors::Said;
+
 /// The Unicode controls that override or isolate the direction of the text after them
 /// (U+202A–U+202E, U+2066–U+2069).
 pub fn is_bidi_control(c: char) -> bool {
@@ -48,6 +50,11 @@ impl Bounded {
         max: 5_000,
         multiline: true,
     };
+    /// A postal address, over a few lines.
+    pub const ADDRESS: Bounded = Bounded {
+        max: 500,
+        multiline: true,
+    };
     /// A plan's long texts and a pre-advice's motivation.
     pub const LONG: Bounded = Bounded {
         max: 20_000,
@@ -55,34 +62,44 @@ impl Bounded {
     };
 
     /// The text trimmed, or why it breaks the bounds; empty text is allowed here.
-    pub fn check(self, raw: &str) -> Result<String, String> {
+    pub fn check(self, raw: &str) -> Result<String, Said> {
         let s = raw.trim();
         if s.chars().count() > self.max {
-            return Err(format!("must be at most {} characters", self.max));
+            return Err(Said::new(
+                format!("must be at most {} characters", self.max),
+                format!("mag hoogstens {} tekens lang zijn", self.max),
+            ));
         }
         if self.multiline {
             if s.chars()
                 .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
             {
-                return Err(
-                    "must not contain control characters other than line breaks and tabs".into(),
-                );
+                return Err(Said::new(
+                    "must not contain control characters other than line breaks and tabs",
+                    "mag geen stuurtekens bevatten (regeleinden en tabs mogen wel)",
+                ));
             }
         } else if s.chars().any(char::is_control) {
-            return Err("must not contain control characters".into());
+            return Err(Said::new(
+                "must not contain control characters",
+                "mag geen stuurtekens of regeleinden bevatten",
+            ));
         } else if s.chars().any(is_bidi_control) {
             // A name or title that reverses the text after it can make "Plan A" read as
             // another plan's name in a list, a letter or a CSV.
-            return Err("must not contain characters that change the direction of text".into());
+            return Err(Said::new(
+                "must not contain characters that change the direction of text",
+                "mag geen tekens bevatten die de schrijfrichting omdraaien",
+            ));
         }
         Ok(s.to_string())
     }
 
     /// As `check`, and the text must not be empty (absent counts as empty).
-    pub fn required(self, raw: Option<&str>) -> Result<String, String> {
+    pub fn required(self, raw: Option<&str>) -> Result<String, Said> {
         let s = raw.unwrap_or("");
         if s.trim().is_empty() {
-            return Err("is required".into());
+            return Err(Said::new("is required", "is verplicht"));
         }
         self.check(s)
     }
@@ -129,9 +146,12 @@ mod tests {
         assert!(Bounded::REASON.check("a\u{7}b").is_err());
         assert_eq!(
             Bounded::REASON.required(Some("  ")).unwrap_err(),
+            Said::new("is required", "is verplicht")
+        );
+        assert_eq!(
+            Bounded::REASON.required(None).unwrap_err().en,
             "is required"
         );
-        assert_eq!(Bounded::REASON.required(None).unwrap_err(), "is required");
         assert!(Bounded::COMMENT.check("").is_ok());
         assert!(Bounded::TITLE.check("Plan \u{202E}A").is_err());
         assert!(Bounded::NAME.check("De \u{2066}Heuvel\u{2069}").is_err());

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{DomainError, FieldErrors};
+use super::errors::{DomainError, FieldErrors, Said};
 use super::text::Bounded;
 
 /// What a user may do; a user holds one or more.
@@ -202,7 +202,7 @@ pub fn apply_change(
             Ok(v) => account.email = v.into_inner(),
             Err(m) => e.add("email", m),
         },
-        None if creating => e.add("email", "is required"),
+        None if creating => e.add("email", REQUIRED),
         None => {}
     }
     match &change.name {
@@ -210,7 +210,7 @@ pub fn apply_change(
             Ok(v) => account.name = v,
             Err(m) => e.add("name", m),
         },
-        None if creating => e.add("name", "is required"),
+        None if creating => e.add("name", REQUIRED),
         None => {}
     }
     if let Some(p) = &change.password {
@@ -223,7 +223,7 @@ pub fn apply_change(
             Ok(roles) => account.roles = roles,
             Err(m) => e.add("roles", m),
         },
-        None if creating => e.add("roles", "is required"),
+        None if creating => e.add("roles", REQUIRED),
         None => {}
     }
     if let Some(kind) = &change.kind {
@@ -231,10 +231,7 @@ pub fn apply_change(
             None => account.kind = None,
             Some(k) => match ApplicantKind::parse(k) {
                 Some(k) => account.kind = Some(k),
-                None => e.add(
-                    "kind",
-                    format!("unknown kind '{k}'; use resident or partner"),
-                ),
+                None => e.add("kind", unknown_kind(k)),
             },
         }
     }
@@ -247,7 +244,13 @@ pub fn apply_change(
         account.active = active;
     }
     if e.is_empty() && account.roles.contains(&Role::Applicant) && account.kind.is_none() {
-        e.add("kind", "an applicant needs a kind: resident or partner");
+        e.add(
+            "kind",
+            (
+                "an applicant needs a kind: resident or partner",
+                "een aanvrager is bewoner of partner: kies er een",
+            ),
+        );
     }
     e.finish(change.password.clone())
 }
@@ -256,9 +259,10 @@ pub fn apply_change(
 /// always keeps someone who can manage accounts.
 pub fn check_own_change(actor: &Actor, account: &Account) -> Result<(), DomainError> {
     if account.id == actor.user_id && (!account.active || !account.roles.contains(&Role::Admin)) {
-        Err(DomainError::Conflict(
-            "you cannot remove your own admin role or deactivate yourself".into(),
-        ))
+        Err(DomainError::Conflict(Said::new(
+            "you cannot remove your own admin role or deactivate yourself",
+            "u kunt uw eigen beheerdersrol niet afnemen en uzelf niet deactiveren",
+        )))
     } else {
         Ok(())
     }
@@ -285,7 +289,7 @@ pub fn parse_registration(
     let mut e = FieldErrors::new();
     let email = match email.map(Email::parse) {
         None => {
-            e.add("email", "is required");
+            e.add("email", REQUIRED);
             None
         }
         Some(Err(m)) => {
@@ -295,7 +299,7 @@ pub fn parse_registration(
         Some(Ok(v)) => Some(v),
     };
     match password {
-        None => e.add("password", "is required"),
+        None => e.add("password", REQUIRED),
         Some(p) => {
             if let Err(m) = check_password(p) {
                 e.add("password", m)
@@ -311,16 +315,19 @@ pub fn parse_registration(
     };
     let kind = match kind {
         None => {
-            e.add("kind", "is required: resident or partner");
+            e.add(
+                "kind",
+                (
+                    "is required: resident or partner",
+                    "is verplicht: kies bewoner of partner",
+                ),
+            );
             None
         }
         Some(k) => {
             let kind = ApplicantKind::parse(k);
             if kind.is_none() {
-                e.add(
-                    "kind",
-                    format!("unknown kind '{k}'; use resident or partner"),
-                );
+                e.add("kind", unknown_kind(k));
             }
             kind
         }
@@ -336,9 +343,18 @@ pub fn parse_registration(
         (Err(err), ..) => Err(err),
         (Ok(()), ..) => Err(DomainError::Invalid(vec![super::FieldError::new(
             "body",
-            "is incomplete",
+            ("is incomplete", "is niet volledig"),
         )])),
     }
+}
+
+const REQUIRED: (&str, &str) = ("is required", "is verplicht");
+
+fn unknown_kind(k: &str) -> Said {
+    Said::new(
+        format!("unknown kind '{k}'; use resident or partner"),
+        format!("'{k}' bestaat niet; kies bewoner of partner"),
+    )
 }
 
 /// A lower-cased e-mail address that has a local part and a dotted domain.
@@ -346,7 +362,7 @@ pub fn parse_registration(
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, String> {
+    pub fn parse(raw: &str) -> Result<Email, Said> {
         use validator::ValidateEmail;
         let s = raw.trim().to_lowercase();
         // validator checks the address as HTML forms do; we also demand a dotted domain,
@@ -369,7 +385,10 @@ impl Email {
         if valid {
             Ok(Email(s))
         } else {
-            Err("must be an e-mail address such as naam@example.nl".into())
+            Err(Said::new(
+                "must be an e-mail address such as naam@example.nl",
+                "vul een e-mailadres in, zoals naam@voorbeeld.nl",
+            ))
         }
     }
 
@@ -417,34 +436,51 @@ pub fn is_common_password(password: &str) -> bool {
 }
 
 /// Checks a new password: 10 to 1024 characters, and not a common one.
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), Said> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
-        Err(format!("must be at least {PASSWORD_MIN} characters"))
+        Err(Said::new(
+            format!("must be at least {PASSWORD_MIN} characters"),
+            format!("moet ten minste {PASSWORD_MIN} tekens lang zijn"),
+        ))
     } else if n > PASSWORD_MAX {
-        Err(format!("must be at most {PASSWORD_MAX} characters"))
+        Err(Said::new(
+            format!("must be at most {PASSWORD_MAX} characters"),
+            format!("mag hoogstens {PASSWORD_MAX} tekens lang zijn"),
+        ))
     } else if is_common_password(password) {
-        Err("is one of the most common passwords: choose one that is harder to guess".into())
+        Err(Said::new(
+            "is one of the most common passwords: choose one that is harder to guess",
+            "is een van de meest gebruikte wachtwoorden: kies er een dat moeilijker te raden is",
+        ))
     } else {
         Ok(())
     }
 }
 
 /// Checks a role list: at least one role, each known, no repeats.
-pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, String> {
+pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, Said> {
     if raw.is_empty() {
-        return Err("must name at least one role".into());
+        return Err(Said::new(
+            "must name at least one role",
+            "kies ten minste één rol",
+        ));
     }
     let mut roles = Vec::new();
     for r in raw {
         match Role::parse(r) {
             Some(role) if !roles.contains(&role) => roles.push(role),
-            Some(_) => return Err(format!("role '{r}' is listed twice")),
+            Some(_) => {
+                return Err(Said::new(
+                    format!("role '{r}' is listed twice"),
+                    format!("de rol '{r}' staat er twee keer in"),
+                ))
+            }
             None => {
                 let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                return Err(format!(
-                    "unknown role '{r}'; roles are: {}",
-                    known.join(", ")
+                return Err(Said::new(
+                    format!("unknown role '{r}'; roles are: {}", known.join(", ")),
+                    format!("de rol '{r}' bestaat niet; kies uit: {}", known.join(", ")),
                 ));
             }
         }
@@ -531,6 +567,7 @@ mod tests {
         assert!(parse_roles(&[]).is_err());
         assert!(parse_roles(&["root".into()])
             .unwrap_err()
+            .en
             .contains("programme_team"));
         assert!(parse_roles(&["admin".into(), "admin".into()]).is_err());
     }

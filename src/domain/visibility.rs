@@ -28,6 +28,14 @@ impl ShownStatus {
         }
     }
 
+    /// The status as pages and letters name it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            ShownStatus::Actual(s) => s.label_nl(),
+            ShownStatus::InAssessment => "in beoordeling",
+        }
+    }
+
     /// Every status a client may see or filter on: the plan states and `in_assessment`.
     pub fn all() -> Vec<ShownStatus> {
         PlanStatus::ALL
@@ -125,7 +133,8 @@ struct ApplicantSight<'a> {
     )>,
 }
 
-fn sight(plan: &Plan, published: bool) -> ApplicantSight<'_> {
+fn sight(plan: &Plan) -> ApplicantSight<'_> {
+    let published = plan.is_published();
     ApplicantSight {
         status: applicant_status(plan.status, published),
         content: &plan.content,
@@ -140,19 +149,14 @@ fn sight(plan: &Plan, published: bool) -> ApplicantSight<'_> {
     }
 }
 
-/// Whether a change of a plan (and of its round's publication) changes what its applicant
-/// sees. Staff acting inside the assessment changes nothing for them.
-pub fn applicant_sees_change(
-    before: &Plan,
-    published_before: bool,
-    after: &Plan,
-    published_after: bool,
-) -> bool {
-    sight(before, published_before) != sight(after, published_after)
+/// Whether a change of a plan (its publication included) changes what its applicant sees.
+/// Staff acting inside the assessment changes nothing for them.
+pub fn applicant_sees_change(before: &Plan, after: &Plan) -> bool {
+    sight(before) != sight(after)
 }
 
 /// The status an applicant sees: pre_advised, voting, approved and rejected show as
-/// `in_assessment` until the round's adoption publishes the decisions.
+/// `in_assessment` until an adoption covering the plan publishes its decision.
 pub fn applicant_status(status: PlanStatus, published: bool) -> ShownStatus {
     match status {
         PlanStatus::PreAdvised
@@ -326,23 +330,22 @@ mod tests {
         let mut advised = p.clone();
         advised.status = PlanStatus::PreAdvised;
         assert!(
-            applicant_sees_change(&p, false, &advised, false),
+            applicant_sees_change(&p, &advised),
             "in_review → in_assessment"
         );
         let mut voting = advised.clone();
         voting.status = PlanStatus::Voting;
-        assert!(!applicant_sees_change(&advised, false, &voting, false));
+        assert!(!applicant_sees_change(&advised, &voting));
         let mut approved = voting.clone();
         approved.status = PlanStatus::Approved;
         approved.granted = crate::domain::Eur::parse(9_000).ok();
-        assert!(!applicant_sees_change(&voting, false, &approved, false));
-        assert!(
-            applicant_sees_change(&approved, false, &approved, true),
-            "publication"
-        );
+        assert!(!applicant_sees_change(&voting, &approved));
+        let mut covered = approved.clone();
+        covered.adoption_id = Some("a1".into());
+        assert!(applicant_sees_change(&approved, &covered), "publication");
         let mut edited = p.clone();
         edited.content.title = "Nieuw".into();
-        assert!(applicant_sees_change(&p, false, &edited, false));
+        assert!(applicant_sees_change(&p, &edited));
     }
 
     #[test]

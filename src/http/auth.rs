@@ -94,10 +94,16 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let mut missing = Vec::new();
     if body.email.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        missing.push(crate::domain::FieldError::new("email", "is required"));
+        missing.push(crate::domain::FieldError::new(
+            "email",
+            crate::domain::errors::REQUIRED,
+        ));
     }
     if body.password.as_deref().is_none_or(str::is_empty) {
-        missing.push(crate::domain::FieldError::new("password", "is required"));
+        missing.push(crate::domain::FieldError::new(
+            "password",
+            crate::domain::errors::REQUIRED,
+        ));
     }
     let (Some(email), Some(password)) = (body.email, body.password) else {
         return Err(ApiError::fields(missing));

@@ -1,11 +1,10 @@
 //! A round's money and decisions: budget per theme, ranking, the college's adoption.
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::extract::{read_as, write_as, Bearer, JsonBody, Query};
+use super::extract::{read_as, Bearer, Query};
 use super::problem::ApiError;
 use super::AppState;
 use crate::app::rounds;
@@ -98,49 +97,4 @@ pub async fn ranking(
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdoptionBody {
-    adopted_on: Option<NaiveDate>,
-    reference: Option<String>,
-}
-
-#[derive(Serialize)]
-struct AdoptionAnswer {
-    round_id: String,
-    adopted_on: NaiveDate,
-    reference: String,
-    adopted: Vec<String>,
-    rejected: Vec<String>,
-}
-
-/// `POST /rounds/{id}/adoption` `{adopted_on, reference}` (programme team): the college adopted
-/// the plan. Once per round; in one transaction every approved plan becomes adopted and all
-/// decisions of the round are published.
-pub async fn adopt(
-    state: web::Data<AppState>,
-    bearer: Bearer,
-    path: web::Path<String>,
-    JsonBody(body): JsonBody<AdoptionBody>,
-) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let (a, _) = write_as(&state, bearer, move |tx, me| {
-        rounds::adopt(
-            tx,
-            &me.actor(),
-            &id,
-            body.adopted_on,
-            body.reference.as_deref(),
-        )
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(AdoptionAnswer {
-        round_id: a.round_id,
-        adopted_on: a.adopted_on,
-        reference: a.reference,
-        adopted: a.adopted,
-        rejected: a.rejected,
-    }))
 }

@@ -142,6 +142,52 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Reads a JSON object body into `T`; an empty body reads as `empty` when given (a body that
+/// may be left out), and is refused otherwise.
+async fn read_json<T: DeserializeOwned>(
+    json: bool,
+    bytes: impl std::future::Future<Output = Result<web::Bytes, actix_web::Error>>,
+    empty: Option<T>,
+) -> Result<T, ApiError> {
+    // A body that trickles in is given up after BODY_TIMEOUT: a slow client must not hold a
+    // connection and a worker's attention for as long as it likes.
+    let bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, bytes)
+        .await
+        .map_err(|_| ApiError::RequestTimeout)?
+        .map_err(|e| {
+            if e.as_response_error().status_code().as_u16() == 413 {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::Malformed("the body could not be read".into())
+            }
+        })?;
+    if let Some(empty) = empty {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(empty);
+        }
+    }
+    if !json {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the body as application/json".into(),
+        ));
+    }
+    // Every body of this API is an object; serde would otherwise read an array into a struct
+    // by position and blame "[0]".
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | None => {}
+        Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() => {
+            return Err(ApiError::Malformed("the body is not valid JSON".into()));
+        }
+        Some(_) => {
+            return Err(ApiError::field(
+                "body",
+                ("must be a JSON object", "moet een JSON-object zijn"),
+            ))
+        }
+    }
+    parse_json(&bytes)
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -155,28 +201,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "send the body as application/json".into(),
                 ));
             }
-            // A body that trickles in is given up after BODY_TIMEOUT: a slow client must not
-            // hold a connection and a worker's attention for as long as it likes.
-            let bytes = actix_web::rt::time::timeout(BODY_TIMEOUT, bytes)
+            read_json(json, bytes, None).await.map(JsonBody)
+        })
+    }
+}
+
+/// A JSON body that may be left out (no body, or an empty one, reads as `T::default()`); a
+/// body that is there is read as `JsonBody` reads it.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            read_json(json, bytes, Some(T::default()))
                 .await
-                .map_err(|_| ApiError::RequestTimeout)?
-                .map_err(|e| {
-                    if e.as_response_error().status_code().as_u16() == 413 {
-                        ApiError::PayloadTooLarge
-                    } else {
-                        ApiError::Malformed("the body could not be read".into())
-                    }
-                })?;
-            // Every body of this API is an object; serde would otherwise read an array into a
-            // struct by position and blame "[0]".
-            match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{') | None => {}
-                Some(_) if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_err() => {
-                    return Err(ApiError::Malformed("the body is not valid JSON".into()));
-                }
-                Some(_) => return Err(ApiError::field("body", "must be a JSON object")),
-            }
-            parse_json(&bytes).map(JsonBody)
+                .map(OptionalJsonBody)
         })
     }
 }
@@ -235,7 +279,7 @@ pub struct Query<T> {
 }
 
 /// serde's message for a query value, in words for a client.
-fn query_message(message: &str) -> String {
+fn query_message(message: &str) -> crate::domain::Said {
     crate::domain::errors::plain_parser_message(message)
 }
 
@@ -247,9 +291,18 @@ fn read_query<T: DeserializeOwned>(raw: &str) -> Result<Query<T>, ApiError> {
     let mut kept = Vec::new();
     for (k, v) in pairs {
         if v.chars().any(char::is_control) {
-            problems.push(FieldError::new(k, "must not contain control characters"));
+            problems.push(FieldError::new(
+                k,
+                (
+                    "must not contain control characters",
+                    "mag geen stuurtekens bevatten",
+                ),
+            ));
         } else if !seen.insert(k.clone()) {
-            problems.push(FieldError::new(k, "is given more than once"));
+            problems.push(FieldError::new(
+                k,
+                ("is given more than once", "staat er meer dan eens in"),
+            ));
         } else {
             kept.push((k, v));
         }

@@ -1,5 +1,6 @@
 //! HTTP: routes, conventions (headers, problem+json), and the server.
 
+pub mod adoptions;
 pub mod assessment;
 pub mod auth;
 pub mod board;
@@ -151,7 +152,18 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/close-vote", board::close_vote)
         .add(M::GET, "/rounds/{id}/budget", decisions::budget)
         .add(M::GET, "/rounds/{id}/ranking", decisions::ranking)
-        .add(M::POST, "/rounds/{id}/adoption", decisions::adopt)
+        .add(M::POST, "/rounds/{id}/adoption", adoptions::adopt)
+        .add(M::GET, "/rounds/{id}/adoptions", adoptions::list)
+        .add(
+            M::GET,
+            "/rounds/{id}/adoptions/{adoption_id}",
+            adoptions::get,
+        )
+        .add(
+            M::PATCH,
+            "/rounds/{id}/adoptions/{adoption_id}",
+            adoptions::correct,
+        )
         .add(M::GET, "/rounds/{id}/overview", overview::overview)
         .add(M::GET, "/outbox", outbox::list)
         .add(M::POST, "/outbox/{id}/retry", outbox::retry);

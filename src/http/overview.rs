@@ -82,7 +82,7 @@ pub async fn overview(
     let mut answer = HttpResponse::Ok();
     answer.insert_header((header::VARY, "Accept, Authorization"));
     // The published overview may be cached; a draft may not.
-    if round.is_published() {
+    if round.is_adopted() {
         answer.insert_header((header::CACHE_CONTROL, "public, max-age=300"));
     }
     Ok(match format {

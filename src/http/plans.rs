@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::extract::{if_match, read, read_as, write_as, Bearer, JsonBody, Query};
+use super::extract::{
+    if_match, no_null, read, read_as, write_as, Bearer, JsonBody, OptionalJsonBody, Query,
+};
 use super::problem::ApiError;
 use super::AppState;
 use crate::app::cache::Counted;
@@ -154,7 +156,10 @@ where
 fn as_object(v: Value) -> Result<Map<String, Value>, ApiError> {
     match v {
         Value::Object(m) => Ok(m),
-        _ => Err(ApiError::field("body", "must be a JSON object")),
+        _ => Err(ApiError::field(
+            "body",
+            ("must be a JSON object", "moet een JSON-object zijn"),
+        )),
     }
 }
 
@@ -223,17 +228,26 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `POST /plans/{id}/submit`: every submission rule, every error at once; outside the round's
-/// open period 409. A new version of the plan is kept on every submission.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBody {
+    #[serde(default, deserialize_with = "no_null")]
+    answer: Option<String>,
+}
+
+/// `POST /plans/{id}/submit` (no body, or `{answer}` with a resubmission): every submission
+/// rule, every error at once; outside the round's open period, or after its adoption, 409. A
+/// new version of the plan is kept on every submission.
 pub async fn submit(
     state: web::Data<AppState>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
+    OptionalJsonBody(body): OptionalJsonBody<SubmitBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     perform(&state, bearer, &req, move |tx, me, expected| {
-        plans::submit(tx, me, &id, expected)
+        plans::submit(tx, me, &id, body.answer.as_deref(), expected)
     })
     .await
 }

@@ -49,7 +49,7 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 impl ApiError {
     /// 400 naming one field.
-    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+    pub fn field(field: &str, message: impl Into<crate::domain::Said>) -> ApiError {
         DomainError::Invalid(vec![FieldError::new(field, message)]).into()
     }
 
@@ -67,7 +67,14 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// The detail in Dutch, for a refusal by a rule: what a Dutch page shows (the errors carry
+    /// `message_nl` likewise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail_nl: Option<String>,
     pub errors: Vec<FieldError>,
+    /// `undecided-plans`: the plans an adoption waits for (or must defer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_ids: Option<Vec<String>>,
     /// `not-allowed-in-state`: the state the plan is in, and what may be done in it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ShownStatus>,
@@ -98,7 +105,9 @@ impl Problem {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
+            detail_nl: None,
             errors: Vec::new(),
+            plan_ids: None,
             state: None,
             allowed_actions: None,
             remaining_eur: None,
@@ -120,6 +129,7 @@ fn domain_status(e: &DomainError) -> StatusCode {
         | DomainError::BudgetExceeded { .. }
         | DomainError::NoQuorum { .. }
         | DomainError::Duplicate(_)
+        | DomainError::Undecided { .. }
         | DomainError::Conflict(_) => StatusCode::CONFLICT,
     }
 }
@@ -157,6 +167,7 @@ impl ApiError {
         match self {
             ApiError::App(E::Domain(e)) => {
                 let mut problem = p(e.code(), e.message());
+                problem.detail_nl = Some(e.message_nl());
                 match e {
                     DomainError::Invalid(errors) | DomainError::RoundNotOpen { errors, .. } => {
                         problem.errors = errors.clone()
@@ -173,6 +184,9 @@ impl ApiError {
                         problem.eligible = Some(*eligible);
                     }
                     DomainError::Recused { reason } => problem.recusal = Some(*reason),
+                    DomainError::Undecided { plan_ids } => {
+                        problem.plan_ids = Some(plan_ids.clone())
+                    }
                     _ => {}
                 }
                 problem
@@ -294,13 +308,20 @@ mod tests {
     #[test]
     fn each_error_maps_to_its_status() {
         let cases: Vec<(ApiError, u16)> = vec![
-            (ApiError::field("title", "x"), 400),
+            (ApiError::field("title", ("x", "x")), 400),
             (ApiError::Malformed("x".into()), 400),
             (E::Unauthorized(app::Unauthorized::Token).into(), 401),
             (E::Forbidden("x".into()).into(), 403),
             (E::NotFound("plan").into(), 404),
             (ApiError::NotAcceptable("x".into()), 406),
-            (DomainError::Conflict("x".into()).into(), 409),
+            (DomainError::Conflict(("x", "x").into()).into(), 409),
+            (
+                DomainError::Undecided {
+                    plan_ids: vec!["p".into()],
+                }
+                .into(),
+                409,
+            ),
             (E::Changed("plan").into(), 409),
             (E::Stale { version: 3 }.into(), 412),
             (ApiError::RequestTimeout, 408),
@@ -361,12 +382,14 @@ mod tests {
             ("urn:planloket:problem:stale-version", Some(7))
         );
         let closed = ApiError::from(DomainError::RoundNotOpen {
-            message: "closed".into(),
+            message: ("closed", "gesloten").into(),
             errors: vec![],
         })
         .problem();
         assert_eq!(closed.kind, "urn:planloket:problem:round-closed");
-        let body = serde_json::to_value(ApiError::field("title", "x").problem()).unwrap();
+        let body = serde_json::to_value(ApiError::field("title", ("x", "y")).problem()).unwrap();
+        assert_eq!(body["errors"][0]["message_nl"], "y");
+        assert_eq!(body["detail_nl"], "y");
         assert!(
             body.get("allowed_actions").is_none(),
             "no empty extensions: {body}"

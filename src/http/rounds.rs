@@ -25,6 +25,10 @@ pub struct RoundDto {
     pub themes: Vec<Theme>,
     pub criteria: Vec<Criterion>,
     pub conditions: Vec<String>,
+    /// Who decides, on which legal basis, and where an objection goes ("" until set).
+    pub authority: String,
+    pub legal_basis: String,
+    pub objection_address: String,
     pub adopted_on: Option<NaiveDate>,
     pub adoption_reference: Option<String>,
     pub version: i64,
@@ -45,6 +49,9 @@ pub fn dto(r: &Round) -> RoundDto {
         themes: r.spec.catalog.themes.clone(),
         criteria: r.spec.catalog.criteria.clone(),
         conditions: r.spec.catalog.conditions.clone(),
+        authority: r.spec.legal.authority.clone(),
+        legal_basis: r.spec.legal.legal_basis.clone(),
+        objection_address: r.spec.legal.objection_address.clone(),
         adopted_on: r.adopted_on,
         adoption_reference: r.adoption_reference.clone(),
         version: r.version,
@@ -74,6 +81,12 @@ pub struct RoundBody {
     criteria: Option<Vec<CriterionBody>>,
     #[serde(default, deserialize_with = "no_null")]
     conditions: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "no_null")]
+    authority: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    legal_basis: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    objection_address: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +135,9 @@ impl From<RoundBody> for RoundInput {
             opens_at: b.opens_at,
             closes_at: b.closes_at,
             conditions: b.conditions,
+            authority: b.authority,
+            legal_basis: b.legal_basis,
+            objection_address: b.objection_address,
             themes: b.themes.map(|themes| {
                 themes
                     .into_iter()

@@ -3,8 +3,9 @@
 
 use askama::Template;
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
-use crate::domain::notice::{dutch_date, objection_deadline};
+use crate::domain::calendar::{dutch_date, objection_deadline};
 use crate::domain::pre_advice::Recommendation;
 use crate::domain::Eur;
 
@@ -17,6 +18,9 @@ pub struct Letter {
     pub text: String,
     pub html: String,
     pub plan_id: Option<String>,
+    /// A decision letter: the adoption it belongs to, and what it says (so the outbox writes
+    /// it again, dated, on the day it is sent).
+    pub decision: Option<(String, DecisionLetter)>,
 }
 
 /// A template that did not render (a bug: the templates are checked when compiled).
@@ -120,31 +124,24 @@ letter!(
     "mail/vote_opened.html"
 );
 letter!(
-    Granted {
+    Merged {
         name,
         title,
         plan_id,
-        amount,
-        conditions,
-        adopted_on,
-        reference,
-        objection_deadline
+        target_title,
+        target_id
     },
-    "mail/granted.txt",
-    "mail/granted.html"
+    "mail/merged.txt",
+    "mail/merged.html"
 );
 letter!(
-    Rejected {
+    VoteWithdrawn {
         name,
         title,
-        plan_id,
-        motivation,
-        adopted_on,
-        reference,
-        objection_deadline
+        plan_id
     },
-    "mail/rejected.txt",
-    "mail/rejected.html"
+    "mail/vote_withdrawn.txt",
+    "mail/vote_withdrawn.html"
 );
 letter!(
     MagicLink { name, link },
@@ -171,6 +168,7 @@ fn letter(
         text,
         html,
         plan_id: plan_id.map(str::to_string),
+        decision: None,
     }
 }
 
@@ -246,70 +244,219 @@ pub fn vote_opened(
     Ok(letter("vote_opened", to, subject, body, Some(plan_id)))
 }
 
-/// What the decision letters share: the adoption and the objection period.
-pub struct Adoption<'a> {
+/// To a board member who was asked to vote: the applicant withdrew the plan, so the vote is off.
+pub fn vote_withdrawn(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+) -> Result<Letter, LetterError> {
+    let subject = format!("Stemming vervallen: {title}");
+    let body = VoteWithdrawn {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+    }
+    .render()?;
+    Ok(letter("vote_withdrawn", to, subject, body, Some(plan_id)))
+}
+
+/// To the owner of a plan merged into another: which plan theirs went into.
+pub fn merged(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    target_title: &str,
+    target_id: &str,
+) -> Result<Letter, LetterError> {
+    let subject = format!("Uw projectplan is samengevoegd: {title}");
+    let body = Merged {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        target_title: target_title.into(),
+        target_id: target_id.into(),
+    }
+    .render()?;
+    Ok(letter("merged", to, subject, body, Some(plan_id)))
+}
+
+/// Why someone receives a decision letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Addressee {
+    /// The applicant who filed the plan.
+    Applicant,
+    /// The owner of a plan merged into this one.
+    CoApplicant,
+    /// A member of the organisation that receives the grant: a copy.
+    Payee,
+}
+
+/// Everything a decision letter ("beschikking") states, kept with it in the outbox so the
+/// letter is written with the date it is actually sent, and so a correction of the adoption
+/// reaches letters not yet sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionLetter {
+    pub addressee: Addressee,
+    pub name: String,
+    /// The applicant's name (a copy to the payee names them).
+    pub applicant: String,
+    pub plan_id: String,
+    pub title: String,
+    /// For a co-applicant: the title of their own plan, merged into this one.
+    pub merged_title: Option<String>,
+    /// Granted: the amount; `None` when rejected.
+    pub granted_eur: Option<Eur>,
+    /// Granted: the organisation that receives the amount, by name (`None`: the applicant).
+    pub payee: Option<String>,
+    pub motivation: String,
+    /// The grant's conditions: the pre-advice's and the round's general ones.
+    pub conditions: Vec<String>,
+    pub programme: String,
     pub adopted_on: NaiveDate,
-    pub reference: &'a str,
-    /// The day the letter is written and sent; the objection period runs from the day after.
-    pub sent_on: NaiveDate,
+    pub reference: String,
+    pub authority: String,
+    pub legal_basis: String,
+    pub objection_address: String,
 }
 
-/// The decision letter for a granted plan: amount in Dutch notation, conditions, objection period.
-pub fn granted(
-    to: &str,
-    name: &str,
-    title: &str,
-    plan_id: &str,
-    amount: Eur,
-    conditions: &str,
-    a: &Adoption<'_>,
-) -> Result<Letter, LetterError> {
-    let conditions = if conditions.trim().is_empty() {
-        "Aan de toekenning zijn geen aanvullende voorwaarden verbonden.".to_string()
-    } else {
-        format!(
-            "Aan de toekenning zijn deze voorwaarden verbonden: {}",
-            conditions.trim()
-        )
-    };
-    let subject = format!("Besluit over uw projectplan: {title}");
-    let body = Granted {
-        subject: subject.clone(),
-        name: name.into(),
-        title: title.into(),
-        plan_id: plan_id.into(),
-        amount: amount.format_nl(),
-        conditions,
-        adopted_on: dutch_date(a.adopted_on),
-        reference: a.reference.into(),
-        objection_deadline: dutch_date(objection_deadline(a.sent_on)),
+#[derive(Template)]
+#[template(path = "mail/decision.txt")]
+struct DecisionText<'a>(&'a DecisionValues);
+
+#[derive(Template)]
+#[template(path = "mail/decision.html")]
+struct DecisionHtml<'a>(&'a DecisionValues);
+
+impl std::ops::Deref for DecisionText<'_> {
+    type Target = DecisionValues;
+    fn deref(&self) -> &DecisionValues {
+        self.0
     }
-    .render()?;
-    Ok(letter("granted", to, subject, body, Some(plan_id)))
 }
 
-/// The decision letter for a rejected plan: the motivation and the objection period.
-pub fn rejected(
-    to: &str,
-    name: &str,
-    title: &str,
-    plan_id: &str,
-    motivation: &str,
-    a: &Adoption<'_>,
-) -> Result<Letter, LetterError> {
-    let subject = format!("Besluit over uw projectplan: {title}");
-    let body = Rejected {
-        subject: subject.clone(),
-        name: name.into(),
-        title: title.into(),
-        plan_id: plan_id.into(),
-        motivation: motivation.into(),
-        adopted_on: dutch_date(a.adopted_on),
-        reference: a.reference.into(),
-        objection_deadline: dutch_date(objection_deadline(a.sent_on)),
+impl std::ops::Deref for DecisionHtml<'_> {
+    type Target = DecisionValues;
+    fn deref(&self) -> &DecisionValues {
+        self.0
     }
-    .render()?;
-    Ok(letter("rejected", to, subject, body, Some(plan_id)))
+}
+
+struct DecisionValues {
+    subject: String,
+    date: String,
+    name: String,
+    preface: String,
+    plan_id: String,
+    title: String,
+    programme: String,
+    authority: String,
+    authority_cap: String,
+    adopted_on: String,
+    reference: String,
+    outcome: String,
+    granted: bool,
+    motivation: String,
+    conditions: Vec<String>,
+    legal_basis: String,
+    objection_address: String,
+    objection_deadline: String,
+}
+
+/// The text with its first letter a capital, as at the start of a sentence.
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl DecisionLetter {
+    /// The letter to `to`, sent on `sent_on` (a date in Amsterdam): the objection period runs
+    /// from the day after.
+    pub fn write(&self, to: &str, sent_on: NaiveDate) -> Result<Letter, LetterError> {
+        let subject = match self.addressee {
+            Addressee::Applicant => format!("Besluit op uw projectplan: {}", self.title),
+            Addressee::CoApplicant => format!(
+                "Besluit op het projectplan waarin uw plan is opgegaan: {}",
+                self.title
+            ),
+            Addressee::Payee => format!("Afschrift van het besluit: {}", self.title),
+        };
+        let receiver = self
+            .payee
+            .clone()
+            .unwrap_or_else(|| format!("de aanvrager, {}", self.applicant));
+        let preface = match (self.addressee, &self.merged_title) {
+            (Addressee::Applicant, _) => String::new(),
+            (Addressee::CoApplicant, Some(t)) => format!(
+                "Uw projectplan \"{t}\" is samengevoegd met het projectplan \"{}\". Daarom ontvangt u dit besluit ook.",
+                self.title
+            ),
+            (Addressee::CoApplicant, None) => format!(
+                "Uw projectplan is samengevoegd met het projectplan \"{}\". Daarom ontvangt u dit besluit ook.",
+                self.title
+            ),
+            (Addressee::Payee, _) => format!(
+                "U ontvangt een afschrift van dit besluit, omdat {receiver} de bijdrage ontvangt voor het projectplan \"{}\" van {}.",
+                self.title, self.applicant
+            ),
+        };
+        let outcome = match self.granted_eur {
+            Some(amount) if amount > Eur::ZERO => format!(
+                "Het projectplan is toegekend. Er is een bijdrage van {} uit het programma {} toegekend. De bijdrage wordt betaald aan {receiver}.",
+                amount.format_nl(),
+                self.programme
+            ),
+            Some(_) => "Het projectplan is toegekend. Aan dit besluit is geen bijdrage uit het programma verbonden.".to_string(),
+            None => "Het projectplan is niet toegekend: er is geen bijdrage uit het programma toegekend.".to_string(),
+        };
+        let values = DecisionValues {
+            subject: subject.clone(),
+            date: dutch_date(sent_on),
+            name: self.name.clone(),
+            preface,
+            plan_id: self.plan_id.clone(),
+            title: self.title.clone(),
+            programme: self.programme.clone(),
+            authority: self.authority.clone(),
+            authority_cap: capitalised(&self.authority),
+            adopted_on: dutch_date(self.adopted_on),
+            reference: self.reference.clone(),
+            outcome,
+            granted: self.granted_eur.is_some(),
+            motivation: self.motivation.clone(),
+            conditions: self.conditions.clone(),
+            legal_basis: self.legal_basis.clone(),
+            objection_address: self.objection_address.clone(),
+            objection_deadline: dutch_date(objection_deadline(sent_on)),
+        };
+        let text = DecisionText(&values).render()?;
+        let html = DecisionHtml(&values).render()?;
+        let kind = if self.granted_eur.is_some() {
+            "granted"
+        } else {
+            "rejected"
+        };
+        Ok(letter(kind, to, subject, (text, html), Some(&self.plan_id)))
+    }
+}
+
+/// A decision letter of an adoption for the outbox: written now, and again when sent.
+pub fn decision(
+    to: &str,
+    adoption_id: &str,
+    d: DecisionLetter,
+    sent_on: NaiveDate,
+) -> Result<Letter, LetterError> {
+    let mut l = d.write(to, sent_on)?;
+    l.decision = Some((adoption_id.to_string(), d));
+    Ok(l)
 }
 
 /// A one-time sign-in link.
@@ -340,53 +487,122 @@ pub fn account_exists(to: &str, name: &str, link: &str) -> Result<Letter, Letter
 mod tests {
     use super::*;
 
-    fn adoption() -> Adoption<'static> {
-        Adoption {
+    fn grant() -> DecisionLetter {
+        DecisionLetter {
+            addressee: Addressee::Applicant,
+            name: "Anna".into(),
+            applicant: "Anna de Vries".into(),
+            plan_id: "p-1".into(),
+            title: "Huiswerkklas".into(),
+            merged_title: None,
+            granted_eur: Some(Eur::parse(12_500).unwrap()),
+            payee: Some("Bibliotheek Noord".into()),
+            motivation: "Sluit aan bij doel B".into(),
+            conditions: vec![
+                "Samenwerken met de bibliotheek".into(),
+                "Verantwoording achteraf".into(),
+            ],
+            programme: "Sterk voor Noord".into(),
             adopted_on: NaiveDate::from_ymd_opt(2025, 4, 8).unwrap(),
-            reference: "College 2025/114",
-            sent_on: NaiveDate::from_ymd_opt(2025, 4, 9).unwrap(),
+            reference: "Collegebesluit 2025/114".into(),
+            authority: "het college van burgemeester en wethouders van Leidschendam-Voorburg"
+                .into(),
+            legal_basis: "Algemene subsidieverordening Leidschendam-Voorburg 2019".into(),
+            objection_address: "Postbus 1005, 2260 BA Leidschendam".into(),
         }
     }
 
+    fn sent_on() -> NaiveDate {
+        // A Wednesday; six weeks later is Wednesday 21 May 2025.
+        NaiveDate::from_ymd_opt(2025, 4, 9).unwrap()
+    }
+
     #[test]
-    fn a_grant_letter_states_the_amount_in_dutch_the_conditions_and_the_objection_period() {
-        let l = granted(
-            "anna@example.nl",
-            "Anna",
-            "Huiswerkklas",
-            "p-1",
-            Eur::parse(12_500).unwrap(),
-            "Samenwerken met de bibliotheek",
-            &adoption(),
-        )
-        .unwrap();
-        assert_eq!(l.subject, "Besluit over uw projectplan: Huiswerkklas");
+    fn a_grant_letter_is_a_whole_beschikking() {
+        let l = grant().write("anna@example.nl", sent_on()).unwrap();
+        assert_eq!(l.subject, "Besluit op uw projectplan: Huiswerkklas");
+        assert_eq!(l.kind, "granted");
         for text in [&l.text, &l.html] {
-            assert!(text.contains("€ 12.500"), "{text}");
-            assert!(text.contains("Samenwerken met de bibliotheek"));
-            assert!(text.contains("8 april 2025"));
+            for expected in [
+                "9 april 2025",
+                "8 april 2025",
+                "Collegebesluit 2025/114",
+                "toegekend",
+                "€ 12.500",
+                "betaald aan Bibliotheek Noord",
+                "Sluit aan bij doel B",
+                "Samenwerken met de bibliotheek",
+                "Verantwoording achteraf",
+                "Algemene subsidieverordening Leidschendam-Voorburg 2019",
+                "Het college van burgemeester en wethouders van Leidschendam-Voorburg heeft",
+                "bezwaar maken bij het college van burgemeester en wethouders van Leidschendam-Voorburg",
+                "Postbus 1005, 2260 BA Leidschendam",
+                "21 mei 2025",
+            ] {
+                assert!(text.contains(expected), "{expected} missing from {text}");
+            }
             assert!(
-                text.contains("21 mei 2025"),
-                "six weeks after the letter of 9 April"
+                !text.to_lowercase().contains("besluit collegebesluit"),
+                "{text}"
             );
-            assert!(text.contains("College 2025/114"));
+            assert!(!text.contains("U ontvangt een bijdrage"), "{text}");
         }
         assert!(l.html.starts_with("<!DOCTYPE html>") && l.html.contains("lang=\"nl\""));
     }
 
     #[test]
-    fn a_rejection_letter_states_the_motivation() {
-        let l = rejected(
-            "anna@example.nl",
-            "Anna",
-            "Moestuin",
-            "p-2",
-            "Valt buiten de kaders",
-            &adoption(),
-        )
-        .unwrap();
+    fn a_rejection_letter_states_the_motivation_and_no_conditions() {
+        let mut d = grant();
+        d.granted_eur = None;
+        d.payee = None;
+        d.motivation = "Valt buiten de kaders".into();
+        let l = d.write("anna@example.nl", sent_on()).unwrap();
+        assert_eq!(l.kind, "rejected");
         assert!(l.text.contains("niet toegekend") && l.text.contains("Valt buiten de kaders"));
-        assert!(l.text.contains("bezwaar"));
+        assert!(!l.text.contains("Voorwaarden") && !l.text.contains("€"));
+        assert!(l.text.contains("bezwaar") && l.text.contains("21 mei 2025"));
+    }
+
+    #[test]
+    fn copies_say_why_they_are_sent() {
+        let mut d = grant();
+        d.addressee = Addressee::Payee;
+        d.name = "Bert".into();
+        let l = d.write("bert@bieb.nl", sent_on()).unwrap();
+        assert!(l.subject.starts_with("Afschrift"));
+        assert!(l.text.contains("afschrift") && l.text.contains("van Anna de Vries"));
+        let mut d = grant();
+        d.addressee = Addressee::CoApplicant;
+        d.merged_title = Some("Huiswerk in de wijk".into());
+        let l = d.write("carla@example.nl", sent_on()).unwrap();
+        assert!(l.text.contains("\"Huiswerk in de wijk\" is samengevoegd"));
+        let mut d = grant();
+        d.payee = None;
+        let l = d.write("anna@example.nl", sent_on()).unwrap();
+        assert!(
+            l.text.contains("betaald aan de aanvrager, Anna de Vries"),
+            "{}",
+            l.text
+        );
+    }
+
+    #[test]
+    fn a_grant_without_money_speaks_of_no_contribution() {
+        let mut d = grant();
+        d.granted_eur = Some(Eur::ZERO);
+        let l = d.write("anna@example.nl", sent_on()).unwrap();
+        assert!(!l.text.contains("€ 0"), "{}", l.text);
+        assert!(l.text.contains("geen bijdrage"));
+    }
+
+    #[test]
+    fn a_decision_letter_keeps_what_it_says_for_the_outbox() {
+        let l = decision("anna@example.nl", "a-1", grant(), sent_on()).unwrap();
+        let (adoption, kept) = l.decision.unwrap();
+        assert_eq!(adoption, "a-1");
+        assert_eq!(kept, grant());
+        let json = serde_json::to_string(&kept).unwrap();
+        assert_eq!(serde_json::from_str::<DecisionLetter>(&json).unwrap(), kept);
     }
 
     #[test]
@@ -425,9 +641,8 @@ mod tests {
 
     #[test]
     fn every_letter_fills_every_placeholder() {
-        let a = adoption();
         let letters = [
-            receipt("a@b.nl", "A", "T", "p", "Ronde", a.sent_on),
+            receipt("a@b.nl", "A", "T", "p", "Ronde", sent_on()),
             question("a@b.nl", "A", "T", "p", "?"),
             vote_opened(
                 "a@b.nl",
@@ -437,8 +652,9 @@ mod tests {
                 Recommendation::Conditional,
                 Eur::parse(5000).unwrap(),
             ),
-            granted("a@b.nl", "A", "T", "p", Eur::parse(1).unwrap(), "", &a),
-            rejected("a@b.nl", "A", "T", "p", "m", &a),
+            grant().write("a@b.nl", sent_on()),
+            merged("a@b.nl", "A", "T", "p", "U", "q"),
+            vote_withdrawn("a@b.nl", "A", "T", "p"),
             magic_link("a@b.nl", "A", "http://127.0.0.1:8080/aanmelden?token=x"),
             account_exists("a@b.nl", "A", "http://127.0.0.1:8080/inloggen"),
         ];

@@ -168,6 +168,8 @@ mod tests {
             subject: "Ontvangstbevestiging: Huiswerkklas".into(),
             text: "Bijdrage € 12.500".into(),
             html: "<p>Bijdrage € 12.500</p>".into(),
+            adoption_id: None,
+            letter: None,
             status: crate::domain::notice::MailStatus::Pending,
             attempts: 0,
             next_attempt_at: now,

@@ -1,6 +1,6 @@
 //! The published overview as CSV and as a printable Dutch HTML page with budget charts.
 
-use crate::domain::notice::dutch_date;
+use crate::domain::calendar::dutch_date;
 use crate::domain::overview::{Action, Overview, ThemeTable};
 use crate::domain::Eur;
 use crate::mail::letters::escape_html;
@@ -173,15 +173,22 @@ pub fn html(o: &Overview) -> String {
         "<header>\n<h1>Overzicht acties</h1>\n<p class=\"round\">{}</p>\n",
         e(&o.name)
     ));
-    match (o.adopted_on, &o.reference) {
-        (Some(d), r) => out.push_str(&format!(
-            "<p>Vastgesteld door het college van burgemeester en wethouders op {}{}.</p>\n",
-            dutch_date(d),
-            r.as_deref()
-                .map(|r| format!(" (besluit {})", e(r)))
-                .unwrap_or_default()
-        )),
-        (None, _) => out.push_str(
+    match o.adoptions.split_first() {
+        Some((first, later)) => {
+            out.push_str(&format!(
+                "<p>Vastgesteld door het college van burgemeester en wethouders op {} (kenmerk {}).</p>\n",
+                dutch_date(first.adopted_on),
+                e(&first.reference)
+            ));
+            for a in later {
+                out.push_str(&format!(
+                    "<p>Aanvullend vastgesteld op {} (kenmerk {}).</p>\n",
+                    dutch_date(a.adopted_on),
+                    e(&a.reference)
+                ));
+            }
+        }
+        None => out.push_str(
             "<p><span class=\"status\">Concept</span> Nog niet vastgesteld door het college.</p>\n",
         ),
     }
@@ -288,8 +295,16 @@ mod tests {
         build(
             "r1",
             "Sterk voor Noord 2025-2026",
-            chrono::NaiveDate::from_ymd_opt(2025, 4, 8),
-            Some("College 2025/114"),
+            vec![
+                crate::domain::overview::AdoptionLine {
+                    adopted_on: chrono::NaiveDate::from_ymd_opt(2025, 4, 8).unwrap(),
+                    reference: "College 2025/114".into(),
+                },
+                crate::domain::overview::AdoptionLine {
+                    adopted_on: chrono::NaiveDate::from_ymd_opt(2025, 6, 3).unwrap(),
+                    reference: "College 2025/160".into(),
+                },
+            ],
             &catalog,
             vec![action],
         )
@@ -338,6 +353,11 @@ mod tests {
         assert!(h.contains("<th scope=\"col\">Titel en korte omschrijving</th>"));
         assert!(h.contains("@media print") && h.contains("break-before: page"));
         assert!(h.contains("8 april 2025") && h.contains("College 2025/114"));
+        assert!(
+            h.contains("Aanvullend vastgesteld op 3 juni 2025 (kenmerk College 2025/160)"),
+            "{h}"
+        );
+        assert!(!h.contains("besluit College"), "no doubled words");
         assert!(
             !h.contains("http://") || h.contains("xmlns=\"http://www.w3.org/2000/svg\""),
             "no external assets"

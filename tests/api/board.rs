@@ -424,7 +424,7 @@ fn the_applicant_sees_the_decision_only_after_adoption() {
             &b.s.team,
             json!({"adopted_on": "2025-04-08", "reference": "College 2025/114"}),
         )
-        .expect(200);
+        .expect(201);
     assert_eq!(r.body["adopted"], json!([granted]));
     assert_eq!(r.body["rejected"], json!([refused]));
     b.post(

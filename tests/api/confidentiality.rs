@@ -45,17 +45,19 @@ fn an_applicant_learns_nothing_of_the_assessment_from_a_refusal_the_history_or_a
     assert_eq!(after.body["version"], before.body["version"]);
     assert_eq!(after.body["updated_at"], before.body["updated_at"]);
 
-    // A refusal names the status the applicant sees and no staff action.
+    // A refusal names the status the applicant sees and no staff action: only what they may
+    // do, which is withdrawing, as before the decision.
     let r =
         b.s.app
             .post(
-                &format!("/plans/{id}/withdraw"),
+                &format!("/plans/{id}/submit"),
                 Some(&b.s.resident),
-                json!({"reason": "Toch niet"}),
+                json!({}),
             )
             .expect(409);
     assert_eq!(r.body["state"], "in_assessment");
-    assert_eq!(r.body["allowed_actions"], json!([]));
+    assert_eq!(r.body["allowed_actions"], json!(["withdraw"]));
+    assert_eq!(after.body["allowed_actions"], json!(["withdraw"]));
     for word in ["approved", "adopt", "voting", "pre_advised"] {
         assert!(!r.text.contains(word), "{word} in {}", r.text);
     }

@@ -253,7 +253,7 @@ fn a_vote_invites_eligible_members_only_and_decisions_are_mailed_at_adoption() {
             Some(&m.team),
             json!({"adopted_on": "2025-04-08", "reference": "College 2025/114"}),
         )
-        .expect(200);
+        .expect(201);
     m.sink.wait_for(11, 10);
     let decisions: Vec<_> = m
         .sink
@@ -262,9 +262,9 @@ fn a_vote_invites_eligible_members_only_and_decisions_are_mailed_at_adoption() {
         .filter(|x| x.subject().starts_with("Besluit"))
         .collect();
     assert_eq!(decisions.len(), 2);
-    let letter_date = chrono::Utc::now().date_naive();
-    let deadline = planloket::domain::notice::dutch_date(
-        planloket::domain::notice::objection_deadline(letter_date),
+    let letter_date = planloket::domain::calendar::amsterdam_date(chrono::Utc::now());
+    let deadline = planloket::domain::calendar::dutch_date(
+        planloket::domain::calendar::objection_deadline(letter_date),
     );
     let grant = decisions
         .iter()

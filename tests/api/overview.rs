@@ -39,14 +39,29 @@ fn decided_round() -> (Board, Vec<String>) {
     (b, granted)
 }
 
+/// Adopts the round, deferring the plan still submitted.
 fn adopt(b: &Board) {
+    let open =
+        b.s.app
+            .get(
+                &format!("/plans?round={}&status=submitted", b.s.round),
+                Some(&b.s.team),
+            )
+            .expect(200);
+    let deferred: Vec<_> = open.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].clone())
+        .collect();
+    assert_eq!(deferred.len(), 1);
     b.s.app
         .post(
             &format!("/rounds/{}/adoption", b.s.round),
             Some(&b.s.team),
-            json!({"adopted_on": "2025-04-08", "reference": "College 2025/114"}),
+            json!({"adopted_on": "2025-04-08", "reference": "College 2025/114", "deferred": deferred}),
         )
-        .expect(200);
+        .expect(201);
 }
 
 fn get_as(app: &TestApp, path: &str, token: Option<&str>, accept: &str) -> Resp {

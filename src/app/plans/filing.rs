@@ -7,15 +7,19 @@ use super::{
     Expected, PlanView,
 };
 use crate::app::accounts::require;
+use crate::app::board::seat;
 use crate::app::outbox::enqueue;
 use crate::app::{new_id, now, Error};
 use crate::db::{self, Tx};
-use crate::domain::plan::{check_content, parse_submission, Plan, PlanContent, SubmissionKind};
+use crate::domain::calendar::amsterdam_date;
+use crate::domain::plan::{
+    check_answer, check_content, parse_submission, Plan, PlanContent, SubmissionKind,
+};
 use crate::domain::round::Round;
 use crate::domain::state::{decide_as_seen, Action, PlanStatus};
 use crate::domain::text::Bounded;
 use crate::domain::user::{Account, Actor, Role};
-use crate::domain::{DomainError, FieldError};
+use crate::domain::{DomainError, FieldError, Said};
 use crate::mail::letters;
 
 /// Rules any saved plan keeps: well-formed values and known references.
@@ -38,9 +42,10 @@ pub fn create_draft(
 ) -> Result<PlanView, Error> {
     require(&account.actor(), Role::Applicant)?;
     let kind = account.kind.ok_or_else(|| {
-        DomainError::Conflict(
-            "your account has no applicant kind (resident or partner); ask an admin".into(),
-        )
+        DomainError::Conflict(Said::new(
+            "your account has no applicant kind (resident or partner); ask an admin",
+            "uw account is niet als bewoner of partner ingesteld; vraag het de beheerder",
+        ))
     })?;
     let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     round.check_accepts_drafts(Utc::now())?;
@@ -54,8 +59,13 @@ pub fn create_draft(
         },
     )?;
     if drafts >= DRAFTS_MAX {
-        return Err(DomainError::Conflict(format!(
-            "you have {DRAFTS_MAX} drafts already: submit or delete one before you start another"
+        return Err(DomainError::Conflict(Said::new(
+            format!(
+                "you have {DRAFTS_MAX} drafts already: submit or delete one before you start another"
+            ),
+            format!(
+                "u heeft al {DRAFTS_MAX} concepten: dien er een in of verwijder er een voordat u een nieuw plan begint"
+            ),
         ))
         .into());
     }
@@ -63,11 +73,7 @@ pub fn create_draft(
     let mut plan = Plan::draft(new_id(), round.id.clone(), account.id.clone(), kind, now());
     plan.set_content(content, &round.spec.catalog);
     db::plans::insert(tx, &plan)?;
-    Ok(PlanView {
-        plan,
-        published: round.is_published(),
-        merged_from: Vec::new(),
-    })
+    Ok(PlanView::new(plan))
 }
 
 /// How an edit changes the content: a JSON merge patch (the API) or the whole content (a form).
@@ -111,15 +117,11 @@ pub fn delete(
     plan_id: &str,
     expected: Option<&Expected>,
 ) -> Result<(), Error> {
-    let (plan, round) = load_visible(tx, actor, plan_id)?;
-    let view = PlanView {
-        plan,
-        published: round.is_published(),
-        merged_from: Vec::new(),
-    };
+    let (plan, _) = load_visible(tx, actor, plan_id)?;
+    let view = PlanView::new(plan);
     check_expected(view.version_for(actor), expected)?;
     let plan = view.plan;
-    decide_as_seen(plan.state(), Action::Delete, actor, round.is_published())?;
+    decide_as_seen(plan.state(), Action::Delete, actor)?;
     if !db::plans::delete(tx, &plan)? {
         return Err(Error::Changed("plan"));
     }
@@ -127,11 +129,14 @@ pub fn delete(
 }
 
 /// The owner submits: every submission rule, every error at once; a first submission only
-/// while the round is open. Each submission keeps a version of the plan and mails a receipt.
+/// while the round is open, and nothing after the round's first adoption. A resubmission may
+/// carry an answer to the team's question, kept with the question and in the history. Each
+/// submission keeps a version of the plan and mails a receipt.
 pub fn submit(
     tx: &mut Tx,
     actor: &Actor,
     plan_id: &str,
+    answer: Option<&str>,
     expected: Option<&Expected>,
 ) -> Result<PlanView, Error> {
     act(
@@ -147,6 +152,8 @@ pub fn submit(
             } else {
                 SubmissionKind::Resubmission
             };
+            let answer = check_answer(kind, answer)?;
+            round.check_accepts_submissions()?;
             let submission = parse_submission(
                 &plan.content,
                 plan.applicant_kind,
@@ -165,17 +172,24 @@ pub fn submit(
                     &plan.content.title,
                     &plan.id,
                     &round.spec.name,
-                    Utc::now().date_naive(),
+                    amsterdam_date(Utc::now()),
                 )?,
             )?;
             let at = now();
             plan.submitted_at = Some(at);
+            if let (Some(answer), Some(question)) = (&answer, plan.info_request.as_mut()) {
+                question.answer = Some(answer.clone());
+                question.answered_at = Some(at);
+            }
             let mut snapshot = serde_json::to_value(&submission.content)
                 .map_err(|e| Error::Internal(e.to_string()))?;
             snapshot["budget_line"] = submission.budget_line.as_str().into();
             snapshot["applicant_kind"] = plan.applicant_kind.as_str().into();
             db::plans::insert_version(tx, &plan.id, at, &snapshot)?;
-            Ok(Effect::none())
+            Ok(Effect {
+                reason: answer,
+                tally: None,
+            })
         },
     )
 }
@@ -197,7 +211,25 @@ pub fn withdraw(
         plan_id,
         Action::Withdraw,
         expected,
-        |_, _, _, _| Ok(Effect::because(reason)),
+        |tx, plan, _, t| {
+            if t.from == PlanStatus::Voting {
+                // The vote falls with the plan: whoever was asked to vote hears it is off.
+                for (member, recusal) in seat(tx, plan)?.members {
+                    if recusal.is_none() {
+                        enqueue(
+                            tx,
+                            letters::vote_withdrawn(
+                                &member.email,
+                                &member.name,
+                                &plan.content.title,
+                                &plan.id,
+                            )?,
+                        )?;
+                    }
+                }
+            }
+            Ok(Effect::because(reason))
+        },
     )
 }
 
@@ -247,13 +279,14 @@ mod tests {
                 tx,
                 &anna.actor(),
                 &draft.plan.id,
+                None,
                 Some(&Expected::Versions(vec!["1".into()]))
             )),
             Err(Error::Stale { version: 2 })
         ));
         let submitted = t
             .app
-            .write(|tx| submit(tx, &anna.actor(), &draft.plan.id, None))
+            .write(|tx| submit(tx, &anna.actor(), &draft.plan.id, None, None))
             .unwrap();
         assert_eq!(submitted.plan.status, PlanStatus::Submitted);
         assert!(submitted.plan.submitted_at.is_some());
@@ -281,7 +314,10 @@ mod tests {
                 ..Default::default()
             },
         );
-        match t.app.write(|tx| submit(tx, &anna.actor(), &draft.id, None)) {
+        match t
+            .app
+            .write(|tx| submit(tx, &anna.actor(), &draft.id, None, None))
+        {
             Err(Error::Domain(DomainError::Invalid(f))) => {
                 let fields: Vec<_> = f.iter().map(|e| e.field.as_str()).collect();
                 for field in [

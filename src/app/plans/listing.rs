@@ -1,7 +1,6 @@
 //! The list of plans: applicants see their own, the programme team and board every non-draft
 //! plan; filtered, paged, and kept in memory against the change counter of the round.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::PlanView;
@@ -9,7 +8,7 @@ use crate::app::cache::Counted;
 use crate::app::Error;
 use crate::db::plans::{PageStart, PlanFilter};
 use crate::db::{self, DbConn};
-use crate::domain::round::Round;
+use crate::domain::errors::{PAGE, PAGE_SIZE};
 use crate::domain::state::PlanStatus;
 use crate::domain::text::{fold, Bounded};
 use crate::domain::user::{Actor, Role};
@@ -143,7 +142,10 @@ fn check(q: &ListQuery) -> Result<Checked, Error> {
                 let names: Vec<&str> = ShownStatus::all().iter().map(|s| s.as_str()).collect();
                 e.add(
                     "status",
-                    format!("unknown status '{s}'; statuses are {}", names.join(", ")),
+                    (
+                        format!("unknown status '{s}'; statuses are {}", names.join(", ")),
+                        format!("status '{s}' bestaat niet; kies uit {}", names.join(", ")),
+                    ),
                 );
                 None
             }
@@ -159,11 +161,11 @@ fn check(q: &ListQuery) -> Result<Checked, Error> {
     };
     let page = q.page.unwrap_or(1);
     if !(1..=1_000_000).contains(&page) {
-        e.add("page", "must be a whole number from 1");
+        e.add("page", PAGE);
     }
     let page_size = q.page_size.unwrap_or(20);
     if !(1..=100).contains(&page_size) {
-        e.add("page_size", "must be a whole number from 1 to 100");
+        e.add("page_size", PAGE_SIZE);
     }
     e.finish(Checked {
         status,
@@ -236,31 +238,16 @@ pub fn list<R: Clone>(
         );
     }
     let keep = Some((key, changes));
-    let mut round_ids: Vec<String> = plans.iter().map(|p| p.round_id.clone()).collect();
-    round_ids.sort();
-    round_ids.dedup();
-    let rounds: HashMap<String, Round> = db::rounds::by_ids(c, &round_ids)?
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
     let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
     let merged = db::plans::merged_into_many(c, &ids)?;
     let mut items = Vec::with_capacity(plans.len());
     for plan in plans {
-        let published = rounds
-            .get(&plan.round_id)
-            .ok_or_else(|| Error::Internal(format!("plan {} without its round", plan.id)))?
-            .is_published();
         let merged_from = merged
             .iter()
             .filter(|(target, _)| target == &plan.id)
             .map(|(_, id)| id.clone())
             .collect();
-        items.push(PlanView {
-            plan,
-            published,
-            merged_from,
-        });
+        items.push(PlanView { plan, merged_from });
     }
     Ok(Listing::Found(Box::new(Found {
         items,

@@ -27,21 +27,26 @@ use crate::domain::visibility::{
 #[derive(Debug, Clone)]
 pub struct PlanView {
     pub plan: Plan,
-    /// Whether its round's decisions are published (the round is adopted).
-    pub published: bool,
     /// Plans merged into this one.
     pub merged_from: Vec<String>,
 }
 
 impl PlanView {
+    pub fn new(plan: Plan) -> PlanView {
+        PlanView {
+            plan,
+            merged_from: Vec::new(),
+        }
+    }
+
     /// The status this caller sees: applicants see `in_assessment` until publication.
     pub fn status_for(&self, actor: &Actor) -> ShownStatus {
-        ShownStatus::for_caller(self.plan.status, self.published, actor.is_staff())
+        ShownStatus::for_caller(self.plan.status, self.plan.is_published(), actor.is_staff())
     }
 
     /// Whether this caller sees the pre-advice, the amount granted and the decision.
     pub fn reveals_assessment(&self, actor: &Actor) -> bool {
-        actor.is_staff() || applicant_sees_decision(self.plan.status, self.published)
+        actor.is_staff() || applicant_sees_decision(self.plan.status, self.plan.is_published())
     }
 
     /// What this caller may do to the plan now.
@@ -109,27 +114,50 @@ impl Effect {
 }
 
 /// Loads a plan the caller may see, with its round; not found otherwise (another applicant's
-/// plan is "not found", never "forbidden").
+/// plan is "not found", never "forbidden"). The owner of a plan merged into this one (however
+/// many merges away) is a co-applicant and may read it as its owner does.
 pub fn load_visible(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(Plan, Round), Error> {
     let (plan, round) = db::plans::find_with_round(c, plan_id)?.ok_or(Error::NotFound("plan"))?;
-    if !may_see(
-        plan.status,
-        plan.owner_id == actor.user_id,
-        actor.is_staff(),
-    ) {
-        return Err(Error::NotFound("plan"));
+    let owner = plan.owner_id == actor.user_id;
+    if may_see(plan.status, owner, actor.is_staff()) {
+        return Ok((plan, round));
     }
-    Ok((plan, round))
+    if plan.status != crate::domain::state::PlanStatus::Draft
+        && co_applicants(c, &plan)?
+            .iter()
+            .any(|(owner, _)| owner == &actor.user_id)
+    {
+        return Ok((plan, round));
+    }
+    Err(Error::NotFound("plan"))
+}
+
+/// The owners of the plans merged into `plan`, directly or through other merges, but not
+/// its own owner, each with the title of (the first of) their plans that went into it: they
+/// are told of its decision and may read it.
+pub fn co_applicants(c: &mut DbConn, plan: &Plan) -> Result<Vec<(String, String)>, Error> {
+    let mut owners: Vec<(String, String)> = Vec::new();
+    let mut seen = vec![plan.id.clone()];
+    let mut next = vec![plan.id.clone()];
+    while let Some(id) = next.pop() {
+        for (merged_id, owner_id, title) in db::plans::merged_into_with_owners(c, &id)? {
+            if seen.contains(&merged_id) {
+                continue;
+            }
+            seen.push(merged_id.clone());
+            if owner_id != plan.owner_id && !owners.iter().any(|(o, _)| o == &owner_id) {
+                owners.push((owner_id, title));
+            }
+            next.push(merged_id);
+        }
+    }
+    Ok(owners)
 }
 
 /// Completes a plan for its answer (one more query: the plans merged into it).
-pub fn view(c: &mut DbConn, plan: Plan, round: &Round) -> Result<PlanView, Error> {
+pub fn view(c: &mut DbConn, plan: Plan) -> Result<PlanView, Error> {
     let merged_from = db::plans::merged_into(c, &plan.id)?;
-    Ok(PlanView {
-        plan,
-        published: round.is_published(),
-        merged_from,
-    })
+    Ok(PlanView { plan, merged_from })
 }
 
 /// The account that filed the plan (letters go to it).
@@ -172,13 +200,8 @@ where
     // here rather than interleave.
     db::plans::lock(tx, plan_id)?;
     let (mut plan, round) = load_visible(tx, actor, plan_id)?;
-    let published = round.is_published();
-    let transition = decide_as_seen(plan.state(), action, actor, published)?;
-    let before = PlanView {
-        plan: plan.clone(),
-        published,
-        merged_from: Vec::new(),
-    };
+    let transition = decide_as_seen(plan.state(), action, actor)?;
+    let before = PlanView::new(plan.clone());
     let effect = apply(tx, &mut plan, &round, &transition)?;
     // Preconditions come after the request's own checks (RFC 9110, 13.2.1): a bad body is
     // refused as such whatever the If-Match; the transaction rolls back what `apply` did.
@@ -192,7 +215,7 @@ where
     plan.version = read_version + 1;
     plan.updated_at = at;
     // The applicant's version moves only when what they see changes.
-    if applicant_sees_change(&before.plan, published, &plan, published) {
+    if applicant_sees_change(&before.plan, &plan) {
         plan.shown_version = before.plan.shown_version + 1;
         plan.shown_updated_at = at;
     }
@@ -214,5 +237,5 @@ where
             },
         )?;
     }
-    view(tx, plan, &round)
+    view(tx, plan)
 }

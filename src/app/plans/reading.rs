@@ -26,13 +26,13 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
         found.plan.owner_id == actor.user_id,
         actor.is_staff(),
     ) {
-        return Err(Error::NotFound("plan"));
+        // Rarely taken: a co-applicant, or someone who may not see the plan at all.
+        load_visible(c, &actor, plan_id)?;
     }
     Ok((
         account,
         PlanView {
             plan: found.plan,
-            published: found.adopted_on.is_some(),
             merged_from: found.merged_from,
         },
     ))
@@ -54,8 +54,8 @@ pub struct ShownEvent {
 /// they see the status, without the assessment before publication and without anyone
 /// else's id.
 pub fn events(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<ShownEvent>, Error> {
-    let (plan, round) = load_visible(c, actor, plan_id)?;
-    let (published, staff) = (round.is_published(), actor.is_staff());
+    let (plan, _) = load_visible(c, actor, plan_id)?;
+    let (published, staff) = (plan.is_published(), actor.is_staff());
     let shown = |s| ShownStatus::for_caller(s, published, staff);
     Ok(db::plans::events(c, &plan.id)?
         .into_iter()

@@ -3,7 +3,7 @@
 
 mod submission;
 
-pub use submission::{parse_submission, Submission, SubmissionKind};
+pub use submission::{check_answer, parse_submission, Submission, SubmissionKind};
 
 use std::collections::HashSet;
 
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::conflict::PlanParties;
 use super::decision::{Decision, InfoRequest, RecordedPreAdvice};
-use super::errors::{DomainError, FieldErrors};
+use super::errors::{DomainError, FieldErrors, Said};
 use super::money::Eur;
 use super::round::Catalog;
 use super::state::{Action, PlanRef, PlanStatus};
@@ -50,6 +50,8 @@ pub struct Plan {
     pub decision: Option<Decision>,
     pub merged_into: Option<String>,
     pub info_request: Option<InfoRequest>,
+    /// The adoption that covers the plan's decision: from then on it is published.
+    pub adoption_id: Option<String>,
 }
 
 impl Plan {
@@ -82,7 +84,13 @@ impl Plan {
             decision: None,
             merged_into: None,
             info_request: None,
+            adoption_id: None,
         }
+    }
+
+    /// Whether the plan's decision is published: an adoption covers it.
+    pub fn is_published(&self) -> bool {
+        self.adoption_id.is_some()
     }
 
     /// The facts the state table decides on.
@@ -90,6 +98,7 @@ impl Plan {
         PlanRef {
             status: self.status,
             owner_id: &self.owner_id,
+            published: self.is_published(),
         }
     }
 
@@ -98,6 +107,12 @@ impl Plan {
         content.title = content.title.trim().to_string();
         self.budget_line = budget_line(&content, catalog);
         self.content = content;
+    }
+
+    /// The organisation a grant on this plan is paid to: its payee, or else the applicant's
+    /// own (confirmed) organisation; `None` pays the applicant (a partner acting alone).
+    pub fn receiver_id<'a>(&'a self, applicant_organisation: Option<&'a str>) -> Option<&'a str> {
+        self.content.payee_id.as_deref().or(applicant_organisation)
     }
 
     /// The parties a board member can be tied to (for recusal).
@@ -127,20 +142,35 @@ pub fn check_merge_target(
     target_id: &str,
     target: Option<&Plan>,
 ) -> Result<(), DomainError> {
-    let field = |m: String| DomainError::Invalid(vec![super::FieldError::new("target_id", m)]);
+    let field = |m: Said| DomainError::Invalid(vec![super::FieldError::new("target_id", m)]);
     if target_id == plan.id {
-        return Err(field("a plan cannot be merged into itself".into()));
+        return Err(field(Said::new(
+            "a plan cannot be merged into itself",
+            "een plan kan niet met zichzelf worden samengevoegd",
+        )));
     }
     let Some(target) = target else {
-        return Err(field(format!("unknown plan '{target_id}'")));
+        return Err(field(Said::new(
+            format!("unknown plan '{target_id}'"),
+            format!("plan '{target_id}' bestaat niet"),
+        )));
     };
     if target.round_id != plan.round_id {
-        return Err(field("the target plan belongs to another round".into()));
+        return Err(field(Said::new(
+            "the target plan belongs to another round",
+            "het andere plan hoort bij een andere ronde",
+        )));
     }
     if target.status.is_terminal() {
-        return Err(DomainError::Conflict(format!(
-            "the target plan is {} and can take nothing more",
-            target.status.as_str()
+        return Err(DomainError::Conflict(Said::new(
+            format!(
+                "the target plan is {} and can take nothing more",
+                target.status.as_str()
+            ),
+            format!(
+                "het andere plan is {} en kan niets meer opnemen",
+                target.status.label_nl()
+            ),
         )));
     }
     Ok(())
@@ -356,7 +386,13 @@ pub fn check_content(
     }
 
     if content.goals.len() > LIST_MAX {
-        e.add("goals", format!("must list at most {LIST_MAX} goals"));
+        e.add(
+            "goals",
+            (
+                format!("must list at most {LIST_MAX} goals"),
+                format!("kies hoogstens {LIST_MAX} doelen"),
+            ),
+        );
     } else {
         let known = catalog.goal_codes();
         let mut seen = HashSet::new();
@@ -364,14 +400,27 @@ pub fn check_content(
             if !known.contains(&g.as_str()) {
                 e.add(
                     format!("goals[{i}]"),
-                    format!(
-                        "unknown goal code '{}'; this round's goals are {}",
-                        g,
-                        known.join(", ")
+                    (
+                        format!(
+                            "unknown goal code '{}'; this round's goals are {}",
+                            g,
+                            known.join(", ")
+                        ),
+                        format!(
+                            "doel '{}' bestaat niet; de doelen van deze ronde zijn {}",
+                            g,
+                            known.join(", ")
+                        ),
                     ),
                 );
             } else if !seen.insert(g.as_str()) {
-                e.add(format!("goals[{i}]"), format!("goal '{g}' is listed twice"));
+                e.add(
+                    format!("goals[{i}]"),
+                    (
+                        format!("goal '{g}' is listed twice"),
+                        format!("doel '{g}' staat er twee keer in"),
+                    ),
+                );
             }
         }
     }
@@ -381,10 +430,17 @@ pub fn check_content(
             let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
             e.add(
                 "budget_line",
-                format!(
-                    "unknown theme '{}'; this round's themes are {}",
-                    line,
-                    codes.join(", ")
+                (
+                    format!(
+                        "unknown theme '{}'; this round's themes are {}",
+                        line,
+                        codes.join(", ")
+                    ),
+                    format!(
+                        "opgave '{}' bestaat niet; de opgaven van deze ronde zijn {}",
+                        line,
+                        codes.join(", ")
+                    ),
                 ),
             );
         }
@@ -393,12 +449,24 @@ pub fn check_content(
     let mut check_party = |field: String, party: &PartyRef| match party {
         PartyRef::Registered { organisation_id } => {
             if !known_organisations.contains(organisation_id) {
-                e.add(field, format!("unknown organisation '{organisation_id}'"));
+                e.add(
+                    field,
+                    (
+                        format!("unknown organisation '{organisation_id}'"),
+                        format!("organisatie '{organisation_id}' bestaat niet"),
+                    ),
+                );
             }
         }
         PartyRef::Named { name } => {
             if let Err(m) = Bounded::NAME.required(Some(name)) {
-                e.add(field, format!("an organisation's name {m}"));
+                e.add(
+                    field,
+                    (
+                        format!("an organisation's name {}", m.en),
+                        format!("de naam van een organisatie {}", m.nl),
+                    ),
+                );
             }
         }
     };
@@ -406,7 +474,13 @@ pub fn check_content(
         check_party("lead_partner".into(), lead);
     }
     if content.partners.len() > LIST_MAX {
-        e.add("partners", format!("must list at most {LIST_MAX} partners"));
+        e.add(
+            "partners",
+            (
+                format!("must list at most {LIST_MAX} partners"),
+                format!("noem hoogstens {LIST_MAX} partners"),
+            ),
+        );
     } else {
         for (i, p) in content.partners.iter().enumerate() {
             check_party(format!("partners[{i}]"), p);
@@ -414,7 +488,13 @@ pub fn check_content(
     }
     if let Some(payee) = &content.payee_id {
         if !known_organisations.contains(payee) {
-            e.add("payee_id", format!("unknown organisation '{payee}'"));
+            e.add(
+                "payee_id",
+                (
+                    format!("unknown organisation '{payee}'"),
+                    format!("organisatie '{payee}' bestaat niet"),
+                ),
+            );
         }
     }
 
@@ -426,7 +506,10 @@ pub fn check_content(
     if content.other_funding.len() > LIST_MAX {
         e.add(
             "other_funding",
-            format!("must list at most {LIST_MAX} sources"),
+            (
+                format!("must list at most {LIST_MAX} sources"),
+                format!("noem hoogstens {LIST_MAX} andere bronnen"),
+            ),
         );
     } else {
         for (i, f) in content.other_funding.iter().enumerate() {
@@ -442,13 +525,22 @@ pub fn check_content(
         if !(0..=10_000_000).contains(&r) {
             e.add(
                 "expected_reach",
-                "must be a number of people from 0 to 10000000",
+                (
+                    "must be a number of people from 0 to 10000000",
+                    "vul een aantal mensen in van 0 tot en met 10.000.000",
+                ),
             );
         }
     }
     if let (Some(s), Some(end)) = (content.start_year, content.end_year) {
         if s > end {
-            e.add("end_year", format!("must not be before start_year ({s})"));
+            e.add(
+                "end_year",
+                (
+                    format!("must not be before start_year ({s})"),
+                    format!("mag niet voor het beginjaar ({s}) liggen"),
+                ),
+            );
         }
     }
     e

@@ -5,7 +5,11 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::{budget_line, check_content, PlanContent};
-use crate::domain::errors::DomainError;
+use crate::domain::calendar::dutch_date_time;
+use crate::domain::errors::{DomainError, Said};
+
+/// A field a submission needs.
+const IS_REQUIRED: (&str, &str) = ("is required to submit", "is verplicht om in te dienen");
 use crate::domain::money::Eur;
 use crate::domain::round::{GoalCode, RoundSpec, ThemeCode};
 use crate::domain::user::ApplicantKind;
@@ -46,71 +50,104 @@ pub fn parse_submission(
     let mut e = check_content(content, catalog, known_organisations);
 
     if content.description.trim().is_empty() {
-        e.add("description", "is required to submit");
+        e.add("description", IS_REQUIRED);
     }
     if content.goals.is_empty() {
         e.add(
             "goals",
-            format!(
-                "name at least one goal; this round's goals are {}",
-                catalog.goal_codes().join(", ")
+            (
+                format!(
+                    "name at least one goal; this round's goals are {}",
+                    catalog.goal_codes().join(", ")
+                ),
+                format!(
+                    "kies ten minste één doel; de doelen van deze ronde zijn {}",
+                    catalog.goal_codes().join(", ")
+                ),
             ),
         );
     }
     let line = budget_line(content, catalog);
     let theme = line.as_deref().and_then(|l| catalog.theme(l));
     match content.requested_eur {
-        None => e.add("requested_eur", "is required to submit"),
+        None => e.add("requested_eur", IS_REQUIRED),
         Some(r) => {
             if let Some(theme) = theme {
                 if r > theme.budget_eur.value() {
                     e.add(
                         "requested_eur",
-                        format!(
-                            "exceeds the budget of theme {} ({})",
-                            theme.code,
-                            theme.budget_eur.format_nl()
+                        (
+                            format!(
+                                "exceeds the budget of theme {} ({})",
+                                theme.code,
+                                theme.budget_eur.format_nl()
+                            ),
+                            format!(
+                                "is meer dan het budget van opgave {} ({})",
+                                theme.code,
+                                theme.budget_eur.format_nl()
+                            ),
                         ),
                     );
                 }
             }
         }
     }
-    let period = format!("{}..{}", round.start_year, round.end_year);
+    let outside = |y: i32| {
+        Said::new(
+            format!(
+                "{y} lies outside the round's period {}..{}",
+                round.start_year, round.end_year
+            ),
+            format!(
+                "{y} valt buiten de looptijd van de ronde ({} tot en met {})",
+                round.start_year, round.end_year
+            ),
+        )
+    };
     let in_period = |y: i32| (round.start_year..=round.end_year).contains(&y);
     match content.start_year {
-        None => e.add("start_year", "is required to submit"),
-        Some(y) if !in_period(y) => e.add(
-            "start_year",
-            format!("{y} lies outside the round's period {period}"),
-        ),
+        None => e.add("start_year", IS_REQUIRED),
+        Some(y) if !in_period(y) => e.add("start_year", outside(y)),
         _ => {}
     }
     match content.end_year {
-        None => e.add("end_year", "is required to submit"),
-        Some(y) if !in_period(y) => e.add(
-            "end_year",
-            format!("{y} lies outside the round's period {period}"),
-        ),
+        None => e.add("end_year", IS_REQUIRED),
+        Some(y) if !in_period(y) => e.add("end_year", outside(y)),
         _ => {}
     }
     if applicant_kind == ApplicantKind::Resident && content.payee_id.is_none() {
         e.add(
             "payee_id",
-            "a resident's plan must name a partner organisation as payee: residents are never paid directly",
+            (
+                "a resident's plan must name a partner organisation as payee: residents are never paid directly",
+                "kies een partnerorganisatie die de bijdrage ontvangt: een bewoner krijgt nooit zelf geld uitbetaald",
+            ),
         );
     }
 
     if kind == SubmissionKind::First && !round.is_open(now) {
         let message = if now < round.opens_at {
-            format!(
-                "the round opens for submissions at {}",
-                round.opens_at.to_rfc3339()
+            Said::new(
+                format!(
+                    "the round opens for submissions at {}",
+                    round.opens_at.to_rfc3339()
+                ),
+                format!(
+                    "de ronde gaat open voor indienen op {}",
+                    dutch_date_time(round.opens_at)
+                ),
             )
         } else {
-            format!(
-                "the round closed for submissions at {}",
-                round.closes_at.to_rfc3339()
+            Said::new(
+                format!(
+                    "the round closed for submissions at {}",
+                    round.closes_at.to_rfc3339()
+                ),
+                format!(
+                    "de ronde is gesloten voor indienen sinds {}",
+                    dutch_date_time(round.closes_at)
+                ),
             )
         };
         return Err(DomainError::RoundNotOpen {
@@ -136,7 +173,37 @@ pub fn parse_submission(
         // Every field was checked above; a missing line or amount has its field error there.
         (Ok(()), _, _) => Err(DomainError::Invalid(vec![crate::domain::FieldError::new(
             "budget_line",
-            "the plan is charged to no theme: name a goal or a budget line",
+            (
+                "the plan is charged to no theme: name a goal or a budget line",
+                "het plan valt onder geen opgave: kies een doel of een budgetregel",
+            ),
+        )])),
+    }
+}
+
+/// The answer to the team's question that may come with a resubmission: optional, free text;
+/// a first submission answers no question, so it takes none.
+pub fn check_answer(
+    kind: SubmissionKind,
+    answer: Option<&str>,
+) -> Result<Option<String>, DomainError> {
+    let Some(raw) = answer else {
+        return Ok(None);
+    };
+    if kind == SubmissionKind::First {
+        return Err(DomainError::Invalid(vec![crate::domain::FieldError::new(
+            "answer",
+            (
+                "a first submission answers no question: leave answer out",
+                "bij een eerste indiening is er nog geen vraag om te beantwoorden",
+            ),
+        )]));
+    }
+    match crate::domain::text::Bounded::REASON.check(raw) {
+        Ok(a) if a.is_empty() => Ok(None),
+        Ok(a) => Ok(Some(a)),
+        Err(m) => Err(DomainError::Invalid(vec![crate::domain::FieldError::new(
+            "answer", m,
         )])),
     }
 }
@@ -417,7 +484,8 @@ mod tests {
             SubmissionKind::First,
         ) {
             Err(DomainError::RoundNotOpen { message, errors }) => {
-                assert!(message.contains("opens"));
+                assert!(message.en.contains("opens"));
+                assert!(message.nl.contains("gaat open"), "{}", message.nl);
                 assert_eq!(errors[0].field, "goals[0]");
             }
             other => panic!("{other:?}"),

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Catalog, Criterion, Goal, RoundSpec, Theme};
+use super::{Catalog, Criterion, Goal, LegalFrame, RoundSpec, Theme};
 use crate::domain::errors::{DomainError, FieldErrors};
 use crate::domain::money::Eur;
 use crate::domain::text::Bounded;
@@ -19,6 +19,9 @@ pub struct RoundInput {
     pub themes: Option<Vec<ThemeInput>>,
     pub criteria: Option<Vec<CriterionInput>>,
     pub conditions: Option<Vec<String>>,
+    pub authority: Option<String>,
+    pub legal_basis: Option<String>,
+    pub objection_address: Option<String>,
 }
 
 impl RoundInput {
@@ -29,8 +32,18 @@ impl RoundInput {
             ($($f:ident),*) => { $( if self.$f.is_some() { base.$f = self.$f; } )* };
         }
         set!(
-            name, programme, start_year, end_year, opens_at, closes_at, themes, criteria,
-            conditions
+            name,
+            programme,
+            start_year,
+            end_year,
+            opens_at,
+            closes_at,
+            themes,
+            criteria,
+            conditions,
+            authority,
+            legal_basis,
+            objection_address
         );
         base
     }
@@ -68,7 +81,7 @@ pub const SCALE_MAX_HIGH: i64 = 10;
 fn check_code(errors: &mut FieldErrors, field: &str, code: &Option<String>) -> Option<String> {
     match code {
         None => {
-            errors.add(field, "is required");
+            errors.add(field, ("is required", "is verplicht"));
             None
         }
         Some(c) => {
@@ -81,7 +94,10 @@ fn check_code(errors: &mut FieldErrors, field: &str, code: &Option<String>) -> O
             {
                 errors.add(
                     field,
-                    "must be 1..32 characters of letters, digits, '_' or '-'",
+                    (
+                        "must be 1..32 characters of letters, digits, '_' or '-'",
+                        "gebruik 1 tot 32 letters, cijfers, '_' of '-'",
+                    ),
                 );
                 None
             } else {
@@ -120,13 +136,16 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
 
     let mut year = |field: &str, value: Option<i64>| match value {
         None => {
-            errors.add(field, "is required");
+            errors.add(field, ("is required", "is verplicht"));
             None
         }
         Some(y) if !(YEAR_MIN..=YEAR_MAX).contains(&y) => {
             errors.add(
                 field,
-                format!("must be a year from {YEAR_MIN} to {YEAR_MAX}"),
+                (
+                    format!("must be a year from {YEAR_MIN} to {YEAR_MAX}"),
+                    format!("vul een jaar van {YEAR_MIN} tot en met {YEAR_MAX} in"),
+                ),
             );
             None
         }
@@ -136,19 +155,31 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
     let end_year = year("end_year", input.end_year);
     if let (Some(s), Some(e)) = (start_year, end_year) {
         if s > e {
-            errors.add("end_year", format!("must not be before start_year ({s})"));
+            errors.add(
+                "end_year",
+                (
+                    format!("must not be before start_year ({s})"),
+                    format!("mag niet voor het beginjaar ({s}) liggen"),
+                ),
+            );
         }
     }
 
     if input.opens_at.is_none() {
-        errors.add("opens_at", "is required");
+        errors.add("opens_at", ("is required", "is verplicht"));
     }
     if input.closes_at.is_none() {
-        errors.add("closes_at", "is required");
+        errors.add("closes_at", ("is required", "is verplicht"));
     }
     if let (Some(o), Some(c)) = (input.opens_at, input.closes_at) {
         if c <= o {
-            errors.add("closes_at", "must be after opens_at");
+            errors.add(
+                "closes_at",
+                (
+                    "must be after opens_at",
+                    "moet na het openingsmoment liggen",
+                ),
+            );
         }
     }
 
@@ -156,8 +187,11 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
     let mut theme_codes: Vec<String> = Vec::new();
     let mut goal_codes: Vec<String> = Vec::new();
     match &input.themes {
-        None => errors.add("themes", "is required"),
-        Some(list) if list.is_empty() => errors.add("themes", "must list at least one theme"),
+        None => errors.add("themes", ("is required", "is verplicht")),
+        Some(list) if list.is_empty() => errors.add(
+            "themes",
+            ("must list at least one theme", "geef ten minste één opgave"),
+        ),
         Some(list) => {
             for (i, t) in list.iter().enumerate() {
                 let p = format!("themes[{i}]");
@@ -166,7 +200,10 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                     if theme_codes.contains(code) {
                         errors.add(
                             format!("{p}.code"),
-                            format!("theme code '{code}' is used twice in this round"),
+                            (
+                                format!("theme code '{code}' is used twice in this round"),
+                                format!("de code '{code}' van een opgave komt twee keer voor"),
+                            ),
                         );
                     }
                     theme_codes.push(code.clone());
@@ -174,7 +211,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                 let name = check_text(&mut errors, &format!("{p}.name"), &t.name, Bounded::NAME);
                 let budget = match t.budget_eur {
                     None => {
-                        errors.add(format!("{p}.budget_eur"), "is required");
+                        errors.add(format!("{p}.budget_eur"), ("is required", "is verplicht"));
                         None
                     }
                     Some(b) => match Eur::parse(b) {
@@ -187,10 +224,11 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                 };
                 let mut goals = Vec::new();
                 match &t.goals {
-                    None => errors.add(format!("{p}.goals"), "is required"),
-                    Some(gs) if gs.is_empty() => {
-                        errors.add(format!("{p}.goals"), "must list at least one goal")
-                    }
+                    None => errors.add(format!("{p}.goals"), ("is required", "is verplicht")),
+                    Some(gs) if gs.is_empty() => errors.add(
+                        format!("{p}.goals"),
+                        ("must list at least one goal", "geef ten minste één doel"),
+                    ),
                     Some(gs) => {
                         for (j, g) in gs.iter().enumerate() {
                             let gp = format!("{p}.goals[{j}]");
@@ -199,7 +237,14 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                                 if goal_codes.contains(code) {
                                     errors.add(
                                         format!("{gp}.code"),
-                                        format!("goal code '{code}' is used twice in this round"),
+                                        (
+                                            format!(
+                                                "goal code '{code}' is used twice in this round"
+                                            ),
+                                            format!(
+                                                "de code '{code}' van een doel komt twee keer voor"
+                                            ),
+                                        ),
                                     );
                                 }
                                 goal_codes.push(code.clone());
@@ -230,8 +275,14 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
 
     let mut criteria = Vec::new();
     match &input.criteria {
-        None => errors.add("criteria", "is required"),
-        Some(list) if list.is_empty() => errors.add("criteria", "must list at least one criterion"),
+        None => errors.add("criteria", ("is required", "is verplicht")),
+        Some(list) if list.is_empty() => errors.add(
+            "criteria",
+            (
+                "must list at least one criterion",
+                "geef ten minste één criterium",
+            ),
+        ),
         Some(list) => {
             let mut codes: Vec<String> = Vec::new();
             for (i, c) in list.iter().enumerate() {
@@ -241,7 +292,10 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                     if codes.contains(code) {
                         errors.add(
                             format!("{p}.code"),
-                            format!("criterion code '{code}' is used twice in this round"),
+                            (
+                                format!("criterion code '{code}' is used twice in this round"),
+                                format!("de code '{code}' van een criterium komt twee keer voor"),
+                            ),
                         );
                     }
                     codes.push(code.clone());
@@ -261,7 +315,10 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                     Some(_) => {
                         errors.add(
                             format!("{p}.scale_max"),
-                            format!("must be from {SCALE_MAX_LOW} to {SCALE_MAX_HIGH}"),
+                            (
+                                format!("must be from {SCALE_MAX_LOW} to {SCALE_MAX_HIGH}"),
+                                format!("vul een getal van {SCALE_MAX_LOW} tot en met {SCALE_MAX_HIGH} in"),
+                            ),
                         );
                         None
                     }
@@ -286,6 +343,27 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
         }
     }
 
+    // The legal frame may be left empty while a round is prepared; it must be whole before
+    // the round is adopted (`Round::check_adoptable`), since every decision letter states it.
+    let mut legal_text = |field: &str, value: &Option<String>, rule: Bounded| match rule
+        .check(value.as_deref().unwrap_or(""))
+    {
+        Ok(v) => v,
+        Err(m) => {
+            errors.add(field, m);
+            String::new()
+        }
+    };
+    let legal = LegalFrame {
+        authority: legal_text("authority", &input.authority, Bounded::NAME),
+        legal_basis: legal_text("legal_basis", &input.legal_basis, Bounded::NAME),
+        objection_address: legal_text(
+            "objection_address",
+            &input.objection_address,
+            Bounded::ADDRESS,
+        ),
+    };
+
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors.0));
     }
@@ -301,6 +379,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             criteria,
             conditions,
         },
+        legal,
     })
 }
 
@@ -347,6 +426,9 @@ impl RoundSpec {
                     .collect(),
             ),
             conditions: Some(self.catalog.conditions.clone()),
+            authority: Some(self.legal.authority.clone()),
+            legal_basis: Some(self.legal.legal_basis.clone()),
+            objection_address: Some(self.legal.objection_address.clone()),
         }
     }
 }

@@ -7,7 +7,7 @@ mod input;
 
 pub use input::{parse_round, CriterionInput, GoalInput, RoundInput, ThemeInput};
 
-use super::errors::DomainError;
+use super::errors::{DomainError, Said};
 use super::money::Eur;
 
 /// A goal of a theme, e.g. `B`: "Kinderen kunnen hun talenten optimaal ontwikkelen…".
@@ -111,6 +111,35 @@ pub struct RoundSpec {
     pub opens_at: DateTime<Utc>,
     pub closes_at: DateTime<Utc>,
     pub catalog: Catalog,
+    pub legal: LegalFrame,
+}
+
+/// What every decision letter of a round states about the law it is given under: who
+/// decides, on which legal basis, and where an objection goes. Empty while not yet set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LegalFrame {
+    /// The deciding authority, e.g. "het college van burgemeester en wethouders van
+    /// Leidschendam-Voorburg".
+    pub authority: String,
+    /// e.g. "Algemene subsidieverordening Leidschendam-Voorburg 2019".
+    pub legal_basis: String,
+    /// Where an objection is sent.
+    pub objection_address: String,
+}
+
+impl LegalFrame {
+    /// The fields still empty, by their API names.
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            ("authority", &self.authority),
+            ("legal_basis", &self.legal_basis),
+            ("objection_address", &self.objection_address),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(f, _)| f)
+        .collect()
+    }
 }
 
 /// Where a round stands in its life.
@@ -156,9 +185,26 @@ impl Round {
         )
     }
 
-    /// Whether decisions of this round are published: the college adopted it.
-    pub fn is_published(&self) -> bool {
+    /// Whether the college adopted the round (its first adoption): its frame is final and
+    /// nothing more is submitted to it. Each plan's decision is published by the adoption
+    /// that covers it (`Plan::is_published`).
+    pub fn is_adopted(&self) -> bool {
         self.adopted_on.is_some()
+    }
+
+    /// Nothing is submitted to a round after its first adoption, a resubmission neither.
+    pub fn check_accepts_submissions(&self) -> Result<(), DomainError> {
+        if self.is_adopted() {
+            Err(DomainError::RoundNotOpen {
+                message: Said::new(
+                    "the round has been adopted: nothing can be submitted to it any more",
+                    "de ronde is vastgesteld: er kan niets meer worden ingediend",
+                ),
+                errors: Vec::new(),
+            })
+        } else {
+            Ok(())
+        }
     }
 
     /// A new draft may be started while the round is upcoming or open.
@@ -166,7 +212,10 @@ impl Round {
         match self.phase(now) {
             RoundPhase::Upcoming | RoundPhase::Open => Ok(()),
             RoundPhase::Closed | RoundPhase::Adopted => Err(DomainError::RoundNotOpen {
-                message: "the round is closed: no new plans can be filed in it".into(),
+                message: Said::new(
+                    "the round is closed: no new plans can be filed in it",
+                    "de ronde is gesloten: er kunnen geen nieuwe plannen meer in worden gestart",
+                ),
                 errors: Vec::new(),
             }),
         }
@@ -174,22 +223,50 @@ impl Round {
 
     /// The frame may change until the round is adopted.
     pub fn check_changeable(&self) -> Result<(), DomainError> {
-        if self.is_published() {
+        if self.is_adopted() {
             Err(DomainError::RoundAdopted)
         } else {
             Ok(())
         }
     }
 
-    /// The college adopts a round once.
-    pub fn check_adoptable(&self) -> Result<(), DomainError> {
-        if self.is_published() {
-            Err(DomainError::Duplicate(
-                "the round has been adopted already".into(),
-            ))
+    /// No question is put to an applicant after the round's first adoption: the answer could
+    /// not be submitted any more.
+    pub fn check_accepts_questions(&self) -> Result<(), DomainError> {
+        if self.is_adopted() {
+            Err(DomainError::Conflict(Said::new(
+                "the round has been adopted: an answer could no longer be submitted, so no question can be asked",
+                "de ronde is vastgesteld: een aanvulling kan niet meer worden ingediend, dus er kan geen vraag meer worden gesteld",
+            )))
         } else {
             Ok(())
         }
+    }
+
+    /// A round is adopted only with its legal frame whole: every decision letter states it.
+    pub fn check_adoptable(&self) -> Result<(), DomainError> {
+        let missing = self.spec.legal.missing();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(DomainError::Conflict(Said::new(
+            format!(
+                "set the round's {} first: every decision letter states them",
+                missing.join(", ")
+            ),
+            format!(
+                "vul eerst {} van de ronde in: elke besluitbrief vermeldt die",
+                missing
+                    .iter()
+                    .map(|f| match *f {
+                        "authority" => "het bevoegd gezag",
+                        "legal_basis" => "de wettelijke grondslag",
+                        _ => "het adres voor bezwaar",
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )))
     }
 }
 
@@ -249,6 +326,11 @@ pub(crate) mod tests {
             opens_at: Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
             closes_at: Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap(),
             catalog,
+            legal: LegalFrame {
+                authority: raw["authority"].as_str().unwrap().into(),
+                legal_basis: raw["legal_basis"].as_str().unwrap().into(),
+                objection_address: raw["objection_address"].as_str().unwrap().into(),
+            },
         }
     }
 
@@ -278,14 +360,34 @@ pub(crate) mod tests {
             Err(DomainError::RoundNotOpen { .. })
         ));
         assert!(r.check_changeable().is_ok() && r.check_adoptable().is_ok());
+        assert!(r.check_accepts_submissions().is_ok());
         let adopted = round(true);
         assert!(adopted.check_accepts_drafts(before).is_err());
         assert_eq!(adopted.check_changeable(), Err(DomainError::RoundAdopted));
         assert!(matches!(
-            adopted.check_adoptable(),
-            Err(DomainError::Duplicate(_))
+            adopted.check_accepts_submissions(),
+            Err(DomainError::RoundNotOpen { .. })
         ));
-        assert!(adopted.is_published() && !r.is_published());
+        assert!(adopted.is_adopted() && !r.is_adopted());
+    }
+
+    #[test]
+    fn a_round_is_adopted_only_with_its_legal_frame_whole() {
+        let mut r = round(false);
+        r.spec.legal.legal_basis = " ".into();
+        r.spec.legal.objection_address.clear();
+        match r.check_adoptable() {
+            Err(DomainError::Conflict(said)) => {
+                assert!(
+                    said.en.contains("legal_basis, objection_address"),
+                    "{}",
+                    said.en
+                );
+                assert!(!said.en.contains("authority"));
+                assert!(said.nl.contains("wettelijke grondslag"), "{}", said.nl);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -316,7 +418,7 @@ pub(crate) mod tests {
 
 /// Once plans are submitted, the codes they refer to and the scales they are scored on are
 /// fixed: this says what a new catalog would change of them, if anything.
-pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<String> {
+pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<Said> {
     let themes = |c: &Catalog| -> Vec<(String, Vec<String>)> {
         c.themes
             .iter()
@@ -335,9 +437,15 @@ pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<String> {
             .collect()
     };
     if themes(old) != themes(new) {
-        Some("plans have been submitted: theme and goal codes can no longer change (names, texts and budgets can)".into())
+        Some(Said::new(
+            "plans have been submitted: theme and goal codes can no longer change (names, texts and budgets can)",
+            "er zijn al plannen ingediend: de codes van opgaven en doelen liggen vast (namen, teksten en budgetten kunnen nog veranderen)",
+        ))
     } else if criteria(old) != criteria(new) {
-        Some("plans have been submitted: criteria codes and scales can no longer change (names and descriptions can)".into())
+        Some(Said::new(
+            "plans have been submitted: criteria codes and scales can no longer change (names and descriptions can)",
+            "er zijn al plannen ingediend: de codes en schalen van de criteria liggen vast (namen en omschrijvingen kunnen nog veranderen)",
+        ))
     } else {
         None
     }
@@ -358,9 +466,9 @@ mod frozen_tests {
         assert_eq!(frozen_change(&old, &new), None);
         let mut new = old.clone();
         new.themes[0].goals[0].code = "AA".into();
-        assert!(frozen_change(&old, &new).unwrap().contains("goal"));
+        assert!(frozen_change(&old, &new).unwrap().en.contains("goal"));
         let mut new = old.clone();
         new.criteria[0].scale_max = 5;
-        assert!(frozen_change(&old, &new).unwrap().contains("scales"));
+        assert!(frozen_change(&old, &new).unwrap().en.contains("scales"));
     }
 }
