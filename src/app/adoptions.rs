@@ -179,14 +179,15 @@ fn decision_letters(
             .as_deref()
             .filter(|_| owner.organisation_confirmed),
     );
-    let mut conditions: Vec<String> = decision
+    // The grant's own conditions, one per line as the pre-advice wrote them. (The round's
+    // conditions are the frame plans were filed under, not conditions of a grant.)
+    let conditions: Vec<String> = decision
         .conditions
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
-    conditions.extend(round.spec.catalog.conditions.iter().cloned());
     let legal = &round.spec.legal;
     let base = DecisionLetter {
         addressee: Addressee::Applicant,

@@ -199,6 +199,8 @@ pub struct Suggestion {
     pub criterion: String,
     pub score: i32,
     pub reason: String,
+    /// The reason in Dutch, as the assessment page shows it.
+    pub reason_nl: String,
 }
 
 /// Criterion code scored by how many themes the plan's goals span.
@@ -229,41 +231,65 @@ pub fn suggestions(content: &PlanContent, catalog: &Catalog) -> Vec<Suggestion> 
             2 => 2,
             _ => 3,
         };
-        let reason = if themes.is_empty() {
-            "the plan names no goals".to_string()
+        let n_themes = themes.len();
+        let (reason, reason_nl) = if themes.is_empty() {
+            (
+                "the plan names no goals".to_string(),
+                "het plan noemt geen doelen".to_string(),
+            )
         } else {
-            format!(
-                "{} goal(s) ({}) from {} theme(s) ({})",
-                goals,
-                content.goals.join(", "),
-                themes.len(),
-                themes.into_iter().collect::<Vec<_>>().join(", ")
+            let themes = themes.into_iter().collect::<Vec<_>>().join(", ");
+            let codes = content.goals.join(", ");
+            (
+                format!("{goals} goal(s) ({codes}) from {n_themes} theme(s) ({themes})"),
+                format!(
+                    "{goals} {} ({codes}) uit {n_themes} {} ({themes})",
+                    if goals == 1 { "doel" } else { "doelen" },
+                    if n_themes == 1 { "opgave" } else { "opgaven" }
+                ),
             )
         };
         out.push(Suggestion {
             criterion: c.code.clone(),
             score: score.min(c.scale_max),
             reason,
+            reason_nl,
         });
     }
     if let Some(c) = catalog.criterion(COLLABORATION_CRITERION) {
         let partners = content.partners.len();
         let involvement = !content.resident_involvement.trim().is_empty();
         let score = i32::from(partners >= 1) + i32::from(partners >= 2) + i32::from(involvement);
-        let mut reasons = vec![match partners {
-            0 => "no collaborating partner".to_string(),
-            1 => "1 collaborating partner".to_string(),
-            n => format!("{n} collaborating partners"),
-        }];
-        reasons.push(if involvement {
-            "resident involvement described".into()
+        let (partners_en, partners_nl) = match partners {
+            0 => (
+                "no collaborating partner".to_string(),
+                "geen samenwerkingspartner".to_string(),
+            ),
+            1 => (
+                "1 collaborating partner".to_string(),
+                "1 samenwerkingspartner".to_string(),
+            ),
+            n => (
+                format!("{n} collaborating partners"),
+                format!("{n} samenwerkingspartners"),
+            ),
+        };
+        let (involved_en, involved_nl) = if involvement {
+            (
+                "resident involvement described",
+                "betrokkenheid van bewoners beschreven",
+            )
         } else {
-            "no resident involvement described".into()
-        });
+            (
+                "no resident involvement described",
+                "geen betrokkenheid van bewoners beschreven",
+            )
+        };
         out.push(Suggestion {
             criterion: c.code.clone(),
             score: score.min(c.scale_max),
-            reason: reasons.join("; "),
+            reason: format!("{partners_en}; {involved_en}"),
+            reason_nl: format!("{partners_nl}; {involved_nl}"),
         });
     }
     out
@@ -403,6 +429,15 @@ mod tests {
         let s = &suggestions(&c, &catalog)[0];
         assert_eq!((s.criterion.as_str(), s.score), ("MEERDERE_DOELEN", 3));
         assert!(s.reason.contains("FVW, FZT, JJO"), "{}", s.reason);
+        assert_eq!(
+            s.reason_nl,
+            "3 doelen (B, J, R) uit 3 opgaven (FVW, FZT, JJO)"
+        );
+        c.goals = vec!["B".into()];
+        assert_eq!(
+            suggestions(&c, &catalog)[0].reason_nl,
+            "1 doel (B) uit 1 opgave (JJO)"
+        );
     }
 
     #[test]

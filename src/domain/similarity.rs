@@ -67,6 +67,8 @@ pub struct Similar {
     pub title: String,
     pub score: f64,
     pub reasons: Vec<String>,
+    /// The same reasons in Dutch, as the assessment pages show them.
+    pub reasons_nl: Vec<String>,
 }
 
 /// Weights of the three signals in the score.
@@ -228,9 +230,19 @@ impl Index {
                 if score < MIN_SCORE {
                     return None;
                 }
-                let mut reasons = Vec::new();
+                let (mut reasons, mut reasons_nl) = (Vec::new(), Vec::new());
                 if !shared_goals.is_empty() {
-                    reasons.push(format!("shared goals: {}", shared_goals.join(", ")));
+                    let goals = shared_goals.join(", ");
+                    reasons.push(format!("shared goals: {goals}"));
+                    reasons_nl.push(format!(
+                        "{} {}: {goals}",
+                        shared_goals.len(),
+                        if shared_goals.len() == 1 {
+                            "gedeeld doel"
+                        } else {
+                            "gedeelde doelen"
+                        }
+                    ));
                 }
                 if !shared_partners.is_empty() {
                     let names: Vec<&str> = shared_partners
@@ -238,6 +250,15 @@ impl Index {
                         .filter_map(|k| d.partners.iter().find(|p| p.0 == *k).map(|p| p.1.as_str()))
                         .collect();
                     reasons.push(format!("shared partners: {}", names.join(", ")));
+                    reasons_nl.push(format!(
+                        "{}: {}",
+                        if names.len() == 1 {
+                            "gedeelde partner"
+                        } else {
+                            "gedeelde partners"
+                        },
+                        names.join(", ")
+                    ));
                 }
                 if text >= 0.1 {
                     shared_terms.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -251,12 +272,18 @@ impl Index {
                         text * 100.0,
                         top.join(", ")
                     ));
+                    reasons_nl.push(format!(
+                        "vergelijkbare tekst ({:.0}% gelijk: {})",
+                        text * 100.0,
+                        top.join(", ")
+                    ));
                 }
                 Some(Similar {
                     plan_id: d.id.clone(),
                     title: d.title.clone(),
                     score: (score * 1000.0).round() / 1000.0,
                     reasons,
+                    reasons_nl,
                 })
             })
             .collect();
@@ -331,6 +358,15 @@ mod tests {
             "{:?}",
             r[0].reasons
         );
+        assert!(r[0].reasons_nl.iter().any(|x| x == "1 gedeeld doel: B"));
+        assert!(r[0]
+            .reasons_nl
+            .iter()
+            .any(|x| x == "gedeelde partner: Bibliotheek"));
+        assert!(r[0]
+            .reasons_nl
+            .iter()
+            .any(|x| x.starts_with("vergelijkbare tekst")));
         assert_eq!(r[1].plan_id, "taal");
         assert!(
             r.iter().all(|s| s.plan_id != "afval"),

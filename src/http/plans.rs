@@ -56,6 +56,8 @@ pub struct PlanDto<'a> {
     pub granted_eur: Option<i64>,
     pub decision: Option<&'a Decision>,
     pub merged_into: Option<&'a str>,
+    /// The adoption that covers the plan's decision (publishing it).
+    pub adoption_id: Option<&'a str>,
     /// Plans merged into this one.
     pub merged_from: &'a [String],
 }
@@ -117,6 +119,7 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         granted_eur: p.granted.filter(|_| reveal).map(|g| g.value()),
         decision: p.decision.as_ref().filter(|_| reveal),
         merged_into: p.merged_into.as_deref(),
+        adoption_id: p.adoption_id.as_deref(),
         merged_from: &v.merged_from,
     }
 }

@@ -314,7 +314,7 @@ pub struct DecisionLetter {
     /// Granted: the organisation that receives the amount, by name (`None`: the applicant).
     pub payee: Option<String>,
     pub motivation: String,
-    /// The grant's conditions: the pre-advice's and the round's general ones.
+    /// The grant's conditions, as the pre-advice set them.
     pub conditions: Vec<String>,
     pub programme: String,
     pub adopted_on: NaiveDate,

@@ -281,6 +281,14 @@ fn evaluations_are_kept_apart_and_a_not_applicable_score_is_left_out_of_the_mean
     assert_eq!(suggestions[0]["criterion"], "MEERDERE_DOELEN");
     assert_eq!(suggestions[0]["score"], 2, "goals B and J span two themes");
     assert_eq!(suggestions[1]["criterion"], "SAMENWERKING");
+    assert_eq!(
+        suggestions[0]["reason_nl"],
+        "2 doelen (B, J) uit 2 opgaven (FZT, JJO)"
+    );
+    assert_eq!(
+        suggestions[1]["reason_nl"],
+        "1 samenwerkingspartner; betrokkenheid van bewoners beschreven"
+    );
 
     s.app
         .get(&format!("/plans/{id}/evaluations"), Some(&s.resident))

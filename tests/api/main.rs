@@ -4,9 +4,11 @@
 mod helpers;
 
 mod hostile;
+mod letters;
 mod listing;
 
 mod accounts;
+mod adoptions;
 mod assessment;
 mod binary;
 mod board;

@@ -168,6 +168,13 @@ fn similar_plans_are_found_with_their_reasons() {
         "{reasons:?}"
     );
     assert!(items.iter().all(|i| i["plan_id"] != ids[0].as_str()));
+    let in_dutch = items[0]["reasons_nl"].to_string();
+    assert!(
+        in_dutch.contains("2 gedeelde doelen: B, J")
+            && in_dutch.contains("gedeelde partner")
+            && in_dutch.contains("vergelijkbare tekst"),
+        "{in_dutch}"
+    );
     let afval_score = items
         .iter()
         .find(|i| i["plan_id"] == ids[2].as_str())
