@@ -59,9 +59,19 @@ pub fn confirm_member(
     let user_id = user_id
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("user_id", REQUIRED)]))?;
+    // A body naming no claim to this organisation is a bad field, as any unknown reference
+    // in a body is; 404 is for the organisation in the path.
     let mut account = db::users::find(tx, user_id)?
         .filter(|a| a.organisation_id.as_deref() == Some(organisation_id))
-        .ok_or(Error::NotFound("membership claim"))?;
+        .ok_or_else(|| {
+            DomainError::Invalid(vec![FieldError::new(
+                "user_id",
+                (
+                    "names no account claiming this organisation",
+                    "dit account hoort niet (in aanvraag) bij deze organisatie",
+                ),
+            )])
+        })?;
     account.organisation_confirmed = true;
     account.updated_at = now();
     db::users::update(tx, &account)?;
@@ -111,7 +121,7 @@ mod tests {
         assert!(matches!(
             t.app
                 .write(|tx| confirm_member(tx, &team, &org, Some(&anna.id))),
-            Err(Error::NotFound("membership claim"))
+            Err(Error::Domain(DomainError::Invalid(_)))
         ));
         assert!(matches!(
             t.app

@@ -64,6 +64,15 @@ fn a_partner_registers_with_their_organisation() {
         )
         .expect(200);
     assert_eq!(r.body["organisation_confirmed"], true);
+    // Someone who never claimed it: the body names no claim.
+    let r = app
+        .post(
+            &format!("/organisations/{org}/members"),
+            Some(&team),
+            json!({"user_id": "nobody"}),
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["user_id"]);
     let r = app
         .post("/auth/register", None, json!({"email": "q@bieb.nl", "password": PASSWORD, "name": "Q", "kind": "partner", "organisation_id": "nope"}))
         .expect(400);
