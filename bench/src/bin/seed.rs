@@ -308,6 +308,14 @@ fn main() {
     println!("ROUND={}", main_round.id);
     println!("PLAN={sample}");
     println!("SIMILAR_PLAN={similar_sample}");
-    println!("TOKEN_TEAM={}", tokens.issue(&team.id).unwrap());
-    println!("TOKEN_APPLICANT={}", tokens.issue(&owners[0].id).unwrap());
+    println!(
+        "TOKEN_TEAM={}",
+        tokens.issue(&team.id, team.session_epoch).unwrap()
+    );
+    println!(
+        "TOKEN_APPLICANT={}",
+        tokens
+            .issue(&owners[0].id, owners[0].session_epoch)
+            .unwrap()
+    );
 }
