@@ -222,6 +222,13 @@ fn main() {
             )
         })
         .collect();
+    // The submit flow's applicant has no plans of its own: an applicant keeps at most 25
+    // drafts, and the seeded owners hold many.
+    let filer = user(
+        "aanvrager-flow@bench.planloket.nl",
+        Role::Applicant,
+        Some(ApplicantKind::Partner),
+    );
     let orgs: Vec<Organisation> = (0..40)
         .map(|i| Organisation {
             id: db::new_id(),
@@ -234,6 +241,7 @@ fn main() {
         db::rounds::insert(tx, &main_round)?;
         db::rounds::insert(tx, &similar_round)?;
         db::users::insert(tx, &team)?;
+        db::users::insert(tx, &filer)?;
         for o in &owners {
             db::users::insert(tx, o)?;
         }
@@ -314,8 +322,6 @@ fn main() {
     );
     println!(
         "TOKEN_APPLICANT={}",
-        tokens
-            .issue(&owners[0].id, owners[0].session_epoch)
-            .unwrap()
+        tokens.issue(&filer.id, filer.session_epoch).unwrap()
     );
 }
