@@ -263,15 +263,19 @@ async fn trace_requests(
     let id = callers_request_id(&req).unwrap_or_else(app::new_id);
     let method = req.method().clone();
     let mut res = next.call(req).await?;
-    let route = res.request().match_pattern();
-    tracing::info!(
-        request_id = %id,
-        method = %method,
-        route = route.as_deref().unwrap_or("-"),
-        status = res.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
+    // Finding the route's pattern matches the path against every route again (a regex each):
+    // done only when the line is written, not under a filter that drops it.
+    if tracing::enabled!(tracing::Level::INFO) {
+        let route = res.request().match_pattern();
+        tracing::info!(
+            request_id = %id,
+            method = %method,
+            route = route.as_deref().unwrap_or("-"),
+            status = res.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    }
     if let Ok(value) = header::HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), value);
