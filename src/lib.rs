@@ -8,3 +8,4 @@ pub mod http;
 pub mod mail;
 pub mod publish;
 pub mod startup;
+pub mod web;

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod rounds;
 pub mod rows;
 pub mod schema;
+pub mod sessions;
 pub mod users;
 
 use std::collections::BTreeSet;

@@ -64,6 +64,7 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::table! {
     plans (id) {
@@ -191,6 +192,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        session_epoch -> BigInt,
+        csrf -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     attempts (key) {
         key -> Text,
         window_start -> Timestamp,
@@ -208,6 +220,7 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     adoptions,
+    sessions,
     magic_links,
     plans,
     rounds,

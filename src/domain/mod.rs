@@ -17,6 +17,7 @@ pub mod overview;
 pub mod plan;
 pub mod pre_advice;
 pub mod round;
+pub mod session;
 pub mod similarity;
 pub mod state;
 pub mod tally;

@@ -290,10 +290,15 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
-            .wrap(from_fn(conventions))
             .wrap(from_fn(trace_requests))
-            .service(web::scope(BASE_PATH).configure(configure))
-            .default_service(web::to(unknown_route))
+            .service(
+                web::scope(BASE_PATH)
+                    .wrap(from_fn(conventions))
+                    .configure(configure)
+                    .default_service(web::to(unknown_route)),
+            )
+            // The web front: every other path, with pages (and error pages) in Dutch.
+            .configure(crate::web::configure)
     })
     .workers(workers)
     // Blocking work (database, hashing) runs on a pool per worker; more threads than the

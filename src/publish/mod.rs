@@ -193,6 +193,17 @@ pub fn html(o: &Overview) -> String {
         ),
     }
     out.push_str("</header>\n<main>\n");
+    out.push_str(&sections(o));
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The overview's sections, one per theme with its chart and table, then the grand total:
+/// the printable page's body, and what the web front shows inside its own layout. Every
+/// user-supplied text is escaped.
+pub fn sections(o: &Overview) -> String {
+    let e = escape_html;
+    let mut out = String::with_capacity(16_384);
     for t in &o.themes {
         out.push_str(&format!(
             "<section class=\"theme\" id=\"opgave-{code}\" aria-labelledby=\"opgave-{code}-titel\">\n<h2 id=\"opgave-{code}-titel\">{name}</h2>\n",
@@ -252,7 +263,6 @@ pub fn html(o: &Overview) -> String {
         e(&o.total_granted_eur.format_nl()),
         e(&o.total_budget_eur.format_nl())
     ));
-    out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 

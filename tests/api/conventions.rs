@@ -103,7 +103,22 @@ fn unknown_paths_and_methods_answer_problem_json() {
     let app = spawn_app();
     let r = app.get("/plans-that-do-not-exist", None).expect(404);
     assert_eq!(r.body["type"], "urn:planloket:problem:not-found");
-    app.get(&format!("http://{}/", app.addr), None).expect(404);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    // Outside /api/v1 the web front answers: its home page, and an HTML
+    // 404 page (in Dutch) for a path it does not know.
+    let home = app.get(&format!("http://{}/", app.addr), None).expect(200);
+    assert!(home
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    // Not `expect`: that helper insists on problem+json for every error.
+    let missing = app.get(&format!("http://{}/bestaat-niet", app.addr), None);
+    assert_eq!(missing.status, 404);
+    assert!(missing
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(missing.text.contains("niet gevonden"), "{}", missing.text);
     let r = app
         .send(
             "PUT",

@@ -194,6 +194,73 @@ pub fn submit(
     )
 }
 
+/// What stands in the way of submitting a plan now, for the owner's check before the button.
+#[derive(Debug, Clone)]
+pub struct SubmissionCheck {
+    pub plan: PlanView,
+    pub round: Round,
+    /// Every field still missing or wrong; empty when the plan may be submitted.
+    pub problems: Vec<FieldError>,
+    /// A reason no field can fix (the round is closed, the plan is not in a state to submit).
+    pub blocked: Option<DomainError>,
+}
+
+/// The owner's check before submitting: the same rules `submit` applies, every field at once,
+/// and nothing stored.
+pub fn submission_check(
+    c: &mut crate::db::DbConn,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<SubmissionCheck, Error> {
+    let (plan, round) = load_visible(c, actor, plan_id)?;
+    let view = super::view(c, plan)?;
+    let plan = &view.plan;
+    let mut blocked = None;
+    let kind = match decide_as_seen(plan.state(), Action::Submit, actor) {
+        Ok(t) if t.from == PlanStatus::Draft => SubmissionKind::First,
+        Ok(_) => SubmissionKind::Resubmission,
+        Err(DomainError::Forbidden { .. }) => {
+            return Err(Error::Forbidden("only the plan's owner submits it".into()))
+        }
+        Err(e) => {
+            blocked = Some(e);
+            SubmissionKind::Resubmission
+        }
+    };
+    if blocked.is_none() {
+        blocked = round.check_accepts_submissions().err();
+    }
+    let known = known_organisations(c, &plan.content)?;
+    let problems = match parse_submission(
+        &plan.content,
+        plan.applicant_kind,
+        &round.spec,
+        &known,
+        Utc::now(),
+        kind,
+    ) {
+        Ok(_) => Vec::new(),
+        Err(DomainError::Invalid(e)) => e,
+        Err(DomainError::RoundNotOpen { message, errors }) => {
+            blocked = blocked.or(Some(DomainError::RoundNotOpen {
+                message,
+                errors: Vec::new(),
+            }));
+            errors
+        }
+        Err(other) => {
+            blocked = blocked.or(Some(other));
+            Vec::new()
+        }
+    };
+    Ok(SubmissionCheck {
+        plan: view,
+        round,
+        problems,
+        blocked,
+    })
+}
+
 /// The owner withdraws a plan, with a reason.
 pub fn withdraw(
     tx: &mut Tx,

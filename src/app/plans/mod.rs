@@ -6,9 +6,12 @@ mod filing;
 mod listing;
 mod reading;
 
-pub use filing::{create_draft, delete, edit, submit, withdraw, ContentChange, DRAFTS_MAX};
+pub use filing::{
+    create_draft, delete, edit, submission_check, submit, withdraw, ContentChange, SubmissionCheck,
+    DRAFTS_MAX,
+};
 pub use listing::{list, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
-pub use reading::{events, get, versions, ShownEvent};
+pub use reading::{events, get, read, versions, ShownEvent};
 
 use std::collections::HashSet;
 

@@ -8,6 +8,7 @@ use crate::app::tokens::Bearer;
 use crate::app::Error;
 use crate::db::{self, DbConn};
 use crate::domain::plan::PlanVersion;
+use crate::domain::round::Round;
 use crate::domain::state::Action;
 use crate::domain::user::{Account, Actor};
 use crate::domain::visibility::{event_sight, may_see, EventSight, ShownStatus};
@@ -36,6 +37,12 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
             merged_from: found.merged_from,
         },
     ))
+}
+
+/// A plan the caller may see, with its round (for a page that shows the round's frame).
+pub fn read(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(PlanView, Round), Error> {
+    let (plan, round) = load_visible(c, actor, plan_id)?;
+    Ok((super::view(c, plan)?, round))
 }
 
 /// One step of a plan's history as the caller may see it.

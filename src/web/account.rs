@@ -1,0 +1,431 @@
+//! Accounts in the browser: register, sign in with a password or with a mailed link, sign out.
+//! Throttling, the same answer for a new and an existing address, and every message come from
+//! the same use cases as the API's.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{local_path, Posted, Problems};
+use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::sessions::{self, SignedIn};
+use crate::app::{self, accounts, Unauthorized};
+use crate::domain::user::{Account, Role};
+use crate::http::extract::client_key;
+use crate::http::AppState;
+
+/// Runs a use case that hashes or verifies a password, at most one per core at once (see
+/// `http::auth::hashing`, which the API's sign-in shares).
+async fn hashing<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, app::Error>
+where
+    F: FnOnce(&app::App) -> Result<T, app::Error> + Send + 'static,
+    T: Send + 'static,
+{
+    let _permit = state
+        .hashing
+        .acquire()
+        .await
+        .map_err(|_| app::Error::Internal("the password hashing queue is closed".into()))?;
+    let st = state.clone();
+    web::block(move || f(&st.app))
+        .await
+        .map_err(|e| app::Error::Internal(e.to_string()))?
+}
+
+/// Where a person goes after signing in: where they were going, or their own page.
+fn landing(account: &Account, next: Option<String>) -> String {
+    next.unwrap_or_else(|| {
+        if account.roles.contains(&Role::Applicant) {
+            "/mijn-plannen?bericht=ingelogd".into()
+        } else {
+            "/?bericht=ingelogd".into()
+        }
+    })
+}
+
+/// Begins a session for an account that just proved who it is, in the visitor's browser.
+async fn begin(
+    state: &web::Data<AppState>,
+    v: &mut Visitor,
+    account: Account,
+) -> Result<(), WebError> {
+    let st = state.clone();
+    let a = account.clone();
+    let (token, session) = web::block(move || st.app.write(|tx| sessions::start(tx, &a))).await??;
+    v.sign_in(token, SignedIn { account, session });
+    Ok(())
+}
+
+// ---- registration ----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/register.html")]
+struct RegisterPage {
+    l: Layout,
+    p: Problems,
+    full_name: String,
+    email: String,
+    kind: String,
+    organisation_id: String,
+    organisations: Vec<(String, String)>,
+    done: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+async fn organisations(state: &web::Data<AppState>) -> Result<Vec<(String, String)>, WebError> {
+    let st = state.clone();
+    let list = web::block(move || st.app.read(app::organisations::list)).await??;
+    Ok(list.into_iter().map(|o| (o.id, o.name)).collect())
+}
+
+/// `GET /registreren`.
+pub async fn register_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+) -> Result<HttpResponse, WebError> {
+    let page = RegisterPage {
+        l: Layout::new("Account aanmaken", &v),
+        p: Problems::new(),
+        full_name: String::new(),
+        email: String::new(),
+        kind: String::new(),
+        organisation_id: String::new(),
+        organisations: organisations(&state).await?,
+        done: false,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /registreren`: the same answer whether or not the address had an account (its holder
+/// gets a mail instead), as the API gives.
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    v: Visitor,
+    Posted(f): Posted<RegisterForm>,
+) -> Result<HttpResponse, WebError> {
+    v.check_csrf(f.csrf.as_deref())?;
+    let input = accounts::RegisterInput {
+        email: Some(f.email.clone()),
+        password: Some(f.password.clone()),
+        name: Some(f.name.clone()),
+        kind: match f.kind.as_str() {
+            "" => None,
+            k => Some(k.to_string()),
+        },
+        organisation_id: Some(f.organisation_id.clone()).filter(|o| !o.is_empty()),
+    };
+    let client = client_key(&req);
+    let outcome = hashing(&state, move |a| accounts::register(a, input, &client)).await;
+    let mut page = RegisterPage {
+        l: Layout::new("Account aanmaken", &v),
+        p: Problems::new(),
+        full_name: f.name,
+        email: f.email,
+        kind: f.kind,
+        organisation_id: f.organisation_id,
+        organisations: organisations(&state).await?,
+        done: false,
+    };
+    match outcome {
+        Ok(()) => {
+            page.done = true;
+            page.l.title = "Aanmelding ontvangen".into();
+            render(&v, StatusCode::OK, &page)
+        }
+        Err(app::Error::Domain(crate::domain::DomainError::Invalid(errors))) => {
+            page.p = Problems::from_fields(&errors, |f| {
+                let label = match f {
+                    "name" => "Naam",
+                    "email" => "E-mailadres",
+                    "password" => "Wachtwoord",
+                    "kind" => "Ik dien in als",
+                    "organisation_id" => "Organisatie",
+                    _ => "Formulier",
+                };
+                (f.to_string(), label.to_string())
+            });
+            page.l.title = format!("Fout: {}", page.l.title);
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+        Err(app::Error::TooManyRequests(s)) => {
+            page.p.add(
+                "email",
+                "E-mailadres",
+                format!(
+                    "Te veel aanmeldingen. Probeer het over {} minuten opnieuw.",
+                    s.div_ceil(60)
+                ),
+            );
+            render(&v, StatusCode::TOO_MANY_REQUESTS, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- sign-in ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/login.html")]
+struct LoginPage {
+    l: Layout,
+    p: Problems,
+    email: String,
+    next: String,
+    link_sent: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    volgende: Option<String>,
+}
+
+/// `GET /inloggen`.
+pub async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResponse, WebError> {
+    let page = LoginPage {
+        l: Layout::new("Inloggen", &v),
+        p: Problems::new(),
+        email: String::new(),
+        next: local_path(q.volgende.as_deref()).unwrap_or_default(),
+        link_sent: false,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    volgende: Option<String>,
+}
+
+/// `POST /inloggen`: e-mail address and password; a session, and on to where the person was
+/// going.
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    mut v: Visitor,
+    Posted(f): Posted<LoginForm>,
+) -> Result<HttpResponse, WebError> {
+    v.check_csrf(f.csrf.as_deref())?;
+    let next = local_path(f.volgende.as_deref());
+    let mut page = LoginPage {
+        l: Layout::new("Inloggen", &v),
+        p: Problems::new(),
+        email: f.email.clone(),
+        next: next.clone().unwrap_or_default(),
+        link_sent: false,
+    };
+    if f.email.trim().is_empty() {
+        page.p.add("email", "E-mailadres", "Vul uw e-mailadres in.");
+    }
+    if f.password.is_empty() {
+        page.p
+            .add("password", "Wachtwoord", "Vul uw wachtwoord in.");
+    }
+    if !page.p.is_empty() {
+        page.l.title = "Fout: Inloggen".into();
+        return render(&v, StatusCode::BAD_REQUEST, &page);
+    }
+    let client = client_key(&req);
+    let (email, password) = (f.email.clone(), f.password.clone());
+    match hashing(&state, move |a| {
+        accounts::login(a, &email, &password, &client)
+    })
+    .await
+    {
+        Ok(account) => {
+            let to = landing(&account, next);
+            begin(&state, &mut v, account).await?;
+            Ok(redirect(&v, &to))
+        }
+        Err(app::Error::Unauthorized(_)) => {
+            page.p.add(
+                "email",
+                "E-mailadres",
+                "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.",
+            );
+            page.l.title = "Fout: Inloggen".into();
+            render(&v, StatusCode::UNAUTHORIZED, &page)
+        }
+        Err(app::Error::TooManyRequests(s)) => {
+            page.p.add(
+                "email",
+                "E-mailadres",
+                format!(
+                    "Te veel pogingen om in te loggen. Probeer het over {} minuten opnieuw, of vraag een inloglink.",
+                    s.div_ceil(60)
+                ),
+            );
+            page.l.title = "Fout: Inloggen".into();
+            render(&v, StatusCode::TOO_MANY_REQUESTS, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LinkRequestForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /inloggen/link`: "Stuur mij een inloglink". The same answer for every well-formed
+/// address: nobody learns which addresses have an account.
+pub async fn request_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    v: Visitor,
+    Posted(f): Posted<LinkRequestForm>,
+) -> Result<HttpResponse, WebError> {
+    v.check_csrf(f.csrf.as_deref())?;
+    let client = client_key(&req);
+    let email = f.email.clone();
+    let st = state.clone();
+    let outcome =
+        web::block(move || accounts::request_magic_link(&st.app, Some(&email), &client)).await?;
+    let mut page = LoginPage {
+        l: Layout::new("Inloggen", &v),
+        p: Problems::new(),
+        email: f.email,
+        next: String::new(),
+        link_sent: false,
+    };
+    match outcome {
+        Ok(()) => {
+            page.link_sent = true;
+            page.l.title = "Inloglink verstuurd".into();
+            render(&v, StatusCode::OK, &page)
+        }
+        Err(app::Error::Domain(crate::domain::DomainError::Invalid(errors))) => {
+            page.p = Problems::from_fields(&errors, |_| {
+                (
+                    "link-email".to_string(),
+                    "E-mailadres voor de inloglink".to_string(),
+                )
+            });
+            page.l.title = "Fout: Inloggen".into();
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+        Err(app::Error::TooManyRequests(s)) => {
+            page.p.add(
+                "link-email",
+                "E-mailadres voor de inloglink",
+                format!(
+                    "Te veel aanvragen. Probeer het over {} minuten opnieuw.",
+                    s.div_ceil(60)
+                ),
+            );
+            render(&v, StatusCode::TOO_MANY_REQUESTS, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- the mailed link -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/link.html")]
+struct LinkPage {
+    l: Layout,
+    token: String,
+    failed: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// `GET /aanmelden?token=`: one button "Inloggen". Opening the link uses nothing up (mail
+/// scanners open links); only the button's post does.
+pub async fn link_page(v: Visitor, q: web::Query<TokenQuery>) -> Result<HttpResponse, WebError> {
+    let page = LinkPage {
+        l: Layout::new("Inloggen met uw link", &v),
+        token: q.token.clone().unwrap_or_default(),
+        failed: false,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RedeemForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    token: String,
+}
+
+/// `POST /aanmelden`: uses the link once and signs in.
+pub async fn redeem_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    mut v: Visitor,
+    Posted(f): Posted<RedeemForm>,
+) -> Result<HttpResponse, WebError> {
+    v.check_csrf(f.csrf.as_deref())?;
+    let client = client_key(&req);
+    let st = state.clone();
+    let token = f.token.clone();
+    match web::block(move || accounts::redeem_magic_link(&st.app, Some(&token), &client)).await? {
+        Ok(account) => {
+            let to = landing(&account, None);
+            begin(&state, &mut v, account).await?;
+            Ok(redirect(&v, &to))
+        }
+        Err(
+            app::Error::Unauthorized(Unauthorized::Link)
+            | app::Error::Unauthorized(_)
+            | app::Error::Domain(_)
+            | app::Error::TooManyRequests(_),
+        ) => {
+            let page = LinkPage {
+                l: Layout::new("Deze link werkt niet meer", &v),
+                token: String::new(),
+                failed: true,
+            };
+            render(&v, StatusCode::UNAUTHORIZED, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- sign-out --------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+/// `POST /uitloggen`: ends the session, here and in the database.
+pub async fn logout(
+    state: web::Data<AppState>,
+    mut v: Visitor,
+    Posted(f): Posted<CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    v.check_csrf(f.csrf.as_deref())?;
+    if let Some(token) = v.token.clone() {
+        let st = state.clone();
+        web::block(move || st.app.write(|tx| sessions::end(tx, &token))).await??;
+    }
+    v.sign_out();
+    Ok(redirect(&v, "/?bericht=uitgelogd"))
+}

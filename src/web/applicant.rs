@@ -1,0 +1,841 @@
+//! An applicant's pages: their plans, the plan form, the check before submitting, a plan with
+//! the team's question and the outcome, withdrawing.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{Posted, Problems};
+use super::plan_form::{
+    field, goal_groups, FundingRow, FundingRowView, GoalGroup, PlanFormInput, NAMED,
+};
+use super::public::Flash;
+use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::cache::Counted;
+use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PageKey, PlanView};
+use crate::app::{self, rounds};
+use crate::domain::calendar::{dutch_date, dutch_date_time};
+use crate::domain::round::Round;
+use crate::domain::state::{Action, PlanStatus};
+use crate::domain::user::{Account, Role};
+use crate::domain::visibility::ShownStatus;
+use crate::domain::DomainError;
+use crate::http::AppState;
+
+/// Only an applicant files plans; others see why.
+fn applicant<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
+    let a = v.require(here)?;
+    if a.roles.contains(&Role::Applicant) {
+        Ok(a)
+    } else {
+        Err(WebError::Forbidden(
+            "Deze pagina is voor bewoners en partners die een plan indienen.".into(),
+        ))
+    }
+}
+
+// ---- my plans --------------------------------------------------------------------------------
+
+/// A plan in the applicant's list.
+pub struct PlanLine {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    /// What to do next, in a few words, and where.
+    pub next: &'static str,
+    pub next_href: String,
+}
+
+fn next_step(v: &PlanView, actor: &crate::domain::user::Actor) -> (&'static str, String) {
+    let id = &v.plan.id;
+    match v.status_for(actor) {
+        ShownStatus::Actual(PlanStatus::Draft) => {
+            ("Aanvullen en indienen", format!("/plannen/{id}/bewerken"))
+        }
+        ShownStatus::Actual(PlanStatus::NeedsInfo) => (
+            "Beantwoord de vraag van het programmateam",
+            format!("/plannen/{id}"),
+        ),
+        ShownStatus::Actual(PlanStatus::Submitted | PlanStatus::InReview)
+        | ShownStatus::InAssessment => ("Wacht op de beoordeling", format!("/plannen/{id}")),
+        ShownStatus::Actual(PlanStatus::Adopted | PlanStatus::Rejected) => {
+            ("Lees het besluit", format!("/plannen/{id}"))
+        }
+        ShownStatus::Actual(PlanStatus::Merged) => (
+            "Samengevoegd met een ander plan: bekijk dat plan",
+            match &v.plan.merged_into {
+                Some(t) => format!("/plannen/{t}"),
+                None => format!("/plannen/{id}"),
+            },
+        ),
+        ShownStatus::Actual(_) => ("Bekijken", format!("/plannen/{id}")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/my_plans.html")]
+struct MyPlans {
+    l: Layout,
+    plans: Vec<PlanLine>,
+    rounds: Vec<super::public::RoundLine>,
+    page: i64,
+    more: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MyPlansQuery {
+    bericht: Option<String>,
+    pagina: Option<i64>,
+}
+
+/// `/mijn-plannen`: the applicant's own plans, the status each shows them, and what to do next.
+pub async fn my_plans(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<MyPlansQuery>,
+) -> Result<HttpResponse, WebError> {
+    let me = applicant(&v, "/mijn-plannen")?.clone();
+    let actor = me.actor();
+    let page = q.pagina.unwrap_or(1).clamp(1, 10_000);
+    let st = state.clone();
+    let a = actor.clone();
+    let (found, all_rounds) = web::block(move || {
+        st.app.read(|c| {
+            // An applicant's pages are never kept (see `plans::list`): nothing to keep them in.
+            let none: Counted<PageKey, ()> = Counted::new(0);
+            let listing = plans::list(
+                c,
+                &st.app.lists,
+                &none,
+                &a,
+                &ListQuery {
+                    page: Some(page),
+                    page_size: Some(50),
+                    ..Default::default()
+                },
+            )?;
+            Ok((listing, rounds::list(c)?))
+        })
+    })
+    .await??;
+    let Listing::Found(found) = found else {
+        return Err(WebError::Internal("an applicant's list was kept".into()));
+    };
+    let lines = found
+        .items
+        .iter()
+        .map(|p| {
+            let (next, next_href) = next_step(p, &actor);
+            PlanLine {
+                id: p.plan.id.clone(),
+                title: if p.plan.content.title.is_empty() {
+                    "(nog zonder titel)".into()
+                } else {
+                    p.plan.content.title.clone()
+                },
+                status: p.status_for(&actor).label_nl(),
+                next,
+                next_href,
+            }
+        })
+        .collect();
+    let page_view = MyPlans {
+        l: Layout::new("Mijn plannen", &v).with_flash(super::flash(q.bericht.as_deref())),
+        plans: lines,
+        rounds: all_rounds
+            .iter()
+            .map(super::public::RoundLine::of)
+            .filter(|r| r.is_open())
+            .collect(),
+        page,
+        more: found.page * found.page_size < found.total,
+    };
+    render(&v, StatusCode::OK, &page_view)
+}
+
+// ---- the plan form ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/plan_form.html")]
+struct PlanFormPage {
+    l: Layout,
+    p: Problems,
+    action: String,
+    round_name: String,
+    resident: bool,
+    f: PlanFormInput,
+    rows: Vec<FundingRowView>,
+    groups: Vec<GoalGroup>,
+    themes: Vec<(String, String)>,
+    organisations: Vec<(String, String)>,
+    named: &'static str,
+}
+
+impl PlanFormPage {
+    fn checked_goal(&self, code: &str) -> bool {
+        self.f.goals.iter().any(|g| g == code)
+    }
+
+    fn checked_partner(&self, id: &str) -> bool {
+        self.f.partner_ids.iter().any(|g| g == id)
+    }
+}
+
+/// The form's page for `round`, with what was typed and what is wrong with it.
+async fn form_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    round: Round,
+    action: String,
+    title: &str,
+    mut f: PlanFormInput,
+    p: Problems,
+) -> Result<PlanFormPage, WebError> {
+    let st = state.clone();
+    let orgs = web::block(move || st.app.read(app::organisations::list)).await??;
+    let mut rows = f.funding_rows();
+    // Room for more: two empty rows after those filled in, three on an empty form.
+    let extra = if rows.is_empty() { 3 } else { 2 };
+    rows.extend((0..extra).map(|_| FundingRow::default()));
+    f.action.clear();
+    let resident = v
+        .account()
+        .and_then(|a| a.kind)
+        .is_some_and(|k| k == crate::domain::user::ApplicantKind::Resident);
+    Ok(PlanFormPage {
+        l: Layout::new(
+            if p.is_empty() {
+                title.to_string()
+            } else {
+                format!("Fout: {title}")
+            },
+            v,
+        ),
+        p,
+        action,
+        round_name: round.spec.name.clone(),
+        resident,
+        rows: FundingRowView::numbered(rows),
+        groups: goal_groups(&round.spec.catalog),
+        themes: round
+            .spec
+            .catalog
+            .themes
+            .iter()
+            .map(|t| (t.code.clone(), t.name.clone()))
+            .collect(),
+        organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
+        named: NAMED,
+        f,
+    })
+}
+
+/// `GET /rondes/{id}/plannen/nieuw`: an empty plan form.
+pub async fn new_plan_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    applicant(&v, &format!("/rondes/{id}/plannen/nieuw"))?;
+    let st = state.clone();
+    let rid = id.clone();
+    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let page = form_page(
+        &state,
+        &v,
+        round,
+        format!("/rondes/{id}/plannen/nieuw"),
+        "Nieuw projectplan",
+        PlanFormInput::default(),
+        Problems::new(),
+    )
+    .await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+/// Where a saved form goes: the check page to submit, or the plan.
+fn after_save(f: &PlanFormInput, id: &str) -> String {
+    if f.action == "indienen" {
+        format!("/plannen/{id}/indienen")
+    } else {
+        format!("/plannen/{id}?bericht=opgeslagen")
+    }
+}
+
+/// `POST /rondes/{id}/plannen/nieuw`: saves a draft ("Concept opslaan"), or saves it and goes
+/// on to the check before submitting ("Plan indienen"). A refused form comes back whole.
+pub async fn create_plan(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<PlanFormInput>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let me = applicant(&v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let rid = id.clone();
+    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let (content, mut p) = f.content();
+    if p.is_empty() {
+        let st = state.clone();
+        let rid = id.clone();
+        match web::block(move || {
+            st.app
+                .write(|tx| plans::create_draft(tx, &me, &rid, content))
+        })
+        .await?
+        {
+            Ok(view) => return Ok(redirect(&v, &after_save(&f, &view.plan.id))),
+            Err(e) => p.extend(refusal(e)?),
+        }
+    }
+    let status = if p.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = form_page(
+        &state,
+        &v,
+        round,
+        format!("/rondes/{id}/plannen/nieuw"),
+        "Nieuw projectplan",
+        f,
+        p,
+    )
+    .await?;
+    render(&v, status, &page)
+}
+
+/// A use case's refusal of a form, as the form's problems; anything else is the page's error.
+fn refusal(e: app::Error) -> Result<Problems, WebError> {
+    match e {
+        app::Error::Domain(DomainError::Invalid(errors)) => {
+            Ok(Problems::from_fields(&errors, field))
+        }
+        app::Error::Domain(DomainError::RoundNotOpen { message, errors }) => {
+            let mut p = Problems::from_fields(&errors, field);
+            p.add("title", "Ronde", message.nl);
+            Ok(p)
+        }
+        app::Error::Domain(other) => {
+            let mut p = Problems::new();
+            p.add("title", "Plan", other.message_nl());
+            Ok(p)
+        }
+        app::Error::Stale { .. } | app::Error::Changed(_) => {
+            let mut p = Problems::new();
+            p.add(
+                "title",
+                "Plan",
+                "Het plan is intussen gewijzigd (misschien in een ander venster). Wat u typte staat hieronder; kopieer wat u wilt bewaren en laad de pagina opnieuw.",
+            );
+            Ok(p)
+        }
+        other => Err(other.into()),
+    }
+}
+
+/// `GET /plannen/{id}/bewerken`: the form on a draft or on a plan the team asked about.
+pub async fn edit_plan_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let me = applicant(&v, &format!("/plannen/{id}/bewerken"))?.actor();
+    let st = state.clone();
+    let pid = id.clone();
+    let a = me.clone();
+    let (view, round) = web::block(move || st.app.read(|c| plans::read(c, &a, &pid))).await??;
+    if !view.allowed_actions(&me).contains(&Action::Edit) {
+        return Err(WebError::Refused(
+            "Dit plan kan niet meer worden bewerkt: het is ingediend. Trek het in als u het wilt wijzigen, of wacht op een vraag van het programmateam."
+                .into(),
+        ));
+    }
+    let f = PlanFormInput::of(&view.plan.content, view.plan.shown_version);
+    let page = form_page(
+        &state,
+        &v,
+        round,
+        format!("/plannen/{id}/bewerken"),
+        "Projectplan bewerken",
+        f,
+        Problems::new(),
+    )
+    .await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /plannen/{id}/bewerken`: saves the whole form over the plan, unless someone changed the
+/// plan since the form was opened.
+pub async fn edit_plan(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<PlanFormInput>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = applicant(&v, &format!("/plannen/{id}/bewerken"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let (content, mut p) = f.content();
+    if p.is_empty() {
+        let st = state.clone();
+        let pid = id.clone();
+        let a = actor.clone();
+        let expected = Expected::Versions(vec![f.version.clone()]);
+        match web::block(move || {
+            st.app.write(|tx| {
+                plans::edit(
+                    tx,
+                    &a,
+                    &pid,
+                    ContentChange::Whole(Box::new(content)),
+                    Some(&expected),
+                )
+            })
+        })
+        .await?
+        {
+            Ok(view) => return Ok(redirect(&v, &after_save(&f, &view.plan.id))),
+            Err(e) => p.extend(refusal(e)?),
+        }
+    }
+    let st = state.clone();
+    let pid = id.clone();
+    let (_, round) = web::block(move || st.app.read(|c| plans::read(c, &actor, &pid))).await??;
+    let status = if p.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = form_page(
+        &state,
+        &v,
+        round,
+        format!("/plannen/{id}/bewerken"),
+        "Projectplan bewerken",
+        f,
+        p,
+    )
+    .await?;
+    render(&v, status, &page)
+}
+
+// ---- the check before submitting -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/submit.html")]
+struct SubmitPage {
+    l: Layout,
+    id: String,
+    title: String,
+    p: Problems,
+    blocked: Option<String>,
+}
+
+async fn submit_check(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: &str,
+) -> Result<SubmitPage, WebError> {
+    let actor = applicant(v, &format!("/plannen/{id}/indienen"))?.actor();
+    let st = state.clone();
+    let pid = id.to_string();
+    let check =
+        web::block(move || st.app.read(|c| plans::submission_check(c, &actor, &pid))).await??;
+    Ok(SubmitPage {
+        l: Layout::new("Plan indienen", v),
+        id: id.to_string(),
+        title: check.plan.plan.content.title.clone(),
+        p: Problems::from_fields(&check.problems, field),
+        blocked: check.blocked.map(|b| b.message_nl()),
+    })
+}
+
+/// `GET /plannen/{id}/indienen`: everything still missing, each linking to its field on the
+/// form, or the button.
+pub async fn submit_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let page = submit_check(&state, &v, &path.into_inner()).await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SubmitForm {
+    csrf: Option<String>,
+    answer: Option<String>,
+}
+
+/// `POST /plannen/{id}/indienen`: submits (a resubmission with the answer to the team's
+/// question, when given).
+pub async fn submit(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<SubmitForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = applicant(&v, &format!("/plannen/{id}/indienen"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let pid = id.clone();
+    let answer = f.answer.clone().filter(|a| !a.trim().is_empty());
+    let outcome = web::block(move || {
+        st.app
+            .write(|tx| plans::submit(tx, &actor, &pid, answer.as_deref(), None))
+    })
+    .await?;
+    match outcome {
+        Ok(view) => {
+            let key = if view.plan.info_request.is_some() {
+                "opnieuw-ingediend"
+            } else {
+                "ingediend"
+            };
+            Ok(redirect(&v, &format!("/mijn-plannen?bericht={key}")))
+        }
+        Err(e) => {
+            let p = refusal(e)?;
+            let mut page = submit_check(&state, &v, &id).await?;
+            if page.p.is_empty() && page.blocked.is_none() {
+                page.p = p;
+            }
+            page.l.title = "Fout: Plan indienen".into();
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+// ---- a plan ----------------------------------------------------------------------------------
+
+/// A plan's field as the plan page lists it.
+pub struct Shown {
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/plan.html")]
+struct PlanPage {
+    l: Layout,
+    id: String,
+    title: String,
+    round_id: String,
+    round_name: String,
+    status: &'static str,
+    fields: Vec<Shown>,
+    question: Option<(String, String)>,
+    answer: Option<String>,
+    may_answer: bool,
+    outcome: Option<Outcome>,
+    merged_into: Option<String>,
+    may_edit: bool,
+    may_submit: bool,
+    may_withdraw: bool,
+}
+
+/// The published decision as the applicant reads it.
+pub struct Outcome {
+    pub granted: bool,
+    pub amount: Option<String>,
+    pub motivation: String,
+    pub conditions: String,
+}
+
+fn shown_fields(
+    view: &PlanView,
+    round: &Round,
+    names: &std::collections::HashMap<String, String>,
+) -> Vec<Shown> {
+    let c = &view.plan.content;
+    let catalog = &round.spec.catalog;
+    let party = |p: &crate::domain::plan::PartyRef| match p {
+        crate::domain::plan::PartyRef::Registered { organisation_id } => names
+            .get(organisation_id)
+            .cloned()
+            .unwrap_or_else(|| organisation_id.clone()),
+        crate::domain::plan::PartyRef::Named { name } => name.clone(),
+    };
+    let dash = |s: String| {
+        if s.trim().is_empty() {
+            "—".to_string()
+        } else {
+            s
+        }
+    };
+    vec![
+        Shown {
+            label: "Omschrijving",
+            value: dash(c.description.clone()),
+        },
+        Shown {
+            label: "Doelen",
+            value: dash(
+                c.goals
+                    .iter()
+                    .map(|g| {
+                        catalog
+                            .theme_of_goal(g)
+                            .and_then(|t| t.goals.iter().find(|x| &x.code == g))
+                            .map(|x| format!("{g} — {}", x.text))
+                            .unwrap_or_else(|| g.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        },
+        Shown {
+            label: "Ten laste van budget",
+            value: dash(
+                view.plan
+                    .budget_line
+                    .as_deref()
+                    .and_then(|b| catalog.theme(b))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_default(),
+            ),
+        },
+        Shown {
+            label: "Trekker",
+            value: dash(c.lead_partner.as_ref().map(party).unwrap_or_default()),
+        },
+        Shown {
+            label: "Samenwerkingspartners",
+            value: dash(c.partners.iter().map(party).collect::<Vec<_>>().join("\n")),
+        },
+        Shown {
+            label: "Ontvanger van de bijdrage",
+            value: dash(
+                c.payee_id
+                    .as_ref()
+                    .map(|p| names.get(p).cloned().unwrap_or_else(|| p.clone()))
+                    .unwrap_or_default(),
+            ),
+        },
+        Shown {
+            label: "Gevraagde bijdrage",
+            value: c
+                .requested_eur
+                .and_then(|r| crate::domain::Eur::parse(r).ok())
+                .map(|e| e.format_nl())
+                .unwrap_or_else(|| "—".into()),
+        },
+        Shown {
+            label: "Andere financiering",
+            value: dash(
+                c.other_funding
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}: {}",
+                            f.source,
+                            crate::domain::Eur::parse(f.amount_eur)
+                                .map(|e| e.format_nl())
+                                .unwrap_or_else(|_| f.amount_eur.to_string())
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        },
+        Shown {
+            label: "Looptijd",
+            value: match (c.start_year, c.end_year) {
+                (Some(s), Some(e)) if s != e => format!("{s} tot en met {e}"),
+                (Some(s), _) => s.to_string(),
+                (None, Some(e)) => e.to_string(),
+                (None, None) => "—".into(),
+            },
+        },
+        Shown {
+            label: "Doorlopende actie",
+            value: if c.continuing { "Ja" } else { "Nee" }.into(),
+        },
+        Shown {
+            label: "Aantal inwoners dat u bereikt",
+            value: c
+                .expected_reach
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "—".into()),
+        },
+        Shown {
+            label: "Betrokkenheid van inwoners",
+            value: dash(c.resident_involvement.clone()),
+        },
+        Shown {
+            label: "Aanvulling op bestaand aanbod",
+            value: dash(c.gap_in_offer.clone()),
+        },
+        Shown {
+            label: "Ingediend op",
+            value: view
+                .plan
+                .submitted_at
+                .map(dutch_date_time)
+                .unwrap_or_else(|| "Nog niet ingediend".into()),
+        },
+    ]
+}
+
+/// `/plannen/{id}`: the plan as the visitor may see it: its content, the team's question with
+/// a form to answer it, and the outcome once published.
+pub async fn plan_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = v.require(&format!("/plannen/{id}"))?.actor();
+    let st = state.clone();
+    let pid = id.clone();
+    let a = actor.clone();
+    let (view, round, names) = web::block(move || {
+        st.app.read(|c| {
+            let (view, round) = plans::read(c, &a, &pid)?;
+            Ok((view, round, crate::db::organisations::names(c)?))
+        })
+    })
+    .await??;
+    let allowed = view.allowed_actions(&actor);
+    let plan = &view.plan;
+    let shown = view.status_for(&actor);
+    let outcome = view
+        .reveals_assessment(&actor)
+        .then_some(plan.decision.as_ref())
+        .flatten()
+        .filter(|_| plan.is_published() || actor.is_staff())
+        .map(|d| Outcome {
+            granted: plan.status == PlanStatus::Adopted || plan.status == PlanStatus::Approved,
+            amount: plan.granted.map(|g| g.format_nl()),
+            motivation: d.motivation.clone(),
+            conditions: d.conditions.clone(),
+        });
+    let page = PlanPage {
+        l: Layout::new(
+            if plan.content.title.is_empty() {
+                "Projectplan".to_string()
+            } else {
+                plan.content.title.clone()
+            },
+            &v,
+        )
+        .with_flash(super::flash(q.bericht.as_deref())),
+        id: plan.id.clone(),
+        title: if plan.content.title.is_empty() {
+            "(nog zonder titel)".into()
+        } else {
+            plan.content.title.clone()
+        },
+        round_id: round.id.clone(),
+        round_name: round.spec.name.clone(),
+        status: shown.label_nl(),
+        fields: shown_fields(&view, &round, &names),
+        question: plan.info_request.as_ref().map(|q| {
+            (
+                q.message.clone(),
+                dutch_date(crate::domain::calendar::amsterdam_date(q.requested_at)),
+            )
+        }),
+        answer: plan.info_request.as_ref().and_then(|q| q.answer.clone()),
+        may_answer: plan.status == PlanStatus::NeedsInfo && allowed.contains(&Action::Submit),
+        outcome,
+        merged_into: plan.merged_into.clone(),
+        may_edit: allowed.contains(&Action::Edit),
+        may_submit: plan.status == PlanStatus::Draft && allowed.contains(&Action::Submit),
+        may_withdraw: allowed.contains(&Action::Withdraw),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+// ---- withdrawing -----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/withdraw.html")]
+struct WithdrawPage {
+    l: Layout,
+    p: Problems,
+    id: String,
+    title: String,
+    reason: String,
+}
+
+/// `GET /plannen/{id}/intrekken`.
+pub async fn withdraw_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = applicant(&v, &format!("/plannen/{id}/intrekken"))?.actor();
+    let st = state.clone();
+    let pid = id.clone();
+    let (view, _) = web::block(move || st.app.read(|c| plans::read(c, &actor, &pid))).await??;
+    let page = WithdrawPage {
+        l: Layout::new("Plan intrekken", &v),
+        p: Problems::new(),
+        id,
+        title: view.plan.content.title.clone(),
+        reason: String::new(),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WithdrawForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /plannen/{id}/intrekken`: withdraws, with the reason.
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<WithdrawForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = applicant(&v, &format!("/plannen/{id}/intrekken"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let pid = id.clone();
+    let reason = f.reason.clone();
+    let a = actor.clone();
+    match web::block(move || {
+        st.app
+            .write(|tx| plans::withdraw(tx, &a, &pid, Some(&reason), None))
+    })
+    .await?
+    {
+        Ok(_) => Ok(redirect(&v, "/mijn-plannen?bericht=ingetrokken")),
+        Err(e) => {
+            let p = match e {
+                app::Error::Domain(DomainError::Invalid(errors)) => {
+                    Problems::from_fields(&errors, |_| ("reason".into(), "Reden".into()))
+                }
+                other => return Err(other.into()),
+            };
+            let st = state.clone();
+            let pid = id.clone();
+            let (view, _) =
+                web::block(move || st.app.read(|c| plans::read(c, &actor, &pid))).await??;
+            let page = WithdrawPage {
+                l: Layout::new("Fout: Plan intrekken", &v),
+                p,
+                id,
+                title: view.plan.content.title.clone(),
+                reason: f.reason,
+            };
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! The Dutch web front: server-rendered pages for residents, partners, the programme team and
+//! the board, in the same binary as the API. Pages call the use cases of `crate::app`
+//! directly (never the API over HTTP), render askama templates (`templates/web`), work
+//! without JavaScript, and are styled with the NL Design System CSS served from `/static`.
+
+pub mod account;
+pub mod applicant;
+pub mod assets;
+pub mod error;
+pub mod form;
+pub mod plan_form;
+pub mod public;
+pub mod session;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpResponse};
+
+pub use error::WebError;
+pub use session::Visitor;
+
+use crate::domain::user::Role;
+
+/// The pages' paths, Dutch and stable (people bookmark them); see WEB.md.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(from_fn(conventions))
+            .route("/", web::get().to(public::home))
+            .route("/static/{version}/{file}", web::get().to(assets::serve))
+            .route("/rondes/{id}", web::get().to(public::round))
+            .route("/rondes/{id}/overzicht", web::get().to(public::overview))
+            .route("/registreren", web::get().to(account::register_page))
+            .route("/registreren", web::post().to(account::register))
+            .route("/inloggen", web::get().to(account::login_page))
+            .route("/inloggen", web::post().to(account::login))
+            .route("/inloggen/link", web::post().to(account::request_link))
+            .route("/aanmelden", web::get().to(account::link_page))
+            .route("/aanmelden", web::post().to(account::redeem_link))
+            .route("/uitloggen", web::post().to(account::logout))
+            .route("/mijn-plannen", web::get().to(applicant::my_plans))
+            .route(
+                "/rondes/{id}/plannen/nieuw",
+                web::get().to(applicant::new_plan_page),
+            )
+            .route(
+                "/rondes/{id}/plannen/nieuw",
+                web::post().to(applicant::create_plan),
+            )
+            .route("/plannen/{id}", web::get().to(applicant::plan_page))
+            .route(
+                "/plannen/{id}/bewerken",
+                web::get().to(applicant::edit_plan_page),
+            )
+            .route(
+                "/plannen/{id}/bewerken",
+                web::post().to(applicant::edit_plan),
+            )
+            .route(
+                "/plannen/{id}/indienen",
+                web::get().to(applicant::submit_page),
+            )
+            .route("/plannen/{id}/indienen", web::post().to(applicant::submit))
+            .route(
+                "/plannen/{id}/intrekken",
+                web::get().to(applicant::withdraw_page),
+            )
+            .route(
+                "/plannen/{id}/intrekken",
+                web::post().to(applicant::withdraw),
+            )
+            .default_service(web::to(error::not_found)),
+    );
+}
+
+/// What every page answers with besides itself: a strict content security policy (nothing
+/// from any other host, no inline script or style), no framing, no sniffing, and no caching
+/// of a page that may show someone's plans. The stylesheet sets its own long cache.
+async fn conventions(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        header::HeaderValue::from_static("DENY"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
+}
+
+/// What the base layout shows of the visitor on every page.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// The page's own title: the browser's title is "<title> — Planloket Sterk voor Noord".
+    pub title: String,
+    pub css: &'static str,
+    /// The signed-in account's name, or `None`.
+    pub user: Option<String>,
+    pub applicant: bool,
+    /// For the sign-out form in the header.
+    pub csrf: String,
+    /// A short status message after an action ("Uw plan is ingediend"), announced politely.
+    pub flash: Option<&'static str>,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, v: &Visitor) -> Layout {
+        let account = v.signed_in.as_ref().map(|s| &s.account);
+        Layout {
+            title: title.into(),
+            css: assets::stylesheet_path(),
+            user: account.map(|a| a.name.clone()),
+            applicant: account.is_some_and(|a| a.roles.contains(&Role::Applicant)),
+            csrf: v.csrf.clone(),
+            flash: None,
+        }
+    }
+
+    pub fn with_flash(mut self, flash: Option<&'static str>) -> Layout {
+        self.flash = flash;
+        self
+    }
+}
+
+/// A rendered page as an answer, with the visitor's cookies.
+pub fn html(v: &Visitor, status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.content_type("text/html; charset=utf-8");
+    for c in v.cookies() {
+        res.cookie(c);
+    }
+    res.body(body)
+}
+
+/// Renders an askama template into a page answer.
+pub fn render<T: askama::Template>(
+    v: &Visitor,
+    status: actix_web::http::StatusCode,
+    page: &T,
+) -> Result<HttpResponse, WebError> {
+    let body = page
+        .render()
+        .map_err(|e| WebError::Internal(format!("a page did not render: {e}")))?;
+    Ok(html(v, status, body))
+}
+
+/// `303 See Other` to `to` (after a successful post), with the visitor's cookies.
+pub fn redirect(v: &Visitor, to: &str) -> HttpResponse {
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((header::LOCATION, to.to_string()));
+    for c in v.cookies() {
+        res.cookie(c);
+    }
+    res.finish()
+}
+
+/// Status messages shown after a redirect, named by a fixed key in the query (`?bericht=`)
+/// so no text a person typed travels in a URL.
+pub fn flash(key: Option<&str>) -> Option<&'static str> {
+    Some(match key? {
+        "opgeslagen" => "Uw concept is opgeslagen.",
+        "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
+        "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",
+        "ingetrokken" => "Uw plan is ingetrokken.",
+        "ingelogd" => "U bent ingelogd.",
+        "uitgelogd" => "U bent uitgelogd.",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_messages_come_from_fixed_keys_only() {
+        assert_eq!(
+            flash(Some("ingediend")).map(|m| m.contains("ingediend")),
+            Some(true)
+        );
+        assert_eq!(flash(Some("<script>")), None);
+        assert_eq!(flash(None), None);
+    }
+}

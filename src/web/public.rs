@@ -1,0 +1,210 @@
+//! The public pages: the programme and its rounds, a round's frame, a round's overview.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+use super::{render, Layout, Visitor, WebError};
+use crate::app::rounds;
+use crate::domain::calendar::{dutch_date, dutch_date_time};
+use crate::domain::round::{Round, RoundPhase};
+use crate::http::AppState;
+
+/// A round as a list or a heading shows it.
+pub struct RoundLine {
+    pub id: String,
+    pub name: String,
+    pub phase: RoundPhase,
+    /// "Open voor plannen tot …", in Dutch.
+    pub when: String,
+}
+
+impl RoundLine {
+    pub fn of(r: &Round) -> RoundLine {
+        let phase = r.phase(Utc::now());
+        let when = match phase {
+            RoundPhase::Upcoming => format!(
+                "Open voor plannen vanaf {}",
+                dutch_date_time(r.spec.opens_at)
+            ),
+            RoundPhase::Open => format!(
+                "Open voor plannen tot {}",
+                dutch_date_time(r.spec.closes_at)
+            ),
+            RoundPhase::Closed => format!("Gesloten sinds {}", dutch_date_time(r.spec.closes_at)),
+            RoundPhase::Adopted => match r.adopted_on {
+                Some(d) => format!("Vastgesteld op {}", dutch_date(d)),
+                None => "Vastgesteld".to_string(),
+            },
+        };
+        RoundLine {
+            id: r.id.clone(),
+            name: r.spec.name.clone(),
+            phase,
+            when,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.phase == RoundPhase::Open
+    }
+
+    pub fn is_adopted(&self) -> bool {
+        self.phase == RoundPhase::Adopted
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/home.html")]
+struct Home {
+    l: Layout,
+    rounds: Vec<RoundLine>,
+}
+
+/// `/`: the programme, its open rounds with their deadline, links to published overviews.
+pub async fn home(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let st = state.clone();
+    let list = web::block(move || st.app.read(rounds::list)).await??;
+    let page = Home {
+        l: Layout::new("Projectplannen voor Leidschendam-Noord", &v)
+            .with_flash(super::flash(q.bericht.as_deref())),
+        rounds: list.iter().map(RoundLine::of).collect(),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+/// The status message key a redirect may carry.
+#[derive(Debug, serde::Deserialize)]
+pub struct Flash {
+    pub bericht: Option<String>,
+}
+
+/// A goal as the round page shows it.
+pub struct GoalLine {
+    pub code: String,
+    pub text: String,
+}
+
+/// A theme as the round page shows it.
+pub struct ThemeBlock {
+    pub code: String,
+    pub name: String,
+    pub budget: String,
+    pub goals: Vec<GoalLine>,
+}
+
+/// A criterion as the round page shows it.
+pub struct CriterionLine {
+    pub name: String,
+    pub description: String,
+    pub scale: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/round.html")]
+struct RoundPage {
+    l: Layout,
+    round: RoundLine,
+    programme: String,
+    period: String,
+    themes: Vec<ThemeBlock>,
+    criteria: Vec<CriterionLine>,
+    conditions: Vec<String>,
+    applicant: bool,
+}
+
+/// `/rondes/{id}`: the round's frame, and the way to file a plan in it.
+pub async fn round(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let st = state.clone();
+    let r = web::block(move || st.app.read(|c| rounds::get(c, &id))).await??;
+    let page = RoundPage {
+        l: Layout::new(r.spec.name.clone(), &v),
+        round: RoundLine::of(&r),
+        programme: r.spec.programme.clone(),
+        period: if r.spec.start_year == r.spec.end_year {
+            r.spec.start_year.to_string()
+        } else {
+            format!("{} tot en met {}", r.spec.start_year, r.spec.end_year)
+        },
+        themes: r
+            .spec
+            .catalog
+            .themes
+            .iter()
+            .map(|t| ThemeBlock {
+                code: t.code.clone(),
+                name: t.name.clone(),
+                budget: t.budget_eur.format_nl(),
+                goals: t
+                    .goals
+                    .iter()
+                    .map(|g| GoalLine {
+                        code: g.code.clone(),
+                        text: g.text.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        criteria: r
+            .spec
+            .catalog
+            .criteria
+            .iter()
+            .map(|c| CriterionLine {
+                name: c.name.clone(),
+                description: c.description.clone(),
+                scale: format!("0 tot en met {}", c.scale_max),
+            })
+            .collect(),
+        conditions: r.spec.catalog.conditions.clone(),
+        applicant: v
+            .account()
+            .is_some_and(|a| a.roles.contains(&crate::domain::user::Role::Applicant)),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "web/overview.html")]
+struct OverviewPage {
+    l: Layout,
+    name: String,
+    adoptions: Vec<(String, String)>,
+    /// The tables and charts as `publish` writes them, every text in them escaped there.
+    sections: String,
+}
+
+/// `/rondes/{id}/overzicht`: the published "Overzicht acties"; before the round's adoption a
+/// draft for the programme team only.
+pub async fn overview(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let st = state.clone();
+    let actor = v.account().map(|a| a.actor());
+    let (round, o) =
+        web::block(move || st.app.read(|c| rounds::overview(c, actor.as_ref(), &id))).await??;
+    let page = OverviewPage {
+        l: Layout::new(format!("Overzicht acties — {}", round.spec.name), &v),
+        name: round.spec.name.clone(),
+        adoptions: o
+            .adoptions
+            .iter()
+            .map(|a| (dutch_date(a.adopted_on), a.reference.clone()))
+            .collect(),
+        sections: crate::publish::sections(&o),
+    };
+    render(&v, StatusCode::OK, &page)
+}

@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""The applicant's journeys through the web front, in a real Chromium, as people make them.
+
+    python3 tests/web/journeys.py <base url> <mail dir> <screenshot dir> <axe.min.js>
+
+Run by `tests/web.rs` (part of `cargo test`) against `planloket demo` started on a database of
+its own; the mail dir is where that server writes its mail as .eml files. Every page is
+checked with axe-core (WCAG 2.1 A and AA, and best practice): a single violation fails the run.
+Screenshots of the main pages are kept. Only loopback addresses are used.
+"""
+import email
+import email.policy
+import glob
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+
+from playwright.sync_api import sync_playwright
+
+BASE, MAIL_DIR, SCREENS, AXE = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3], sys.argv[4]
+assert BASE.startswith("http://127.0.0.1"), "loopback only"
+CHROMIUM = os.environ.get("PLANLOKET_CHROMIUM", "/usr/bin/chromium")
+AXE_SOURCE = open(AXE).read()
+os.makedirs(SCREENS, exist_ok=True)
+PASSWORD = "demo-wachtwoord"
+checked = []
+
+
+def axe(page, name):
+    """Zero axe-core violations on the page as it is now, and a screenshot of it."""
+    page.evaluate(AXE_SOURCE)
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+           values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe on {name} ({page.url}):\n  " + "\n  ".join(problems)
+    page.screenshot(path=os.path.join(SCREENS, f"{name}.png"), full_page=True)
+    checked.append(name)
+
+
+def narrow(browser, url, name):
+    """At 320 CSS px wide, the page needs no horizontal scrolling."""
+    ctx = browser.new_context(viewport={"width": 320, "height": 720}, bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(url)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=os.path.join(SCREENS, f"{name}-320px.png"), full_page=True)
+    ctx.close()
+    assert width <= 321, f"{url} is {width}px wide at 320px"
+
+
+def api(method, path, token=None, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(BASE + "/api/v1" + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as r:
+        raw = r.read()
+        return json.loads(raw) if raw else None
+
+
+def token(address):
+    return api("POST", "/auth/login", body={"email": address, "password": PASSWORD})["access_token"]
+
+
+def mail_link(address, after):
+    """The sign-in link of the newest mail to `address` written after `after`."""
+    for _ in range(100):
+        for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml")), key=os.path.getmtime, reverse=True):
+            if os.path.getmtime(path) < after:
+                continue
+            msg = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+            if address not in msg["To"]:
+                continue
+            text = msg.get_body(preferencelist=("plain",)).get_content()
+            found = re.search(r"(http://\S+/aanmelden\?token=[0-9a-f]{64})", text)
+            if found:
+                return found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no sign-in link mailed to {address}")
+
+
+def mails_to(address, subject_start):
+    found = []
+    for path in glob.glob(os.path.join(MAIL_DIR, "*.eml")):
+        msg = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+        if address in msg["To"] and str(msg["Subject"]).startswith(subject_start):
+            found.append(msg)
+    return found
+
+
+def expect_text(page, text):
+    body = page.inner_text("body")
+    assert text in body, f"'{text}' not on {page.url}:\n{body[:2000]}"
+
+
+def error_summary(page):
+    """The error summary's items, as read."""
+    assert page.locator(".pl-error-summary").count() == 1, f"no error summary on {page.url}"
+    expect_text(page, "Er is iets niet goed ingevuld")
+    return page.locator(".pl-error-summary li").all_inner_texts()
+
+
+def resident_journey(browser):
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(BASE + "/")
+    axe(page, "start")
+    round_link = page.locator("main a[href^='/rondes/']").first
+    round_href = round_link.get_attribute("href")
+    round_link.click()
+    axe(page, "ronde")
+    narrow(browser, page.url, "ronde")
+
+    # Register, with a mistake first: nothing typed is lost but the password.
+    page.goto(BASE + "/registreren")
+    axe(page, "registreren")
+    page.fill("#name", "Fatima Bakkali")
+    page.fill("#email", "fatima@example.nl")
+    page.fill("#password", "kort")
+    page.check("#kind-resident")
+    page.click("button:has-text('Account aanmaken')")
+    items = error_summary(page)
+    assert any(i.startswith("Wachtwoord") for i in items), items
+    assert page.input_value("#name") == "Fatima Bakkali" and page.input_value("#email") == "fatima@example.nl"
+    assert page.get_attribute("#password", "aria-invalid") == "true"
+    axe(page, "registreren-fout")
+    page.fill("#password", "een-lang-wachtwoord-7")
+    page.click("button:has-text('Account aanmaken')")
+    expect_text(page, "Aanmelding ontvangen")
+    axe(page, "registreren-klaar")
+
+    # Sign in by a mailed link: opening it signs nobody in; the button does.
+    page.goto(BASE + "/inloggen")
+    axe(page, "inloggen")
+    before = time.time() - 1
+    page.fill("#link-email", "fatima@example.nl")
+    page.click("button:has-text('Stuur mij een inloglink')")
+    expect_text(page, "Inloglink verstuurd")
+    link = mail_link("fatima@example.nl", before)
+    page.goto(link)
+    expect_text(page, "Inloggen met uw link")
+    axe(page, "aanmelden")
+    page.click("button:has-text('Inloggen')")
+    assert page.url.startswith(BASE + "/mijn-plannen"), page.url
+    expect_text(page, "U bent ingelogd")
+    axe(page, "mijn-plannen-leeg")
+
+    # File a plan with a mistake, correct it, save it.
+    page.click("a:has-text('Nieuw plan in')")
+    axe(page, "plan-nieuw")
+    narrow_url = page.url
+    page.fill("#title", "Huiswerkklas De Heuvel")
+    page.fill("#requested_eur", "veel")
+    page.click("button:has-text('Concept opslaan')")
+    items = error_summary(page)
+    assert any("Gevraagde bijdrage" in i for i in items), items
+    assert page.input_value("#title") == "Huiswerkklas De Heuvel", "the title typed is kept"
+    assert page.input_value("#requested_eur") == "veel", "what was typed is kept"
+    axe(page, "plan-nieuw-fout")
+    # The summary's link leads to the field.
+    page.click(".pl-error-summary a:has-text('Gevraagde bijdrage')")
+    assert page.evaluate("location.hash") == "#requested_eur"
+    page.fill("#requested_eur", "12500")
+    page.click("button:has-text('Concept opslaan')")
+    expect_text(page, "Uw concept is opgeslagen")
+    axe(page, "plan-concept")
+    plan_url = page.url.split("?")[0]
+
+    # The check before submitting lists what is missing, each linking to its field.
+    page.click("main a:has-text('Plan indienen')")
+    expect_text(page, "Dit ontbreekt nog")
+    missing = page.locator(".pl-error-summary li").all_inner_texts()
+    for label in ["Omschrijving", "Doelen", "Ontvanger van de bijdrage", "Startjaar"]:
+        assert any(m.startswith(label) for m in missing), (label, missing)
+    axe(page, "indienen-ontbreekt")
+    page.click(".pl-error-summary a:has-text('Omschrijving')")
+    assert page.url.endswith("/bewerken#description"), page.url
+    page.fill("#description", "Twee middagen per week huiswerkbegeleiding voor kinderen uit groep 6 tot 8.")
+    page.check("#goal-B")
+    page.check("#goal-J")
+    page.select_option("#payee_id", index=1)
+    page.fill("#start_year", "2025")
+    page.fill("#end_year", "2026")
+    page.fill("#funding_source_0", "Fonds 1818")
+    page.fill("#funding_amount_0", "2500")
+    page.fill("#expected_reach", "40")
+    page.fill("#resident_involvement", "Ouders helpen mee als vrijwilliger.")
+    page.fill("#gap_in_offer", "Er is geen huiswerkbegeleiding in de wijk.")
+    axe(page, "plan-bewerken")
+    page.click("button:has-text('Plan indienen')")
+    expect_text(page, "Alles is ingevuld")
+    axe(page, "indienen")
+    page.click("main button:has-text('Plan indienen')")
+    expect_text(page, "Uw plan is ingediend")
+    assert mails_to("fatima@example.nl", "Ontvangstbevestiging"), "a receipt is mailed"
+    axe(page, "mijn-plannen")
+    narrow(browser, narrow_url, "plan-nieuw")
+
+    # Withdraw it, with a reason (and first without one).
+    page.goto(plan_url)
+    expect_text(page, "ingediend")
+    axe(page, "plan-ingediend")
+    page.click("a:has-text('Intrekken')")
+    axe(page, "intrekken")
+    page.click("main button:has-text('Intrekken')")
+    items = error_summary(page)
+    assert any(i.startswith("Reden") for i in items), items
+    page.fill("#reason", "We hebben geen vrijwilligers gevonden.")
+    page.click("main button:has-text('Intrekken')")
+    expect_text(page, "Uw plan is ingetrokken")
+    expect_text(page, "ingetrokken")
+
+    # Sign out: the session ends here and in the database.
+    page.click("button:has-text('Uitloggen')")
+    expect_text(page, "U bent uitgelogd")
+    page.goto(BASE + "/mijn-plannen")
+    assert "/inloggen" in page.url, page.url
+    ctx.close()
+    return round_href
+
+
+def partner_journey(browser, round_href):
+    """A partner registers with their organisation, signs in with a password, files a plan led
+    by an organisation that is not registered yet, answers the team's question, and reads the
+    outcome once the college adopted it."""
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(BASE + "/registreren")
+    page.fill("#name", "Joost van Dam")
+    page.fill("#email", "joost@example.nl")
+    page.fill("#password", "een-lang-wachtwoord-8")
+    page.check("#kind-partner")
+    page.select_option("#organisation_id", index=1)
+    page.click("button:has-text('Account aanmaken')")
+    expect_text(page, "Aanmelding ontvangen")
+    page.goto(BASE + "/inloggen?volgende=" + round_href)
+    page.fill("#email", "joost@example.nl")
+    page.fill("#password", "een-lang-wachtwoord-8")
+    page.click("form[action='/inloggen'] button")
+    assert page.url.endswith(round_href), page.url
+    page.click("main a:has-text('Plan indienen')")
+    page.fill("#title", "Taalcafé voor ouders")
+    page.fill("#description", "Wekelijks taalcafé in het buurthuis, met kinderopvang.")
+    page.check("#goal-J")
+    page.select_option("#lead_partner_id", "anders")
+    page.fill("#lead_partner_name", "Stichting Taalmaatjes")
+    page.fill("#partner_names", "Bibliotheek Noord")
+    page.select_option("#payee_id", index=1)
+    page.fill("#requested_eur", "8000")
+    page.fill("#start_year", "2025")
+    page.fill("#end_year", "2025")
+    page.click("button:has-text('Plan indienen')")
+    expect_text(page, "Alles is ingevuld")
+    page.click("main button:has-text('Plan indienen')")
+    expect_text(page, "Uw plan is ingediend")
+    plan_id = page.locator("main table a[href^='/plannen/']").first.get_attribute("href").split("/")[-1]
+
+    # The programme team asks a question (through the API); the partner answers in the browser.
+    team = token("team@demo.planloket.nl")
+    api("POST", f"/plans/{plan_id}/start-review", team)
+    api("POST", f"/plans/{plan_id}/request-info", team, {"message": "Wie vangt de kinderen op?"})
+    page.goto(BASE + f"/plannen/{plan_id}")
+    expect_text(page, "Vraag van het programmateam")
+    expect_text(page, "Wie vangt de kinderen op?")
+    axe(page, "plan-vraag")
+    page.fill("#answer", "Twee vrijwilligers van de bibliotheek.")
+    page.click("button:has-text('Opnieuw indienen')")
+    expect_text(page, "Uw plan is opnieuw ingediend")
+    assert api("GET", f"/plans/{plan_id}", team)["info_request"]["answer"] == "Twee vrijwilligers van de bibliotheek."
+
+    # Assessed, voted and adopted (through the API): the partner reads the outcome.
+    api("POST", f"/plans/{plan_id}/start-review", team)
+    scores = [{"criterion": c, "score": 2} for c in ["IMPACT", "GEEN_BESTAAND_AANBOD", "MEERDERE_DOELEN", "SAMENWERKING"]]
+    api("POST", f"/plans/{plan_id}/pre-advice", team, {"recommendation": "positive", "proposed_eur": 7500, "motivation": "Sluit goed aan bij doel J.", "scores": scores})
+    api("POST", f"/plans/{plan_id}/open-vote", team)
+    page.goto(BASE + f"/plannen/{plan_id}")
+    expect_text(page, "in beoordeling")
+    for member in ["bestuur@demo.planloket.nl", "voorzitter@demo.planloket.nl"]:
+        api("POST", f"/plans/{plan_id}/votes", token(member), {"vote": "for"})
+    api("POST", f"/plans/{plan_id}/close-vote", token("voorzitter@demo.planloket.nl"))
+    page.reload()
+    expect_text(page, "in beoordeling")
+    assert "7.500" not in page.inner_text("main"), "nothing of the decision before the adoption"
+    round_id = round_href.split("/")[-1]
+    open_plans = api("GET", f"/plans?round={round_id}&status=submitted", team)["items"]
+    deferred = [p["id"] for p in open_plans]
+    today = time.strftime("%Y-%m-%d", time.localtime())
+    api("POST", f"/rounds/{round_id}/adoption", team, {"adopted_on": today, "reference": "B&W 2025/114", "deferred": deferred})
+    page.reload()
+    expect_text(page, "vastgesteld")
+    expect_text(page, "Toegekend")
+    expect_text(page, "€ 7.500")
+    axe(page, "plan-besluit")
+    page.goto(BASE + f"/rondes/{round_id}/overzicht")
+    expect_text(page, "Taalcafé voor ouders")
+    axe(page, "overzicht")
+    ctx.close()
+
+
+def keyboard_journey(browser):
+    """Signing in and filing a plan with the keyboard alone."""
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(BASE + "/inloggen")
+
+    def tab_to(selector, limit=400):
+        target = page.locator(selector).first
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if target.evaluate("e => e === document.activeElement"):
+                return
+        raise AssertionError(f"{selector} cannot be reached with Tab on {page.url}")
+
+    # The first Tab shows the skip link.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Naar de inhoud"
+    tab_to("#email")
+    page.keyboard.type("bewoner@demo.planloket.nl")
+    tab_to("#password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(BASE + "/mijn-plannen*")
+    tab_to("a:has-text('Nieuw plan in')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/plannen/nieuw")
+    tab_to("#title")
+    page.keyboard.type("Voorleesuur")
+    tab_to("#goal-A")
+    page.keyboard.press("Space")
+    tab_to("button:has-text('Concept opslaan')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/plannen/*?bericht=opgeslagen")
+    expect_text(page, "Uw concept is opgeslagen")
+    expect_text(page, "A — ")
+    tab_to("main a:has-text('Intrekken'), main a:has-text('Bewerken')")
+    ctx.close()
+
+
+def main():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            round_href = resident_journey(browser)
+            keyboard_journey(browser)
+            # Last: it adopts the round, which closes it.
+            partner_journey(browser, round_href)
+            page = browser.new_context(bypass_csp=True).new_page()
+            page.goto(BASE + "/bestaat-niet")
+            axe(page, "niet-gevonden")
+        finally:
+            browser.close()
+    print(f"journeys passed; axe-core found no violation on {len(checked)} pages: {', '.join(checked)}")
+
+
+if __name__ == "__main__":
+    main()
