@@ -103,7 +103,9 @@ fn run(command: Command) -> Result<(), String> {
 fn serve(settings: &Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async {
         let running = startup::build(settings, planloket::config::cores())?;
-        println!("planloket listens on http://{}/api/v1", running.addr);
+        // Where people go (the web front) and where clients go (the API).
+        println!("planloket web front: http://{}/", running.addr);
+        println!("planloket API:       http://{}/api/v1", running.addr);
         let _mail_worker = running.mail_worker;
         running.server.await.map_err(|e| e.to_string())
     })

@@ -188,6 +188,22 @@ struct LoginPage {
     email: String,
     next: String,
     link_sent: bool,
+    /// A plan form posted after the session ended, carried through sign-in and saved after it.
+    carried: String,
+}
+
+/// The answer to a plan form posted after the session ended: the sign-in page, carrying the
+/// form as it was posted, which is saved as soon as the person has signed in again.
+pub fn session_ended(v: &Visitor, next: &str, raw: String) -> Result<HttpResponse, WebError> {
+    let page = LoginPage {
+        l: Layout::new("Opnieuw inloggen", v),
+        p: Problems::new(),
+        email: String::new(),
+        next: next.to_string(),
+        link_sent: false,
+        carried: raw,
+    };
+    render(v, StatusCode::UNAUTHORIZED, &page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,6 +219,7 @@ pub async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResp
         email: String::new(),
         next: local_path(q.volgende.as_deref()).unwrap_or_default(),
         link_sent: false,
+        carried: String::new(),
     };
     render(&v, StatusCode::OK, &page)
 }
@@ -215,6 +232,9 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     volgende: Option<String>,
+    /// The plan form carried through sign-in (see `session_ended`).
+    #[serde(default)]
+    bewaard: String,
 }
 
 /// `POST /inloggen`: e-mail address and password; a session, and on to where the person was
@@ -233,7 +253,11 @@ pub async fn login(
         email: f.email.clone(),
         next: next.clone().unwrap_or_default(),
         link_sent: false,
+        carried: f.bewaard.clone(),
     };
+    if !page.carried.is_empty() {
+        page.l.title = "Opnieuw inloggen".into();
+    }
     if f.email.trim().is_empty() {
         page.p.add("email", "E-mailadres", "Vul uw e-mailadres in.");
     }
@@ -255,6 +279,13 @@ pub async fn login(
         Ok(account) => {
             let to = landing(&account, next);
             begin(&state, &mut v, account).await?;
+            if !f.bewaard.is_empty() {
+                if let Some(saved) =
+                    super::applicant::resume_form(&state, &v, &to, &f.bewaard).await
+                {
+                    return saved;
+                }
+            }
             Ok(redirect(&v, &to))
         }
         Err(app::Error::Unauthorized(_)) => {
@@ -263,7 +294,7 @@ pub async fn login(
                 "E-mailadres",
                 "Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.",
             );
-            page.l.title = "Fout: Inloggen".into();
+            page.l.title = format!("Fout: {}", page.l.title);
             render(&v, StatusCode::UNAUTHORIZED, &page)
         }
         Err(app::Error::TooManyRequests(s)) => {
@@ -275,7 +306,7 @@ pub async fn login(
                     s.div_ceil(60)
                 ),
             );
-            page.l.title = "Fout: Inloggen".into();
+            page.l.title = format!("Fout: {}", page.l.title);
             render(&v, StatusCode::TOO_MANY_REQUESTS, &page)
         }
         Err(e) => Err(e.into()),
@@ -309,6 +340,7 @@ pub async fn request_link(
         email: f.email,
         next: String::new(),
         link_sent: false,
+        carried: String::new(),
     };
     match outcome {
         Ok(()) => {
@@ -323,7 +355,7 @@ pub async fn request_link(
                     "E-mailadres voor de inloglink".to_string(),
                 )
             });
-            page.l.title = "Fout: Inloggen".into();
+            page.l.title = format!("Fout: {}", page.l.title);
             render(&v, StatusCode::BAD_REQUEST, &page)
         }
         Err(app::Error::TooManyRequests(s)) => {

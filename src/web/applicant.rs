@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Posted, Problems};
+use super::form::{Kept, Posted, Problems};
 use super::plan_form::{
     field, goal_groups, FundingRow, FundingRowView, GoalGroup, PlanFormInput, NAMED,
 };
@@ -102,7 +102,8 @@ pub async fn my_plans(
     let a = actor.clone();
     let (found, all_rounds) = web::block(move || {
         st.app.read(|c| {
-            // An applicant's pages are never kept (see `plans::list`): nothing to keep them in.
+            // The page is read afresh each time (the API keeps its serialized pages; keeping
+            // this one's plans too is left to issue 19: docs/BENCHMARKS.md).
             let none: Counted<PageKey, ()> = Counted::new(0);
             let listing = plans::list(
                 c,
@@ -120,7 +121,9 @@ pub async fn my_plans(
     })
     .await??;
     let Listing::Found(found) = found else {
-        return Err(WebError::Internal("an applicant's list was kept".into()));
+        return Err(WebError::Internal(
+            "a list page was kept in a cache of none".into(),
+        ));
     };
     let lines = found
         .items
@@ -270,11 +273,26 @@ pub async fn create_plan(
     state: web::Data<AppState>,
     v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<PlanFormInput>,
+    Kept { form: f, raw }: Kept<PlanFormInput>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let me = applicant(&v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
+    let here = format!("/rondes/{id}/plannen/nieuw");
+    if v.account().is_none() {
+        return super::account::session_ended(&v, &here, raw);
+    }
     v.check_csrf(f.csrf.as_deref())?;
+    save_new(&state, &v, &id, f).await
+}
+
+/// Saves the form of a new plan as a draft, or brings it back with what is wrong.
+async fn save_new(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: &str,
+    f: PlanFormInput,
+) -> Result<HttpResponse, WebError> {
+    let id = id.to_string();
+    let me = applicant(v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
@@ -288,7 +306,7 @@ pub async fn create_plan(
         })
         .await?
         {
-            Ok(view) => return Ok(redirect(&v, &after_save(&f, &view.plan.id))),
+            Ok(view) => return Ok(redirect(v, &after_save(&f, &view.plan.id))),
             Err(e) => p.extend(refusal(e)?),
         }
     }
@@ -298,8 +316,8 @@ pub async fn create_plan(
         StatusCode::BAD_REQUEST
     };
     let page = form_page(
-        &state,
-        &v,
+        state,
+        v,
         round,
         format!("/rondes/{id}/plannen/nieuw"),
         "Nieuw projectplan",
@@ -307,7 +325,37 @@ pub async fn create_plan(
         p,
     )
     .await?;
-    render(&v, status, &page)
+    render(v, status, &page)
+}
+
+/// After signing in again on a plan form whose session had ended: the form as it was posted is
+/// saved now (or comes back with what is wrong), so nothing typed is lost. `None` when `to` is
+/// not a plan form's path.
+pub async fn resume_form(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    to: &str,
+    raw: &str,
+) -> Option<Result<HttpResponse, WebError>> {
+    let f = match super::form::read::<PlanFormInput>(raw.as_bytes()) {
+        Ok(f) => f,
+        Err(e) => return Some(Err(e)),
+    };
+    if let Some(round) = to
+        .strip_prefix("/rondes/")
+        .and_then(|r| r.strip_suffix("/plannen/nieuw"))
+        .filter(|r| !r.contains('/'))
+    {
+        return Some(save_new(state, v, round, f).await);
+    }
+    if let Some(plan) = to
+        .strip_prefix("/plannen/")
+        .and_then(|r| r.strip_suffix("/bewerken"))
+        .filter(|r| !r.contains('/'))
+    {
+        return Some(save_edit(state, v, plan, f).await);
+    }
+    None
 }
 
 /// A use case's refusal of a form, as the form's problems; anything else is the page's error.
@@ -377,11 +425,26 @@ pub async fn edit_plan(
     state: web::Data<AppState>,
     v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<PlanFormInput>,
+    Kept { form: f, raw }: Kept<PlanFormInput>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = applicant(&v, &format!("/plannen/{id}/bewerken"))?.actor();
+    let here = format!("/plannen/{id}/bewerken");
+    if v.account().is_none() {
+        return super::account::session_ended(&v, &here, raw);
+    }
     v.check_csrf(f.csrf.as_deref())?;
+    save_edit(&state, &v, &id, f).await
+}
+
+/// Saves the plan form over a plan, or brings it back with what is wrong.
+async fn save_edit(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: &str,
+    f: PlanFormInput,
+) -> Result<HttpResponse, WebError> {
+    let id = id.to_string();
+    let actor = applicant(v, &format!("/plannen/{id}/bewerken"))?.actor();
     let (content, mut p) = f.content();
     if p.is_empty() {
         let st = state.clone();
@@ -401,7 +464,7 @@ pub async fn edit_plan(
         })
         .await?
         {
-            Ok(view) => return Ok(redirect(&v, &after_save(&f, &view.plan.id))),
+            Ok(view) => return Ok(redirect(v, &after_save(&f, &view.plan.id))),
             Err(e) => p.extend(refusal(e)?),
         }
     }
@@ -414,8 +477,8 @@ pub async fn edit_plan(
         StatusCode::BAD_REQUEST
     };
     let page = form_page(
-        &state,
-        &v,
+        state,
+        v,
         round,
         format!("/plannen/{id}/bewerken"),
         "Projectplan bewerken",
@@ -423,7 +486,7 @@ pub async fn edit_plan(
         p,
     )
     .await?;
-    render(&v, status, &page)
+    render(v, status, &page)
 }
 
 // ---- the check before submitting -------------------------------------------------------------

@@ -25,13 +25,41 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
             let bytes = bytes.await.map_err(|_| {
                 WebError::Refused("Het formulier kon niet worden gelezen (te groot?).".into())
             })?;
-            serde_html_form::from_bytes(&bytes)
-                .map(Posted)
-                .map_err(|e| {
-                    WebError::Refused(format!("Het formulier kon niet worden gelezen: {e}"))
-                })
+            read(&bytes).map(Posted)
         })
     }
+}
+
+/// A posted form read into `T`, with its body kept as it came: the plan form's posts carry it
+/// through the sign-in page when the session has ended, so nothing typed is lost.
+pub struct Kept<T> {
+    pub form: T,
+    pub raw: String,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Kept<T> {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Self, WebError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes.await.map_err(|_| {
+                WebError::Refused("Het formulier kon niet worden gelezen (te groot?).".into())
+            })?;
+            let form = read(&bytes)?;
+            // A urlencoded body is ASCII; anything else did not come from these pages.
+            let raw = String::from_utf8(bytes.to_vec())
+                .map_err(|_| WebError::Refused("Het formulier kon niet worden gelezen.".into()))?;
+            Ok(Kept { form, raw })
+        })
+    }
+}
+
+/// Reads a urlencoded form body into `T`.
+pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
+    serde_html_form::from_bytes(bytes)
+        .map_err(|e| WebError::Refused(format!("Het formulier kon niet worden gelezen: {e}")))
 }
 
 /// One problem with a form: the id of the field it is about (the summary links to it), the

@@ -177,20 +177,27 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     let mut lines = Vec::new();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let started = Instant::now();
-    let mut base = None;
+    let (mut web, mut base) = (None, None);
     while started.elapsed() < Duration::from_secs(60) {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap() == 0 {
             break;
         }
-        if let Some(url) = line.trim().strip_prefix("planloket listens on ") {
-            base = Some(url.to_string());
+        if let Some(url) = line.trim().strip_prefix("planloket web front: ") {
+            web = Some(url.to_string());
+        }
+        if let Some(url) = line.trim().strip_prefix("planloket API:") {
+            base = Some(url.trim().to_string());
             break;
         }
         lines.push(line);
     }
     let printed = lines.join("");
     let base = base.unwrap_or_else(|| panic!("demo did not start: {printed}"));
+    // It prints the web front's address too, and that is where people find the open round.
+    let web = web.unwrap_or_else(|| panic!("no web front address in {printed}"));
+    let home = ureq::get(&web).call().unwrap().into_string().unwrap();
+    assert!(home.contains("Sterk voor Noord"), "{home}");
     for role in [
         "admin",
         "programme_team",

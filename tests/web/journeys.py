@@ -197,7 +197,16 @@ def resident_journey(browser):
     page.fill("#resident_involvement", "Ouders helpen mee als vrijwilliger.")
     page.fill("#gap_in_offer", "Er is geen huiswerkbegeleiding in de wijk.")
     axe(page, "plan-bewerken")
+    # The session ends while she types (8 hours idle, or signed out in another tab): what she
+    # typed travels through the sign-in page and is saved once she is back.
+    ctx.clear_cookies(name="planloket_sessie")
     page.click("button:has-text('Plan indienen')")
+    expect_text(page, "Opnieuw inloggen")
+    expect_text(page, "Wat u heeft ingevuld is niet verloren")
+    axe(page, "opnieuw-inloggen")
+    page.fill("#email", "fatima@example.nl")
+    page.fill("#password", "een-lang-wachtwoord-7")
+    page.click("form[action='/inloggen'] button:has-text('Inloggen')")
     expect_text(page, "Alles is ingevuld")
     axe(page, "indienen")
     page.click("main button:has-text('Plan indienen')")
@@ -304,6 +313,16 @@ def partner_journey(browser, round_href):
     page.goto(BASE + f"/rondes/{round_id}/overzicht")
     expect_text(page, "Taalcafé voor ouders")
     axe(page, "overzicht")
+
+    # The admin gives the partner a new password: the browser's session ends at once.
+    admin = token("admin@demo.planloket.nl")
+    me = api("POST", "/auth/login", body={"email": "joost@example.nl", "password": "een-lang-wachtwoord-8"})
+    joost = api("GET", "/me", me["access_token"])["id"]
+    page.goto(BASE + "/mijn-plannen")
+    expect_text(page, "Taalcafé voor ouders")
+    api("PATCH", f"/users/{joost}", admin, {"password": "een-nieuw-wachtwoord-9"})
+    page.goto(BASE + "/mijn-plannen")
+    assert "/inloggen" in page.url, f"the session outlived a password change: {page.url}"
     ctx.close()
 
 

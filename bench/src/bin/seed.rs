@@ -1,6 +1,7 @@
 //! Fills a database for the benchmark: the 2025-2026 round with N plans spread over every
 //! state, a second round of 2,000 submitted plans for the similar-plans measurement, users
-//! and organisations. Prints shell assignments (ROUND, PLAN, SIMILAR_PLAN, TOKEN_*) to `eval`.
+//! and organisations. Prints shell assignments (ROUND, PLAN, SIMILAR_PLAN, TOKEN_*, and
+//! SESSION_OWNER: a web session of PLAN's owner) to `eval`.
 //!
 //!     seed <database url> <plans>
 //!
@@ -277,12 +278,13 @@ fn main() {
             &main_round.spec.catalog,
         ));
     }
-    let sample = rows
+    let at = rows
         .iter()
-        .find(|p| p.status == PlanStatus::Submitted)
-        .unwrap()
-        .id
-        .clone();
+        .position(|p| p.status == PlanStatus::Submitted)
+        .unwrap();
+    let sample = rows[at].id.clone();
+    // The sample plan's owner, as the web pages' visitor: a browser session of theirs.
+    let sample_owner = &owners[at % owners.len()];
     insert(&db, rows);
     let similar: Vec<Plan> = (0..2000)
         .map(|i| {
@@ -324,4 +326,14 @@ fn main() {
         "TOKEN_APPLICANT={}",
         tokens.issue(&filer.id, filer.session_epoch).unwrap()
     );
+    println!(
+        "TOKEN_OWNER={}",
+        tokens
+            .issue(&sample_owner.id, sample_owner.session_epoch)
+            .unwrap()
+    );
+    let (session, _) = db
+        .write(|tx| planloket::app::sessions::start(tx, sample_owner))
+        .unwrap();
+    println!("SESSION_OWNER={session}");
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The web pages against the API answers behind them, in the same run: each page as the plan's
+# owner with a browser session, each API answer as the same owner with a bearer token. The
+# ratio is the page's requests/s over its API answer's. See docs/BENCHMARKS.md.
+#
+#   bench/web.sh                 # 1k and 100k plans on both databases
+#   bench/web.sh 10000           # chosen sizes
+#
+# Needs what bench/run.sh needs (wrk, the PostgreSQL 15 server binaries).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZES=${*:-1000 100000}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+PLANLOKET_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export PLANLOKET_JWT_SECRET
+export PLANLOKET_LOG=warn
+source bench/lib.sh
+
+PG_URL=$(.ci/postgres.sh start "$OUT/pg" "$(free_port)" | tail -n 1)
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); wrk -t2 -c$CONNECTIONS for ${DURATION} per line"
+echo
+row "database" "plans" "page" "req/s" "p50 ms" "p99 ms" "API answer behind it" "API req/s" "API p99 ms" "page/API req/s"
+row "---" "---" "---" "---" "---" "---" "---" "---" "---" "---"
+for backend in sqlite postgres; do
+  for n in $SIZES; do
+    if [ "$backend" = sqlite ]; then
+      URL="$OUT/bench-$n.db"
+    else
+      NAME="bench_$n"
+      psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $NAME" -c "CREATE DATABASE $NAME" >/dev/null
+      URL="${PG_URL%/postgres}/$NAME"
+    fi
+    eval "$(target/release/seed "$URL" "$n")"
+    APP_PORT=$(free_port)
+    DATABASE_URL=$URL PLANLOKET_DATA_DIR=$OUT PLANLOKET_BIND=127.0.0.1:$APP_PORT target/release/planloket serve > "$OUT/app.log" 2>&1 &
+    APP=$!
+    PIDS+=("$APP")
+    wait_up "http://127.0.0.1:$APP_PORT/api/v1/health"
+    H="http://127.0.0.1:$APP_PORT"
+    COOKIE="Cookie: planloket_sessie=$SESSION_OWNER"
+    BEARER="Authorization: Bearer $TOKEN_OWNER"
+    # Each pair: the page, then the API answer it is drawn from.
+    while IFS='|' read -r page api; do
+      read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "$COOKIE" "$H$page")
+      [ "$err" = 0 ] || { echo "$page answered $err times with other than 2xx" >&2; exit 1; }
+      read -r arps ap50 ap99 aerr < <(measure "$CONNECTIONS" -H "$BEARER" "$H/api/v1$api")
+      [ "$aerr" = 0 ] || { echo "$api answered $aerr times with other than 2xx" >&2; exit 1; }
+      row "$backend" "$n" "GET $page" "$rps" "$p50" "$p99" "GET $api" "$arps" "$ap99" "$(ratio "$rps" "$arps")"
+    done <<PAIRS
+/plannen/$PLAN|/plans/$PLAN
+/mijn-plannen|/plans?page_size=50
+PAIRS
+    kill "$APP"
+    wait "$APP" 2>/dev/null || true
+  done
+done
