@@ -259,6 +259,18 @@ fn decision_letters(
 /// A round's adoptions, the first first, each with the plans it covers and whether its
 /// letters went out (programme team and board; the published overview names the adoptions
 /// to everyone).
+/// The round's plans as the adoption page weighs them: decided ones waiting for an adoption,
+/// ones still being assessed (programme team).
+pub fn standing(
+    c: &mut DbConn,
+    actor: &Actor,
+    round_id: &str,
+) -> Result<Vec<crate::domain::plan::Plan>, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
+    Ok(db::plans::of_round(c, &round.id)?)
+}
+
 pub fn list(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<Vec<AdoptionView>, Error> {
     require_staff(actor)?;
     views(c, round_id)

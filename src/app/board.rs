@@ -292,11 +292,84 @@ pub fn close_vote(
     )
 }
 
+/// A plan on the board's agenda, as one member sees it.
+pub struct AgendaItem {
+    pub plan: Plan,
+    pub round: Round,
+    pub tally: TallyView,
+    pub my_vote: Option<Vote>,
+    pub my_recusal: Option<Recusal>,
+}
+
+/// The plans open for a vote, oldest vote first, each with the count, the member's own vote
+/// and whether they are recused and why (board members). Names of the voters by id.
+pub fn agenda(
+    c: &mut DbConn,
+    actor: &Actor,
+) -> Result<(Vec<AgendaItem>, std::collections::HashMap<String, String>), Error> {
+    require(actor, Role::BoardMember)?;
+    let mut items = Vec::new();
+    let mut ids = Vec::new();
+    for round in db::rounds::list(c)? {
+        for plan in db::plans::of_round(c, &round.id)?
+            .into_iter()
+            .filter(|p| p.status == crate::domain::state::PlanStatus::Voting)
+        {
+            let tally = count(c, &plan, true)?;
+            let my_recusal = seat(c, &plan)?.recusal_of(&actor.user_id);
+            let my_vote = tally
+                .votes
+                .iter()
+                .find(|(v, _)| v.member_id == actor.user_id)
+                .map(|(v, _)| v.clone());
+            ids.extend(tally.votes.iter().map(|(v, _)| v.member_id.clone()));
+            ids.extend(tally.recusals.iter().map(|(m, _)| m.clone()));
+            items.push(AgendaItem {
+                plan,
+                round: round.clone(),
+                tally,
+                my_vote,
+                my_recusal,
+            });
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    Ok((items, db::users::names(c, &ids)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::app::testing::TestApp;
     use crate::domain::state::PlanStatus;
+
+    #[test]
+    fn the_agenda_shows_each_member_their_vote_and_recusal() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let plan = t.submitted(&anna, &round);
+        let team = t.account(&[Role::ProgrammeTeam]);
+        let member = t.account(&[Role::BoardMember]).actor();
+        t.voting(&plan.id, &team);
+        t.app
+            .write(|tx| vote(tx, &member, &plan.id, Some("against"), None))
+            .unwrap();
+        let (items, names) = t.app.read(|c| agenda(c, &member)).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].plan.id, plan.id);
+        assert_eq!(
+            items[0].my_vote.as_ref().map(|v| v.choice),
+            Some(VoteChoice::Against)
+        );
+        assert!(items[0].my_recusal.is_none());
+        assert!(names.contains_key(&member.user_id));
+        assert!(matches!(
+            t.app.read(|c| agenda(c, &anna.actor())),
+            Err(Error::Forbidden(_))
+        ));
+    }
 
     #[test]
     fn the_board_votes_the_chair_closes_and_the_plan_is_approved_within_budget() {

@@ -11,6 +11,7 @@ pub mod adoptions;
 pub mod assessment;
 pub mod board;
 pub mod cache;
+pub mod dossier;
 pub mod error;
 pub mod organisations;
 pub mod outbox;

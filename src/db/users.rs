@@ -45,6 +45,22 @@ pub fn list(c: &mut DbConn) -> Result<Vec<Account>, DbError> {
         .collect()
 }
 
+/// The names of these accounts by id (for the people a page names: reviewers, voters).
+pub fn names(
+    c: &mut DbConn,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, DbError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load::<(String, String)>(c)?
+        .into_iter()
+        .collect())
+}
+
 pub fn count(c: &mut DbConn) -> Result<i64, DbError> {
     Ok(users::table.count().get_result(c)?)
 }

@@ -50,6 +50,17 @@ impl Recusal {
         }
     }
 
+    /// Why a member is recused, said of them to others (the chair, the team), in Dutch.
+    pub fn reason_nl(self) -> &'static str {
+        match self {
+            Recusal::FiledThePlan => "heeft het plan zelf ingediend",
+            Recusal::LeadPartner => "de eigen organisatie is hoofdpartner van het plan",
+            Recusal::Partner => "de eigen organisatie werkt mee aan het plan",
+            Recusal::Payee => "de eigen organisatie zou de bijdrage ontvangen",
+            Recusal::Declared => "heeft een belangenconflict gemeld",
+        }
+    }
+
     /// The same sentence in Dutch.
     pub fn message_nl(self) -> &'static str {
         match self {
@@ -123,6 +134,28 @@ pub fn seats(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_recusal_is_explained_to_the_member_and_of_them_to_others() {
+        let all = [
+            Recusal::FiledThePlan,
+            Recusal::LeadPartner,
+            Recusal::Partner,
+            Recusal::Payee,
+            Recusal::Declared,
+        ];
+        for r in all {
+            assert!(r.message_nl().starts_with("u") || r.message_nl().starts_with("uw"));
+            // Said of someone else: never "u".
+            assert!(
+                !r.reason_nl().split(' ').any(|w| w == "u" || w == "uw"),
+                "{r:?}"
+            );
+        }
+        let mut reasons: Vec<_> = all.iter().map(|r| r.reason_nl()).collect();
+        reasons.dedup();
+        assert_eq!(reasons.len(), all.len());
+    }
+
     use super::*;
 
     #[test]

@@ -613,7 +613,7 @@ pub struct Outcome {
     pub conditions: String,
 }
 
-fn shown_fields(
+pub fn shown_fields(
     view: &PlanView,
     round: &Round,
     names: &std::collections::HashMap<String, String>,
@@ -758,6 +758,9 @@ pub async fn plan_page(
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let actor = v.require(&format!("/plannen/{id}"))?.actor();
+    if actor.is_staff() {
+        return super::team::plan_page(state, v, id, q.into_inner()).await;
+    }
     let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();

@@ -35,6 +35,9 @@ impl From<app::Error> for WebError {
                 WebError::Forbidden("U heeft geen toegang tot deze pagina.".into())
             }
             app::Error::Unauthorized(_) => WebError::SignIn { next: "/".into() },
+            app::Error::Domain(d @ crate::domain::DomainError::Forbidden { .. }) => {
+                WebError::Forbidden(d.message_nl())
+            }
             app::Error::Domain(d) => WebError::Refused(d.message_nl()),
             app::Error::Stale { .. } | app::Error::Changed(_) => WebError::Refused(
                 "Iemand anders heeft dit intussen gewijzigd. Laad de pagina opnieuw en probeer het nog eens."
@@ -122,6 +125,8 @@ impl ResponseError for WebError {
                 css: super::assets::stylesheet_path(),
                 user: None,
                 applicant: false,
+                team: false,
+                board: false,
                 csrf: String::new(),
                 flash: None,
             },

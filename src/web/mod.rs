@@ -6,11 +6,14 @@
 pub mod account;
 pub mod applicant;
 pub mod assets;
+pub mod board;
 pub mod error;
 pub mod form;
 pub mod plan_form;
 pub mod public;
+pub mod rounds;
 pub mod session;
+pub mod team;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -71,6 +74,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/plannen/{id}/intrekken",
                 web::post().to(applicant::withdraw),
             )
+            // The programme team and the board (issue 17).
+            .route("/beoordelen", web::get().to(team::work_list))
+            .route("/plannen/{id}/actie", web::post().to(team::plan_action))
+            .route("/plannen/{id}/vraag", web::get().to(team::question_page))
+            .route("/plannen/{id}/vraag", web::post().to(team::ask))
+            .route("/plannen/{id}/samenvoegen", web::get().to(team::merge_page))
+            .route("/plannen/{id}/samenvoegen", web::post().to(team::merge))
+            .route(
+                "/plannen/{id}/beoordeling",
+                web::get().to(team::evaluation_page),
+            )
+            .route("/plannen/{id}/beoordeling", web::post().to(team::evaluate))
+            .route(
+                "/plannen/{id}/pre-advies",
+                web::get().to(team::pre_advice_page),
+            )
+            .route("/plannen/{id}/pre-advies", web::post().to(team::pre_advise))
+            .route("/bestuur", web::get().to(board::agenda))
+            .route("/plannen/{id}/stem", web::post().to(board::vote))
+            .route(
+                "/plannen/{id}/belangenconflict",
+                web::post().to(board::declare_conflict),
+            )
+            .route("/rondes/{id}/budget", web::get().to(rounds::budget))
+            .route("/rondes/{id}/rangorde", web::get().to(rounds::ranking))
+            .route("/rondes/{id}/vaststelling", web::get().to(rounds::adoption))
+            .route("/rondes/{id}/vaststelling", web::post().to(rounds::adopt))
             .default_service(web::to(error::not_found)),
     );
 }
@@ -121,6 +151,9 @@ pub struct Layout {
     /// The signed-in account's name, or `None`.
     pub user: Option<String>,
     pub applicant: bool,
+    /// The programme team's and the board's menu items.
+    pub team: bool,
+    pub board: bool,
     /// For the sign-out form in the header.
     pub csrf: String,
     /// A short status message after an action ("Uw plan is ingediend"), announced politely.
@@ -135,6 +168,8 @@ impl Layout {
             css: assets::stylesheet_path(),
             user: account.map(|a| a.name.clone()),
             applicant: account.is_some_and(|a| a.roles.contains(&Role::Applicant)),
+            team: account.is_some_and(|a| a.actor().has(Role::ProgrammeTeam)),
+            board: account.is_some_and(|a| a.actor().has(Role::BoardMember)),
             csrf: v.csrf.clone(),
             flash: None,
         }
@@ -188,6 +223,19 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "ingetrokken" => "Uw plan is ingetrokken.",
         "ingelogd" => "U bent ingelogd.",
         "uitgelogd" => "U bent uitgelogd.",
+        "in-behandeling" => "Het plan is in behandeling genomen.",
+        "vraag-gesteld" => "Uw vraag is verstuurd. Het plan wacht nu op een aanvulling.",
+        "samengevoegd" => "Het plan is samengevoegd met dit plan.",
+        "beoordeeld" => "Uw beoordeling is opgeslagen.",
+        "pre-advies" => "Het pre-advies is vastgelegd. U kunt nu de stemming openen.",
+        "pre-advies-herzien" => "Het pre-advies is teruggenomen; het plan is weer in behandeling.",
+        "stemming-geopend" => "De stemming is geopend. De leden van het bestuur krijgen bericht.",
+        "stemming-afgebroken" => "De stemming is afgebroken; het plan is weer in behandeling.",
+        "gestemd" => "Uw stem is opgeslagen.",
+        "belangenconflict" => "Uw belangenconflict is vastgelegd. U stemt niet over dit plan.",
+        "stemming-aangenomen" => "De stemming is gesloten: het bestuur volgt het pre-advies. Het besluit wordt openbaar bij de vaststelling door het college.",
+        "stemming-niet-aangenomen" => "De stemming is gesloten: het bestuur volgt het pre-advies niet (bij staken van stemmen evenmin). Het plan gaat terug naar het programmateam voor een nieuw pre-advies.",
+        "vastgesteld" => "De vaststelling is vastgelegd. De besluitbrieven gaan naar de indieners.",
         _ => return None,
     })
 }

@@ -326,6 +326,184 @@ def partner_journey(browser, round_href):
     ctx.close()
 
 
+def sign_in(browser, address, password=PASSWORD):
+    """A browser of its own for one person, signed in with their password."""
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(BASE + "/inloggen")
+    page.fill("#email", address)
+    page.fill("#password", password)
+    page.click("form[action='/inloggen'] button")
+    assert "/inloggen" not in page.url, f"{address} could not sign in: {page.url}"
+    return ctx, page
+
+
+def csrf_of(page):
+    return page.input_value("form[action='/uitloggen'] input[name=csrf]")
+
+
+def round_filing(browser, round_href):
+    """A resident files a plan in the browser; the others may not touch the team's pages."""
+    ctx, page = sign_in(browser, "bewoner@demo.planloket.nl")
+    page.goto(BASE + round_href + "/plannen/nieuw")
+    page.fill("#title", "Buurtmoestuin Noord")
+    page.fill("#description", "Een moestuin achter het buurthuis, samen met de school.")
+    page.check("#goal-B")
+    page.select_option("#payee_id", index=1)
+    page.fill("#requested_eur", "6000")
+    page.fill("#start_year", "2025")
+    page.fill("#end_year", "2026")
+    page.fill("#resident_involvement", "Bewoners onderhouden de tuin.")
+    page.click("button:has-text('Plan indienen')")
+    expect_text(page, "Alles is ingevuld")
+    page.click("main button:has-text('Plan indienen')")
+    expect_text(page, "Uw plan is ingediend")
+    plan_id = page.locator("main table a:has-text('Buurtmoestuin Noord')").first.get_attribute("href").split("/")[-1]
+    # The team's and the board's pages answer an applicant with a 403 page.
+    for path in ["/beoordelen", "/bestuur", round_href + "/vaststelling", round_href + "/budget",
+                 f"/plannen/{plan_id}/beoordeling", f"/plannen/{plan_id}/pre-advies"]:
+        status = page.goto(BASE + path).status
+        assert status == 403, f"{path} answered an applicant with {status}"
+    expect_text(page, "Geen toegang")
+    axe(page, "geen-toegang")
+    # A post made by hand, with a valid form token, changes nothing either.
+    page.goto(BASE + "/mijn-plannen")
+    r = page.request.post(BASE + f"/plannen/{plan_id}/actie", form={"csrf": csrf_of(page), "actie": "start_review", "versie": "1"})
+    assert r.status == 403, r.status
+    team = token("team@demo.planloket.nl")
+    assert api("GET", f"/plans/{plan_id}", team)["status"] == "submitted"
+    ctx.close()
+    return plan_id
+
+
+def round_assessment(browser, plan_id, round_href):
+    """The rest of a round in the browser: two team members evaluate, the team pre-advises and
+    opens the vote, three board members take part (one declares a conflict), the chair closes,
+    the team adopts, and the resident reads the outcome."""
+    round_id = round_href.split("/")[-1]
+    admin = token("admin@demo.planloket.nl")
+    api("POST", "/users", admin, {"email": "team2@demo.planloket.nl", "name": "Sanne de Wit", "password": PASSWORD, "roles": ["programme_team"]})
+    api("POST", "/users", admin, {"email": "lid3@demo.planloket.nl", "name": "Karim Aziz", "password": PASSWORD, "roles": ["board_member"]})
+
+    ctx, team = sign_in(browser, "team@demo.planloket.nl")
+    team.goto(BASE + "/beoordelen")
+    expect_text(team, "Aantal per status")
+    axe(team, "beoordelen")
+    team.select_option("#status", "submitted")
+    team.click("button:has-text('Filteren')")
+    team.click("main table a:has-text('Buurtmoestuin Noord')")
+    axe(team, "plan-team")
+    team.click("button:has-text('In behandeling nemen')")
+    expect_text(team, "Het plan is in behandeling genomen")
+    # A question with nothing in it is refused and names the field.
+    team.click("a:has-text('Vraag stellen aan de indiener')")
+    team.click("button:has-text('Vraag stellen')")
+    assert any(i.startswith("Vraag") for i in error_summary(team))
+    axe(team, "vraag-fout")
+    team.goto(BASE + f"/plannen/{plan_id}/samenvoegen")
+    axe(team, "samenvoegen")
+    # The own evaluation: a missing score is named, then all are given.
+    team.goto(BASE + f"/plannen/{plan_id}/beoordeling")
+    axe(team, "beoordeling")
+    criteria = [c.split("_", 1)[1] for c in team.eval_on_selector_all("select[id^='score_']", "els => els.map(e => e.id)")]
+    for c in criteria[1:]:
+        team.select_option(f"#score_{c}", "2")
+    team.click("button:has-text('Beoordeling opslaan')")
+    assert error_summary(team), "a missing score is named"
+    axe(team, "beoordeling-fout")
+    team.select_option(f"#score_{criteria[0]}", "3")
+    team.fill(f"#motivatie_{criteria[0]}", "Veel bewoners doen mee.")
+    team.click("button:has-text('Beoordeling opslaan')")
+    expect_text(team, "Uw beoordeling is opgeslagen")
+
+    ctx2, team2 = sign_in(browser, "team2@demo.planloket.nl")
+    team2.goto(BASE + f"/plannen/{plan_id}/beoordeling")
+    for c in criteria:
+        team2.select_option(f"#score_{c}", "nvt" if c == "MEERDERE_DOELEN" else "2")
+    team2.click("button:has-text('Beoordeling opslaan')")
+    expect_text(team2, "Uw beoordeling is opgeslagen")
+    ctx2.close()
+
+    # The pre-advice: the means beside each criterion, the scores prefilled from them.
+    team.goto(BASE + f"/plannen/{plan_id}/pre-advies")
+    expect_text(team, "Sanne de Wit")
+    assert team.input_value(f"#score_{criteria[0]}") in ("2", "3"), "prefilled from the mean"
+    axe(team, "pre-advies")
+    team.check("#recommendation-positive")
+    team.fill("#proposed_eur", "9000")
+    team.fill("#motivation", "Past goed bij doel B.")
+    if team.input_value("#score_MEERDERE_DOELEN") == "":
+        team.select_option("#score_MEERDERE_DOELEN", "1")
+    team.click("button:has-text('Pre-advies vastleggen')")
+    assert error_summary(team), "more than requested is refused"
+    axe(team, "pre-advies-fout")
+    team.fill("#proposed_eur", "5000")
+    team.click("button:has-text('Pre-advies vastleggen')")
+    expect_text(team, "Het pre-advies is vastgelegd")
+    team.click("button:has-text('Stemming openen')")
+    expect_text(team, "De stemming is geopend")
+
+    # The board: one declares a conflict, one votes for with a comment, the chair votes.
+    ctx3, lid3 = sign_in(browser, "lid3@demo.planloket.nl")
+    lid3.goto(BASE + "/bestuur")
+    assert lid3.goto(BASE + "/beoordelen").status == 403, "the board does not reach the team's list"
+    lid3.goto(BASE + "/bestuur")
+    lid3.click(f"#plan-{plan_id} summary")
+    lid3.fill(f"#reason-{plan_id}", "Mijn zus leidt de school.")
+    lid3.click(f"#plan-{plan_id} button:has-text('Belangenconflict melden')")
+    expect_text(lid3, "Uw belangenconflict is vastgelegd")
+    expect_text(lid3, "U stemt niet over dit plan")
+    axe(lid3, "bestuur-belang")
+    ctx3.close()
+    ctx4, member = sign_in(browser, "bestuur@demo.planloket.nl")
+    member.goto(BASE + "/bestuur")
+    axe(member, "bestuur")
+    member.click(f"#plan-{plan_id} button:has-text('Stem uitbrengen')")
+    assert error_summary(member), "a vote without a choice is named"
+    member.check(f"#vote-{plan_id}-for")
+    member.fill(f"#comment-{plan_id}", "Mooi plan.")
+    member.click(f"#plan-{plan_id} button:has-text('Stem uitbrengen')")
+    expect_text(member, "Uw stem is opgeslagen")
+    assert member.is_checked(f"#vote-{plan_id}-for")
+    ctx4.close()
+    ctx5, chair = sign_in(browser, "voorzitter@demo.planloket.nl")
+    chair.goto(BASE + "/bestuur")
+    expect_text(chair, "1 van 2 stemgerechtigden")
+    chair.check(f"#vote-{plan_id}-for")
+    chair.click(f"#plan-{plan_id} button:has-text('Stem uitbrengen')")
+    expect_text(chair, "2 van 2 stemgerechtigden")
+    expect_text(chair, "Het pre-advies wordt zo gevolgd")
+    axe(chair, "bestuur-voorzitter")
+    chair.click(f"#plan-{plan_id} button:has-text('Stemming sluiten')")
+    expect_text(chair, "het bestuur volgt het pre-advies")
+    chair.goto(BASE + round_href + "/rangorde")
+    expect_text(chair, "Buurtmoestuin Noord")
+    axe(chair, "rangorde")
+    ctx5.close()
+
+    # Budget, then the supplementary adoption.
+    team.goto(BASE + round_href + "/budget")
+    axe(team, "budget")
+    team.goto(BASE + round_href + "/vaststelling")
+    expect_text(team, "Buurtmoestuin Noord")
+    axe(team, "vaststelling")
+    team.fill("#reference", "")
+    team.click("button:has-text('Vaststelling vastleggen')")
+    assert error_summary(team), "an adoption needs its reference"
+    team.fill("#reference", "B&W 2025/120")
+    team.click("button:has-text('Vaststelling vastleggen')")
+    expect_text(team, "De vaststelling is vastgelegd")
+    expect_text(team, "B&W 2025/120")
+    ctx.close()
+
+    ctx6, resident = sign_in(browser, "bewoner@demo.planloket.nl")
+    resident.goto(BASE + f"/plannen/{plan_id}")
+    expect_text(resident, "vastgesteld")
+    expect_text(resident, "€ 5.000")
+    axe(resident, "plan-besluit-bewoner")
+    ctx6.close()
+
+
 def keyboard_journey(browser):
     """Signing in and filing a plan with the keyboard alone."""
     ctx = browser.new_context(bypass_csp=True)
@@ -371,8 +549,11 @@ def main():
         try:
             round_href = resident_journey(browser)
             keyboard_journey(browser)
-            # Last: it adopts the round, which closes it.
+            plan_id = round_filing(browser, round_href)
+            # It adopts the round, which closes it to new plans; the plan filed above is still
+            # being assessed and waits for a supplementary adoption.
             partner_journey(browser, round_href)
+            round_assessment(browser, plan_id, round_href)
             page = browser.new_context(bypass_csp=True).new_page()
             page.goto(BASE + "/bestaat-niet")
             axe(page, "niet-gevonden")

@@ -258,6 +258,46 @@ pub fn list<R: Clone>(
     })))
 }
 
+/// How many plans the staff member's filter (round, theme, goal, text; not the status) finds
+/// in each state but draft: the work list's counts. Each count is kept against the round's
+/// change counter like the list's totals.
+pub fn status_counts(
+    c: &mut DbConn,
+    caches: &ListCaches,
+    actor: &Actor,
+    q: &ListQuery,
+) -> Result<Vec<(PlanStatus, i64)>, Error> {
+    crate::app::accounts::require_staff(actor)?;
+    let checked = check(q)?;
+    let changes = db::plans::changes(c, q.round.as_deref())?;
+    let mut counts = Vec::new();
+    for status in PlanStatus::ALL
+        .into_iter()
+        .filter(|s| *s != PlanStatus::Draft)
+    {
+        let filter = PlanFilter {
+            owner_id: None,
+            exclude_drafts: true,
+            round_id: q.round.clone(),
+            statuses: Some(vec![status]),
+            published: None,
+            budget_line: q.theme.clone(),
+            goal: q.goal.clone(),
+            q: checked.q.as_deref().map(fold),
+        };
+        let n = match caches.totals.get(&filter, changes) {
+            Some(n) => n,
+            None => {
+                let n = db::plans::count(c, &filter)?;
+                caches.totals.put(filter, changes, n, 1);
+                n
+            }
+        };
+        counts.push((status, n));
+    }
+    Ok(counts)
+}
+
 /// The plan states a status filter selects, and whether their round must be published:
 /// staff filter on real states (`in_assessment` is none of theirs); an applicant on the
 /// status they see, which depends on publication (`visibility::applicant_status`).

@@ -10,7 +10,7 @@ pub use filing::{
     create_draft, delete, edit, submission_check, submit, withdraw, ContentChange, SubmissionCheck,
     DRAFTS_MAX,
 };
-pub use listing::{list, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
+pub use listing::{list, status_counts, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
 pub use reading::{events, get, read, versions, ShownEvent};
 
 use std::collections::HashSet;

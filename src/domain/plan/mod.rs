@@ -197,6 +197,27 @@ pub struct PlanVersion {
     pub snapshot: serde_json::Value,
 }
 
+impl PlanVersion {
+    /// The fields of the plan that differ from the version before (`None` for the first):
+    /// what a reviewer reads again after a resubmission. Field names as the API names them, in
+    /// the order of their names, then those the later version dropped.
+    pub fn changed_since(&self, previous: Option<&PlanVersion>) -> Vec<String> {
+        let Some(previous) = previous else {
+            return Vec::new();
+        };
+        let empty = serde_json::Map::new();
+        let before = previous.snapshot.as_object().unwrap_or(&empty);
+        let after = self.snapshot.as_object().unwrap_or(&empty);
+        let mut changed: Vec<String> = after
+            .iter()
+            .filter(|(k, v)| before.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        changed.extend(before.keys().filter(|k| !after.contains_key(*k)).cloned());
+        changed
+    }
+}
+
 /// An organisation on a plan: a registered one by id, or one not registered yet by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged, deny_unknown_fields)]
@@ -548,6 +569,34 @@ pub fn check_content(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_version_names_what_changed_since_the_one_before() {
+        let at = chrono::Utc::now();
+        let v = |version, snapshot| super::PlanVersion {
+            version,
+            submitted_at: at,
+            snapshot,
+        };
+        let first = v(
+            1,
+            serde_json::json!({"title": "A", "requested_eur": 100, "goals": ["B"]}),
+        );
+        let second = v(
+            2,
+            serde_json::json!({"title": "A", "requested_eur": 90, "goals": ["B", "J"]}),
+        );
+        assert!(first.changed_since(None).is_empty());
+        assert_eq!(
+            second.changed_since(Some(&first)),
+            vec!["goals".to_string(), "requested_eur".to_string()]
+        );
+        let third = v(3, serde_json::json!({"title": "A", "goals": ["B", "J"]}));
+        assert_eq!(
+            third.changed_since(Some(&second)),
+            vec!["requested_eur".to_string()]
+        );
+    }
+
     use super::*;
 
     fn plan(id: &str, round: &str, status: PlanStatus) -> Plan {

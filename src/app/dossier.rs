@@ -1,0 +1,141 @@
+//! The programme team's and the board's view of one plan: everything the assessment page
+//! shows, read in one database session.
+
+use std::collections::HashMap;
+
+use super::accounts::require_staff;
+use super::assessment::{self, Evaluations, SimilarIndexes};
+use super::board::{self, TallyView};
+use super::plans::{self, PlanView, ShownEvent};
+use super::Error;
+use crate::db::{self, DbConn};
+use crate::domain::conflict::Recusal;
+use crate::domain::plan::PlanVersion;
+use crate::domain::round::Round;
+use crate::domain::similarity::Similar;
+use crate::domain::state::PlanStatus;
+use crate::domain::tally::Vote;
+use crate::domain::user::{Actor, Role};
+
+/// A plan as staff see it.
+pub struct Dossier {
+    pub view: PlanView,
+    pub round: Round,
+    /// The history, oldest first.
+    pub events: Vec<ShownEvent>,
+    /// Each submitted version with the fields changed since the one before, newest first.
+    pub versions: Vec<(PlanVersion, Vec<String>)>,
+    pub similar: Vec<Similar>,
+    pub evaluations: Evaluations,
+    /// The count while a vote is open or once it decided.
+    pub tally: Option<TallyView>,
+    /// For a board member: their own vote, and why they may not vote if so.
+    pub my_vote: Option<Vote>,
+    pub my_recusal: Option<Recusal>,
+    /// Names of the people and organisations the page mentions, by id.
+    pub people: HashMap<String, String>,
+    pub organisations: HashMap<String, String>,
+}
+
+/// Reads a plan's dossier (programme team and board).
+pub fn dossier(
+    c: &mut DbConn,
+    indexes: &SimilarIndexes,
+    actor: &Actor,
+    id: &str,
+) -> Result<Dossier, Error> {
+    require_staff(actor)?;
+    let (view, round) = plans::read(c, actor, id)?;
+    let events = plans::events(c, actor, id)?;
+    let mut versions: Vec<(PlanVersion, Vec<String>)> = Vec::new();
+    let all = plans::versions(c, actor, id)?;
+    for (i, v) in all.iter().enumerate() {
+        let changed = v.changed_since(i.checked_sub(1).map(|p| &all[p]));
+        versions.push((v.clone(), changed));
+    }
+    versions.reverse();
+    let similar = assessment::similar(c, indexes, actor, id)?;
+    let evaluations = assessment::evaluations(c, actor, id)?;
+    let status = view.plan.status;
+    let counted = status == PlanStatus::Voting || view.plan.decision.is_some();
+    let tally = if counted {
+        Some(board::votes(c, actor, id)?)
+    } else {
+        None
+    };
+    let (mut my_vote, mut my_recusal) = (None, None);
+    if actor.has(Role::BoardMember) {
+        my_recusal = board::seat(c, &view.plan)?.recusal_of(&actor.user_id);
+        my_vote = tally.as_ref().and_then(|t| {
+            t.votes
+                .iter()
+                .find(|(v, _)| v.member_id == actor.user_id)
+                .map(|(v, _)| v.clone())
+        });
+    }
+    let mut ids: Vec<String> = events.iter().filter_map(|e| e.actor_id.clone()).collect();
+    ids.extend(
+        evaluations
+            .evaluations
+            .iter()
+            .map(|e| e.reviewer_id.clone()),
+    );
+    if let Some(t) = &tally {
+        ids.extend(t.votes.iter().map(|(v, _)| v.member_id.clone()));
+        ids.extend(t.recusals.iter().map(|(m, _)| m.clone()));
+    }
+    ids.sort();
+    ids.dedup();
+    let people = db::users::names(c, &ids)?;
+    let organisations = db::organisations::names(c)?;
+    Ok(Dossier {
+        view,
+        round,
+        events,
+        versions,
+        similar,
+        evaluations,
+        tally,
+        my_vote,
+        my_recusal,
+        people,
+        organisations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::testing::TestApp;
+
+    #[test]
+    fn staff_read_the_whole_dossier_and_an_applicant_none_of_it() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let plan = t.submitted(&anna, &round);
+        let team = t.account(&[Role::ProgrammeTeam]).actor();
+        let indexes: SimilarIndexes = crate::app::cache::Counted::new(4);
+        let d = t
+            .app
+            .read(|c| dossier(c, &indexes, &team, &plan.id))
+            .unwrap();
+        assert_eq!(d.view.plan.id, plan.id);
+        assert_eq!(d.versions.len(), 1);
+        assert!(
+            d.versions[0].1.is_empty(),
+            "the first version changed nothing"
+        );
+        assert!(d
+            .events
+            .iter()
+            .any(|e| e.actor_id.as_deref() == Some(&anna.id)));
+        assert_eq!(d.people.get(&anna.id), Some(&anna.name));
+        assert!(d.tally.is_none());
+        assert!(matches!(
+            t.app
+                .read(|c| dossier(c, &indexes, &anna.actor(), &plan.id)),
+            Err(Error::Forbidden(_))
+        ));
+    }
+}

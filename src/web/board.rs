@@ -1,0 +1,270 @@
+//! The board's page: the plans open for a vote, each with its pre-advice, the member's own
+//! vote or recusal, a vote and a declared conflict; the chair sees the count against quorum
+//! and closes the vote.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{Posted, Problems};
+use super::public::Flash;
+use super::team::{AdviceView, ScoreLine, TallyLine};
+use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::{self, board};
+use crate::domain::user::{Account, Role};
+use crate::domain::DomainError;
+use crate::http::AppState;
+
+fn member<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
+    let a = v.require(here)?;
+    if a.actor().has(Role::BoardMember) {
+        Ok(a)
+    } else {
+        Err(WebError::Forbidden(
+            "Deze pagina is voor de leden van het bestuur.".into(),
+        ))
+    }
+}
+
+pub struct AgendaLine {
+    pub id: String,
+    pub title: String,
+    pub round_name: String,
+    pub version: i64,
+    pub advice: Option<AdviceView>,
+    pub t: TallyLine,
+    pub my_vote: String,
+    pub my_comment: String,
+    pub recusal: Option<&'static str>,
+    pub conflict_declared: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/board.html")]
+struct BoardPage {
+    l: Layout,
+    p: Problems,
+    chair: bool,
+    items: Vec<AgendaLine>,
+}
+
+async fn board_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    p: Problems,
+    flash: Option<&str>,
+) -> Result<BoardPage, WebError> {
+    let actor = member(v, "/bestuur")?.actor();
+    let st = state.clone();
+    let a = actor.clone();
+    let (items, names) = web::block(move || st.app.read(|c| board::agenda(c, &a))).await??;
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let lines = items
+        .into_iter()
+        .map(|item| {
+            let plan = &item.plan;
+            let t = &item.tally;
+            AgendaLine {
+                id: plan.id.clone(),
+                title: plan.content.title.clone(),
+                round_name: item.round.spec.name.clone(),
+                version: plan.version,
+                advice: plan.pre_advice.as_ref().map(|r| {
+                    let a = &r.advice;
+                    AdviceView {
+                        recommendation: match a.recommendation.as_str() {
+                            "positive" => "positief",
+                            "conditional" => "positief onder voorwaarden",
+                            _ => "negatief",
+                        },
+                        proposed: a.proposed_eur.format_nl(),
+                        total: a.total_score,
+                        motivation: a.motivation.clone(),
+                        conditions: a.conditions.clone(),
+                        scores: a
+                            .scores
+                            .iter()
+                            .map(|s| ScoreLine {
+                                criterion: item
+                                    .round
+                                    .spec
+                                    .catalog
+                                    .criteria
+                                    .iter()
+                                    .find(|c| c.code == s.criterion)
+                                    .map(|c| c.name.clone())
+                                    .unwrap_or_else(|| s.criterion.clone()),
+                                score: s
+                                    .score
+                                    .map(|n| n.to_string())
+                                    .unwrap_or_else(|| "n.v.t.".into()),
+                                motivation: s.motivation.clone(),
+                            })
+                            .collect(),
+                    }
+                }),
+                t: TallyLine {
+                    r#for: t.tally.r#for,
+                    against: t.tally.against,
+                    abstain: t.tally.abstain,
+                    cast: t.tally.cast,
+                    eligible: t.tally.eligible,
+                    recused: t.tally.recused,
+                    quorum: t.tally.quorum_reached,
+                    carried: t.tally.carried,
+                    votes: t
+                        .votes
+                        .iter()
+                        .map(|(v, counts)| {
+                            (
+                                name(&v.member_id),
+                                match v.choice.as_str() {
+                                    "for" => "voor",
+                                    "against" => "tegen",
+                                    _ => "onthouding",
+                                },
+                                v.comment.clone(),
+                                *counts,
+                            )
+                        })
+                        .collect(),
+                    recusals: t
+                        .recusals
+                        .iter()
+                        .map(|(m, r)| (name(m), r.reason_nl()))
+                        .collect(),
+                },
+                my_vote: item
+                    .my_vote
+                    .as_ref()
+                    .map(|v| v.choice.as_str().to_string())
+                    .unwrap_or_default(),
+                my_comment: item
+                    .my_vote
+                    .as_ref()
+                    .map(|v| v.comment.clone())
+                    .unwrap_or_default(),
+                recusal: item.my_recusal.map(|r| r.message_nl()),
+                conflict_declared: item.my_recusal
+                    == Some(crate::domain::conflict::Recusal::Declared),
+            }
+        })
+        .collect();
+    Ok(BoardPage {
+        l: Layout::new(
+            if p.is_empty() {
+                "Bestuur"
+            } else {
+                "Fout: Bestuur"
+            },
+            v,
+        )
+        .with_flash(super::flash(flash)),
+        p,
+        chair: actor.has(Role::BoardChair),
+        items: lines,
+    })
+}
+
+/// `GET /bestuur`.
+pub async fn agenda(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let page = board_page(&state, &v, Problems::new(), q.bericht.as_deref()).await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct VoteForm {
+    csrf: Option<String>,
+    vote: Option<String>,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /plannen/{id}/stem`: casts or changes the member's vote.
+pub async fn vote(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<VoteForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = member(&v, "/bestuur")?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let pid = id.clone();
+    let (choice, comment) = (f.vote.clone(), f.comment.clone());
+    match web::block(move || {
+        st.app.write(|tx| {
+            board::vote(
+                tx,
+                &actor,
+                &pid,
+                choice.as_deref().filter(|c| !c.is_empty()),
+                Some(&comment),
+            )
+        })
+    })
+    .await?
+    {
+        Ok(_) => Ok(redirect(&v, &format!("/bestuur?bericht=gestemd#plan-{id}"))),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            let p = Problems::from_fields(&errors, |f| {
+                if f == "comment" {
+                    (format!("comment-{id}"), "Toelichting".into())
+                } else {
+                    (format!("vote-{id}-for"), "Uw stem".into())
+                }
+            });
+            let page = board_page(&state, &v, p, None).await?;
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConflictForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /plannen/{id}/belangenconflict`: the member declares a conflict of interest and is
+/// recused from then on.
+pub async fn declare_conflict(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<ConflictForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = member(&v, "/bestuur")?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let pid = id.clone();
+    let reason = f.reason.clone();
+    match web::block(move || {
+        st.app
+            .write(|tx| board::declare_conflict(tx, &actor, &pid, Some(&reason)))
+    })
+    .await?
+    {
+        Ok(_) => Ok(redirect(
+            &v,
+            &format!("/bestuur?bericht=belangenconflict#plan-{id}"),
+        )),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            let p = Problems::from_fields(&errors, |_| {
+                (format!("reason-{id}"), "Belangenconflict".into())
+            });
+            let page = board_page(&state, &v, p, None).await?;
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,340 @@
+//! A round's pages for staff: the budget per theme, the ranking against the budget, and the
+//! college's adoption (programme team).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{Posted, Problems};
+use super::public::Flash;
+use super::team::{staff, team};
+use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::adoptions::{self, AdoptionInput};
+use crate::app::{self, rounds};
+use crate::domain::calendar::{amsterdam_date, dutch_date};
+use crate::domain::state::PlanStatus;
+use crate::domain::DomainError;
+use crate::http::AppState;
+
+pub struct BudgetRow {
+    pub name: String,
+    pub budget: String,
+    pub requested: String,
+    pub proposed: String,
+    pub granted: String,
+    pub remaining: String,
+    /// For the bar: granted and budget in whole euros.
+    pub granted_value: i64,
+    pub budget_value: i64,
+}
+
+#[derive(Template)]
+#[template(path = "web/budget.html")]
+struct BudgetPage {
+    l: Layout,
+    round_id: String,
+    round_name: String,
+    rows: Vec<BudgetRow>,
+}
+
+/// `GET /rondes/{id}/budget` (programme team and board).
+pub async fn budget(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = staff(&v, &format!("/rondes/{id}/budget"))?.actor();
+    let st = state.clone();
+    let rid = id.clone();
+    let (round, lines) = web::block(move || {
+        st.app.read(|c| {
+            let round = rounds::get(c, &rid)?;
+            Ok((round, rounds::budget(c, &actor, &rid)?))
+        })
+    })
+    .await??;
+    let page = BudgetPage {
+        l: Layout::new(format!("Budget — {}", round.spec.name), &v),
+        round_id: round.id.clone(),
+        round_name: round.spec.name.clone(),
+        rows: lines
+            .iter()
+            .map(|b| BudgetRow {
+                name: b.name.clone(),
+                budget: b.budget.format_nl(),
+                requested: b.requested.format_nl(),
+                proposed: b.proposed.format_nl(),
+                granted: b.granted.format_nl(),
+                remaining: b.remaining.format_nl(),
+                granted_value: b.granted.value(),
+                budget_value: b.budget.value(),
+            })
+            .collect(),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+pub struct RankRow {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub score: i32,
+    pub proposed: String,
+    pub running: String,
+    pub fits: bool,
+    /// The first plan past the budget: the line is drawn above it.
+    pub line_above: bool,
+}
+
+pub struct RankTheme {
+    pub name: String,
+    pub budget: String,
+    pub rows: Vec<RankRow>,
+}
+
+#[derive(Template)]
+#[template(path = "web/ranking.html")]
+struct RankingPage {
+    l: Layout,
+    round_id: String,
+    round_name: String,
+    themes: Vec<RankTheme>,
+}
+
+/// `GET /rondes/{id}/rangorde` (programme team and board).
+pub async fn ranking(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = staff(&v, &format!("/rondes/{id}/rangorde"))?.actor();
+    let st = state.clone();
+    let rid = id.clone();
+    let (round, ranked) = web::block(move || {
+        st.app.read(|c| {
+            let round = rounds::get(c, &rid)?;
+            Ok((round, rounds::ranking(c, &actor, &rid, None)?))
+        })
+    })
+    .await??;
+    let themes = round
+        .spec
+        .catalog
+        .themes
+        .iter()
+        .map(|t| {
+            let mut crossed = false;
+            RankTheme {
+                name: t.name.clone(),
+                budget: t.budget_eur.format_nl(),
+                rows: ranked
+                    .iter()
+                    .filter(|r| r.theme == t.code)
+                    .map(|r| {
+                        let line_above = !r.fits && !crossed;
+                        crossed |= !r.fits;
+                        RankRow {
+                            id: r.plan_id.clone(),
+                            title: r.title.clone(),
+                            status: r.status.label_nl(),
+                            score: r.total_score,
+                            proposed: r.proposed.format_nl(),
+                            running: r.running_total.format_nl(),
+                            fits: r.fits,
+                            line_above,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let page = RankingPage {
+        l: Layout::new(format!("Rangorde — {}", round.spec.name), &v),
+        round_id: round.id.clone(),
+        round_name: round.spec.name.clone(),
+        themes,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+// ---- the adoption ------------------------------------------------------------------------------
+
+pub struct PlanRef {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+}
+
+pub struct AdoptionLine {
+    pub seq: i32,
+    pub date: String,
+    pub reference: String,
+    pub covered: usize,
+}
+
+#[derive(Template)]
+#[template(path = "web/adoption.html")]
+struct AdoptionPage {
+    l: Layout,
+    p: Problems,
+    round_id: String,
+    round_name: String,
+    decided: Vec<PlanRef>,
+    open: Vec<PlanRef>,
+    adoptions: Vec<AdoptionLine>,
+    adopted_on: String,
+    reference: String,
+    deferred: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AdoptionForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    adopted_on: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    deferred: Vec<String>,
+}
+
+async fn adoption_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: &str,
+    f: AdoptionForm,
+    p: Problems,
+) -> Result<AdoptionPage, WebError> {
+    let actor = team(v, &format!("/rondes/{id}/vaststelling"))?.actor();
+    let st = state.clone();
+    let rid = id.to_string();
+    let (round, standing, adoptions) = web::block(move || {
+        st.app.read(|c| {
+            let round = rounds::get(c, &rid)?;
+            let standing = adoptions::standing(c, &actor, &rid)?;
+            Ok((round, standing, adoptions::list(c, &actor, &rid)?))
+        })
+    })
+    .await??;
+    let plan_ref = |p: &crate::domain::plan::Plan| PlanRef {
+        id: p.id.clone(),
+        title: p.content.title.clone(),
+        status: p.status.label_nl(),
+    };
+    Ok(AdoptionPage {
+        l: Layout::new(
+            if p.is_empty() {
+                "Vaststelling".to_string()
+            } else {
+                "Fout: Vaststelling".to_string()
+            },
+            v,
+        ),
+        p,
+        round_id: round.id.clone(),
+        round_name: round.spec.name.clone(),
+        decided: standing
+            .iter()
+            .filter(|p| {
+                !p.is_published() && matches!(p.status, PlanStatus::Approved | PlanStatus::Rejected)
+            })
+            .map(plan_ref)
+            .collect(),
+        open: standing
+            .iter()
+            .filter(|p| crate::domain::adoption::is_being_assessed(p.status))
+            .map(plan_ref)
+            .collect(),
+        adoptions: adoptions
+            .iter()
+            .map(|a| AdoptionLine {
+                seq: a.adoption.seq,
+                date: dutch_date(a.adoption.adopted_on),
+                reference: a.adoption.reference.clone(),
+                covered: a.covered.len(),
+            })
+            .collect(),
+        adopted_on: if f.adopted_on.is_empty() {
+            amsterdam_date(chrono::Utc::now()).to_string()
+        } else {
+            f.adopted_on
+        },
+        reference: f.reference,
+        deferred: f.deferred,
+    })
+}
+
+/// `GET /rondes/{id}/vaststelling`: which plans are decided and which still open, the
+/// adoptions so far, and the form for the next.
+pub async fn adoption(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let mut page = adoption_page(&state, &v, &id, AdoptionForm::default(), Problems::new()).await?;
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /rondes/{id}/vaststelling`: records the college's adoption.
+pub async fn adopt(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<AdoptionForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = team(&v, &format!("/rondes/{id}/vaststelling"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let mut p = Problems::new();
+    let adopted_on = match chrono::NaiveDate::parse_from_str(f.adopted_on.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) if f.adopted_on.trim().is_empty() => None,
+        Err(_) => {
+            p.add(
+                "adopted_on",
+                "Datum van het collegebesluit",
+                "Vul een datum in als 2026-01-27.",
+            );
+            None
+        }
+    };
+    if p.is_empty() {
+        let input = AdoptionInput {
+            adopted_on,
+            reference: Some(f.reference.clone()),
+            deferred: f.deferred.clone(),
+        };
+        let st = state.clone();
+        let rid = id.clone();
+        match web::block(move || st.app.write(|tx| adoptions::adopt(tx, &actor, &rid, input)))
+            .await?
+        {
+            Ok(_) => {
+                return Ok(redirect(
+                    &v,
+                    &format!("/rondes/{id}/vaststelling?bericht=vastgesteld"),
+                ))
+            }
+            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+                p.extend(Problems::from_fields(&errors, |f| match f {
+                    "adopted_on" => ("adopted_on".into(), "Datum van het collegebesluit".into()),
+                    "reference" => ("reference".into(), "Kenmerk van het besluit".into()),
+                    _ => ("deferred".into(), "Uitgestelde plannen".into()),
+                }));
+            }
+            Err(app::Error::Domain(d @ DomainError::Undecided { .. })) => {
+                p.add("deferred", "Plannen in behandeling", d.message_nl());
+            }
+            Err(app::Error::Domain(d)) => p.add("adopted_on", "Vaststelling", d.message_nl()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = adoption_page(&state, &v, &id, f, p).await?;
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
