@@ -32,6 +32,24 @@ pub fn amsterdam_offset_hours(at: DateTime<Utc>) -> i64 {
     }
 }
 
+/// The wall-clock time in Amsterdam at `at` (what a form shows).
+pub fn amsterdam_local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (at + Duration::hours(amsterdam_offset_hours(at))).naive_utc()
+}
+
+/// The moment a wall-clock time in Amsterdam names (what a form is filled in with). In the
+/// autumn's repeated hour the earlier moment (summer time) is meant; a time in the spring's
+/// skipped hour is read as winter time.
+pub fn from_amsterdam_local(local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    for offset in [2, 1] {
+        let at = (local - Duration::hours(offset)).and_utc();
+        if amsterdam_offset_hours(at) == offset {
+            return at;
+        }
+    }
+    (local - Duration::hours(1)).and_utc()
+}
+
 /// The calendar date in Amsterdam at `at` (a letter written at 00:30 local time on 1 April is
 /// dated 1 April, though it is still 31 March in UTC).
 pub fn amsterdam_date(at: DateTime<Utc>) -> NaiveDate {
@@ -129,6 +147,24 @@ pub fn dutch_date(d: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wall_clock_times_in_amsterdam_go_both_ways() {
+        let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+        // Winter: one hour ahead; summer: two.
+        let winter = from_amsterdam_local(t("2026-01-15T17:00"));
+        assert_eq!(winter.to_rfc3339(), "2026-01-15T16:00:00+00:00");
+        let summer = from_amsterdam_local(t("2026-07-01T17:00"));
+        assert_eq!(summer.to_rfc3339(), "2026-07-01T15:00:00+00:00");
+        assert_eq!(amsterdam_local(summer), t("2026-07-01T17:00"));
+        assert_eq!(amsterdam_local(winter), t("2026-01-15T17:00"));
+        // 25 October 2026, 02:30 happens twice: the first (summer time) is meant.
+        let twice = from_amsterdam_local(t("2026-10-25T02:30"));
+        assert_eq!(twice.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        // 29 March 2026, 02:30 does not exist: read as winter time.
+        let skipped = from_amsterdam_local(t("2026-03-29T02:30"));
+        assert_eq!(skipped.to_rfc3339(), "2026-03-29T01:30:00+00:00");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -26,6 +26,15 @@ impl MailStatus {
         MailStatus::ALL.into_iter().find(|m| m.as_str() == s)
     }
 
+    /// The status as the outbox page names it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "wacht op verzending",
+            MailStatus::Sent => "verstuurd",
+            MailStatus::Dead => "mislukt",
+        }
+    }
+
     /// A sent mail is never sent again; any other may be retried.
     pub fn may_retry(self) -> bool {
         self != MailStatus::Sent
@@ -53,5 +62,19 @@ mod delivery_tests {
         assert_eq!(retry_delay_secs(8), 256);
         assert_eq!(retry_delay_secs(9), 300);
         assert_eq!(retry_delay_secs(50), 300);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sent_mail_is_never_retried_and_every_status_has_a_dutch_name() {
+        assert!(!MailStatus::Sent.may_retry());
+        assert!(MailStatus::Dead.may_retry() && MailStatus::Pending.may_retry());
+        let mut names: Vec<_> = MailStatus::ALL.iter().map(|s| s.label_nl()).collect();
+        names.dedup();
+        assert_eq!(names.len(), 3);
     }
 }

@@ -39,6 +39,18 @@ impl OrganisationKind {
         }
     }
 
+    /// The kind as pages name it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            OrganisationKind::Partner => "partnerorganisatie",
+            OrganisationKind::School => "school",
+            OrganisationKind::Municipality => "gemeente",
+            OrganisationKind::Welfare => "welzijn",
+            OrganisationKind::Housing => "woningcorporatie",
+            OrganisationKind::Other => "anders",
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<OrganisationKind, Said> {
         OrganisationKind::ALL
             .into_iter()
@@ -120,6 +132,14 @@ pub fn organisation_key(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_kind_has_a_dutch_name_of_its_own() {
+        let mut names: Vec<_> = OrganisationKind::ALL.iter().map(|k| k.label_nl()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), OrganisationKind::ALL.len());
+    }
+
     use super::*;
 
     #[test]

@@ -40,6 +40,17 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// The role as pages name it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Role::Applicant => "indiener",
+            Role::ProgrammeTeam => "programmateam",
+            Role::BoardMember => "bestuurslid",
+            Role::BoardChair => "voorzitter van het bestuur",
+            Role::Admin => "beheerder",
+        }
+    }
+
     /// Every set of roles (sorted, as accounts keep them) whose holder sits on the board: the
     /// board member rule applied to each possible set, so storage can find the board by exact
     /// role sets instead of matching text.
@@ -491,6 +502,14 @@ pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, Said> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_role_has_a_dutch_name_of_its_own() {
+        let mut names: Vec<_> = Role::ALL.iter().map(|r| r.label_nl()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Role::ALL.len());
+    }
+
     use super::*;
 
     #[test]

@@ -17,7 +17,7 @@ use crate::http::AppState;
 
 /// Runs a use case that hashes or verifies a password, at most one per core at once (see
 /// `http::auth::hashing`, which the API's sign-in shares).
-async fn hashing<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, app::Error>
+pub(super) async fn hashing<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, app::Error>
 where
     F: FnOnce(&app::App) -> Result<T, app::Error> + Send + 'static,
     T: Send + 'static,

@@ -127,6 +127,7 @@ impl ResponseError for WebError {
                 applicant: false,
                 team: false,
                 board: false,
+                admin: false,
                 csrf: String::new(),
                 flash: None,
             },

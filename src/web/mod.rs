@@ -4,6 +4,7 @@
 //! without JavaScript, and are styled with the NL Design System CSS served from `/static`.
 
 pub mod account;
+pub mod admin;
 pub mod applicant;
 pub mod assets;
 pub mod board;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod form;
 pub mod plan_form;
 pub mod public;
+pub mod round_form;
 pub mod rounds;
 pub mod session;
 pub mod team;
@@ -33,6 +35,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(from_fn(conventions))
             .route("/", web::get().to(public::home))
             .route("/static/{version}/{file}", web::get().to(assets::serve))
+            // Before `/rondes/{id}`, which would take "nieuw" for an id.
+            .route("/rondes/nieuw", web::get().to(round_form::new_round_page))
+            .route("/rondes/nieuw", web::post().to(round_form::create_round))
+            .route(
+                "/rondes/{id}/bewerken",
+                web::get().to(round_form::edit_round_page),
+            )
+            .route(
+                "/rondes/{id}/bewerken",
+                web::post().to(round_form::update_round),
+            )
             .route("/rondes/{id}", web::get().to(public::round))
             .route("/rondes/{id}/overzicht", web::get().to(public::overview))
             .route("/registreren", web::get().to(account::register_page))
@@ -101,6 +114,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/rondes/{id}/rangorde", web::get().to(rounds::ranking))
             .route("/rondes/{id}/vaststelling", web::get().to(rounds::adoption))
             .route("/rondes/{id}/vaststelling", web::post().to(rounds::adopt))
+            .route("/beheer/gebruikers", web::get().to(admin::users))
+            .route(
+                "/beheer/gebruikers/nieuw",
+                web::get().to(admin::new_user_page),
+            )
+            .route(
+                "/beheer/gebruikers/nieuw",
+                web::post().to(admin::create_user),
+            )
+            .route("/beheer/gebruikers/{id}", web::get().to(admin::user_page))
+            .route(
+                "/beheer/gebruikers/{id}",
+                web::post().to(admin::update_user),
+            )
+            .route(
+                "/beheer/organisaties",
+                web::get().to(admin::organisations_list),
+            )
+            .route(
+                "/beheer/organisaties",
+                web::post().to(admin::create_organisation),
+            )
+            .route(
+                "/beheer/organisaties/{id}/leden",
+                web::post().to(admin::confirm_member),
+            )
+            .route("/beheer/post", web::get().to(admin::outbox_page))
+            .route("/beheer/post/{id}/opnieuw", web::post().to(admin::retry))
             .default_service(web::to(error::not_found)),
     );
 }
@@ -154,6 +195,7 @@ pub struct Layout {
     /// The programme team's and the board's menu items.
     pub team: bool,
     pub board: bool,
+    pub admin: bool,
     /// For the sign-out form in the header.
     pub csrf: String,
     /// A short status message after an action ("Uw plan is ingediend"), announced politely.
@@ -170,6 +212,7 @@ impl Layout {
             applicant: account.is_some_and(|a| a.roles.contains(&Role::Applicant)),
             team: account.is_some_and(|a| a.actor().has(Role::ProgrammeTeam)),
             board: account.is_some_and(|a| a.actor().has(Role::BoardMember)),
+            admin: account.is_some_and(|a| a.actor().has(Role::Admin)),
             csrf: v.csrf.clone(),
             flash: None,
         }
@@ -235,6 +278,11 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "belangenconflict" => "Uw belangenconflict is vastgelegd. U stemt niet over dit plan.",
         "stemming-aangenomen" => "De stemming is gesloten: het bestuur volgt het pre-advies. Het besluit wordt openbaar bij de vaststelling door het college.",
         "stemming-niet-aangenomen" => "De stemming is gesloten: het bestuur volgt het pre-advies niet (bij staken van stemmen evenmin). Het plan gaat terug naar het programmateam voor een nieuw pre-advies.",
+        "account-aangemaakt" => "Het account is aangemaakt.",
+        "account-gewijzigd" => "Het account is gewijzigd.",
+        "organisatie" => "De organisatie is toegevoegd.",
+        "lid-bevestigd" => "Het lidmaatschap is bevestigd.",
+        "opnieuw" => "Het bericht staat weer klaar om te versturen.",
         "vastgesteld" => "De vaststelling is vastgelegd. De besluitbrieven gaan naar de indieners.",
         _ => return None,
     })

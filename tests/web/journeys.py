@@ -504,6 +504,114 @@ def round_assessment(browser, plan_id, round_href):
     ctx6.close()
 
 
+def admin_journey(browser):
+    """The admin keeps accounts, organisations and the mail; the team sees the mail masked."""
+    ctx, page = sign_in(browser, "admin@demo.planloket.nl")
+    page.goto(BASE + "/beheer/gebruikers")
+    expect_text(page, "joost@example.nl")
+    axe(page, "beheer-gebruikers")
+    page.click("a:has-text('Nieuw account')")
+    page.fill("#email", "geen-adres")
+    page.click("button:has-text('Opslaan')")
+    items = error_summary(page)
+    assert any(i.startswith("Naam") for i in items) and any(i.startswith("E-mailadres") for i in items), items
+    assert any(i.startswith("Rollen") for i in items), items
+    axe(page, "beheer-account-fout")
+    page.fill("#name", "Noor Bakker")
+    page.fill("#email", "noor@demo.planloket.nl")
+    page.fill("#password", "een-lang-wachtwoord-10")
+    page.check("#role-programme-team")
+    page.click("button:has-text('Opslaan')")
+    expect_text(page, "Het account is aangemaakt")
+    # Noor signs in; the admin deactivates her; her session ends at once.
+    ctx2, noor = sign_in(browser, "noor@demo.planloket.nl", "een-lang-wachtwoord-10")
+    noor.goto(BASE + "/beoordelen")
+    assert noor.url.endswith("/beoordelen"), noor.url
+    page.click("a:has-text('Noor Bakker')")
+    axe(page, "beheer-account")
+    page.uncheck("#active")
+    page.click("button:has-text('Opslaan')")
+    expect_text(page, "Het account is gewijzigd")
+    expect_text(page, "nee (gedeactiveerd)")
+    noor.goto(BASE + "/beoordelen")
+    assert "/inloggen" in noor.url, f"a deactivated account kept its session: {noor.url}"
+    ctx2.close()
+    # Organisations: a name that exists is refused; a claim is confirmed.
+    page.goto(BASE + "/beheer/organisaties")
+    axe(page, "beheer-organisaties")
+    existing = page.locator("main h3").first.inner_text()
+    page.fill("#name", existing)
+    page.click("button:has-text('Organisatie toevoegen')")
+    assert any(i.startswith("Naam") for i in error_summary(page))
+    page.fill("#name", "Speeltuinvereniging De Vlinder")
+    page.click("button:has-text('Organisatie toevoegen')")
+    expect_text(page, "De organisatie is toegevoegd")
+    expect_text(page, "Speeltuinvereniging De Vlinder")
+    if page.locator("button:has-text('Bevestigen')").count():
+        page.locator("button:has-text('Bevestigen')").first.click()
+        expect_text(page, "Het lidmaatschap is bevestigd")
+    # The outbox: the admin sees the addresses.
+    page.goto(BASE + "/beheer/post")
+    expect_text(page, "fatima@example.nl")
+    axe(page, "beheer-post")
+    ctx.close()
+    ctx3, team = sign_in(browser, "team@demo.planloket.nl")
+    team.goto(BASE + "/beheer/post")
+    assert "fatima@example.nl" not in team.inner_text("main"), "the team sees addresses masked"
+    assert team.locator("button:has-text('Opnieuw versturen')").count() == 0
+    axe(team, "beheer-post-team")
+    assert team.goto(BASE + "/beheer/gebruikers").status == 403
+    ctx3.close()
+
+
+def round_form_journey(browser):
+    """The team opens a new round in the form, with a mistake first, and from JSON."""
+    ctx, team = sign_in(browser, "team@demo.planloket.nl")
+    team.goto(BASE + "/beoordelen")
+    team.click("a:has-text('Nieuwe ronde')")
+    axe(team, "ronde-nieuw")
+    team.fill("#name", "Sterk voor Noord — 2027")
+    team.fill("#start_year", "2027")
+    team.fill("#end_year", "2026")
+    team.fill("#opens_at", "2027-01-10T09:00")
+    team.fill("#closes_at", "2027-03-31T17:00")
+    team.fill("#authority", "het college van burgemeester en wethouders van Leidschendam-Voorburg")
+    team.fill("#legal_basis", "Algemene subsidieverordening Leidschendam-Voorburg")
+    team.fill("#objection_address", "Postbus 1005, 2260 BA Leidschendam")
+    team.fill("#theme_code_0", "JJO")
+    team.fill("#theme_name_0", "Jeugd en onderwijs")
+    team.fill("#theme_budget_0", "50.000")
+    team.fill("#theme_goals_0", "A: Meer kinderen sporten\nB: Betere schoolresultaten")
+    team.fill("#criterion_code_0", "IMPACT")
+    team.fill("#criterion_name_0", "Impact")
+    team.fill("#criterion_scale_0", "3")
+    team.click("button:has-text('Ronde opslaan')")
+    items = error_summary(team)
+    assert any(i.startswith("Laatste jaar") for i in items), items
+    assert team.input_value("#theme_goals_0").startswith("A: Meer kinderen sporten")
+    axe(team, "ronde-nieuw-fout")
+    team.fill("#end_year", "2028")
+    team.click("button:has-text('Ronde opslaan')")
+    expect_text(team, "Sterk voor Noord — 2027")
+    expect_text(team, "Meer kinderen sporten")
+    round_url = team.url
+    team.goto(round_url + "/bewerken")
+    assert team.input_value("#closes_at") == "2027-03-31T17:00", "shown in Dutch time as entered"
+    axe(team, "ronde-bewerken")
+    # The same frame pasted as JSON; a broken one is named.
+    team.goto(BASE + "/rondes/nieuw")
+    team.fill("#json", "{ niet goed")
+    team.click("button:has-text('Ronde opslaan uit JSON')")
+    assert any(i.startswith("JSON") for i in error_summary(team))
+    frame = api("GET", "/rounds/" + round_url.split("/")[-1])
+    body = {k: frame[k] for k in ["name", "programme", "start_year", "end_year", "opens_at", "closes_at", "themes", "criteria", "conditions", "authority", "legal_basis", "objection_address"] if k in frame}
+    body["name"] = "Sterk voor Noord — 2027, kopie"
+    team.fill("#json", json.dumps(body))
+    team.click("button:has-text('Ronde opslaan uit JSON')")
+    expect_text(team, "Sterk voor Noord — 2027, kopie")
+    ctx.close()
+
+
 def keyboard_journey(browser):
     """Signing in and filing a plan with the keyboard alone."""
     ctx = browser.new_context(bypass_csp=True)
@@ -554,6 +662,8 @@ def main():
             # being assessed and waits for a supplementary adoption.
             partner_journey(browser, round_href)
             round_assessment(browser, plan_id, round_href)
+            admin_journey(browser)
+            round_form_journey(browser)
             page = browser.new_context(bypass_csp=True).new_page()
             page.goto(BASE + "/bestaat-niet")
             axe(page, "niet-gevonden")

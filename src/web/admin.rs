@@ -1,0 +1,626 @@
+//! Keeping the house: accounts and roles (admin), organisations and membership claims (admin
+//! and programme team), the mail outbox with retry (admin; the team reads it with the
+//! addresses masked).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::{Posted, Problems};
+use super::public::Flash;
+use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::outbox::MailQuery;
+use crate::app::tokens::Bearer;
+use crate::app::{self, accounts, organisations, outbox};
+use crate::domain::calendar::dutch_date_time;
+use crate::domain::organisation::OrganisationKind;
+use crate::domain::user::{Account, AccountChange, Role};
+use crate::domain::DomainError;
+use crate::http::AppState;
+
+fn admin<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
+    let a = v.require(here)?;
+    if a.actor().has(Role::Admin) {
+        Ok(a)
+    } else {
+        Err(WebError::Forbidden(
+            "Deze pagina is voor beheerders.".into(),
+        ))
+    }
+}
+
+fn keeper<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
+    let a = v.require(here)?;
+    let actor = a.actor();
+    if actor.has(Role::Admin) || actor.has(Role::ProgrammeTeam) {
+        Ok(a)
+    } else {
+        Err(WebError::Forbidden(
+            "Deze pagina is voor beheerders en het programmateam.".into(),
+        ))
+    }
+}
+
+/// The account use cases check their caller inside their own transaction from a token's
+/// claims; a live session stands for the same account and epoch.
+fn bearer_of(a: &Account) -> Bearer {
+    Bearer {
+        user_id: a.id.clone(),
+        epoch: a.session_epoch,
+    }
+}
+
+// ---- accounts ----------------------------------------------------------------------------------
+
+pub struct UserLine {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: String,
+    pub organisation: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/users.html")]
+struct UsersPage {
+    l: Layout,
+    users: Vec<UserLine>,
+}
+
+/// `GET /beheer/gebruikers`.
+pub async fn users(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let actor = admin(&v, "/beheer/gebruikers")?.actor();
+    let st = state.clone();
+    let (list, orgs) = web::block(move || {
+        st.app
+            .read(|c| Ok((accounts::list_users(c, &actor)?, organisations::list(c)?)))
+    })
+    .await??;
+    let page = UsersPage {
+        l: Layout::new("Gebruikers", &v).with_flash(super::flash(q.bericht.as_deref())),
+        users: list
+            .iter()
+            .map(|a| UserLine {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                email: a.email.clone(),
+                roles: a
+                    .roles
+                    .iter()
+                    .map(|r| r.label_nl())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                organisation: a
+                    .organisation_id
+                    .as_ref()
+                    .map(|id| {
+                        let name = orgs
+                            .iter()
+                            .find(|o| &o.id == id)
+                            .map(|o| o.name.clone())
+                            .unwrap_or_else(|| id.clone());
+                        if a.organisation_confirmed {
+                            name
+                        } else {
+                            format!("{name} (nog niet bevestigd)")
+                        }
+                    })
+                    .unwrap_or_default(),
+                active: a.active,
+            })
+            .collect(),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "web/user_form.html")]
+struct UserFormPage {
+    l: Layout,
+    p: Problems,
+    /// `None` for a new account.
+    id: Option<String>,
+    f: UserForm,
+    roles: Vec<(&'static str, &'static str)>,
+    organisations: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct UserForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub organisation_id: String,
+    /// "ja" when the account is active.
+    #[serde(default)]
+    pub active: String,
+}
+
+impl UserForm {
+    fn of(a: &Account) -> UserForm {
+        UserForm {
+            csrf: None,
+            name: a.name.clone(),
+            email: a.email.clone(),
+            password: String::new(),
+            roles: a.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            kind: a.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+            organisation_id: a.organisation_id.clone().unwrap_or_default(),
+            active: if a.active { "ja".into() } else { String::new() },
+        }
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    fn change(&self, creating: bool) -> AccountChange {
+        let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        AccountChange {
+            email: Some(self.email.clone()),
+            name: Some(self.name.clone()),
+            password: if creating {
+                optional(&self.password)
+            } else {
+                // Left empty: the password stays.
+                (!self.password.is_empty()).then(|| self.password.clone())
+            },
+            roles: Some(self.roles.clone()),
+            organisation_id: Some(optional(&self.organisation_id)),
+            kind: Some(optional(&self.kind)),
+            active: Some(creating || self.active == "ja"),
+        }
+    }
+}
+
+async fn user_form_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: Option<String>,
+    f: UserForm,
+    p: Problems,
+) -> Result<UserFormPage, WebError> {
+    let st = state.clone();
+    let orgs = web::block(move || st.app.read(organisations::list)).await??;
+    let title = match (&id, p.is_empty()) {
+        (None, true) => "Nieuw account".to_string(),
+        (None, false) => "Fout: Nieuw account".to_string(),
+        (Some(_), true) => "Account wijzigen".to_string(),
+        (Some(_), false) => "Fout: Account wijzigen".to_string(),
+    };
+    Ok(UserFormPage {
+        l: Layout::new(title, v),
+        p,
+        id,
+        f,
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label_nl()))
+            .collect(),
+        organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
+    })
+}
+
+/// `GET /beheer/gebruikers/nieuw`.
+pub async fn new_user_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+) -> Result<HttpResponse, WebError> {
+    admin(&v, "/beheer/gebruikers/nieuw")?;
+    let f = UserForm {
+        active: "ja".into(),
+        ..Default::default()
+    };
+    let page = user_form_page(&state, &v, None, f, Problems::new()).await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `GET /beheer/gebruikers/{id}`.
+pub async fn user_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = admin(&v, &format!("/beheer/gebruikers/{id}"))?.actor();
+    let st = state.clone();
+    let list = web::block(move || st.app.read(|c| accounts::list_users(c, &actor))).await??;
+    let account = list.iter().find(|a| a.id == id).ok_or(WebError::NotFound)?;
+    let page = user_form_page(&state, &v, Some(id), UserForm::of(account), Problems::new()).await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+fn user_field(path: &str) -> (String, String) {
+    let (id, label) = match path.split(['[', '.']).next().unwrap_or(path) {
+        "email" => ("email", "E-mailadres"),
+        "name" => ("name", "Naam"),
+        "password" => ("password", "Wachtwoord"),
+        "roles" => ("role-applicant", "Rollen"),
+        "organisation_id" => ("organisation_id", "Organisatie"),
+        "kind" => ("kind", "Soort indiener"),
+        _ => ("name", "Account"),
+    };
+    (id.to_string(), label.to_string())
+}
+
+/// Creates or changes an account; the form comes back with every mistake named.
+async fn save_user(
+    state: web::Data<AppState>,
+    v: Visitor,
+    id: Option<String>,
+    f: UserForm,
+) -> Result<HttpResponse, WebError> {
+    let here = id
+        .as_ref()
+        .map(|id| format!("/beheer/gebruikers/{id}"))
+        .unwrap_or_else(|| "/beheer/gebruikers/nieuw".into());
+    let me = bearer_of(admin(&v, &here)?);
+    v.check_csrf(f.csrf.as_deref())?;
+    let change = f.change(id.is_none());
+    let target = id.clone();
+    let outcome = super::account::hashing(&state, move |app| match &target {
+        None => accounts::create_user(app, &me, change),
+        Some(id) => accounts::update_user(app, &me, id, change),
+    })
+    .await;
+    let p = match outcome {
+        Ok(_) => {
+            let key = if id.is_none() {
+                "account-aangemaakt"
+            } else {
+                "account-gewijzigd"
+            };
+            return Ok(redirect(&v, &format!("/beheer/gebruikers?bericht={key}")));
+        }
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            Problems::from_fields(&errors, user_field)
+        }
+        Err(app::Error::Domain(d)) => {
+            let mut p = Problems::new();
+            let field = if matches!(d, DomainError::Duplicate(_)) {
+                "email"
+            } else {
+                "role-applicant"
+            };
+            p.add(field, "Account", d.message_nl());
+            p
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = user_form_page(&state, &v, id, f, p).await?;
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+/// `POST /beheer/gebruikers/nieuw`.
+pub async fn create_user(
+    state: web::Data<AppState>,
+    v: Visitor,
+    Posted(f): Posted<UserForm>,
+) -> Result<HttpResponse, WebError> {
+    save_user(state, v, None, f).await
+}
+
+/// `POST /beheer/gebruikers/{id}`.
+pub async fn update_user(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<UserForm>,
+) -> Result<HttpResponse, WebError> {
+    save_user(state, v, Some(path.into_inner()), f).await
+}
+
+// ---- organisations -----------------------------------------------------------------------------
+
+pub struct OrganisationLine {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub members: Vec<(String, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "web/organisations.html")]
+struct OrganisationsPage {
+    l: Layout,
+    p: Problems,
+    organisations: Vec<OrganisationLine>,
+    kinds: Vec<(&'static str, &'static str)>,
+    /// What was typed in the new organisation's form.
+    org_name: String,
+    kind: String,
+}
+
+async fn organisations_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    p: Problems,
+    name: String,
+    kind: String,
+    flash: Option<&str>,
+) -> Result<OrganisationsPage, WebError> {
+    let actor = keeper(v, "/beheer/organisaties")?.actor();
+    let st = state.clone();
+    let list = web::block(move || {
+        st.app.read(|c| {
+            let mut out = Vec::new();
+            for o in organisations::list(c)? {
+                let members = organisations::members(c, &actor, &o.id)?;
+                out.push((o, members));
+            }
+            Ok(out)
+        })
+    })
+    .await??;
+    Ok(OrganisationsPage {
+        l: Layout::new(
+            if p.is_empty() {
+                "Organisaties"
+            } else {
+                "Fout: Organisaties"
+            },
+            v,
+        )
+        .with_flash(super::flash(flash)),
+        p,
+        organisations: list
+            .into_iter()
+            .map(|(o, members)| OrganisationLine {
+                id: o.id,
+                name: o.name,
+                kind: o.kind.label_nl(),
+                members: members
+                    .into_iter()
+                    .map(|m| (m.id, m.name, m.organisation_confirmed))
+                    .collect(),
+            })
+            .collect(),
+        kinds: OrganisationKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_nl()))
+            .collect(),
+        org_name: name,
+        kind,
+    })
+}
+
+/// `GET /beheer/organisaties`.
+pub async fn organisations_list(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let page = organisations_page(
+        &state,
+        &v,
+        Problems::new(),
+        String::new(),
+        "partner".into(),
+        q.bericht.as_deref(),
+    )
+    .await?;
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OrganisationForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// `POST /beheer/organisaties`: registers an organisation.
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    v: Visitor,
+    Posted(f): Posted<OrganisationForm>,
+) -> Result<HttpResponse, WebError> {
+    let actor = keeper(&v, "/beheer/organisaties")?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let (name, kind) = (f.name.clone(), f.kind.clone());
+    let p = match web::block(move || {
+        st.app
+            .write(|tx| organisations::create(tx, &actor, Some(&name), Some(&kind)))
+    })
+    .await?
+    {
+        Ok(_) => return Ok(redirect(&v, "/beheer/organisaties?bericht=organisatie")),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            Problems::from_fields(&errors, |f| {
+                if f == "kind" {
+                    ("kind".into(), "Soort".into())
+                } else {
+                    ("name".into(), "Naam".into())
+                }
+            })
+        }
+        Err(app::Error::Domain(d)) => {
+            let mut p = Problems::new();
+            p.add("name", "Naam", d.message_nl());
+            p
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let page = organisations_page(&state, &v, p, f.name, f.kind, None).await?;
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    user_id: String,
+}
+
+/// `POST /beheer/organisaties/{id}/leden`: confirms an account's claim to the organisation.
+pub async fn confirm_member(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<ConfirmForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = keeper(&v, "/beheer/organisaties")?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    web::block(move || {
+        st.app
+            .write(|tx| organisations::confirm_member(tx, &actor, &id, Some(&f.user_id)))
+    })
+    .await??;
+    Ok(redirect(&v, "/beheer/organisaties?bericht=lid-bevestigd"))
+}
+
+// ---- the outbox --------------------------------------------------------------------------------
+
+pub struct MailLine {
+    pub id: String,
+    pub at: String,
+    pub to: String,
+    pub subject: String,
+    pub status: &'static str,
+    pub attempts: i32,
+    pub error: String,
+    pub may_retry: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/outbox.html")]
+struct OutboxPage {
+    l: Layout,
+    p: Problems,
+    mails: Vec<MailLine>,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    admin: bool,
+    total: i64,
+    page: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OutboxQuery {
+    status: Option<String>,
+    pagina: Option<i64>,
+    bericht: Option<String>,
+}
+
+/// `GET /beheer/post`: the outbox, newest first, 50 a page.
+pub async fn outbox_page(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, WebError> {
+    let actor = keeper(&v, "/beheer/post")?.actor();
+    let status = q.status.clone().filter(|s| !s.is_empty());
+    let query = MailQuery {
+        status: status.clone(),
+        page: Some(q.pagina.unwrap_or(1).clamp(1, 1_000_000)),
+        page_size: Some(50),
+    };
+    let st = state.clone();
+    let a = actor.clone();
+    let found = web::block(move || st.app.read(|c| outbox::list(c, &a, &query))).await?;
+    let (found, p) = match found {
+        Ok(f) => (Some(f), Problems::new()),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => (
+            None,
+            Problems::from_fields(&errors, |_| ("status".into(), "Status".into())),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let admin = actor.has(Role::Admin);
+    let link = |page: i64| {
+        let mut parts = Vec::new();
+        if let Some(s) = &status {
+            parts.push(("status", s.clone()));
+        }
+        parts.push(("pagina", page.to_string()));
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(parts)
+            .finish();
+        format!("/beheer/post?{encoded}")
+    };
+    let (mails, total, page, more) = match &found {
+        Some(f) => (
+            f.items
+                .iter()
+                .map(|m| MailLine {
+                    id: m.id.clone(),
+                    at: dutch_date_time(m.created_at),
+                    to: m.to.clone(),
+                    subject: m.subject.clone(),
+                    status: m.status.label_nl(),
+                    attempts: m.attempts,
+                    error: m.last_error.clone().unwrap_or_default(),
+                    may_retry: admin && m.status.may_retry(),
+                })
+                .collect(),
+            f.total,
+            f.page,
+            f.page * f.page_size < f.total,
+        ),
+        None => (Vec::new(), 0, 1, false),
+    };
+    let page_view = OutboxPage {
+        l: Layout::new(if p.is_empty() { "Post" } else { "Fout: Post" }, &v)
+            .with_flash(super::flash(q.bericht.as_deref())),
+        p,
+        mails,
+        statuses: crate::domain::notice::MailStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_nl()))
+            .collect(),
+        status: status.clone().unwrap_or_default(),
+        admin,
+        total,
+        page,
+        prev_href: (page > 1).then(|| link(page - 1)),
+        next_href: more.then(|| link(page + 1)),
+    };
+    let code = if page_view.p.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render(&v, code, &page_view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RetryForm {
+    csrf: Option<String>,
+}
+
+/// `POST /beheer/post/{id}/opnieuw`: an admin puts a mail back in the queue.
+pub async fn retry(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<RetryForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = admin(&v, "/beheer/post")?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    web::block(move || st.app.write(|tx| outbox::retry(tx, &actor, &id))).await??;
+    Ok(redirect(&v, "/beheer/post?bericht=opnieuw"))
+}
