@@ -128,6 +128,7 @@ impl ResponseError for WebError {
                 team: false,
                 board: false,
                 admin: false,
+                bare: true,
                 csrf: String::new(),
                 flash: None,
             },

@@ -196,6 +196,8 @@ pub struct Layout {
     pub team: bool,
     pub board: bool,
     pub admin: bool,
+    /// No menu: an error page does not know who is visiting, so it shows no sign-in state.
+    pub bare: bool,
     /// For the sign-out form in the header.
     pub csrf: String,
     /// A short status message after an action ("Uw plan is ingediend"), announced politely.
@@ -213,6 +215,7 @@ impl Layout {
             team: account.is_some_and(|a| a.actor().has(Role::ProgrammeTeam)),
             board: account.is_some_and(|a| a.actor().has(Role::BoardMember)),
             admin: account.is_some_and(|a| a.actor().has(Role::Admin)),
+            bare: false,
             csrf: v.csrf.clone(),
             flash: None,
         }

@@ -363,6 +363,32 @@ pub struct VersionLine {
     pub version: i32,
     pub at: String,
     pub changed: String,
+    /// Each changed field: its label, what it was and what it became (shortened).
+    pub diffs: Vec<(String, String, String)>,
+}
+
+/// A stored field's value as a reviewer reads it in a list of changes.
+fn short(v: Option<&serde_json::Value>) -> String {
+    let text = match v {
+        None | Some(serde_json::Value::Null) => "—".to_string(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Bool(b)) => if *b { "ja" } else { "nee" }.to_string(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    };
+    if text.chars().count() > 160 {
+        format!("{}…", text.chars().take(160).collect::<String>())
+    } else {
+        text
+    }
 }
 
 pub struct SimilarLine {
@@ -569,7 +595,9 @@ pub async fn plan_page(
         status: plan.status.label_nl(),
         version: d.view.version_for(&actor),
         buttons,
-        may_ask: allowed.contains(&Action::RequestInfo),
+        // After the adoption no answer could be submitted, so no question is offered.
+        may_ask: allowed.contains(&Action::RequestInfo)
+            && d.round.check_accepts_questions().is_ok(),
         may_evaluate: allowed.contains(&Action::Evaluate),
         may_pre_advise: allowed.contains(&Action::RecordPreAdvice),
         may_merge: allowed.contains(&Action::MergeInto),
@@ -584,7 +612,25 @@ pub async fn plan_page(
         versions: d
             .versions
             .iter()
-            .map(|(v, changed)| VersionLine {
+            .enumerate()
+            .map(|(i, (v, changed))| VersionLine {
+                // Newest first: the version before is the next in the list.
+                diffs: d
+                    .versions
+                    .get(i + 1)
+                    .map(|(before, _)| {
+                        changed
+                            .iter()
+                            .map(|f| {
+                                (
+                                    field_label(f).to_string(),
+                                    short(before.snapshot.get(f)),
+                                    short(v.snapshot.get(f)),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 version: v.version,
                 at: dutch_date_time(v.submitted_at),
                 changed: if v.version == 1 {
