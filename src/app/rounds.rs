@@ -274,7 +274,14 @@ pub fn overview(
             title: content.title.clone(),
             description: content.description.clone(),
             goals: content.goals.clone(),
-            lead_partner: content.lead_partner.as_ref().map(|l| party_name(l, &names)),
+            // The lead and the co-leads, as the printed table writes them ("Woej, SJD").
+            lead_partner: content.lead_partner.as_ref().map(|l| {
+                std::iter::once(l)
+                    .chain(content.co_leads.iter())
+                    .map(|x| party_name(x, &names))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
             partners: content
                 .partners
                 .iter()

@@ -9,7 +9,8 @@ use super::tally::Seat;
 #[derive(Debug, Clone, Default)]
 pub struct PlanParties<'a> {
     pub owner_id: &'a str,
-    pub lead_partner_id: Option<&'a str>,
+    /// The lead partner and every co-lead.
+    pub lead_ids: Vec<&'a str>,
     pub partner_ids: Vec<&'a str>,
     pub payee_id: Option<&'a str>,
 }
@@ -85,7 +86,7 @@ pub fn recusal(member: &Member<'_>, plan: &PlanParties<'_>, declared: bool) -> O
         return Some(Recusal::FiledThePlan);
     }
     if let Some(org) = member.organisation_id {
-        if plan.lead_partner_id == Some(org) {
+        if plan.lead_ids.contains(&org) {
             return Some(Recusal::LeadPartner);
         }
         if plan.partner_ids.contains(&org) {
@@ -195,7 +196,7 @@ mod tests {
     fn plan() -> PlanParties<'static> {
         PlanParties {
             owner_id: "u-owner",
-            lead_partner_id: Some("org-lead"),
+            lead_ids: vec!["org-lead", "org-colead"],
             partner_ids: vec!["org-partner"],
             payee_id: Some("org-payee"),
         }
@@ -213,6 +214,11 @@ mod tests {
         assert_eq!(
             recusal(&member(Some("org-lead")), &plan(), false),
             Some(Recusal::LeadPartner)
+        );
+        assert_eq!(
+            recusal(&member(Some("org-colead")), &plan(), false),
+            Some(Recusal::LeadPartner),
+            "a co-lead recuses as the lead does"
         );
         assert_eq!(
             recusal(&member(Some("org-partner")), &plan(), false),

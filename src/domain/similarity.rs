@@ -22,6 +22,7 @@ impl Doc {
         let partners = c
             .lead_partner
             .iter()
+            .chain(c.co_leads.iter())
             .chain(c.partners.iter())
             .map(|p| match p {
                 PartyRef::Registered { organisation_id } => (

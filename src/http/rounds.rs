@@ -100,6 +100,12 @@ struct ThemeBody {
     budget_eur: Option<i64>,
     #[serde(default, deserialize_with = "no_null")]
     goals: Option<Vec<GoalBody>>,
+    #[serde(default, deserialize_with = "no_null")]
+    ambition: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    current_offer: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    intended_results: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +151,9 @@ impl From<RoundBody> for RoundInput {
                         code: t.code,
                         name: t.name,
                         budget_eur: t.budget_eur,
+                        ambition: t.ambition,
+                        current_offer: t.current_offer,
+                        intended_results: t.intended_results,
                         goals: t.goals.map(|gs| {
                             gs.into_iter()
                                 .map(|g| GoalInput {

@@ -668,7 +668,14 @@ pub fn shown_fields(
         },
         Shown {
             label: "Trekker",
-            value: dash(c.lead_partner.as_ref().map(party).unwrap_or_default()),
+            value: dash(
+                c.lead_partner
+                    .iter()
+                    .chain(c.co_leads.iter())
+                    .map(party)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         },
         Shown {
             label: "Samenwerkingspartners",

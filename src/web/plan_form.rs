@@ -30,6 +30,12 @@ pub struct PlanFormInput {
     pub lead_partner_id: String,
     #[serde(default)]
     pub lead_partner_name: String,
+    /// Co-leads: registered ones travel unchanged in hidden fields (the API may set them),
+    /// others are typed as names, one a line.
+    #[serde(default)]
+    pub co_lead_ids: Vec<String>,
+    #[serde(default)]
+    pub co_lead_names: String,
     #[serde(default)]
     pub partner_ids: Vec<String>,
     #[serde(default)]
@@ -126,6 +132,20 @@ impl PlanFormInput {
             budget_line: content.budget_line.clone().unwrap_or_default(),
             lead_partner_id,
             lead_partner_name,
+            co_lead_ids: content
+                .co_leads
+                .iter()
+                .filter_map(|p| p.organisation_id().map(str::to_string))
+                .collect(),
+            co_lead_names: content
+                .co_leads
+                .iter()
+                .filter_map(|p| match p {
+                    PartyRef::Named { name } => Some(name.clone()),
+                    PartyRef::Registered { .. } => None,
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
             partner_ids: content
                 .partners
                 .iter()
@@ -246,7 +266,23 @@ impl PlanFormInput {
                 .filter(|n| !n.is_empty())
                 .map(|n| PartyRef::Named { name: n.into() }),
         );
+        let mut co_leads: Vec<PartyRef> = self
+            .co_lead_ids
+            .iter()
+            .filter(|id| !id.is_empty())
+            .map(|id| PartyRef::Registered {
+                organisation_id: id.clone(),
+            })
+            .collect();
+        co_leads.extend(
+            self.co_lead_names
+                .lines()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(|n| PartyRef::Named { name: n.into() }),
+        );
         let content = PlanContent {
+            co_leads,
             title: self.title.clone(),
             description: self.description.clone(),
             goals: self
@@ -284,6 +320,7 @@ pub fn field(path: &str) -> (String, String) {
         "budget_line" => pair("budget_line", "Ten laste van budget"),
         "lead_partner" => pair("lead_partner_id", "Trekker"),
         "partners" => pair("partner_ids", "Samenwerkingspartners"),
+        "co_leads" => pair("co_lead_names", "Andere trekkers"),
         "payee_id" => pair("payee_id", "Ontvanger van de bijdrage"),
         "requested_eur" => pair("requested_eur", "Gevraagde bijdrage (€)"),
         "start_year" => pair("start_year", "Startjaar"),

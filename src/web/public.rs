@@ -96,6 +96,8 @@ pub struct ThemeBlock {
     pub name: String,
     pub budget: String,
     pub goals: Vec<GoalLine>,
+    /// The frame's texts, each shown only when given.
+    pub texts: Vec<(&'static str, String)>,
 }
 
 /// A criterion as the round page shows it.
@@ -153,6 +155,15 @@ pub async fn round(
                         text: g.text.clone(),
                     })
                     .collect(),
+                texts: [
+                    ("Ambitie", &t.ambition),
+                    ("Wat doen we al", &t.current_offer),
+                    ("Beoogde resultaten", &t.intended_results),
+                ]
+                .into_iter()
+                .filter(|(_, text)| !text.is_empty())
+                .map(|(label, text)| (label, text.clone()))
+                .collect(),
             })
             .collect(),
         criteria: r

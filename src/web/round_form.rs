@@ -23,12 +23,15 @@ const LOCAL: &str = "%Y-%m-%dT%H:%M";
 pub struct ThemeRow {
     pub i: usize,
     /// The fields' ids (and names).
-    pub ids: [String; 4],
+    pub ids: [String; 7],
     pub code: String,
     pub name: String,
     pub budget: String,
     /// One goal a line: "A: text".
     pub goals: String,
+    pub ambition: String,
+    pub offer: String,
+    pub results: String,
 }
 
 pub struct CriterionRow {
@@ -88,6 +91,9 @@ fn fields_of(r: &Round) -> HashMap<String, String> {
             format!("theme_budget_{i}"),
             t.budget_eur.value().to_string(),
         );
+        v.insert(format!("theme_ambition_{i}"), t.ambition.clone());
+        v.insert(format!("theme_offer_{i}"), t.current_offer.clone());
+        v.insert(format!("theme_results_{i}"), t.intended_results.clone());
         v.insert(
             format!("theme_goals_{i}"),
             t.goals
@@ -134,11 +140,17 @@ fn page(
     let themes = (0..rows(&v, "theme_", 3))
         .map(|i| ThemeRow {
             i,
-            ids: ["code", "name", "budget", "goals"].map(|f| format!("theme_{f}_{i}")),
+            ids: [
+                "code", "name", "budget", "goals", "ambition", "offer", "results",
+            ]
+            .map(|f| format!("theme_{f}_{i}")),
             code: get(format!("theme_code_{i}")),
             name: get(format!("theme_name_{i}")),
             budget: get(format!("theme_budget_{i}")),
             goals: get(format!("theme_goals_{i}")),
+            ambition: get(format!("theme_ambition_{i}")),
+            offer: get(format!("theme_offer_{i}")),
+            results: get(format!("theme_results_{i}")),
         })
         .collect();
     let criteria = (0..rows(&v, "criterion_", 4))
@@ -184,6 +196,9 @@ fn label(field: &str) -> &'static str {
         f if f.starts_with("theme_name") => "Naam van de opgave",
         f if f.starts_with("theme_budget") => "Budget (€)",
         f if f.starts_with("theme_goals") => "Doelen",
+        f if f.starts_with("theme_ambition") => "Ambitie",
+        f if f.starts_with("theme_offer") => "Wat doen we al",
+        f if f.starts_with("theme_results") => "Beoogde resultaten",
         f if f.starts_with("criterion_code") => "Code van het criterium",
         f if f.starts_with("criterion_name") => "Naam van het criterium",
         f if f.starts_with("criterion_description") => "Toelichting",
@@ -200,6 +215,12 @@ fn field_of(path: &str) -> (String, String) {
         let part = rest.split("].").nth(1).unwrap_or("code");
         let part = if part.starts_with("goals") {
             "goals"
+        } else if part.starts_with("ambition") {
+            "ambition"
+        } else if part.starts_with("current_offer") {
+            "offer"
+        } else if part.starts_with("intended_results") {
+            "results"
         } else if part.starts_with("budget") {
             "budget"
         } else if part.starts_with("name") {
@@ -300,6 +321,9 @@ fn input_of(v: &HashMap<String, String>, p: &mut Problems) -> RoundInput {
             name,
             budget_eur: budget,
             goals: Some(parsed),
+            ambition: Some(text(&format!("theme_ambition_{i}")).unwrap_or_default()),
+            current_offer: Some(text(&format!("theme_offer_{i}")).unwrap_or_default()),
+            intended_results: Some(text(&format!("theme_results_{i}")).unwrap_or_default()),
         });
     }
     let mut criteria = Vec::new();

@@ -58,6 +58,7 @@ fn field_label(name: &str) -> &str {
         "goals" => "Doelen",
         "budget_line" => "Ten laste van budget",
         "lead_partner" => "Trekker",
+        "co_leads" => "Andere trekkers",
         "partners" => "Samenwerkingspartners",
         "payee_id" => "Ontvanger van de bijdrage",
         "requested_eur" => "Gevraagde bijdrage",

@@ -482,3 +482,47 @@ fn the_applicant_sees_the_decision_only_after_adoption() {
             .expect(200);
     assert!(events.text.contains("College 2025/114"));
 }
+
+#[test]
+fn every_lead_recuses_their_members_a_co_lead_named_by_name_too() {
+    let b = board(2);
+    let colead = b.s.app.organisation("Stichting Jeugd en Dans");
+    let (_, tied) = b.s.app.user_with(&["board_member"], None, Some(&colead));
+    let mut plan = complete_plan(&b.s.org);
+    // "Woej, SJD": the second lead typed by name, as the printed table has it.
+    plan["co_leads"] = json!([{"name": "stichting jeugd en dans "}]);
+    let id = b.voting(plan, advice("positive", 10000, [2, 2, 2, 2]));
+    let shown =
+        b.s.app
+            .get(&format!("/plans/{id}"), Some(&b.s.team))
+            .expect(200);
+    // A name that is a registered organisation's is kept as that organisation.
+    assert_eq!(
+        shown.body["co_leads"][0]["organisation_id"],
+        colead.as_str()
+    );
+    let r = b.vote(&id, &tied, "for").expect(403);
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("lead partner"),
+        "{}",
+        r.text
+    );
+}
+
+#[test]
+fn a_co_lead_must_be_a_known_organisation_or_a_name() {
+    let b = board(1);
+    let mut plan = complete_plan(&b.s.org);
+    plan["co_leads"] = json!([{"organisation_id": "no-such-org"}, {"name": ""}]);
+    let r =
+        b.s.app
+            .post(
+                &format!("/rounds/{}/plans", b.s.round),
+                Some(&b.s.resident),
+                plan,
+            )
+            .expect(400);
+    let fields = r.error_fields();
+    assert!(fields.contains(&"co_leads[0]".to_string()), "{fields:?}");
+    assert!(fields.contains(&"co_leads[1]".to_string()), "{fields:?}");
+}

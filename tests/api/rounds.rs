@@ -154,3 +154,36 @@ fn an_unknown_round_is_404() {
     )
     .expect(404);
 }
+
+#[test]
+fn a_theme_carries_the_frames_texts() {
+    let app = spawn_app();
+    let team = app.team_token();
+    let now = Utc::now();
+    let mut body = programme_round(now - Duration::hours(1), now + Duration::days(30));
+    body["themes"][0]["ambition"] = json!("Alle kinderen groeien kansrijk op.");
+    body["themes"][0]["current_offer"] = json!("Huiswerkbegeleiding in twee buurthuizen.");
+    let r = app.post("/rounds", Some(&team), body.clone()).expect(201);
+    assert_eq!(
+        r.body["themes"][0]["ambition"],
+        "Alle kinderen groeien kansrijk op."
+    );
+    assert_eq!(
+        r.body["themes"][0]["current_offer"],
+        "Huiswerkbegeleiding in twee buurthuizen."
+    );
+    // Not given: empty.
+    assert_eq!(r.body["themes"][0]["intended_results"], "");
+    assert_eq!(r.body["themes"][1]["ambition"], "");
+    // Too long: named, and nothing is stored.
+    body["themes"][1]["intended_results"] = json!("x".repeat(20_001));
+    let bad = app.post("/rounds", Some(&team), body).expect(400);
+    assert!(
+        bad.error_fields()
+            .contains(&"themes[1].intended_results".to_string()),
+        "{}",
+        bad.text
+    );
+    let all = app.get("/rounds", None).expect(200);
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 1);
+}

@@ -119,11 +119,13 @@ impl Plan {
     pub fn parties(&self) -> PlanParties<'_> {
         PlanParties {
             owner_id: &self.owner_id,
-            lead_partner_id: self
+            lead_ids: self
                 .content
                 .lead_partner
-                .as_ref()
-                .and_then(|p| p.organisation_id()),
+                .iter()
+                .chain(self.content.co_leads.iter())
+                .filter_map(|p| p.organisation_id())
+                .collect(),
             partner_ids: self
                 .content
                 .partners
@@ -258,6 +260,9 @@ pub struct PlanContent {
     pub budget_line: Option<String>,
     #[serde(default)]
     pub lead_partner: Option<PartyRef>,
+    /// Further lead partners beside `lead_partner` ("Woej, SJD").
+    #[serde(default)]
+    pub co_leads: Vec<PartyRef>,
     #[serde(default)]
     pub partners: Vec<PartyRef>,
     #[serde(default)]
@@ -286,6 +291,7 @@ impl PlanContent {
         let mut ids: Vec<&str> = self
             .lead_partner
             .iter()
+            .chain(self.co_leads.iter())
             .chain(self.partners.iter())
             .filter_map(|p| p.organisation_id())
             .collect();
@@ -303,6 +309,7 @@ impl PlanContent {
     pub fn named_keys(&self) -> Vec<String> {
         self.lead_partner
             .iter()
+            .chain(self.co_leads.iter())
             .chain(self.partners.iter())
             .filter_map(|p| match p {
                 PartyRef::Named { name } => Some(super::organisation::organisation_key(name)),
@@ -330,6 +337,7 @@ impl PlanContent {
         if let Some(lead) = self.lead_partner.as_mut() {
             resolve(lead);
         }
+        self.co_leads.iter_mut().for_each(resolve);
         self.partners.iter_mut().for_each(resolve);
         self
     }
@@ -494,6 +502,12 @@ pub fn check_content(
     if let Some(lead) = &content.lead_partner {
         check_party("lead_partner".into(), lead);
     }
+    let too_many_co_leads = content.co_leads.len() > LIST_MAX;
+    if !too_many_co_leads {
+        for (i, p) in content.co_leads.iter().enumerate() {
+            check_party(format!("co_leads[{i}]"), p);
+        }
+    }
     if content.partners.len() > LIST_MAX {
         e.add(
             "partners",
@@ -506,6 +520,15 @@ pub fn check_content(
         for (i, p) in content.partners.iter().enumerate() {
             check_party(format!("partners[{i}]"), p);
         }
+    }
+    if too_many_co_leads {
+        e.add(
+            "co_leads",
+            (
+                format!("must list at most {LIST_MAX} co-leads"),
+                format!("noem hoogstens {LIST_MAX} medetrekkers"),
+            ),
+        );
     }
     if let Some(payee) = &content.payee_id {
         if !known_organisations.contains(payee) {

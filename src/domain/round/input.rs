@@ -55,6 +55,9 @@ pub struct ThemeInput {
     pub name: Option<String>,
     pub budget_eur: Option<i64>,
     pub goals: Option<Vec<GoalInput>>,
+    pub ambition: Option<String>,
+    pub current_offer: Option<String>,
+    pub intended_results: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -261,12 +264,32 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
                         }
                     }
                 }
+                let mut texts = Vec::new();
+                for (field, value) in [
+                    ("ambition", &t.ambition),
+                    ("current_offer", &t.current_offer),
+                    ("intended_results", &t.intended_results),
+                ] {
+                    let v = value.as_deref().unwrap_or("");
+                    match Bounded::LONG.check(v) {
+                        Ok(v) => texts.push(v),
+                        Err(m) => {
+                            errors.add(format!("{p}.{field}"), m);
+                            texts.push(String::new());
+                        }
+                    }
+                }
+                let [ambition, current_offer, intended_results]: [String; 3] =
+                    texts.try_into().unwrap_or_default();
                 if let (Some(code), Some(name), Some(budget_eur)) = (code, name, budget) {
                     themes.push(Theme {
                         code,
                         name,
                         budget_eur,
                         goals,
+                        ambition,
+                        current_offer,
+                        intended_results,
                     });
                 }
             }
@@ -401,6 +424,9 @@ impl RoundSpec {
                         code: Some(t.code.clone()),
                         name: Some(t.name.clone()),
                         budget_eur: Some(t.budget_eur.value()),
+                        ambition: Some(t.ambition.clone()),
+                        current_offer: Some(t.current_offer.clone()),
+                        intended_results: Some(t.intended_results.clone()),
                         goals: Some(
                             t.goals
                                 .iter()

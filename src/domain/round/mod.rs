@@ -24,6 +24,14 @@ pub struct Theme {
     pub name: String,
     pub budget_eur: Eur,
     pub goals: Vec<Goal>,
+    /// The frame's texts for the theme: what it aims at, what is done already ("wat doen we
+    /// al"), and the results intended. Empty when not given.
+    #[serde(default)]
+    pub ambition: String,
+    #[serde(default)]
+    pub current_offer: String,
+    #[serde(default)]
+    pub intended_results: String,
 }
 
 /// An assessment criterion scored from 0 to `scale_max`.
