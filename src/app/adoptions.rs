@@ -203,6 +203,7 @@ fn decision_letters(
         } else {
             None
         },
+        funding: plan.content.funding,
         payee: receiver.and_then(|id| names.get(id).cloned()),
         motivation: decision.motivation.clone(),
         conditions,

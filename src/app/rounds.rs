@@ -288,6 +288,7 @@ pub fn overview(
                 .map(|x| party_name(x, &names))
                 .collect(),
             continuing: content.continuing,
+            funding: content.funding,
             programme_funding_eur: kept(p.granted, &p, "granted_eur")?,
             other_funding_eur: other,
             other_funding: content.other_funding.clone(),

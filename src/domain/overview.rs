@@ -16,6 +16,8 @@ pub struct Action {
     pub lead_partner: Option<String>,
     pub partners: Vec<String>,
     pub continuing: bool,
+    /// How it is paid for: only a `programme` action shows an amount from the programme.
+    pub funding: super::plan::Funding,
     pub programme_funding_eur: Eur,
     pub other_funding: Vec<OtherFunding>,
     pub other_funding_eur: Eur,
@@ -132,6 +134,7 @@ mod tests {
             lead_partner: None,
             partners: vec![],
             continuing: false,
+            funding: crate::domain::plan::Funding::Programme,
             programme_funding_eur: eur(amount),
             other_funding: vec![],
             other_funding_eur: Eur::ZERO,

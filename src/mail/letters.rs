@@ -311,6 +311,10 @@ pub struct DecisionLetter {
     pub merged_title: Option<String>,
     /// Granted: the amount; `None` when rejected.
     pub granted_eur: Option<Eur>,
+    /// How the action is paid for: a plan funded otherwise is granted without an amount.
+    /// (Letters written before the field existed read as a programme contribution.)
+    #[serde(default)]
+    pub funding: crate::domain::plan::Funding,
     /// Granted: the organisation that receives the amount, by name (`None`: the applicant).
     pub payee: Option<String>,
     pub motivation: String,
@@ -407,7 +411,10 @@ impl DecisionLetter {
                 self.title, self.applicant
             ),
         };
-        let outcome = match self.granted_eur {
+        let outcome = match (self.granted_eur, self.funding.without_amount_nl()) {
+            (Some(_), Some(_)) if self.funding == crate::domain::plan::Funding::BaseFunding => "Het projectplan is toegekend. De actie wordt betaald uit een vast budget (basis financiering); er is geen bijdrage uit het programma aan verbonden.".to_string(),
+            (Some(_), Some(_)) => "Het projectplan is toegekend. De actie heeft geen bijdrage uit het programma nodig.".to_string(),
+            (granted, _) => match granted {
             Some(amount) if amount > Eur::ZERO => format!(
                 "Het projectplan is toegekend. Er is een bijdrage van {} uit het programma {} toegekend. De bijdrage wordt betaald aan {receiver}.",
                 amount.format_nl(),
@@ -415,6 +422,7 @@ impl DecisionLetter {
             ),
             Some(_) => "Het projectplan is toegekend. Aan dit besluit is geen bijdrage uit het programma verbonden.".to_string(),
             None => "Het projectplan is niet toegekend: er is geen bijdrage uit het programma toegekend.".to_string(),
+            },
         };
         let values = DecisionValues {
             subject: subject.clone(),
@@ -495,6 +503,7 @@ mod tests {
             plan_id: "p-1".into(),
             title: "Huiswerkklas".into(),
             merged_title: None,
+            funding: crate::domain::plan::Funding::Programme,
             granted_eur: Some(Eur::parse(12_500).unwrap()),
             payee: Some("Bibliotheek Noord".into()),
             motivation: "Sluit aan bij doel B".into(),
@@ -584,6 +593,21 @@ mod tests {
             "{}",
             l.text
         );
+    }
+
+    #[test]
+    fn a_plan_funded_otherwise_is_granted_without_an_amount() {
+        let mut d = grant();
+        d.granted_eur = Some(Eur::ZERO);
+        d.funding = crate::domain::plan::Funding::BaseFunding;
+        let l = d.write("anna@example.nl", sent_on()).unwrap();
+        assert!(!l.text.contains("€ 0"), "{}", l.text);
+        assert!(l.text.contains("basis financiering"), "{}", l.text);
+        // A letter kept in the outbox before `funding` existed still reads.
+        let mut json = serde_json::to_value(grant()).unwrap();
+        json.as_object_mut().unwrap().remove("funding");
+        let old: DecisionLetter = serde_json::from_value(json).unwrap();
+        assert_eq!(old.funding, crate::domain::plan::Funding::Programme);
     }
 
     #[test]

@@ -77,7 +77,10 @@ pub fn csv(o: &Overview) -> String {
                 a.lead_partner.clone().unwrap_or_default(),
                 a.partners.join(", "),
                 continuing(a).to_string(),
-                a.programme_funding_eur.value().to_string(),
+                a.funding
+                    .without_amount_nl()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| a.programme_funding_eur.value().to_string()),
                 a.other_funding_eur.value().to_string(),
                 a.duration(),
                 other_funding_text(a),
@@ -247,7 +250,11 @@ pub fn sections(o: &Overview) -> String {
                 lead = e(a.lead_partner.as_deref().unwrap_or("—")),
                 partners = e(&if a.partners.is_empty() { "—".to_string() } else { a.partners.join(", ") }),
                 cont = continuing(a),
-                prog = e(&a.programme_funding_eur.format_nl()),
+                prog = e(&a
+                    .funding
+                    .without_amount_nl()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| a.programme_funding_eur.format_nl())),
                 other = other,
                 duration = e(&a.duration()),
             ));
@@ -295,6 +302,7 @@ mod tests {
             lead_partner: Some("Zwembad De Fluit".into()),
             partners: vec!["School & co".into()],
             continuing: true,
+            funding: crate::domain::plan::Funding::Programme,
             programme_funding_eur: Eur::parse(30_000).unwrap(),
             other_funding: vec![OtherFunding {
                 source: "Fonds".into(),
@@ -321,6 +329,21 @@ mod tests {
             &catalog,
             vec![action],
         )
+    }
+
+    #[test]
+    fn an_action_funded_otherwise_never_reads_as_zero_euros() {
+        let mut o = overview();
+        let a = &mut o.themes[0].plans[0];
+        a.funding = crate::domain::plan::Funding::BaseFunding;
+        a.programme_funding_eur = Eur::ZERO;
+        let c = csv(&o);
+        assert!(c.contains(";Zit in basis financiering;"), "{c}");
+        let h = html(&o);
+        assert!(h.contains("Zit in basis financiering"), "{h}");
+        assert!(!h.contains(">€ 0<"), "{h}");
+        o.themes[0].plans[0].funding = crate::domain::plan::Funding::None;
+        assert!(html(&o).contains("Geen bijdrage"));
     }
 
     #[test]

@@ -608,7 +608,8 @@ struct PlanPage {
 /// The published decision as the applicant reads it.
 pub struct Outcome {
     pub granted: bool,
-    pub amount: Option<String>,
+    /// What the grant is, labelled: an amount from the programme, or how it is paid otherwise.
+    pub amount: Option<(&'static str, String)>,
     pub motivation: String,
     pub conditions: String,
 }
@@ -692,11 +693,14 @@ pub fn shown_fields(
         },
         Shown {
             label: "Gevraagde bijdrage",
-            value: c
-                .requested_eur
-                .and_then(|r| crate::domain::Eur::parse(r).ok())
-                .map(|e| e.format_nl())
-                .unwrap_or_else(|| "—".into()),
+            value: match c.funding.without_amount_nl() {
+                Some(text) => text.to_string(),
+                None => c
+                    .requested_eur
+                    .and_then(|r| crate::domain::Eur::parse(r).ok())
+                    .map(|e| e.format_nl())
+                    .unwrap_or_else(|| "—".into()),
+            },
         },
         Shown {
             label: "Andere financiering",
@@ -788,7 +792,12 @@ pub async fn plan_page(
         .filter(|_| plan.is_published() || actor.is_staff())
         .map(|d| Outcome {
             granted: plan.status == PlanStatus::Adopted || plan.status == PlanStatus::Approved,
-            amount: plan.granted.map(|g| g.format_nl()),
+            amount: match plan.content.funding.without_amount_nl() {
+                Some(text) => Some(("Financiering", text.to_string())),
+                None => plan
+                    .granted
+                    .map(|g| ("Bijdrage uit het programma", g.format_nl())),
+            },
             motivation: d.motivation.clone(),
             conditions: d.conditions.clone(),
         });

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::form::Problems;
-use crate::domain::plan::{OtherFunding, PartyRef, PlanContent};
+use crate::domain::plan::{Funding, OtherFunding, PartyRef, PlanContent};
 use crate::domain::round::Catalog;
 
 /// The value of the lead-partner choice for "another organisation, named below".
@@ -42,6 +42,9 @@ pub struct PlanFormInput {
     pub partner_names: String,
     #[serde(default)]
     pub payee_id: String,
+    /// "programme", "base_funding" or "none" (the API's words).
+    #[serde(default)]
+    pub funding: String,
     #[serde(default)]
     pub requested_eur: String,
     #[serde(default)]
@@ -161,6 +164,7 @@ impl PlanFormInput {
                 .collect::<Vec<_>>()
                 .join("\n"),
             payee_id: content.payee_id.clone().unwrap_or_default(),
+            funding: content.funding.as_str().to_string(),
             requested_eur: num(content.requested_eur),
             funding_source: content
                 .other_funding
@@ -281,7 +285,13 @@ impl PlanFormInput {
                 .filter(|n| !n.is_empty())
                 .map(|n| PartyRef::Named { name: n.into() }),
         );
+        let funding = match self.funding.as_str() {
+            "base_funding" => Funding::BaseFunding,
+            "none" => Funding::None,
+            _ => Funding::Programme,
+        };
         let content = PlanContent {
+            funding,
             co_leads,
             title: self.title.clone(),
             description: self.description.clone(),
@@ -323,6 +333,7 @@ pub fn field(path: &str) -> (String, String) {
         "co_leads" => pair("co_lead_names", "Andere trekkers"),
         "payee_id" => pair("payee_id", "Ontvanger van de bijdrage"),
         "requested_eur" => pair("requested_eur", "Gevraagde bijdrage (€)"),
+        "funding" => pair("funding", "Financiering"),
         "start_year" => pair("start_year", "Startjaar"),
         "end_year" => pair("end_year", "Eindjaar"),
         "continuing" => pair("continuing", "Doorlopende actie"),

@@ -247,12 +247,15 @@ pub async fn work_list(
                         .and_then(|b| round.and_then(|r| r.spec.catalog.theme(b)))
                         .map(|t| t.name.clone())
                         .unwrap_or_else(|| "—".into()),
-                    requested: plan
-                        .content
-                        .requested_eur
-                        .and_then(|e| Eur::parse(e).ok())
-                        .map(|e| e.format_nl())
-                        .unwrap_or_else(|| "—".into()),
+                    requested: match plan.content.funding.without_amount_nl() {
+                        Some(text) => text.to_string(),
+                        None => plan
+                            .content
+                            .requested_eur
+                            .and_then(|e| Eur::parse(e).ok())
+                            .map(|e| e.format_nl())
+                            .unwrap_or_else(|| "—".into()),
+                    },
                     submitted: plan.submitted_at.map(dutch_date_time).unwrap_or_default(),
                     next,
                     next_href,

@@ -15,6 +15,7 @@ mod board;
 mod confidentiality;
 mod conventions;
 mod faults;
+mod funding;
 mod mail;
 mod merging;
 mod openapi;

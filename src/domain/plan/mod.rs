@@ -237,6 +237,52 @@ impl PartyRef {
     }
 }
 
+/// How an action is paid for: a contribution from the programme (the default), a regular
+/// budget ("Zit in basis financiering"), or nothing at all ("Geen"). Only a `programme` plan
+/// requests an amount and counts against its theme's budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Funding {
+    #[default]
+    Programme,
+    BaseFunding,
+    None,
+}
+
+impl Funding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Funding::Programme => "programme",
+            Funding::BaseFunding => "base_funding",
+            Funding::None => "none",
+        }
+    }
+
+    /// Whether the plan asks the programme for money.
+    pub fn requests_contribution(self) -> bool {
+        self == Funding::Programme
+    }
+
+    /// What the overview, the letters and the pages say instead of an amount, in Dutch;
+    /// `None` for a programme contribution (its amount is shown).
+    pub fn without_amount_nl(self) -> Option<&'static str> {
+        match self {
+            Funding::Programme => None,
+            Funding::BaseFunding => Some("Zit in basis financiering"),
+            Funding::None => Some("Geen bijdrage"),
+        }
+    }
+
+    /// The kind as the plan form names it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Funding::Programme => "Bijdrage uit het programma",
+            Funding::BaseFunding => "Zit in basis financiering",
+            Funding::None => "Geen bijdrage",
+        }
+    }
+}
+
 /// Funding from elsewhere: `{source, amount_eur}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -269,6 +315,8 @@ pub struct PlanContent {
     pub payee_id: Option<String>,
     #[serde(default)]
     pub continuing: bool,
+    #[serde(default)]
+    pub funding: Funding,
     #[serde(default)]
     pub requested_eur: Option<i64>,
     #[serde(default)]

@@ -70,7 +70,22 @@ pub fn parse_submission(
     let line = budget_line(content, catalog);
     let theme = line.as_deref().and_then(|l| catalog.theme(l));
     match content.requested_eur {
-        None => e.add("requested_eur", IS_REQUIRED),
+        None if content.funding.requests_contribution() => e.add("requested_eur", IS_REQUIRED),
+        None => {}
+        Some(r) if !content.funding.requests_contribution() && r != 0 => e.add(
+            "requested_eur",
+            (
+                "must be left out: a plan funded otherwise requests no contribution",
+                "laat dit leeg: een plan dat anders wordt betaald, vraagt geen bijdrage",
+            ),
+        ),
+        Some(r) if content.funding.requests_contribution() && r <= 0 => e.add(
+            "requested_eur",
+            (
+                "must be more than 0: a plan without a contribution is funded base_funding or none",
+                "moet meer dan 0 zijn; vraagt het plan geen bijdrage, kies dan 'zit in basis financiering' of 'geen bijdrage'",
+            ),
+        ),
         Some(r) => {
             if let Some(theme) = theme {
                 if r > theme.budget_eur.value() {
@@ -116,7 +131,10 @@ pub fn parse_submission(
         Some(y) if !in_period(y) => e.add("end_year", outside(y)),
         _ => {}
     }
-    if applicant_kind == ApplicantKind::Resident && content.payee_id.is_none() {
+    if applicant_kind == ApplicantKind::Resident
+        && content.funding.requests_contribution()
+        && content.payee_id.is_none()
+    {
         e.add(
             "payee_id",
             (
@@ -161,7 +179,12 @@ pub fn parse_submission(
         .filter_map(|g| catalog.goal_code(g))
         .collect();
     let budget_line = line.as_deref().and_then(|l| catalog.theme_code(l));
-    let requested = content.requested_eur.map(Eur::parse);
+    // A plan funded otherwise requests nothing.
+    let requested = if content.funding.requests_contribution() {
+        content.requested_eur.map(Eur::parse)
+    } else {
+        Some(Ok(Eur::ZERO))
+    };
     match (e.finish(()), budget_line, requested) {
         (Ok(()), Some(budget_line), Some(Ok(requested))) => Ok(Submission {
             content: content.clone(),
@@ -381,6 +404,43 @@ mod tests {
         ));
         assert_eq!(e[0].field, "requested_eur");
         assert!(e[0].message.contains("€ 146.000"));
+    }
+
+    #[test]
+    fn only_a_programme_contribution_requests_an_amount() {
+        use crate::domain::plan::Funding;
+        let run = |c: &PlanContent| {
+            parse_submission(
+                c,
+                ApplicantKind::Resident,
+                &programme(),
+                &orgs(),
+                during(),
+                SubmissionKind::First,
+            )
+        };
+        let mut c = complete();
+        c.requested_eur = Some(0);
+        assert_eq!(
+            fields(run(&c))[0].field,
+            "requested_eur",
+            "€ 0 is no request"
+        );
+        // Paid from a regular budget: no amount, no payee needed, nothing charged.
+        c.funding = Funding::BaseFunding;
+        c.requested_eur = None;
+        c.payee_id = None;
+        let s = run(&c).expect("a base-funded plan needs no amount or payee");
+        assert_eq!(s.requested, Eur::ZERO);
+        c.funding = Funding::None;
+        c.requested_eur = Some(500);
+        assert_eq!(
+            fields(run(&c))[0].field,
+            "requested_eur",
+            "nothing to request"
+        );
+        c.requested_eur = Some(0);
+        assert!(run(&c).is_ok());
     }
 
     #[test]
