@@ -16,7 +16,7 @@ use crate::db::{self, DbConn, Tx};
 use crate::domain::decision::{InfoRequest, RecordedPreAdvice};
 use crate::domain::errors::REQUIRED;
 use crate::domain::evaluation::{means, parse_evaluation, CriterionMean, Evaluation, ScoreInput};
-use crate::domain::plan::check_merge_target;
+use crate::domain::plan::{check_merge_target, combine};
 use crate::domain::pre_advice::{parse_pre_advice, suggestions, PreAdviceInput, Suggestion};
 use crate::domain::similarity::{comparable, Doc, Index, Similar};
 use crate::domain::state::Action;
@@ -287,8 +287,18 @@ pub fn merge_into(
     actor: &Actor,
     id: &str,
     target_id: Option<&str>,
+    requested_eur: Option<i64>,
     expected: Option<&Expected>,
 ) -> Result<PlanView, Error> {
+    if let Some(r) = requested_eur {
+        if r <= 0 {
+            return Err(field(
+                "requested_eur",
+                ("must be more than 0", "moet meer dan 0 zijn"),
+            ));
+        }
+        Eur::parse(r).map_err(|m| field("requested_eur", m))?;
+    }
     let target_id = target_id
         .map(str::trim)
         .filter(|t| !t.is_empty())
@@ -308,8 +318,35 @@ pub fn merge_into(
                 Err(e) => return Err(e),
             };
             check_merge_target(plan, &target_id, target.as_ref())?;
-            let target = target.ok_or_else(|| Error::Internal("merge target checked".into()))?;
+            let mut target =
+                target.ok_or_else(|| Error::Internal("merge target checked".into()))?;
             plan.merged_into = Some(target.id.clone());
+            // The target takes in what the merged plan adds (goals, leads, partners) and,
+            // when set, the combined amount; its applicant sees the change.
+            db::plans::lock(tx, &target.id)?;
+            let read_version = target.version;
+            let at = now();
+            target.content = combine(&target.content, &plan.content, requested_eur);
+            target.version += 1;
+            target.updated_at = at;
+            target.shown_version += 1;
+            target.shown_updated_at = at;
+            if !db::plans::update(tx, &target, read_version)? {
+                return Err(Error::Changed("plan"));
+            }
+            db::plans::insert_event(
+                tx,
+                &crate::domain::plan::PlanEvent {
+                    id: crate::db::new_id(),
+                    plan_id: target.id.clone(),
+                    actor_id: actor.user_id.clone(),
+                    action: Action::MergeInto,
+                    from: Some(target.status),
+                    to: target.status,
+                    at,
+                    reason: Some(format!("took in '{}' ({})", plan.content.title, plan.id)),
+                },
+            )?;
             // The owner is told which plan theirs went into: they may read it from now on
             // and get its decision letter.
             let owner = owner_of(tx, plan)?;
@@ -497,12 +534,12 @@ mod tests {
         assert_eq!(found[0].plan_id, b.id, "the same text, goals and partners");
         assert!(matches!(
             t.app
-                .write(|tx| merge_into(tx, &team, &a.id, Some(&a.id), None)),
+                .write(|tx| merge_into(tx, &team, &a.id, Some(&a.id), None, None)),
             Err(Error::Domain(DomainError::Invalid(_)))
         ));
         let v = t
             .app
-            .write(|tx| merge_into(tx, &team, &a.id, Some(&b.id), None))
+            .write(|tx| merge_into(tx, &team, &a.id, Some(&b.id), None, None))
             .unwrap();
         assert_eq!(v.plan.status, PlanStatus::Merged);
         assert_eq!(v.plan.merged_into.as_deref(), Some(b.id.as_str()));

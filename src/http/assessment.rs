@@ -177,6 +177,9 @@ pub async fn pre_advice(
 #[serde(deny_unknown_fields)]
 pub struct MergeBody {
     target_id: Option<String>,
+    /// The combined plan's amount, when the team sets it.
+    #[serde(default)]
+    requested_eur: Option<i64>,
 }
 
 /// `POST /plans/{id}/merge-into` `{target_id}` (programme team): the plan joins another plan
@@ -190,7 +193,14 @@ pub async fn merge_into(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     perform(&state, bearer, &req, move |tx, me, expected| {
-        assessment::merge_into(tx, me, &id, body.target_id.as_deref(), expected)
+        assessment::merge_into(
+            tx,
+            me,
+            &id,
+            body.target_id.as_deref(),
+            body.requested_eur,
+            expected,
+        )
     })
     .await
 }

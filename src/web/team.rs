@@ -857,6 +857,9 @@ pub struct MergeForm {
     csrf: Option<String>,
     #[serde(default)]
     doel: String,
+    /// The combined plan's amount, when the team sets it (empty: the target's stays).
+    #[serde(default)]
+    requested_eur: String,
     #[serde(default)]
     versie: String,
 }
@@ -949,9 +952,28 @@ pub async fn merge(
     let a = actor.clone();
     let target = f.doel.clone();
     let expected = Expected::Versions(vec![f.versie.clone()]);
+    let raw = f.requested_eur.trim().replace(['.', ' ', '€'], "");
+    let requested = if raw.is_empty() {
+        None
+    } else {
+        match raw.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let mut p = Problems::new();
+                p.add(
+                    "requested_eur",
+                    "Gevraagde bijdrage van het samengevoegde plan (€)",
+                    "Vul een bedrag in hele euro's in, of laat het leeg.",
+                );
+                let page = merge_page_for(&state, &v, &actor, &id, Some(f.doel.clone()), p).await?;
+                return render(&v, StatusCode::BAD_REQUEST, &page);
+            }
+        }
+    };
     match web::block(move || {
-        st.app
-            .write(|tx| assessment::merge_into(tx, &a, &pid, Some(&target), Some(&expected)))
+        st.app.write(|tx| {
+            assessment::merge_into(tx, &a, &pid, Some(&target), requested, Some(&expected))
+        })
     })
     .await?
     {
@@ -959,6 +981,20 @@ pub async fn merge(
             &v,
             &format!("/plannen/{}?bericht=samengevoegd", f.doel),
         )),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            let p = Problems::from_fields(&errors, |f| {
+                if f == "requested_eur" {
+                    (
+                        "requested_eur".into(),
+                        "Gevraagde bijdrage van het samengevoegde plan (€)".into(),
+                    )
+                } else {
+                    ("doel".into(), "Samenvoegen met".into())
+                }
+            });
+            let page = merge_page_for(&state, &v, &actor, &id, Some(f.doel.clone()), p).await?;
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
         Err(app::Error::Domain(d)) => {
             let mut p = Problems::new();
             p.add("doel", "Samenvoegen met", d.message_nl());

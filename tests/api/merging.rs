@@ -288,3 +288,69 @@ fn once_plans_are_submitted_the_catalog_codes_are_fixed() {
         .expect(200);
     assert_eq!(r.body["themes"][0]["budget_eur"], 150000);
 }
+
+#[test]
+fn a_merge_combines_both_plans_into_the_target() {
+    let b = board(0);
+    let lead_b = b.s.app.organisation("Stichting Jeugd en Dans");
+    let mut first = complete_plan(&b.s.org);
+    first["title"] = json!("Dansles voor meiden");
+    first["goals"] = json!(["B"]);
+    let target = b.s.draft(first);
+    b.post(&format!("/plans/{target}/submit"), &b.s.resident, json!({}))
+        .expect(200);
+    let mut second = complete_plan(&b.s.org);
+    second["title"] = json!("Streetdance op het plein");
+    second["goals"] = json!(["B", "C"]);
+    second["lead_partner"] = json!({"organisation_id": lead_b});
+    second["partners"] = json!([{"name": "Buurthuis De Til"}]);
+    let merged = b.s.draft(second);
+    b.post(&format!("/plans/{merged}/submit"), &b.s.resident, json!({}))
+        .expect(200);
+    // An amount that is no amount is refused and nothing merges.
+    let r = b
+        .post(
+            &format!("/plans/{merged}/merge-into"),
+            &b.s.team,
+            json!({"target_id": target, "requested_eur": 0}),
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["requested_eur"]);
+    b.post(
+        &format!("/plans/{merged}/merge-into"),
+        &b.s.team,
+        json!({"target_id": target, "requested_eur": 20000}),
+    )
+    .expect(200);
+    let t =
+        b.s.app
+            .get(&format!("/plans/{target}"), Some(&b.s.team))
+            .expect(200);
+    assert_eq!(t.body["goals"], json!(["B", "C"]));
+    assert_eq!(t.body["co_leads"], json!([{"organisation_id": lead_b}]));
+    assert!(t.body["partners"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"name": "Buurthuis De Til"})));
+    assert_eq!(t.body["requested_eur"], 20000);
+    assert_eq!(t.body["merged_from"], json!([merged]));
+    // The target's history says what it took in; the merged plan's where it went.
+    let events =
+        b.s.app
+            .get(&format!("/plans/{target}/events"), Some(&b.s.team))
+            .expect(200);
+    assert!(
+        events.text.contains("took in 'Streetdance op het plein'"),
+        "{}",
+        events.text
+    );
+    let events =
+        b.s.app
+            .get(&format!("/plans/{merged}/events"), Some(&b.s.team))
+            .expect(200);
+    assert!(
+        events.text.contains("merged into 'Dansles voor meiden'"),
+        "{}",
+        events.text
+    );
+}

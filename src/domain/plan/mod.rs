@@ -429,6 +429,40 @@ impl PlanContent {
     }
 }
 
+/// What a plan becomes when another is merged into it: the union of both plans' goals,
+/// partners and co-leads (the merged plan's lead joins as a co-lead unless already named),
+/// and, when the programme team sets it, the combined amount requested. The rest stays the
+/// target's.
+pub fn combine(
+    target: &PlanContent,
+    merged: &PlanContent,
+    requested_eur: Option<i64>,
+) -> PlanContent {
+    let mut c = target.clone();
+    for g in &merged.goals {
+        if !c.goals.contains(g) {
+            c.goals.push(g.clone());
+        }
+    }
+    let named = |c: &PlanContent, p: &PartyRef| {
+        c.lead_partner.as_ref() == Some(p) || c.co_leads.contains(p) || c.partners.contains(p)
+    };
+    for p in merged.lead_partner.iter().chain(merged.co_leads.iter()) {
+        if !named(&c, p) {
+            c.co_leads.push(p.clone());
+        }
+    }
+    for p in &merged.partners {
+        if !named(&c, p) {
+            c.partners.push(p.clone());
+        }
+    }
+    if requested_eur.is_some() {
+        c.requested_eur = requested_eur;
+    }
+    c
+}
+
 /// The theme a plan is charged to: the explicit one, else the theme of its first known goal.
 pub fn budget_line(content: &PlanContent, catalog: &Catalog) -> Option<String> {
     match &content.budget_line {
@@ -640,6 +674,42 @@ pub fn check_content(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_merge_takes_the_union_of_goals_and_parties() {
+        let org = |id: &str| PartyRef::Registered {
+            organisation_id: id.into(),
+        };
+        let target = super::PlanContent {
+            goals: vec!["A".into(), "B".into()],
+            lead_partner: Some(org("woej")),
+            partners: vec![org("school")],
+            requested_eur: Some(10_000),
+            ..Default::default()
+        };
+        let merged = super::PlanContent {
+            goals: vec!["B".into(), "J".into()],
+            lead_partner: Some(org("sjd")),
+            partners: vec![org("school"), org("bieb")],
+            requested_eur: Some(5_000),
+            ..Default::default()
+        };
+        let c = super::combine(&target, &merged, None);
+        assert_eq!(c.goals, vec!["A", "B", "J"]);
+        assert_eq!(c.co_leads, vec![org("sjd")]);
+        assert_eq!(c.partners, vec![org("school"), org("bieb")]);
+        assert_eq!(c.requested_eur, Some(10_000), "the amount stays unless set");
+        assert_eq!(
+            super::combine(&target, &merged, Some(14_000)).requested_eur,
+            Some(14_000)
+        );
+        // The same lead is not named twice.
+        let same = super::PlanContent {
+            lead_partner: Some(org("woej")),
+            ..Default::default()
+        };
+        assert!(super::combine(&target, &same, None).co_leads.is_empty());
+    }
+
     #[test]
     fn a_version_names_what_changed_since_the_one_before() {
         let at = chrono::Utc::now();
