@@ -241,8 +241,9 @@ fn charge(tx: &mut Tx, plan: &Plan, round: &Round, amount: Eur) -> Result<(), Er
             format!("de ronde heeft geen budget voor opgave {theme}"),
         ))
     })?;
-    let granted = db::plans::granted_on_line(tx, &round.id, &theme)?;
-    check_grant(&theme, budget, granted, amount)?;
+    // What is granted and what stands reserved on the line.
+    let committed = super::reservations::committed(tx, &round.id, &theme)?;
+    check_grant(&theme, budget, committed, amount)?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod organisations;
 pub mod outbox;
 pub mod plans;
+pub mod reservations;
 pub mod rounds;
 pub mod sessions;
 pub mod tokens;

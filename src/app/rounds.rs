@@ -99,6 +99,9 @@ pub struct BudgetLine {
     pub requested: Eur,
     pub proposed: Eur,
     pub granted: Eur,
+    /// Held by standing reservations.
+    pub reserved: Eur,
+    /// The budget less what is granted and reserved.
     pub remaining: Eur,
 }
 
@@ -108,6 +111,7 @@ pub fn budget(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Vec<BudgetLine>
     require_staff(actor)?;
     let round = get(c, id)?;
     let plans = db::plans::of_round(c, &round.id)?;
+    let reservations = db::reservations::standing(c, &round.id)?;
     let mut lines = Vec::new();
     for theme in &round.spec.catalog.themes {
         let (mut requested, mut proposed, mut granted) = (Eur::ZERO, Eur::ZERO, Eur::ZERO);
@@ -127,6 +131,10 @@ pub fn budget(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Vec<BudgetLine>
                 granted = granted + kept(p.granted, p, "granted_eur")?;
             }
         }
+        let reserved = reservations
+            .iter()
+            .filter(|r| r.theme == theme.code)
+            .fold(Eur::ZERO, |sum, r| sum + r.amount);
         lines.push(BudgetLine {
             theme: theme.code.clone(),
             name: theme.name.clone(),
@@ -134,7 +142,8 @@ pub fn budget(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Vec<BudgetLine>
             requested,
             proposed,
             granted,
-            remaining: remaining(theme.budget_eur, granted),
+            reserved,
+            remaining: remaining(theme.budget_eur, granted + reserved),
         });
     }
     Ok(lines)
@@ -151,6 +160,8 @@ pub struct RankedPlan {
     pub proposed: Eur,
     pub running_total: Eur,
     pub budget: Eur,
+    /// Held on the theme by standing reservations: the plans fit in what is left of it.
+    pub reserved: Eur,
     pub fits: bool,
 }
 
@@ -185,6 +196,7 @@ pub fn ranking(
         }
     }
     let plans = db::plans::of_round(c, &round.id)?;
+    let reservations = db::reservations::standing(c, &round.id)?;
     let mut ranked = Vec::new();
     for t in catalog
         .themes
@@ -204,7 +216,12 @@ pub fn ranking(
                 proposed: kept(p.proposed, p, "proposed_eur")?,
             });
         }
-        for r in rank(inputs, t.budget_eur) {
+        // What stands reserved on the line is not there for these plans.
+        let reserved = reservations
+            .iter()
+            .filter(|r| r.theme == t.code)
+            .fold(Eur::ZERO, |sum, r| sum + r.amount);
+        for r in rank(inputs, remaining(t.budget_eur, reserved)) {
             ranked.push(RankedPlan {
                 plan_id: r.input.plan_id,
                 title: r.input.title,
@@ -214,6 +231,7 @@ pub fn ranking(
                 proposed: r.input.proposed,
                 running_total: r.running_total,
                 budget: t.budget_eur,
+                reserved,
                 fits: r.fits,
             });
         }

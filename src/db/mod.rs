@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod organisations;
 pub mod outbox;
 pub mod plans;
+pub mod reservations;
 pub mod rounds;
 pub mod rows;
 pub mod schema;

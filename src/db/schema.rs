@@ -217,7 +217,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reservations (id) {
+        id -> Text,
+        round_id -> Text,
+        theme -> Text,
+        amount_eur -> BigInt,
+        purpose -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(reservations -> rounds (round_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    reservations,
     outbox,
     adoptions,
     sessions,

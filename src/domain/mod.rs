@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod overview;
 pub mod plan;
 pub mod pre_advice;
+pub mod reservation;
 pub mod round;
 pub mod session;
 pub mod similarity;

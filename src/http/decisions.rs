@@ -19,6 +19,7 @@ struct BudgetItem {
     requested_eur: Eur,
     proposed_eur: Eur,
     granted_eur: Eur,
+    reserved_eur: Eur,
     remaining_eur: Eur,
 }
 
@@ -43,6 +44,7 @@ pub async fn budget(
             requested_eur: l.requested,
             proposed_eur: l.proposed,
             granted_eur: l.granted,
+            reserved_eur: l.reserved,
             remaining_eur: l.remaining,
         })
         .collect();
@@ -59,6 +61,7 @@ struct RankItem {
     proposed_eur: Eur,
     running_total_eur: Eur,
     budget_eur: Eur,
+    reserved_eur: Eur,
     fits: bool,
 }
 
@@ -93,6 +96,7 @@ pub async fn ranking(
             proposed_eur: r.proposed,
             running_total_eur: r.running_total,
             budget_eur: r.budget,
+            reserved_eur: r.reserved,
             fits: r.fits,
         })
         .collect();

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod overview;
 pub mod plans;
 pub mod problem;
+pub mod reservations;
 pub mod rounds;
 pub mod system;
 pub mod users;
@@ -152,6 +153,9 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/close-vote", board::close_vote)
         .add(M::GET, "/rounds/{id}/budget", decisions::budget)
         .add(M::GET, "/rounds/{id}/ranking", decisions::ranking)
+        .add(M::POST, "/rounds/{id}/reservations", reservations::create)
+        .add(M::GET, "/rounds/{id}/reservations", reservations::list)
+        .add(M::DELETE, "/reservations/{id}", reservations::release)
         .add(M::POST, "/rounds/{id}/adoption", adoptions::adopt)
         .add(M::GET, "/rounds/{id}/adoptions", adoptions::list)
         .add(

@@ -112,6 +112,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/rondes/{id}/budget", web::get().to(rounds::budget))
             .route("/rondes/{id}/rangorde", web::get().to(rounds::ranking))
+            .route(
+                "/rondes/{id}/reserveringen",
+                web::post().to(rounds::reserve),
+            )
+            .route(
+                "/reserveringen/{id}/vrijgeven",
+                web::post().to(rounds::release),
+            )
             .route("/rondes/{id}/vaststelling", web::get().to(rounds::adoption))
             .route("/rondes/{id}/vaststelling", web::post().to(rounds::adopt))
             .route("/beheer/gebruikers", web::get().to(admin::users))
@@ -286,6 +294,8 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "organisatie" => "De organisatie is toegevoegd.",
         "lid-bevestigd" => "Het lidmaatschap is bevestigd.",
         "opnieuw" => "Het bericht staat weer klaar om te versturen.",
+        "gereserveerd" => "De reservering is vastgelegd.",
+        "vrijgegeven" => "De reservering is vrijgegeven.",
         "vastgesteld" => "De vaststelling is vastgelegd. De besluitbrieven gaan naar de indieners.",
         _ => return None,
     })

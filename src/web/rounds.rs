@@ -11,7 +11,7 @@ use super::public::Flash;
 use super::team::{staff, team};
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::adoptions::{self, AdoptionInput};
-use crate::app::{self, rounds};
+use crate::app::{self, reservations, rounds};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::state::PlanStatus;
 use crate::domain::DomainError;
@@ -23,40 +23,89 @@ pub struct BudgetRow {
     pub requested: String,
     pub proposed: String,
     pub granted: String,
+    pub reserved: String,
     pub remaining: String,
     /// For the bar: granted and budget in whole euros.
     pub granted_value: i64,
     pub budget_value: i64,
 }
 
+/// A standing reservation as the budget page lists it.
+pub struct ReservationLine {
+    pub id: String,
+    pub theme: String,
+    pub amount: String,
+    pub purpose: String,
+}
+
 #[derive(Template)]
 #[template(path = "web/budget.html")]
 struct BudgetPage {
     l: Layout,
+    p: Problems,
     round_id: String,
     round_name: String,
     rows: Vec<BudgetRow>,
+    reservations: Vec<ReservationLine>,
+    /// The programme team reserves and releases; the board reads.
+    team: bool,
+    themes: Vec<(String, String)>,
+    theme: String,
+    amount: String,
+    purpose: String,
 }
 
-/// `GET /rondes/{id}/budget` (programme team and board).
-pub async fn budget(
-    state: web::Data<AppState>,
-    v: Visitor,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    let actor = staff(&v, &format!("/rondes/{id}/budget"))?.actor();
+#[derive(Debug, Default, Deserialize)]
+pub struct ReservationForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    amount_eur: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+async fn budget_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    id: &str,
+    f: ReservationForm,
+    p: Problems,
+) -> Result<BudgetPage, WebError> {
+    let actor = staff(v, &format!("/rondes/{id}/budget"))?.actor();
     let st = state.clone();
-    let rid = id.clone();
-    let (round, lines) = web::block(move || {
+    let rid = id.to_string();
+    let a = actor.clone();
+    let (round, lines, standing) = web::block(move || {
         st.app.read(|c| {
             let round = rounds::get(c, &rid)?;
-            Ok((round, rounds::budget(c, &actor, &rid)?))
+            Ok((
+                round,
+                rounds::budget(c, &a, &rid)?,
+                reservations::list(c, &a, &rid)?,
+            ))
         })
     })
     .await??;
-    let page = BudgetPage {
-        l: Layout::new(format!("Budget — {}", round.spec.name), &v),
+    let theme_name = |code: &str| {
+        round
+            .spec
+            .catalog
+            .theme(code)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    };
+    Ok(BudgetPage {
+        l: Layout::new(
+            format!(
+                "{}Budget — {}",
+                if p.is_empty() { "" } else { "Fout: " },
+                round.spec.name
+            ),
+            v,
+        ),
+        p,
         round_id: round.id.clone(),
         round_name: round.spec.name.clone(),
         rows: lines
@@ -67,13 +116,131 @@ pub async fn budget(
                 requested: b.requested.format_nl(),
                 proposed: b.proposed.format_nl(),
                 granted: b.granted.format_nl(),
+                reserved: b.reserved.format_nl(),
                 remaining: b.remaining.format_nl(),
-                granted_value: b.granted.value(),
+                granted_value: (b.granted + b.reserved).value(),
                 budget_value: b.budget.value(),
             })
             .collect(),
-    };
+        reservations: standing
+            .iter()
+            .map(|r| ReservationLine {
+                id: r.id.clone(),
+                theme: theme_name(&r.theme),
+                amount: r.amount.format_nl(),
+                purpose: r.purpose.clone(),
+            })
+            .collect(),
+        team: actor.has(crate::domain::user::Role::ProgrammeTeam),
+        themes: round
+            .spec
+            .catalog
+            .themes
+            .iter()
+            .map(|t| (t.code.clone(), t.name.clone()))
+            .collect(),
+        theme: f.theme,
+        amount: f.amount_eur,
+        purpose: f.purpose,
+    })
+}
+
+/// `GET /rondes/{id}/budget` (programme team and board): per theme the money, with the
+/// reservations that stand; the team reserves and releases here.
+pub async fn budget(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let mut page =
+        budget_page(&state, &v, &id, ReservationForm::default(), Problems::new()).await?;
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
     render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /rondes/{id}/reserveringen`: the team reserves part of a theme's budget.
+pub async fn reserve(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<ReservationForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = team(&v, &format!("/rondes/{id}/budget"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let raw = f.amount_eur.trim().replace(['.', ' ', '€'], "");
+    let mut p = Problems::new();
+    let amount = if raw.is_empty() {
+        None
+    } else {
+        match raw.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                p.add(
+                    "amount_eur",
+                    "Bedrag (€)",
+                    "Vul een bedrag in hele euro's in.",
+                );
+                None
+            }
+        }
+    };
+    if p.is_empty() {
+        let st = state.clone();
+        let rid = id.clone();
+        let (theme, purpose) = (f.theme.clone(), f.purpose.clone());
+        match web::block(move || {
+            st.app.write(|tx| {
+                reservations::create(tx, &actor, &rid, Some(&theme), amount, Some(&purpose))
+            })
+        })
+        .await?
+        {
+            Ok(_) => {
+                return Ok(redirect(
+                    &v,
+                    &format!("/rondes/{id}/budget?bericht=gereserveerd"),
+                ))
+            }
+            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+                p.extend(Problems::from_fields(&errors, |f| match f {
+                    "theme" => ("theme".into(), "Opgave".into()),
+                    "amount_eur" => ("amount_eur".into(), "Bedrag (€)".into()),
+                    _ => ("purpose".into(), "Doel van de reservering".into()),
+                }));
+            }
+            Err(app::Error::Domain(d)) => p.add("amount_eur", "Bedrag (€)", d.message_nl()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let page = budget_page(&state, &v, &id, f, p).await?;
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReleaseForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    ronde: String,
+}
+
+/// `POST /reserveringen/{id}/vrijgeven`: the team releases a reservation.
+pub async fn release(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<ReleaseForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = team(&v, &format!("/rondes/{}/budget", f.ronde))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    web::block(move || st.app.write(|tx| reservations::release(tx, &actor, &id))).await??;
+    let back = super::form::local_path(Some(&format!("/rondes/{}/budget", f.ronde)))
+        .unwrap_or_else(|| "/beoordelen".into());
+    Ok(redirect(&v, &format!("{back}?bericht=vrijgegeven")))
 }
 
 pub struct RankRow {
@@ -91,6 +258,8 @@ pub struct RankRow {
 pub struct RankTheme {
     pub name: String,
     pub budget: String,
+    /// What standing reservations hold on the theme, when anything.
+    pub reserved: Option<String>,
     pub rows: Vec<RankRow>,
 }
 
@@ -130,6 +299,10 @@ pub async fn ranking(
             RankTheme {
                 name: t.name.clone(),
                 budget: t.budget_eur.format_nl(),
+                reserved: ranked
+                    .iter()
+                    .find(|r| r.theme == t.code && r.reserved > crate::domain::Eur::ZERO)
+                    .map(|r| r.reserved.format_nl()),
                 rows: ranked
                     .iter()
                     .filter(|r| r.theme == t.code)

@@ -22,6 +22,7 @@ mod openapi;
 mod organisations;
 mod overview;
 mod plans;
+mod reservations;
 mod rounds;
 mod smtp;
 mod tokens;

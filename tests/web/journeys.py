@@ -514,9 +514,21 @@ def round_assessment(browser, plan_id, round_href):
     axe(chair, "rangorde")
     ctx5.close()
 
-    # Budget, then the supplementary adoption.
+    # Budget: the team reserves money for a purpose (a mistake first), then releases it.
     team.goto(BASE + round_href + "/budget")
+    team.fill("#amount_eur", "veel")
+    team.fill("#purpose", "Regie op taalaanbod")
+    team.click("button:has-text('Reserveren')")
+    assert any(i.startswith("Bedrag") for i in error_summary(team))
+    axe(team, "budget-fout")
+    team.fill("#amount_eur", "15000")
+    team.click("button:has-text('Reserveren')")
+    expect_text(team, "De reservering is vastgelegd")
+    expect_text(team, "€ 15.000 voor \"Regie op taalaanbod\"")
     axe(team, "budget")
+    team.click("button:has-text('Vrijgeven')")
+    expect_text(team, "De reservering is vrijgegeven")
+    expect_text(team, "Er zijn geen reserveringen")
     team.goto(BASE + round_href + "/vaststelling")
     expect_text(team, "Buurtmoestuin Noord")
     axe(team, "vaststelling")

@@ -1,0 +1,72 @@
+//! Reservations: the programme team holds part of a theme's budget for a purpose before a
+//! plan exists; it counts against the cap until released.
+
+use super::accounts::{require, require_staff};
+use super::{new_id, now, Error};
+use crate::db::{self, DbConn, Tx};
+use crate::domain::budget::check_grant;
+use crate::domain::reservation::{parse_reservation, Reservation};
+use crate::domain::user::{Actor, Role};
+use crate::domain::{DomainError, Eur, Said};
+
+/// What is committed on a theme's line: granted plus reserved.
+pub fn committed(c: &mut DbConn, round_id: &str, theme: &str) -> Result<Eur, Error> {
+    Ok(db::plans::granted_on_line(c, round_id, theme)?
+        + db::reservations::reserved_on_line(c, round_id, theme)?)
+}
+
+/// The programme team reserves part of a theme's budget. The line is locked first, so two
+/// reservations (or a reservation and a grant) racing for the last of it cannot both win.
+pub fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    round_id: &str,
+    theme: Option<&str>,
+    amount_eur: Option<i64>,
+    purpose: Option<&str>,
+) -> Result<Reservation, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
+    let (theme, amount, purpose) =
+        parse_reservation(theme, amount_eur, purpose, &round.spec.catalog)?;
+    let budget = db::rounds::lock_budget_line(tx, &round.id, &theme)?.ok_or_else(|| {
+        DomainError::Conflict(Said::new(
+            format!("the round has no budget line {theme}"),
+            format!("de ronde heeft geen budget voor opgave {theme}"),
+        ))
+    })?;
+    check_grant(&theme, budget, committed(tx, &round.id, &theme)?, amount)?;
+    let r = Reservation {
+        id: new_id(),
+        round_id: round.id.clone(),
+        theme,
+        amount,
+        purpose,
+        created_by: actor.user_id.clone(),
+        created_at: now(),
+        released_at: None,
+    };
+    db::reservations::insert(tx, &r)?;
+    Ok(r)
+}
+
+/// The reservations of a round that stand (programme team and board).
+pub fn list(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<Vec<Reservation>, Error> {
+    require_staff(actor)?;
+    let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
+    Ok(db::reservations::standing(c, &round.id)?)
+}
+
+/// The programme team releases a reservation: its money is free again.
+pub fn release(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(), Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let r = db::reservations::find(tx, id)?.ok_or(Error::NotFound("reservation"))?;
+    if !db::reservations::release(tx, &r.id, now())? {
+        return Err(DomainError::Conflict(Said::new(
+            "this reservation was released already",
+            "deze reservering is al vrijgegeven",
+        ))
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Budget reserved for a purpose before a plan exists ("Regie op taalaanbod"): it counts
+//! against its theme's cap while it stands, and is released when no longer needed.
+
+use chrono::{DateTime, Utc};
+
+use super::errors::REQUIRED;
+use super::round::Catalog;
+use super::text::Bounded;
+use super::{DomainError, Eur, FieldErrors};
+
+/// A reservation as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: String,
+    pub round_id: String,
+    pub theme: String,
+    pub amount: Eur,
+    pub purpose: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub released_at: Option<DateTime<Utc>>,
+}
+
+/// What a reservation asks for, checked: a theme of the round, an amount above zero, a
+/// purpose. Every bad field is reported at once.
+pub fn parse_reservation(
+    theme: Option<&str>,
+    amount_eur: Option<i64>,
+    purpose: Option<&str>,
+    catalog: &Catalog,
+) -> Result<(String, Eur, String), DomainError> {
+    let mut e = FieldErrors::new();
+    let theme = match theme.map(str::trim).filter(|t| !t.is_empty()) {
+        None => {
+            e.add("theme", REQUIRED);
+            None
+        }
+        Some(t) if catalog.theme(t).is_none() => {
+            let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
+            e.add(
+                "theme",
+                (
+                    format!(
+                        "unknown theme '{t}'; this round's themes are {}",
+                        codes.join(", ")
+                    ),
+                    format!(
+                        "opgave '{t}' bestaat niet; de opgaven van deze ronde zijn {}",
+                        codes.join(", ")
+                    ),
+                ),
+            );
+            None
+        }
+        Some(t) => Some(t.to_string()),
+    };
+    let amount = match amount_eur {
+        None => {
+            e.add("amount_eur", REQUIRED);
+            None
+        }
+        Some(a) if a <= 0 => {
+            e.add(
+                "amount_eur",
+                ("must be more than 0", "moet meer dan 0 zijn"),
+            );
+            None
+        }
+        Some(a) => match Eur::parse(a) {
+            Ok(a) => Some(a),
+            Err(m) => {
+                e.add("amount_eur", m);
+                None
+            }
+        },
+    };
+    let purpose = match Bounded::NAME.required(purpose) {
+        Ok(p) => Some(p),
+        Err(m) => {
+            e.add("purpose", m);
+            None
+        }
+    };
+    e.finish(())?;
+    match (theme, amount, purpose) {
+        (Some(t), Some(a), Some(p)) => Ok((t, a, p)),
+        // Each missing part added its field error above, so `finish` refused already.
+        _ => Err(DomainError::Invalid(Vec::new())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::round::tests::programme;
+
+    #[test]
+    fn a_reservation_names_a_theme_an_amount_and_a_purpose() {
+        let c = programme().catalog;
+        let (t, a, p) =
+            parse_reservation(Some("JJO"), Some(15_000), Some("Regie op taalaanbod"), &c).unwrap();
+        assert_eq!(
+            (t.as_str(), a.value(), p.as_str()),
+            ("JJO", 15_000, "Regie op taalaanbod")
+        );
+        let Err(DomainError::Invalid(errors)) =
+            parse_reservation(Some("XYZ"), Some(0), Some("  "), &c)
+        else {
+            panic!("three bad fields")
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["theme", "amount_eur", "purpose"]);
+    }
+}
