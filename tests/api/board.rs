@@ -211,7 +211,7 @@ fn a_grant_beyond_the_line_is_refused_with_the_remaining_amount() {
         .clone();
     assert_eq!(
         fvw,
-        json!({"theme": "FVW", "name": "Fijn en veilig wonen", "budget_eur": 98000, "requested_eur": 110000, "proposed_eur": 105000, "granted_eur": 60000, "remaining_eur": 38000})
+        json!({"theme": "FVW", "name": "Fijn en veilig wonen", "budget_eur": 98000, "requested_eur": 110000, "proposed_eur": 105000, "granted_eur": 60000, "reserved_eur": 0, "remaining_eur": 38000})
     );
     let jjo = budget.body["items"]
         .as_array()
