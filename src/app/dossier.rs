@@ -32,6 +32,8 @@ pub struct Dossier {
     /// For a board member: their own vote, and why they may not vote if so.
     pub my_vote: Option<Vote>,
     pub my_recusal: Option<Recusal>,
+    /// The plan's links both ways: how it relates (in Dutch), the other plan's id and title.
+    pub links: Vec<(&'static str, String, String)>,
     /// Names of the people and organisations the page mentions, by id.
     pub people: HashMap<String, String>,
     pub organisations: HashMap<String, String>,
@@ -87,6 +89,23 @@ pub fn dossier(
     ids.sort();
     ids.dedup();
     let people = db::users::names(c, &ids)?;
+    let mut links = Vec::new();
+    let own = view
+        .plan
+        .content
+        .links
+        .iter()
+        .map(|l| (l.relation.label_nl(), l));
+    let theirs = view
+        .linked_from
+        .iter()
+        .map(|l| (l.relation.inverse_label_nl(), l));
+    for (label, l) in own.chain(theirs) {
+        let title = db::plans::find(c, &l.plan_id)?
+            .map(|p| p.content.title)
+            .unwrap_or_else(|| "(niet meer beschikbaar)".into());
+        links.push((label, l.plan_id.clone(), title));
+    }
     let organisations = db::organisations::names(c)?;
     Ok(Dossier {
         view,
@@ -98,6 +117,7 @@ pub fn dossier(
         tally,
         my_vote,
         my_recusal,
+        links,
         people,
         organisations,
     })

@@ -4,10 +4,10 @@
 use diesel::prelude::*;
 
 use super::rows::{PlanEventRow, PlanRow, PlanVersionRow, RoundRow, UserRow};
-use super::schema::{plan_changes, plan_events, plan_versions, plans, rounds, users};
+use super::schema::{plan_changes, plan_events, plan_links, plan_versions, plans, rounds, users};
 use super::{stored, DbConn, DbError, Tx};
 use crate::domain::budget::GRANTED;
-use crate::domain::plan::{Plan, PlanEvent, PlanVersion};
+use crate::domain::plan::{Plan, PlanEvent, PlanLink, PlanVersion, Relation};
 use crate::domain::round::Round;
 use crate::domain::state::PlanStatus;
 use crate::domain::user::Account;
@@ -21,8 +21,81 @@ pub fn insert(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
     diesel::insert_into(plans::table)
         .values(&PlanRow::of(plan)?)
         .execute(&mut **tx)?;
+    write_links(tx, plan)?;
     tx.plans_changed(&plan.round_id);
     Ok(())
+}
+
+/// Keeps `plan_links` as the plan's content states its links (the content is the record;
+/// the table is there for the links pointing the other way).
+fn write_links(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
+    diesel::delete(plan_links::table.filter(plan_links::plan_id.eq(&plan.id)))
+        .execute(&mut **tx)?;
+    // One row at a time: the portable connection has no batch insert on SQLite.
+    for l in &plan.content.links {
+        diesel::insert_into(plan_links::table)
+            .values((
+                plan_links::plan_id.eq(&plan.id),
+                plan_links::target_id.eq(&l.plan_id),
+                plan_links::relation.eq(l.relation.as_str()),
+            ))
+            .execute(&mut **tx)?;
+    }
+    Ok(())
+}
+
+/// The links that point at these plans: (target, from plan, relation), oldest plan first.
+pub fn linked_from_many(
+    c: &mut DbConn,
+    targets: &[String],
+) -> Result<Vec<(String, PlanLink)>, DbError> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String, String)> = plan_links::table
+        .filter(plan_links::target_id.eq_any(targets))
+        .order((plan_links::target_id.asc(), plan_links::plan_id.asc()))
+        .select((
+            plan_links::target_id,
+            plan_links::plan_id,
+            plan_links::relation,
+        ))
+        .load(c)?;
+    rows.into_iter()
+        .map(|(target, from, relation)| {
+            let relation = Relation::parse(&relation).ok_or_else(|| {
+                DbError::corrupt(
+                    "plan_links",
+                    &from,
+                    "relation",
+                    format!("'{relation}' is no relation"),
+                )
+            })?;
+            Ok((
+                target,
+                PlanLink {
+                    plan_id: from,
+                    relation,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Which of these plan ids exist.
+pub fn existing(
+    c: &mut DbConn,
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>, DbError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(plans::table
+        .filter(plans::id.eq_any(ids))
+        .select(plans::id)
+        .load::<String>(c)?
+        .into_iter()
+        .collect())
 }
 
 pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Plan>, DbError> {
@@ -57,6 +130,7 @@ pub fn update(tx: &mut Tx, plan: &Plan, expected_version: i64) -> Result<bool, D
     .set(&PlanRow::of(plan)?)
     .execute(&mut **tx)?;
     if n == 1 {
+        write_links(tx, plan)?;
         tx.plans_changed(&plan.round_id);
     }
     Ok(n == 1)
@@ -64,6 +138,9 @@ pub fn update(tx: &mut Tx, plan: &Plan, expected_version: i64) -> Result<bool, D
 
 /// Deletes a plan if it is still at its version; false when another change won.
 pub fn delete(tx: &mut Tx, plan: &Plan) -> Result<bool, DbError> {
+    // Its own links go with it (SQLite does not enforce the cascade unless told to).
+    diesel::delete(plan_links::table.filter(plan_links::plan_id.eq(&plan.id)))
+        .execute(&mut **tx)?;
     let n = diesel::delete(
         plans::table
             .filter(plans::id.eq(&plan.id))

@@ -218,6 +218,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_links (plan_id, target_id) {
+        plan_id -> Text,
+        target_id -> Text,
+        relation -> Text,
+    }
+}
+
+diesel::joinable!(plan_links -> plans (plan_id));
+
+diesel::table! {
     reservations (id) {
         id -> Text,
         round_id -> Text,
@@ -233,6 +243,7 @@ diesel::table! {
 diesel::joinable!(reservations -> rounds (round_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    plan_links,
     reservations,
     outbox,
     adoptions,

@@ -34,6 +34,8 @@ pub struct PlanDto<'a> {
     pub applicant_kind: &'static str,
     pub lead_partner: Option<&'a PartyRef>,
     pub funding: crate::domain::plan::Funding,
+    pub links: &'a [crate::domain::plan::PlanLink],
+    pub linked_from: &'a [crate::domain::plan::PlanLink],
     pub co_leads: &'a [PartyRef],
     pub partners: &'a [PartyRef],
     pub payee_id: Option<&'a str>,
@@ -97,6 +99,14 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         applicant_kind: p.applicant_kind.as_str(),
         lead_partner: c.lead_partner.as_ref(),
         funding: c.funding,
+        links: &c.links,
+        // Staff see every plan that links here; an applicant not (the linking plan may be
+        // another applicant's, and is none of theirs to know of).
+        linked_from: if actor.is_staff() {
+            &v.linked_from
+        } else {
+            &[]
+        },
         co_leads: &c.co_leads,
         partners: &c.partners,
         payee_id: c.payee_id.as_deref(),

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::form::Problems;
-use crate::domain::plan::{Funding, OtherFunding, PartyRef, PlanContent};
+use crate::domain::plan::{Funding, OtherFunding, PartyRef, PlanContent, PlanLink, Relation};
 use crate::domain::round::Catalog;
 
 /// The value of the lead-partner choice for "another organisation, named below".
@@ -42,6 +42,11 @@ pub struct PlanFormInput {
     pub partner_names: String,
     #[serde(default)]
     pub payee_id: String,
+    /// The plan's links (set through the API) travel unchanged in hidden fields.
+    #[serde(default)]
+    pub link_plan_ids: Vec<String>,
+    #[serde(default)]
+    pub link_relations: Vec<String>,
     /// "programme", "base_funding" or "none" (the API's words).
     #[serde(default)]
     pub funding: String,
@@ -165,6 +170,12 @@ impl PlanFormInput {
                 .join("\n"),
             payee_id: content.payee_id.clone().unwrap_or_default(),
             funding: content.funding.as_str().to_string(),
+            link_plan_ids: content.links.iter().map(|l| l.plan_id.clone()).collect(),
+            link_relations: content
+                .links
+                .iter()
+                .map(|l| l.relation.as_str().to_string())
+                .collect(),
             requested_eur: num(content.requested_eur),
             funding_source: content
                 .other_funding
@@ -290,7 +301,19 @@ impl PlanFormInput {
             "none" => Funding::None,
             _ => Funding::Programme,
         };
+        let links = self
+            .link_plan_ids
+            .iter()
+            .zip(self.link_relations.iter())
+            .filter_map(|(id, r)| {
+                Some(PlanLink {
+                    plan_id: id.clone(),
+                    relation: Relation::parse(r)?,
+                })
+            })
+            .collect();
         let content = PlanContent {
+            links,
             funding,
             co_leads,
             title: self.title.clone(),

@@ -462,6 +462,7 @@ struct StaffPlanPage {
     events: Vec<EventLine>,
     similar: Vec<SimilarLine>,
     evaluations: usize,
+    links: Vec<(&'static str, String, String)>,
 }
 
 fn recommendation_nl(r: Recommendation) -> &'static str {
@@ -675,6 +676,7 @@ pub async fn plan_page(
             })
             .collect(),
         evaluations: d.evaluations.evaluations.len(),
+        links: d.links.clone(),
     };
     render(&v, StatusCode::OK, &page)
 }

@@ -354,3 +354,84 @@ fn a_merge_combines_both_plans_into_the_target() {
         events.text
     );
 }
+
+#[test]
+fn links_tie_plans_together_and_show_both_ways() {
+    let b = board(0);
+    let project = b.s.submitted();
+    let mut part = complete_plan(&b.s.org);
+    part["title"] = json!("Moestuin bij de school");
+    part["links"] = json!([{"plan_id": project, "relation": "part_of"}]);
+    let part = b.s.draft(part);
+    let shown =
+        b.s.app
+            .get(&format!("/plans/{part}"), Some(&b.s.resident))
+            .expect(200);
+    assert_eq!(
+        shown.body["links"],
+        json!([{"plan_id": project, "relation": "part_of"}])
+    );
+    // The other way, on the project (its page and the list).
+    let p =
+        b.s.app
+            .get(&format!("/plans/{project}"), Some(&b.s.team))
+            .expect(200);
+    assert_eq!(
+        p.body["linked_from"],
+        json!([{"plan_id": part, "relation": "part_of"}])
+    );
+    let list =
+        b.s.app
+            .get(&format!("/plans?round={}", b.s.round), Some(&b.s.team))
+            .expect(200);
+    let item = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == project.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(item["linked_from"][0]["plan_id"], part.as_str());
+    // The applicant is not shown which plans link to theirs.
+    let own =
+        b.s.app
+            .get(&format!("/plans/{project}"), Some(&b.s.resident))
+            .expect(200);
+    assert_eq!(own.body["linked_from"], json!([]));
+    // Unknown, self, twice and an unknown relation are refused, naming each.
+    let r =
+        b.s.app
+            .patch(
+                &format!("/plans/{part}"),
+                Some(&b.s.resident),
+                json!({"links": [
+                    {"plan_id": "nope", "relation": "related"},
+                    {"plan_id": part, "relation": "related"},
+                ]}),
+            )
+            .expect(400);
+    assert_eq!(
+        r.error_fields(),
+        vec!["links[0].plan_id", "links[1].plan_id"]
+    );
+    b.s.app
+        .patch(
+            &format!("/plans/{part}"),
+            Some(&b.s.resident),
+            json!({"links": [{"plan_id": project, "relation": "sibling"}]}),
+        )
+        .expect(400);
+    // Removing the link removes it on the other side too.
+    b.s.app
+        .patch(
+            &format!("/plans/{part}"),
+            Some(&b.s.resident),
+            json!({"links": []}),
+        )
+        .expect(200);
+    let p =
+        b.s.app
+            .get(&format!("/plans/{project}"), Some(&b.s.team))
+            .expect(200);
+    assert_eq!(p.body["linked_from"], json!([]));
+}

@@ -13,7 +13,7 @@ use crate::app::{new_id, now, Error};
 use crate::db::{self, Tx};
 use crate::domain::calendar::amsterdam_date;
 use crate::domain::plan::{
-    check_answer, check_content, parse_submission, Plan, PlanContent, SubmissionKind,
+    check_answer, check_content, check_links, parse_submission, Plan, PlanContent, SubmissionKind,
 };
 use crate::domain::round::Round;
 use crate::domain::state::{decide_as_seen, Action, PlanStatus};
@@ -23,9 +23,18 @@ use crate::domain::{DomainError, FieldError, Said};
 use crate::mail::letters;
 
 /// Rules any saved plan keeps: well-formed values and known references.
-fn check(tx: &mut Tx, content: &PlanContent, round: &Round) -> Result<(), Error> {
+fn check(
+    tx: &mut Tx,
+    content: &PlanContent,
+    round: &Round,
+    own_id: Option<&str>,
+) -> Result<(), Error> {
     let known = known_organisations(tx, content)?;
-    Ok(check_content(content, &round.spec.catalog, &known).finish(())?)
+    let mut e = check_content(content, &round.spec.catalog, &known);
+    let ids: Vec<&str> = content.links.iter().map(|l| l.plan_id.as_str()).collect();
+    let existing = db::plans::existing(tx, &ids)?;
+    e.0.extend(check_links(&content.links, own_id, &existing).0);
+    Ok(e.finish(())?)
 }
 
 /// Most drafts one applicant may keep at once (a draft is a plan not yet filed; more than
@@ -49,7 +58,7 @@ pub fn create_draft(
     })?;
     let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     round.check_accepts_drafts(Utc::now())?;
-    check(tx, &content, &round)?;
+    check(tx, &content, &round, None)?;
     let drafts = db::plans::count(
         tx,
         &db::plans::PlanFilter {
@@ -102,7 +111,7 @@ pub fn edit(
                 ContentChange::MergePatch(patch) => plan.content.patched(patch)?,
                 ContentChange::Whole(content) => *content,
             };
-            check(tx, &content, round)?;
+            check(tx, &content, round, Some(&plan.id))?;
             let content = registered_names(tx, content)?;
             plan.set_content(content, &round.spec.catalog);
             Ok(Effect::none())

@@ -240,6 +240,7 @@ pub fn list<R: Clone>(
     let keep = Some((key, changes));
     let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
     let merged = db::plans::merged_into_many(c, &ids)?;
+    let linked = db::plans::linked_from_many(c, &ids)?;
     let mut items = Vec::with_capacity(plans.len());
     for plan in plans {
         let merged_from = merged
@@ -247,7 +248,16 @@ pub fn list<R: Clone>(
             .filter(|(target, _)| target == &plan.id)
             .map(|(_, id)| id.clone())
             .collect();
-        items.push(PlanView { plan, merged_from });
+        let linked_from = linked
+            .iter()
+            .filter(|(target, _)| target == &plan.id)
+            .map(|(_, l)| l.clone())
+            .collect();
+        items.push(PlanView {
+            plan,
+            merged_from,
+            linked_from,
+        });
     }
     Ok(Listing::Found(Box::new(Found {
         items,

@@ -32,6 +32,8 @@ pub struct PlanView {
     pub plan: Plan,
     /// Plans merged into this one.
     pub merged_from: Vec<String>,
+    /// Links of other plans that point at this one (its own are in its content).
+    pub linked_from: Vec<crate::domain::plan::PlanLink>,
 }
 
 impl PlanView {
@@ -39,6 +41,7 @@ impl PlanView {
         PlanView {
             plan,
             merged_from: Vec::new(),
+            linked_from: Vec::new(),
         }
     }
 
@@ -160,7 +163,23 @@ pub fn co_applicants(c: &mut DbConn, plan: &Plan) -> Result<Vec<(String, String)
 /// Completes a plan for its answer (one more query: the plans merged into it).
 pub fn view(c: &mut DbConn, plan: Plan) -> Result<PlanView, Error> {
     let merged_from = db::plans::merged_into(c, &plan.id)?;
-    Ok(PlanView { plan, merged_from })
+    let linked_from = linked_from(c, &plan.id)?;
+    Ok(PlanView {
+        plan,
+        merged_from,
+        linked_from,
+    })
+}
+
+/// The links of other plans that point at this plan.
+pub fn linked_from(
+    c: &mut DbConn,
+    plan_id: &str,
+) -> Result<Vec<crate::domain::plan::PlanLink>, Error> {
+    Ok(db::plans::linked_from_many(c, &[plan_id.to_string()])?
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect())
 }
 
 /// The account that filed the plan (letters go to it).

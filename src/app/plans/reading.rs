@@ -33,6 +33,7 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
     Ok((
         account,
         PlanView {
+            linked_from: super::linked_from(c, &found.plan.id)?,
             plan: found.plan,
             merged_from: found.merged_from,
         },

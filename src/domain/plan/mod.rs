@@ -237,6 +237,101 @@ impl PartyRef {
     }
 }
 
+/// How one plan relates to another: it is part of it (a plan "gekoppeld aan project
+/// Proeftuin"), it continues it (the same action in a next period), or they are related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    PartOf,
+    Continues,
+    Related,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::PartOf => "part_of",
+            Relation::Continues => "continues",
+            Relation::Related => "related",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Relation> {
+        [Relation::PartOf, Relation::Continues, Relation::Related]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+
+    /// The relation as the plan that has the link says it ("hoort bij …").
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Relation::PartOf => "hoort bij",
+            Relation::Continues => "is het vervolg op",
+            Relation::Related => "hangt samen met",
+        }
+    }
+
+    /// The same relation seen from the other plan ("… hoort hierbij").
+    pub fn inverse_label_nl(self) -> &'static str {
+        match self {
+            Relation::PartOf => "heeft als onderdeel",
+            Relation::Continues => "wordt voortgezet in",
+            Relation::Related => "hangt samen met",
+        }
+    }
+}
+
+/// A link from a plan to another plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanLink {
+    pub plan_id: String,
+    pub relation: Relation,
+}
+
+/// The links of a plan: to plans that exist (`existing`), never to itself, each plan once.
+pub fn check_links(
+    links: &[PlanLink],
+    own_id: Option<&str>,
+    existing: &HashSet<String>,
+) -> FieldErrors {
+    let mut e = FieldErrors::new();
+    if links.len() > LIST_MAX {
+        e.add(
+            "links",
+            (
+                format!("must list at most {LIST_MAX} links"),
+                format!("noem hoogstens {LIST_MAX} koppelingen"),
+            ),
+        );
+        return e;
+    }
+    let mut seen = HashSet::new();
+    for (i, l) in links.iter().enumerate() {
+        let field = format!("links[{i}].plan_id");
+        if Some(l.plan_id.as_str()) == own_id {
+            e.add(
+                field,
+                (
+                    "a plan cannot link to itself",
+                    "een plan kan niet naar zichzelf verwijzen",
+                ),
+            );
+        } else if !existing.contains(&l.plan_id) {
+            e.add(
+                field,
+                (
+                    format!("unknown plan '{}'", l.plan_id),
+                    format!("plan '{}' bestaat niet", l.plan_id),
+                ),
+            );
+        } else if !seen.insert(l.plan_id.as_str()) {
+            e.add(field, ("names a plan twice", "noemt een plan twee keer"));
+        }
+    }
+    e
+}
+
 /// How an action is paid for: a contribution from the programme (the default), a regular
 /// budget ("Zit in basis financiering"), or nothing at all ("Geen"). Only a `programme` plan
 /// requests an amount and counts against its theme's budget.
@@ -317,6 +412,9 @@ pub struct PlanContent {
     pub continuing: bool,
     #[serde(default)]
     pub funding: Funding,
+    /// Ties to other plans (`part_of`, `continues`, `related`); shown both ways.
+    #[serde(default)]
+    pub links: Vec<PlanLink>,
     #[serde(default)]
     pub requested_eur: Option<i64>,
     #[serde(default)]
@@ -674,6 +772,32 @@ pub fn check_content(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn links_go_to_other_plans_that_exist_once_each() {
+        use super::{check_links, PlanLink, Relation};
+        let existing: std::collections::HashSet<String> =
+            ["p2".to_string(), "p3".to_string()].into();
+        let link = |id: &str| PlanLink {
+            plan_id: id.into(),
+            relation: Relation::PartOf,
+        };
+        assert!(check_links(&[link("p2"), link("p3")], Some("p1"), &existing).is_empty());
+        let e = check_links(
+            &[link("p1"), link("nope"), link("p2"), link("p2")],
+            Some("p1"),
+            &existing,
+        );
+        let fields: Vec<_> = e.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            vec!["links[0].plan_id", "links[1].plan_id", "links[3].plan_id"]
+        );
+        assert_eq!(
+            Relation::Continues.inverse_label_nl(),
+            "wordt voortgezet in"
+        );
+    }
+
     #[test]
     fn a_merge_takes_the_union_of_goals_and_parties() {
         let org = |id: &str| PartyRef::Registered {
