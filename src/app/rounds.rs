@@ -9,7 +9,7 @@ use crate::domain::budget::{
     remaining, RankInput,
 };
 use crate::domain::overview::{build, Action as OverviewAction, AdoptionLine, Overview};
-use crate::domain::plan::{PartyRef, Plan};
+use crate::domain::plan::{PartyRef, Plan, PlanLink, Relation};
 use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
 use crate::domain::state::PlanStatus;
 use crate::domain::user::{Actor, Role};
@@ -39,6 +39,62 @@ fn stored_times(mut spec: crate::domain::round::RoundSpec) -> crate::domain::rou
     spec.opens_at = crate::db::micros(spec.opens_at);
     spec.closes_at = crate::db::micros(spec.closes_at);
     spec
+}
+
+/// What the next period's round is made with: the fields given replace the earlier round's.
+#[derive(Debug, Clone, Default)]
+pub struct CopyInput {
+    pub name: Option<String>,
+    pub start_year: Option<i64>,
+    pub end_year: Option<i64>,
+    pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The programme team makes the next period's round from an earlier one: the same themes,
+/// goals, budgets (to be changed after as needed), criteria, conditions, legal frame and
+/// texts, under a new name, period and window; and every adopted continuing action of the
+/// earlier round as a draft for its owner, linked to the action it `continues` (without
+/// years: the owner gives them for the new period). Answers the round and the drafts' ids.
+pub fn copy(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    input: CopyInput,
+) -> Result<(Round, Vec<String>), Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let earlier = db::rounds::find(tx, id)?.ok_or(Error::NotFound("round"))?;
+    let mut next = earlier.spec.to_input();
+    next.name = input.name.or(next.name);
+    next.start_year = input.start_year.or(next.start_year);
+    next.end_year = input.end_year.or(next.end_year);
+    next.opens_at = input.opens_at.or(next.opens_at);
+    next.closes_at = input.closes_at.or(next.closes_at);
+    let round = create(tx, actor, next)?;
+    let mut drafts = Vec::new();
+    for p in db::plans::of_round(tx, &earlier.id)?
+        .into_iter()
+        .filter(|p| p.status == PlanStatus::Adopted && p.content.continuing)
+    {
+        let mut content = p.content.clone();
+        content.start_year = None;
+        content.end_year = None;
+        content.links = vec![PlanLink {
+            plan_id: p.id.clone(),
+            relation: Relation::Continues,
+        }];
+        let mut plan = Plan::draft(
+            new_id(),
+            round.id.clone(),
+            p.owner_id.clone(),
+            p.applicant_kind,
+            now(),
+        );
+        plan.set_content(content, &round.spec.catalog);
+        db::plans::insert(tx, &plan)?;
+        drafts.push(plan.id);
+    }
+    Ok((round, drafts))
 }
 
 /// Every round, the latest to open first (public, as a call for plans is).

@@ -153,6 +153,7 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/close-vote", board::close_vote)
         .add(M::GET, "/rounds/{id}/budget", decisions::budget)
         .add(M::GET, "/rounds/{id}/ranking", decisions::ranking)
+        .add(M::POST, "/rounds/{id}/copy", rounds::copy)
         .add(M::POST, "/rounds/{id}/reservations", reservations::create)
         .add(M::GET, "/rounds/{id}/reservations", reservations::list)
         .add(M::DELETE, "/reservations/{id}", reservations::release)

@@ -180,6 +180,50 @@ impl From<RoundBody> for RoundInput {
     }
 }
 
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CopyBody {
+    #[serde(default, deserialize_with = "no_null")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    start_year: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
+    end_year: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
+    opens_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "no_null")]
+    closes_at: Option<DateTime<Utc>>,
+}
+
+/// `POST /rounds/{id}/copy` (programme team): the next period's round, with every adopted
+/// continuing action as a draft for its owner.
+pub async fn copy(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<CopyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let ((round, _), _) = write_as(&state, bearer, move |tx, me| {
+        rounds::copy(
+            tx,
+            &me.actor(),
+            &id,
+            rounds::CopyInput {
+                name: body.name,
+                start_year: body.start_year,
+                end_year: body.end_year,
+                opens_at: body.opens_at,
+                closes_at: body.closes_at,
+            },
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/rounds/{}", round.id)))
+        .json(dto(&round)))
+}
+
 /// `POST /rounds` (programme team).
 pub async fn create(
     state: web::Data<AppState>,

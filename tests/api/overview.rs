@@ -277,3 +277,66 @@ fn the_page_renders_in_a_real_browser_with_its_tables_and_charts() {
     let png = std::fs::read(&shot).expect("a screenshot is saved as target/overview.png");
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
 }
+
+#[test]
+fn the_next_period_copies_the_frame_and_continues_the_continuing_actions() {
+    let (b, granted) = decided_round();
+    adopt(&b);
+    let earlier =
+        b.s.app
+            .get(&format!("/rounds/{}", b.s.round), None)
+            .expect(200);
+    let path = format!("/rounds/{}/copy", b.s.round);
+    // Checked whole: a period that ends before it starts is refused, naming the field.
+    let r = b
+        .post(
+            &path,
+            &b.s.team,
+            json!({"start_year": 2028, "end_year": 2027}),
+        )
+        .expect(400);
+    assert!(
+        r.error_fields().contains(&"end_year".to_string()),
+        "{}",
+        r.text
+    );
+    b.post(&path, &b.s.resident, json!({})).expect(403);
+    let now = chrono::Utc::now();
+    let r = b
+        .post(
+            &path,
+            &b.s.team,
+            json!({
+                "name": "Sterk voor Noord — uitvoeringsplan 2027-2028",
+                "start_year": 2027,
+                "end_year": 2028,
+                "opens_at": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                "closes_at": (now + chrono::Duration::days(60)).to_rfc3339(),
+            }),
+        )
+        .expect(201);
+    let next = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        r.body["name"],
+        "Sterk voor Noord — uitvoeringsplan 2027-2028"
+    );
+    assert_eq!(r.body["status"], "open");
+    assert_eq!(r.body["themes"], earlier.body["themes"]);
+    assert_eq!(r.body["criteria"], earlier.body["criteria"]);
+    assert_eq!(r.body["authority"], earlier.body["authority"]);
+    // The swimming lessons (continuing, adopted) wait as a draft for their owner.
+    let mine =
+        b.s.app
+            .get(&format!("/plans?round={next}"), Some(&b.s.resident))
+            .expect(200);
+    let items = mine.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", mine.text);
+    let draft = &items[0];
+    assert_eq!(draft["title"], "Zwemles voor iedereen");
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["start_year"], serde_json::Value::Null);
+    assert_eq!(
+        draft["links"],
+        json!([{"plan_id": granted[0], "relation": "continues"}])
+    );
+}
