@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::form::{Posted, Problems};
 use super::public::Flash;
-use super::team::{AdviceView, ScoreLine, TallyLine};
+use super::team::{advice_of, tally_line_of, AdviceView, TallyLine};
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::{self, board};
 use crate::domain::user::{Account, Role};
@@ -59,7 +59,6 @@ async fn board_page(
     let st = state.clone();
     let a = actor.clone();
     let (items, names) = web::block(move || st.app.read(|c| board::agenda(c, &a))).await??;
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     let lines = items
         .into_iter()
         .map(|item| {
@@ -70,71 +69,11 @@ async fn board_page(
                 title: plan.content.title.clone(),
                 round_name: item.round.spec.name.clone(),
                 version: plan.version,
-                advice: plan.pre_advice.as_ref().map(|r| {
-                    let a = &r.advice;
-                    AdviceView {
-                        recommendation: match a.recommendation.as_str() {
-                            "positive" => "positief",
-                            "conditional" => "positief onder voorwaarden",
-                            _ => "negatief",
-                        },
-                        proposed: a.proposed_eur.format_nl(),
-                        total: a.total_score,
-                        motivation: a.motivation.clone(),
-                        conditions: a.conditions.clone(),
-                        scores: a
-                            .scores
-                            .iter()
-                            .map(|s| ScoreLine {
-                                criterion: item
-                                    .round
-                                    .spec
-                                    .catalog
-                                    .criteria
-                                    .iter()
-                                    .find(|c| c.code == s.criterion)
-                                    .map(|c| c.name.clone())
-                                    .unwrap_or_else(|| s.criterion.clone()),
-                                score: s
-                                    .score
-                                    .map(|n| n.to_string())
-                                    .unwrap_or_else(|| "n.v.t.".into()),
-                                motivation: s.motivation.clone(),
-                            })
-                            .collect(),
-                    }
-                }),
-                t: TallyLine {
-                    r#for: t.tally.r#for,
-                    against: t.tally.against,
-                    abstain: t.tally.abstain,
-                    cast: t.tally.cast,
-                    eligible: t.tally.eligible,
-                    recused: t.tally.recused,
-                    quorum: t.tally.quorum_reached,
-                    carried: t.tally.carried,
-                    votes: t
-                        .votes
-                        .iter()
-                        .map(|(v, counts)| {
-                            (
-                                name(&v.member_id),
-                                match v.choice.as_str() {
-                                    "for" => "voor",
-                                    "against" => "tegen",
-                                    _ => "onthouding",
-                                },
-                                v.comment.clone(),
-                                *counts,
-                            )
-                        })
-                        .collect(),
-                    recusals: t
-                        .recusals
-                        .iter()
-                        .map(|(m, r)| (name(m), r.reason_nl()))
-                        .collect(),
-                },
+                advice: plan
+                    .pre_advice
+                    .as_ref()
+                    .map(|r| advice_of(&r.advice, &item.round)),
+                t: tally_line_of(t, &names),
                 my_vote: item
                     .my_vote
                     .as_ref()

@@ -13,6 +13,7 @@ use super::applicant::{shown_fields, Shown};
 use super::form::{Posted, Problems};
 use super::public::Flash;
 use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::board::TallyView;
 use crate::app::cache::Counted;
 use crate::app::dossier::{dossier, Dossier};
 use crate::app::plans::{self, Expected, ListQuery, Listing, PageKey, PlanView};
@@ -492,10 +493,10 @@ fn choice_nl(c: crate::domain::tally::VoteChoice) -> &'static str {
     }
 }
 
-pub fn tally_line(d: &Dossier) -> Option<TallyLine> {
-    let t = d.tally.as_ref()?;
-    let name = |id: &str| d.people.get(id).cloned().unwrap_or_else(|| id.to_string());
-    Some(TallyLine {
+/// A vote's count as the pages show it; `people` names the voters.
+pub fn tally_line_of(t: &TallyView, people: &HashMap<String, String>) -> TallyLine {
+    let name = |id: &str| people.get(id).cloned().unwrap_or_else(|| id.to_string());
+    TallyLine {
         r#for: t.tally.r#for,
         against: t.tally.against,
         abstain: t.tally.abstain,
@@ -521,12 +522,16 @@ pub fn tally_line(d: &Dossier) -> Option<TallyLine> {
             .iter()
             .map(|(m, r)| (name(m), r.reason_nl()))
             .collect(),
-    })
+    }
 }
 
-pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
-    let a = &d.view.plan.pre_advice.as_ref()?.advice;
-    Some(AdviceView {
+pub fn tally_line(d: &Dossier) -> Option<TallyLine> {
+    d.tally.as_ref().map(|t| tally_line_of(t, &d.people))
+}
+
+/// A pre-advice as the pages show it, its criteria named as the round names them.
+pub fn advice_of(a: &crate::domain::pre_advice::PreAdvice, round: &Round) -> AdviceView {
+    AdviceView {
         recommendation: recommendation_nl(a.recommendation),
         proposed: a.proposed_eur.format_nl(),
         total: a.total_score,
@@ -536,7 +541,7 @@ pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
             .scores
             .iter()
             .map(|s| ScoreLine {
-                criterion: criterion_name(&d.round, &s.criterion),
+                criterion: criterion_name(round, &s.criterion),
                 score: s
                     .score
                     .map(|n| n.to_string())
@@ -544,7 +549,12 @@ pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
                 motivation: s.motivation.clone(),
             })
             .collect(),
-    })
+    }
+}
+
+pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
+    let a = &d.view.plan.pre_advice.as_ref()?.advice;
+    Some(advice_of(a, &d.round))
 }
 
 /// `/plannen/{id}` for the programme team and the board.
