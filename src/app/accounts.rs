@@ -113,7 +113,7 @@ pub struct RegisterInput {
     pub organisation_id: Option<String>,
 }
 
-fn check_organisation(c: &mut DbConn, org: Option<&str>) -> Result<(), Error> {
+pub(crate) fn check_organisation(c: &mut DbConn, org: Option<&str>) -> Result<(), Error> {
     if let Some(org) = org {
         if db::organisations::existing(c, &[org])?.is_empty() {
             return Err(DomainError::Invalid(vec![FieldError::new(

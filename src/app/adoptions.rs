@@ -171,6 +171,10 @@ fn decision_letters(
         .decision
         .as_ref()
         .ok_or_else(|| Error::Internal(format!("decided plan {} without its decision", plan.id)))?;
+    // An organisation's own action: nobody applied, nobody is written to.
+    if !plan.has_applicant() {
+        return Ok(Vec::new());
+    }
     let owner = owner_of(tx, plan)?;
     let granted = plan.status == PlanStatus::Adopted;
     let receiver = plan.receiver_id(

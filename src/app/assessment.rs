@@ -144,17 +144,19 @@ pub fn request_info(
                 answer: None,
                 answered_at: None,
             });
-            let owner = owner_of(tx, plan)?;
-            enqueue(
-                tx,
-                letters::question(
-                    &owner.email,
-                    &owner.name,
-                    &plan.content.title,
-                    &plan.id,
-                    &message,
-                )?,
-            )?;
+            if plan.has_applicant() {
+                let owner = owner_of(tx, plan)?;
+                enqueue(
+                    tx,
+                    letters::question(
+                        &owner.email,
+                        &owner.name,
+                        &plan.content.title,
+                        &plan.id,
+                        &message,
+                    )?,
+                )?;
+            }
             Ok(Effect::because(message))
         },
     )
@@ -349,18 +351,20 @@ pub fn merge_into(
             )?;
             // The owner is told which plan theirs went into: they may read it from now on
             // and get its decision letter.
-            let owner = owner_of(tx, plan)?;
-            enqueue(
-                tx,
-                letters::merged(
-                    &owner.email,
-                    &owner.name,
-                    &plan.content.title,
-                    &plan.id,
-                    &target.content.title,
-                    &target.id,
-                )?,
-            )?;
+            if plan.has_applicant() {
+                let owner = owner_of(tx, plan)?;
+                enqueue(
+                    tx,
+                    letters::merged(
+                        &owner.email,
+                        &owner.name,
+                        &plan.content.title,
+                        &plan.id,
+                        &target.content.title,
+                        &target.id,
+                    )?,
+                )?;
+            }
             Ok(Effect::because(format!(
                 "merged into '{}' ({})",
                 target.content.title, target.id

@@ -345,6 +345,7 @@ pub struct PlanRow {
     pub shown_version: i64,
     pub shown_updated_at: NaiveDateTime,
     pub adoption_id: Option<String>,
+    pub own_action_of: Option<String>,
 }
 
 impl PlanRow {
@@ -377,6 +378,7 @@ impl PlanRow {
             shown_version: p.shown_version,
             shown_updated_at: stored(p.shown_updated_at),
             adoption_id: p.adoption_id.clone(),
+            own_action_of: p.own_action_of.clone(),
         })
     }
 
@@ -410,6 +412,7 @@ impl PlanRow {
             total_score: self.total_score,
             merged_into: self.merged_into,
             adoption_id: self.adoption_id,
+            own_action_of: self.own_action_of,
             round_id: self.round_id,
             owner_id: self.owner_id,
             id: self.id,
@@ -660,6 +663,7 @@ mod tests {
             shown_version: 2,
             shown_updated_at: now,
             adoption_id: None,
+            own_action_of: None,
         }
     }
 

@@ -93,6 +93,7 @@ diesel::table! {
         shown_version -> BigInt,
         shown_updated_at -> Timestamp,
         adoption_id -> Nullable<Text>,
+        own_action_of -> Nullable<Text>,
     }
 }
 

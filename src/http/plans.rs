@@ -35,6 +35,7 @@ pub struct PlanDto<'a> {
     pub lead_partner: Option<&'a PartyRef>,
     pub funding: crate::domain::plan::Funding,
     pub links: &'a [crate::domain::plan::PlanLink],
+    pub own_action_of: Option<&'a str>,
     pub linked_from: &'a [crate::domain::plan::PlanLink],
     pub co_leads: &'a [PartyRef],
     pub partners: &'a [PartyRef],
@@ -100,6 +101,7 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         lead_partner: c.lead_partner.as_ref(),
         funding: c.funding,
         links: &c.links,
+        own_action_of: p.own_action_of.as_deref(),
         // Staff see every plan that links here; an applicant not (the linking plan may be
         // another applicant's, and is none of theirs to know of).
         linked_from: if actor.is_staff() {
@@ -187,10 +189,18 @@ pub async fn create(
     path: web::Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let content = PlanContent::from_json(as_object(body)?)?;
+    let mut object = as_object(body)?;
+    // `filed_for` is the programme team's, beside the plan's own content.
+    let filed_for = match object.remove("filed_for") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(filed_for(v)?),
+    };
+    let content = PlanContent::from_json(object)?;
     let round_id = path.into_inner();
-    let (view, me) = write_as(&state, bearer, move |tx, me| {
-        plans::create_draft(tx, me, &round_id, content)
+    let sign_in = format!("{}/inloggen", state.app.public_url);
+    let (view, me) = write_as(&state, bearer, move |tx, me| match filed_for {
+        None => plans::create_draft(tx, me, &round_id, content),
+        Some(f) => plans::file_for(tx, &me.actor(), &round_id, f, content, &sign_in),
     })
     .await?;
     let mut answer = plan_answer(StatusCode::CREATED, &view, &me.actor());
@@ -199,6 +209,38 @@ pub async fn create(
         answer.headers_mut().insert(header::LOCATION, location);
     }
     Ok(answer)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FiledForBody {
+    organisation_id: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    kind: Option<String>,
+}
+
+/// Reads `filed_for`: a person when it names an address, name or kind; else an organisation.
+fn filed_for(v: Value) -> Result<plans::FiledFor, ApiError> {
+    let b: FiledForBody = serde_json::from_value(v).map_err(|e| {
+        app::Error::Domain(crate::domain::DomainError::Invalid(vec![
+            crate::domain::FieldError::from_parser("filed_for", &e.to_string()),
+        ]))
+    })?;
+    Ok(
+        if b.email.is_some() || b.name.is_some() || b.kind.is_some() {
+            plans::FiledFor::Person {
+                email: b.email,
+                name: b.name,
+                kind: b.kind,
+                organisation_id: b.organisation_id,
+            }
+        } else {
+            plans::FiledFor::Organisation {
+                organisation_id: b.organisation_id,
+            }
+        },
+    )
 }
 
 /// `GET /plans/{id}`: the account and the plan are read in one query.

@@ -144,6 +144,16 @@ letter!(
     "mail/vote_withdrawn.html"
 );
 letter!(
+    Invited {
+        name,
+        title,
+        plan_id,
+        link
+    },
+    "mail/invited.txt",
+    "mail/invited.html"
+);
+letter!(
     MagicLink { name, link },
     "mail/magic_link.txt",
     "mail/magic_link.html"
@@ -282,6 +292,27 @@ pub fn merged(
     }
     .render()?;
     Ok(letter("merged", to, subject, body, Some(plan_id)))
+}
+
+/// To a person the programme team filed a plan for at the desk: an account was made for
+/// them, the plan waits for them to read and submit, and how to sign in.
+pub fn invited(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    link: &str,
+) -> Result<Letter, LetterError> {
+    let subject = format!("Er staat een projectplan voor u klaar: {title}");
+    let body = Invited {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        plan_id: plan_id.into(),
+        link: link.into(),
+    }
+    .render()?;
+    Ok(letter("invited", to, subject, body, Some(plan_id)))
 }
 
 /// Why someone receives a decision letter.

@@ -15,6 +15,7 @@ mod board;
 mod confidentiality;
 mod conventions;
 mod faults;
+mod filed_for;
 mod funding;
 mod mail;
 mod merging;

@@ -37,6 +37,146 @@ fn check(
     Ok(e.finish(())?)
 }
 
+/// Whom the programme team files a plan for (`filed_for`).
+#[derive(Debug, Clone)]
+pub enum FiledFor {
+    /// An organisation's own action (the municipality's): the filing team member holds it,
+    /// nobody applies and no letters are written.
+    Organisation { organisation_id: Option<String> },
+    /// A resident or partner who came to the desk: they own the plan (an account is made
+    /// for an address that has none, and they are told by mail) and get its letters.
+    Person {
+        email: Option<String>,
+        name: Option<String>,
+        kind: Option<String>,
+        organisation_id: Option<String>,
+    },
+}
+
+/// Prefixes the fields of a refusal (`email` becomes `filed_for.email`).
+fn under_filed_for(e: Error) -> Error {
+    match e {
+        Error::Domain(DomainError::Invalid(errors)) => DomainError::Invalid(
+            errors
+                .into_iter()
+                .map(|mut f| {
+                    f.field = format!("filed_for.{}", f.field);
+                    f
+                })
+                .collect(),
+        )
+        .into(),
+        other => other,
+    }
+}
+
+/// The programme team files a plan for an organisation or for a person (see `FiledFor`).
+/// The plan starts as a draft, checked as any draft; a person's plan is theirs to read and
+/// submit (applying is their act), an organisation's own action is submitted by the team.
+/// `sign_in_url` is where the invitation sends a new account holder.
+pub fn file_for(
+    tx: &mut Tx,
+    actor: &Actor,
+    round_id: &str,
+    filed_for: FiledFor,
+    content: PlanContent,
+    sign_in_url: &str,
+) -> Result<PlanView, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
+    round.check_accepts_drafts(Utc::now())?;
+    check(tx, &content, &round, None)?;
+    let content = registered_names(tx, content)?;
+    let at = now();
+    let (mut plan, invite) = match filed_for {
+        FiledFor::Organisation { organisation_id } => {
+            let org = organisation_id
+                .filter(|o| !o.trim().is_empty())
+                .ok_or_else(|| {
+                    DomainError::Invalid(vec![FieldError::new(
+                        "filed_for.organisation_id",
+                        crate::domain::errors::REQUIRED,
+                    )])
+                })?;
+            crate::app::accounts::check_organisation(tx, Some(&org)).map_err(under_filed_for)?;
+            let mut plan = Plan::draft(
+                new_id(),
+                round.id.clone(),
+                actor.user_id.clone(),
+                crate::domain::user::ApplicantKind::Partner,
+                at,
+            );
+            plan.own_action_of = Some(org);
+            (plan, None)
+        }
+        FiledFor::Person {
+            email,
+            name,
+            kind,
+            organisation_id,
+        } => {
+            let address = email.clone().unwrap_or_default();
+            let existing = match crate::domain::user::Email::parse(&address) {
+                Ok(e) => db::users::find_by_email(tx, e.as_str())?,
+                Err(_) => None,
+            };
+            let (owner, new) = match existing {
+                Some(a) if a.active && a.roles.contains(&Role::Applicant) && a.kind.is_some() => {
+                    (a, false)
+                }
+                Some(_) => {
+                    return Err(DomainError::Conflict(Said::new(
+                        "this address belongs to an account that files no plans",
+                        "dit e-mailadres hoort bij een account dat geen plannen indient",
+                    ))
+                    .into())
+                }
+                None => {
+                    let mut a = Account::empty(new_id(), at);
+                    crate::domain::user::apply_change(
+                        &mut a,
+                        &crate::domain::user::AccountChange {
+                            email,
+                            name,
+                            password: None,
+                            roles: Some(vec![Role::Applicant.as_str().to_string()]),
+                            organisation_id: Some(organisation_id.clone()),
+                            kind: Some(kind),
+                            active: Some(true),
+                        },
+                        true,
+                    )
+                    .map_err(|e| under_filed_for(e.into()))?;
+                    crate::app::accounts::check_organisation(tx, organisation_id.as_deref())
+                        .map_err(under_filed_for)?;
+                    db::users::insert(tx, &a)?;
+                    (a, true)
+                }
+            };
+            let kind = owner
+                .kind
+                .ok_or_else(|| Error::Internal("an applicant without a kind".into()))?;
+            let plan = Plan::draft(new_id(), round.id.clone(), owner.id.clone(), kind, at);
+            (plan, Some((owner, new)))
+        }
+    };
+    plan.set_content(content, &round.spec.catalog);
+    db::plans::insert(tx, &plan)?;
+    if let Some((owner, _)) = invite {
+        enqueue(
+            tx,
+            letters::invited(
+                &owner.email,
+                &owner.name,
+                &plan.content.title,
+                &plan.id,
+                sign_in_url,
+            )?,
+        )?;
+    }
+    Ok(PlanView::new(plan))
+}
+
 /// Most drafts one applicant may keep at once (a draft is a plan not yet filed; more than
 /// this is a script, not a person).
 pub const DRAFTS_MAX: i64 = 25;
@@ -172,18 +312,21 @@ pub fn submit(
                 kind,
             )?;
             plan.set_content(submission.content.clone(), &round.spec.catalog);
-            let owner = owner_of(tx, plan)?;
-            enqueue(
-                tx,
-                letters::receipt(
-                    &owner.email,
-                    &owner.name,
-                    &plan.content.title,
-                    &plan.id,
-                    &round.spec.name,
-                    amsterdam_date(Utc::now()),
-                )?,
-            )?;
+            // An organisation's own action has no applicant to write to.
+            if plan.has_applicant() {
+                let owner = owner_of(tx, plan)?;
+                enqueue(
+                    tx,
+                    letters::receipt(
+                        &owner.email,
+                        &owner.name,
+                        &plan.content.title,
+                        &plan.id,
+                        &round.spec.name,
+                        amsterdam_date(Utc::now()),
+                    )?,
+                )?;
+            }
             let at = now();
             plan.submitted_at = Some(at);
             if let (Some(answer), Some(question)) = (&answer, plan.info_request.as_mut()) {

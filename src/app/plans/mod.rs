@@ -7,8 +7,8 @@ mod listing;
 mod reading;
 
 pub use filing::{
-    create_draft, delete, edit, submission_check, submit, withdraw, ContentChange, SubmissionCheck,
-    DRAFTS_MAX,
+    create_draft, delete, edit, file_for, submission_check, submit, withdraw, ContentChange,
+    FiledFor, SubmissionCheck, DRAFTS_MAX,
 };
 pub use listing::{list, status_counts, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
 pub use reading::{events, get, read, versions, ShownEvent};

@@ -52,6 +52,16 @@ pub struct Plan {
     pub info_request: Option<InfoRequest>,
     /// The adoption that covers the plan's decision: from then on it is published.
     pub adoption_id: Option<String>,
+    /// The organisation whose own action this is, filed by the programme team for it (the
+    /// municipality's own actions): no applicant is written to.
+    pub own_action_of: Option<String>,
+}
+
+impl Plan {
+    /// Whether letters go to the plan's owner (not for an organisation's own action).
+    pub fn has_applicant(&self) -> bool {
+        self.own_action_of.is_none()
+    }
 }
 
 impl Plan {
@@ -85,6 +95,7 @@ impl Plan {
             merged_into: None,
             info_request: None,
             adoption_id: None,
+            own_action_of: None,
         }
     }
 

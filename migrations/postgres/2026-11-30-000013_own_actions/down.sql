@@ -1,0 +1,1 @@
+ALTER TABLE plans DROP COLUMN own_action_of;
