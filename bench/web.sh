@@ -38,18 +38,25 @@ for backend in sqlite postgres; do
     PIDS+=("$APP")
     wait_up "http://127.0.0.1:$APP_PORT/api/v1/health"
     H="http://127.0.0.1:$APP_PORT"
-    COOKIE="Cookie: planloket_sessie=$SESSION_OWNER"
-    BEARER="Authorization: Bearer $TOKEN_OWNER"
-    # Each pair: the page, then the API answer it is drawn from.
-    while IFS='|' read -r page api; do
+    # Each pair: who asks (the plan's owner or the team), the page, then the API answer it
+    # is drawn from, asked by the same person.
+    while IFS='|' read -r who page api; do
+      if [ "$who" = team ]; then
+        COOKIE="Cookie: planloket_sessie=$SESSION_TEAM"
+        BEARER="Authorization: Bearer $TOKEN_TEAM"
+      else
+        COOKIE="Cookie: planloket_sessie=$SESSION_OWNER"
+        BEARER="Authorization: Bearer $TOKEN_OWNER"
+      fi
       read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "$COOKIE" "$H$page")
       [ "$err" = 0 ] || { echo "$page answered $err times with other than 2xx" >&2; exit 1; }
       read -r arps ap50 ap99 aerr < <(measure "$CONNECTIONS" -H "$BEARER" "$H/api/v1$api")
       [ "$aerr" = 0 ] || { echo "$api answered $aerr times with other than 2xx" >&2; exit 1; }
       row "$backend" "$n" "GET $page" "$rps" "$p50" "$p99" "GET $api" "$arps" "$ap99" "$(ratio "$rps" "$arps")"
     done <<PAIRS
-/plannen/$PLAN|/plans/$PLAN
-/mijn-plannen|/plans?page_size=50
+owner|/plannen/$PLAN|/plans/$PLAN
+owner|/mijn-plannen|/plans?page_size=50
+team|/beoordelen?ronde=$ROUND&status=submitted|/plans?round=$ROUND&status=submitted&page_size=50
 PAIRS
     kill "$APP"
     wait "$APP" 2>/dev/null || true

@@ -1,7 +1,7 @@
 //! Fills a database for the benchmark: the 2025-2026 round with N plans spread over every
 //! state, a second round of 2,000 submitted plans for the similar-plans measurement, users
 //! and organisations. Prints shell assignments (ROUND, PLAN, SIMILAR_PLAN, TOKEN_*, and
-//! SESSION_OWNER: a web session of PLAN's owner) to `eval`.
+//! SESSION_OWNER and SESSION_TEAM: web sessions of PLAN's owner and of the team) to `eval`.
 //!
 //!     seed <database url> <plans>
 //!
@@ -336,4 +336,8 @@ fn main() {
         .write(|tx| planloket::app::sessions::start(tx, sample_owner))
         .unwrap();
     println!("SESSION_OWNER={session}");
+    let (session, _) = db
+        .write(|tx| planloket::app::sessions::start(tx, &team))
+        .unwrap();
+    println!("SESSION_TEAM={session}");
 }
