@@ -47,6 +47,8 @@ pub struct AppState {
     pub hashing: tokio::sync::Semaphore,
     /// Rendered staff pages of `GET /plans`, rendered again when plans change.
     pub list_pages: plans::ListPages,
+    /// The web lists' rows (`/mijn-plannen`, `/beoordelen`), kept the same way.
+    pub web_lists: crate::web::WebLists,
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -321,5 +323,6 @@ pub fn state(app: app::App, jwt_secret: &[u8]) -> AppState {
         tokens: crate::app::tokens::Tokens::new(jwt_secret),
         hashing: tokio::sync::Semaphore::new(crate::config::cores()),
         list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+        web_lists: crate::web::WebLists::default(),
     }
 }

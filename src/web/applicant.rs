@@ -12,8 +12,7 @@ use super::plan_form::{
 };
 use super::public::Flash;
 use super::{redirect, render, Layout, Visitor, WebError};
-use crate::app::cache::Counted;
-use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PageKey, PlanView};
+use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PlanView};
 use crate::app::{self, rounds};
 use crate::domain::calendar::{dutch_date, dutch_date_time};
 use crate::domain::round::Round;
@@ -77,10 +76,16 @@ fn next_step(v: &PlanView, actor: &crate::domain::user::Actor) -> (&'static str,
 #[template(path = "web/my_plans.html")]
 struct MyPlans {
     l: Layout,
-    plans: Vec<PlanLine>,
+    plans: std::sync::Arc<MyPlanRows>,
     rounds: Vec<super::public::RoundLine>,
     page: i64,
-    more: bool,
+}
+
+/// A page of the applicant's list, as kept between requests (`WebLists`).
+pub struct MyPlanRows {
+    pub lines: Vec<PlanLine>,
+    /// Whether a next page follows.
+    pub more: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,13 +107,12 @@ pub async fn my_plans(
     let a = actor.clone();
     let (found, all_rounds) = web::block(move || {
         st.app.read(|c| {
-            // The page is read afresh each time (the API keeps its serialized pages; keeping
-            // this one's plans too is left to issue 19: docs/BENCHMARKS.md).
-            let none: Counted<PageKey, ()> = Counted::new(0);
+            // Rows of a page read before are kept until plans change (as the API keeps its
+            // serialized pages): then only the open rounds are read.
             let listing = plans::list(
                 c,
                 &st.app.lists,
-                &none,
+                &st.web_lists.my_plans,
                 &a,
                 &ListQuery {
                     page: Some(page),
@@ -120,16 +124,36 @@ pub async fn my_plans(
         })
     })
     .await??;
-    let Listing::Found(found) = found else {
-        return Err(WebError::Internal(
-            "a list page was kept in a cache of none".into(),
-        ));
+    let rows = match found {
+        Listing::Kept(rows) => rows,
+        Listing::Found(found) => {
+            let rows = std::sync::Arc::new(my_plan_rows(&found, &actor));
+            if let Some((key, changes)) = found.keep {
+                state.web_lists.my_plans.put(key, changes, rows.clone(), 1);
+            }
+            rows
+        }
     };
+    let page_view = MyPlans {
+        l: Layout::new("Mijn plannen", &v).with_flash(super::flash(q.bericht.as_deref())),
+        plans: rows,
+        rounds: all_rounds
+            .iter()
+            .map(super::public::RoundLine::of)
+            .filter(|r| r.is_open())
+            .collect(),
+        page,
+    };
+    render(&v, StatusCode::OK, &page_view)
+}
+
+/// The rows of a page of the applicant's list.
+fn my_plan_rows(found: &plans::Found, actor: &crate::domain::user::Actor) -> MyPlanRows {
     let lines = found
         .items
         .iter()
         .map(|p| {
-            let (next, next_href) = next_step(p, &actor);
+            let (next, next_href) = next_step(p, actor);
             PlanLine {
                 id: p.plan.id.clone(),
                 title: if p.plan.content.title.is_empty() {
@@ -137,24 +161,16 @@ pub async fn my_plans(
                 } else {
                     p.plan.content.title.clone()
                 },
-                status: p.status_for(&actor).label_nl(),
+                status: p.status_for(actor).label_nl(),
                 next,
                 next_href,
             }
         })
         .collect();
-    let page_view = MyPlans {
-        l: Layout::new("Mijn plannen", &v).with_flash(super::flash(q.bericht.as_deref())),
-        plans: lines,
-        rounds: all_rounds
-            .iter()
-            .map(super::public::RoundLine::of)
-            .filter(|r| r.is_open())
-            .collect(),
-        page,
+    MyPlanRows {
+        lines,
         more: found.page * found.page_size < found.total,
-    };
-    render(&v, StatusCode::OK, &page_view)
+    }
 }
 
 // ---- the plan form ---------------------------------------------------------------------------

@@ -191,6 +191,30 @@ async fn conventions(
     Ok(res)
 }
 
+/// The rows of the web's plan lists, kept against the change counter like the API's list
+/// pages (`plans::list` decides when a kept page is current). A page's rows depend on the
+/// filter, the page and the viewer, as its key says; never on the session.
+pub struct WebLists {
+    pub my_plans: crate::app::cache::Counted<
+        crate::app::plans::PageKey,
+        std::sync::Arc<applicant::MyPlanRows>,
+    >,
+    pub work_list:
+        crate::app::cache::Counted<crate::app::plans::PageKey, std::sync::Arc<team::WorkRows>>,
+}
+
+/// Pages kept per list at most.
+const WEB_LIST_PAGES: usize = 2_000;
+
+impl Default for WebLists {
+    fn default() -> Self {
+        WebLists {
+            my_plans: crate::app::cache::Counted::new(WEB_LIST_PAGES),
+            work_list: crate::app::cache::Counted::new(WEB_LIST_PAGES),
+        }
+    }
+}
+
 /// What the base layout shows of the visitor on every page.
 #[derive(Debug, Clone)]
 pub struct Layout {

@@ -14,9 +14,8 @@ use super::form::{Posted, Problems};
 use super::public::Flash;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::board::TallyView;
-use crate::app::cache::Counted;
 use crate::app::dossier::{dossier, Dossier};
-use crate::app::plans::{self, Expected, ListQuery, Listing, PageKey, PlanView};
+use crate::app::plans::{self, Expected, ListQuery, Listing, PlanView};
 use crate::app::{self, assessment, rounds};
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::evaluation::ScoreInput;
@@ -137,6 +136,14 @@ pub struct WorkRow {
     pub next_href: String,
 }
 
+/// A page of the work list, as kept between requests (`WebLists`). A theme renamed since
+/// shows its new name once plans change again.
+pub struct WorkRows {
+    pub rows: Vec<WorkRow>,
+    pub total: i64,
+    pub page: i64,
+}
+
 pub struct StatusCount {
     pub value: &'static str,
     pub label: &'static str,
@@ -158,7 +165,7 @@ struct WorkList {
     goals: Vec<(String, String)>,
     goal: String,
     text: String,
-    rows: Vec<WorkRow>,
+    rows: std::sync::Arc<WorkRows>,
     total: i64,
     page: i64,
     pages: i64,
@@ -171,6 +178,47 @@ fn non_empty(s: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from)
+}
+
+/// The rows of a page of the work list.
+fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkRows {
+    let rows = found
+        .items
+        .iter()
+        .map(|view| {
+            let plan = &view.plan;
+            let round = all_rounds.iter().find(|r| r.id == plan.round_id);
+            let (next, next_href) = next_step(view, actor);
+            WorkRow {
+                id: plan.id.clone(),
+                title: plan.content.title.clone(),
+                status: plan.status.label_nl(),
+                theme: plan
+                    .budget_line
+                    .as_deref()
+                    .and_then(|b| round.and_then(|r| r.spec.catalog.theme(b)))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| "—".into()),
+                requested: match plan.content.funding.without_amount_nl() {
+                    Some(text) => text.to_string(),
+                    None => plan
+                        .content
+                        .requested_eur
+                        .and_then(|e| Eur::parse(e).ok())
+                        .map(|e| e.format_nl())
+                        .unwrap_or_else(|| "—".into()),
+                },
+                submitted: plan.submitted_at.map(dutch_date_time).unwrap_or_default(),
+                next,
+                next_href,
+            }
+        })
+        .collect();
+    WorkRows {
+        rows,
+        total: found.total,
+        page: found.page,
+    }
 }
 
 /// `GET /beoordelen`: every submitted plan, filtered by round, status, theme, goal and text,
@@ -213,60 +261,40 @@ pub async fn work_list(
         };
         p.add(field, label, e.message_nl.clone());
     }
-    let (rows, total, page, counts) = if p.is_empty() {
+    let (rows, counts) = if p.is_empty() {
         let st = state.clone();
         let a = actor.clone();
         let qq = query.clone();
         let (listing, counts) = web::block(move || {
             st.app.read(|c| {
-                let none: Counted<PageKey, ()> = Counted::new(0);
-                let listing = plans::list(c, &st.app.lists, &none, &a, &qq)?;
+                let listing = plans::list(c, &st.app.lists, &st.web_lists.work_list, &a, &qq)?;
                 let counts = plans::status_counts(c, &st.app.lists, &a, &qq)?;
                 Ok((listing, counts))
             })
         })
         .await??;
-        let Listing::Found(found) = listing else {
-            return Err(WebError::Internal(
-                "a list page was kept in a cache of none".into(),
-            ));
-        };
-        let rows = found
-            .items
-            .iter()
-            .map(|view| {
-                let plan = &view.plan;
-                let round = all_rounds.iter().find(|r| r.id == plan.round_id);
-                let (next, next_href) = next_step(view, &actor);
-                WorkRow {
-                    id: plan.id.clone(),
-                    title: plan.content.title.clone(),
-                    status: plan.status.label_nl(),
-                    theme: plan
-                        .budget_line
-                        .as_deref()
-                        .and_then(|b| round.and_then(|r| r.spec.catalog.theme(b)))
-                        .map(|t| t.name.clone())
-                        .unwrap_or_else(|| "—".into()),
-                    requested: match plan.content.funding.without_amount_nl() {
-                        Some(text) => text.to_string(),
-                        None => plan
-                            .content
-                            .requested_eur
-                            .and_then(|e| Eur::parse(e).ok())
-                            .map(|e| e.format_nl())
-                            .unwrap_or_else(|| "—".into()),
-                    },
-                    submitted: plan.submitted_at.map(dutch_date_time).unwrap_or_default(),
-                    next,
-                    next_href,
+        let rows = match listing {
+            Listing::Kept(rows) => rows,
+            Listing::Found(found) => {
+                let rows = std::sync::Arc::new(work_rows(&found, &all_rounds, &actor));
+                if let Some((key, changes)) = found.keep {
+                    state.web_lists.work_list.put(key, changes, rows.clone(), 1);
                 }
-            })
-            .collect();
-        (rows, found.total, found.page, counts)
+                rows
+            }
+        };
+        (rows, counts)
     } else {
-        (Vec::new(), 0, 1, Vec::new())
+        (
+            std::sync::Arc::new(WorkRows {
+                rows: Vec::new(),
+                total: 0,
+                page: 1,
+            }),
+            Vec::new(),
+        )
     };
+    let (total, page) = (rows.total, rows.page);
     let link = |status: Option<&str>, page: i64| {
         let mut parts = vec![("ronde", round.clone().unwrap_or_else(|| "alle".into()))];
         if let Some(s) = status {
@@ -338,7 +366,7 @@ pub async fn work_list(
             .unwrap_or_default(),
         goal: non_empty(&q.doel).unwrap_or_default(),
         text: q.tekst.clone().unwrap_or_default(),
-        rows,
+        rows: rows.clone(),
         total,
         page,
         pages,
