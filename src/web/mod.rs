@@ -14,8 +14,10 @@ pub mod plan_form;
 pub mod public;
 pub mod round_form;
 pub mod rounds;
+pub mod scoring;
 pub mod session;
 pub mod team;
+pub mod worklist;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -88,7 +90,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(applicant::withdraw),
             )
             // The programme team and the board (issue 17).
-            .route("/beoordelen", web::get().to(team::work_list))
+            .route("/beoordelen", web::get().to(worklist::work_list))
             .route("/plannen/{id}/actie", web::post().to(team::plan_action))
             .route("/plannen/{id}/vraag", web::get().to(team::question_page))
             .route("/plannen/{id}/vraag", web::post().to(team::ask))
@@ -96,14 +98,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/plannen/{id}/samenvoegen", web::post().to(team::merge))
             .route(
                 "/plannen/{id}/beoordeling",
-                web::get().to(team::evaluation_page),
+                web::get().to(scoring::evaluation_page),
             )
-            .route("/plannen/{id}/beoordeling", web::post().to(team::evaluate))
+            .route(
+                "/plannen/{id}/beoordeling",
+                web::post().to(scoring::evaluate),
+            )
             .route(
                 "/plannen/{id}/pre-advies",
-                web::get().to(team::pre_advice_page),
+                web::get().to(scoring::pre_advice_page),
             )
-            .route("/plannen/{id}/pre-advies", web::post().to(team::pre_advise))
+            .route(
+                "/plannen/{id}/pre-advies",
+                web::post().to(scoring::pre_advise),
+            )
             .route("/bestuur", web::get().to(board::agenda))
             .route("/plannen/{id}/stem", web::post().to(board::vote))
             .route(
@@ -200,7 +208,7 @@ pub struct WebLists {
         std::sync::Arc<applicant::MyPlanRows>,
     >,
     pub work_list:
-        crate::app::cache::Counted<crate::app::plans::PageKey, std::sync::Arc<team::WorkRows>>,
+        crate::app::cache::Counted<crate::app::plans::PageKey, std::sync::Arc<worklist::WorkRows>>,
 }
 
 /// Pages kept per list at most.

@@ -1,0 +1,312 @@
+//! The programme team's work list, `/beoordelen`: every submitted plan, filtered, counted per
+//! status, with each plan's next step.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::form::Problems;
+use super::team::{capital, non_empty, team};
+use super::{render, Layout, Visitor, WebError};
+use crate::app::plans::{self, ListQuery, Listing, PlanView};
+use crate::app::rounds;
+use crate::domain::calendar::dutch_date_time;
+use crate::domain::round::Round;
+use crate::domain::state::{Action, PlanStatus};
+use crate::domain::user::Actor;
+use crate::domain::Eur;
+use crate::http::AppState;
+
+/// The next step on a plan for this staff member, and where it is taken.
+fn next_step(view: &PlanView, actor: &Actor) -> (String, String) {
+    let allowed = view.allowed_actions(actor);
+    let id = &view.plan.id;
+    for a in [
+        Action::StartReview,
+        Action::Evaluate,
+        Action::OpenVote,
+        Action::Vote,
+        Action::CloseVote,
+        Action::Adopt,
+    ] {
+        if allowed.contains(&a) {
+            let href = match a {
+                Action::Evaluate => format!("/plannen/{id}/beoordeling"),
+                Action::Vote => format!("/bestuur#plan-{id}"),
+                Action::Adopt => format!("/rondes/{}/vaststelling", view.plan.round_id),
+                _ => format!("/plannen/{id}"),
+            };
+            return (capital(a.label_nl()), href);
+        }
+    }
+    let waiting = match view.plan.status {
+        PlanStatus::NeedsInfo => "Wacht op antwoord van de indiener",
+        PlanStatus::Voting => "Stemming loopt",
+        _ => "Geen actie",
+    };
+    (waiting.to_string(), format!("/plannen/{id}"))
+}
+
+// ---- the work list ---------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkQuery {
+    ronde: Option<String>,
+    status: Option<String>,
+    opgave: Option<String>,
+    doel: Option<String>,
+    tekst: Option<String>,
+    pagina: Option<i64>,
+    bericht: Option<String>,
+}
+
+pub struct WorkRow {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub theme: String,
+    pub requested: String,
+    pub submitted: String,
+    pub next: String,
+    pub next_href: String,
+}
+
+/// A page of the work list, as kept between requests (`WebLists`). A theme renamed since
+/// shows its new name once plans change again.
+pub struct WorkRows {
+    pub rows: Vec<WorkRow>,
+    pub total: i64,
+    pub page: i64,
+}
+
+pub struct StatusCount {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/work_list.html")]
+struct WorkList {
+    l: Layout,
+    p: Problems,
+    rounds: Vec<(String, String)>,
+    round: String,
+    statuses: Vec<StatusCount>,
+    status: String,
+    themes: Vec<(String, String)>,
+    theme: String,
+    goals: Vec<(String, String)>,
+    goal: String,
+    text: String,
+    rows: std::sync::Arc<WorkRows>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+/// The rows of a page of the work list.
+fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkRows {
+    let rows = found
+        .items
+        .iter()
+        .map(|view| {
+            let plan = &view.plan;
+            let round = all_rounds.iter().find(|r| r.id == plan.round_id);
+            let (next, next_href) = next_step(view, actor);
+            WorkRow {
+                id: plan.id.clone(),
+                title: plan.content.title.clone(),
+                status: plan.status.label_nl(),
+                theme: plan
+                    .budget_line
+                    .as_deref()
+                    .and_then(|b| round.and_then(|r| r.spec.catalog.theme(b)))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| "—".into()),
+                requested: match plan.content.funding.without_amount_nl() {
+                    Some(text) => text.to_string(),
+                    None => plan
+                        .content
+                        .requested_eur
+                        .and_then(|e| Eur::parse(e).ok())
+                        .map(|e| e.format_nl())
+                        .unwrap_or_else(|| "—".into()),
+                },
+                submitted: plan.submitted_at.map(dutch_date_time).unwrap_or_default(),
+                next,
+                next_href,
+            }
+        })
+        .collect();
+    WorkRows {
+        rows,
+        total: found.total,
+        page: found.page,
+    }
+}
+
+/// `GET /beoordelen`: every submitted plan, filtered by round, status, theme, goal and text,
+/// with the counts per status and each plan's next step; 50 a page.
+pub async fn work_list(
+    state: web::Data<AppState>,
+    v: Visitor,
+    q: web::Query<WorkQuery>,
+) -> Result<HttpResponse, WebError> {
+    let actor = team(&v, "/beoordelen")?.actor();
+    let all_rounds = {
+        let st = state.clone();
+        web::block(move || st.app.read(rounds::list)).await??
+    };
+    // The newest round unless another is chosen; "alle" for every round.
+    let round = match non_empty(&q.ronde) {
+        Some(r) if r == "alle" => None,
+        Some(r) => Some(r),
+        None => all_rounds.last().map(|r| r.id.clone()),
+    };
+    let chosen: Option<&Round> = round
+        .as_deref()
+        .and_then(|id| all_rounds.iter().find(|r| r.id == id));
+    let query = ListQuery {
+        round: round.clone(),
+        status: non_empty(&q.status),
+        theme: non_empty(&q.opgave),
+        goal: non_empty(&q.doel),
+        q: non_empty(&q.tekst),
+        page: Some(q.pagina.unwrap_or(1).clamp(1, 1_000_000)),
+        page_size: Some(50),
+    };
+    let mut p = Problems::new();
+    for e in query.problems() {
+        let (field, label) = match e.field.as_str() {
+            "status" => ("status", "Status"),
+            "q" => ("tekst", "Zoeken"),
+            "page" => ("pagina", "Pagina"),
+            _ => ("ronde", "Filter"),
+        };
+        p.add(field, label, e.message_nl.clone());
+    }
+    let (rows, counts) = if p.is_empty() {
+        let st = state.clone();
+        let a = actor.clone();
+        let qq = query.clone();
+        let (listing, counts) = web::block(move || {
+            st.app.read(|c| {
+                let listing = plans::list(c, &st.app.lists, &st.web_lists.work_list, &a, &qq)?;
+                let counts = plans::status_counts(c, &st.app.lists, &a, &qq)?;
+                Ok((listing, counts))
+            })
+        })
+        .await??;
+        let rows = match listing {
+            Listing::Kept(rows) => rows,
+            Listing::Found(found) => {
+                let rows = std::sync::Arc::new(work_rows(&found, &all_rounds, &actor));
+                if let Some((key, changes)) = found.keep {
+                    state.web_lists.work_list.put(key, changes, rows.clone(), 1);
+                }
+                rows
+            }
+        };
+        (rows, counts)
+    } else {
+        (
+            std::sync::Arc::new(WorkRows {
+                rows: Vec::new(),
+                total: 0,
+                page: 1,
+            }),
+            Vec::new(),
+        )
+    };
+    let (total, page) = (rows.total, rows.page);
+    let link = |status: Option<&str>, page: i64| {
+        let mut parts = vec![("ronde", round.clone().unwrap_or_else(|| "alle".into()))];
+        if let Some(s) = status {
+            parts.push(("status", s.to_string()));
+        }
+        for (k, v) in [
+            ("opgave", &q.opgave),
+            ("doel", &q.doel),
+            ("tekst", &q.tekst),
+        ] {
+            if let Some(v) = non_empty(v) {
+                parts.push((k, v));
+            }
+        }
+        if page > 1 {
+            parts.push(("pagina", page.to_string()));
+        }
+        let encoded: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(parts)
+            .finish();
+        format!("/beoordelen?{encoded}")
+    };
+    let status = non_empty(&q.status).unwrap_or_default();
+    let pages = ((total + 49) / 50).max(1);
+    let catalog = chosen.map(|r| &r.spec.catalog);
+    let page_view = WorkList {
+        l: Layout::new(
+            if p.is_empty() {
+                "Beoordelen".to_string()
+            } else {
+                "Fout: Beoordelen".to_string()
+            },
+            &v,
+        )
+        .with_flash(super::flash(q.bericht.as_deref())),
+        rounds: all_rounds
+            .iter()
+            .rev()
+            .map(|r| (r.id.clone(), r.spec.name.clone()))
+            .collect(),
+        round: round.clone().unwrap_or_else(|| "alle".into()),
+        statuses: counts
+            .iter()
+            .map(|(s, n)| StatusCount {
+                value: s.as_str(),
+                label: s.label_nl(),
+                count: *n,
+                href: link(Some(s.as_str()), 1),
+            })
+            .collect(),
+        status: status.clone(),
+        themes: catalog
+            .map(|c| {
+                c.themes
+                    .iter()
+                    .map(|t| (t.code.clone(), t.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        theme: non_empty(&q.opgave).unwrap_or_default(),
+        goals: catalog
+            .map(|c| {
+                c.themes
+                    .iter()
+                    .flat_map(|t| t.goals.iter())
+                    .map(|g| (g.code.clone(), format!("{} — {}", g.code, g.text)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        goal: non_empty(&q.doel).unwrap_or_default(),
+        text: q.tekst.clone().unwrap_or_default(),
+        rows: rows.clone(),
+        total,
+        page,
+        pages,
+        prev_href: (page > 1).then(|| link(non_empty(&q.status).as_deref(), page - 1)),
+        next_href: (page < pages).then(|| link(non_empty(&q.status).as_deref(), page + 1)),
+        p,
+    };
+    let code = if page_view.p.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    render(&v, code, &page_view)
+}
