@@ -90,7 +90,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Demo => {
             let db = Db::open_sized(&settings.database, settings.db_pool)?;
-            match startup::load_demo(&db)? {
+            match startup::load_demo(&db, &settings.public_url)? {
                 Some(lines) => lines.iter().for_each(|l| println!("{l}")),
                 None => println!("the database holds data already; no demo data loaded"),
             }

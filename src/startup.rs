@@ -17,6 +17,8 @@ use crate::mail::worker;
 
 /// The catalog of the 2025-2026 round, kept in the project for `planloket demo`.
 pub const DEMO_PROGRAMME: &str = include_str!("../demo/programme-2025-2026.json");
+/// The open round `planloket demo` makes from the adopted 2025-2026 one.
+pub const NEXT_ROUND_NAME: &str = "Sterk voor Noord — uitvoeringsplan 2027-2028";
 /// The password of every demo account (only ever created by `planloket demo`).
 pub const DEMO_PASSWORD: &str = "demo-wachtwoord";
 
@@ -165,13 +167,17 @@ pub fn demo_spec(
     parse_round(&spec.to_input()).map_err(|e| format!("demo catalog: {e}"))
 }
 
-/// On an empty database: the 2025-2026 round, open from yesterday for 90 days, some
-/// organisations and one account per role. Returns the lines to print, or None when the
+/// On an empty database: the 2025-2026 round with its real action table, adopted (see
+/// `crate::demo`), and the 2027-2028 round copied from it, open from yesterday for 90 days;
+/// the table's organisations, some more, and one account per role. Returns the lines to print, or None when the
 /// database already held data.
-pub fn load_demo(db: &Db) -> Result<Option<Vec<String>>, String> {
+pub fn load_demo(db: &Db, public_url: &str) -> Result<Option<Vec<String>>, String> {
     let now = Utc::now();
-    let spec = demo_spec(now - Duration::days(1), now + Duration::days(90))?;
+    // Open while the table is replayed into it; `demo::replay` closes it again.
+    let spec = demo_spec(now - Duration::days(1), now + Duration::days(1))?;
+    let table = crate::demo::ActionTable::parse()?;
     let hash = accounts::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+    let sign_in_url = format!("{}/inloggen", public_url.trim_end_matches('/'));
     db.write(|tx| {
         if db::rounds::count(tx)? > 0 || db::users::count(tx)? > 0 {
             return Ok(None);
@@ -193,15 +199,14 @@ pub fn load_demo(db: &Db) -> Result<Option<Vec<String>>, String> {
             db::organisations::insert(tx, &org)?;
             org_ids.push(org.id);
         }
-        let mut lines = vec![
-            format!(
-                "Demo round '{}' ({}) is open until {}",
-                round.spec.name,
-                round.id,
-                round.spec.closes_at.to_rfc3339()
-            ),
-            format!("Demo accounts, all with password '{DEMO_PASSWORD}':"),
-        ];
+        let mut by_name = std::collections::HashMap::new();
+        for o in &table.organisations {
+            let org = parse_organisation(app::new_id(), Some(&o.name), Some(&o.kind), at)?;
+            db::organisations::insert(tx, &org)?;
+            by_name.insert(o.name.clone(), org.id);
+        }
+        let mut lines = Vec::new();
+        let mut accounts = Vec::new();
         for (email, name, role, kind, org) in DEMO_ACCOUNTS {
             let account = Account {
                 email: email.into(),
@@ -214,8 +219,59 @@ pub fn load_demo(db: &Db) -> Result<Option<Vec<String>>, String> {
             };
             db::users::insert(tx, &account)?;
             lines.push(format!("  {:<16} {email}", role.as_str()));
+            accounts.push(account);
         }
-        Ok::<_, app::Error>(Some(lines))
+        let actor = |role: Role| {
+            accounts
+                .iter()
+                .find(|a| a.roles.contains(&role))
+                .map(Account::actor)
+                .ok_or_else(|| app::Error::Internal(format!("demo: no {}", role.as_str())))
+        };
+        let (team, chair) = (actor(Role::ProgrammeTeam)?, actor(Role::BoardChair)?);
+        let voters = [chair.clone(), actor(Role::BoardMember)?];
+        let (plans, reserved) = crate::demo::replay(
+            tx,
+            &table,
+            &round,
+            &by_name,
+            &crate::demo::Cast {
+                team: &team,
+                voters: &voters,
+                chair: &chair,
+                sign_in_url: &sign_in_url,
+            },
+            crate::demo::historic_window(),
+        )?;
+        // The next period, as the team would start it: a copy of the adopted round.
+        let (next, drafts) = app::rounds::copy(
+            tx,
+            &team,
+            &round.id,
+            app::rounds::CopyInput {
+                name: Some(NEXT_ROUND_NAME.into()),
+                start_year: Some(2027),
+                end_year: Some(2028),
+                opens_at: Some(now - Duration::days(1)),
+                closes_at: Some(now + Duration::days(90)),
+            },
+        )?;
+        let mut head = vec![
+            format!(
+                "Demo round '{}' ({}): the real action table, {plans} plans and {reserved} reservations, adopted on {}",
+                round.spec.name, round.id, table.adopted_on
+            ),
+            format!(
+                "Demo round '{}' ({}) is open until {}, with {} continuing actions as drafts",
+                next.spec.name,
+                next.id,
+                next.spec.closes_at.to_rfc3339(),
+                drafts.len()
+            ),
+            format!("Demo accounts, all with password '{DEMO_PASSWORD}':"),
+        ];
+        head.append(&mut lines);
+        Ok::<_, app::Error>(Some(head))
     })
     .map_err(|e| format!("cannot load the demo data: {e}"))
 }

@@ -90,6 +90,8 @@ pub fn copy(
             p.applicant_kind,
             now(),
         );
+        // An organisation's own action stays its own: no applicant, no letters.
+        plan.own_action_of = p.own_action_of.clone();
         plan.set_content(content, &round.spec.catalog);
         db::plans::insert(tx, &plan)?;
         drafts.push(plan.id);

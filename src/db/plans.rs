@@ -220,6 +220,9 @@ pub fn versions(c: &mut DbConn, plan_id: &str) -> Result<Vec<PlanVersion>, DbErr
 pub struct PlanFilter {
     pub owner_id: Option<String>,
     pub exclude_drafts: bool,
+    /// With `exclude_drafts`: still the drafts this user holds (a team member's own
+    /// actions filed for an organisation, waiting to be submitted).
+    pub drafts_of: Option<String>,
     pub round_id: Option<String>,
     pub statuses: Option<Vec<PlanStatus>>,
     /// Only plans an adoption covers, their decisions published (`Some(true)`), or not yet.
@@ -248,7 +251,10 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
         q = q.filter(plans::owner_id.eq(owner.clone()));
     }
     if f.exclude_drafts {
-        q = q.filter(plans::status.ne(DRAFT));
+        q = match &f.drafts_of {
+            Some(me) => q.filter(plans::status.ne(DRAFT).or(plans::owner_id.eq(me.clone()))),
+            None => q.filter(plans::status.ne(DRAFT)),
+        };
     }
     if let Some(round) = &f.round_id {
         q = q.filter(plans::round_id.eq(round.clone()));

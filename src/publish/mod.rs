@@ -208,8 +208,9 @@ pub fn sections(o: &Overview) -> String {
     let e = escape_html;
     let mut out = String::with_capacity(16_384);
     for t in &o.themes {
+        // A wide table scrolls inside its section: focusable, so a keyboard can scroll it too.
         out.push_str(&format!(
-            "<section class=\"theme\" id=\"opgave-{code}\" aria-labelledby=\"opgave-{code}-titel\">\n<h2 id=\"opgave-{code}-titel\">{name}</h2>\n",
+            "<section class=\"theme\" tabindex=\"0\" id=\"opgave-{code}\" aria-labelledby=\"opgave-{code}-titel\">\n<h2 id=\"opgave-{code}-titel\">{name}</h2>\n",
             code = e(&t.code),
             name = e(&t.name)
         ));

@@ -23,6 +23,8 @@ fn next_step(view: &PlanView, actor: &Actor) -> (String, String) {
     let allowed = view.allowed_actions(actor);
     let id = &view.plan.id;
     for a in [
+        // An organisation's own action the team member filed waits for them to submit it.
+        Action::Submit,
         Action::StartReview,
         Action::Evaluate,
         Action::OpenVote,
@@ -32,6 +34,7 @@ fn next_step(view: &PlanView, actor: &Actor) -> (String, String) {
     ] {
         if allowed.contains(&a) {
             let href = match a {
+                Action::Submit => format!("/plannen/{id}/indienen"),
                 Action::Evaluate => format!("/plannen/{id}/beoordeling"),
                 Action::Vote => format!("/bestuur#plan-{id}"),
                 Action::Adopt => format!("/rondes/{}/vaststelling", view.plan.round_id),
@@ -166,7 +169,7 @@ pub async fn work_list(
     let round = match non_empty(&q.ronde) {
         Some(r) if r == "alle" => None,
         Some(r) => Some(r),
-        None => all_rounds.last().map(|r| r.id.clone()),
+        None => all_rounds.first().map(|r| r.id.clone()),
     };
     let chosen: Option<&Round> = round
         .as_deref()

@@ -221,6 +221,58 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
         .send_json(serde_json::json!({"email": "voorzitter@demo.planloket.nl", "password": planloket::startup::DEMO_PASSWORD}))
         .unwrap();
     assert_eq!(login.status(), 200);
+    // The real action table is the adopted earlier round: per theme, granted and reserved
+    // make the printed totals; the open round is its copy for 2027-2028.
+    let earlier = &rounds["items"][1];
+    assert_eq!(rounds["items"][0]["start_year"], 2027);
+    assert_eq!(earlier["start_year"], 2025);
+    let overview: serde_json::Value = agent
+        .get(&format!(
+            "{base}/rounds/{}/overview",
+            earlier["id"].as_str().unwrap()
+        ))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(overview["adopted_on"], "2025-04-08");
+    let plans: usize = overview["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["plans"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(plans, 54);
+    let team: serde_json::Value = agent
+        .post(&format!("{base}/auth/login"))
+        .send_json(serde_json::json!({"email": "team@demo.planloket.nl", "password": planloket::startup::DEMO_PASSWORD}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let budget: serde_json::Value = agent
+        .get(&format!(
+            "{base}/rounds/{}/budget",
+            earlier["id"].as_str().unwrap()
+        ))
+        .set(
+            "Authorization",
+            &format!("Bearer {}", team["access_token"].as_str().unwrap()),
+        )
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let totals: Vec<i64> = budget["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["granted_eur"].as_i64().unwrap() + l["reserved_eur"].as_i64().unwrap())
+        .collect();
+    assert_eq!(totals, [145_450, 72_770, 94_370]);
+    assert!(
+        printed.contains("30 continuing actions as drafts"),
+        "{printed}"
+    );
     child.kill().unwrap();
     let _ = child.wait();
 
@@ -229,7 +281,10 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
         dir.join("planloket.db"),
     ))
     .unwrap();
-    assert_eq!(planloket::startup::load_demo(&db).unwrap(), None);
+    assert_eq!(
+        planloket::startup::load_demo(&db, "http://127.0.0.1").unwrap(),
+        None
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 

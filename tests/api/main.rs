@@ -8,6 +8,7 @@ mod letters;
 mod listing;
 
 mod accounts;
+mod action_table;
 mod adoptions;
 mod assessment;
 mod binary;

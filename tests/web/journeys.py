@@ -189,8 +189,8 @@ def resident_journey(browser):
     page.check("#goal-B")
     page.check("#goal-J")
     page.select_option("#payee_id", index=1)
-    page.fill("#start_year", "2025")
-    page.fill("#end_year", "2026")
+    page.fill("#start_year", "2027")
+    page.fill("#end_year", "2028")
     page.fill("#funding_source_0", "Fonds 1818")
     page.fill("#funding_amount_0", "2500")
     page.fill("#expected_reach", "40")
@@ -266,8 +266,8 @@ def partner_journey(browser, round_href):
     page.fill("#partner_names", "Bibliotheek Noord")
     page.select_option("#payee_id", index=1)
     page.fill("#requested_eur", "8000")
-    page.fill("#start_year", "2025")
-    page.fill("#end_year", "2025")
+    page.fill("#start_year", "2027")
+    page.fill("#end_year", "2027")
     page.click("button:has-text('Plan indienen')")
     expect_text(page, "Alles is ingevuld")
     page.click("main button:has-text('Plan indienen')")
@@ -351,8 +351,8 @@ def round_filing(browser, round_href):
     page.check("#goal-B")
     page.select_option("#payee_id", index=1)
     page.fill("#requested_eur", "6000")
-    page.fill("#start_year", "2025")
-    page.fill("#end_year", "2026")
+    page.fill("#start_year", "2027")
+    page.fill("#end_year", "2028")
     page.fill("#resident_involvement", "Bewoners onderhouden de tuin.")
     page.click("button:has-text('Plan indienen')")
     expect_text(page, "Alles is ingevuld")
@@ -536,6 +536,8 @@ def round_assessment(browser, plan_id, round_href):
     team.click("button:has-text('Vaststelling vastleggen')")
     assert error_summary(team), "an adoption needs its reference"
     team.fill("#reference", "B&W 2025/120")
+    # The team's own action, submitted earlier, is still being assessed: it waits.
+    team.get_by_label("Integrale leefbaarheidsactie").check()
     team.click("button:has-text('Vaststelling vastleggen')")
     expect_text(team, "De vaststelling is vastgelegd")
     expect_text(team, "B&W 2025/120")
@@ -696,12 +698,50 @@ def keyboard_journey(browser):
     ctx.close()
 
 
+def own_action_journey(browser):
+    """The demo's earlier round is the real action table, adopted; its continuing actions wait
+    in the open round as drafts. The team finds one of the municipality's own actions in the
+    work list and submits it (checked first), as the organisation's plan."""
+    page = browser.new_context(bypass_csp=True).new_page()
+    rounds = api("GET", "/rounds")["items"]
+    earlier = next(r for r in rounds if r["start_year"] == 2025)
+    page.goto(BASE + f"/rondes/{earlier['id']}/overzicht")
+    expect_text(page, "Zit in basis financiering")
+    expect_text(page, "Geen bijdrage")
+    axe(page, "overzicht-2025-2026")
+    ctx, team = sign_in(browser, "team@demo.planloket.nl")
+    team.goto(BASE + "/beoordelen")
+    row = team.locator("main table tr:has-text('Integrale leefbaarheidsactie')")
+    expect_text(team, "Integrale leefbaarheidsactie")
+    assert "concept" in row.inner_text(), row.inner_text()
+    axe(team, "werklijst-concepten")
+    row.locator("a:has-text('Indienen')").click()
+    # A copied action has no period yet: the check says so, and the form takes it.
+    expect_text(team, "Dit ontbreekt nog")
+    axe(team, "indienen-team-ontbreekt")
+    team.click("main a:has-text('Plan aanvullen')")
+    axe(team, "bewerken-team")
+    team.fill("#start_year", "2027")
+    team.fill("#end_year", "2028")
+    team.click("button:has-text('Plan indienen')")
+    expect_text(team, "Alles is ingevuld")
+    axe(team, "indienen-team")
+    team.click("main button:has-text('Plan indienen')")
+    expect_text(team, "ingediend")
+    plan_id = team.url.split("/")[-1].split("?")[0]
+    shown = api("GET", f"/plans/{plan_id}", token("team@demo.planloket.nl"))
+    assert shown["status"] == "submitted" and shown["own_action_of"], shown
+    assert shown["links"][0]["relation"] == "continues", shown
+    ctx.close()
+
+
 def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             round_href = resident_journey(browser)
             keyboard_journey(browser)
+            own_action_journey(browser)
             plan_id = round_filing(browser, round_href)
             # It adopts the round, which closes it to new plans; the plan filed above is still
             # being assessed and waits for a supplementary adoption.

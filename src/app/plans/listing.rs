@@ -192,6 +192,7 @@ pub fn list<R: Clone>(
     let filter = PlanFilter {
         owner_id: (!staff).then(|| actor.user_id.clone()),
         exclude_drafts: staff,
+        drafts_of: staff.then(|| actor.user_id.clone()),
         round_id: q.round.clone(),
         statuses,
         published,
@@ -288,6 +289,7 @@ pub fn status_counts(
         let filter = PlanFilter {
             owner_id: None,
             exclude_drafts: true,
+            drafts_of: None,
             round_id: q.round.clone(),
             statuses: Some(vec![status]),
             published: None,
