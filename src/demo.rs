@@ -83,8 +83,8 @@ pub struct Cast<'a> {
     pub team: &'a Actor,
     pub voters: &'a [Actor],
     pub chair: &'a Actor,
-    /// Where an invitation sends a resident whose account the team made.
-    pub sign_in_url: &'a str,
+    /// The site an invitation sends a resident to whose account the team made.
+    pub public_url: &'a str,
 }
 
 /// Replays the table in `round` (open now, so that plans can be filed and submitted), then
@@ -190,7 +190,7 @@ pub fn replay(
             &round.id,
             filed_for,
             content,
-            cast.sign_in_url,
+            cast.public_url,
         )?;
         let id = view.plan.id.clone();
         // A resident submits their own plan; an organisation's action is the team's to submit.

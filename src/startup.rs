@@ -177,7 +177,6 @@ pub fn load_demo(db: &Db, public_url: &str) -> Result<Option<Vec<String>>, Strin
     let spec = demo_spec(now - Duration::days(1), now + Duration::days(1))?;
     let table = crate::demo::ActionTable::parse()?;
     let hash = accounts::hash_password(DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    let sign_in_url = format!("{}/inloggen", public_url.trim_end_matches('/'));
     db.write(|tx| {
         if db::rounds::count(tx)? > 0 || db::users::count(tx)? > 0 {
             return Ok(None);
@@ -239,7 +238,7 @@ pub fn load_demo(db: &Db, public_url: &str) -> Result<Option<Vec<String>>, Strin
                 team: &team,
                 voters: &voters,
                 chair: &chair,
-                sign_in_url: &sign_in_url,
+                public_url,
             },
             crate::demo::historic_window(),
         )?;

@@ -197,10 +197,10 @@ pub async fn create(
     };
     let content = PlanContent::from_json(object)?;
     let round_id = path.into_inner();
-    let sign_in = format!("{}/inloggen", state.app.public_url);
+    let public_url = state.app.public_url.clone();
     let (view, me) = write_as(&state, bearer, move |tx, me| match filed_for {
         None => plans::create_draft(tx, me, &round_id, content),
-        Some(f) => plans::file_for(tx, &me.actor(), &round_id, f, content, &sign_in),
+        Some(f) => plans::file_for(tx, &me.actor(), &round_id, f, content, &public_url),
     })
     .await?;
     let mut answer = plan_answer(StatusCode::CREATED, &view, &me.actor());

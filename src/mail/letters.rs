@@ -148,7 +148,8 @@ letter!(
         name,
         title,
         plan_id,
-        link
+        link,
+        sign_in
     },
     "mail/invited.txt",
     "mail/invited.html"
@@ -301,15 +302,18 @@ pub fn invited(
     name: &str,
     title: &str,
     plan_id: &str,
-    link: &str,
+    link: Option<&str>,
+    sign_in: &str,
 ) -> Result<Letter, LetterError> {
     let subject = format!("Er staat een projectplan voor u klaar: {title}");
+    // `link` is a new account's one-time sign-in link; without it the person signs in as usual.
     let body = Invited {
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
         plan_id: plan_id.into(),
-        link: link.into(),
+        link: link.unwrap_or_default().into(),
+        sign_in: sign_in.into(),
     }
     .render()?;
     Ok(letter("invited", to, subject, body, Some(plan_id)))

@@ -92,3 +92,47 @@ fn the_team_files_for_a_resident_at_the_desk_who_owns_and_submits_it() {
         .post(&format!("/plans/{id}/submit"), Some(&s.team), json!({}))
         .expect(404);
 }
+
+#[test]
+fn a_new_account_holder_signs_in_from_the_invitation_once() {
+    let sink = crate::smtp::SmtpSink::start();
+    let app = spawn_app_with_smtp(&sink.url());
+    let team = app.team_token();
+    let round = app.open_round(&team);
+    let org = app.organisation("Woej");
+    let mut plan = complete_plan(&org);
+    plan["filed_for"] =
+        json!({"email": "meneer.bakker@example.nl", "name": "Henk Bakker", "kind": "resident"});
+    let id = app
+        .post(&format!("/rounds/{round}/plans"), Some(&team), plan)
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mail = sink.wait_for(1, 10).remove(0).decoded();
+    assert!(
+        mail.contains("Er staat een projectplan voor u klaar"),
+        "{mail}"
+    );
+    assert!(mail.contains("7 dagen"), "{mail}");
+    let token = mail
+        .split("/aanmelden?token=")
+        .nth(1)
+        .expect("a sign-in link in the invitation")
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect::<String>();
+    let signed_in = app
+        .post("/auth/magic-link/redeem", None, json!({"token": token}))
+        .expect(200);
+    let henk = signed_in.body["access_token"].as_str().unwrap();
+    // Signed in as the new account holder: the plan is his draft, his to submit.
+    let mine = app.get(&format!("/plans/{id}"), Some(henk)).expect(200);
+    assert_eq!(mine.body["status"], "draft");
+    app.post(&format!("/plans/{id}/submit"), Some(henk), json!({}))
+        .expect(200);
+    // The link is spent.
+    app.post("/auth/magic-link/redeem", None, json!({"token": token}))
+        .expect(401);
+}

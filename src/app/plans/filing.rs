@@ -73,14 +73,15 @@ fn under_filed_for(e: Error) -> Error {
 /// The programme team files a plan for an organisation or for a person (see `FiledFor`).
 /// The plan starts as a draft, checked as any draft; a person's plan is theirs to read and
 /// submit (applying is their act), an organisation's own action is submitted by the team.
-/// `sign_in_url` is where the invitation sends a new account holder.
+/// `public_url` is the site the invitation points to: a new account holder gets a one-time
+/// sign-in link, valid `INVITATION_DAYS`; someone with an account the sign-in page.
 pub fn file_for(
     tx: &mut Tx,
     actor: &Actor,
     round_id: &str,
     filed_for: FiledFor,
     content: PlanContent,
-    sign_in_url: &str,
+    public_url: &str,
 ) -> Result<PlanView, Error> {
     require(actor, Role::ProgrammeTeam)?;
     let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
@@ -162,7 +163,26 @@ pub fn file_for(
     };
     plan.set_content(content, &round.spec.catalog);
     db::plans::insert(tx, &plan)?;
-    if let Some((owner, _)) = invite {
+    if let Some((owner, new)) = invite {
+        let sign_in = format!("{}/inloggen", public_url.trim_end_matches('/'));
+        // A new account has no password: its invitation signs it in once, for a while longer
+        // than a requested link, since an invitation is read when it suits.
+        let link = if new {
+            let token = crate::config::random_token();
+            db::users::insert_magic_link(
+                tx,
+                &crate::app::accounts::token_hash(&token),
+                &owner,
+                at,
+                at + chrono::Duration::days(INVITATION_DAYS),
+            )?;
+            Some(format!(
+                "{}/aanmelden?token={token}",
+                public_url.trim_end_matches('/')
+            ))
+        } else {
+            None
+        };
         enqueue(
             tx,
             letters::invited(
@@ -170,12 +190,16 @@ pub fn file_for(
                 &owner.name,
                 &plan.content.title,
                 &plan.id,
-                sign_in_url,
+                link.as_deref(),
+                &sign_in,
             )?,
         )?;
     }
     Ok(PlanView::new(plan))
 }
+
+/// How long the sign-in link in an invitation holds (once used, it is spent).
+pub const INVITATION_DAYS: i64 = 7;
 
 /// Most drafts one applicant may keep at once (a draft is a plan not yet filed; more than
 /// this is a script, not a person).
