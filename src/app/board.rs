@@ -241,9 +241,15 @@ fn charge(tx: &mut Tx, plan: &Plan, round: &Round, amount: Eur) -> Result<(), Er
             format!("de ronde heeft geen budget voor opgave {theme}"),
         ))
     })?;
-    // What is granted and what stands reserved on the line.
+    // What is granted and what stands reserved on the line; a reservation held for this very
+    // plan makes room for it, and the grant takes its place.
     let committed = super::reservations::committed(tx, &round.id, &theme)?;
-    check_grant(&theme, budget, committed, amount)?;
+    let held = db::reservations::held_for(tx, &plan.id)?;
+    let room = held.as_ref().map_or(Eur::ZERO, |r| r.amount);
+    check_grant(&theme, budget, committed - room, amount)?;
+    if let Some(r) = held {
+        db::reservations::release(tx, &r.id, crate::app::now())?;
+    }
     Ok(())
 }
 

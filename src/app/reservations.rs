@@ -45,6 +45,7 @@ pub fn create(
         created_by: actor.user_id.clone(),
         created_at: now(),
         released_at: None,
+        plan_id: None,
     };
     db::reservations::insert(tx, &r)?;
     Ok(r)
@@ -69,4 +70,45 @@ pub fn release(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(), Error> {
         .into());
     }
     Ok(())
+}
+
+/// The programme team turns a standing reservation into a plan, in one step: the plan is
+/// filed for an organisation or a person as `plans::file_for` does, charged to the
+/// reservation's theme, and the reservation keeps holding its money for that plan until the
+/// plan is granted (the grant then takes its place) or the team releases it. A reservation
+/// whose plan is still under way is not turned again; one whose plan fell through (rejected,
+/// withdrawn, merged) may be.
+pub fn turn_into_plan(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    filed_for: crate::app::plans::FiledFor,
+    content: crate::domain::plan::PlanContent,
+    public_url: &str,
+) -> Result<crate::app::plans::PlanView, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let r = db::reservations::find(tx, id)?.ok_or(Error::NotFound("reservation"))?;
+    if r.released_at.is_some() {
+        return Err(DomainError::Conflict(Said::new(
+            "this reservation was released: its money is no longer held",
+            "deze reservering is vrijgegeven: het geld wordt niet meer vastgehouden",
+        ))
+        .into());
+    }
+    if let Some(plan_id) = &r.plan_id {
+        let earlier = db::plans::find(tx, plan_id)?;
+        if earlier.is_some_and(|p| !p.status.is_final_without_grant()) {
+            return Err(DomainError::Conflict(Said::new(
+                "this reservation holds money for a plan already",
+                "deze reservering houdt al geld vast voor een plan",
+            ))
+            .into());
+        }
+    }
+    let content = crate::domain::reservation::plan_from(&r, content)?;
+    let view = crate::app::plans::file_for(tx, actor, &r.round_id, filed_for, content, public_url)?;
+    if !db::reservations::set_plan(tx, &r.id, &view.plan.id)? {
+        return Err(Error::Changed("reservation"));
+    }
+    Ok(view)
 }

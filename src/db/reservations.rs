@@ -18,6 +18,7 @@ struct ReservationRow {
     created_by: String,
     created_at: chrono::NaiveDateTime,
     released_at: Option<chrono::NaiveDateTime>,
+    plan_id: Option<String>,
 }
 
 impl ReservationRow {
@@ -32,6 +33,7 @@ impl ReservationRow {
             created_by: self.created_by,
             created_at: utc(self.created_at),
             released_at: self.released_at.map(utc),
+            plan_id: self.plan_id,
         })
     }
 }
@@ -47,6 +49,7 @@ pub fn insert(tx: &mut Tx, r: &Reservation) -> Result<(), DbError> {
             created_by: r.created_by.clone(),
             created_at: stored(r.created_at),
             released_at: r.released_at.map(stored),
+            plan_id: r.plan_id.clone(),
         })
         .execute(&mut **tx)?;
     Ok(())
@@ -97,4 +100,28 @@ pub fn release(tx: &mut Tx, id: &str, at: chrono::DateTime<chrono::Utc>) -> Resu
     .set(reservations::released_at.eq(Some(stored(at))))
     .execute(&mut **tx)?;
     Ok(n == 1)
+}
+
+/// Ties a standing reservation to the plan it was turned into; false when it no longer stands.
+pub fn set_plan(tx: &mut Tx, id: &str, plan_id: &str) -> Result<bool, DbError> {
+    let n = diesel::update(
+        reservations::table
+            .filter(reservations::id.eq(id))
+            .filter(reservations::released_at.is_null()),
+    )
+    .set(reservations::plan_id.eq(plan_id))
+    .execute(&mut **tx)?;
+    Ok(n == 1)
+}
+
+/// The standing reservation that holds money for this plan, if any.
+pub fn held_for(c: &mut DbConn, plan_id: &str) -> Result<Option<Reservation>, DbError> {
+    reservations::table
+        .filter(reservations::plan_id.eq(plan_id))
+        .filter(reservations::released_at.is_null())
+        .select(ReservationRow::as_select())
+        .first(c)
+        .optional()?
+        .map(ReservationRow::parse)
+        .transpose()
 }

@@ -238,6 +238,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         released_at -> Nullable<Timestamp>,
+        plan_id -> Nullable<Text>,
     }
 }
 

@@ -19,6 +19,8 @@ pub struct Reservation {
     pub created_by: String,
     pub created_at: DateTime<Utc>,
     pub released_at: Option<DateTime<Utc>>,
+    /// The plan it was turned into; it holds its money for that plan until the grant.
+    pub plan_id: Option<String>,
 }
 
 /// What a reservation asks for, checked: a theme of the round, an amount above zero, a
@@ -89,6 +91,34 @@ pub fn parse_reservation(
     }
 }
 
+/// A plan made from a reservation: charged to the reservation's theme (another budget line
+/// is refused), titled by its purpose and asking its amount unless the plan says otherwise.
+pub fn plan_from(
+    r: &Reservation,
+    mut content: crate::domain::plan::PlanContent,
+) -> Result<crate::domain::plan::PlanContent, DomainError> {
+    if let Some(line) = content.budget_line.as_deref().filter(|l| *l != r.theme) {
+        return Err(DomainError::Invalid(vec![crate::domain::FieldError::new(
+            "budget_line",
+            (
+                format!("the reservation is on {}, not {line}", r.theme),
+                format!(
+                    "de reservering hoort bij opgave {}, niet bij {line}",
+                    r.theme
+                ),
+            ),
+        )]));
+    }
+    content.budget_line = Some(r.theme.clone());
+    if content.title.trim().is_empty() {
+        content.title = r.purpose.clone();
+    }
+    if content.requested_eur.is_none() && content.funding.requests_contribution() {
+        content.requested_eur = Some(r.amount.value());
+    }
+    Ok(content)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +140,42 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["theme", "amount_eur", "purpose"]);
+    }
+
+    #[test]
+    fn a_plan_from_a_reservation_takes_its_theme_purpose_and_amount() {
+        let r = Reservation {
+            id: "r".into(),
+            round_id: "x".into(),
+            theme: "FZT".into(),
+            amount: Eur::parse(35_000).unwrap(),
+            purpose: "Regie op taalaanbod".into(),
+            created_by: "t".into(),
+            created_at: Utc::now(),
+            released_at: None,
+            plan_id: None,
+        };
+        let c = plan_from(&r, Default::default()).unwrap();
+        assert_eq!(c.budget_line.as_deref(), Some("FZT"));
+        assert_eq!(c.title, "Regie op taalaanbod");
+        assert_eq!(c.requested_eur, Some(35_000));
+        let own = crate::domain::plan::PlanContent {
+            title: "Taalcoördinatie Noord".into(),
+            requested_eur: Some(20_000),
+            ..Default::default()
+        };
+        let c = plan_from(&r, own).unwrap();
+        assert_eq!(
+            (c.title.as_str(), c.requested_eur),
+            ("Taalcoördinatie Noord", Some(20_000))
+        );
+        let elsewhere = crate::domain::plan::PlanContent {
+            budget_line: Some("JJO".into()),
+            ..Default::default()
+        };
+        match plan_from(&r, elsewhere) {
+            Err(DomainError::Invalid(f)) => assert_eq!(f[0].field, "budget_line"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -81,6 +81,15 @@ impl PlanStatus {
         matches!(self, PlanStatus::Approved | PlanStatus::Rejected)
     }
 
+    /// The plan fell through without a grant: rejected, withdrawn, or merged into another
+    /// (money held for it, such as a reservation, may go to another plan).
+    pub fn is_final_without_grant(self) -> bool {
+        matches!(
+            self,
+            PlanStatus::Withdrawn | PlanStatus::Merged | PlanStatus::Rejected
+        )
+    }
+
     /// Terminal states accept no action at all once the plan's decision is published (until
     /// then its owner may still withdraw a rejected plan, see `RULES`).
     pub fn is_terminal(self) -> bool {

@@ -159,6 +159,7 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/rounds/{id}/reservations", reservations::create)
         .add(M::GET, "/rounds/{id}/reservations", reservations::list)
         .add(M::DELETE, "/reservations/{id}", reservations::release)
+        .add(M::POST, "/reservations/{id}/plan", plans::from_reservation)
         .add(M::POST, "/rounds/{id}/adoption", adoptions::adopt)
         .add(M::GET, "/rounds/{id}/adoptions", adoptions::list)
         .add(

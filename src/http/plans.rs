@@ -211,6 +211,46 @@ pub async fn create(
     Ok(answer)
 }
 
+/// `POST /reservations/{id}/plan`: the programme team turns a reservation into a plan filed
+/// for someone (`filed_for` required), charged to the reservation's theme; 201 with the plan.
+pub async fn from_reservation(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let mut object = as_object(body)?;
+    let filed_for = match object.remove("filed_for") {
+        None | Some(Value::Null) => {
+            return Err(app::Error::Domain(crate::domain::DomainError::Invalid(vec![
+                crate::domain::FieldError::new("filed_for", crate::domain::errors::REQUIRED),
+            ]))
+            .into())
+        }
+        Some(v) => filed_for(v)?,
+    };
+    let content = PlanContent::from_json(object)?;
+    let id = path.into_inner();
+    let public_url = state.app.public_url.clone();
+    let (view, me) = write_as(&state, bearer, move |tx, me| {
+        crate::app::reservations::turn_into_plan(
+            tx,
+            &me.actor(),
+            &id,
+            filed_for,
+            content,
+            &public_url,
+        )
+    })
+    .await?;
+    let mut answer = plan_answer(StatusCode::CREATED, &view, &me.actor());
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/plans/{}", view.plan.id))
+    {
+        answer.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(answer)
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FiledForBody {

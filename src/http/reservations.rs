@@ -21,6 +21,8 @@ struct ReservationDto {
     purpose: String,
     created_by: String,
     created_at: DateTime<Utc>,
+    /// The plan it was turned into, for which it holds its money until the grant.
+    plan_id: Option<String>,
 }
 
 fn dto(r: Reservation) -> ReservationDto {
@@ -32,6 +34,7 @@ fn dto(r: Reservation) -> ReservationDto {
         purpose: r.purpose,
         created_by: r.created_by,
         created_at: r.created_at,
+        plan_id: r.plan_id,
     }
 }
 
