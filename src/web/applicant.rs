@@ -194,6 +194,10 @@ struct PlanFormPage {
     action: String,
     round_name: String,
     resident: bool,
+    /// The programme team files for someone: the form asks for whom.
+    team: bool,
+    /// The reservation the plan is made from, in words.
+    reservation: Option<String>,
     f: PlanFormInput,
     rows: Vec<FundingRowView>,
     groups: Vec<GoalGroup>,
@@ -233,7 +237,50 @@ async fn form_page(
         .account()
         .and_then(|a| a.kind)
         .is_some_and(|k| k == crate::domain::user::ApplicantKind::Resident);
+    let team = v
+        .account()
+        .is_some_and(|a| a.roles.contains(&Role::ProgrammeTeam));
+    let reservation = match (team, f.reservering.trim()) {
+        (true, rid) if !rid.is_empty() => {
+            let (st, rid, actor, round_id) = (
+                state.clone(),
+                rid.to_string(),
+                v.account().map(Account::actor),
+                round.id.clone(),
+            );
+            web::block(move || {
+                st.app.read(|c| match &actor {
+                    Some(a) => Ok(app::reservations::list(c, a, &round_id)?
+                        .into_iter()
+                        .find(|r| r.id == rid)),
+                    None => Ok(None),
+                })
+            })
+            .await??
+        }
+        _ => None,
+    };
+    if let Some(r) = &reservation {
+        // A new form from a reservation starts from its purpose, theme and amount.
+        if f.title.is_empty() {
+            f.title = r.purpose.clone();
+        }
+        if f.requested_eur.is_empty() {
+            f.requested_eur = r.amount.value().to_string();
+        }
+        f.budget_line = r.theme.clone();
+    }
+    let reservation = reservation.map(|r| {
+        format!(
+            "{} voor \"{}\" ({})",
+            r.amount.format_nl(),
+            r.purpose,
+            r.theme
+        )
+    });
     Ok(PlanFormPage {
+        team,
+        reservation,
         l: Layout::new(
             if p.is_empty() {
                 title.to_string()
@@ -266,9 +313,10 @@ pub async fn new_plan_page(
     state: web::Data<AppState>,
     v: Visitor,
     path: web::Path<String>,
+    q: web::Query<NewPlanQuery>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    applicant(&v, &format!("/rondes/{id}/plannen/nieuw"))?;
+    holder(&v, &format!("/rondes/{id}/plannen/nieuw"))?;
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
@@ -278,11 +326,20 @@ pub async fn new_plan_page(
         round,
         format!("/rondes/{id}/plannen/nieuw"),
         "Nieuw projectplan",
-        PlanFormInput::default(),
+        PlanFormInput {
+            reservering: q.into_inner().reservering.unwrap_or_default(),
+            ..Default::default()
+        },
         Problems::new(),
     )
     .await?;
     render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewPlanQuery {
+    /// The programme team makes the plan from this reservation.
+    reservering: Option<String>,
 }
 
 /// Where a saved form goes: the check page to submit, or the plan.
@@ -319,20 +376,52 @@ async fn save_new(
     f: PlanFormInput,
 ) -> Result<HttpResponse, WebError> {
     let id = id.to_string();
-    let me = applicant(v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
+    let me = holder(v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
     let (content, mut p) = f.content();
+    let team = me.roles.contains(&Role::ProgrammeTeam);
+    let filed_for = if team {
+        match f.filed_for() {
+            Ok(ff) => Some(ff),
+            Err(missing) => {
+                p.extend(missing);
+                None
+            }
+        }
+    } else {
+        None
+    };
     if p.is_empty() {
         let st = state.clone();
         let rid = id.clone();
+        let public_url = state.app.public_url.clone();
+        let reservation = Some(f.reservering.trim().to_string()).filter(|r| !r.is_empty());
+        let who = me.clone();
         match web::block(move || {
-            st.app
-                .write(|tx| plans::create_draft(tx, &me, &rid, content))
+            st.app.write(|tx| match (filed_for, reservation) {
+                (None, _) => plans::create_draft(tx, &who, &rid, content),
+                (Some(ff), None) => {
+                    plans::file_for(tx, &who.actor(), &rid, ff, content, &public_url)
+                }
+                (Some(ff), Some(r)) => app::reservations::turn_into_plan(
+                    tx,
+                    &who.actor(),
+                    &r,
+                    ff,
+                    content,
+                    &public_url,
+                ),
+            })
         })
         .await?
         {
+            // A plan filed for a person is theirs to read and submit: the team goes back to
+            // its work list; anything else goes on as the form's button said.
+            Ok(view) if view.plan.owner_id != me.id => {
+                return Ok(redirect(v, "/beoordelen?bericht=klaargezet"))
+            }
             Ok(view) => return Ok(redirect(v, &after_save(&f, &view.plan.id))),
             Err(e) => p.extend(refusal(e)?),
         }

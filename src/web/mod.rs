@@ -304,6 +304,7 @@ pub fn redirect(v: &Visitor, to: &str) -> HttpResponse {
 pub fn flash(key: Option<&str>) -> Option<&'static str> {
     Some(match key? {
         "opgeslagen" => "Uw concept is opgeslagen.",
+        "klaargezet" => "Het plan staat klaar voor de indiener. Die krijgt een e-mail om het na te lezen en in te dienen.",
         "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",
         "ingetrokken" => "Uw plan is ingetrokken.",

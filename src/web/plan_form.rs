@@ -71,6 +71,23 @@ pub struct PlanFormInput {
     /// Which button: "opslaan" (save the draft) or "indienen" (save, then to the check page).
     #[serde(default)]
     pub action: String,
+    /// The programme team's form only: for whom it files, "organisatie" (an organisation's
+    /// own action) or "persoon" (a resident or partner at the desk), and their details.
+    #[serde(default)]
+    pub voor: String,
+    /// The organisation whose own action it is, or the partner's organisation.
+    #[serde(default)]
+    pub voor_organisatie_id: String,
+    #[serde(default)]
+    pub voor_email: String,
+    #[serde(default)]
+    pub voor_naam: String,
+    /// "resident" or "partner" (the API's words).
+    #[serde(default)]
+    pub voor_soort: String,
+    /// The reservation the plan is made from (the budget page's link), if any.
+    #[serde(default)]
+    pub reservering: String,
 }
 
 /// One row of other funding, as typed.
@@ -197,6 +214,7 @@ impl PlanFormInput {
             resident_involvement: content.resident_involvement.clone(),
             gap_in_offer: content.gap_in_offer.clone(),
             action: String::new(),
+            ..Default::default()
         }
     }
 
@@ -341,12 +359,45 @@ impl PlanFormInput {
     }
 }
 
+impl PlanFormInput {
+    /// For whom the programme team files, as chosen; a missing choice is named.
+    pub fn filed_for(&self) -> Result<crate::app::plans::FiledFor, Problems> {
+        let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        match self.voor.as_str() {
+            "organisatie" => Ok(crate::app::plans::FiledFor::Organisation {
+                organisation_id: given(&self.voor_organisatie_id),
+            }),
+            "persoon" => Ok(crate::app::plans::FiledFor::Person {
+                email: given(&self.voor_email),
+                name: given(&self.voor_naam),
+                kind: given(&self.voor_soort),
+                organisation_id: given(&self.voor_organisatie_id),
+            }),
+            _ => {
+                let mut p = Problems::new();
+                p.add(
+                    "voor-organisatie",
+                    "Indienen voor",
+                    "Kies voor wie u het plan indient: een organisatie, of een bewoner of partner aan de balie.",
+                );
+                Err(p)
+            }
+        }
+    }
+}
+
 /// The form field (id, label) a domain field path names: `goals[2]` is the goals fieldset,
 /// `other_funding[1].amount_eur` the amount of the second row.
 pub fn field(path: &str) -> (String, String) {
     let pair = |id: &str, label: &str| (id.to_string(), label.to_string());
     let base = path.split(['[', '.']).next().unwrap_or(path);
     match base {
+        "filed_for" => match path {
+            "filed_for.email" => pair("voor_email", "E-mailadres"),
+            "filed_for.name" => pair("voor_naam", "Naam"),
+            "filed_for.kind" => pair("voor_soort", "Bewoner of partner"),
+            _ => pair("voor_organisatie_id", "Organisatie"),
+        },
         "title" => pair("title", "Titel"),
         "description" => pair("description", "Omschrijving"),
         "goals" => pair("goals", "Doelen"),

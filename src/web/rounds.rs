@@ -36,6 +36,8 @@ pub struct ReservationLine {
     pub theme: String,
     pub amount: String,
     pub purpose: String,
+    /// The plan it holds its money for, once turned into one.
+    pub plan_id: Option<String>,
 }
 
 #[derive(Template)]
@@ -129,6 +131,7 @@ async fn budget_page(
                 theme: theme_name(&r.theme),
                 amount: r.amount.format_nl(),
                 purpose: r.purpose.clone(),
+                plan_id: r.plan_id.clone(),
             })
             .collect(),
         team: actor.has(crate::domain::user::Role::ProgrammeTeam),

@@ -526,9 +526,9 @@ def round_assessment(browser, plan_id, round_href):
     expect_text(team, "De reservering is vastgelegd")
     expect_text(team, "€ 15.000 voor \"Regie op taalaanbod\"")
     axe(team, "budget")
-    team.click("button:has-text('Vrijgeven')")
+    team.click("button:has-text('Vrijgeven: Regie op taalaanbod')")
     expect_text(team, "De reservering is vrijgegeven")
-    expect_text(team, "Er zijn geen reserveringen")
+    assert '€ 15.000 voor "Regie op taalaanbod"' not in team.inner_text("main"), "released"
     team.goto(BASE + round_href + "/vaststelling")
     expect_text(team, "Buurtmoestuin Noord")
     axe(team, "vaststelling")
@@ -732,6 +732,45 @@ def own_action_journey(browser):
     shown = api("GET", f"/plans/{plan_id}", token("team@demo.planloket.nl"))
     assert shown["status"] == "submitted" and shown["own_action_of"], shown
     assert shown["links"][0]["relation"] == "continues", shown
+
+    # A resident comes to the desk: the team files the plan for her (a mistake first), she
+    # gets an invitation with a sign-in link, reads the plan and submits it herself.
+    team.goto(BASE + "/beoordelen")
+    team.click("main a:has-text('Plan indienen voor iemand')")
+    axe(team, "namens-nieuw")
+    team.fill("#title", "Buurtkoor De Heuvel")
+    team.click("button:has-text('Concept opslaan')")
+    assert error_summary(team), "for whom must be chosen"
+    axe(team, "namens-fout")
+    team.check("#voor-persoon")
+    team.fill("#voor_email", "mevrouw.el.idrissi@example.nl")
+    team.fill("#voor_naam", "Samira el Idrissi")
+    before = time.time()
+    team.click("button:has-text('Concept opslaan')")
+    expect_text(team, "Het plan staat klaar voor de indiener")
+    link = mail_link("mevrouw.el.idrissi@example.nl", before)
+    rctx = browser.new_context(bypass_csp=True)
+    resident = rctx.new_page()
+    resident.goto(link)
+    resident.click("button:has-text('Inloggen')")
+    expect_text(resident, "Buurtkoor De Heuvel")
+    rctx.close()
+
+    # Money held for a purpose becomes a plan in one step, and stays held for it.
+    rounds = api("GET", "/rounds")["items"]
+    open_round = rounds[0]["id"]
+    api("POST", f"/rounds/{open_round}/reservations", token("team@demo.planloket.nl"),
+        {"theme": "FZT", "amount_eur": 12000, "purpose": "Taalcoördinatie"})
+    team.goto(BASE + f"/rondes/{open_round}/budget")
+    team.click("main a:has-text('Plan maken')")
+    expect_text(team, "Uit de reservering van € 12.000")
+    axe(team, "reservering-plan")
+    team.check("#voor-organisatie")
+    team.select_option("#voor_organisatie_id", label="Gemeente Leidschendam-Voorburg")
+    team.click("button:has-text('Concept opslaan')")
+    expect_text(team, "Uw concept is opgeslagen")
+    team.goto(BASE + f"/rondes/{open_round}/budget")
+    expect_text(team, "vastgehouden voor")
     ctx.close()
 
 
