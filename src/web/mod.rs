@@ -39,10 +39,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/static/{version}/{file}", web::get().to(assets::serve))
             // Before `/rondes/{id}`, which would take "nieuw" for an id.
             .route("/rondes/nieuw", web::get().to(round_form::new_round_page))
+            // The frame's JSON as a file comes as multipart, the form's fields as urlencoded.
+            .route(
+                "/rondes/nieuw",
+                web::post()
+                    .guard(multipart())
+                    .to(round_form::create_round_upload),
+            )
             .route("/rondes/nieuw", web::post().to(round_form::create_round))
             .route(
                 "/rondes/{id}/bewerken",
                 web::get().to(round_form::edit_round_page),
+            )
+            .route(
+                "/rondes/{id}/bewerken",
+                web::post()
+                    .guard(multipart())
+                    .to(round_form::update_round_upload),
             )
             .route(
                 "/rondes/{id}/bewerken",
@@ -301,6 +314,17 @@ pub fn redirect(v: &Visitor, to: &str) -> HttpResponse {
 
 /// Status messages shown after a redirect, named by a fixed key in the query (`?bericht=`)
 /// so no text a person typed travels in a URL.
+/// A request whose body is `multipart/form-data` (a file upload).
+fn multipart() -> impl actix_web::guard::Guard {
+    actix_web::guard::fn_guard(|ctx| {
+        ctx.head()
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"))
+    })
+}
+
 pub fn flash(key: Option<&str>) -> Option<&'static str> {
     Some(match key? {
         "opgeslagen" => "Uw concept is opgeslagen.",

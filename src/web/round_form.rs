@@ -410,6 +410,9 @@ async fn save(
     let actor = team(&v, &here)?.actor();
     v.check_csrf(form.get("csrf").map(String::as_str))?;
     let mut p = Problems::new();
+    if let Some(msg) = form.get(UPLOAD_ERROR) {
+        p.add("bestand", "JSON-bestand", msg.clone());
+    }
     let json = form.get("json").map(|j| j.trim()).unwrap_or("");
     let input = if form.get("bron").map(String::as_str) == Some("json") {
         match serde_json::from_str::<crate::http::rounds::RoundBody>(json) {
@@ -457,6 +460,84 @@ async fn save(
         }
     }
     render(&v, StatusCode::BAD_REQUEST, &page(&v, id, form, p))
+}
+
+/// Where a refused upload's reason travels beside the form's fields to `save`.
+const UPLOAD_ERROR: &str = "bestand_fout";
+/// The largest frame file taken (the real round's is some 20 KB).
+const UPLOAD_MAX: usize = 1024 * 1024;
+
+fn malformed() -> WebError {
+    WebError::Refused(
+        "Het formulier kwam niet goed aan. Kies het bestand en probeer het opnieuw.".into(),
+    )
+}
+
+/// Reads the JSON form sent as `multipart/form-data`: its text fields, and the chosen file
+/// (`bestand`), which replaces any pasted JSON. A file too large or not UTF-8 text is named.
+async fn read_upload(
+    mut payload: actix_multipart::Multipart,
+) -> Result<HashMap<String, String>, WebError> {
+    use futures_util::StreamExt;
+    let mut form = HashMap::new();
+    let mut total = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| malformed())?;
+        let name = field.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| malformed())?;
+            total += chunk.len();
+            if total > UPLOAD_MAX {
+                form.insert(
+                    UPLOAD_ERROR.to_string(),
+                    "Het bestand is te groot: een kader als JSON is hooguit 1 MB.".to_string(),
+                );
+                return Ok(form);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match (name.as_str(), String::from_utf8(bytes)) {
+            ("bestand", Ok(text)) if !text.trim().is_empty() => {
+                form.insert("json".to_string(), text);
+            }
+            ("bestand", Ok(_)) => {}
+            ("bestand", Err(_)) => {
+                form.insert(
+                    UPLOAD_ERROR.to_string(),
+                    "Dit bestand is geen tekst: kies het JSON-bestand van het kader.".to_string(),
+                );
+            }
+            // A pasted text never overwrites a chosen file.
+            ("json", Ok(text)) if form.contains_key("json") => drop(text),
+            (_, Ok(text)) => {
+                form.insert(name, text);
+            }
+            (_, Err(_)) => {}
+        }
+    }
+    Ok(form)
+}
+
+/// `POST /rondes/nieuw` with the frame as an uploaded JSON file (or pasted, in the same form).
+pub async fn create_round_upload(
+    state: web::Data<AppState>,
+    v: Visitor,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, WebError> {
+    let form = read_upload(payload).await?;
+    save(state, v, None, form).await
+}
+
+/// `POST /rondes/{id}/bewerken` with the frame as an uploaded JSON file.
+pub async fn update_round_upload(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, WebError> {
+    let form = read_upload(payload).await?;
+    save(state, v, Some(path.into_inner()), form).await
 }
 
 /// `POST /rondes/nieuw`.

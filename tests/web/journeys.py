@@ -656,6 +656,16 @@ def round_form_journey(browser):
     team.fill("#json", json.dumps(body))
     team.click("button:has-text('Ronde opslaan uit JSON')")
     expect_text(team, "Sterk voor Noord — 2027, kopie")
+    # Or uploaded as a file: one that is no text is named, the frame's file is taken.
+    team.goto(BASE + "/rondes/nieuw")
+    team.set_input_files("#bestand", files=[{"name": "kader.json", "mimeType": "application/json", "buffer": b"\xff\xfe\x00"}])
+    team.click("button:has-text('Ronde opslaan uit JSON')")
+    assert any(i.startswith("JSON-bestand") for i in error_summary(team)), error_summary(team)
+    axe(team, "ronde-bestand-fout")
+    body["name"] = "Sterk voor Noord — 2027, uit een bestand"
+    team.set_input_files("#bestand", files=[{"name": "kader.json", "mimeType": "application/json", "buffer": json.dumps(body).encode()}])
+    team.click("button:has-text('Ronde opslaan uit JSON')")
+    expect_text(team, "Sterk voor Noord — 2027, uit een bestand")
     ctx.close()
 
 
