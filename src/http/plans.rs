@@ -182,6 +182,16 @@ fn as_object(v: Value) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
+/// A new plan's answer: 201, the plan, and where it lives.
+fn created(view: &PlanView, actor: &Actor) -> HttpResponse {
+    let mut answer = plan_answer(StatusCode::CREATED, view, actor);
+    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/plans/{}", view.plan.id))
+    {
+        answer.headers_mut().insert(header::LOCATION, location);
+    }
+    answer
+}
+
 /// `POST /rounds/{id}/plans`: an applicant starts a draft.
 pub async fn create(
     state: web::Data<AppState>,
@@ -203,12 +213,7 @@ pub async fn create(
         Some(f) => plans::file_for(tx, &me.actor(), &round_id, f, content, &public_url),
     })
     .await?;
-    let mut answer = plan_answer(StatusCode::CREATED, &view, &me.actor());
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/plans/{}", view.plan.id))
-    {
-        answer.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(answer)
+    Ok(created(&view, &me.actor()))
 }
 
 /// `POST /reservations/{id}/plan`: the programme team turns a reservation into a plan filed
@@ -243,12 +248,7 @@ pub async fn from_reservation(
         )
     })
     .await?;
-    let mut answer = plan_answer(StatusCode::CREATED, &view, &me.actor());
-    if let Ok(location) = header::HeaderValue::from_str(&format!("/api/v1/plans/{}", view.plan.id))
-    {
-        answer.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(answer)
+    Ok(created(&view, &me.actor()))
 }
 
 #[derive(Debug, Deserialize)]
