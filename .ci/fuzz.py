@@ -44,11 +44,14 @@ roles = {
     "admin": "admin@demo.planloket.nl",
 }
 tokens = {role: login(email) for role, email in roles.items()}
-round_id = call("GET", "/rounds")["items"][0]["id"]
+# The open round comes first (the demo's adopted 2025-2026 round follows it).
+open_round = call("GET", "/rounds")["items"][0]
+round_id = open_round["id"]
 payee = call("GET", "/organisations")["items"][0]["id"]
 plan = call("POST", f"/rounds/{round_id}/plans", tokens["applicant"], {
     "title": "Huiswerkklas", "description": "Begeleiding na schooltijd", "goals": ["B", "J"],
-    "requested_eur": 5000, "start_year": 2025, "end_year": 2026, "payee_id": payee,
+    "requested_eur": 5000, "start_year": open_round["start_year"], "end_year": open_round["end_year"],
+    "payee_id": payee,
 })["id"]
 call("POST", f"/plans/{plan}/submit", tokens["applicant"])
 user_id = call("GET", "/me", tokens["applicant"])["id"]

@@ -105,3 +105,28 @@ fn every_operation_documents_its_error_answers() {
         }
     }
 }
+
+#[test]
+fn every_kind_of_mail_is_in_the_outbox_schema() {
+    let spec = spec();
+    let kinds: BTreeSet<String> = spec["components"]["schemas"]["Mail"]["properties"]["kind"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    let source = include_str!("../../src/mail/letters.rs");
+    // Each letter names its kind as `letter("kind"`; a decision is "granted" or "rejected".
+    let mut written: BTreeSet<String> = source
+        .split("letter(\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect();
+    written.extend(["granted".to_string(), "rejected".to_string()]);
+    let missing: Vec<_> = written.difference(&kinds).collect();
+    assert!(
+        missing.is_empty(),
+        "mail kinds not in the spec: {missing:?}"
+    );
+}
