@@ -61,6 +61,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/rondes/{id}/bewerken",
                 web::post().to(round_form::update_round),
             )
+            .route(
+                "/rondes/{id}/kopieren",
+                web::post().to(round_form::copy_round),
+            )
             .route("/rondes/{id}", web::get().to(public::round))
             .route("/rondes/{id}/overzicht", web::get().to(public::overview))
             .route("/registreren", web::get().to(account::register_page))

@@ -540,6 +540,74 @@ pub async fn update_round_upload(
     save(state, v, Some(path.into_inner()), form).await
 }
 
+/// The next period's fields of the copy form (`copy_name`, `copy_start_year`, …), read as the
+/// round form reads them; what does not read is named on the copy form's own fields.
+fn copy_input(form: &HashMap<String, String>, p: &mut Problems) -> rounds::CopyInput {
+    const FIELDS: [&str; 5] = ["name", "start_year", "end_year", "opens_at", "closes_at"];
+    let sub: HashMap<String, String> = FIELDS
+        .iter()
+        .filter_map(|k| {
+            form.get(&format!("copy_{k}"))
+                .map(|v| (k.to_string(), v.clone()))
+        })
+        .collect();
+    let mut read = Problems::new();
+    let r = input_of(&sub, &mut read);
+    for item in read.items {
+        p.add(
+            format!("copy_{}", item.field),
+            format!("Volgende periode: {}", item.label),
+            item.message,
+        );
+    }
+    rounds::CopyInput {
+        name: r.name,
+        start_year: r.start_year,
+        end_year: r.end_year,
+        opens_at: r.opens_at,
+        closes_at: r.closes_at,
+    }
+}
+
+/// `POST /rondes/{id}/kopieren`: the next period's round from this one (its frame, and every
+/// adopted continuing action as a draft for its owner), then to the new round's page.
+pub async fn copy_round(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(form): Posted<HashMap<String, String>>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = team(&v, &format!("/rondes/{id}/bewerken"))?.actor();
+    v.check_csrf(form.get("csrf").map(String::as_str))?;
+    let mut p = Problems::new();
+    let input = copy_input(&form, &mut p);
+    if p.is_empty() {
+        let st = state.clone();
+        let rid = id.clone();
+        match web::block(move || st.app.write(|tx| rounds::copy(tx, &actor, &rid, input))).await? {
+            Ok((round, _)) => return Ok(redirect(&v, &format!("/rondes/{}", round.id))),
+            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+                p.extend(Problems::from_fields(&errors, |path| {
+                    let (field, label) = field_of(path);
+                    (
+                        format!("copy_{field}"),
+                        format!("Volgende periode: {label}"),
+                    )
+                }));
+            }
+            Err(app::Error::Domain(d)) => p.add("copy_name", "Volgende periode", d.message_nl()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let st = state.clone();
+    let rid = id.clone();
+    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let mut fields = fields_of(&round);
+    fields.extend(form.into_iter().filter(|(k, _)| k.starts_with("copy_")));
+    render(&v, StatusCode::BAD_REQUEST, &page(&v, Some(id), fields, p))
+}
+
 /// `POST /rondes/nieuw`.
 pub async fn create_round(
     state: web::Data<AppState>,

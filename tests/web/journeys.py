@@ -666,6 +666,24 @@ def round_form_journey(browser):
     team.set_input_files("#bestand", files=[{"name": "kader.json", "mimeType": "application/json", "buffer": json.dumps(body).encode()}])
     team.click("button:has-text('Ronde opslaan uit JSON')")
     expect_text(team, "Sterk voor Noord — 2027, uit een bestand")
+    # The adopted 2025-2026 round goes on into a next period from its edit page (a mistake
+    # first): a new round with its frame, the continuing actions as drafts.
+    earlier = next(r for r in api("GET", "/rounds")["items"] if r["start_year"] == 2025)
+    team.goto(BASE + f"/rondes/{earlier['id']}/bewerken")
+    team.fill("#copy_name", "Sterk voor Noord — uitvoeringsplan 2029-2030")
+    team.fill("#copy_start_year", "2030")
+    team.fill("#copy_end_year", "2029")
+    team.click("button:has-text('Nieuwe ronde maken')")
+    assert error_summary(team), "a period that ends before it starts is named"
+    axe(team, "volgende-periode-fout")
+    team.fill("#copy_start_year", "2029")
+    team.fill("#copy_end_year", "2030")
+    team.fill("#copy_opens_at", "2028-11-01T09:00")
+    team.fill("#copy_closes_at", "2029-01-31T17:00")
+    team.click("button:has-text('Nieuwe ronde maken')")
+    expect_text(team, "Sterk voor Noord — uitvoeringsplan 2029-2030")
+    copied = next(r for r in api("GET", "/rounds")["items"] if r["start_year"] == 2029)
+    assert [t["budget_eur"] for t in copied["themes"]] == [t["budget_eur"] for t in earlier["themes"]], copied
     ctx.close()
 
 
