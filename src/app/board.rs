@@ -6,7 +6,7 @@ use super::accounts::require;
 use super::plans::{act, load_visible, Effect, Expected, PlanView};
 use super::{now, Error};
 use crate::db::{self, DbConn, Tx};
-use crate::domain::budget::check_grant;
+use crate::domain::budget::check_held_grant;
 use crate::domain::conflict::{seats, DeclaredConflict, Member, Recusal};
 use crate::domain::decision::Decision;
 use crate::domain::plan::Plan;
@@ -246,7 +246,7 @@ fn charge(tx: &mut Tx, plan: &Plan, round: &Round, amount: Eur) -> Result<(), Er
     let committed = super::reservations::committed(tx, &round.id, &theme)?;
     let held = db::reservations::held_for(tx, &plan.id)?;
     let room = held.as_ref().map_or(Eur::ZERO, |r| r.amount);
-    check_grant(&theme, budget, committed - room, amount)?;
+    check_held_grant(&theme, budget, committed, room, amount)?;
     if let Some(r) = held {
         db::reservations::release(tx, &r.id, crate::app::now())?;
     }

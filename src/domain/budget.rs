@@ -23,6 +23,19 @@ pub fn check_grant(
     }
 }
 
+/// A grant on a line where a reservation holds `held` for this very plan: the hold makes room
+/// for the grant, which takes its place, so the line never counts both. Beyond the hold, the
+/// grant needs what the line has free.
+pub fn check_held_grant(
+    theme: &str,
+    budget: Eur,
+    committed: Eur,
+    held: Eur,
+    amount: Eur,
+) -> Result<Eur, DomainError> {
+    check_grant(theme, budget, committed - held, amount)
+}
+
 /// What is left of a line's budget, never below zero.
 pub fn remaining(budget: Eur, granted: Eur) -> Eur {
     if granted >= budget {
@@ -37,6 +50,20 @@ mod tests {
     use super::*;
     use crate::domain::money::eur;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_reservation_held_for_the_plan_makes_room_for_its_grant() {
+        // A full line (€ 40.000 granted, € 35.000 held for this plan) still grants it…
+        assert_eq!(
+            check_held_grant("FZT", eur(75_000), eur(75_000), eur(35_000), eur(35_000)),
+            Ok(eur(0))
+        );
+        // …but not a euro beyond what the hold and the free budget give.
+        assert!(
+            check_held_grant("FZT", eur(75_000), eur(75_000), eur(35_000), eur(35_001)).is_err()
+        );
+        assert!(check_held_grant("FZT", eur(75_000), eur(75_000), eur(0), eur(1)).is_err());
+    }
 
     #[test]
     fn a_grant_may_fill_the_line_to_the_euro() {

@@ -504,6 +504,22 @@ mod tests {
 
     const OWNER: &str = "owner";
 
+    #[test]
+    fn only_a_plan_that_fell_through_frees_what_was_held_for_it() {
+        let fell_through: Vec<_> = PlanStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_final_without_grant())
+            .collect();
+        assert_eq!(
+            fell_through,
+            [
+                PlanStatus::Rejected,
+                PlanStatus::Withdrawn,
+                PlanStatus::Merged
+            ]
+        );
+    }
+
     /// The callers a plan can meet: its owner, another applicant, and each staff role.
     fn actors() -> Vec<(&'static str, Actor)> {
         let mk = |id: &str, roles: Vec<Role>| Actor {

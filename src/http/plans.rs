@@ -192,6 +192,16 @@ fn created(view: &PlanView, actor: &Actor) -> HttpResponse {
     answer
 }
 
+/// A new plan's body: its content, and beside it `filed_for`, the programme team's.
+fn plan_body(body: Value) -> Result<(Option<plans::FiledFor>, PlanContent), ApiError> {
+    let mut object = as_object(body)?;
+    let filed_for = match object.remove("filed_for") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(filed_for(v)?),
+    };
+    Ok((filed_for, PlanContent::from_json(object)?))
+}
+
 /// `POST /rounds/{id}/plans`: an applicant starts a draft.
 pub async fn create(
     state: web::Data<AppState>,
@@ -199,13 +209,7 @@ pub async fn create(
     path: web::Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut object = as_object(body)?;
-    // `filed_for` is the programme team's, beside the plan's own content.
-    let filed_for = match object.remove("filed_for") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(filed_for(v)?),
-    };
-    let content = PlanContent::from_json(object)?;
+    let (filed_for, content) = plan_body(body)?;
     let round_id = path.into_inner();
     let public_url = state.app.public_url.clone();
     let (view, me) = write_as(&state, bearer, move |tx, me| match filed_for {
@@ -224,17 +228,12 @@ pub async fn from_reservation(
     path: web::Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut object = as_object(body)?;
-    let filed_for = match object.remove("filed_for") {
-        None | Some(Value::Null) => {
-            return Err(app::Error::Domain(crate::domain::DomainError::Invalid(vec![
-                crate::domain::FieldError::new("filed_for", crate::domain::errors::REQUIRED),
-            ]))
-            .into())
-        }
-        Some(v) => filed_for(v)?,
-    };
-    let content = PlanContent::from_json(object)?;
+    let (filed_for, content) = plan_body(body)?;
+    let filed_for = filed_for.ok_or_else(|| {
+        app::Error::Domain(crate::domain::DomainError::Invalid(vec![
+            crate::domain::FieldError::new("filed_for", crate::domain::errors::REQUIRED),
+        ]))
+    })?;
     let id = path.into_inner();
     let public_url = state.app.public_url.clone();
     let (view, me) = write_as(&state, bearer, move |tx, me| {
