@@ -12,7 +12,7 @@ use crate::app::{self, accounts};
 use crate::domain::user::Account;
 
 /// Runs a use case that hashes or verifies a password on a blocking thread, at most one per
-/// core at once. Each takes 19 MiB and a core for tens of milliseconds: without a bound a
+/// core at once. Each takes 12 MiB (`accounts::hash_password`) and a core for tens of milliseconds: without a bound a
 /// burst of sign-ins took every blocking thread (16) and 300 MiB, and reads waited behind it.
 /// Here a burst waits its turn without holding a thread.
 pub async fn hashing<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>

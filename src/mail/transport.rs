@@ -87,6 +87,11 @@ impl Transport {
         }
     }
 
+    /// Whether sending waits on a server (then several mails are sent at once).
+    pub fn waits_on_network(&self) -> bool {
+        matches!(self, Transport::Smtp(_))
+    }
+
     /// Delivers one mail; the error text is kept on the outbox row.
     pub fn send(&self, from: &str, mail: &Mail) -> Result<(), String> {
         if let Transport::Memory(store) = self {
