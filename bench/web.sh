@@ -38,16 +38,17 @@ for backend in sqlite postgres; do
     PIDS+=("$APP")
     wait_up "http://127.0.0.1:$APP_PORT/api/v1/health"
     H="http://127.0.0.1:$APP_PORT"
+    # A page deep in the work list: the submitted plans are 6 in 20 of all, 50 a page.
+    DEEP=$(( (n * 6 / 20 + 49) / 50 * 4 / 5 ))
+    [ "$DEEP" -ge 1 ] || DEEP=1
     # Each pair: who asks (the plan's owner or the team), the page, then the API answer it
     # is drawn from, asked by the same person.
     while IFS='|' read -r who page api; do
-      if [ "$who" = team ]; then
-        COOKIE="Cookie: planloket_sessie=$SESSION_TEAM"
-        BEARER="Authorization: Bearer $TOKEN_TEAM"
-      else
-        COOKIE="Cookie: planloket_sessie=$SESSION_OWNER"
-        BEARER="Authorization: Bearer $TOKEN_OWNER"
-      fi
+      case "$who" in
+        team) COOKIE="Cookie: planloket_sessie=$SESSION_TEAM"; BEARER="Authorization: Bearer $TOKEN_TEAM" ;;
+        board) COOKIE="Cookie: planloket_sessie=$SESSION_BOARD"; BEARER="Authorization: Bearer $TOKEN_BOARD" ;;
+        *) COOKIE="Cookie: planloket_sessie=$SESSION_OWNER"; BEARER="Authorization: Bearer $TOKEN_OWNER" ;;
+      esac
       read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "$COOKIE" "$H$page")
       [ "$err" = 0 ] || { echo "$page answered $err times with other than 2xx" >&2; exit 1; }
       read -r arps ap50 ap99 aerr < <(measure "$CONNECTIONS" -H "$BEARER" "$H/api/v1$api")
@@ -57,6 +58,9 @@ for backend in sqlite postgres; do
 owner|/plannen/$PLAN|/plans/$PLAN
 owner|/mijn-plannen|/plans?page_size=50
 team|/beoordelen?ronde=$ROUND&status=submitted|/plans?round=$ROUND&status=submitted&page_size=50
+team|/beoordelen?ronde=$ROUND&status=submitted&pagina=$DEEP|/plans?round=$ROUND&status=submitted&page_size=50&page=$DEEP
+board|/bestuur|/plans?status=voting&page_size=25
+team|/rondes/$ROUND/overzicht|/rounds/$ROUND/overview
 PAIRS
     kill "$APP"
     wait "$APP" 2>/dev/null || true

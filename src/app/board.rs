@@ -38,12 +38,17 @@ impl Board {
 /// errs on the side of caution); a party named by a registered organisation's name is that
 /// organisation.
 pub fn seat(c: &mut DbConn, plan: &Plan) -> Result<Board, Error> {
+    let accounts = db::users::board(c)?;
+    seat_among(c, plan, accounts)
+}
+
+/// As `seat`, with the board's accounts read already (for several plans at once).
+fn seat_among(c: &mut DbConn, plan: &Plan, accounts: Vec<Account>) -> Result<Board, Error> {
     let declared = db::assessment::conflicts(c, &plan.id)?;
     let ids = db::organisations::ids_by_key(c, &plan.content.named_keys())?;
     let mut resolved = plan.clone();
     resolved.content = resolved.content.with_registered_names(&ids);
     let plan = &resolved;
-    let accounts = db::users::board(c)?;
     let members: Vec<Member> = accounts
         .iter()
         .map(|a| Member {
@@ -75,6 +80,10 @@ pub struct TallyView {
 
 fn count(c: &mut DbConn, plan: &Plan, detailed: bool) -> Result<TallyView, Error> {
     let board = seat(c, plan)?;
+    count_on(c, plan, detailed, board)
+}
+
+fn count_on(c: &mut DbConn, plan: &Plan, detailed: bool, board: Board) -> Result<TallyView, Error> {
     let votes = db::assessment::votes(c, &plan.id)?;
     let cast: Vec<(String, VoteChoice)> = votes
         .iter()
@@ -308,41 +317,70 @@ pub struct AgendaItem {
     pub my_recusal: Option<Recusal>,
 }
 
-/// The plans open for a vote, oldest vote first, each with the count, the member's own vote
-/// and whether they are recused and why (board members). Names of the voters by id.
-pub fn agenda(
-    c: &mut DbConn,
-    actor: &Actor,
-) -> Result<(Vec<AgendaItem>, std::collections::HashMap<String, String>), Error> {
+/// A page of the board's agenda.
+pub struct Agenda {
+    pub items: Vec<AgendaItem>,
+    /// Names of the voters and the recused, by id.
+    pub names: std::collections::HashMap<String, String>,
+    /// Plans open for a vote in all.
+    pub total: i64,
+    pub page: i64,
+}
+
+/// Plans on a page of the agenda.
+pub const AGENDA_PAGE: i64 = 25;
+
+/// The plans open for a vote, the longest waiting first, `AGENDA_PAGE` at a time, each with the
+/// count, the member's own vote and whether they are recused and why (board members).
+pub fn agenda(c: &mut DbConn, actor: &Actor, page: i64) -> Result<Agenda, Error> {
     require(actor, Role::BoardMember)?;
-    let mut items = Vec::new();
+    let page = page.max(1);
+    let total = db::plans::count(
+        c,
+        &db::plans::PlanFilter {
+            statuses: Some(vec![crate::domain::state::PlanStatus::Voting]),
+            ..Default::default()
+        },
+    )?;
+    let plans = db::plans::voting(c, (page - 1) * AGENDA_PAGE, AGENDA_PAGE)?;
+    let mut round_ids: Vec<String> = plans.iter().map(|p| p.round_id.clone()).collect();
+    round_ids.sort();
+    round_ids.dedup();
+    let rounds = db::rounds::by_ids(c, &round_ids)?;
+    // The board is the same for every plan of the page: read once.
+    let board = db::users::board(c)?;
+    let mut items = Vec::with_capacity(plans.len());
     let mut ids = Vec::new();
-    for round in db::rounds::list(c)? {
-        for plan in db::plans::of_round(c, &round.id)?
-            .into_iter()
-            .filter(|p| p.status == crate::domain::state::PlanStatus::Voting)
-        {
-            let tally = count(c, &plan, true)?;
-            let my_recusal = seat(c, &plan)?.recusal_of(&actor.user_id);
-            let my_vote = tally
-                .votes
-                .iter()
-                .find(|(v, _)| v.member_id == actor.user_id)
-                .map(|(v, _)| v.clone());
-            ids.extend(tally.votes.iter().map(|(v, _)| v.member_id.clone()));
-            ids.extend(tally.recusals.iter().map(|(m, _)| m.clone()));
-            items.push(AgendaItem {
-                plan,
-                round: round.clone(),
-                tally,
-                my_vote,
-                my_recusal,
-            });
-        }
+    for plan in plans {
+        let Some(round) = rounds.iter().find(|r| r.id == plan.round_id) else {
+            return Err(Error::Internal(format!("plan {} has no round", plan.id)));
+        };
+        let seated = seat_among(c, &plan, board.clone())?;
+        let my_recusal = seated.recusal_of(&actor.user_id);
+        let tally = count_on(c, &plan, true, seated)?;
+        let my_vote = tally
+            .votes
+            .iter()
+            .find(|(v, _)| v.member_id == actor.user_id)
+            .map(|(v, _)| v.clone());
+        ids.extend(tally.votes.iter().map(|(v, _)| v.member_id.clone()));
+        ids.extend(tally.recusals.iter().map(|(m, _)| m.clone()));
+        items.push(AgendaItem {
+            plan,
+            round: round.clone(),
+            tally,
+            my_vote,
+            my_recusal,
+        });
     }
     ids.sort();
     ids.dedup();
-    Ok((items, db::users::names(c, &ids)?))
+    Ok(Agenda {
+        items,
+        names: db::users::names(c, &ids)?,
+        total,
+        page,
+    })
 }
 
 #[cfg(test)]
@@ -350,6 +388,38 @@ mod tests {
     use super::*;
     use crate::app::testing::TestApp;
     use crate::domain::state::PlanStatus;
+
+    #[test]
+    fn the_agenda_is_paged_the_longest_waiting_first_and_holds_only_open_votes() {
+        let t = TestApp::new();
+        let round = t.open_round();
+        let anna = t.resident();
+        let team = t.account(&[Role::ProgrammeTeam]);
+        let member = t.account(&[Role::BoardMember]).actor();
+        let waiting: Vec<String> = (0..AGENDA_PAGE + 2)
+            .map(|_| {
+                let plan = t.submitted(&anna, &round);
+                t.voting(&plan.id, &team);
+                plan.id
+            })
+            .collect();
+        // Submitted, not open for a vote: not on the agenda.
+        t.submitted(&anna, &round);
+        let first = t.app.read(|c| agenda(c, &member, 1)).unwrap();
+        assert_eq!(first.total, AGENDA_PAGE + 2);
+        assert_eq!(first.items.len() as i64, AGENDA_PAGE);
+        assert_eq!(first.items[0].plan.id, waiting[0]);
+        let second = t.app.read(|c| agenda(c, &member, 2)).unwrap();
+        let ids: Vec<&str> = second.items.iter().map(|i| i.plan.id.as_str()).collect();
+        let rest = &waiting[AGENDA_PAGE as usize..];
+        assert_eq!(ids, [rest[0].as_str(), rest[1].as_str()]);
+        assert!(t
+            .app
+            .read(|c| agenda(c, &member, 3))
+            .unwrap()
+            .items
+            .is_empty());
+    }
 
     #[test]
     fn the_agenda_shows_each_member_their_vote_and_recusal() {
@@ -363,7 +433,7 @@ mod tests {
         t.app
             .write(|tx| vote(tx, &member, &plan.id, Some("against"), None))
             .unwrap();
-        let (items, names) = t.app.read(|c| agenda(c, &member)).unwrap();
+        let Agenda { items, names, .. } = t.app.read(|c| agenda(c, &member, 1)).unwrap();
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].plan.id, plan.id);
         assert_eq!(
@@ -373,7 +443,7 @@ mod tests {
         assert!(items[0].my_recusal.is_none());
         assert!(names.contains_key(&member.user_id));
         assert!(matches!(
-            t.app.read(|c| agenda(c, &anna.actor())),
+            t.app.read(|c| agenda(c, &anna.actor(), 1)).map(|_| ()),
             Err(Error::Forbidden(_))
         ));
     }

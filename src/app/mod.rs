@@ -42,6 +42,8 @@ pub struct App {
     pub lists: plans::ListCaches,
     /// The similar-plans index per round.
     pub similar: assessment::SimilarIndexes,
+    /// Every round, until one changes.
+    pub rounds: rounds::KeptRounds,
 }
 
 impl App {
@@ -52,6 +54,7 @@ impl App {
             public_url: public_url.trim_end_matches('/').to_string(),
             lists: plans::ListCaches::default(),
             similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
+            rounds: rounds::KeptRounds::default(),
         }
     }
 

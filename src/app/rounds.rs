@@ -104,6 +104,29 @@ pub fn list(c: &mut DbConn) -> Result<Vec<Round>, Error> {
     Ok(db::rounds::list(c)?)
 }
 
+/// Every round, as `list`, kept between requests until a round changes or is added: most
+/// pages show the rounds, which change a few times a year, and reading them parses every
+/// round's frame. Checked on each use against `db::rounds::mark`, so a change made by
+/// another instance is seen at once.
+#[derive(Default)]
+pub struct KeptRounds(std::sync::Mutex<Option<Kept>>);
+
+/// The rounds as read at a mark (`db::rounds::mark`).
+type Kept = ((i64, i64), std::sync::Arc<Vec<Round>>);
+
+pub fn list_kept(c: &mut DbConn, kept: &KeptRounds) -> Result<std::sync::Arc<Vec<Round>>, Error> {
+    // The mark is read first: the rounds read after it are at least as new.
+    let mark = db::rounds::mark(c)?;
+    if let Some((at, rounds)) = &*kept.0.lock().unwrap_or_else(|p| p.into_inner()) {
+        if *at == mark {
+            return Ok(rounds.clone());
+        }
+    }
+    let rounds = std::sync::Arc::new(db::rounds::list(c)?);
+    *kept.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((mark, rounds.clone()));
+    Ok(rounds)
+}
+
 /// One round (public).
 pub fn get(c: &mut DbConn, id: &str) -> Result<Round, Error> {
     db::rounds::find(c, id)?.ok_or(Error::NotFound("round"))
@@ -387,6 +410,36 @@ pub fn overview(
 mod tests {
     use super::*;
     use crate::app::testing::TestApp;
+
+    /// The kept rounds are the same list until a round is added or changed, by anyone: a
+    /// second cache (another instance) sees the change at once.
+    #[test]
+    fn kept_rounds_follow_every_change() {
+        let t = TestApp::new();
+        let team = t.account(&[Role::ProgrammeTeam]).actor();
+        let (here, elsewhere) = (KeptRounds::default(), KeptRounds::default());
+        let kept = |k: &KeptRounds| t.app.read(|c| list_kept(c, k)).unwrap();
+        assert!(kept(&here).is_empty());
+        let round = t.open_round();
+        let first = kept(&here);
+        assert_eq!(first.len(), 1);
+        assert!(
+            std::sync::Arc::ptr_eq(&first, &kept(&here)),
+            "kept, not read again"
+        );
+        kept(&elsewhere);
+        let change = RoundInput {
+            name: Some("Sterk voor Noord — herzien".into()),
+            ..Default::default()
+        };
+        t.app
+            .write(|tx| update(tx, &team, &round.id, change))
+            .unwrap();
+        assert_eq!(kept(&here)[0].spec.name, "Sterk voor Noord — herzien");
+        assert_eq!(kept(&elsewhere)[0].spec.name, "Sterk voor Noord — herzien");
+        t.closed_round();
+        assert_eq!(kept(&here).len(), 2);
+    }
 
     #[test]
     fn the_team_opens_changes_and_fixes_a_round() {

@@ -4,7 +4,7 @@
 
 use super::accounts::token_hash;
 use super::{now, App, Error};
-use crate::db::{self, Tx};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::session::{Session, IDLE};
 use crate::domain::user::Account;
 
@@ -37,19 +37,31 @@ pub fn start(tx: &mut Tx, account: &Account) -> Result<(String, Session), Error>
 /// idle or outdated session (a credential or role change since sign-in) or a deactivated
 /// account. The time of the request is written down at most every few minutes.
 pub fn resume(app: &App, token: &str) -> Result<Option<SignedIn>, Error> {
+    let found = app.read(|c| find(c, token))?;
+    if let Some((signed_in, true)) = &found {
+        touch(app, &signed_in.session.token_hash)?;
+    }
+    Ok(found.map(|(s, _)| s))
+}
+
+/// As `resume`, on a connection a page reads with anyway (one hand-over per page), without
+/// writing: answers whether the caller must `touch` the session afterwards.
+pub fn find(c: &mut DbConn, token: &str) -> Result<Option<(SignedIn, bool)>, Error> {
     let hash = token_hash(token);
-    let Some((session, account)) = app.read(|c| Ok(db::sessions::find_with_account(c, &hash)?))?
-    else {
+    let Some((session, account)) = db::sessions::find_with_account(c, &hash)? else {
         return Ok(None);
     };
     let at = now();
     if !account.active || !session.is_live(account.session_epoch, at) {
         return Ok(None);
     }
-    if session.needs_touch(at) {
-        app.write(|tx| Ok(db::sessions::touch(tx, &hash, at)?))?;
-    }
-    Ok(Some(SignedIn { account, session }))
+    let stale = session.needs_touch(at);
+    Ok(Some((SignedIn { account, session }, stale)))
+}
+
+/// Writes down that the session (by its token's hash) was used now.
+pub fn touch(app: &App, token_hash: &str) -> Result<(), Error> {
+    app.write(|tx| Ok(db::sessions::touch(tx, token_hash, now())?))
 }
 
 /// Ends the session a cookie's token names (signing out); nothing when there is none.

@@ -397,6 +397,20 @@ pub fn of_round(c: &mut DbConn, round_id: &str) -> Result<Vec<Plan>, DbError> {
         .collect()
 }
 
+/// A page of the plans open for a vote in any round, the longest waiting first.
+pub fn voting(c: &mut DbConn, offset: i64, limit: i64) -> Result<Vec<Plan>, DbError> {
+    plans::table
+        .filter(plans::status.eq(PlanStatus::Voting.as_str()))
+        .order((plans::created_at.asc(), plans::id.asc()))
+        .offset(offset)
+        .limit(limit)
+        .select(PlanRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(PlanRow::parse)
+        .collect()
+}
+
 /// What is granted already on a line: the plans whose status counts as granted.
 pub fn granted_on_line(c: &mut DbConn, round_id: &str, theme: &str) -> Result<Eur, DbError> {
     // Summed here, not in SQL: SUM(BIGINT) is NUMERIC on PostgreSQL and a line has few grants.

@@ -11,7 +11,7 @@ use super::plan_form::{
     field, goal_groups, FundingRow, FundingRowView, GoalGroup, PlanFormInput, NAMED,
 };
 use super::public::Flash;
-use super::{redirect, render, Layout, Visitor, WebError};
+use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
 use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PlanView};
 use crate::app::{self, rounds};
 use crate::domain::calendar::{dutch_date, dutch_date_time};
@@ -108,33 +108,30 @@ pub struct MyPlansQuery {
 /// `/mijn-plannen`: the applicant's own plans, the status each shows them, and what to do next.
 pub async fn my_plans(
     state: web::Data<AppState>,
-    v: Visitor,
+    pending: Pending,
     q: web::Query<MyPlansQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let me = applicant(&v, "/mijn-plannen")?.clone();
-    let actor = me.actor();
     let page = q.pagina.unwrap_or(1).clamp(1, 10_000);
     let st = state.clone();
-    let a = actor.clone();
-    let (found, all_rounds) = web::block(move || {
-        st.app.read(|c| {
-            // Rows of a page read before are kept until plans change (as the API keeps its
-            // serialized pages): then only the open rounds are read.
-            let listing = plans::list(
-                c,
-                &st.app.lists,
-                &st.web_lists.my_plans,
-                &a,
-                &ListQuery {
-                    page: Some(page),
-                    page_size: Some(50),
-                    ..Default::default()
-                },
-            )?;
-            Ok((listing, rounds::list(c)?))
-        })
+    let (v, (found, open)) = with_visitor(&state, pending, move |c, v| {
+        let actor = applicant(v, "/mijn-plannen")?.actor();
+        // Rows of a page read before are kept until plans change (as the API keeps its
+        // serialized pages), and the rounds until a round changes.
+        let listing = plans::list(
+            c,
+            &st.app.lists,
+            &st.web_lists.my_plans,
+            &actor,
+            &ListQuery {
+                page: Some(page),
+                page_size: Some(50),
+                ..Default::default()
+            },
+        )?;
+        Ok((listing, rounds::list_kept(c, &st.app.rounds)?))
     })
-    .await??;
+    .await?;
+    let actor = v.require("/mijn-plannen")?.actor();
     let rows = match found {
         Listing::Kept(rows) => rows,
         Listing::Found(found) => {
@@ -148,7 +145,7 @@ pub async fn my_plans(
     let page_view = MyPlans {
         l: Layout::new("Mijn plannen", &v).with_flash(super::flash(q.bericht.as_deref())),
         plans: rows,
-        rounds: all_rounds
+        rounds: open
             .iter()
             .map(super::public::RoundLine::of)
             .filter(|r| r.is_open())
@@ -885,25 +882,28 @@ pub fn shown_fields(
 /// a form to answer it, and the outcome once published.
 pub async fn plan_page(
     state: web::Data<AppState>,
-    v: Visitor,
+    pending: Pending,
     path: web::Path<String>,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = v.require(&format!("/plannen/{id}"))?.actor();
-    if actor.is_staff() {
-        return super::team::plan_page(state, v, id, q.into_inner()).await;
-    }
-    let st = state.clone();
     let pid = id.clone();
-    let a = actor.clone();
-    let (view, round, names) = web::block(move || {
-        st.app.read(|c| {
-            let (view, round) = plans::read(c, &a, &pid)?;
-            Ok((view, round, crate::db::organisations::names(c)?))
-        })
+    // The visitor and, for an applicant, the plan in one blocking call; the team's page reads
+    // more (`team::plan_page`).
+    let (v, found) = with_visitor(&state, pending, move |c, v| {
+        let actor = v.require(&format!("/plannen/{pid}"))?.actor();
+        if actor.is_staff() {
+            return Ok(None);
+        }
+        let (view, round) = plans::read(c, &actor, &pid)?;
+        let names = crate::db::organisations::names(c).map_err(app::Error::from)?;
+        Ok(Some((view, round, names)))
     })
-    .await??;
+    .await?;
+    let Some((view, round, names)) = found else {
+        return super::team::plan_page(state, v, id, q.into_inner()).await;
+    };
+    let actor = v.require(&format!("/plannen/{id}"))?.actor();
     let allowed = view.allowed_actions(&actor);
     let plan = &view.plan;
     let shown = view.status_for(&actor);

@@ -8,9 +8,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::{Posted, Problems};
-use super::public::Flash;
 use super::team::{advice_of, tally_line_of, AdviceView, TallyLine};
-use super::{redirect, render, Layout, Visitor, WebError};
+use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
 use crate::app::{self, board};
 use crate::domain::user::{Account, Role};
 use crate::domain::DomainError;
@@ -47,6 +46,16 @@ struct BoardPage {
     p: Problems,
     chair: bool,
     items: Vec<AgendaLine>,
+    /// Plans open for a vote in all, and this page of them.
+    total: i64,
+    page: i64,
+    pages: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AgendaQuery {
+    bericht: Option<String>,
+    pagina: Option<i64>,
 }
 
 async fn board_page(
@@ -57,8 +66,24 @@ async fn board_page(
 ) -> Result<BoardPage, WebError> {
     let actor = member(v, "/bestuur")?.actor();
     let st = state.clone();
-    let a = actor.clone();
-    let (items, names) = web::block(move || st.app.read(|c| board::agenda(c, &a))).await??;
+    let agenda = web::block(move || st.app.read(|c| board::agenda(c, &actor, 1))).await??;
+    board_view(v, agenda, p, flash)
+}
+
+fn board_view(
+    v: &Visitor,
+    agenda: board::Agenda,
+    p: Problems,
+    flash: Option<&str>,
+) -> Result<BoardPage, WebError> {
+    let actor = member(v, "/bestuur")?.actor();
+    let board::Agenda {
+        items,
+        names,
+        total,
+        page,
+    } = agenda;
+    let pages = ((total + board::AGENDA_PAGE - 1) / board::AGENDA_PAGE).max(1);
     let lines = items
         .into_iter()
         .map(|item| {
@@ -103,16 +128,26 @@ async fn board_page(
         p,
         chair: actor.has(Role::BoardChair),
         items: lines,
+        total,
+        page,
+        pages,
     })
 }
 
 /// `GET /bestuur`.
 pub async fn agenda(
     state: web::Data<AppState>,
-    v: Visitor,
-    q: web::Query<Flash>,
+    pending: Pending,
+    q: web::Query<AgendaQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let page = board_page(&state, &v, Problems::new(), q.bericht.as_deref()).await?;
+    let page = q.pagina.unwrap_or(1).clamp(1, 100_000);
+    // The visitor and the agenda in one blocking call.
+    let (v, agenda) = with_visitor(&state, pending, move |c, v| {
+        let actor = member(v, "/bestuur")?.actor();
+        Ok(board::agenda(c, &actor, page)?)
+    })
+    .await?;
+    let page = board_view(&v, agenda, Problems::new(), q.bericht.as_deref())?;
     render(&v, StatusCode::OK, &page)
 }
 

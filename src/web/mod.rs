@@ -26,7 +26,7 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpResponse};
 
 pub use error::WebError;
-pub use session::Visitor;
+pub use session::{Pending, Visitor};
 
 use crate::domain::user::Role;
 
@@ -292,6 +292,44 @@ pub fn html(v: &Visitor, status: actix_web::http::StatusCode, body: String) -> H
         res.cookie(c);
     }
     res.body(body)
+}
+
+/// Reads what a page shows on one blocking thread and one connection, the visitor's session
+/// first (`session::Pending`): `f` gets the visitor and answers the page's data, or a refusal
+/// (sign-in, 403). A session due to be marked as used is marked afterwards, once every few
+/// minutes.
+pub async fn with_visitor<T, F>(
+    state: &web::Data<crate::http::AppState>,
+    pending: Pending,
+    f: F,
+) -> Result<(Visitor, T), WebError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn, &Visitor) -> Result<T, WebError> + Send + 'static,
+{
+    use crate::app::sessions;
+    let st = state.clone();
+    let (v, out, stale) = web::block(move || {
+        st.app.read(|c| {
+            let found = match pending.token() {
+                Some(t) => sessions::find(c, t)?,
+                None => None,
+            };
+            let stale = found
+                .as_ref()
+                .filter(|(_, stale)| *stale)
+                .map(|(s, _)| s.session.token_hash.clone());
+            let v = pending.finish(found.map(|(s, _)| s));
+            let out = f(c, &v);
+            Ok::<_, crate::app::Error>((v, out, stale))
+        })
+    })
+    .await??;
+    if let Some(hash) = stale {
+        let st = state.clone();
+        web::block(move || sessions::touch(&st.app, &hash)).await??;
+    }
+    Ok((v, out?))
 }
 
 /// Renders an askama template into a page answer.

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
-use super::{render, Layout, Visitor, WebError};
+use super::{render, with_visitor, Layout, Pending, Visitor, WebError};
 use crate::app::rounds;
 use crate::domain::calendar::{dutch_date, dutch_date_time};
 use crate::domain::round::{Round, RoundPhase};
@@ -199,14 +199,15 @@ struct OverviewPage {
 /// draft for the programme team only.
 pub async fn overview(
     state: web::Data<AppState>,
-    v: Visitor,
+    pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let st = state.clone();
-    let actor = v.account().map(|a| a.actor());
-    let (round, o) =
-        web::block(move || st.app.read(|c| rounds::overview(c, actor.as_ref(), &id))).await??;
+    let (v, (round, o)) = with_visitor(&state, pending, move |c, v| {
+        let actor = v.account().map(|a| a.actor());
+        Ok(rounds::overview(c, actor.as_ref(), &id)?)
+    })
+    .await?;
     let page = OverviewPage {
         l: Layout::new(format!("Overzicht acties — {}", round.spec.name), &v),
         name: round.spec.name.clone(),

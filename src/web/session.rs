@@ -100,25 +100,92 @@ impl Visitor {
     }
 }
 
+/// A visitor whose session is not read yet. A page that reads the database anyway reads the
+/// session on the same connection, in the same blocking call (`super::with_visitor`): one
+/// hand-over to a blocking thread per page, as the API has, instead of two (measured in
+/// docs/BENCHMARKS.md).
+pub struct Pending {
+    token: Option<String>,
+    had_session_cookie: bool,
+    form_cookie: Option<String>,
+    secure: bool,
+}
+
+impl Pending {
+    fn of(req: &HttpRequest, state: &AppState) -> Pending {
+        Pending {
+            token: req
+                .cookie(SESSION_COOKIE)
+                .map(|c| c.value().to_string())
+                .filter(|t| is_token(t)),
+            had_session_cookie: req.cookie(SESSION_COOKIE).is_some(),
+            form_cookie: req
+                .cookie(FORM_COOKIE)
+                .map(|c| c.value().to_string())
+                .filter(|t| is_token(t)),
+            secure: state.app.public_url.starts_with("https://"),
+        }
+    }
+
+    /// The session cookie's token, if it looks like one.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The visitor, once their session (if any) is read.
+    pub fn finish(self, signed_in: Option<SignedIn>) -> Visitor {
+        let secure = self.secure;
+        let mut v = Visitor {
+            token: signed_in.as_ref().and(self.token),
+            csrf: String::new(),
+            secure,
+            set: Vec::new(),
+            signed_in,
+        };
+        if self.had_session_cookie && v.signed_in.is_none() {
+            // An ended session: its cookie goes too.
+            let mut gone = cookie(SESSION_COOKIE, String::new(), secure);
+            gone.make_removal();
+            v.set.push(gone);
+        }
+        v.csrf = match (&v.signed_in, self.form_cookie) {
+            (Some(s), _) => s.session.csrf.clone(),
+            (None, Some(c)) => c,
+            (None, None) => {
+                let fresh = crate::config::random_token();
+                v.set.push(cookie(FORM_COOKIE, fresh.clone(), secure));
+                fresh
+            }
+        };
+        v
+    }
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, WebError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| WebError::Internal("no application state".into()))
+}
+
+impl FromRequest for Pending {
+    type Error = WebError;
+    type Future = std::future::Ready<Result<Self, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(app_state(req).map(|state| Pending::of(req, &state)))
+    }
+}
+
 impl FromRequest for Visitor {
     type Error = WebError;
     type Future = LocalBoxFuture<'static, Result<Self, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .cookie(SESSION_COOKIE)
-            .map(|c| c.value().to_string())
-            .filter(|t| is_token(t));
-        let had_session_cookie = req.cookie(SESSION_COOKIE).is_some();
-        let form_cookie = req
-            .cookie(FORM_COOKIE)
-            .map(|c| c.value().to_string())
-            .filter(|t| is_token(t));
+        let state = app_state(req);
+        let pending = state.as_ref().ok().map(|s| Pending::of(req, s));
         Box::pin(async move {
-            let state = state.ok_or_else(|| WebError::Internal("no application state".into()))?;
-            let secure = state.app.public_url.starts_with("https://");
-            let signed_in = match token.clone() {
+            let (state, pending) = (state?, pending.expect("made with the state"));
+            let signed_in = match pending.token.clone() {
                 Some(t) => {
                     let st = state.clone();
                     web::block(move || sessions::resume(&st.app, &t))
@@ -127,29 +194,7 @@ impl FromRequest for Visitor {
                 }
                 None => None,
             };
-            let mut v = Visitor {
-                token: signed_in.as_ref().and(token),
-                csrf: String::new(),
-                secure,
-                set: Vec::new(),
-                signed_in,
-            };
-            if had_session_cookie && v.signed_in.is_none() {
-                // An ended session: its cookie goes too.
-                let mut gone = cookie(SESSION_COOKIE, String::new(), secure);
-                gone.make_removal();
-                v.set.push(gone);
-            }
-            v.csrf = match (&v.signed_in, form_cookie) {
-                (Some(s), _) => s.session.csrf.clone(),
-                (None, Some(c)) => c,
-                (None, None) => {
-                    let fresh = crate::config::random_token();
-                    v.set.push(cookie(FORM_COOKIE, fresh.clone(), secure));
-                    fresh
-                }
-            };
-            Ok(v)
+            Ok(pending.finish(signed_in))
         })
     }
 }

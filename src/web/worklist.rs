@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::form::Problems;
 use super::team::{capital, non_empty, team};
-use super::{render, Layout, Visitor, WebError};
+use super::{render, with_visitor, Layout, Pending, WebError};
 use crate::app::plans::{self, ListQuery, Listing, PlanView};
 use crate::app::rounds;
 use crate::domain::calendar::dutch_date_time;
@@ -157,74 +157,85 @@ fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkR
 /// with the counts per status and each plan's next step; 50 a page.
 pub async fn work_list(
     state: web::Data<AppState>,
-    v: Visitor,
+    pending: Pending,
     q: web::Query<WorkQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let actor = team(&v, "/beoordelen")?.actor();
-    let all_rounds = {
-        let st = state.clone();
-        web::block(move || st.app.read(rounds::list)).await??
-    };
     // The newest round unless another is chosen; "alle" for every round.
-    let round = match non_empty(&q.ronde) {
-        Some(r) if r == "alle" => None,
-        Some(r) => Some(r),
-        None => all_rounds.first().map(|r| r.id.clone()),
-    };
+    let asked = non_empty(&q.ronde);
+    let filters = (
+        non_empty(&q.status),
+        non_empty(&q.opgave),
+        non_empty(&q.doel),
+        non_empty(&q.tekst),
+        q.pagina.unwrap_or(1).clamp(1, 1_000_000),
+    );
+    let st = state.clone();
+    // The visitor, the rounds, the page of plans and the counts in one blocking call.
+    let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
+        let actor = team(v, "/beoordelen")?.actor();
+        let all_rounds = rounds::list_kept(c, &st.app.rounds)?;
+        let round = match asked {
+            Some(r) if r == "alle" => None,
+            Some(r) => Some(r),
+            None => all_rounds.first().map(|r| r.id.clone()),
+        };
+        let (status, theme, goal, text, page) = filters;
+        let query = ListQuery {
+            round,
+            status,
+            theme,
+            goal,
+            q: text,
+            page: Some(page),
+            page_size: Some(50),
+        };
+        let mut p = Problems::new();
+        for e in query.problems() {
+            let (field, label) = match e.field.as_str() {
+                "status" => ("status", "Status"),
+                "q" => ("tekst", "Zoeken"),
+                "page" => ("pagina", "Pagina"),
+                _ => ("ronde", "Filter"),
+            };
+            p.add(field, label, e.message_nl.clone());
+        }
+        let found = if p.is_empty() {
+            let listing = plans::list(c, &st.app.lists, &st.web_lists.work_list, &actor, &query)?;
+            let counts = plans::status_counts(c, &st.app.lists, &actor, &query)?;
+            Some((listing, counts))
+        } else {
+            None
+        };
+        Ok((all_rounds, query, p, found))
+    })
+    .await?;
+    let actor = team(&v, "/beoordelen")?.actor();
+    let round = query.round.clone();
     let chosen: Option<&Round> = round
         .as_deref()
         .and_then(|id| all_rounds.iter().find(|r| r.id == id));
-    let query = ListQuery {
-        round: round.clone(),
-        status: non_empty(&q.status),
-        theme: non_empty(&q.opgave),
-        goal: non_empty(&q.doel),
-        q: non_empty(&q.tekst),
-        page: Some(q.pagina.unwrap_or(1).clamp(1, 1_000_000)),
-        page_size: Some(50),
-    };
-    let mut p = Problems::new();
-    for e in query.problems() {
-        let (field, label) = match e.field.as_str() {
-            "status" => ("status", "Status"),
-            "q" => ("tekst", "Zoeken"),
-            "page" => ("pagina", "Pagina"),
-            _ => ("ronde", "Filter"),
-        };
-        p.add(field, label, e.message_nl.clone());
-    }
-    let (rows, counts) = if p.is_empty() {
-        let st = state.clone();
-        let a = actor.clone();
-        let qq = query.clone();
-        let (listing, counts) = web::block(move || {
-            st.app.read(|c| {
-                let listing = plans::list(c, &st.app.lists, &st.web_lists.work_list, &a, &qq)?;
-                let counts = plans::status_counts(c, &st.app.lists, &a, &qq)?;
-                Ok((listing, counts))
-            })
-        })
-        .await??;
-        let rows = match listing {
-            Listing::Kept(rows) => rows,
-            Listing::Found(found) => {
-                let rows = std::sync::Arc::new(work_rows(&found, &all_rounds, &actor));
-                if let Some((key, changes)) = found.keep {
-                    state.web_lists.work_list.put(key, changes, rows.clone(), 1);
+    let (rows, counts) = match found {
+        Some((listing, counts)) => {
+            let rows = match listing {
+                Listing::Kept(rows) => rows,
+                Listing::Found(found) => {
+                    let rows = std::sync::Arc::new(work_rows(&found, &all_rounds, &actor));
+                    if let Some((key, changes)) = found.keep {
+                        state.web_lists.work_list.put(key, changes, rows.clone(), 1);
+                    }
+                    rows
                 }
-                rows
-            }
-        };
-        (rows, counts)
-    } else {
-        (
+            };
+            (rows, counts)
+        }
+        None => (
             std::sync::Arc::new(WorkRows {
                 rows: Vec::new(),
                 total: 0,
                 page: 1,
             }),
             Vec::new(),
-        )
+        ),
     };
     let (total, page) = (rows.total, rows.page);
     let link = |status: Option<&str>, page: i64| {

@@ -1,7 +1,8 @@
 //! Fills a database for the benchmark: the 2025-2026 round with N plans spread over every
 //! state, a second round of 2,000 submitted plans for the similar-plans measurement, users
 //! and organisations. Prints shell assignments (ROUND, PLAN, SIMILAR_PLAN, TOKEN_*, and
-//! SESSION_OWNER and SESSION_TEAM: web sessions of PLAN's owner and of the team) to `eval`.
+//! SESSION_OWNER, SESSION_TEAM and SESSION_BOARD: web sessions of PLAN's owner, of the team
+//! and of a board member) to `eval`.
 //!
 //!     seed <database url> <plans>
 //!
@@ -214,6 +215,7 @@ fn main() {
     let main_round = round("Sterk voor Noord — benchmark");
     let similar_round = round("Sterk voor Noord — 2.000 plannen");
     let team = user("team@bench.planloket.nl", Role::ProgrammeTeam, None);
+    let board = user("bestuur@bench.planloket.nl", Role::BoardMember, None);
     let owners: Vec<Account> = (0..50)
         .map(|i| {
             user(
@@ -242,6 +244,7 @@ fn main() {
         db::rounds::insert(tx, &main_round)?;
         db::rounds::insert(tx, &similar_round)?;
         db::users::insert(tx, &team)?;
+        db::users::insert(tx, &board)?;
         db::users::insert(tx, &filer)?;
         for o in &owners {
             db::users::insert(tx, o)?;
@@ -340,4 +343,12 @@ fn main() {
         .write(|tx| planloket::app::sessions::start(tx, &team))
         .unwrap();
     println!("SESSION_TEAM={session}");
+    println!(
+        "TOKEN_BOARD={}",
+        tokens.issue(&board.id, board.session_epoch).unwrap()
+    );
+    let (session, _) = db
+        .write(|tx| planloket::app::sessions::start(tx, &board))
+        .unwrap();
+    println!("SESSION_BOARD={session}");
 }
