@@ -63,11 +63,10 @@ pub fn list(c: &mut DbConn) -> Result<Vec<Organisation>, DbError> {
 
 /// Every organisation's name by id (for overviews and reasons).
 pub fn names(c: &mut DbConn) -> Result<HashMap<String, String>, DbError> {
-    Ok(organisations::table
+    let rows: Vec<(String, String)> = crate::native!(c, c => organisations::table
         .select((organisations::id, organisations::name))
-        .load::<(String, String)>(c)?
-        .into_iter()
-        .collect())
+        .load(c))?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Which of these organisation ids exist.

@@ -44,6 +44,34 @@ fn write_links(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
     Ok(())
 }
 
+/// The links that point at one plan: (from plan, relation), oldest plan first. As
+/// `linked_from_many`, with `=` instead of `IN (…)`, so the statement is prepared once.
+pub fn linked_from(c: &mut DbConn, target: &str) -> Result<Vec<PlanLink>, DbError> {
+    let rows: Vec<(String, String)> = crate::native!(c, c => plan_links::table
+        .filter(plan_links::target_id.eq(target))
+        .order(plan_links::plan_id.asc())
+        .select((plan_links::plan_id, plan_links::relation))
+        .load(c))?;
+    rows.into_iter()
+        .map(|(from, relation)| link(from, relation))
+        .collect()
+}
+
+fn link(from: String, relation: String) -> Result<PlanLink, DbError> {
+    let relation = Relation::parse(&relation).ok_or_else(|| {
+        DbError::corrupt(
+            "plan_links",
+            &from,
+            "relation",
+            format!("'{relation}' is no relation"),
+        )
+    })?;
+    Ok(PlanLink {
+        plan_id: from,
+        relation,
+    })
+}
+
 /// The links that point at these plans: (target, from plan, relation), oldest plan first.
 pub fn linked_from_many(
     c: &mut DbConn,
@@ -62,23 +90,7 @@ pub fn linked_from_many(
         ))
         .load(c)?;
     rows.into_iter()
-        .map(|(target, from, relation)| {
-            let relation = Relation::parse(&relation).ok_or_else(|| {
-                DbError::corrupt(
-                    "plan_links",
-                    &from,
-                    "relation",
-                    format!("'{relation}' is no relation"),
-                )
-            })?;
-            Ok((
-                target,
-                PlanLink {
-                    plan_id: from,
-                    relation,
-                },
-            ))
-        })
+        .map(|(target, from, relation)| Ok((target, link(from, relation)?)))
         .collect()
 }
 
@@ -99,13 +111,13 @@ pub fn existing(
 }
 
 pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Plan>, DbError> {
-    plans::table
+    // On the backend's own connection: a page reads it on every request (see `native!`).
+    let row: Option<PlanRow> = crate::native!(c, c => plans::table
         .find(id)
         .select(PlanRow::as_select())
         .first(c)
-        .optional()?
-        .map(PlanRow::parse)
-        .transpose()
+        .optional())?;
+    row.map(PlanRow::parse).transpose()
 }
 
 /// A plan with its round, in one query.
@@ -345,11 +357,11 @@ pub fn page(
 
 /// Plans merged into `target`, oldest first.
 pub fn merged_into(c: &mut DbConn, target: &str) -> Result<Vec<String>, DbError> {
-    Ok(plans::table
+    Ok(crate::native!(c, c => plans::table
         .filter(plans::merged_into.eq(target))
         .order(plans::created_at.asc())
         .select(plans::id)
-        .load(c)?)
+        .load(c))?)
 }
 
 /// (merged plan, its owner, its title) for every plan merged into `target`.

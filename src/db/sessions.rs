@@ -61,12 +61,13 @@ pub fn find_with_account(
     c: &mut DbConn,
     token_hash: &str,
 ) -> Result<Option<(Session, Account)>, DbError> {
-    let row: Option<(SessionRow, UserRow)> = sessions::table
+    // On the backend's own connection: every page reads it (see `native!`).
+    let row: Option<(SessionRow, UserRow)> = crate::native!(c, c => sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .select((SessionRow::as_select(), UserRow::as_select()))
         .first(c)
-        .optional()?;
+        .optional())?;
     row.map(|(s, u)| Ok((s.parse(), u.parse()?))).transpose()
 }
 

@@ -890,12 +890,13 @@ pub async fn plan_page(
     let pid = id.clone();
     // The visitor and, for an applicant, the plan in one blocking call; the team's page reads
     // more (`team::plan_page`).
+    let st = state.clone();
     let (v, found) = with_visitor(&state, pending, move |c, v| {
         let actor = v.require(&format!("/plannen/{pid}"))?.actor();
         if actor.is_staff() {
             return Ok(None);
         }
-        let (view, round) = plans::read(c, &actor, &pid)?;
+        let (view, round) = plans::read_kept(c, &st.app.rounds, &actor, &pid)?;
         let names = crate::db::organisations::names(c).map_err(app::Error::from)?;
         Ok(Some((view, round, names)))
     })

@@ -35,6 +35,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
             .wrap(from_fn(conventions))
+            // The pages asked most first: actix tries each route's pattern in order, and
+            // these would otherwise be matched after twenty-odd others (docs/BENCHMARKS.md).
+            .route("/mijn-plannen", web::get().to(applicant::my_plans))
+            .route("/plannen/{id}", web::get().to(applicant::plan_page))
+            .route("/beoordelen", web::get().to(worklist::work_list))
+            .route("/bestuur", web::get().to(board::agenda))
+            .route("/rondes/{id}/overzicht", web::get().to(public::overview))
             .route("/", web::get().to(public::home))
             .route("/static/{version}/{file}", web::get().to(assets::serve))
             // Before `/rondes/{id}`, which would take "nieuw" for an id.
@@ -66,7 +73,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(round_form::copy_round),
             )
             .route("/rondes/{id}", web::get().to(public::round))
-            .route("/rondes/{id}/overzicht", web::get().to(public::overview))
             .route("/registreren", web::get().to(account::register_page))
             .route("/registreren", web::post().to(account::register))
             .route("/inloggen", web::get().to(account::login_page))
@@ -75,7 +81,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/aanmelden", web::get().to(account::link_page))
             .route("/aanmelden", web::post().to(account::redeem_link))
             .route("/uitloggen", web::post().to(account::logout))
-            .route("/mijn-plannen", web::get().to(applicant::my_plans))
             .route(
                 "/rondes/{id}/plannen/nieuw",
                 web::get().to(applicant::new_plan_page),
@@ -84,7 +89,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/rondes/{id}/plannen/nieuw",
                 web::post().to(applicant::create_plan),
             )
-            .route("/plannen/{id}", web::get().to(applicant::plan_page))
             .route(
                 "/plannen/{id}/bewerken",
                 web::get().to(applicant::edit_plan_page),
@@ -107,7 +111,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(applicant::withdraw),
             )
             // The programme team and the board (issue 17).
-            .route("/beoordelen", web::get().to(worklist::work_list))
             .route("/plannen/{id}/actie", web::post().to(team::plan_action))
             .route("/plannen/{id}/vraag", web::get().to(team::question_page))
             .route("/plannen/{id}/vraag", web::post().to(team::ask))
@@ -129,7 +132,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/plannen/{id}/pre-advies",
                 web::post().to(scoring::pre_advise),
             )
-            .route("/bestuur", web::get().to(board::agenda))
             .route("/plannen/{id}/stem", web::post().to(board::vote))
             .route(
                 "/plannen/{id}/belangenconflict",

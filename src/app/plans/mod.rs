@@ -11,7 +11,7 @@ pub use filing::{
     FiledFor, SubmissionCheck, DRAFTS_MAX,
 };
 pub use listing::{list, status_counts, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
-pub use reading::{events, get, read, versions, ShownEvent};
+pub use reading::{events, get, read, read_kept, versions, ShownEvent};
 
 use std::collections::HashSet;
 
@@ -124,16 +124,40 @@ impl Effect {
 /// many merges away) is a co-applicant and may read it as its owner does.
 pub fn load_visible(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(Plan, Round), Error> {
     let (plan, round) = db::plans::find_with_round(c, plan_id)?.ok_or(Error::NotFound("plan"))?;
+    check_visible(c, actor, &plan)?;
+    Ok((plan, round))
+}
+
+/// As `load_visible`, the round taken from the kept rounds instead of read and parsed again
+/// (the pages that show a plan on every request).
+pub fn load_visible_kept(
+    c: &mut DbConn,
+    kept: &super::rounds::KeptRounds,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<(Plan, Round), Error> {
+    let plan = db::plans::find(c, plan_id)?.ok_or(Error::NotFound("plan"))?;
+    check_visible(c, actor, &plan)?;
+    let round = super::rounds::list_kept(c, kept)?
+        .iter()
+        .find(|r| r.id == plan.round_id)
+        .cloned()
+        .ok_or_else(|| Error::Internal(format!("plan {} has no round", plan.id)))?;
+    Ok((plan, round))
+}
+
+/// Whether the caller may see the plan: `NotFound` when not, so nobody learns it exists.
+fn check_visible(c: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<(), Error> {
     let owner = plan.owner_id == actor.user_id;
     if may_see(plan.status, owner, actor.is_staff()) {
-        return Ok((plan, round));
+        return Ok(());
     }
     if plan.status != crate::domain::state::PlanStatus::Draft
-        && co_applicants(c, &plan)?
+        && co_applicants(c, plan)?
             .iter()
             .any(|(owner, _)| owner == &actor.user_id)
     {
-        return Ok((plan, round));
+        return Ok(());
     }
     Err(Error::NotFound("plan"))
 }
@@ -176,10 +200,7 @@ pub fn linked_from(
     c: &mut DbConn,
     plan_id: &str,
 ) -> Result<Vec<crate::domain::plan::PlanLink>, Error> {
-    Ok(db::plans::linked_from_many(c, &[plan_id.to_string()])?
-        .into_iter()
-        .map(|(_, l)| l)
-        .collect())
+    Ok(db::plans::linked_from(c, plan_id)?)
 }
 
 /// The account that filed the plan (letters go to it).

@@ -46,6 +46,17 @@ pub fn read(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(PlanView, R
     Ok((super::view(c, plan)?, round))
 }
 
+/// As `read`, the round taken from the kept rounds (`rounds::list_kept`).
+pub fn read_kept(
+    c: &mut DbConn,
+    kept: &crate::app::rounds::KeptRounds,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<(PlanView, Round), Error> {
+    let (plan, round) = super::load_visible_kept(c, kept, actor, plan_id)?;
+    Ok((super::view(c, plan)?, round))
+}
+
 /// One step of a plan's history as the caller may see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShownEvent {
