@@ -65,6 +65,22 @@ pub fn votes(c: &mut DbConn, plan_id: &str) -> Result<Vec<Vote>, DbError> {
         .collect()
 }
 
+/// The votes on several plans (a page of the board's agenda), in one query, each plan's in
+/// the order they were cast.
+pub fn votes_many(c: &mut DbConn, plan_ids: &[String]) -> Result<Vec<Vote>, DbError> {
+    if plan_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    votes::table
+        .filter(votes::plan_id.eq_any(plan_ids))
+        .order(votes::cast_at.asc())
+        .select(VoteRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(VoteRow::parse)
+        .collect()
+}
+
 /// Records a member's vote, replacing an earlier one on the same plan.
 pub fn save_vote(c: &mut DbConn, vote: &Vote) -> Result<(), DbError> {
     let row = VoteRow::of(vote);
@@ -89,6 +105,23 @@ pub fn clear_votes(c: &mut DbConn, plan_id: &str) -> Result<(), DbError> {
 pub fn conflicts(c: &mut DbConn, plan_id: &str) -> Result<Vec<DeclaredConflict>, DbError> {
     Ok(conflicts::table
         .filter(conflicts::plan_id.eq(plan_id))
+        .select(ConflictRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(ConflictRow::parse)
+        .collect())
+}
+
+/// The conflicts declared on several plans, in one query.
+pub fn conflicts_many(
+    c: &mut DbConn,
+    plan_ids: &[String],
+) -> Result<Vec<DeclaredConflict>, DbError> {
+    if plan_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(conflicts::table
+        .filter(conflicts::plan_id.eq_any(plan_ids))
         .select(ConflictRow::as_select())
         .load(c)?
         .into_iter()

@@ -69,7 +69,7 @@ pub fn by_ids(c: &mut DbConn, ids: &[String]) -> Result<Vec<Round>, DbError> {
 /// (every change raises a round's version, and rounds are never deleted).
 pub fn mark(c: &mut DbConn) -> Result<(i64, i64), DbError> {
     // Summed here: a few rows, and PostgreSQL's SUM of a BIGINT is a NUMERIC.
-    let versions: Vec<i64> = rounds::table.select(rounds::version).load(c)?;
+    let versions: Vec<i64> = crate::native!(c, c => rounds::table.select(rounds::version).load(c))?;
     Ok((versions.len() as i64, versions.iter().sum()))
 }
 

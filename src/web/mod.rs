@@ -334,6 +334,14 @@ where
     Ok((v, out?))
 }
 
+/// A page whose content was rendered before (and kept): the layout around it.
+#[derive(askama::Template)]
+#[template(path = "web/shell.html")]
+pub struct Shell {
+    pub l: Layout,
+    pub content: std::sync::Arc<String>,
+}
+
 /// Renders an askama template into a page answer.
 pub fn render<T: askama::Template>(
     v: &Visitor,

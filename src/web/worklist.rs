@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::form::Problems;
 use super::team::{capital, non_empty, team};
-use super::{render, with_visitor, Layout, Pending, WebError};
+use super::{render, with_visitor, Layout, Pending, Shell, WebError};
 use crate::app::plans::{self, ListQuery, Listing, PlanView};
 use crate::app::rounds;
 use crate::domain::calendar::dutch_date_time;
@@ -53,7 +53,7 @@ fn next_step(view: &PlanView, actor: &Actor) -> (String, String) {
 
 // ---- the work list ---------------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
 pub struct WorkQuery {
     ronde: Option<String>,
     status: Option<String>,
@@ -78,12 +78,49 @@ pub struct WorkRow {
 /// A page of the work list, as kept between requests (`WebLists`). A theme renamed since
 /// shows its new name once plans change again.
 pub struct WorkRows {
+    /// The page's content as rendered for a request (its words as typed, and the rounds as
+    /// kept then): asked again with the same words before plans or rounds change, it is the
+    /// same bytes, as the API keeps its pages (docs/BENCHMARKS.md). A few are kept.
+    content: std::sync::Mutex<Vec<(ContentKey, std::sync::Arc<String>)>>,
     pub rows: Vec<WorkRow>,
     /// The rows as the table shows them, rendered once when the rows are read: escaping
     /// 50 rows on every request took a tenth of the page's time (docs/BENCHMARKS.md).
     pub html: String,
     pub total: i64,
     pub page: i64,
+}
+
+/// What a page's content is drawn from besides its rows: the query as typed and the kept
+/// rounds (the same `Arc` until a round changes).
+struct ContentKey {
+    query: WorkQuery,
+    rounds: std::sync::Arc<Vec<Round>>,
+}
+
+impl ContentKey {
+    fn same(&self, other: &ContentKey) -> bool {
+        self.query == other.query && std::sync::Arc::ptr_eq(&self.rounds, &other.rounds)
+    }
+}
+
+/// Contents kept per page of rows.
+const CONTENTS_KEPT: usize = 4;
+
+impl WorkRows {
+    fn content(&self, key: &ContentKey) -> Option<std::sync::Arc<String>> {
+        let kept = self.content.lock().unwrap_or_else(|p| p.into_inner());
+        kept.iter()
+            .find(|(k, _)| k.same(key))
+            .map(|(_, c)| c.clone())
+    }
+
+    fn keep(&self, key: ContentKey, content: std::sync::Arc<String>) {
+        let mut kept = self.content.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() >= CONTENTS_KEPT {
+            kept.remove(0);
+        }
+        kept.push((key, content));
+    }
 }
 
 #[derive(Template)]
@@ -99,10 +136,10 @@ pub struct StatusCount {
     pub href: String,
 }
 
+/// The work list's content, without the layout (`Shell`): kept with its rows (`WorkRows`).
 #[derive(Template)]
 #[template(path = "web/work_list.html")]
 struct WorkList {
-    l: Layout,
     p: Problems,
     rounds: Vec<(String, String)>,
     round: String,
@@ -159,6 +196,7 @@ fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkR
     // then show empty rather than the page failing.
     let html = RowsHtml { rows: &rows }.render().unwrap_or_default();
     WorkRows {
+        content: Default::default(),
         rows,
         html,
         total: found.total,
@@ -173,6 +211,7 @@ pub async fn work_list(
     pending: Pending,
     q: web::Query<WorkQuery>,
 ) -> Result<HttpResponse, WebError> {
+    let q = q.into_inner();
     // The newest round unless another is chosen; "alle" for every round.
     let asked = non_empty(&q.ronde);
     let filters = (
@@ -243,6 +282,7 @@ pub async fn work_list(
         }
         None => (
             std::sync::Arc::new(WorkRows {
+                content: Default::default(),
                 rows: Vec::new(),
                 html: String::new(),
                 total: 0,
@@ -277,16 +317,31 @@ pub async fn work_list(
     let status = non_empty(&q.status).unwrap_or_default();
     let pages = ((total + 49) / 50).max(1);
     let catalog = chosen.map(|r| &r.spec.catalog);
+    let title = if p.is_empty() {
+        "Beoordelen"
+    } else {
+        "Fout: Beoordelen"
+    };
+    let l = Layout::new(title, &v).with_flash(super::flash(q.bericht.as_deref()));
+    let code = if p.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    // The flash message is the layout's, not the content's.
+    let key = ContentKey {
+        query: WorkQuery {
+            bericht: None,
+            ..q.clone()
+        },
+        rounds: all_rounds.clone(),
+    };
+    if p.is_empty() {
+        if let Some(content) = rows.content(&key) {
+            return render(&v, code, &Shell { l, content });
+        }
+    }
     let page_view = WorkList {
-        l: Layout::new(
-            if p.is_empty() {
-                "Beoordelen".to_string()
-            } else {
-                "Fout: Beoordelen".to_string()
-            },
-            &v,
-        )
-        .with_flash(super::flash(q.bericht.as_deref())),
         rounds: all_rounds
             .iter()
             .rev()
@@ -331,10 +386,13 @@ pub async fn work_list(
         next_href: (page < pages).then(|| link(non_empty(&q.status).as_deref(), page + 1)),
         p,
     };
-    let code = if page_view.p.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    render(&v, code, &page_view)
+    let content = std::sync::Arc::new(
+        page_view
+            .render()
+            .map_err(|e| WebError::Internal(format!("a page did not render: {e}")))?,
+    );
+    if page_view.p.is_empty() {
+        rows.keep(key, content.clone());
+    }
+    render(&v, code, &Shell { l, content })
 }
