@@ -69,6 +69,19 @@ pub fn names(c: &mut DbConn) -> Result<HashMap<String, String>, DbError> {
     Ok(rows.into_iter().collect())
 }
 
+/// The names of these organisations, by id (a plan's page names only its own).
+pub fn names_of(c: &mut DbConn, ids: &[&str]) -> Result<HashMap<String, String>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select((organisations::id, organisations::name))
+        .load::<(String, String)>(c)?
+        .into_iter()
+        .collect())
+}
+
 /// Which of these organisation ids exist.
 pub fn existing(c: &mut DbConn, ids: &[&str]) -> Result<HashSet<String>, DbError> {
     if ids.is_empty() {

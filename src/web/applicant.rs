@@ -897,7 +897,9 @@ pub async fn plan_page(
             return Ok(None);
         }
         let (view, round) = plans::read_kept(c, &st.app.rounds, &actor, &pid)?;
-        let names = crate::db::organisations::names(c).map_err(app::Error::from)?;
+        // Only the organisations the plan names: most of a resident's plans name none.
+        let ids = view.plan.content.organisation_ids();
+        let names = crate::db::organisations::names_of(c, &ids).map_err(app::Error::from)?;
         Ok(Some((view, round, names)))
     })
     .await?;
