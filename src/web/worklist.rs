@@ -103,6 +103,15 @@ impl ContentKey {
     }
 }
 
+/// What the work list's blocking call found: the kept content, or what to render it from.
+enum Fetched {
+    Content(std::sync::Arc<String>),
+    /// The page of plans and the counts per status; `None` when the filters are wrong.
+    Data(Option<(Listing<std::sync::Arc<WorkRows>>, StatusCounts)>),
+}
+
+type StatusCounts = Vec<(PlanStatus, i64)>;
+
 /// Contents kept per page of rows.
 const CONTENTS_KEPT: usize = 4;
 
@@ -222,7 +231,13 @@ pub async fn work_list(
         q.pagina.unwrap_or(1).clamp(1, 1_000_000),
     );
     let st = state.clone();
-    // The visitor, the rounds, the page of plans and the counts in one blocking call.
+    // The flash message is the layout's, not the content's.
+    let typed = WorkQuery {
+        bericht: None,
+        ..q.clone()
+    };
+    // The visitor, the rounds, the page of plans and the counts in one blocking call; a page
+    // whose content is kept needs no counts.
     let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
         let actor = team(v, "/beoordelen")?.actor();
         let all_rounds = rounds::list_kept(c, &st.app.rounds)?;
@@ -253,10 +268,22 @@ pub async fn work_list(
         }
         let found = if p.is_empty() {
             let listing = plans::list(c, &st.app.lists, &st.web_lists.work_list, &actor, &query)?;
-            let counts = plans::status_counts(c, &st.app.lists, &actor, &query)?;
-            Some((listing, counts))
+            let kept = match &listing {
+                Listing::Kept(rows) => rows.content(&ContentKey {
+                    query: typed,
+                    rounds: all_rounds.clone(),
+                }),
+                Listing::Found(_) => None,
+            };
+            match kept {
+                Some(content) => Fetched::Content(content),
+                None => {
+                    let counts = plans::status_counts(c, &st.app.lists, &actor, &query)?;
+                    Fetched::Data(Some((listing, counts)))
+                }
+            }
         } else {
-            None
+            Fetched::Data(None)
         };
         Ok((all_rounds, query, p, found))
     })
@@ -266,6 +293,13 @@ pub async fn work_list(
     let chosen: Option<&Round> = round
         .as_deref()
         .and_then(|id| all_rounds.iter().find(|r| r.id == id));
+    let found = match found {
+        Fetched::Content(content) => {
+            let l = Layout::new("Beoordelen", &v).with_flash(super::flash(q.bericht.as_deref()));
+            return render(&v, StatusCode::OK, &Shell { l, content });
+        }
+        Fetched::Data(found) => found,
+    };
     let (rows, counts) = match found {
         Some((listing, counts)) => {
             let rows = match listing {
@@ -336,11 +370,6 @@ pub async fn work_list(
         },
         rounds: all_rounds.clone(),
     };
-    if p.is_empty() {
-        if let Some(content) = rows.content(&key) {
-            return render(&v, code, &Shell { l, content });
-        }
-    }
     let page_view = WorkList {
         rounds: all_rounds
             .iter()
