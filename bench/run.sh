@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                 # every size on both databases
 #   bench/run.sh 1000 10000      # chosen sizes
+#   BACKENDS=sqlite bench/run.sh # one database
 #
 # Needs wrk (Debian: apt-get install wrk), psql and the PostgreSQL 15 server binaries. Every
 # server it starts listens on 127.0.0.1 and is stopped at the end.
@@ -23,7 +24,7 @@ echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 echo
 row "database" "plans" "endpoint" "conns" "req/s" "p50 ms" "p99 ms" "non-2xx" "ratio to bare" "peak RSS MiB"
 row "---" "---" "---" "---" "---" "---" "---" "---" "---" "---"
-for backend in sqlite postgres; do
+for backend in ${BACKENDS:-sqlite postgres}; do
   for n in $SIZES; do
     if [ "$backend" = sqlite ]; then
       URL="$OUT/bench-$n.db"

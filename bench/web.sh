@@ -23,7 +23,7 @@ echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 echo
 row "database" "plans" "page (connections)" "req/s" "p50 ms" "p99 ms" "API answer behind it" "API req/s" "API p99 ms" "page/API req/s"
 row "---" "---" "---" "---" "---" "---" "---" "---" "---" "---"
-for backend in sqlite postgres; do
+for backend in ${BACKENDS:-sqlite postgres}; do
   for n in $SIZES; do
     if [ "$backend" = sqlite ]; then
       URL="$OUT/bench-$n.db"
