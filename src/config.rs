@@ -77,6 +77,9 @@ pub struct Settings {
     pub public_url: String,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    /// The municipality's account grants are paid from (`PLANLOKET_PAYER_NAME`, `_IBAN`,
+    /// `_BIC`); `None` when not set: payments can then be released but not exported.
+    pub payer: Option<crate::domain::grant::sepa::Payer>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -91,6 +94,7 @@ impl std::fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("admin_email", &self.admin_email)
+            .field("payer", &self.payer.as_ref().map(|p| &p.name))
             .finish()
     }
 }
@@ -177,8 +181,28 @@ impl Settings {
                 .to_string(),
             admin_email: var("PLANLOKET_ADMIN_EMAIL"),
             admin_password: var("PLANLOKET_ADMIN_PASSWORD"),
+            payer: payer_from(var)?,
         })
     }
+}
+
+/// The payer's account from the environment: none when no part of it is set, an error naming
+/// each bad variable when it is set but wrong (a payment file with a wrong account must never
+/// be made).
+fn payer_from(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Option<crate::domain::grant::sepa::Payer>, String> {
+    let (name, iban, bic) = (
+        var("PLANLOKET_PAYER_NAME"),
+        var("PLANLOKET_PAYER_IBAN"),
+        var("PLANLOKET_PAYER_BIC"),
+    );
+    if name.is_none() && iban.is_none() && bic.is_none() {
+        return Ok(None);
+    }
+    crate::domain::grant::sepa::check_payer(name.as_deref(), iban.as_deref(), bic.as_deref())
+        .map(Some)
+        .map_err(|e| e.join("; "))
 }
 
 /// Creates a folder (and its parents) readable by the owner only, if it is not there: the

@@ -45,9 +45,11 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
         db.clone(),
         transport.clone(),
         settings.mail_from.clone(),
+        settings.public_url.clone(),
         signal.clone(),
     );
-    let app = App::new(db, signal, &settings.public_url);
+    let app = App::new(db, signal, &settings.public_url)
+        .with_grants(settings.payer.clone(), &settings.data_dir);
     bootstrap_admin(&app, settings)?;
     let server = http::server(http::state(app, &settings.jwt_secret), listener, workers)
         .map_err(|e| e.to_string())?;
@@ -163,6 +165,10 @@ pub fn demo_spec(
             legal_basis: text("legal_basis")?,
             objection_address: text("objection_address")?,
         },
+        advance_share: raw["advance_share"]
+            .as_i64()
+            .and_then(|s| i32::try_from(s).ok())
+            .unwrap_or(crate::domain::round::DEFAULT_ADVANCE_SHARE),
     };
     parse_round(&spec.to_input()).map_err(|e| format!("demo catalog: {e}"))
 }

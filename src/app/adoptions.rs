@@ -108,6 +108,9 @@ pub fn adopt(
     let (mut adopted, mut rejected) = (Vec::new(), Vec::new());
     for plan in plans.iter().filter(|p| coverage.covered.contains(&p.id)) {
         let published = publish(tx, actor, plan, &adoption)?;
+        if published.status == PlanStatus::Adopted {
+            super::grants::create_for(tx, &published, &round, adoption.adopted_on)?;
+        }
         for (to, letter) in decision_letters(tx, &published, &round, &adoption, &names)? {
             enqueue(tx, letters::decision(&to, &adoption.id, letter, today)?)?;
         }

@@ -13,8 +13,10 @@ pub mod board;
 pub mod cache;
 pub mod dossier;
 pub mod error;
+pub mod grants;
 pub mod organisations;
 pub mod outbox;
+pub mod payments;
 pub mod plans;
 pub mod reservations;
 pub mod rounds;
@@ -44,6 +46,10 @@ pub struct App {
     pub similar: assessment::SimilarIndexes,
     /// Every round, until one changes.
     pub rounds: rounds::KeptRounds,
+    /// The account grants are paid from, when configured.
+    pub payer: Option<crate::domain::grant::sepa::Payer>,
+    /// Where reports' attachments are kept.
+    pub attachments: std::path::PathBuf,
 }
 
 impl App {
@@ -55,7 +61,20 @@ impl App {
             lists: plans::ListCaches::default(),
             similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
             rounds: rounds::KeptRounds::default(),
+            payer: None,
+            attachments: std::path::PathBuf::from("data").join("attachments"),
         }
+    }
+
+    /// This app paying from `payer`, keeping attachments under `data_dir`.
+    pub fn with_grants(
+        mut self,
+        payer: Option<crate::domain::grant::sepa::Payer>,
+        data_dir: &std::path::Path,
+    ) -> App {
+        self.payer = payer;
+        self.attachments = data_dir.join("attachments");
+        self
     }
 
     /// Whether the database answers now (waiting at most a second): the service's health.

@@ -129,6 +129,7 @@ impl TestApp {
                 legal_basis: "Algemene subsidieverordening Leidschendam-Voorburg 2019".into(),
                 objection_address: "Postbus 1005, 2260 BA Leidschendam".into(),
             },
+            advance_share: crate::domain::round::DEFAULT_ADVANCE_SHARE,
         };
         let team = self.account(&[Role::ProgrammeTeam]).actor();
         self.app

@@ -6,6 +6,7 @@
 pub mod adoptions;
 pub mod assessment;
 pub mod attempts;
+pub mod grants;
 pub mod organisations;
 pub mod outbox;
 pub mod plans;

@@ -207,6 +207,7 @@ pub struct RoundRow {
     pub authority: String,
     pub legal_basis: String,
     pub objection_address: String,
+    pub advance_share: i32,
 }
 
 impl RoundRow {
@@ -228,6 +229,7 @@ impl RoundRow {
             authority: r.spec.legal.authority.clone(),
             legal_basis: r.spec.legal.legal_basis.clone(),
             objection_address: r.spec.legal.objection_address.clone(),
+            advance_share: r.spec.advance_share,
         })
     }
 
@@ -247,6 +249,7 @@ impl RoundRow {
                     legal_basis: self.legal_basis,
                     objection_address: self.objection_address,
                 },
+                advance_share: self.advance_share,
             },
             id: self.id,
             adopted_on: self.adopted_on,

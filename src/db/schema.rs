@@ -45,6 +45,7 @@ diesel::table! {
         authority -> Text,
         legal_basis -> Text,
         objection_address -> Text,
+        advance_share -> Integer,
     }
 }
 
@@ -244,7 +245,105 @@ diesel::table! {
 
 diesel::joinable!(reservations -> rounds (round_id));
 
+diesel::table! {
+    bank_accounts (organisation_id) {
+        organisation_id -> Text,
+        iban -> Text,
+        holder -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bank_account_changes (id) {
+        id -> Text,
+        organisation_id -> Text,
+        iban -> Text,
+        holder -> Text,
+        previous_iban -> Nullable<Text>,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Text,
+        plan_id -> Text,
+        round_id -> Text,
+        amount_eur -> BigInt,
+        payee_id -> Nullable<Text>,
+        status -> Text,
+        final_eur -> Nullable<BigInt>,
+        final_motivation -> Nullable<Text>,
+        claim_eur -> Nullable<BigInt>,
+        stopped_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payment_batches (id) {
+        id -> Text,
+        status -> Text,
+        total_eur -> BigInt,
+        payment_count -> BigInt,
+        execution_date -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        grant_id -> Text,
+        kind -> Text,
+        amount_eur -> BigInt,
+        status -> Text,
+        batch_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
+        paid_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    grant_reports (id) {
+        id -> Text,
+        grant_id -> Text,
+        kind -> Text,
+        due_on -> Date,
+        done -> Nullable<Text>,
+        reach -> Nullable<BigInt>,
+        spent -> Nullable<Text>,
+        stopped_reason -> Nullable<Text>,
+        filed_at -> Nullable<Timestamp>,
+        filed_by -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        attachment_name -> Nullable<Text>,
+        attachment_type -> Nullable<Text>,
+        attachment_size -> Nullable<BigInt>,
+        reminded_soon_on -> Nullable<Date>,
+        reminded_late_on -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(payments -> grants (grant_id));
+diesel::joinable!(grant_reports -> grants (grant_id));
+diesel::joinable!(grants -> plans (plan_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    bank_accounts,
+    bank_account_changes,
+    grants,
+    payment_batches,
+    payments,
+    grant_reports,
     plan_links,
     reservations,
     outbox,

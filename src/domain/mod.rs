@@ -10,6 +10,7 @@ pub mod conflict;
 pub mod decision;
 pub mod errors;
 pub mod evaluation;
+pub mod grant;
 pub mod money;
 pub mod notice;
 pub mod organisation;

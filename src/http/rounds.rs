@@ -29,6 +29,8 @@ pub struct RoundDto {
     pub authority: String,
     pub legal_basis: String,
     pub objection_address: String,
+    /// The share of each grant paid in advance, a whole percentage.
+    pub advance_share: i32,
     pub adopted_on: Option<NaiveDate>,
     pub adoption_reference: Option<String>,
     pub version: i64,
@@ -52,6 +54,7 @@ pub fn dto(r: &Round) -> RoundDto {
         authority: r.spec.legal.authority.clone(),
         legal_basis: r.spec.legal.legal_basis.clone(),
         objection_address: r.spec.legal.objection_address.clone(),
+        advance_share: r.spec.advance_share,
         adopted_on: r.adopted_on,
         adoption_reference: r.adoption_reference.clone(),
         version: r.version,
@@ -87,6 +90,8 @@ pub struct RoundBody {
     legal_basis: Option<String>,
     #[serde(default, deserialize_with = "no_null")]
     objection_address: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    advance_share: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +149,7 @@ impl From<RoundBody> for RoundInput {
             authority: b.authority,
             legal_basis: b.legal_basis,
             objection_address: b.objection_address,
+            advance_share: b.advance_share,
             themes: b.themes.map(|themes| {
                 themes
                     .into_iter()

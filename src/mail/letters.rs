@@ -165,6 +165,8 @@ letter!(
     "mail/account_exists.html"
 );
 
+pub mod grants;
+
 fn letter(
     kind: &'static str,
     to: &str,

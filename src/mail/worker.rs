@@ -56,16 +56,35 @@ impl Drop for Worker {
     }
 }
 
+/// How often the worker looks for report reminders to send.
+const REMIND_EVERY: Duration = Duration::from_secs(3600);
+
 /// How often the worker looks for due mail when nothing woke it.
 const POLL: Duration = Duration::from_millis(1000);
 
 /// Starts the worker thread for this instance.
-pub fn spawn(db: Db, transport: Transport, from: String, signal: Signal) -> Worker {
+pub fn spawn(
+    db: Db,
+    transport: Transport,
+    from: String,
+    public_url: String,
+    signal: Signal,
+) -> Worker {
     let s = signal.clone();
     let thread = std::thread::Builder::new()
         .name("planloket-outbox".into())
         .spawn(move || {
+            let mut reminded: Option<std::time::Instant> = None;
             while !s.stopped() {
+                // Report reminders: at start and then every hour; each is noted when sent, so
+                // a reminder goes once however many instances look.
+                if reminded.is_none_or(|t| t.elapsed() >= REMIND_EVERY) {
+                    reminded = Some(std::time::Instant::now());
+                    let today = crate::domain::calendar::amsterdam_date(chrono::Utc::now());
+                    if let Err(e) = crate::app::grants::remind(&db, &public_url, today) {
+                        tracing::warn!(error = %e, "could not send report reminders");
+                    }
+                }
                 match crate::app::outbox::deliver_due(&db, &transport, &from) {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}

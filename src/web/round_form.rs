@@ -78,6 +78,7 @@ fn fields_of(r: &Round) -> HashMap<String, String> {
         amsterdam_local(s.closes_at).format(LOCAL).to_string(),
     );
     v.insert("authority".into(), s.legal.authority.clone());
+    v.insert("advance_share".into(), s.advance_share.to_string());
     v.insert("legal_basis".into(), s.legal.legal_basis.clone());
     v.insert(
         "objection_address".into(),
@@ -190,6 +191,7 @@ fn label(field: &str) -> &'static str {
         "authority" => "Bevoegd gezag",
         "legal_basis" => "Wettelijke grondslag",
         "objection_address" => "Adres voor bezwaar",
+        "advance_share" => "Voorschot (%)",
         "conditions" => "Voorwaarden",
         "json" => "JSON",
         f if f.starts_with("theme_code") => "Code van de opgave",
@@ -367,6 +369,7 @@ fn input_of(v: &HashMap<String, String>, p: &mut Problems) -> RoundInput {
         authority: text("authority"),
         legal_basis: text("legal_basis"),
         objection_address: text("objection_address"),
+        advance_share: number("advance_share", p),
     }
 }
 

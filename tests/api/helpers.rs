@@ -142,6 +142,14 @@ pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
         public_url: "http://127.0.0.1:8080".into(),
         admin_email: Some(ADMIN_EMAIL.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
+        payer: Some(
+            planloket::domain::grant::sepa::check_payer(
+                Some("Gemeente Leidschendam-Voorburg"),
+                Some("NL91ABNA0417164300"),
+                Some("BNGHNL2G"),
+            )
+            .expect("a valid test payer"),
+        ),
     }
 }
 

@@ -22,6 +22,8 @@ pub struct RoundInput {
     pub authority: Option<String>,
     pub legal_basis: Option<String>,
     pub objection_address: Option<String>,
+    /// The share of a grant paid in advance, a whole percentage (default 80).
+    pub advance_share: Option<i64>,
 }
 
 impl RoundInput {
@@ -43,7 +45,8 @@ impl RoundInput {
             conditions,
             authority,
             legal_basis,
-            objection_address
+            objection_address,
+            advance_share
         );
         base
     }
@@ -387,6 +390,21 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
         ),
     };
 
+    let advance_share = match input.advance_share {
+        None => DEFAULT_ADVANCE_SHARE,
+        Some(s) if (0..=100).contains(&s) => s as i32,
+        Some(_) => {
+            errors.add(
+                "advance_share",
+                (
+                    "must be a whole percentage from 0 to 100",
+                    "vul een percentage van 0 tot en met 100 in",
+                ),
+            );
+            DEFAULT_ADVANCE_SHARE
+        }
+    };
+
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors.0));
     }
@@ -403,8 +421,12 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             conditions,
         },
         legal,
+        advance_share,
     })
 }
+
+/// The share of a grant paid in advance when a round names none (PRODUCT.md).
+pub const DEFAULT_ADVANCE_SHARE: i32 = 80;
 
 impl RoundSpec {
     /// The spec as an input again, so a partial update can be laid over it and re-checked whole.
@@ -455,6 +477,7 @@ impl RoundSpec {
             authority: Some(self.legal.authority.clone()),
             legal_basis: Some(self.legal.legal_basis.clone()),
             objection_address: Some(self.legal.objection_address.clone()),
+            advance_share: Some(self.advance_share.into()),
         }
     }
 }

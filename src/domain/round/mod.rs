@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 mod input;
 
-pub use input::{parse_round, CriterionInput, GoalInput, RoundInput, ThemeInput};
+pub use input::{
+    parse_round, CriterionInput, GoalInput, RoundInput, ThemeInput, DEFAULT_ADVANCE_SHARE,
+};
 
 use super::errors::{DomainError, Said};
 use super::money::Eur;
@@ -120,6 +122,8 @@ pub struct RoundSpec {
     pub closes_at: DateTime<Utc>,
     pub catalog: Catalog,
     pub legal: LegalFrame,
+    /// The share of each grant paid in advance, a whole percentage 0..=100.
+    pub advance_share: i32,
 }
 
 /// What every decision letter of a round states about the law it is given under: who
@@ -339,6 +343,7 @@ pub(crate) mod tests {
                 legal_basis: raw["legal_basis"].as_str().unwrap().into(),
                 objection_address: raw["objection_address"].as_str().unwrap().into(),
             },
+            advance_share: DEFAULT_ADVANCE_SHARE,
         }
     }
 

@@ -1,0 +1,555 @@
+//! After adoption: the grant an adopted plan becomes, the reports its applicant files, the
+//! reminders, the final amount, and a round's results. (Payments: `app::payments`.)
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{NaiveDate, Utc};
+
+use super::accounts::{require, require_staff};
+use super::outbox::enqueue;
+use super::plans::owner_of;
+use super::{new_id, now, Error};
+use crate::db::{self, Db, DbConn, Tx};
+use crate::domain::calendar::amsterdam_date;
+use crate::domain::grant::{
+    self, check_attachment, check_report, reminder_due, report_dates, settle, Attachment,
+    CheckedReport, Filed, Grant, GrantStatus, Payment, PaymentKind, PaymentStatus, Progress,
+    Reminder, Report, ReportInput,
+};
+use crate::domain::plan::Plan;
+use crate::domain::round::Round;
+use crate::domain::user::{Account, Actor, Role};
+use crate::domain::Eur;
+use crate::mail::letters::grants as letters;
+
+/// A grant with what the pages and the API show beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantView {
+    pub grant: Grant,
+    pub title: String,
+    pub owner_id: String,
+    /// The theme it is charged to.
+    pub theme: Option<String>,
+    pub payee_name: Option<String>,
+    pub payments: Vec<Payment>,
+    pub reports: Vec<Report>,
+}
+
+impl GrantView {
+    pub fn progress(&self) -> Progress {
+        grant::progress(&self.payments, &self.reports)
+    }
+}
+
+/// The organisation that receives a plan's money: the payee it names, the organisation whose
+/// own action it is, or the applicant's confirmed organisation.
+fn payee_of(plan: &Plan, owner: &Account) -> Option<String> {
+    plan.content
+        .payee_id
+        .clone()
+        .or_else(|| plan.own_action_of.clone())
+        .or_else(|| {
+            owner
+                .organisation_id
+                .clone()
+                .filter(|_| owner.organisation_confirmed)
+        })
+}
+
+/// Makes the grant of a plan the adoption just adopted, in the adoption's transaction: its
+/// advance (the round's share) due now, and its reports due by the plan's years. A plan
+/// funded otherwise, or granted nothing, gets none.
+pub fn create_for(
+    tx: &mut Tx,
+    plan: &Plan,
+    round: &Round,
+    adopted_on: NaiveDate,
+) -> Result<Option<Grant>, Error> {
+    let Some(amount) = plan.granted.filter(|g| *g > Eur::ZERO) else {
+        return Ok(None);
+    };
+    if !plan.content.funding.requests_contribution() {
+        return Ok(None);
+    }
+    let owner = owner_of(tx, plan)?;
+    let at = now();
+    let g = Grant {
+        id: new_id(),
+        plan_id: plan.id.clone(),
+        round_id: round.id.clone(),
+        amount,
+        payee_id: payee_of(plan, &owner),
+        status: GrantStatus::Running,
+        final_amount: None,
+        final_motivation: None,
+        claim: None,
+        stopped_reason: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    db::grants::insert(tx, &g)?;
+    let advance = grant::advance(amount, round.spec.advance_share);
+    if advance > Eur::ZERO {
+        db::grants::insert_payment(
+            tx,
+            &Payment {
+                id: new_id(),
+                grant_id: g.id.clone(),
+                kind: PaymentKind::Advance,
+                amount: advance,
+                status: PaymentStatus::Due,
+                batch_id: None,
+                created_at: at,
+                released_at: None,
+                paid_at: None,
+            },
+        )?;
+    }
+    let start = plan.content.start_year.unwrap_or(round.spec.start_year);
+    let end = plan.content.end_year.unwrap_or(round.spec.end_year);
+    for (kind, due_on) in report_dates(start, end, adopted_on) {
+        db::grants::insert_report(
+            tx,
+            &Report {
+                id: new_id(),
+                grant_id: g.id.clone(),
+                kind,
+                due_on,
+                filed: None,
+                accepted_at: None,
+                attachment: None,
+                reminded_soon_on: None,
+                reminded_late_on: None,
+            },
+        )?;
+    }
+    Ok(Some(g))
+}
+
+/// The views of these grants, with their plans' titles, payees, payments and reports, read in
+/// four queries whatever their number.
+fn views(c: &mut DbConn, grants: Vec<Grant>) -> Result<Vec<GrantView>, Error> {
+    let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
+    let mut payments = db::grants::payments_of(c, &ids)?;
+    let mut reports = db::grants::reports_of(c, &ids)?;
+    let payees: Vec<&str> = grants
+        .iter()
+        .filter_map(|g| g.payee_id.as_deref())
+        .collect();
+    let names = db::organisations::names_of(c, &payees)?;
+    let mut out = Vec::with_capacity(grants.len());
+    for g in grants {
+        let plan = db::plans::find(c, &g.plan_id)?
+            .ok_or_else(|| Error::Internal(format!("grant {} without its plan", g.id)))?;
+        let (mine, rest): (Vec<_>, Vec<_>) = payments.into_iter().partition(|p| p.grant_id == g.id);
+        payments = rest;
+        let (own_reports, rest): (Vec<_>, Vec<_>) =
+            reports.into_iter().partition(|r| r.grant_id == g.id);
+        reports = rest;
+        out.push(GrantView {
+            title: plan.content.title.clone(),
+            owner_id: plan.owner_id.clone(),
+            theme: plan.budget_line.clone(),
+            payee_name: g.payee_id.as_ref().and_then(|p| names.get(p).cloned()),
+            payments: mine,
+            reports: own_reports,
+            grant: g,
+        });
+    }
+    Ok(out)
+}
+
+fn view(c: &mut DbConn, g: Grant) -> Result<GrantView, Error> {
+    views(c, vec![g])?
+        .pop()
+        .ok_or_else(|| Error::Internal("a grant without its view".into()))
+}
+
+/// The grants the actor may read (`round`: of that round only): staff read all of them, others
+/// those of their own plans and those paid to their organisation.
+pub fn list(c: &mut DbConn, actor: &Actor, round: Option<&str>) -> Result<Vec<GrantView>, Error> {
+    if let Some(r) = round {
+        db::rounds::find(c, r)?.ok_or(Error::NotFound("round"))?;
+    }
+    let all = db::grants::list(c, round)?;
+    let mut owners = HashMap::new();
+    if !actor.is_staff() {
+        for g in &all {
+            if let Some(p) = db::plans::find(c, &g.plan_id)? {
+                owners.insert(g.id.clone(), p.owner_id);
+            }
+        }
+    }
+    let visible: Vec<Grant> = all
+        .into_iter()
+        .filter(|g| {
+            actor.is_staff()
+                || owners
+                    .get(&g.id)
+                    .is_some_and(|owner| grant::sees(actor, g, owner))
+        })
+        .collect();
+    views(c, visible)
+}
+
+/// One grant, for those who may read it (404 to anyone else: its existence is not told).
+pub fn get(c: &mut DbConn, actor: &Actor, id: &str) -> Result<GrantView, Error> {
+    let g = db::grants::find(c, id)?.ok_or(Error::NotFound("grant"))?;
+    let v = view(c, g)?;
+    if !grant::sees(actor, &v.grant, &v.owner_id) {
+        return Err(Error::NotFound("grant"));
+    }
+    Ok(v)
+}
+
+/// The grant of a plan, if it has one and the actor may read it.
+pub fn of_plan(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Option<GrantView>, Error> {
+    let Some(g) = db::grants::of_plan(c, plan_id)? else {
+        return Ok(None);
+    };
+    let v = view(c, g)?;
+    Ok(grant::sees(actor, &v.grant, &v.owner_id).then_some(v))
+}
+
+/// The applicant files a report: progress or final, once each. A final report with a reason
+/// stops the action early: the grant stops, and the team sets the final amount as for any
+/// final report.
+pub fn file_report(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant_id: &str,
+    input: &ReportInput,
+) -> Result<GrantView, Error> {
+    let g = db::grants::find(tx, grant_id)?.ok_or(Error::NotFound("grant"))?;
+    let v = view(tx, g)?;
+    if !grant::sees(actor, &v.grant, &v.owner_id) {
+        return Err(Error::NotFound("grant"));
+    }
+    if actor.user_id != v.owner_id {
+        return Err(Error::Forbidden(
+            "only the applicant files the reports of a grant".into(),
+        ));
+    }
+    let CheckedReport {
+        report_id,
+        done,
+        reach,
+        spent,
+        stopped_reason,
+        ..
+    } = check_report(&v.grant, &v.reports, input)?;
+    let filed = Filed {
+        done,
+        reach,
+        spent,
+        stopped_reason: stopped_reason.clone(),
+        filed_at: now(),
+        filed_by: actor.user_id.clone(),
+    };
+    if !db::grants::file_report(tx, &report_id, &filed)? {
+        return Err(Error::Changed("report"));
+    }
+    let mut g = v.grant.clone();
+    g.version += 1;
+    g.updated_at = filed.filed_at;
+    if let Some(reason) = stopped_reason {
+        g.status = GrantStatus::Stopped;
+        g.stopped_reason = Some(reason);
+    }
+    // The grant's version moves with every report, so two filings race on it.
+    if !db::grants::update(tx, &g, v.grant.version)? {
+        return Err(Error::Changed("grant"));
+    }
+    tx.plans_changed(&g.round_id);
+    view(tx, g)
+}
+
+/// Stores a photo or document with a filed report (the applicant, until the final amount is
+/// set). The file goes under `dir`, named by the report's id, written before the row that
+/// points at it (a failed write leaves no row pointing at nothing).
+pub fn attach(
+    tx: &mut Tx,
+    actor: &Actor,
+    report_id: &str,
+    name: &str,
+    bytes: &[u8],
+    dir: &Path,
+) -> Result<GrantView, Error> {
+    let report = db::grants::report(tx, report_id)?.ok_or(Error::NotFound("report"))?;
+    let v = get(tx, actor, &report.grant_id)?;
+    if actor.user_id != v.owner_id {
+        return Err(Error::Forbidden(
+            "only the applicant adds attachments to a report".into(),
+        ));
+    }
+    let media_type = check_attachment(bytes)?;
+    if report.filed.is_none() || report.accepted_at.is_some() {
+        return Err(Error::Domain(crate::domain::DomainError::Conflict(
+            crate::domain::Said::new(
+                "an attachment goes with a filed report that is not yet accepted",
+                "een bijlage hoort bij een ingediend verslag dat nog niet is beoordeeld",
+            ),
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::Internal(format!("attachments folder {}: {e}", dir.display())))?;
+    std::fs::write(dir.join(&report.id), bytes)
+        .map_err(|e| Error::Internal(format!("cannot store attachment: {e}")))?;
+    let a = Attachment {
+        name: grant::attachment_name(name),
+        media_type,
+        size: bytes.len() as i64,
+    };
+    db::grants::set_attachment(tx, &report.id, &a)?;
+    view(tx, v.grant)
+}
+
+/// A report's attachment for those who may read the grant: what it is, and its bytes.
+pub fn attachment(
+    c: &mut DbConn,
+    actor: &Actor,
+    report_id: &str,
+    dir: &Path,
+) -> Result<(Attachment, Vec<u8>), Error> {
+    let report = db::grants::report(c, report_id)?.ok_or(Error::NotFound("report"))?;
+    get(c, actor, &report.grant_id)?;
+    let a = report.attachment.ok_or(Error::NotFound("attachment"))?;
+    let bytes = std::fs::read(dir.join(&report.id))
+        .map_err(|e| Error::Internal(format!("attachment of report {report_id}: {e}")))?;
+    Ok((a, bytes))
+}
+
+/// The programme team sets the final amount after the final report: the reports are accepted,
+/// a final payment of what is still owed becomes due or a claim for what was paid beyond it
+/// is recorded, and the decision goes out as a beschikking to the applicant with a copy to
+/// the payee's members.
+pub fn set_final_amount(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant_id: &str,
+    amount_eur: Option<i64>,
+    motivation: Option<&str>,
+) -> Result<GrantView, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let g = db::grants::find(tx, grant_id)?.ok_or(Error::NotFound("grant"))?;
+    let v = view(tx, g)?;
+    let s = settle(&v.grant, &v.reports, &v.payments, amount_eur, motivation)?;
+    let at = now();
+    for p in v.payments.iter().filter(|p| p.status == PaymentStatus::Due) {
+        if !db::grants::drop_due(tx, &p.id)? {
+            return Err(Error::Changed("payment"));
+        }
+    }
+    if let Some(amount) = s.final_payment {
+        db::grants::insert_payment(
+            tx,
+            &Payment {
+                id: new_id(),
+                grant_id: v.grant.id.clone(),
+                kind: PaymentKind::Final,
+                amount,
+                status: PaymentStatus::Due,
+                batch_id: None,
+                created_at: at,
+                released_at: None,
+                paid_at: None,
+            },
+        )?;
+    }
+    let mut g = v.grant.clone();
+    g.final_amount = Some(s.final_amount);
+    g.final_motivation = Some(s.motivation.clone());
+    g.claim = s.claim;
+    if g.status == GrantStatus::Running {
+        g.status = GrantStatus::Finished;
+    }
+    g.version += 1;
+    g.updated_at = at;
+    if !db::grants::update(tx, &g, v.grant.version)? {
+        return Err(Error::Changed("grant"));
+    }
+    db::grants::accept_reports(tx, &g.id, at)?;
+    let plan = db::plans::find(tx, &g.plan_id)?
+        .ok_or_else(|| Error::Internal(format!("grant {} without its plan", g.id)))?;
+    let round = db::rounds::find(tx, &g.round_id)?.ok_or(Error::NotFound("round"))?;
+    let owner = owner_of(tx, &plan)?;
+    let legal = &round.spec.legal;
+    let programme = if round.spec.programme.is_empty() {
+        round.spec.name.clone()
+    } else {
+        round.spec.programme.clone()
+    };
+    let notice = |copy_of| letters::FinalNotice {
+        plan_id: &plan.id,
+        title: &plan.content.title,
+        programme: &programme,
+        granted: g.amount,
+        paid: grant::paid(&v.payments),
+        final_amount: s.final_amount,
+        final_payment: s.final_payment,
+        claim: s.claim,
+        motivation: &s.motivation,
+        authority: &legal.authority,
+        legal_basis: &legal.legal_basis,
+        objection_address: &legal.objection_address,
+        copy_of,
+    };
+    let today = amsterdam_date(Utc::now());
+    for (account, copy) in addressees(tx, &plan, &owner, g.payee_id.as_deref())? {
+        let n = notice(copy.then_some(owner.name.as_str()));
+        enqueue(
+            tx,
+            letters::final_amount(&account.email, &account.name, &n, today)?,
+        )?;
+    }
+    tx.plans_changed(&g.round_id);
+    view(tx, g)
+}
+
+/// Who a letter about a grant goes to: the applicant (not for an organisation's own action)
+/// and each confirmed, active member of the payee, once each; `true` marks a copy.
+pub fn addressees(
+    c: &mut DbConn,
+    plan: &Plan,
+    owner: &Account,
+    payee: Option<&str>,
+) -> Result<Vec<(Account, bool)>, Error> {
+    let mut out = Vec::new();
+    if plan.has_applicant() && owner.active {
+        out.push((owner.clone(), false));
+    }
+    if let Some(org) = payee {
+        for m in db::users::members_of(c, org)? {
+            if m.active && m.organisation_confirmed && !out.iter().any(|(a, _)| a.id == m.id) {
+                out.push((m, true));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Sends the reminders due on `today` (a date in Amsterdam): two weeks before a report is due
+/// and once when it is late, each noted so it goes once even with several instances running.
+/// Answers how many went out. The clock is passed in so this is tested without waiting.
+pub fn remind(db: &Db, public_url: &str, today: NaiveDate) -> Result<usize, Error> {
+    let open =
+        db.read(|c| Ok::<_, Error>(db::grants::open_reports(c, today + grant::REMIND_BEFORE)?))?;
+    let mut sent = 0;
+    for report in open {
+        let n = db.write(|tx| {
+            let Some(g) = db::grants::find(tx, &report.grant_id)? else {
+                return Ok(0);
+            };
+            let Some(which) = reminder_due(&g, &report, today) else {
+                return Ok(0);
+            };
+            let late = which == Reminder::Late;
+            if !db::grants::mark_reminded(tx, &report.id, late, today)? {
+                return Ok(0);
+            }
+            let plan = db::plans::find(tx, &g.plan_id)?
+                .ok_or_else(|| Error::Internal(format!("grant {} without its plan", g.id)))?;
+            let owner = owner_of(tx, &plan)?;
+            if !owner.active {
+                return Ok(0);
+            }
+            let link = format!("{public_url}/subsidies/{}", g.id);
+            enqueue(
+                tx,
+                letters::report_reminder(
+                    &owner.email,
+                    &owner.name,
+                    &plan.content.title,
+                    &plan.id,
+                    report.kind.label_nl(),
+                    report.due_on,
+                    late,
+                    &link,
+                )?,
+            )?;
+            Ok::<_, Error>(1)
+        })?;
+        sent += n;
+    }
+    Ok(sent)
+}
+
+/// The reports not filed whose date is near or past (programme team and board), the
+/// earliest first, with their grants.
+pub fn due_reports(
+    c: &mut DbConn,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<Vec<(Report, GrantView)>, Error> {
+    require_staff(actor)?;
+    let open = db::grants::open_reports(c, today + grant::REMIND_BEFORE)?;
+    let mut out = Vec::new();
+    for r in open {
+        if let Some(g) = db::grants::find(c, &r.grant_id)? {
+            if g.status == GrantStatus::Running {
+                out.push((r, view(c, g)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One action in the results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionResult {
+    pub view: GrantView,
+    pub progress: Progress,
+}
+
+/// A theme's results: its grants and their sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeResults {
+    pub code: String,
+    pub name: String,
+    pub granted: Eur,
+    pub paid: Eur,
+    pub spent: Eur,
+    pub reach: i64,
+    pub actions: Vec<ActionResult>,
+}
+
+/// A round's results per theme: what was granted, paid and spent, whom the actions reached,
+/// and each action's reports (public, like the overview: the basis of the next plan's
+/// "Resultaten").
+pub fn results(c: &mut DbConn, round_id: &str) -> Result<(Round, Vec<ThemeResults>), Error> {
+    let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
+    let grants = db::grants::list(c, Some(&round.id))?;
+    let all = views(c, grants)?;
+    let mut themes: Vec<ThemeResults> = round
+        .spec
+        .catalog
+        .themes
+        .iter()
+        .map(|t| ThemeResults {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            granted: Eur::ZERO,
+            paid: Eur::ZERO,
+            spent: Eur::ZERO,
+            reach: 0,
+            actions: Vec::new(),
+        })
+        .collect();
+    for v in all {
+        let Some(t) = themes
+            .iter_mut()
+            .find(|t| Some(&t.code) == v.theme.as_ref())
+        else {
+            continue;
+        };
+        let progress = v.progress();
+        t.granted = t.granted + v.grant.amount;
+        t.paid = t.paid + progress.paid;
+        t.spent = t.spent + progress.spent;
+        t.reach += progress.reach;
+        t.actions.push(ActionResult { view: v, progress });
+    }
+    Ok((round, themes))
+}

@@ -1,0 +1,401 @@
+//! Paying grants: organisations' bank accounts, releasing due payments, batches exported as a
+//! SEPA file, marked paid (with a letter for each payment) or cancelled.
+
+use chrono::{Duration, NaiveDate, Utc};
+
+use super::accounts::{require, require_any};
+use super::grants::addressees;
+use super::outbox::enqueue;
+use super::plans::owner_of;
+use super::{new_id, now, Error};
+use crate::db::{self, DbConn, Tx};
+use crate::domain::calendar::amsterdam_date;
+use crate::domain::grant::iban::{check_bank_account, BankAccount};
+use crate::domain::grant::sepa::{pain001, Payer, Transfer};
+use crate::domain::grant::{
+    check_batch_step, check_release, BatchStatus, Grant, Payment, PaymentBatch, PaymentKind,
+    PaymentStatus,
+};
+use crate::domain::user::{Actor, Role};
+use crate::domain::{DomainError, Eur, Said};
+use crate::mail::letters::grants as letters;
+
+/// An organisation's bank account for the team or the organisation's own members.
+pub fn bank_account(
+    c: &mut DbConn,
+    actor: &Actor,
+    organisation_id: &str,
+) -> Result<Option<BankAccount>, Error> {
+    db::organisations::find(c, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
+    if !actor.has(Role::ProgrammeTeam)
+        && !actor.has(Role::Admin)
+        && actor.organisation_id.as_deref() != Some(organisation_id)
+    {
+        return Err(Error::Forbidden(
+            "an organisation's bank account is for the programme team and its members".into(),
+        ));
+    }
+    Ok(db::grants::bank_account(c, organisation_id)?)
+}
+
+/// The programme team (or an admin) records an organisation's bank account. The change is
+/// logged with the IBAN it replaces, and each confirmed member is told by mail, so a change
+/// nobody asked for is noticed before money goes there.
+pub fn set_bank_account(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisation_id: &str,
+    iban: Option<&str>,
+    holder: Option<&str>,
+) -> Result<BankAccount, Error> {
+    require_any(actor, &[Role::ProgrammeTeam, Role::Admin])?;
+    let org =
+        db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
+    let account = check_bank_account(iban, holder)?;
+    let at = now();
+    let previous =
+        db::grants::set_bank_account(tx, &new_id(), &org.id, &account, &actor.user_id, at)?;
+    if previous.as_ref() == Some(&account) {
+        return Ok(account);
+    }
+    let today = amsterdam_date(Utc::now());
+    for m in db::users::members_of(tx, &org.id)? {
+        if m.active && m.organisation_confirmed {
+            enqueue(
+                tx,
+                letters::bank_account(
+                    &m.email,
+                    &m.name,
+                    &org.name,
+                    &account.iban.grouped(),
+                    &account.holder,
+                    today,
+                )?,
+            )?;
+        }
+    }
+    Ok(account)
+}
+
+/// The changes of an organisation's bank account, the newest first (programme team, admin).
+pub fn account_changes(
+    c: &mut DbConn,
+    actor: &Actor,
+    organisation_id: &str,
+) -> Result<Vec<db::grants::AccountChange>, Error> {
+    require_any(actor, &[Role::ProgrammeTeam, Role::Admin])?;
+    Ok(db::grants::account_changes(c, organisation_id)?)
+}
+
+fn grant_of(c: &mut DbConn, p: &Payment) -> Result<Grant, Error> {
+    db::grants::find(c, &p.grant_id)?
+        .ok_or_else(|| Error::Internal(format!("payment {} without its grant", p.id)))
+}
+
+/// The programme team releases a due payment: it may go into the next batch.
+pub fn release(tx: &mut Tx, actor: &Actor, payment_id: &str) -> Result<Payment, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let p = db::grants::payment(tx, payment_id)?.ok_or(Error::NotFound("payment"))?;
+    let g = grant_of(tx, &p)?;
+    let has_account = match &g.payee_id {
+        Some(org) => db::grants::bank_account(tx, org)?.is_some(),
+        None => false,
+    };
+    check_release(&g, &p, has_account)?;
+    if !db::grants::move_payment(
+        tx,
+        &p.id,
+        PaymentStatus::Due,
+        PaymentStatus::Released,
+        None,
+        now(),
+    )? {
+        return Err(Error::Changed("payment"));
+    }
+    Ok(db::grants::payment(tx, &p.id)?.ok_or(Error::NotFound("payment"))?)
+}
+
+/// A payment with what a page or the SEPA file says of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentLine {
+    pub payment: Payment,
+    pub grant: Grant,
+    pub title: String,
+    pub payee_name: Option<String>,
+    pub account: Option<BankAccount>,
+}
+
+fn lines(c: &mut DbConn, payments: Vec<Payment>) -> Result<Vec<PaymentLine>, Error> {
+    let mut out = Vec::with_capacity(payments.len());
+    for p in payments {
+        let g = grant_of(c, &p)?;
+        let plan = db::plans::find(c, &g.plan_id)?
+            .ok_or_else(|| Error::Internal(format!("grant {} without its plan", g.id)))?;
+        let (payee_name, account) = match &g.payee_id {
+            Some(org) => (
+                db::organisations::find(c, org)?.map(|o| o.name),
+                db::grants::bank_account(c, org)?,
+            ),
+            None => (None, None),
+        };
+        out.push(PaymentLine {
+            payment: p,
+            grant: g,
+            title: plan.content.title,
+            payee_name,
+            account,
+        });
+    }
+    Ok(out)
+}
+
+/// Payments in one status (programme team and board): `due` ones to release, `released` ones
+/// waiting for a batch.
+pub fn in_status(
+    c: &mut DbConn,
+    actor: &Actor,
+    status: PaymentStatus,
+) -> Result<Vec<PaymentLine>, Error> {
+    super::accounts::require_staff(actor)?;
+    let payments = db::grants::payments_in(c, status, None)?;
+    lines(c, payments)
+}
+
+/// A batch with its payments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchView {
+    pub batch: PaymentBatch,
+    pub payments: Vec<PaymentLine>,
+}
+
+fn payer_required(payer: Option<&Payer>) -> Result<&Payer, Error> {
+    payer.ok_or_else(|| {
+        Error::Domain(DomainError::Conflict(Said::new(
+            "the payer's account is not configured (PLANLOKET_PAYER_NAME, PLANLOKET_PAYER_IBAN)",
+            "de rekening waarvan wordt betaald is niet ingesteld; vraag de beheerder om PLANLOKET_PAYER_NAME en PLANLOKET_PAYER_IBAN in te stellen",
+        )))
+    })
+}
+
+/// The next working day after `today` (Saturday and Sunday skipped): the day the bank is
+/// asked to pay on.
+fn next_working_day(today: NaiveDate) -> NaiveDate {
+    use chrono::{Datelike, Weekday};
+    let mut d = today + Duration::days(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += Duration::days(1);
+    }
+    d
+}
+
+/// The programme team puts every released payment not yet in a batch into a new batch, which
+/// is then exported as a SEPA file. A payment is in one batch at a time: each is moved on
+/// only if it is still released and unbatched, so two batches made at once cannot share one.
+pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result<BatchView, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    payer_required(payer)?;
+    let released = db::grants::payments_in(tx, PaymentStatus::Released, None)?;
+    let ready: Vec<Payment> = released
+        .into_iter()
+        .filter(|p| p.batch_id.is_none())
+        .collect();
+    if ready.is_empty() {
+        return Err(Error::Domain(DomainError::Conflict(Said::new(
+            "no released payments wait for a batch",
+            "er zijn geen vrijgegeven betalingen die op een batch wachten",
+        ))));
+    }
+    let at = now();
+    let batch = PaymentBatch {
+        id: new_id(),
+        status: BatchStatus::Exported,
+        total: ready.iter().fold(Eur::ZERO, |t, p| t + p.amount),
+        count: ready.len() as i64,
+        execution_date: next_working_day(amsterdam_date(Utc::now())),
+        created_by: actor.user_id.clone(),
+        created_at: at,
+        closed_at: None,
+    };
+    db::grants::insert_batch(tx, &batch)?;
+    for p in &ready {
+        if !db::grants::move_payment(
+            tx,
+            &p.id,
+            PaymentStatus::Released,
+            PaymentStatus::Exported,
+            Some(&batch.id),
+            at,
+        )? {
+            return Err(Error::Changed("payment"));
+        }
+    }
+    batch_view(tx, batch)
+}
+
+fn batch_view(c: &mut DbConn, batch: PaymentBatch) -> Result<BatchView, Error> {
+    let payments = db::grants::payments_of_batch(c, &batch.id)?;
+    Ok(BatchView {
+        payments: lines(c, payments)?,
+        batch,
+    })
+}
+
+/// A batch (programme team and board).
+pub fn batch(c: &mut DbConn, actor: &Actor, id: &str) -> Result<BatchView, Error> {
+    super::accounts::require_staff(actor)?;
+    let b = db::grants::batch(c, id)?.ok_or(Error::NotFound("payment batch"))?;
+    batch_view(c, b)
+}
+
+/// Every batch, the newest first (programme team and board).
+pub fn batches(c: &mut DbConn, actor: &Actor) -> Result<Vec<PaymentBatch>, Error> {
+    super::accounts::require_staff(actor)?;
+    Ok(db::grants::batches(c)?)
+}
+
+/// The batch as a `pain.001.001.09` file (programme team). A cancelled batch is not exported:
+/// its payments may be in a newer batch.
+pub fn export(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    payer: Option<&Payer>,
+) -> Result<String, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let payer = payer_required(payer)?;
+    let v = batch(c, actor, id)?;
+    if v.batch.status == BatchStatus::Cancelled {
+        return Err(Error::Domain(DomainError::Conflict(Said::new(
+            "the batch is cancelled: its file must not go to the bank",
+            "deze batch is ingetrokken: het bestand mag niet naar de bank",
+        ))));
+    }
+    let mut transfers = Vec::with_capacity(v.payments.len());
+    for l in &v.payments {
+        let account = l.account.clone().ok_or_else(|| {
+            Error::Domain(DomainError::Conflict(Said::new(
+                format!("the payee of payment {} has no bank account", l.payment.id),
+                format!(
+                    "de ontvanger van de betaling voor \"{}\" heeft geen bankrekening",
+                    l.title
+                ),
+            )))
+        })?;
+        transfers.push(Transfer {
+            payment_id: l.payment.id.clone(),
+            amount: l.payment.amount,
+            creditor: account.holder.clone(),
+            iban: account.iban.clone(),
+            remittance: format!(
+                "{} {} {}",
+                l.payment.kind.label_nl(),
+                l.title,
+                l.grant.plan_id
+            ),
+        });
+    }
+    Ok(pain001(
+        &v.batch,
+        payer,
+        &transfers,
+        v.batch.created_at,
+        v.batch.execution_date,
+    ))
+}
+
+/// The programme team confirms the bank paid the batch: its payments are paid, and a letter
+/// for each goes to the applicant and the payee's members.
+pub fn mark_paid(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
+    check_batch_step(&b, BatchStatus::Paid)?;
+    let at = now();
+    if !db::grants::close_batch(tx, &b.id, BatchStatus::Paid, at)? {
+        return Err(Error::Changed("payment batch"));
+    }
+    let v = batch_view(tx, b)?;
+    for l in &v.payments {
+        if !db::grants::move_payment(
+            tx,
+            &l.payment.id,
+            PaymentStatus::Exported,
+            PaymentStatus::Paid,
+            Some(&v.batch.id),
+            at,
+        )? {
+            return Err(Error::Changed("payment"));
+        }
+        tx.plans_changed(&l.grant.round_id);
+        letters_for(tx, l)?;
+    }
+    let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
+    batch_view(tx, b)
+}
+
+fn letters_for(tx: &mut Tx, l: &PaymentLine) -> Result<(), Error> {
+    let plan = db::plans::find(tx, &l.grant.plan_id)?
+        .ok_or_else(|| Error::Internal(format!("grant {} without its plan", l.grant.id)))?;
+    let owner = owner_of(tx, &plan)?;
+    let round_share = db::rounds::find(tx, &l.grant.round_id)?
+        .map(|r| r.spec.advance_share)
+        .unwrap_or(crate::domain::round::DEFAULT_ADVANCE_SHARE);
+    let schedule = match l.payment.kind {
+        PaymentKind::Advance => format!(
+            "Dit is het voorschot: {round_share}% van de toegekende {}. De rest volgt na de vaststelling van de subsidie, als u het eindverslag heeft ingediend.",
+            l.grant.amount.format_nl()
+        ),
+        PaymentKind::Final => format!(
+            "Dit is de slotbetaling na de vaststelling van de subsidie op {}.",
+            l.grant.final_amount.unwrap_or(l.grant.amount).format_nl()
+        ),
+    };
+    let (iban, holder) = match &l.account {
+        Some(a) => (a.iban.masked(), a.holder.clone()),
+        None => (String::new(), String::new()),
+    };
+    let notice = letters::PaymentNotice {
+        title: &plan.content.title,
+        plan_id: &plan.id,
+        kind: l.payment.kind.label_nl(),
+        amount: l.payment.amount,
+        iban: &iban,
+        holder: &holder,
+        schedule,
+    };
+    for (to, _) in addressees(tx, &plan, &owner, l.grant.payee_id.as_deref())? {
+        enqueue(tx, letters::payment(&to.email, &to.name, &notice)?)?;
+    }
+    Ok(())
+}
+
+/// The programme team takes a batch back before it is paid: its payments are released again,
+/// ready for a new batch.
+pub fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> {
+    require(actor, Role::ProgrammeTeam)?;
+    let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
+    check_batch_step(&b, BatchStatus::Cancelled)?;
+    let at = now();
+    if !db::grants::close_batch(tx, &b.id, BatchStatus::Cancelled, at)? {
+        return Err(Error::Changed("payment batch"));
+    }
+    let payments = db::grants::payments_of_batch(tx, &b.id)?;
+    for p in &payments {
+        if !db::grants::move_payment(
+            tx,
+            &p.id,
+            PaymentStatus::Exported,
+            PaymentStatus::Released,
+            None,
+            p.released_at.unwrap_or(at),
+        )? {
+            return Err(Error::Changed("payment"));
+        }
+    }
+    let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
+    // The answer lists what was taken back; afterwards the batch keeps its count and total,
+    // and its payments belong to no batch until the next one.
+    Ok(BatchView {
+        batch: b,
+        payments: lines(tx, payments)?,
+    })
+}

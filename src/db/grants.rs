@@ -1,0 +1,691 @@
+//! Grants, their payments and reports, payment batches, and bank accounts.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{
+    bank_account_changes, bank_accounts, grant_reports, grants, payment_batches, payments,
+};
+use super::{stored, utc, DbConn, DbError, Tx};
+use crate::domain::grant::iban::{BankAccount, Iban};
+use crate::domain::grant::{
+    Attachment, BatchStatus, Filed, Grant, GrantStatus, Payment, PaymentBatch, PaymentKind,
+    PaymentStatus, Report, ReportKind, Spent,
+};
+use crate::domain::Eur;
+
+fn eur(table: &'static str, id: &str, column: &'static str, v: i64) -> Result<Eur, DbError> {
+    Eur::parse(v).map_err(|m| DbError::corrupt(table, id, column, m))
+}
+
+fn word<T>(
+    table: &'static str,
+    id: &str,
+    column: &'static str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, DbError> {
+    parse(raw).ok_or_else(|| DbError::corrupt(table, id, column, format!("unknown value {raw}")))
+}
+
+// ---- grants ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = grants)]
+#[diesel(treat_none_as_null = true)]
+struct GrantRow {
+    id: String,
+    plan_id: String,
+    round_id: String,
+    amount_eur: i64,
+    payee_id: Option<String>,
+    status: String,
+    final_eur: Option<i64>,
+    final_motivation: Option<String>,
+    claim_eur: Option<i64>,
+    stopped_reason: Option<String>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl GrantRow {
+    fn of(g: &Grant) -> GrantRow {
+        GrantRow {
+            id: g.id.clone(),
+            plan_id: g.plan_id.clone(),
+            round_id: g.round_id.clone(),
+            amount_eur: g.amount.value(),
+            payee_id: g.payee_id.clone(),
+            status: g.status.as_str().into(),
+            final_eur: g.final_amount.map(Eur::value),
+            final_motivation: g.final_motivation.clone(),
+            claim_eur: g.claim.map(Eur::value),
+            stopped_reason: g.stopped_reason.clone(),
+            version: g.version,
+            created_at: stored(g.created_at),
+            updated_at: stored(g.updated_at),
+        }
+    }
+
+    fn parse(self) -> Result<Grant, DbError> {
+        const T: &str = "grants";
+        Ok(Grant {
+            amount: eur(T, &self.id, "amount_eur", self.amount_eur)?,
+            status: word(T, &self.id, "status", &self.status, GrantStatus::parse)?,
+            final_amount: self
+                .final_eur
+                .map(|v| eur(T, &self.id, "final_eur", v))
+                .transpose()?,
+            claim: self
+                .claim_eur
+                .map(|v| eur(T, &self.id, "claim_eur", v))
+                .transpose()?,
+            id: self.id,
+            plan_id: self.plan_id,
+            round_id: self.round_id,
+            payee_id: self.payee_id,
+            final_motivation: self.final_motivation,
+            stopped_reason: self.stopped_reason,
+            version: self.version,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+pub fn insert(tx: &mut Tx, g: &Grant) -> Result<(), DbError> {
+    diesel::insert_into(grants::table)
+        .values(&GrantRow::of(g))
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+/// Writes the grant if it is still at `expected` (its version before this change).
+pub fn update(tx: &mut Tx, g: &Grant, expected: i64) -> Result<bool, DbError> {
+    let n = diesel::update(
+        grants::table
+            .filter(grants::id.eq(&g.id))
+            .filter(grants::version.eq(expected)),
+    )
+    .set(&GrantRow::of(g))
+    .execute(&mut **tx)?;
+    Ok(n == 1)
+}
+
+pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Grant>, DbError> {
+    grants::table
+        .find(id)
+        .select(GrantRow::as_select())
+        .first(c)
+        .optional()?
+        .map(GrantRow::parse)
+        .transpose()
+}
+
+pub fn of_plan(c: &mut DbConn, plan_id: &str) -> Result<Option<Grant>, DbError> {
+    grants::table
+        .filter(grants::plan_id.eq(plan_id))
+        .select(GrantRow::as_select())
+        .first(c)
+        .optional()?
+        .map(GrantRow::parse)
+        .transpose()
+}
+
+/// Every grant, or a round's, in the order they were made.
+pub fn list(c: &mut DbConn, round_id: Option<&str>) -> Result<Vec<Grant>, DbError> {
+    let mut q = grants::table.into_boxed();
+    if let Some(r) = round_id {
+        q = q.filter(grants::round_id.eq(r.to_string()));
+    }
+    q.order((grants::created_at.asc(), grants::id.asc()))
+        .select(GrantRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(GrantRow::parse)
+        .collect()
+}
+
+// ---- payments --------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+struct PaymentRow {
+    id: String,
+    grant_id: String,
+    kind: String,
+    amount_eur: i64,
+    status: String,
+    batch_id: Option<String>,
+    created_at: NaiveDateTime,
+    released_at: Option<NaiveDateTime>,
+    paid_at: Option<NaiveDateTime>,
+}
+
+impl PaymentRow {
+    fn parse(self) -> Result<Payment, DbError> {
+        const T: &str = "payments";
+        Ok(Payment {
+            kind: word(T, &self.id, "kind", &self.kind, PaymentKind::parse)?,
+            amount: eur(T, &self.id, "amount_eur", self.amount_eur)?,
+            status: word(T, &self.id, "status", &self.status, PaymentStatus::parse)?,
+            id: self.id,
+            grant_id: self.grant_id,
+            batch_id: self.batch_id,
+            created_at: utc(self.created_at),
+            released_at: self.released_at.map(utc),
+            paid_at: self.paid_at.map(utc),
+        })
+    }
+}
+
+pub fn insert_payment(tx: &mut Tx, p: &Payment) -> Result<(), DbError> {
+    diesel::insert_into(payments::table)
+        .values(&PaymentRow {
+            id: p.id.clone(),
+            grant_id: p.grant_id.clone(),
+            kind: p.kind.as_str().into(),
+            amount_eur: p.amount.value(),
+            status: p.status.as_str().into(),
+            batch_id: p.batch_id.clone(),
+            created_at: stored(p.created_at),
+            released_at: p.released_at.map(stored),
+            paid_at: p.paid_at.map(stored),
+        })
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+pub fn payment(c: &mut DbConn, id: &str) -> Result<Option<Payment>, DbError> {
+    payments::table
+        .find(id)
+        .select(PaymentRow::as_select())
+        .first(c)
+        .optional()?
+        .map(PaymentRow::parse)
+        .transpose()
+}
+
+/// The payments of these grants, oldest first.
+pub fn payments_of(c: &mut DbConn, grant_ids: &[&str]) -> Result<Vec<Payment>, DbError> {
+    if grant_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    payments::table
+        .filter(payments::grant_id.eq_any(grant_ids))
+        .order((payments::created_at.asc(), payments::id.asc()))
+        .select(PaymentRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(PaymentRow::parse)
+        .collect()
+}
+
+/// Payments in one status (`batch`: only those in this batch), oldest first.
+pub fn payments_in(
+    c: &mut DbConn,
+    status: PaymentStatus,
+    batch: Option<&str>,
+) -> Result<Vec<Payment>, DbError> {
+    let mut q = payments::table
+        .filter(payments::status.eq(status.as_str()))
+        .into_boxed();
+    if let Some(b) = batch {
+        q = q.filter(payments::batch_id.eq(b.to_string()));
+    }
+    q.order((payments::created_at.asc(), payments::id.asc()))
+        .select(PaymentRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(PaymentRow::parse)
+        .collect()
+}
+
+/// The payments of a batch, whatever became of them.
+pub fn payments_of_batch(c: &mut DbConn, batch_id: &str) -> Result<Vec<Payment>, DbError> {
+    payments::table
+        .filter(payments::batch_id.eq(batch_id))
+        .order((payments::created_at.asc(), payments::id.asc()))
+        .select(PaymentRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(PaymentRow::parse)
+        .collect()
+}
+
+/// Moves a payment from `from` to `to`, setting its batch; `false` when it was no longer in
+/// `from` (a concurrent request moved it first). `at` stamps a release or a payment.
+pub fn move_payment(
+    tx: &mut Tx,
+    id: &str,
+    from: PaymentStatus,
+    to: PaymentStatus,
+    batch_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let target = payments::table
+        .filter(payments::id.eq(id))
+        .filter(payments::status.eq(from.as_str()));
+    let n = match to {
+        PaymentStatus::Released => diesel::update(target)
+            .set((
+                payments::status.eq(to.as_str()),
+                payments::batch_id.eq(batch_id),
+                payments::released_at.eq(Some(stored(at))),
+            ))
+            .execute(&mut **tx)?,
+        PaymentStatus::Paid => diesel::update(target)
+            .set((
+                payments::status.eq(to.as_str()),
+                payments::paid_at.eq(Some(stored(at))),
+            ))
+            .execute(&mut **tx)?,
+        _ => diesel::update(target)
+            .set((
+                payments::status.eq(to.as_str()),
+                payments::batch_id.eq(batch_id),
+            ))
+            .execute(&mut **tx)?,
+    };
+    Ok(n == 1)
+}
+
+/// Removes a payment not yet released (the final amount replaces it); `false` when it moved on.
+pub fn drop_due(tx: &mut Tx, id: &str) -> Result<bool, DbError> {
+    let n = diesel::delete(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::status.eq(PaymentStatus::Due.as_str())),
+    )
+    .execute(&mut **tx)?;
+    Ok(n == 1)
+}
+
+// ---- batches ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payment_batches)]
+struct BatchRow {
+    id: String,
+    status: String,
+    total_eur: i64,
+    payment_count: i64,
+    execution_date: NaiveDate,
+    created_by: String,
+    created_at: NaiveDateTime,
+    closed_at: Option<NaiveDateTime>,
+}
+
+impl BatchRow {
+    fn parse(self) -> Result<PaymentBatch, DbError> {
+        const T: &str = "payment_batches";
+        Ok(PaymentBatch {
+            status: word(T, &self.id, "status", &self.status, BatchStatus::parse)?,
+            total: eur(T, &self.id, "total_eur", self.total_eur)?,
+            id: self.id,
+            count: self.payment_count,
+            execution_date: self.execution_date,
+            created_by: self.created_by,
+            created_at: utc(self.created_at),
+            closed_at: self.closed_at.map(utc),
+        })
+    }
+}
+
+pub fn insert_batch(tx: &mut Tx, b: &PaymentBatch) -> Result<(), DbError> {
+    diesel::insert_into(payment_batches::table)
+        .values(&BatchRow {
+            id: b.id.clone(),
+            status: b.status.as_str().into(),
+            total_eur: b.total.value(),
+            payment_count: b.count,
+            execution_date: b.execution_date,
+            created_by: b.created_by.clone(),
+            created_at: stored(b.created_at),
+            closed_at: b.closed_at.map(stored),
+        })
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+pub fn batch(c: &mut DbConn, id: &str) -> Result<Option<PaymentBatch>, DbError> {
+    payment_batches::table
+        .find(id)
+        .select(BatchRow::as_select())
+        .first(c)
+        .optional()?
+        .map(BatchRow::parse)
+        .transpose()
+}
+
+/// Every batch, the newest first.
+pub fn batches(c: &mut DbConn) -> Result<Vec<PaymentBatch>, DbError> {
+    payment_batches::table
+        .order((
+            payment_batches::created_at.desc(),
+            payment_batches::id.desc(),
+        ))
+        .select(BatchRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(BatchRow::parse)
+        .collect()
+}
+
+/// Closes a batch that is with the bank (`paid` or `cancelled`); `false` when it was closed
+/// already (a concurrent request won).
+pub fn close_batch(
+    tx: &mut Tx,
+    id: &str,
+    to: BatchStatus,
+    at: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        payment_batches::table
+            .filter(payment_batches::id.eq(id))
+            .filter(payment_batches::status.eq(BatchStatus::Exported.as_str())),
+    )
+    .set((
+        payment_batches::status.eq(to.as_str()),
+        payment_batches::closed_at.eq(Some(stored(at))),
+    ))
+    .execute(&mut **tx)?;
+    Ok(n == 1)
+}
+
+// ---- reports ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = grant_reports)]
+struct ReportRow {
+    id: String,
+    grant_id: String,
+    kind: String,
+    due_on: NaiveDate,
+    done: Option<String>,
+    reach: Option<i64>,
+    spent: Option<String>,
+    stopped_reason: Option<String>,
+    filed_at: Option<NaiveDateTime>,
+    filed_by: Option<String>,
+    accepted_at: Option<NaiveDateTime>,
+    attachment_name: Option<String>,
+    attachment_type: Option<String>,
+    attachment_size: Option<i64>,
+    reminded_soon_on: Option<NaiveDate>,
+    reminded_late_on: Option<NaiveDate>,
+}
+
+/// The media types an attachment can have (`grant::sniff_attachment`).
+fn media_type(raw: &str) -> Option<&'static str> {
+    ["image/jpeg", "image/png", "application/pdf"]
+        .into_iter()
+        .find(|t| *t == raw)
+}
+
+impl ReportRow {
+    fn parse(self) -> Result<Report, DbError> {
+        const T: &str = "grant_reports";
+        let filed = match (self.filed_at, self.filed_by) {
+            (Some(at), Some(by)) => {
+                let spent: Vec<Spent> = match &self.spent {
+                    Some(s) => serde_json::from_str(s)
+                        .map_err(|e| DbError::corrupt(T, &self.id, "spent", e))?,
+                    None => Vec::new(),
+                };
+                Some(Filed {
+                    done: self.done.clone().unwrap_or_default(),
+                    reach: self.reach.unwrap_or(0),
+                    spent,
+                    stopped_reason: self.stopped_reason.clone(),
+                    filed_at: utc(at),
+                    filed_by: by,
+                })
+            }
+            _ => None,
+        };
+        let attachment = match (
+            self.attachment_name,
+            self.attachment_type,
+            self.attachment_size,
+        ) {
+            (Some(name), Some(t), Some(size)) => Some(Attachment {
+                name,
+                media_type: word(T, &self.id, "attachment_type", &t, media_type)?,
+                size,
+            }),
+            _ => None,
+        };
+        Ok(Report {
+            kind: word(T, &self.id, "kind", &self.kind, ReportKind::parse)?,
+            id: self.id,
+            grant_id: self.grant_id,
+            due_on: self.due_on,
+            filed,
+            accepted_at: self.accepted_at.map(utc),
+            attachment,
+            reminded_soon_on: self.reminded_soon_on,
+            reminded_late_on: self.reminded_late_on,
+        })
+    }
+}
+
+pub fn insert_report(tx: &mut Tx, r: &Report) -> Result<(), DbError> {
+    diesel::insert_into(grant_reports::table)
+        .values(&ReportRow {
+            id: r.id.clone(),
+            grant_id: r.grant_id.clone(),
+            kind: r.kind.as_str().into(),
+            due_on: r.due_on,
+            done: None,
+            reach: None,
+            spent: None,
+            stopped_reason: None,
+            filed_at: None,
+            filed_by: None,
+            accepted_at: None,
+            attachment_name: None,
+            attachment_type: None,
+            attachment_size: None,
+            reminded_soon_on: None,
+            reminded_late_on: None,
+        })
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+pub fn report(c: &mut DbConn, id: &str) -> Result<Option<Report>, DbError> {
+    grant_reports::table
+        .find(id)
+        .select(ReportRow::as_select())
+        .first(c)
+        .optional()?
+        .map(ReportRow::parse)
+        .transpose()
+}
+
+/// The reports of these grants, by due date.
+pub fn reports_of(c: &mut DbConn, grant_ids: &[&str]) -> Result<Vec<Report>, DbError> {
+    if grant_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    grant_reports::table
+        .filter(grant_reports::grant_id.eq_any(grant_ids))
+        .order((grant_reports::due_on.asc(), grant_reports::id.asc()))
+        .select(ReportRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(ReportRow::parse)
+        .collect()
+}
+
+/// Reports not filed that are due on or before `by`, the earliest first.
+pub fn open_reports(c: &mut DbConn, by: NaiveDate) -> Result<Vec<Report>, DbError> {
+    grant_reports::table
+        .filter(grant_reports::filed_at.is_null())
+        .filter(grant_reports::due_on.le(by))
+        .order((grant_reports::due_on.asc(), grant_reports::id.asc()))
+        .select(ReportRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(ReportRow::parse)
+        .collect()
+}
+
+/// Fills in a scheduled report; `false` when it was filed already (a concurrent filing won).
+pub fn file_report(tx: &mut Tx, id: &str, f: &Filed) -> Result<bool, DbError> {
+    let spent = serde_json::to_string(&f.spent)
+        .map_err(|e| DbError::Other(format!("cannot write JSON: {e}")))?;
+    let n = diesel::update(
+        grant_reports::table
+            .filter(grant_reports::id.eq(id))
+            .filter(grant_reports::filed_at.is_null()),
+    )
+    .set((
+        grant_reports::done.eq(Some(&f.done)),
+        grant_reports::reach.eq(Some(f.reach)),
+        grant_reports::spent.eq(Some(spent)),
+        grant_reports::stopped_reason.eq(f.stopped_reason.as_deref()),
+        grant_reports::filed_at.eq(Some(stored(f.filed_at))),
+        grant_reports::filed_by.eq(Some(&f.filed_by)),
+    ))
+    .execute(&mut **tx)?;
+    Ok(n == 1)
+}
+
+/// Notes the attachment stored for a report.
+pub fn set_attachment(tx: &mut Tx, id: &str, a: &Attachment) -> Result<(), DbError> {
+    diesel::update(grant_reports::table.filter(grant_reports::id.eq(id)))
+        .set((
+            grant_reports::attachment_name.eq(Some(&a.name)),
+            grant_reports::attachment_type.eq(Some(a.media_type)),
+            grant_reports::attachment_size.eq(Some(a.size)),
+        ))
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+/// Accepts the filed reports of a grant (with its final amount).
+pub fn accept_reports(tx: &mut Tx, grant_id: &str, at: DateTime<Utc>) -> Result<(), DbError> {
+    diesel::update(
+        grant_reports::table
+            .filter(grant_reports::grant_id.eq(grant_id))
+            .filter(grant_reports::filed_at.is_not_null()),
+    )
+    .set(grant_reports::accepted_at.eq(Some(stored(at))))
+    .execute(&mut **tx)?;
+    Ok(())
+}
+
+/// Notes a reminder; `false` when that reminder was noted already (another instance sent it).
+pub fn mark_reminded(tx: &mut Tx, id: &str, late: bool, on: NaiveDate) -> Result<bool, DbError> {
+    let target = grant_reports::table.filter(grant_reports::id.eq(id));
+    let n = if late {
+        diesel::update(target.filter(grant_reports::reminded_late_on.is_null()))
+            .set(grant_reports::reminded_late_on.eq(Some(on)))
+            .execute(&mut **tx)?
+    } else {
+        diesel::update(target.filter(grant_reports::reminded_soon_on.is_null()))
+            .set(grant_reports::reminded_soon_on.eq(Some(on)))
+            .execute(&mut **tx)?
+    };
+    Ok(n == 1)
+}
+
+// ---- bank accounts ---------------------------------------------------------------------------
+
+/// An organisation's bank account, if one is recorded.
+pub fn bank_account(c: &mut DbConn, organisation_id: &str) -> Result<Option<BankAccount>, DbError> {
+    Ok(bank_accounts::table
+        .find(organisation_id)
+        .select((bank_accounts::iban, bank_accounts::holder))
+        .first::<(String, String)>(c)
+        .optional()?
+        .map(|(iban, holder)| BankAccount {
+            iban: Iban::stored(iban),
+            holder,
+        }))
+}
+
+/// Records an organisation's bank account and logs the change (with the IBAN it replaced).
+pub fn set_bank_account(
+    tx: &mut Tx,
+    change_id: &str,
+    organisation_id: &str,
+    account: &BankAccount,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<BankAccount>, DbError> {
+    let previous = bank_account(tx, organisation_id)?;
+    let values = (
+        bank_accounts::organisation_id.eq(organisation_id),
+        bank_accounts::iban.eq(account.iban.as_str()),
+        bank_accounts::holder.eq(&account.holder),
+        bank_accounts::updated_by.eq(by),
+        bank_accounts::updated_at.eq(stored(at)),
+    );
+    if previous.is_some() {
+        diesel::update(bank_accounts::table.find(organisation_id))
+            .set(values)
+            .execute(&mut **tx)?;
+    } else {
+        diesel::insert_into(bank_accounts::table)
+            .values(values)
+            .execute(&mut **tx)?;
+    }
+    diesel::insert_into(bank_account_changes::table)
+        .values((
+            bank_account_changes::id.eq(change_id),
+            bank_account_changes::organisation_id.eq(organisation_id),
+            bank_account_changes::iban.eq(account.iban.as_str()),
+            bank_account_changes::holder.eq(&account.holder),
+            bank_account_changes::previous_iban.eq(previous.as_ref().map(|p| p.iban.as_str())),
+            bank_account_changes::changed_by.eq(by),
+            bank_account_changes::changed_at.eq(stored(at)),
+        ))
+        .execute(&mut **tx)?;
+    Ok(previous)
+}
+
+/// A logged change of a bank account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountChange {
+    pub iban: String,
+    pub holder: String,
+    pub previous_iban: Option<String>,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The changes of an organisation's bank account, the newest first.
+pub fn account_changes(
+    c: &mut DbConn,
+    organisation_id: &str,
+) -> Result<Vec<AccountChange>, DbError> {
+    Ok(bank_account_changes::table
+        .filter(bank_account_changes::organisation_id.eq(organisation_id))
+        .order((
+            bank_account_changes::changed_at.desc(),
+            bank_account_changes::id.desc(),
+        ))
+        .select((
+            bank_account_changes::iban,
+            bank_account_changes::holder,
+            bank_account_changes::previous_iban,
+            bank_account_changes::changed_by,
+            bank_account_changes::changed_at,
+        ))
+        .load::<(String, String, Option<String>, String, NaiveDateTime)>(c)?
+        .into_iter()
+        .map(
+            |(iban, holder, previous_iban, changed_by, at)| AccountChange {
+                iban,
+                holder,
+                previous_iban,
+                changed_by,
+                changed_at: utc(at),
+            },
+        )
+        .collect())
+}
