@@ -496,6 +496,36 @@ pub fn due_reports(
     Ok(out)
 }
 
+/// Each grant's status and figures of a round, by its plan (for the overview).
+pub fn progress_by_plan(
+    c: &mut DbConn,
+    round_id: &str,
+) -> Result<HashMap<String, (GrantStatus, Progress)>, Error> {
+    let grants = db::grants::list(c, Some(round_id))?;
+    if grants.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
+    let payments = db::grants::payments_of(c, &ids)?;
+    let reports = db::grants::reports_of(c, &ids)?;
+    Ok(grants
+        .iter()
+        .map(|g| {
+            let p: Vec<Payment> = payments
+                .iter()
+                .filter(|p| p.grant_id == g.id)
+                .cloned()
+                .collect();
+            let r: Vec<Report> = reports
+                .iter()
+                .filter(|r| r.grant_id == g.id)
+                .cloned()
+                .collect();
+            (g.plan_id.clone(), (g.status, grant::progress(&p, &r)))
+        })
+        .collect())
+}
+
 /// One action in the results.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionResult {

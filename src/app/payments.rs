@@ -112,7 +112,7 @@ pub fn release(tx: &mut Tx, actor: &Actor, payment_id: &str) -> Result<Payment, 
     )? {
         return Err(Error::Changed("payment"));
     }
-    Ok(db::grants::payment(tx, &p.id)?.ok_or(Error::NotFound("payment"))?)
+    db::grants::payment(tx, &p.id)?.ok_or(Error::NotFound("payment"))
 }
 
 /// A payment with what a page or the SEPA file says of it.

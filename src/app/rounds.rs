@@ -351,6 +351,7 @@ pub fn overview(
             reference: a.reference,
         })
         .collect();
+    let progress = super::grants::progress_by_plan(c, &round.id)?;
     let mut actions = Vec::new();
     for p in db::plans::of_round(c, &round.id)? {
         let listed = if round.is_adopted() {
@@ -394,6 +395,18 @@ pub fn overview(
             start_year: content.start_year,
             end_year: content.end_year,
             budget_line: kept(p.budget_line.clone(), &p, "budget_line")?,
+            progress: progress
+                .get(&p.id)
+                .map(|(s, _)| *s)
+                .unwrap_or(crate::domain::grant::GrantStatus::Running),
+            paid_eur: progress
+                .get(&p.id)
+                .map(|(_, g)| g.paid)
+                .unwrap_or(Eur::ZERO),
+            spent_eur: progress
+                .get(&p.id)
+                .map(|(_, g)| g.spent)
+                .unwrap_or(Eur::ZERO),
         });
     }
     let o = build(

@@ -26,6 +26,13 @@ pub struct Action {
     /// The theme whose budget pays for it.
     #[serde(skip)]
     pub budget_line: String,
+    /// Where the action stands: its grant's status (`running` for an action without a grant:
+    /// one paid for otherwise).
+    pub progress: super::grant::GrantStatus,
+    /// What the bank paid on its grant, and what its latest report says was spent from the
+    /// programme's contribution.
+    pub paid_eur: Eur,
+    pub spent_eur: Eur,
 }
 
 impl Action {
@@ -47,6 +54,8 @@ pub struct ThemeTable {
     pub name: String,
     pub budget_eur: Eur,
     pub granted_eur: Eur,
+    pub paid_eur: Eur,
+    pub spent_eur: Eur,
     pub plans: Vec<Action>,
 }
 
@@ -69,6 +78,8 @@ pub struct Overview {
     pub adoptions: Vec<AdoptionLine>,
     pub total_granted_eur: Eur,
     pub total_budget_eur: Eur,
+    pub total_paid_eur: Eur,
+    pub total_spent_eur: Eur,
     pub themes: Vec<ThemeTable>,
 }
 
@@ -90,12 +101,16 @@ pub fn build(
             name: t.name.clone(),
             budget_eur: t.budget_eur,
             granted_eur: Eur::ZERO,
+            paid_eur: Eur::ZERO,
+            spent_eur: Eur::ZERO,
             plans: Vec::new(),
         })
         .collect();
     for a in actions {
         if let Some(t) = themes.iter_mut().find(|t| t.code == a.budget_line) {
             t.granted_eur = t.granted_eur + a.programme_funding_eur;
+            t.paid_eur = t.paid_eur + a.paid_eur;
+            t.spent_eur = t.spent_eur + a.spent_eur;
             t.plans.push(a);
         }
     }
@@ -115,6 +130,8 @@ pub fn build(
         adoptions,
         total_granted_eur: themes.iter().map(|t| t.granted_eur).sum(),
         total_budget_eur: themes.iter().map(|t| t.budget_eur).sum(),
+        total_paid_eur: themes.iter().map(|t| t.paid_eur).sum(),
+        total_spent_eur: themes.iter().map(|t| t.spent_eur).sum(),
         themes,
     }
 }
@@ -141,6 +158,9 @@ mod tests {
             start_year: Some(2025),
             end_year: Some(2026),
             budget_line: line.into(),
+            progress: crate::domain::grant::GrantStatus::Running,
+            paid_eur: eur(amount / 2),
+            spent_eur: eur(amount / 4),
         }
     }
 
@@ -171,6 +191,9 @@ mod tests {
             "a youth plan charged to FZT's budget sits in FZT's table"
         );
         assert_eq!(o.total_granted_eur, eur(55_000));
+        assert_eq!(o.themes[0].paid_eur, eur(17_500));
+        assert_eq!(o.themes[0].spent_eur, eur(7_500 + 1_250));
+        assert_eq!(o.total_paid_eur, eur(27_500));
         assert_eq!(o.total_budget_eur, eur(146_000 + 75_000 + 98_000));
     }
 

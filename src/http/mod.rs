@@ -6,6 +6,7 @@ pub mod auth;
 pub mod board;
 pub mod decisions;
 pub mod extract;
+pub mod grants;
 pub mod organisations;
 pub mod outbox;
 pub mod overview;
@@ -173,6 +174,30 @@ fn register(r: &mut Routes) {
             adoptions::correct,
         )
         .add(M::GET, "/rounds/{id}/overview", overview::overview)
+        .add(M::GET, "/rounds/{id}/results", grants::results)
+        .add(M::GET, "/grants", grants::list)
+        .add(M::GET, "/grants/{id}", grants::get)
+        .add(M::POST, "/grants/{id}/reports", grants::file_report)
+        .add(M::POST, "/grants/{id}/final-amount", grants::final_amount)
+        .add(M::PUT, "/reports/{id}/attachment", grants::put_attachment)
+        .add(M::GET, "/reports/{id}/attachment", grants::get_attachment)
+        .add(
+            M::PUT,
+            "/organisations/{id}/bank-account",
+            grants::put_bank_account,
+        )
+        .add(
+            M::GET,
+            "/organisations/{id}/bank-account",
+            grants::get_bank_account,
+        )
+        .add(M::GET, "/payments", grants::list_payments)
+        .add(M::POST, "/payments/{id}/release", grants::release)
+        .add(M::POST, "/payment-batches", grants::create_batch)
+        .add(M::GET, "/payment-batches", grants::list_batches)
+        .add(M::GET, "/payment-batches/{id}", grants::get_batch)
+        .add(M::POST, "/payment-batches/{id}/paid", grants::mark_paid)
+        .add(M::POST, "/payment-batches/{id}/cancel", grants::cancel)
         .add(M::GET, "/outbox", outbox::list)
         .add(M::POST, "/outbox/{id}/retry", outbox::retry);
 }

@@ -28,12 +28,18 @@ const FORMATS: [(Format, &str); 3] = [
 /// `FORMATS` between equals; none or `*/*` is JSON. `None` when nothing offered is acceptable
 /// or the header cannot be read (406).
 pub fn negotiate(req: &HttpRequest) -> Option<Format> {
+    pick(req, &FORMATS)
+}
+
+/// Picks one of `offers` from `Accept` (the rules of `negotiate`; the first offer when the
+/// client names none).
+pub fn pick<T: Copy>(req: &HttpRequest, offers: &[(T, &str)]) -> Option<T> {
     if req
         .headers()
         .get(header::ACCEPT)
         .is_none_or(|v| v.as_bytes().trim_ascii().is_empty())
     {
-        return Some(Format::Json);
+        return offers.first().map(|(t, _)| *t);
     }
     let accept = header::Accept::parse(req).ok()?;
     // `ranked` sorts by q and specificity, keeping the listed order between equals.
@@ -46,7 +52,7 @@ pub fn negotiate(req: &HttpRequest) -> Option<Format> {
             continue;
         }
         let (kind, sub) = (mime.type_().as_str(), mime.subtype().as_str());
-        let found = FORMATS.iter().find(|(_, name)| {
+        let found = offers.iter().find(|(_, name)| {
             let (k, s) = name.split_once('/').unwrap_or((name, ""));
             (kind == "*" || kind == k) && (sub == "*" || sub == s)
         });

@@ -1,12 +1,14 @@
 //! The published overview as CSV and as a printable Dutch HTML page with budget charts.
 
+pub mod results;
+
 use crate::domain::calendar::dutch_date;
 use crate::domain::overview::{Action, Overview, ThemeTable};
 use crate::domain::Eur;
 use crate::mail::letters::escape_html;
 
 /// The column headings of the published tables.
-pub const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 9] = [
     "Titel en korte omschrijving",
     "Draagt bij aan doelen",
     "Hoofdpartner",
@@ -15,6 +17,7 @@ pub const COLUMNS: [&str; 8] = [
     "Financiering programma",
     "Financiering anders",
     "Looptijd",
+    "Stand",
 ];
 
 fn continuing(a: &Action) -> &'static str {
@@ -62,8 +65,8 @@ pub fn csv(o: &Overview) -> String {
     let mut out = String::from("\u{feff}");
     let header: Vec<&str> = ["Opgave", "Titel", "Omschrijving"]
         .into_iter()
-        .chain(COLUMNS[1..].iter().copied())
-        .chain(["Financiering anders (bronnen)"])
+        .chain(COLUMNS[1..8].iter().copied())
+        .chain(["Financiering anders (bronnen)", "Stand"])
         .collect();
     out.push_str(&header.join(";"));
     out.push_str("\r\n");
@@ -84,6 +87,7 @@ pub fn csv(o: &Overview) -> String {
                 a.other_funding_eur.value().to_string(),
                 a.duration(),
                 other_funding_text(a),
+                a.progress.label_nl().to_string(),
             ];
             out.push_str(
                 &row.iter()
@@ -230,7 +234,7 @@ pub fn sections(o: &Overview) -> String {
         out.push_str("</tr></thead>\n<tbody>\n");
         if t.plans.is_empty() {
             out.push_str(
-                "<tr><td colspan=\"8\" class=\"empty\">Geen acties binnen deze opgave.</td></tr>\n",
+                "<tr><td colspan=\"9\" class=\"empty\">Geen acties binnen deze opgave.</td></tr>\n",
             );
         }
         for a in &t.plans {
@@ -244,7 +248,7 @@ pub fn sections(o: &Overview) -> String {
                 )
             };
             out.push_str(&format!(
-                "<tr><th scope=\"row\">{title}<span class=\"description\">{description}</span></th><td>{goals}</td><td>{lead}</td><td>{partners}</td><td>{cont}</td><td class=\"amount\">{prog}</td><td class=\"amount\">{other}</td><td>{duration}</td></tr>\n",
+                "<tr><th scope=\"row\">{title}<span class=\"description\">{description}</span></th><td>{goals}</td><td>{lead}</td><td>{partners}</td><td>{cont}</td><td class=\"amount\">{prog}</td><td class=\"amount\">{other}</td><td>{duration}</td><td>{progress}</td></tr>\n",
                 title = e(&a.title),
                 description = e(&a.description),
                 goals = e(&a.goals.join(", ")),
@@ -258,18 +262,23 @@ pub fn sections(o: &Overview) -> String {
                     .unwrap_or_else(|| a.programme_funding_eur.format_nl())),
                 other = other,
                 duration = e(&a.duration()),
+                progress = a.progress.label_nl(),
             ));
         }
         out.push_str(&format!(
-            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\">{}</td><td colspan=\"2\"></td></tr></tfoot>\n</table>\n</section>\n",
+            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\">{}</td><td colspan=\"3\"></td></tr></tfoot>\n</table>\n<p>Betaald: {}; besteed uit het programma volgens de verslagen: {}.</p>\n</section>\n",
             e(&t.budget_eur.format_nl()),
-            e(&t.granted_eur.format_nl())
+            e(&t.granted_eur.format_nl()),
+            e(&t.paid_eur.format_nl()),
+            e(&t.spent_eur.format_nl())
         ));
     }
     out.push_str(&format!(
-        "<section class=\"totals\" aria-labelledby=\"totaal\">\n<h2 id=\"totaal\">Totaal</h2>\n<p>Totaal toegekend uit het programma: <strong>{}</strong> van het totale budget van {}.</p>\n</section>\n",
+        "<section class=\"totals\" aria-labelledby=\"totaal\">\n<h2 id=\"totaal\">Totaal</h2>\n<p>Totaal toegekend uit het programma: <strong>{}</strong> van het totale budget van {}. Betaald: {}; besteed volgens de verslagen: {}.</p>\n</section>\n",
         e(&o.total_granted_eur.format_nl()),
-        e(&o.total_budget_eur.format_nl())
+        e(&o.total_budget_eur.format_nl()),
+        e(&o.total_paid_eur.format_nl()),
+        e(&o.total_spent_eur.format_nl())
     ));
     out
 }
@@ -313,6 +322,9 @@ mod tests {
             start_year: Some(2025),
             end_year: Some(2026),
             budget_line: "JJO".into(),
+            progress: crate::domain::grant::GrantStatus::Finished,
+            paid_eur: Eur::parse(24_000).unwrap(),
+            spent_eur: Eur::parse(28_000).unwrap(),
         };
         build(
             "r1",

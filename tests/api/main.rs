@@ -18,6 +18,7 @@ mod conventions;
 mod faults;
 mod filed_for;
 mod funding;
+mod grants;
 mod mail;
 mod merging;
 mod openapi;

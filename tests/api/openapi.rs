@@ -116,7 +116,10 @@ fn every_kind_of_mail_is_in_the_outbox_schema() {
         .iter()
         .map(|k| k.as_str().unwrap().to_string())
         .collect();
-    let source = include_str!("../../src/mail/letters.rs");
+    let source = concat!(
+        include_str!("../../src/mail/letters.rs"),
+        include_str!("../../src/mail/letters/grants.rs")
+    );
     // Each letter names its kind as `letter("kind"`; a decision is "granted" or "rejected".
     let mut written: BTreeSet<String> = source
         .split("letter(\"")

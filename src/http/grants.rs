@@ -1,0 +1,694 @@
+//! After adoption over HTTP: grants, reports and their attachments, the final amount, bank
+//! accounts, payments and their batches (with the SEPA file), and a round's results.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::extract::{read, read_as, write_as, Bearer, JsonBody, BODY_TIMEOUT};
+use super::overview::pick;
+use super::problem::ApiError;
+use super::AppState;
+use crate::app::grants::{self, GrantView, ThemeResults};
+use crate::app::payments::{self, BatchView, PaymentLine};
+use crate::domain::grant::{
+    Grant, Payment, PaymentBatch, PaymentStatus, Report, ReportInput, Spent, ATTACHMENT_MAX_BYTES,
+};
+use crate::domain::Eur;
+
+#[derive(Debug, Serialize)]
+pub struct PaymentDto {
+    id: String,
+    grant_id: String,
+    kind: &'static str,
+    amount_eur: Eur,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch_id: Option<String>,
+    created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    released_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paid_at: Option<DateTime<Utc>>,
+}
+
+fn payment_dto(p: &Payment) -> PaymentDto {
+    PaymentDto {
+        id: p.id.clone(),
+        grant_id: p.grant_id.clone(),
+        kind: p.kind.as_str(),
+        amount_eur: p.amount,
+        status: p.status.as_str(),
+        batch_id: p.batch_id.clone(),
+        created_at: p.created_at,
+        released_at: p.released_at,
+        paid_at: p.paid_at,
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AttachmentDto {
+    name: String,
+    media_type: &'static str,
+    size: i64,
+    href: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportDto {
+    /// Present once the report is filed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    kind: &'static str,
+    due_on: NaiveDate,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    done: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reach: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spent: Option<Vec<Spent>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attachment: Option<AttachmentDto>,
+}
+
+fn report_dto(r: &Report) -> ReportDto {
+    let f = r.filed.as_ref();
+    ReportDto {
+        id: f.map(|_| r.id.clone()),
+        kind: r.kind.as_str(),
+        due_on: r.due_on,
+        status: r.status().as_str(),
+        filed_at: f.map(|f| f.filed_at),
+        done: f.map(|f| f.done.clone()),
+        reach: f.map(|f| f.reach),
+        spent: f.map(|f| f.spent.clone()),
+        stopped_reason: f.and_then(|f| f.stopped_reason.clone()),
+        attachment: r.attachment.as_ref().map(|a| AttachmentDto {
+            name: a.name.clone(),
+            media_type: a.media_type,
+            size: a.size,
+            href: format!("/api/v1/reports/{}/attachment", r.id),
+        }),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct GrantDto {
+    id: String,
+    plan_id: String,
+    round_id: String,
+    title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    theme: Option<String>,
+    amount_eur: Eur,
+    payee_id: Option<String>,
+    payee_name: Option<String>,
+    status: &'static str,
+    paid_eur: Eur,
+    spent_eur: Eur,
+    reach: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_eur: Option<Eur>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_motivation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    claim_eur: Option<Eur>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped_reason: Option<String>,
+    payments: Vec<PaymentDto>,
+    reports: Vec<ReportDto>,
+    version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+pub fn grant_dto(v: &GrantView) -> GrantDto {
+    let g: &Grant = &v.grant;
+    let progress = v.progress();
+    GrantDto {
+        id: g.id.clone(),
+        plan_id: g.plan_id.clone(),
+        round_id: g.round_id.clone(),
+        title: v.title.clone(),
+        theme: v.theme.clone(),
+        amount_eur: g.amount,
+        payee_id: g.payee_id.clone(),
+        payee_name: v.payee_name.clone(),
+        status: g.status.as_str(),
+        paid_eur: progress.paid,
+        spent_eur: progress.spent,
+        reach: progress.reach,
+        final_eur: g.final_amount,
+        final_motivation: g.final_motivation.clone(),
+        claim_eur: g.claim,
+        stopped_reason: g.stopped_reason.clone(),
+        payments: v.payments.iter().map(payment_dto).collect(),
+        reports: v.reports.iter().map(report_dto).collect(),
+        version: g.version,
+        created_at: g.created_at,
+        updated_at: g.updated_at,
+    }
+}
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantsQuery {
+    round: Option<String>,
+}
+
+/// `GET /grants?round=`: the grants the caller may read.
+pub async fn list(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    query: super::extract::Query<GrantsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.checked(Vec::new())?;
+    let (all, _) = read_as(&state, bearer, move |c, me| {
+        grants::list(c, &me.actor(), q.round.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: all.iter().map(grant_dto).collect(),
+    }))
+}
+
+/// `GET /grants/{id}`.
+pub async fn get(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (v, _) = read_as(&state, bearer, move |c, me| {
+        grants::get(c, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(grant_dto(&v)))
+}
+
+/// `POST /grants/{id}/reports`: the applicant files a report; `201` with the grant.
+pub async fn file_report(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<ReportInput>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (v, _) = write_as(&state, bearer, move |tx, me| {
+        grants::file_report(tx, &me.actor(), &id, &body)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/grants/{}", v.grant.id)))
+        .json(grant_dto(&v)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentQuery {
+    name: Option<String>,
+}
+
+/// Reads a body of at most `limit` bytes (one more is read, so the rule can say it is too
+/// large), giving up on a body that trickles in.
+async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let read = async {
+        let mut out = Vec::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk =
+                chunk.map_err(|_| ApiError::Malformed("the body could not be read".into()))?;
+            let room = (limit + 1).saturating_sub(out.len());
+            out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if out.len() > limit {
+                break;
+            }
+        }
+        Ok(out)
+    };
+    actix_web::rt::time::timeout(BODY_TIMEOUT * 5, read)
+        .await
+        .map_err(|_| ApiError::RequestTimeout)?
+}
+
+/// `PUT /reports/{id}/attachment?name=`: the applicant adds a photo (JPEG, PNG) or a PDF of at
+/// most 5 MB to a filed report, as the raw body; its type is read from its bytes.
+pub async fn put_attachment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bearer: Bearer,
+    path: web::Path<String>,
+    query: super::extract::Query<AttachmentQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.checked(Vec::new())?;
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if !essence.as_deref().is_some_and(|t| {
+        [
+            "image/jpeg",
+            "image/png",
+            "application/pdf",
+            "application/octet-stream",
+        ]
+        .contains(&t)
+    }) {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the file as image/jpeg, image/png, application/pdf or application/octet-stream"
+                .into(),
+        ));
+    }
+    let bytes = read_limited(payload, ATTACHMENT_MAX_BYTES).await?;
+    let id = path.into_inner();
+    let st = state.clone();
+    let (v, _) = write_as(&state, bearer, move |tx, me| {
+        grants::attach(
+            tx,
+            &me.actor(),
+            &id,
+            q.name.as_deref().unwrap_or("bijlage"),
+            &bytes,
+            &st.app.attachments,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(grant_dto(&v)))
+}
+
+/// `GET /reports/{id}/attachment`: the file, for those who may read the grant.
+pub async fn get_attachment(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let st = state.clone();
+    let ((a, bytes), _) = read_as(&state, bearer, move |c, me| {
+        grants::attachment(c, &me.actor(), &id, &st.app.attachments)
+    })
+    .await?;
+    Ok(attachment_response(&a, bytes))
+}
+
+/// A stored attachment as an answer: its own type, offered for download (never shown inline,
+/// so a file can never run as a page of this site).
+pub fn attachment_response(a: &crate::domain::grant::Attachment, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, a.media_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            header::ContentDisposition {
+                disposition: header::DispositionType::Attachment,
+                parameters: vec![header::DispositionParam::Filename(a.name.clone())],
+            },
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinalBody {
+    amount_eur: Option<i64>,
+    motivation: Option<String>,
+}
+
+/// `POST /grants/{id}/final-amount`: the programme team sets the final amount.
+pub async fn final_amount(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<FinalBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (v, _) = write_as(&state, bearer, move |tx, me| {
+        grants::set_final_amount(
+            tx,
+            &me.actor(),
+            &id,
+            body.amount_eur,
+            body.motivation.as_deref(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(grant_dto(&v)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankAccountBody {
+    iban: Option<String>,
+    holder: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct BankAccountDto {
+    organisation_id: String,
+    iban: String,
+    holder: String,
+}
+
+/// `PUT /organisations/{id}/bank-account`: the programme team records the account.
+pub async fn put_bank_account(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<BankAccountBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let org = id.clone();
+    let (a, _) = write_as(&state, bearer, move |tx, me| {
+        payments::set_bank_account(
+            tx,
+            &me.actor(),
+            &id,
+            body.iban.as_deref(),
+            body.holder.as_deref(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(BankAccountDto {
+        organisation_id: org,
+        iban: a.iban.as_str().to_string(),
+        holder: a.holder,
+    }))
+}
+
+/// `GET /organisations/{id}/bank-account`: for the programme team and the organisation's
+/// members; 404 while none is recorded.
+pub async fn get_bank_account(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let org = id.clone();
+    let (a, _) = read_as(&state, bearer, move |c, me| {
+        payments::bank_account(c, &me.actor(), &id)?
+            .ok_or(crate::app::Error::NotFound("bank account"))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(BankAccountDto {
+        organisation_id: org,
+        iban: a.iban.as_str().to_string(),
+        holder: a.holder,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+struct PaymentLineDto {
+    #[serde(flatten)]
+    payment: PaymentDto,
+    plan_id: String,
+    title: String,
+    payee_id: Option<String>,
+    payee_name: Option<String>,
+    /// Whether the payee has a bank account (a payment is released only into one).
+    has_bank_account: bool,
+}
+
+fn line_dto(l: &PaymentLine) -> PaymentLineDto {
+    PaymentLineDto {
+        payment: payment_dto(&l.payment),
+        plan_id: l.grant.plan_id.clone(),
+        title: l.title.clone(),
+        payee_id: l.grant.payee_id.clone(),
+        payee_name: l.payee_name.clone(),
+        has_bank_account: l.account.is_some(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentsQuery {
+    status: Option<String>,
+}
+
+/// `GET /payments?status=due|released|exported|paid` (staff): payments in one status.
+pub async fn list_payments(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    query: super::extract::Query<PaymentsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut more = Vec::new();
+    let status = match query.value.status.as_deref() {
+        None => Some(PaymentStatus::Due),
+        Some(s) => PaymentStatus::parse(s),
+    };
+    if status.is_none() {
+        more.push(crate::domain::FieldError::new(
+            "status",
+            (
+                "must be due, released, exported or paid",
+                "kies due, released, exported of paid",
+            ),
+        ));
+    }
+    query.checked(more)?;
+    let status = status.unwrap_or(PaymentStatus::Due);
+    let (all, _) = read_as(&state, bearer, move |c, me| {
+        payments::in_status(c, &me.actor(), status)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: all.iter().map(line_dto).collect(),
+    }))
+}
+
+/// `POST /payments/{id}/release`: a due payment may be paid.
+pub async fn release(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (p, _) = write_as(&state, bearer, move |tx, me| {
+        payments::release(tx, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(payment_dto(&p)))
+}
+
+#[derive(Debug, Serialize)]
+struct BatchDto {
+    id: String,
+    status: &'static str,
+    total_eur: Eur,
+    count: i64,
+    execution_date: NaiveDate,
+    created_by: String,
+    created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payments: Option<Vec<PaymentLineDto>>,
+}
+
+fn batch_dto(b: &PaymentBatch, lines: Option<&[PaymentLine]>) -> BatchDto {
+    BatchDto {
+        id: b.id.clone(),
+        status: b.status.as_str(),
+        total_eur: b.total,
+        count: b.count,
+        execution_date: b.execution_date,
+        created_by: b.created_by.clone(),
+        created_at: b.created_at,
+        closed_at: b.closed_at,
+        payments: lines.map(|ls| ls.iter().map(line_dto).collect()),
+    }
+}
+
+fn batch_view_dto(v: &BatchView) -> BatchDto {
+    batch_dto(&v.batch, Some(&v.payments))
+}
+
+/// `POST /payment-batches`: every released payment not in a batch, in a new one (`201`).
+pub async fn create_batch(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let (v, _) = write_as(&state, bearer, move |tx, me| {
+        payments::create_batch(tx, &me.actor(), st.app.payer.as_ref())
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/payment-batches/{}", v.batch.id),
+        ))
+        .json(batch_view_dto(&v)))
+}
+
+/// `GET /payment-batches`: every batch, the newest first (staff).
+pub async fn list_batches(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+) -> Result<HttpResponse, ApiError> {
+    let (all, _) = read_as(&state, bearer, |c, me| payments::batches(c, &me.actor())).await?;
+    Ok(HttpResponse::Ok().json(Items {
+        items: all.iter().map(|b| batch_dto(b, None)).collect(),
+    }))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BatchFormat {
+    Json,
+    Xml,
+}
+
+/// `GET /payment-batches/{id}`: JSON, or with `Accept: application/xml` the `pain.001.001.09`
+/// file for the bank.
+pub async fn get_batch(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let format = pick(
+        &req,
+        &[
+            (BatchFormat::Json, "application/json"),
+            (BatchFormat::Xml, "application/xml"),
+        ],
+    )
+    .ok_or_else(|| {
+        ApiError::NotAcceptable(
+            "a payment batch is served as application/json or application/xml".into(),
+        )
+    })?;
+    let id = path.into_inner();
+    let mut answer = HttpResponse::Ok();
+    answer.insert_header((header::VARY, "Accept, Authorization"));
+    match format {
+        BatchFormat::Json => {
+            let (v, _) = read_as(&state, bearer, move |c, me| {
+                payments::batch(c, &me.actor(), &id)
+            })
+            .await?;
+            Ok(answer.json(batch_view_dto(&v)))
+        }
+        BatchFormat::Xml => {
+            let st = state.clone();
+            let name = format!("sepa-{}.xml", id.chars().take(8).collect::<String>());
+            let (xml, _) = read_as(&state, bearer, move |c, me| {
+                payments::export(c, &me.actor(), &id, st.app.payer.as_ref())
+            })
+            .await?;
+            Ok(answer
+                .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ))
+                .body(xml))
+        }
+    }
+}
+
+/// `POST /payment-batches/{id}/paid`: the bank paid it; letters go out.
+pub async fn mark_paid(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (v, _) = write_as(&state, bearer, move |tx, me| {
+        payments::mark_paid(tx, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(batch_view_dto(&v)))
+}
+
+/// `POST /payment-batches/{id}/cancel`: taken back before it is paid; its payments are
+/// released again.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (v, _) = write_as(&state, bearer, move |tx, me| {
+        payments::cancel(tx, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(batch_view_dto(&v)))
+}
+
+#[derive(Debug, Serialize)]
+struct ThemeResultsDto {
+    code: String,
+    name: String,
+    granted_eur: Eur,
+    paid_eur: Eur,
+    spent_eur: Eur,
+    reach: i64,
+    actions: Vec<GrantDto>,
+}
+
+fn theme_dto(t: &ThemeResults) -> ThemeResultsDto {
+    ThemeResultsDto {
+        code: t.code.clone(),
+        name: t.name.clone(),
+        granted_eur: t.granted,
+        paid_eur: t.paid,
+        spent_eur: t.spent,
+        reach: t.reach,
+        actions: t.actions.iter().map(|a| grant_dto(&a.view)).collect(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResultsFormat {
+    Json,
+    Html,
+}
+
+/// `GET /rounds/{id}/results`: per theme granted, paid, spent and reach with each action's
+/// reports; JSON, or with `Accept: text/html` a printable Dutch page. Public, like the
+/// overview.
+pub async fn results(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let format = pick(
+        &req,
+        &[
+            (ResultsFormat::Json, "application/json"),
+            (ResultsFormat::Html, "text/html"),
+        ],
+    )
+    .ok_or_else(|| {
+        ApiError::NotAcceptable("the results are served as application/json or text/html".into())
+    })?;
+    let id = path.into_inner();
+    let (round, themes) = read(&state, move |c| grants::results(c, &id)).await?;
+    let mut answer = HttpResponse::Ok();
+    answer.insert_header((header::VARY, "Accept"));
+    Ok(match format {
+        ResultsFormat::Json => answer.json(serde_json::json!({
+            "round_id": round.id,
+            "name": round.spec.name,
+            "themes": themes.iter().map(theme_dto).collect::<Vec<_>>(),
+        })),
+        ResultsFormat::Html => answer
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(crate::publish::results::page(&round, &themes)?),
+    })
+}
