@@ -101,6 +101,13 @@ fn run(command: Command) -> Result<(), String> {
                 Some(lines) => lines.iter().for_each(|l| println!("{l}")),
                 None => println!("the database holds data already; no demo data loaded"),
             }
+            // The demo pays from an example account unless a real one is configured, so its
+            // payments can be exported; the file says "demo" in the payer's name.
+            let mut settings = settings;
+            if settings.payer.is_none() {
+                settings.payer = Some(startup::demo_payer());
+                println!("payments are exported from the demo account (set PLANLOKET_PAYER_* for a real one)");
+            }
             serve(&settings)
         }
         Command::Serve => serve(&settings),

@@ -133,6 +133,17 @@ const DEMO_ORGANISATIONS: [(&str, &str); 4] = [
     ("Basisschool De Heuvel", "school"),
 ];
 
+/// The account the demo pays from when none is configured: IBAN NL91 ABNA 0417 1643 00, the
+/// standard example number, under a name that says it is a demo.
+pub fn demo_payer() -> crate::domain::grant::sepa::Payer {
+    crate::domain::grant::sepa::check_payer(
+        Some("Gemeente Leidschendam-Voorburg (demo)"),
+        Some("NL91ABNA0417164300"),
+        None,
+    )
+    .expect("the demo payer is valid")
+}
+
 /// The 2025-2026 frame from `DEMO_PROGRAMME`, open from `opens_at` to `closes_at`, checked.
 pub fn demo_spec(
     opens_at: chrono::DateTime<Utc>,

@@ -554,6 +554,19 @@ pub fn file_report(tx: &mut Tx, id: &str, f: &Filed) -> Result<bool, DbError> {
     Ok(n == 1)
 }
 
+/// Removes a grant's reports of `kind` not filed (a progress report no longer asked for once
+/// the final report is in).
+pub fn drop_unfiled(tx: &mut Tx, grant_id: &str, kind: ReportKind) -> Result<(), DbError> {
+    diesel::delete(
+        grant_reports::table
+            .filter(grant_reports::grant_id.eq(grant_id))
+            .filter(grant_reports::kind.eq(kind.as_str()))
+            .filter(grant_reports::filed_at.is_null()),
+    )
+    .execute(&mut **tx)?;
+    Ok(())
+}
+
 /// Notes the attachment stored for a report.
 pub fn set_attachment(tx: &mut Tx, id: &str, a: &Attachment) -> Result<(), DbError> {
     diesel::update(grant_reports::table.filter(grant_reports::id.eq(id)))

@@ -10,6 +10,7 @@ pub mod assets;
 pub mod board;
 pub mod error;
 pub mod form;
+pub mod grants;
 pub mod plan_form;
 pub mod public;
 pub mod round_form;
@@ -174,6 +175,49 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(
                 "/beheer/organisaties/{id}/leden",
                 web::post().to(admin::confirm_member),
+            )
+            // After adoption (issue 20).
+            .route("/subsidies", web::get().to(grants::list))
+            .route("/subsidies/{id}", web::get().to(grants::show))
+            .route(
+                "/subsidies/{id}/verslag",
+                web::post().to(grants::file_report),
+            )
+            .route(
+                "/subsidies/{id}/vaststelling",
+                web::post().to(grants::settle),
+            )
+            .route("/verslagen/{id}/bijlage", web::post().to(grants::attach))
+            .route("/verslagen/{id}/bijlage", web::get().to(grants::attachment))
+            .route("/betalingen", web::get().to(grants::payments_page))
+            .route("/betalingen/batches", web::post().to(grants::create_batch))
+            .route(
+                "/betalingen/batches/{id}/sepa.xml",
+                web::get().to(grants::sepa_file),
+            )
+            .route(
+                "/betalingen/batches/{id}/betaald",
+                web::post().to(grants::batch_paid),
+            )
+            .route(
+                "/betalingen/batches/{id}/intrekken",
+                web::post().to(grants::batch_cancel),
+            )
+            .route(
+                "/betalingen/{id}/vrijgeven",
+                web::post().to(grants::release),
+            )
+            .route(
+                "/beheer/organisaties/{id}/bankrekening",
+                web::get().to(grants::bank_account),
+            )
+            .route(
+                "/beheer/organisaties/{id}/bankrekening",
+                web::post().to(grants::set_bank_account),
+            )
+            .route(
+                "/rondes/{id}/resultaten",
+                web::get().to(grants::results_page),
             )
             .route("/beheer/post", web::get().to(admin::outbox_page))
             .route("/beheer/post/{id}/opnieuw", web::post().to(admin::retry))
@@ -406,6 +450,14 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "gereserveerd" => "De reservering is vastgelegd.",
         "vrijgegeven" => "De reservering is vrijgegeven.",
         "vastgesteld" => "De vaststelling is vastgelegd. De besluitbrieven gaan naar de indieners.",
+        "verslag" => "Uw verslag is ingediend. Het programmateam leest het.",
+        "bijlage" => "De bijlage is toegevoegd.",
+        "subsidie-vastgesteld" => "Het subsidiebedrag is vastgesteld. Het besluit gaat naar de aanvrager en de ontvanger.",
+        "betaling-vrijgegeven" => "De betaling is vrijgegeven. Zet haar in een batch voor de bank.",
+        "batch-gemaakt" => "De batch is gemaakt. Download het SEPA-bestand voor de bank.",
+        "batch-betaald" => "De batch is als betaald vastgelegd. De ontvangers krijgen bericht.",
+        "batch-ingetrokken" => "De batch is ingetrokken. De betalingen staan weer klaar voor een nieuwe batch.",
+        "bankrekening" => "De bankrekening is opgeslagen. De leden van de organisatie krijgen bericht.",
         _ => return None,
     })
 }

@@ -802,6 +802,99 @@ def own_action_journey(browser):
     ctx.close()
 
 
+def grants_journey(browser, plan_id, round_href):
+    """After adoption: the resident files the final report of their grant (an error first) with
+    a PDF; the team records a payee's bank account (a wrong IBAN first), releases an advance of
+    the adopted 2025-2026 table, makes a batch, downloads its SEPA file and marks it paid; the
+    team sets the resident's final amount (an error first); everyone reads the results."""
+    round_id = round_href.split("/")[-1]
+    ctx, resident = sign_in(browser, "bewoner@demo.planloket.nl")
+    resident.goto(BASE + "/subsidies")
+    expect_text(resident, "Uw subsidies")
+    axe(resident, "subsidies-bewoner")
+    resident.click("main table a")
+    grant_url = resident.url
+    expect_text(resident, "Verslag indienen")
+    axe(resident, "subsidie-bewoner")
+    resident.select_option("#kind", "final")
+    resident.fill("#reach", "veel")
+    resident.click("button:has-text('Verslag indienen')")
+    items = error_summary(resident)
+    assert any(i.startswith("Wat is er gedaan") for i in items), items
+    assert any(i.startswith("Bereik") for i in items), items
+    axe(resident, "verslag-fout")
+    resident.select_option("#kind", "final")
+    resident.fill("#done", "Elke week een buurtmaaltijd; de moestuin is aangelegd.")
+    resident.fill("#reach", "35")
+    resident.fill("#spent_programme", "4.000")
+    resident.fill("#spent_source_0", "Eigen bijdrage bewoners")
+    resident.fill("#spent_amount_0", "250")
+    resident.click("button:has-text('Verslag indienen')")
+    expect_text(resident, "Uw verslag is ingediend")
+    pdf = os.path.join(SCREENS, "eindverslag.pdf")
+    with open(pdf, "wb") as f:
+        f.write(b"%PDF-1.4\n% eindverslag\n")
+    resident.set_input_files("input[type=file]", pdf)
+    resident.click("button:has-text('Bijlage toevoegen')")
+    expect_text(resident, "De bijlage is toegevoegd")
+    expect_text(resident, "eindverslag.pdf")
+    axe(resident, "subsidie-verslag")
+    ctx.close()
+
+    ctx, team = sign_in(browser, "team@demo.planloket.nl")
+    team.goto(BASE + "/betalingen")
+    expect_text(team, "Klaar om vrij te geven")
+    axe(team, "betalingen")
+    team.locator("a:has-text('Bankrekening vastleggen')").first.click()
+    expect_text(team, "Er is nog geen bankrekening vastgelegd")
+    team.fill("#iban", "NL91 ABNA 0417 1643 01")
+    team.fill("#holder", "Stichting Voorbeeld")
+    team.click("button:has-text('Bankrekening opslaan')")
+    assert any(i.startswith("IBAN") for i in error_summary(team))
+    axe(team, "bankrekening-fout")
+    team.fill("#iban", "NL91 ABNA 0417 1643 00")
+    team.click("button:has-text('Bankrekening opslaan')")
+    expect_text(team, "De bankrekening is opgeslagen")
+    expect_text(team, "NL91 ABNA 0417 1643 00")
+    axe(team, "bankrekening")
+    team.goto(BASE + "/betalingen")
+    team.locator("main form[action$='/vrijgeven'] button").first.click()
+    expect_text(team, "De betaling is vrijgegeven")
+    team.click("button:has-text('Batch maken voor de bank')")
+    expect_text(team, "De batch is gemaakt")
+    href = team.locator("a:has-text('SEPA-bestand')").first.get_attribute("href")
+    xml = team.request.get(BASE + href)
+    assert xml.status == 200 and "pain.001.001.09" in xml.text(), xml.status
+    axe(team, "betalingen-batch")
+    team.locator("main form[action$='/betaald'] button").first.click()
+    expect_text(team, "De batch is als betaald vastgelegd")
+    team.goto(BASE + "/subsidies")
+    expect_text(team, "Alle subsidies")
+    axe(team, "subsidies-team")
+    team.goto(grant_url)
+    expect_text(team, "Subsidie vaststellen")
+    assert team.input_value("#amount_eur") == "4000", "the report's spending is suggested"
+    team.click("button:has-text('Vaststellen')")
+    assert any(i.startswith("Motivering") for i in error_summary(team))
+    axe(team, "vaststellen-fout")
+    team.fill("#motivation", "Het eindverslag laat zien dat € 4.000 is besteed aan de buurtmaaltijden.")
+    team.click("button:has-text('Vaststellen')")
+    expect_text(team, "Het subsidiebedrag is vastgesteld")
+    expect_text(team, "Vastgesteld")
+    axe(team, "subsidie-vastgesteld")
+    ctx.close()
+    assert mails_to("bewoner@demo.planloket.nl", "Vaststelling van uw subsidie"), "the decision"
+
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(BASE + f"/rondes/{round_id}/resultaten")
+    expect_text(page, "Resultaten")
+    expect_text(page, "Elke week een buurtmaaltijd")
+    axe(page, "resultaten")
+    page.goto(BASE + f"/rondes/{round_id}/overzicht")
+    expect_text(page, "Stand")
+    page.context.close()
+
+
 def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -814,6 +907,7 @@ def main():
             # being assessed and waits for a supplementary adoption.
             partner_journey(browser, round_href)
             round_assessment(browser, plan_id, round_href)
+            grants_journey(browser, plan_id, round_href)
             admin_journey(browser)
             round_form_journey(browser)
             page = browser.new_context(bypass_csp=True).new_page()

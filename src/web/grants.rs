@@ -1,0 +1,1042 @@
+//! After adoption, in the browser: the grants (for the applicant: payments and the report
+//! forms; for the team: due reports and the final amount), the payments and their batches,
+//! an organisation's bank account, and a round's results.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::form::{Posted, Problems};
+use super::public::Flash;
+use super::session::Pending;
+use super::team::{staff, team};
+use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
+use crate::app::grants::{self, GrantView};
+use crate::app::{self, organisations, payments};
+use crate::domain::calendar::{amsterdam_date, dutch_date};
+use crate::domain::grant::{
+    self as rules, BatchStatus, PaymentStatus, ReportInput, ReportKind, ReportStatus, SpentInput,
+    PROGRAMME_SOURCE,
+};
+use crate::domain::user::Role;
+use crate::domain::DomainError;
+use crate::http::AppState;
+use crate::publish::results::{self, ResultsView};
+
+/// A whole number of euros as typed ("1.250", "€ 300"): `Ok(None)` when empty.
+fn euros(raw: &str) -> Result<Option<i64>, ()> {
+    let t = raw.trim().replace(['.', ' ', '€'], "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>().map(Some).map_err(|_| ())
+}
+
+pub struct GrantRow {
+    pub id: String,
+    pub plan_id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub amount: String,
+    pub paid: String,
+    pub payee: String,
+    pub next_report: String,
+}
+
+fn row(v: &GrantView) -> GrantRow {
+    let today = amsterdam_date(Utc::now());
+    let next = v.reports.iter().find(|r| r.filed.is_none());
+    GrantRow {
+        id: v.grant.id.clone(),
+        plan_id: v.grant.plan_id.clone(),
+        title: v.title.clone(),
+        status: v.grant.status.label_nl(),
+        amount: v.grant.amount.format_nl(),
+        paid: v.progress().paid.format_nl(),
+        payee: v
+            .payee_name
+            .clone()
+            .unwrap_or_else(|| "nog niet bekend".into()),
+        next_report: match next {
+            Some(r) if rules::overdue(r, today) => format!(
+                "{} (was uiterlijk {}: te laat)",
+                r.kind.label_nl(),
+                dutch_date(r.due_on)
+            ),
+            Some(r) => format!("{}, uiterlijk {}", r.kind.label_nl(), dutch_date(r.due_on)),
+            None => "—".into(),
+        },
+    }
+}
+
+pub struct DueRow {
+    pub grant_id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub due: String,
+    pub late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/grants.html")]
+struct GrantsPage {
+    l: Layout,
+    rows: Vec<GrantRow>,
+    due: Vec<DueRow>,
+    staff: bool,
+}
+
+/// `GET /subsidies`: the grants the visitor may read; for staff also the reports due soon or
+/// late.
+pub async fn list(
+    state: web::Data<AppState>,
+    pending: Pending,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let (v, (all, due)) = with_visitor(&state, pending, |c, v| {
+        let a = v.require("/subsidies")?.actor();
+        let all = grants::list(c, &a, None)?;
+        let due = if a.is_staff() {
+            grants::due_reports(c, &a, amsterdam_date(Utc::now()))?
+        } else {
+            Vec::new()
+        };
+        Ok((all, due))
+    })
+    .await?;
+    let today = amsterdam_date(Utc::now());
+    let is_staff = v.account().is_some_and(|a| a.actor().is_staff());
+    let page = GrantsPage {
+        l: Layout::new("Subsidies", &v).with_flash(super::flash(q.bericht.as_deref())),
+        rows: all.iter().map(row).collect(),
+        due: due
+            .iter()
+            .map(|(r, g)| DueRow {
+                grant_id: g.grant.id.clone(),
+                title: g.title.clone(),
+                kind: r.kind.label_nl(),
+                due: dutch_date(r.due_on),
+                late: rules::overdue(r, today),
+            })
+            .collect(),
+        staff: is_staff,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+pub struct PaymentRow {
+    pub id: String,
+    pub kind: &'static str,
+    pub amount: String,
+    pub status: &'static str,
+    pub when: String,
+    pub releasable: bool,
+}
+
+pub struct FiledView {
+    pub on: String,
+    pub done: String,
+    pub reach: i64,
+    pub spent: Vec<(String, String)>,
+    pub stopped_reason: Option<String>,
+}
+
+pub struct ReportView {
+    pub id: String,
+    pub kind: &'static str,
+    pub due: String,
+    pub status: &'static str,
+    pub late: bool,
+    pub filed: Option<FiledView>,
+    pub attachment: Option<(String, String)>,
+    pub can_attach: bool,
+}
+
+/// What the report form holds (as typed, when it comes back with problems).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ReportForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    reach: String,
+    #[serde(default)]
+    spent_programme: String,
+    #[serde(default)]
+    spent_source_0: String,
+    #[serde(default)]
+    spent_amount_0: String,
+    #[serde(default)]
+    spent_source_1: String,
+    #[serde(default)]
+    spent_amount_1: String,
+    #[serde(default)]
+    stopped: Option<String>,
+    #[serde(default)]
+    stopped_reason: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct FinalForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    amount_eur: String,
+    #[serde(default)]
+    motivation: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/grant.html")]
+struct GrantPage {
+    l: Layout,
+    p: Problems,
+    g: GrantRow,
+    final_amount: Option<String>,
+    final_motivation: Option<String>,
+    claim: Option<String>,
+    stopped_reason: Option<String>,
+    payments: Vec<PaymentRow>,
+    reports: Vec<ReportView>,
+    /// The applicant: files reports and adds attachments.
+    owner: bool,
+    /// Which reports can be filed now, as (kind, label).
+    fileable: Vec<(&'static str, &'static str)>,
+    can_settle: bool,
+    /// The final report's programme spending, suggested as the final amount.
+    suggested: String,
+    form: ReportForm,
+    fin: FinalForm,
+}
+
+fn grant_page(
+    v: &Visitor,
+    view: GrantView,
+    p: Problems,
+    form: ReportForm,
+    fin: FinalForm,
+) -> GrantPage {
+    let today = amsterdam_date(Utc::now());
+    let actor = v.account().map(|a| a.actor());
+    let owner = actor.as_ref().is_some_and(|a| a.user_id == view.owner_id);
+    let is_team = actor.as_ref().is_some_and(|a| a.has(Role::ProgrammeTeam));
+    let running = view.grant.status == rules::GrantStatus::Running;
+    let final_filed = view
+        .reports
+        .iter()
+        .any(|r| r.kind == ReportKind::Final && r.filed.is_some());
+    let fileable = if running {
+        view.reports
+            .iter()
+            .filter(|r| r.filed.is_none())
+            .filter(|r| r.kind == ReportKind::Final || !final_filed)
+            .map(|r| (r.kind.as_str(), r.kind.label_nl()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let settled = view.grant.final_amount.is_some();
+    let suggested = view
+        .reports
+        .iter()
+        .find(|r| r.kind == ReportKind::Final)
+        .and_then(|r| r.filed.as_ref())
+        .map(|f| f.spent_from_programme().min(view.grant.amount))
+        .map(|e| e.value().to_string())
+        .unwrap_or_default();
+    let fin = if fin.amount_eur.is_empty() && fin.motivation.is_empty() {
+        FinalForm {
+            amount_eur: suggested.clone(),
+            ..fin
+        }
+    } else {
+        fin
+    };
+    GrantPage {
+        l: Layout::new(
+            format!(
+                "{}Subsidie — {}",
+                if p.is_empty() { "" } else { "Fout: " },
+                view.title
+            ),
+            v,
+        ),
+        p,
+        g: row(&view),
+        final_amount: view.grant.final_amount.map(|e| e.format_nl()),
+        final_motivation: view.grant.final_motivation.clone(),
+        claim: view.grant.claim.map(|e| e.format_nl()),
+        stopped_reason: view.grant.stopped_reason.clone(),
+        payments: view
+            .payments
+            .iter()
+            .map(|pay| PaymentRow {
+                id: pay.id.clone(),
+                kind: pay.kind.label_nl(),
+                amount: pay.amount.format_nl(),
+                status: pay.status.label_nl(),
+                when: pay
+                    .paid_at
+                    .or(pay.released_at)
+                    .map(|t| dutch_date(amsterdam_date(t)))
+                    .unwrap_or_default(),
+                releasable: is_team && pay.status == PaymentStatus::Due,
+            })
+            .collect(),
+        reports: view
+            .reports
+            .iter()
+            .map(|r| ReportView {
+                id: r.id.clone(),
+                kind: r.kind.label_nl(),
+                due: dutch_date(r.due_on),
+                status: r.status().label_nl(),
+                late: rules::overdue(r, today) && running,
+                filed: r.filed.as_ref().map(|f| FiledView {
+                    on: dutch_date(amsterdam_date(f.filed_at)),
+                    done: f.done.clone(),
+                    reach: f.reach,
+                    spent: f
+                        .spent
+                        .iter()
+                        .map(|s| (results::source_nl(&s.source), s.amount_eur.format_nl()))
+                        .collect(),
+                    stopped_reason: f.stopped_reason.clone(),
+                }),
+                attachment: r
+                    .attachment
+                    .as_ref()
+                    .map(|a| (a.name.clone(), format!("/verslagen/{}/bijlage", r.id))),
+                can_attach: owner && r.status() == ReportStatus::Filed,
+            })
+            .collect(),
+        owner,
+        fileable,
+        can_settle: is_team && final_filed && !settled,
+        suggested,
+        form,
+        fin,
+    }
+}
+
+/// `GET /subsidies/{id}`: a grant, its payments and reports, with the forms the visitor may
+/// use.
+pub async fn show(
+    state: web::Data<AppState>,
+    pending: Pending,
+    path: web::Path<String>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let here = format!("/subsidies/{id}");
+    let (v, view) = with_visitor(&state, pending, move |c, v| {
+        let a = v.require(&here)?.actor();
+        Ok(grants::get(c, &a, &id)?)
+    })
+    .await?;
+    let mut page = grant_page(
+        &v,
+        view,
+        Problems::new(),
+        ReportForm::default(),
+        FinalForm::default(),
+    );
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
+    render(&v, StatusCode::OK, &page)
+}
+
+async fn reload(state: &web::Data<AppState>, v: &Visitor, id: &str) -> Result<GrantView, WebError> {
+    let a = v.require(&format!("/subsidies/{id}"))?.actor();
+    let st = state.clone();
+    let id = id.to_string();
+    Ok(web::block(move || st.app.read(|c| grants::get(c, &a, &id))).await??)
+}
+
+/// The form's fields as the use case takes them; `where_` maps each `spent[i]` back to the
+/// form field it came from.
+fn report_input(
+    f: &ReportForm,
+    p: &mut Problems,
+) -> (ReportInput, Vec<(&'static str, &'static str)>) {
+    let mut spent = Vec::new();
+    let mut where_ = Vec::new();
+    match euros(&f.spent_programme) {
+        Ok(Some(a)) => {
+            spent.push(SpentInput {
+                source: Some(PROGRAMME_SOURCE.into()),
+                amount_eur: Some(a),
+            });
+            where_.push((
+                "spent_programme",
+                "Besteed uit de bijdrage van het programma",
+            ));
+        }
+        Ok(None) => {}
+        Err(()) => p.add(
+            "spent_programme",
+            "Besteed uit de bijdrage van het programma",
+            "Vul een bedrag in hele euro's in.",
+        ),
+    }
+    for (source, amount, sid, aid) in [
+        (
+            &f.spent_source_0,
+            &f.spent_amount_0,
+            "spent_source_0",
+            "spent_amount_0",
+        ),
+        (
+            &f.spent_source_1,
+            &f.spent_amount_1,
+            "spent_source_1",
+            "spent_amount_1",
+        ),
+    ] {
+        if source.trim().is_empty() && amount.trim().is_empty() {
+            continue;
+        }
+        match euros(amount) {
+            Ok(a) => {
+                spent.push(SpentInput {
+                    source: Some(source.clone()),
+                    amount_eur: a,
+                });
+                where_.push((sid, aid));
+            }
+            Err(()) => p.add(aid, "Bedrag", "Vul een bedrag in hele euro's in."),
+        }
+    }
+    let reach = if f.reach.trim().is_empty() {
+        None
+    } else {
+        match f.reach.trim().replace('.', "").parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                p.add(
+                    "reach",
+                    "Bereik",
+                    "Vul een aantal mensen in, als heel getal.",
+                );
+                Some(0)
+            }
+        }
+    };
+    let stopped = f.stopped.is_some() || !f.stopped_reason.trim().is_empty();
+    (
+        ReportInput {
+            kind: Some(f.kind.clone()),
+            done: Some(f.done.clone()),
+            reach,
+            spent,
+            stopped_reason: stopped.then(|| f.stopped_reason.clone()),
+        },
+        where_,
+    )
+}
+
+/// `POST /subsidies/{id}/verslag`: the applicant files a report.
+pub async fn file_report(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<ReportForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = v.require(&format!("/subsidies/{id}"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let mut p = Problems::new();
+    let (input, where_) = report_input(&f, &mut p);
+    let outcome = if p.is_empty() {
+        let st = state.clone();
+        let gid = id.clone();
+        let input = input.clone();
+        web::block(move || {
+            st.app
+                .write(|tx| grants::file_report(tx, &actor, &gid, &input))
+        })
+        .await?
+    } else {
+        // What did not read as a number is named already; the rules name every other field
+        // in the same answer (nothing is stored).
+        let view = reload(&state, &v, &id).await?;
+        rules::check_report(&view.grant, &view.reports, &input)
+            .map(|_| view)
+            .map_err(app::Error::Domain)
+    };
+    {
+        match outcome {
+            Ok(_) if p.is_empty() => {
+                return Ok(redirect(&v, &format!("/subsidies/{id}?bericht=verslag")))
+            }
+            Ok(_) => {}
+            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+                let errors: Vec<_> = errors
+                    .into_iter()
+                    .filter(|e| !(e.field == "reach" && p.has("reach")))
+                    .collect();
+                p.extend(Problems::from_fields(&errors, |field| {
+                    let spent_at = |i: usize, amount: bool| {
+                        where_
+                            .get(i)
+                            .map(|(s, a)| if amount { *a } else { *s })
+                            .unwrap_or("spent_programme")
+                    };
+                    let id = match field {
+                        "kind" => "kind",
+                        "done" => "done",
+                        "reach" => "reach",
+                        "stopped_reason" => "stopped_reason",
+                        f if f.starts_with("spent[") => {
+                            let i = f[6..]
+                                .split(']')
+                                .next()
+                                .and_then(|n| n.parse().ok())
+                                .unwrap_or(0);
+                            let source = f.ends_with(".source")
+                                && where_.get(i).is_some_and(|w| w.0 != "spent_programme");
+                            spent_at(i, !source)
+                        }
+                        _ => "done",
+                    };
+                    (id.to_string(), report_label(id).to_string())
+                }));
+            }
+            Err(app::Error::Domain(d)) => p.add("kind", "Soort verslag", d.message_nl()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let view = reload(&state, &v, &id).await?;
+    let page = grant_page(&v, view, p, f, FinalForm::default());
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+fn report_label(id: &str) -> &'static str {
+    match id {
+        "kind" => "Soort verslag",
+        "done" => "Wat is er gedaan",
+        "reach" => "Bereik",
+        "stopped_reason" => "Waarom is de actie gestopt",
+        "spent_programme" => "Besteed uit de bijdrage van het programma",
+        "spent_source_0" | "spent_source_1" => "Andere bron",
+        _ => "Bedrag",
+    }
+}
+
+/// `POST /subsidies/{id}/vaststelling`: the team sets the final amount.
+pub async fn settle(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<FinalForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = team(&v, &format!("/subsidies/{id}"))?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let mut p = Problems::new();
+    let amount = match euros(&f.amount_eur) {
+        Ok(a) => a,
+        Err(()) => {
+            p.add(
+                "amount_eur",
+                "Vastgesteld bedrag (€)",
+                "Vul een bedrag in hele euro's in.",
+            );
+            None
+        }
+    };
+    if p.is_empty() {
+        let st = state.clone();
+        let (gid, motivation) = (id.clone(), f.motivation.clone());
+        match web::block(move || {
+            st.app
+                .write(|tx| grants::set_final_amount(tx, &actor, &gid, amount, Some(&motivation)))
+        })
+        .await?
+        {
+            Ok(_) => {
+                return Ok(redirect(
+                    &v,
+                    &format!("/subsidies/{id}?bericht=subsidie-vastgesteld"),
+                ))
+            }
+            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+                p.extend(Problems::from_fields(&errors, |field| match field {
+                    "motivation" => ("motivation".into(), "Motivering".into()),
+                    _ => ("amount_eur".into(), "Vastgesteld bedrag (€)".into()),
+                }));
+            }
+            Err(app::Error::Domain(d)) => {
+                p.add("amount_eur", "Vastgesteld bedrag (€)", d.message_nl())
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let view = reload(&state, &v, &id).await?;
+    let page = grant_page(&v, view, p, ReportForm::default(), f);
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+/// Reads the attachment form (`multipart/form-data`): its token and the chosen file, at most
+/// one byte over the limit (the rule then says it is too large).
+async fn read_attachment(
+    mut payload: actix_multipart::Multipart,
+) -> Result<(Option<String>, String, Vec<u8>), WebError> {
+    use futures_util::StreamExt;
+    let bad = || {
+        WebError::Refused(
+            "Het formulier kwam niet goed aan. Kies het bestand en probeer het opnieuw.".into(),
+        )
+    };
+    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| bad())?;
+        let field_name = field.name().unwrap_or_default().to_string();
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename().map(str::to_string));
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| bad())?;
+            let room = (rules::ATTACHMENT_MAX_BYTES + 1).saturating_sub(data.len());
+            data.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        match field_name.as_str() {
+            "csrf" => csrf = String::from_utf8(data).ok(),
+            "bestand" => {
+                name = file_name.unwrap_or_default();
+                bytes = data;
+            }
+            _ => {}
+        }
+    }
+    Ok((csrf, name, bytes))
+}
+
+/// `POST /verslagen/{id}/bijlage`: the applicant adds a photo or a PDF to a filed report.
+pub async fn attach(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, WebError> {
+    let report_id = path.into_inner();
+    let actor = v.require("/subsidies")?.actor();
+    let (csrf, name, bytes) = read_attachment(payload).await?;
+    v.check_csrf(csrf.as_deref())?;
+    let st = state.clone();
+    let rid = report_id.clone();
+    let outcome = web::block(move || {
+        st.app
+            .write(|tx| grants::attach(tx, &actor, &rid, &name, &bytes, &st.app.attachments))
+    })
+    .await?;
+    match outcome {
+        Ok(view) => Ok(redirect(
+            &v,
+            &format!("/subsidies/{}?bericht=bijlage", view.grant.id),
+        )),
+        Err(app::Error::Domain(d)) => {
+            let st = state.clone();
+            let a = v.require("/subsidies")?.actor();
+            let rid = report_id.clone();
+            let view = web::block(move || {
+                st.app.read(|c| {
+                    let r = crate::db::grants::report(c, &rid)?
+                        .ok_or(app::Error::NotFound("report"))?;
+                    grants::get(c, &a, &r.grant_id)
+                })
+            })
+            .await??;
+            let mut p = Problems::new();
+            let message = match &d {
+                DomainError::Invalid(e) => e
+                    .iter()
+                    .map(|e| e.message_nl.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.message_nl(),
+            };
+            p.add(format!("bestand-{report_id}"), "Bijlage", message);
+            let page = grant_page(&v, view, p, ReportForm::default(), FinalForm::default());
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /verslagen/{id}/bijlage`: the attachment, for those who may read the grant.
+pub async fn attachment(
+    state: web::Data<AppState>,
+    pending: Pending,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let st = state.clone();
+    let (_, (a, bytes)) = with_visitor(&state, pending, move |c, v| {
+        let actor = v.require("/subsidies")?.actor();
+        Ok(grants::attachment(c, &actor, &id, &st.app.attachments)?)
+    })
+    .await?;
+    Ok(crate::http::grants::attachment_response(&a, bytes))
+}
+
+pub struct PayLine {
+    pub id: String,
+    pub grant_id: String,
+    pub title: String,
+    pub payee: String,
+    pub payee_id: Option<String>,
+    pub kind: &'static str,
+    pub amount: String,
+    pub has_account: bool,
+}
+
+fn pay_line(l: &payments::PaymentLine) -> PayLine {
+    PayLine {
+        id: l.payment.id.clone(),
+        grant_id: l.grant.id.clone(),
+        title: l.title.clone(),
+        payee: l
+            .payee_name
+            .clone()
+            .unwrap_or_else(|| "geen ontvanger bekend".into()),
+        payee_id: l.grant.payee_id.clone(),
+        kind: l.payment.kind.label_nl(),
+        amount: l.payment.amount.format_nl(),
+        has_account: l.account.is_some(),
+    }
+}
+
+pub struct BatchRow {
+    pub id: String,
+    pub made: String,
+    pub status: &'static str,
+    pub total: String,
+    pub count: i64,
+    pub execution: String,
+    pub open: bool,
+    pub exportable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/payments.html")]
+struct PaymentsPage {
+    l: Layout,
+    due: Vec<PayLine>,
+    released: Vec<PayLine>,
+    batches: Vec<BatchRow>,
+    team: bool,
+    payer: bool,
+}
+
+/// `GET /betalingen` (programme team; the board reads): due payments to release, released
+/// ones waiting for a batch, and the batches.
+pub async fn payments_page(
+    state: web::Data<AppState>,
+    pending: Pending,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let (v, (due, released, batches)) = with_visitor(&state, pending, |c, v| {
+        let a = staff(v, "/betalingen")?.actor();
+        Ok((
+            payments::in_status(c, &a, PaymentStatus::Due)?,
+            payments::in_status(c, &a, PaymentStatus::Released)?,
+            payments::batches(c, &a)?,
+        ))
+    })
+    .await?;
+    let is_team = v
+        .account()
+        .is_some_and(|a| a.actor().has(Role::ProgrammeTeam));
+    let page = PaymentsPage {
+        l: Layout::new("Betalingen", &v).with_flash(super::flash(q.bericht.as_deref())),
+        due: due.iter().map(pay_line).collect(),
+        released: released.iter().map(pay_line).collect(),
+        batches: batches
+            .iter()
+            .map(|b| BatchRow {
+                id: b.id.clone(),
+                made: dutch_date(amsterdam_date(b.created_at)),
+                status: b.status.label_nl(),
+                total: b.total.format_nl(),
+                count: b.count,
+                execution: dutch_date(b.execution_date),
+                open: b.status == BatchStatus::Exported,
+                exportable: b.status != BatchStatus::Cancelled,
+            })
+            .collect(),
+        team: is_team,
+        payer: state.app.payer.is_some(),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    csrf: Option<String>,
+}
+
+/// Runs one of the payment steps for the team and goes back to the payments page with its
+/// message, or shows the refusal in Dutch.
+async fn payment_step<T: Send + 'static>(
+    state: web::Data<AppState>,
+    v: Visitor,
+    csrf: Option<String>,
+    done: &str,
+    step: impl FnOnce(&mut crate::db::Tx, &crate::domain::user::Actor) -> Result<T, app::Error>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, WebError> {
+    let actor = team(&v, "/betalingen")?.actor();
+    v.check_csrf(csrf.as_deref())?;
+    let st = state.clone();
+    match web::block(move || st.app.write(|tx| step(tx, &actor))).await? {
+        Ok(_) => Ok(redirect(&v, &format!("/betalingen?bericht={done}"))),
+        Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /betalingen/{id}/vrijgeven`.
+pub async fn release(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<TokenForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    payment_step(state, v, f.csrf, "betaling-vrijgegeven", move |tx, a| {
+        payments::release(tx, a, &id)
+    })
+    .await
+}
+
+/// `POST /betalingen/batches`.
+pub async fn create_batch(
+    state: web::Data<AppState>,
+    v: Visitor,
+    Posted(f): Posted<TokenForm>,
+) -> Result<HttpResponse, WebError> {
+    let payer = state.app.payer.clone();
+    payment_step(state, v, f.csrf, "batch-gemaakt", move |tx, a| {
+        payments::create_batch(tx, a, payer.as_ref())
+    })
+    .await
+}
+
+/// `POST /betalingen/batches/{id}/betaald`.
+pub async fn batch_paid(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<TokenForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    payment_step(state, v, f.csrf, "batch-betaald", move |tx, a| {
+        payments::mark_paid(tx, a, &id)
+    })
+    .await
+}
+
+/// `POST /betalingen/batches/{id}/intrekken`.
+pub async fn batch_cancel(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<TokenForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    payment_step(state, v, f.csrf, "batch-ingetrokken", move |tx, a| {
+        payments::cancel(tx, a, &id)
+    })
+    .await
+}
+
+/// `GET /betalingen/batches/{id}/sepa.xml`: the batch's file for the bank (programme team).
+pub async fn sepa_file(
+    state: web::Data<AppState>,
+    pending: Pending,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let payer = state.app.payer.clone();
+    let name = format!("sepa-{}.xml", id.chars().take(8).collect::<String>());
+    let (_, outcome) = with_visitor(&state, pending, move |c, v| {
+        let a = team(v, "/betalingen")?.actor();
+        Ok(payments::export(c, &a, &id, payer.as_ref()))
+    })
+    .await?;
+    match outcome {
+        Ok(xml) => Ok(HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ))
+            .body(xml)),
+        Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/bank_account.html")]
+struct BankAccountPage {
+    l: Layout,
+    p: Problems,
+    org_id: String,
+    org_name: String,
+    current: Option<(String, String)>,
+    changes: Vec<(String, String, String)>,
+    iban: String,
+    holder: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BankAccountForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    iban: String,
+    #[serde(default)]
+    holder: String,
+}
+
+async fn bank_account_page(
+    state: &web::Data<AppState>,
+    v: &Visitor,
+    org_id: &str,
+    p: Problems,
+    f: Option<BankAccountForm>,
+) -> Result<BankAccountPage, WebError> {
+    let here = format!("/beheer/organisaties/{org_id}/bankrekening");
+    let a = v.require(&here)?.actor();
+    if !a.has(Role::ProgrammeTeam) && !a.has(Role::Admin) {
+        return Err(WebError::Forbidden(
+            "Deze pagina is voor het programmateam en de beheerder.".into(),
+        ));
+    }
+    let st = state.clone();
+    let id = org_id.to_string();
+    let (org, current, changes) = web::block(move || {
+        st.app.read(|c| {
+            let org = organisations::list(c)?
+                .into_iter()
+                .find(|o| o.id == id)
+                .ok_or(app::Error::NotFound("organisation"))?;
+            Ok((
+                org,
+                payments::bank_account(c, &a, &id)?,
+                payments::account_changes(c, &a, &id)?,
+            ))
+        })
+    })
+    .await??;
+    let (iban, holder) = match f {
+        Some(f) => (f.iban, f.holder),
+        None => current
+            .as_ref()
+            .map(|c| (c.iban.grouped(), c.holder.clone()))
+            .unwrap_or_default(),
+    };
+    Ok(BankAccountPage {
+        l: Layout::new(
+            format!(
+                "{}Bankrekening — {}",
+                if p.is_empty() { "" } else { "Fout: " },
+                org.name
+            ),
+            v,
+        ),
+        p,
+        org_id: org.id.clone(),
+        org_name: org.name.clone(),
+        current: current.map(|c| (c.iban.grouped(), c.holder)),
+        changes: changes
+            .iter()
+            .map(|ch| {
+                (
+                    dutch_date(amsterdam_date(ch.changed_at)),
+                    rules::iban::Iban::stored(ch.iban.clone()).grouped(),
+                    ch.previous_iban
+                        .clone()
+                        .map(|i| rules::iban::Iban::stored(i).grouped())
+                        .unwrap_or_else(|| "—".into()),
+                )
+            })
+            .collect(),
+        iban,
+        holder,
+    })
+}
+
+/// `GET /beheer/organisaties/{id}/bankrekening` (programme team, admin).
+pub async fn bank_account(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    q: web::Query<Flash>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let mut page = bank_account_page(&state, &v, &id, Problems::new(), None).await?;
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /beheer/organisaties/{id}/bankrekening`.
+pub async fn set_bank_account(
+    state: web::Data<AppState>,
+    v: Visitor,
+    path: web::Path<String>,
+    Posted(f): Posted<BankAccountForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let here = format!("/beheer/organisaties/{id}/bankrekening");
+    let actor = v.require(&here)?.actor();
+    v.check_csrf(f.csrf.as_deref())?;
+    let st = state.clone();
+    let (oid, iban, holder) = (id.clone(), f.iban.clone(), f.holder.clone());
+    let mut p = Problems::new();
+    match web::block(move || {
+        st.app
+            .write(|tx| payments::set_bank_account(tx, &actor, &oid, Some(&iban), Some(&holder)))
+    })
+    .await?
+    {
+        Ok(_) => return Ok(redirect(&v, &format!("{here}?bericht=bankrekening"))),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            p.extend(Problems::from_fields(&errors, |field| match field {
+                "holder" => ("holder".into(), "Ten name van".into()),
+                _ => ("iban".into(), "IBAN".into()),
+            }))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let page = bank_account_page(&state, &v, &id, p, Some(f)).await?;
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+#[derive(Template)]
+#[template(path = "web/results.html")]
+struct ResultsPage {
+    l: Layout,
+    v: ResultsView,
+}
+
+/// `GET /rondes/{id}/resultaten`: the round's results, public like the overview.
+pub async fn results_page(
+    state: web::Data<AppState>,
+    pending: Pending,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let (v, (round, themes)) =
+        with_visitor(&state, pending, move |c, _| Ok(grants::results(c, &id)?)).await?;
+    let page = ResultsPage {
+        l: Layout::new(format!("Resultaten — {}", round.spec.name), &v),
+        v: results::view(&round, &themes),
+    };
+    render(&v, StatusCode::OK, &page)
+}
