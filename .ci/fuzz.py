@@ -55,11 +55,22 @@ plan = call("POST", f"/rounds/{round_id}/plans", tokens["applicant"], {
 })["id"]
 call("POST", f"/plans/{plan}/submit", tokens["applicant"])
 user_id = call("GET", "/me", tokens["applicant"])["id"]
+# After adoption: a grant of the adopted round, its advance released into a batch (its payee
+# given a bank account first), so the grant, payment and batch paths point at real ones.
+team = tokens["programme_team"]
+grant = call("GET", "/grants", team)["items"][0]
+payment = grant["payments"][0]["id"]
+call("PUT", f"/organisations/{grant['payee_id']}/bank-account", team,
+     {"iban": "NL91ABNA0417164300", "holder": "Fuzz"})
+call("POST", f"/payments/{payment}/release", team)
+batch = call("POST", "/payment-batches", team)["id"]
 
 failed = []
 for role, token in tokens.items():
     env = dict(os.environ, PLANLOKET_FUZZ_TOKEN=token, PLANLOKET_FUZZ_PLAN=plan,
-               PLANLOKET_FUZZ_ROUND=round_id, PLANLOKET_FUZZ_USER=user_id)
+               PLANLOKET_FUZZ_ROUND=round_id, PLANLOKET_FUZZ_USER=user_id,
+               PLANLOKET_FUZZ_GRANT=grant["id"], PLANLOKET_FUZZ_PAYMENT=payment,
+               PLANLOKET_FUZZ_BATCH=batch)
     print(f"\n--- Schemathesis as {role} ---", flush=True)
     code = subprocess.call([st, "--config-file", os.path.join(here, "schemathesis.toml"), "--no-color", "run", spec,
                             "--url", base, "--checks", "all", "--seed", "42", "--generation-deterministic"], env=env)

@@ -108,10 +108,14 @@ pub fn adopt(
     let (mut adopted, mut rejected) = (Vec::new(), Vec::new());
     for plan in plans.iter().filter(|p| coverage.covered.contains(&p.id)) {
         let published = publish(tx, actor, plan, &adoption)?;
-        if published.status == PlanStatus::Adopted {
-            super::grants::create_for(tx, &published, &round, adoption.adopted_on)?;
-        }
-        for (to, letter) in decision_letters(tx, &published, &round, &adoption, &names)? {
+        let made = if published.status == PlanStatus::Adopted {
+            super::grants::create_for(tx, &published, &round, adoption.adopted_on)?
+        } else {
+            None
+        };
+        let schedule = made.as_ref().map(|m| m.schedule_nl());
+        for (to, mut letter) in decision_letters(tx, &published, &round, &adoption, &names)? {
+            letter.schedule = schedule.clone();
             enqueue(tx, letters::decision(&to, &adoption.id, letter, today)?)?;
         }
         if plan.status == PlanStatus::Approved {
@@ -214,6 +218,7 @@ fn decision_letters(
         payee: receiver.and_then(|id| names.get(id).cloned()),
         motivation: decision.motivation.clone(),
         conditions,
+        schedule: None,
         programme: if round.spec.programme.is_empty() {
             round.spec.name.clone()
         } else {

@@ -35,7 +35,7 @@ pub fn bank_account(
             "an organisation's bank account is for the programme team and its members".into(),
         ));
     }
-    Ok(db::grants::bank_account(c, organisation_id)?)
+    Ok(db::bank_accounts::bank_account(c, organisation_id)?)
 }
 
 /// The programme team (or an admin) records an organisation's bank account. The change is
@@ -54,7 +54,7 @@ pub fn set_bank_account(
     let account = check_bank_account(iban, holder)?;
     let at = now();
     let previous =
-        db::grants::set_bank_account(tx, &new_id(), &org.id, &account, &actor.user_id, at)?;
+        db::bank_accounts::set_bank_account(tx, &new_id(), &org.id, &account, &actor.user_id, at)?;
     if previous.as_ref() == Some(&account) {
         return Ok(account);
     }
@@ -82,9 +82,9 @@ pub fn account_changes(
     c: &mut DbConn,
     actor: &Actor,
     organisation_id: &str,
-) -> Result<Vec<db::grants::AccountChange>, Error> {
+) -> Result<Vec<db::bank_accounts::AccountChange>, Error> {
     require_any(actor, &[Role::ProgrammeTeam, Role::Admin])?;
-    Ok(db::grants::account_changes(c, organisation_id)?)
+    Ok(db::bank_accounts::account_changes(c, organisation_id)?)
 }
 
 fn grant_of(c: &mut DbConn, p: &Payment) -> Result<Grant, Error> {
@@ -98,7 +98,7 @@ pub fn release(tx: &mut Tx, actor: &Actor, payment_id: &str) -> Result<Payment, 
     let p = db::grants::payment(tx, payment_id)?.ok_or(Error::NotFound("payment"))?;
     let g = grant_of(tx, &p)?;
     let has_account = match &g.payee_id {
-        Some(org) => db::grants::bank_account(tx, org)?.is_some(),
+        Some(org) => db::bank_accounts::bank_account(tx, org)?.is_some(),
         None => false,
     };
     check_release(&g, &p, has_account)?;
@@ -134,7 +134,7 @@ fn lines(c: &mut DbConn, payments: Vec<Payment>) -> Result<Vec<PaymentLine>, Err
         let (payee_name, account) = match &g.payee_id {
             Some(org) => (
                 db::organisations::find(c, org)?.map(|o| o.name),
-                db::grants::bank_account(c, org)?,
+                db::bank_accounts::bank_account(c, org)?,
             ),
             None => (None, None),
         };

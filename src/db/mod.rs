@@ -6,6 +6,7 @@
 pub mod adoptions;
 pub mod assessment;
 pub mod attempts;
+pub mod bank_accounts;
 pub mod grants;
 pub mod organisations;
 pub mod outbox;

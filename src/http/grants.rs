@@ -359,8 +359,9 @@ pub struct BankAccountBody {
 #[derive(Debug, Serialize)]
 struct BankAccountDto {
     organisation_id: String,
-    iban: String,
-    holder: String,
+    /// `None` while no account is recorded.
+    iban: Option<String>,
+    holder: Option<String>,
 }
 
 /// `PUT /organisations/{id}/bank-account`: the programme team records the account.
@@ -384,13 +385,13 @@ pub async fn put_bank_account(
     .await?;
     Ok(HttpResponse::Ok().json(BankAccountDto {
         organisation_id: org,
-        iban: a.iban.as_str().to_string(),
-        holder: a.holder,
+        iban: Some(a.iban.as_str().to_string()),
+        holder: Some(a.holder),
     }))
 }
 
 /// `GET /organisations/{id}/bank-account`: for the programme team and the organisation's
-/// members; 404 while none is recorded.
+/// members; `iban` and `holder` are null while none is recorded.
 pub async fn get_bank_account(
     state: web::Data<AppState>,
     bearer: Bearer,
@@ -399,14 +400,13 @@ pub async fn get_bank_account(
     let id = path.into_inner();
     let org = id.clone();
     let (a, _) = read_as(&state, bearer, move |c, me| {
-        payments::bank_account(c, &me.actor(), &id)?
-            .ok_or(crate::app::Error::NotFound("bank account"))
+        payments::bank_account(c, &me.actor(), &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(BankAccountDto {
         organisation_id: org,
-        iban: a.iban.as_str().to_string(),
-        holder: a.holder,
+        iban: a.as_ref().map(|a| a.iban.as_str().to_string()),
+        holder: a.map(|a| a.holder),
     }))
 }
 
@@ -585,20 +585,30 @@ pub async fn get_batch(
         }
         BatchFormat::Xml => {
             let st = state.clone();
-            let name = format!("sepa-{}.xml", id.chars().take(8).collect::<String>());
+            let batch = id.clone();
             let (xml, _) = read_as(&state, bearer, move |c, me| {
                 payments::export(c, &me.actor(), &id, st.app.payer.as_ref())
             })
             .await?;
-            Ok(answer
-                .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ))
-                .body(xml))
+            Ok(sepa_file(answer, &batch, xml))
         }
     }
+}
+
+/// A batch's SEPA file as a download named after the batch (`sepa-0193ab12.xml`).
+pub fn sepa_file(
+    mut answer: actix_web::HttpResponseBuilder,
+    batch_id: &str,
+    xml: String,
+) -> HttpResponse {
+    let name = format!("sepa-{}.xml", batch_id.chars().take(8).collect::<String>());
+    answer
+        .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(xml)
 }
 
 /// `POST /payment-batches/{id}/paid`: the bank paid it; letters go out.

@@ -357,6 +357,10 @@ pub struct DecisionLetter {
     pub motivation: String,
     /// The grant's conditions, as the pre-advice set them.
     pub conditions: Vec<String>,
+    /// A grant: how it is paid and which reports are due when (letters written before the
+    /// field existed have none).
+    #[serde(default)]
+    pub schedule: Option<String>,
     pub programme: String,
     pub adopted_on: NaiveDate,
     pub reference: String,
@@ -403,6 +407,7 @@ struct DecisionValues {
     granted: bool,
     motivation: String,
     conditions: Vec<String>,
+    schedule: String,
     legal_basis: String,
     objection_address: String,
     objection_deadline: String,
@@ -477,6 +482,7 @@ impl DecisionLetter {
             granted: self.granted_eur.is_some(),
             motivation: self.motivation.clone(),
             conditions: self.conditions.clone(),
+            schedule: self.schedule.clone().unwrap_or_default(),
             legal_basis: self.legal_basis.clone(),
             objection_address: self.objection_address.clone(),
             objection_deadline: dutch_date(objection_deadline(sent_on)),
@@ -548,6 +554,7 @@ mod tests {
                 "Samenwerken met de bibliotheek".into(),
                 "Verantwoording achteraf".into(),
             ],
+            schedule: Some("U ontvangt een voorschot van € 10.000 (80% van de bijdrage).".into()),
             programme: "Sterk voor Noord".into(),
             adopted_on: NaiveDate::from_ymd_opt(2025, 4, 8).unwrap(),
             reference: "Collegebesluit 2025/114".into(),

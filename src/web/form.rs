@@ -80,6 +80,19 @@ fn capitalised(s: &str) -> String {
     }
 }
 
+/// Typed text that is no whole number of euros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotEuros;
+
+/// A whole number of euros as typed ("1.250", "€ 300"): `Ok(None)` when empty.
+pub fn euros(raw: &str) -> Result<Option<i64>, NotEuros> {
+    let t = raw.trim().replace(['.', ' ', '€'], "");
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>().map(Some).map_err(|_| NotEuros)
+}
+
 /// Every problem of a refused form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Problems {

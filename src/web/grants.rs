@@ -2,37 +2,28 @@
 //! forms; for the team: due reports and the final amount), the payments and their batches,
 //! an organisation's bank account, and a round's results.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::form::{Posted, Problems};
+use super::form::{euros, Posted, Problems};
 use super::public::Flash;
 use super::session::Pending;
-use super::team::{staff, team};
+use super::team::team;
 use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
+use crate::app;
 use crate::app::grants::{self, GrantView};
-use crate::app::{self, organisations, payments};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::grant::{
-    self as rules, BatchStatus, PaymentStatus, ReportInput, ReportKind, ReportStatus, SpentInput,
+    self as rules, PaymentStatus, ReportInput, ReportKind, ReportStatus, SpentInput,
     PROGRAMME_SOURCE,
 };
 use crate::domain::user::Role;
 use crate::domain::DomainError;
 use crate::http::AppState;
 use crate::publish::results::{self, ResultsView};
-
-/// A whole number of euros as typed ("1.250", "€ 300"): `Ok(None)` when empty.
-fn euros(raw: &str) -> Result<Option<i64>, ()> {
-    let t = raw.trim().replace(['.', ' ', '€'], "");
-    if t.is_empty() {
-        return Ok(None);
-    }
-    t.parse::<i64>().map(Some).map_err(|_| ())
-}
 
 pub struct GrantRow {
     pub id: String,
@@ -375,7 +366,7 @@ fn report_input(
             ));
         }
         Ok(None) => {}
-        Err(()) => p.add(
+        Err(_) => p.add(
             "spent_programme",
             "Besteed uit de bijdrage van het programma",
             "Vul een bedrag in hele euro's in.",
@@ -406,7 +397,7 @@ fn report_input(
                 });
                 where_.push((sid, aid));
             }
-            Err(()) => p.add(aid, "Bedrag", "Vul een bedrag in hele euro's in."),
+            Err(_) => p.add(aid, "Bedrag", "Vul een bedrag in hele euro's in."),
         }
     }
     let reach = if f.reach.trim().is_empty() {
@@ -538,7 +529,7 @@ pub async fn settle(
     let mut p = Problems::new();
     let amount = match euros(&f.amount_eur) {
         Ok(a) => a,
-        Err(()) => {
+        Err(_) => {
             p.add(
                 "amount_eur",
                 "Vastgesteld bedrag (€)",
@@ -681,341 +672,6 @@ pub async fn attachment(
     })
     .await?;
     Ok(crate::http::grants::attachment_response(&a, bytes))
-}
-
-pub struct PayLine {
-    pub id: String,
-    pub grant_id: String,
-    pub title: String,
-    pub payee: String,
-    pub payee_id: Option<String>,
-    pub kind: &'static str,
-    pub amount: String,
-    pub has_account: bool,
-}
-
-fn pay_line(l: &payments::PaymentLine) -> PayLine {
-    PayLine {
-        id: l.payment.id.clone(),
-        grant_id: l.grant.id.clone(),
-        title: l.title.clone(),
-        payee: l
-            .payee_name
-            .clone()
-            .unwrap_or_else(|| "geen ontvanger bekend".into()),
-        payee_id: l.grant.payee_id.clone(),
-        kind: l.payment.kind.label_nl(),
-        amount: l.payment.amount.format_nl(),
-        has_account: l.account.is_some(),
-    }
-}
-
-pub struct BatchRow {
-    pub id: String,
-    pub made: String,
-    pub status: &'static str,
-    pub total: String,
-    pub count: i64,
-    pub execution: String,
-    pub open: bool,
-    pub exportable: bool,
-}
-
-#[derive(Template)]
-#[template(path = "web/payments.html")]
-struct PaymentsPage {
-    l: Layout,
-    due: Vec<PayLine>,
-    released: Vec<PayLine>,
-    batches: Vec<BatchRow>,
-    team: bool,
-    payer: bool,
-}
-
-/// `GET /betalingen` (programme team; the board reads): due payments to release, released
-/// ones waiting for a batch, and the batches.
-pub async fn payments_page(
-    state: web::Data<AppState>,
-    pending: Pending,
-    q: web::Query<Flash>,
-) -> Result<HttpResponse, WebError> {
-    let (v, (due, released, batches)) = with_visitor(&state, pending, |c, v| {
-        let a = staff(v, "/betalingen")?.actor();
-        Ok((
-            payments::in_status(c, &a, PaymentStatus::Due)?,
-            payments::in_status(c, &a, PaymentStatus::Released)?,
-            payments::batches(c, &a)?,
-        ))
-    })
-    .await?;
-    let is_team = v
-        .account()
-        .is_some_and(|a| a.actor().has(Role::ProgrammeTeam));
-    let page = PaymentsPage {
-        l: Layout::new("Betalingen", &v).with_flash(super::flash(q.bericht.as_deref())),
-        due: due.iter().map(pay_line).collect(),
-        released: released.iter().map(pay_line).collect(),
-        batches: batches
-            .iter()
-            .map(|b| BatchRow {
-                id: b.id.clone(),
-                made: dutch_date(amsterdam_date(b.created_at)),
-                status: b.status.label_nl(),
-                total: b.total.format_nl(),
-                count: b.count,
-                execution: dutch_date(b.execution_date),
-                open: b.status == BatchStatus::Exported,
-                exportable: b.status != BatchStatus::Cancelled,
-            })
-            .collect(),
-        team: is_team,
-        payer: state.app.payer.is_some(),
-    };
-    render(&v, StatusCode::OK, &page)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct TokenForm {
-    csrf: Option<String>,
-}
-
-/// Runs one of the payment steps for the team and goes back to the payments page with its
-/// message, or shows the refusal in Dutch.
-async fn payment_step<T: Send + 'static>(
-    state: web::Data<AppState>,
-    v: Visitor,
-    csrf: Option<String>,
-    done: &str,
-    step: impl FnOnce(&mut crate::db::Tx, &crate::domain::user::Actor) -> Result<T, app::Error>
-        + Send
-        + 'static,
-) -> Result<HttpResponse, WebError> {
-    let actor = team(&v, "/betalingen")?.actor();
-    v.check_csrf(csrf.as_deref())?;
-    let st = state.clone();
-    match web::block(move || st.app.write(|tx| step(tx, &actor))).await? {
-        Ok(_) => Ok(redirect(&v, &format!("/betalingen?bericht={done}"))),
-        Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `POST /betalingen/{id}/vrijgeven`.
-pub async fn release(
-    state: web::Data<AppState>,
-    v: Visitor,
-    path: web::Path<String>,
-    Posted(f): Posted<TokenForm>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    payment_step(state, v, f.csrf, "betaling-vrijgegeven", move |tx, a| {
-        payments::release(tx, a, &id)
-    })
-    .await
-}
-
-/// `POST /betalingen/batches`.
-pub async fn create_batch(
-    state: web::Data<AppState>,
-    v: Visitor,
-    Posted(f): Posted<TokenForm>,
-) -> Result<HttpResponse, WebError> {
-    let payer = state.app.payer.clone();
-    payment_step(state, v, f.csrf, "batch-gemaakt", move |tx, a| {
-        payments::create_batch(tx, a, payer.as_ref())
-    })
-    .await
-}
-
-/// `POST /betalingen/batches/{id}/betaald`.
-pub async fn batch_paid(
-    state: web::Data<AppState>,
-    v: Visitor,
-    path: web::Path<String>,
-    Posted(f): Posted<TokenForm>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    payment_step(state, v, f.csrf, "batch-betaald", move |tx, a| {
-        payments::mark_paid(tx, a, &id)
-    })
-    .await
-}
-
-/// `POST /betalingen/batches/{id}/intrekken`.
-pub async fn batch_cancel(
-    state: web::Data<AppState>,
-    v: Visitor,
-    path: web::Path<String>,
-    Posted(f): Posted<TokenForm>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    payment_step(state, v, f.csrf, "batch-ingetrokken", move |tx, a| {
-        payments::cancel(tx, a, &id)
-    })
-    .await
-}
-
-/// `GET /betalingen/batches/{id}/sepa.xml`: the batch's file for the bank (programme team).
-pub async fn sepa_file(
-    state: web::Data<AppState>,
-    pending: Pending,
-    path: web::Path<String>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    let payer = state.app.payer.clone();
-    let name = format!("sepa-{}.xml", id.chars().take(8).collect::<String>());
-    let (_, outcome) = with_visitor(&state, pending, move |c, v| {
-        let a = team(v, "/betalingen")?.actor();
-        Ok(payments::export(c, &a, &id, payer.as_ref()))
-    })
-    .await?;
-    match outcome {
-        Ok(xml) => Ok(HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ))
-            .body(xml)),
-        Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "web/bank_account.html")]
-struct BankAccountPage {
-    l: Layout,
-    p: Problems,
-    org_id: String,
-    org_name: String,
-    current: Option<(String, String)>,
-    changes: Vec<(String, String, String)>,
-    iban: String,
-    holder: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct BankAccountForm {
-    csrf: Option<String>,
-    #[serde(default)]
-    iban: String,
-    #[serde(default)]
-    holder: String,
-}
-
-async fn bank_account_page(
-    state: &web::Data<AppState>,
-    v: &Visitor,
-    org_id: &str,
-    p: Problems,
-    f: Option<BankAccountForm>,
-) -> Result<BankAccountPage, WebError> {
-    let here = format!("/beheer/organisaties/{org_id}/bankrekening");
-    let a = v.require(&here)?.actor();
-    if !a.has(Role::ProgrammeTeam) && !a.has(Role::Admin) {
-        return Err(WebError::Forbidden(
-            "Deze pagina is voor het programmateam en de beheerder.".into(),
-        ));
-    }
-    let st = state.clone();
-    let id = org_id.to_string();
-    let (org, current, changes) = web::block(move || {
-        st.app.read(|c| {
-            let org = organisations::list(c)?
-                .into_iter()
-                .find(|o| o.id == id)
-                .ok_or(app::Error::NotFound("organisation"))?;
-            Ok((
-                org,
-                payments::bank_account(c, &a, &id)?,
-                payments::account_changes(c, &a, &id)?,
-            ))
-        })
-    })
-    .await??;
-    let (iban, holder) = match f {
-        Some(f) => (f.iban, f.holder),
-        None => current
-            .as_ref()
-            .map(|c| (c.iban.grouped(), c.holder.clone()))
-            .unwrap_or_default(),
-    };
-    Ok(BankAccountPage {
-        l: Layout::new(
-            format!(
-                "{}Bankrekening — {}",
-                if p.is_empty() { "" } else { "Fout: " },
-                org.name
-            ),
-            v,
-        ),
-        p,
-        org_id: org.id.clone(),
-        org_name: org.name.clone(),
-        current: current.map(|c| (c.iban.grouped(), c.holder)),
-        changes: changes
-            .iter()
-            .map(|ch| {
-                (
-                    dutch_date(amsterdam_date(ch.changed_at)),
-                    rules::iban::Iban::stored(ch.iban.clone()).grouped(),
-                    ch.previous_iban
-                        .clone()
-                        .map(|i| rules::iban::Iban::stored(i).grouped())
-                        .unwrap_or_else(|| "—".into()),
-                )
-            })
-            .collect(),
-        iban,
-        holder,
-    })
-}
-
-/// `GET /beheer/organisaties/{id}/bankrekening` (programme team, admin).
-pub async fn bank_account(
-    state: web::Data<AppState>,
-    v: Visitor,
-    path: web::Path<String>,
-    q: web::Query<Flash>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    let mut page = bank_account_page(&state, &v, &id, Problems::new(), None).await?;
-    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
-    render(&v, StatusCode::OK, &page)
-}
-
-/// `POST /beheer/organisaties/{id}/bankrekening`.
-pub async fn set_bank_account(
-    state: web::Data<AppState>,
-    v: Visitor,
-    path: web::Path<String>,
-    Posted(f): Posted<BankAccountForm>,
-) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    let here = format!("/beheer/organisaties/{id}/bankrekening");
-    let actor = v.require(&here)?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
-    let st = state.clone();
-    let (oid, iban, holder) = (id.clone(), f.iban.clone(), f.holder.clone());
-    let mut p = Problems::new();
-    match web::block(move || {
-        st.app
-            .write(|tx| payments::set_bank_account(tx, &actor, &oid, Some(&iban), Some(&holder)))
-    })
-    .await?
-    {
-        Ok(_) => return Ok(redirect(&v, &format!("{here}?bericht=bankrekening"))),
-        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
-            p.extend(Problems::from_fields(&errors, |field| match field {
-                "holder" => ("holder".into(), "Ten name van".into()),
-                _ => ("iban".into(), "IBAN".into()),
-            }))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let page = bank_account_page(&state, &v, &id, p, Some(f)).await?;
-    render(&v, StatusCode::BAD_REQUEST, &page)
 }
 
 #[derive(Template)]

@@ -11,6 +11,7 @@ pub mod board;
 pub mod error;
 pub mod form;
 pub mod grants;
+pub mod payments;
 pub mod plan_form;
 pub mod public;
 pub mod round_form;
@@ -189,31 +190,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/verslagen/{id}/bijlage", web::post().to(grants::attach))
             .route("/verslagen/{id}/bijlage", web::get().to(grants::attachment))
-            .route("/betalingen", web::get().to(grants::payments_page))
-            .route("/betalingen/batches", web::post().to(grants::create_batch))
+            .route("/betalingen", web::get().to(payments::payments_page))
+            .route(
+                "/betalingen/batches",
+                web::post().to(payments::create_batch),
+            )
             .route(
                 "/betalingen/batches/{id}/sepa.xml",
-                web::get().to(grants::sepa_file),
+                web::get().to(payments::sepa_file),
             )
             .route(
                 "/betalingen/batches/{id}/betaald",
-                web::post().to(grants::batch_paid),
+                web::post().to(payments::batch_paid),
             )
             .route(
                 "/betalingen/batches/{id}/intrekken",
-                web::post().to(grants::batch_cancel),
+                web::post().to(payments::batch_cancel),
             )
             .route(
                 "/betalingen/{id}/vrijgeven",
-                web::post().to(grants::release),
+                web::post().to(payments::release),
             )
             .route(
                 "/beheer/organisaties/{id}/bankrekening",
-                web::get().to(grants::bank_account),
+                web::get().to(payments::bank_account),
             )
             .route(
                 "/beheer/organisaties/{id}/bankrekening",
-                web::post().to(grants::set_bank_account),
+                web::post().to(payments::set_bank_account),
             )
             .route(
                 "/rondes/{id}/resultaten",

@@ -121,6 +121,11 @@ fn the_decision_letter_is_a_whole_beschikking_with_its_copies() {
         "bezwaar maken bij het college van burgemeester en wethouders van Leidschendam-Voorburg".to_string(),
         "College van burgemeester en wethouders, Postbus 1005, 2260 BA Leidschendam".to_string(),
         format!("uiterlijk op {deadline}"),
+        // The grant's payment and reports (issue 20): 80 % in advance, the final report 13
+        // weeks after the plan's end year.
+        "Betaling en verslag".to_string(),
+        "U ontvangt een voorschot van € 10.000 (80% van de bijdrage)".to_string(),
+        "een eindverslag uiterlijk op 1 april 2027".to_string(),
     ] {
         assert!(grant.contains(&expected), "{expected} missing from {grant}");
     }
@@ -148,6 +153,7 @@ fn the_decision_letter_is_a_whole_beschikking_with_its_copies() {
         );
     }
     assert!(!refusal.contains("€"), "no amount in a refusal");
+    assert!(!refusal.contains("voorschot"), "no payment in a refusal");
 
     let copies: Vec<_> = all
         .iter()
