@@ -361,7 +361,7 @@ def round_filing(browser, round_href):
     plan_id = page.locator("main table a:has-text('Buurtmoestuin Noord')").first.get_attribute("href").split("/")[-1]
     # The team's and the board's pages answer an applicant with a 403 page.
     for path in ["/beoordelen", "/bestuur", round_href + "/vaststelling", round_href + "/budget",
-                 f"/plannen/{plan_id}/beoordeling", f"/plannen/{plan_id}/pre-advies"]:
+                 f"/plannen/{plan_id}/beoordeling", f"/plannen/{plan_id}/pre-advies", "/betalingen"]:
         status = page.goto(BASE + path).status
         assert status == 403, f"{path} answered an applicant with {status}"
     expect_text(page, "Geen toegang")
@@ -884,6 +884,13 @@ def grants_journey(browser, plan_id, round_href):
     axe(team, "subsidie-vastgesteld")
     ctx.close()
     assert mails_to("bewoner@demo.planloket.nl", "Vaststelling van uw subsidie"), "the decision"
+
+    # A payment step posted by hand by the applicant, with a valid form token, changes nothing.
+    ctx, resident = sign_in(browser, "bewoner@demo.planloket.nl")
+    resident.goto(BASE + "/subsidies")
+    r = resident.request.post(BASE + "/betalingen/batches", form={"csrf": csrf_of(resident)})
+    assert r.status == 403, r.status
+    ctx.close()
 
     page = browser.new_context(bypass_csp=True).new_page()
     page.goto(BASE + f"/rondes/{round_id}/resultaten")
