@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
-use super::accounts::{require, require_any};
+use super::accounts::require;
 use super::grants::addressees;
 use super::outbox::enqueue;
 use super::plans::owner_of;
@@ -27,9 +27,7 @@ pub fn bank_account(
     organisation_id: &str,
 ) -> Result<Option<BankAccount>, Error> {
     db::organisations::find(c, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
-    if !actor.has(Role::ProgrammeTeam)
-        && !actor.has(Role::Admin)
-        && actor.organisation_id.as_deref() != Some(organisation_id)
+    if !actor.has(Role::ProgrammeTeam) && actor.organisation_id.as_deref() != Some(organisation_id)
     {
         return Err(Error::Forbidden(
             "an organisation's bank account is for the programme team and its members".into(),
@@ -38,7 +36,7 @@ pub fn bank_account(
     Ok(db::bank_accounts::bank_account(c, organisation_id)?)
 }
 
-/// The programme team (or an admin) records an organisation's bank account. The change is
+/// The programme team records an organisation's bank account (PRODUCT: staff only). The change is
 /// logged with the IBAN it replaces, and each confirmed member is told by mail, so a change
 /// nobody asked for is noticed before money goes there.
 pub fn set_bank_account(
@@ -48,7 +46,7 @@ pub fn set_bank_account(
     iban: Option<&str>,
     holder: Option<&str>,
 ) -> Result<BankAccount, Error> {
-    require_any(actor, &[Role::ProgrammeTeam, Role::Admin])?;
+    require(actor, Role::ProgrammeTeam)?;
     let org =
         db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     let account = check_bank_account(iban, holder)?;
@@ -77,13 +75,13 @@ pub fn set_bank_account(
     Ok(account)
 }
 
-/// The changes of an organisation's bank account, the newest first (programme team, admin).
+/// The changes of an organisation's bank account, the newest first (programme team).
 pub fn account_changes(
     c: &mut DbConn,
     actor: &Actor,
     organisation_id: &str,
 ) -> Result<Vec<db::bank_accounts::AccountChange>, Error> {
-    require_any(actor, &[Role::ProgrammeTeam, Role::Admin])?;
+    require(actor, Role::ProgrammeTeam)?;
     Ok(db::bank_accounts::account_changes(c, organisation_id)?)
 }
 

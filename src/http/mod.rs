@@ -10,6 +10,7 @@ pub mod grants;
 pub mod organisations;
 pub mod outbox;
 pub mod overview;
+pub mod payments;
 pub mod plans;
 pub mod problem;
 pub mod reservations;
@@ -184,20 +185,20 @@ fn register(r: &mut Routes) {
         .add(
             M::PUT,
             "/organisations/{id}/bank-account",
-            grants::put_bank_account,
+            payments::put_bank_account,
         )
         .add(
             M::GET,
             "/organisations/{id}/bank-account",
-            grants::get_bank_account,
+            payments::get_bank_account,
         )
-        .add(M::GET, "/payments", grants::list_payments)
-        .add(M::POST, "/payments/{id}/release", grants::release)
-        .add(M::POST, "/payment-batches", grants::create_batch)
-        .add(M::GET, "/payment-batches", grants::list_batches)
-        .add(M::GET, "/payment-batches/{id}", grants::get_batch)
-        .add(M::POST, "/payment-batches/{id}/paid", grants::mark_paid)
-        .add(M::POST, "/payment-batches/{id}/cancel", grants::cancel)
+        .add(M::GET, "/payments", payments::list_payments)
+        .add(M::POST, "/payments/{id}/release", payments::release)
+        .add(M::POST, "/payment-batches", payments::create_batch)
+        .add(M::GET, "/payment-batches", payments::list_batches)
+        .add(M::GET, "/payment-batches/{id}", payments::get_batch)
+        .add(M::POST, "/payment-batches/{id}/paid", payments::mark_paid)
+        .add(M::POST, "/payment-batches/{id}/cancel", payments::cancel)
         .add(M::GET, "/outbox", outbox::list)
         .add(M::POST, "/outbox/{id}/retry", outbox::retry);
 }

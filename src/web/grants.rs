@@ -166,8 +166,6 @@ pub struct ReportForm {
     #[serde(default)]
     spent_amount_1: String,
     #[serde(default)]
-    stopped: Option<String>,
-    #[serde(default)]
     stopped_reason: String,
 }
 
@@ -415,7 +413,7 @@ fn report_input(
             }
         }
     };
-    let stopped = f.stopped.is_some() || !f.stopped_reason.trim().is_empty();
+    let stopped = !f.stopped_reason.trim().is_empty();
     (
         ReportInput {
             kind: Some(f.kind.clone()),

@@ -205,7 +205,7 @@ pub async fn sepa_file(
     })
     .await?;
     match outcome {
-        Ok(xml) => Ok(crate::http::grants::sepa_file(
+        Ok(xml) => Ok(crate::http::payments::sepa_file(
             HttpResponse::Ok(),
             &batch,
             xml,
@@ -245,12 +245,7 @@ async fn bank_account_page(
     f: Option<BankAccountForm>,
 ) -> Result<BankAccountPage, WebError> {
     let here = format!("/beheer/organisaties/{org_id}/bankrekening");
-    let a = v.require(&here)?.actor();
-    if !a.has(Role::ProgrammeTeam) && !a.has(Role::Admin) {
-        return Err(WebError::Forbidden(
-            "Deze pagina is voor het programmateam en de beheerder.".into(),
-        ));
-    }
+    let a = team(v, &here)?.actor();
     let st = state.clone();
     let id = org_id.to_string();
     let (org, current, changes) = web::block(move || {
