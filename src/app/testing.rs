@@ -20,12 +20,34 @@ use crate::mail::worker::Signal;
 pub struct TestApp {
     pub app: App,
     dir: PathBuf,
+    /// On PostgreSQL: the server's admin URL and the database made for this test.
+    pg: Option<(String, String)>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin, name)) = &self.pg {
+            use diesel::{Connection, RunQueryDsl};
+            if let Ok(mut c) = diesel::PgConnection::establish(admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
+            }
+        }
     }
+}
+
+/// `admin_url` with its database name replaced by `name`.
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (admin_url, String::new()),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|j| j + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    format!("{prefix}/{name}{query}")
 }
 
 /// A plan that meets every submission rule, paid through `payee`.
@@ -46,13 +68,37 @@ pub fn complete_content(payee: &str) -> PlanContent {
 }
 
 impl TestApp {
+    /// An app on a database of its own: a SQLite file, or with `PLANLOKET_TEST_POSTGRES_URL`
+    /// (a server whose user may create databases) a new PostgreSQL database, as the black-box
+    /// tests do, so the use cases' tests run on both.
     pub fn new() -> TestApp {
-        let dir = std::env::temp_dir().join(format!("planloket-app-{}", crate::db::new_id()));
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("planloket-app-{id}"));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
-        let db = Db::open(&DatabaseUrl::Sqlite(dir.join("planloket.db"))).expect("a database");
+        let admin = std::env::var("PLANLOKET_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        let (url, pg) = match admin {
+            Some(admin) => {
+                use diesel::{Connection, RunQueryDsl};
+                let name = format!("planloket_app_{id}");
+                let mut c = diesel::PgConnection::establish(&admin)
+                    .expect("connect to the test PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .expect("create the test database");
+                (
+                    DatabaseUrl::Postgres(with_database(&admin, &name)),
+                    Some((admin, name)),
+                )
+            }
+            None => (DatabaseUrl::Sqlite(dir.join("planloket.db")), None),
+        };
+        let db = Db::open(&url).expect("a database");
         TestApp {
             app: App::new(db, Signal::default(), "http://127.0.0.1:8080"),
             dir,
+            pg,
         }
     }
 
