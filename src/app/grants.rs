@@ -214,24 +214,10 @@ pub fn list(c: &mut DbConn, actor: &Actor, round: Option<&str>) -> Result<Vec<Gr
         db::rounds::find(c, r)?.ok_or(Error::NotFound("round"))?;
     }
     let all = db::grants::list(c, round)?;
-    let mut owners = HashMap::new();
-    if !actor.is_staff() {
-        for g in &all {
-            if let Some(p) = db::plans::find(c, &g.plan_id)? {
-                owners.insert(g.id.clone(), p.owner_id);
-            }
-        }
-    }
-    let visible: Vec<Grant> = all
+    Ok(views(c, all)?
         .into_iter()
-        .filter(|g| {
-            actor.is_staff()
-                || owners
-                    .get(&g.id)
-                    .is_some_and(|owner| grant::sees(actor, g, owner))
-        })
-        .collect();
-    views(c, visible)
+        .filter(|v| grant::sees(actor, &v.grant, &v.owner_id))
+        .collect())
 }
 
 /// One grant, for those who may read it (404 to anyone else: its existence is not told).
@@ -262,16 +248,7 @@ pub fn file_report(
     grant_id: &str,
     input: &ReportInput,
 ) -> Result<GrantView, Error> {
-    let g = db::grants::find(tx, grant_id)?.ok_or(Error::NotFound("grant"))?;
-    let v = view(tx, g)?;
-    if !grant::sees(actor, &v.grant, &v.owner_id) {
-        return Err(Error::NotFound("grant"));
-    }
-    if actor.user_id != v.owner_id {
-        return Err(Error::Forbidden(
-            "only the applicant files the reports of a grant".into(),
-        ));
-    }
+    let (v, checked) = reviewed(tx, actor, grant_id, input)?;
     let CheckedReport {
         report_id,
         kind,
@@ -280,7 +257,7 @@ pub fn file_report(
         spent,
         stopped_reason,
         ..
-    } = check_report(&v.grant, &v.reports, input)?;
+    } = checked;
     let filed = Filed {
         done,
         reach,
@@ -310,6 +287,41 @@ pub fn file_report(
     }
     tx.plans_changed(&g.round_id);
     view(tx, g)
+}
+
+/// The grant and the report as checked for filing: the applicant's own grant, every field
+/// against the rules (`grant::check_report`).
+fn reviewed(
+    c: &mut DbConn,
+    actor: &Actor,
+    grant_id: &str,
+    input: &ReportInput,
+) -> Result<(GrantView, CheckedReport), Error> {
+    let v = get(c, actor, grant_id)?;
+    if actor.user_id != v.owner_id {
+        return Err(Error::Forbidden(
+            "only the applicant files the reports of a grant".into(),
+        ));
+    }
+    let checked = check_report(&v.grant, &v.reports, input)?;
+    Ok((v, checked))
+}
+
+/// Checks a report without filing it: what a form that could not be read whole (a number
+/// typed as words) still says of its other fields, so every problem is named at once.
+pub fn review_report(
+    c: &mut DbConn,
+    actor: &Actor,
+    grant_id: &str,
+    input: &ReportInput,
+) -> Result<GrantView, Error> {
+    reviewed(c, actor, grant_id, input).map(|(v, _)| v)
+}
+
+/// The grant a report belongs to, for those who may read it.
+pub fn of_report(c: &mut DbConn, actor: &Actor, report_id: &str) -> Result<GrantView, Error> {
+    let report = db::grants::report(c, report_id)?.ok_or(Error::NotFound("report"))?;
+    get(c, actor, &report.grant_id)
 }
 
 /// Stores a photo or document with a filed report (the applicant, until the final amount is

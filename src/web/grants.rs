@@ -450,10 +450,9 @@ pub async fn file_report(
     } else {
         // What did not read as a number is named already; the rules name every other field
         // in the same answer (nothing is stored).
-        let view = reload(&state, &v, &id).await?;
-        rules::check_report(&view.grant, &view.reports, &input)
-            .map(|_| view)
-            .map_err(app::Error::Domain)
+        let a = v.require(&format!("/subsidies/{id}"))?.actor();
+        let (st, gid) = (state.clone(), id.clone());
+        web::block(move || st.app.read(|c| grants::review_report(c, &a, &gid, &input))).await?
     };
     {
         match outcome {
@@ -631,14 +630,8 @@ pub async fn attach(
             let st = state.clone();
             let a = v.require("/subsidies")?.actor();
             let rid = report_id.clone();
-            let view = web::block(move || {
-                st.app.read(|c| {
-                    let r = crate::db::grants::report(c, &rid)?
-                        .ok_or(app::Error::NotFound("report"))?;
-                    grants::get(c, &a, &r.grant_id)
-                })
-            })
-            .await??;
+            let view =
+                web::block(move || st.app.read(|c| grants::of_report(c, &a, &rid))).await??;
             let mut p = Problems::new();
             let message = match &d {
                 DomainError::Invalid(e) => e

@@ -4,7 +4,8 @@
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::{capitalised, letter, Letter, LetterError};
+use super::decision::capitalised;
+use super::{letter, Letter, LetterError};
 use crate::domain::calendar::{dutch_date, objection_deadline};
 use crate::domain::Eur;
 
