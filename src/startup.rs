@@ -11,7 +11,6 @@ use crate::db::{self, Db};
 use crate::domain::organisation::parse_organisation;
 use crate::domain::round::{parse_round, Catalog, Round, RoundSpec};
 use crate::domain::user::{Account, ApplicantKind, Role};
-use crate::http;
 use crate::mail::transport::Transport;
 use crate::mail::worker;
 
@@ -51,8 +50,8 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let app = App::new(db, signal, &settings.public_url)
         .with_grants(settings.payer.clone(), &settings.data_dir);
     bootstrap_admin(&app, settings)?;
-    let server = http::server(http::state(app, &settings.jwt_secret), listener, workers)
-        .map_err(|e| e.to_string())?;
+    let api = crate::http::Api::new(&settings.jwt_secret);
+    let server = crate::server::server(app, api, listener, workers).map_err(|e| e.to_string())?;
     Ok(Running {
         addr,
         server,

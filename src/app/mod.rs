@@ -50,6 +50,8 @@ pub struct App {
     pub payer: Option<crate::domain::grant::sepa::Payer>,
     /// Where reports' attachments are kept.
     pub attachments: std::path::PathBuf,
+    /// Argon2 work running at once, at most one per core (`crate::front::hashing`).
+    pub hashing: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
             rounds: rounds::KeptRounds::default(),
             payer: None,
             attachments: std::path::PathBuf::from("data").join("attachments"),
+            hashing: tokio::sync::Semaphore::new(crate::config::cores()),
         }
     }
 

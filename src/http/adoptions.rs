@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::extract::{no_null, read_as, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::adoptions::{self, AdoptionInput, AdoptionView};
+use crate::app::App;
 
 /// An adoption as the API shows it.
 #[derive(Serialize)]
@@ -63,7 +63,7 @@ pub struct AdoptionBody {
 /// `plan_ids` while a plan is still being assessed and not deferred; 400 for a date in the
 /// future.
 pub async fn adopt(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<AdoptionBody>,
@@ -99,7 +99,7 @@ pub async fn adopt(
 /// `GET /rounds/{id}/adoptions` (programme team, board): each adoption, the first first, with
 /// its date, reference and the plans it covers.
 pub async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -114,7 +114,7 @@ pub async fn list(
 
 /// `GET /rounds/{id}/adoptions/{adoption_id}` (programme team, board).
 pub async fn get(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -138,7 +138,7 @@ pub struct CorrectionBody {
 /// `PATCH /rounds/{id}/adoptions/{adoption_id}` `{adopted_on?, reference?}` (programme team):
 /// corrects the date or reference while none of its letters is sent (409 after).
 pub async fn correct(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<(String, String)>,
     JsonBody(body): JsonBody<CorrectionBody>,

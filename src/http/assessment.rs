@@ -9,15 +9,15 @@ use serde_json::json;
 use super::extract::{read, read_as, write_as, Bearer, JsonBody};
 use super::plans::perform;
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::accounts;
 use crate::app::assessment;
+use crate::app::App;
 use crate::domain::evaluation::{Evaluation, Score, ScoreInput};
 use crate::domain::pre_advice::PreAdviceInput;
 
 /// `POST /plans/{id}/start-review` (programme team).
 pub async fn start_review(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -31,7 +31,7 @@ pub async fn start_review(
 
 /// `POST /plans/{id}/revise-pre-advice` (programme team): back to review for a new pre-advice.
 pub async fn revise_pre_advice(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -45,7 +45,7 @@ pub async fn revise_pre_advice(
 
 /// `POST /plans/{id}/cancel-vote` (programme team): the vote is called off, back to review.
 pub async fn cancel_vote(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -59,7 +59,7 @@ pub async fn cancel_vote(
 
 /// `POST /plans/{id}/open-vote` (programme team, board chair): earlier votes are cleared.
 pub async fn open_vote(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -80,7 +80,7 @@ pub struct MessageBody {
 /// `POST /plans/{id}/request-info` `{message}` (programme team): the question is kept on the
 /// plan and shown to the applicant, who edits and resubmits.
 pub async fn request_info(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -119,7 +119,7 @@ fn evaluation_dto(e: &Evaluation) -> EvaluationDto<'_> {
 /// `POST /plans/{id}/evaluations` (programme team): the caller's own evaluation; sending it
 /// again replaces it, until the pre-advice is recorded.
 pub async fn evaluate(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<EvaluationBody>,
@@ -140,7 +140,7 @@ pub async fn evaluate(
 /// `GET /plans/{id}/evaluations`: staff see every evaluation side by side with the means and
 /// the suggestions from the plan's data; the applicant sees the means once published.
 pub async fn evaluations(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,7 +160,7 @@ pub async fn evaluations(
 /// `POST /plans/{id}/pre-advice` (programme team): every criterion scored (defaulting to the
 /// rounded means of the evaluations), a recommendation, a proposed amount, conditions.
 pub async fn pre_advice(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -185,7 +185,7 @@ pub struct MergeBody {
 /// `POST /plans/{id}/merge-into` `{target_id}` (programme team): the plan joins another plan
 /// of the same round that is still open to change.
 pub async fn merge_into(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -208,7 +208,7 @@ pub async fn merge_into(
 /// `GET /plans/{id}/similar` (programme team and board): plans of the same round that
 /// overlap, with a score and the reasons.
 pub async fn similar_plans(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -216,7 +216,7 @@ pub async fn similar_plans(
     let st = state.clone();
     let items = read(&state, move |c| {
         let me = accounts::authenticate(c, &bearer.0)?;
-        assessment::similar(c, &st.app.similar, &me.actor(), &id)
+        assessment::similar(c, &st.similar, &me.actor(), &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({ "items": items })))

@@ -3,30 +3,22 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::extract::{client_key, JsonBody};
+use super::extract::JsonBody;
 use super::problem::ApiError;
 use super::users::{user_dto, UserDto};
-use super::AppState;
 use crate::app::tokens::TOKEN_LIFETIME;
+use crate::app::App;
 use crate::app::{self, accounts};
 use crate::domain::user::Account;
+use crate::front::client_key;
 
-/// Runs a use case that hashes or verifies a password on a blocking thread, at most one per
-/// core at once. Each takes 12 MiB (`accounts::hash_password`) and a core for tens of milliseconds: without a bound a
-/// burst of sign-ins took every blocking thread (16) and 300 MiB, and reads waited behind it.
-/// Here a burst waits its turn without holding a thread.
-pub async fn hashing<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+/// `front::hashing`, its refusal as the API's.
+pub async fn hashing<T, F>(state: &web::Data<App>, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&app::App) -> Result<T, app::Error> + Send + 'static,
     T: Send + 'static,
 {
-    let _permit = state
-        .hashing
-        .acquire()
-        .await
-        .map_err(|_| app::Error::Internal("the password hashing queue is closed".into()))?;
-    let st = state.clone();
-    Ok(web::block(move || f(&st.app)).await??)
+    Ok(crate::front::hashing(state, f).await?)
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,7 +34,7 @@ pub struct RegisterBody {
 /// `POST /auth/register`: a resident or partner creates their applicant account. The answer
 /// is the same whether or not the address has an account already.
 pub async fn register(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -77,9 +69,9 @@ pub struct TokenAnswer {
 }
 
 /// The sign-in answer for an account.
-fn token_answer(state: &AppState, account: &Account) -> Result<HttpResponse, ApiError> {
+fn token_answer(api: &super::Api, account: &Account) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(TokenAnswer {
-        access_token: state.tokens.issue(&account.id, account.session_epoch)?,
+        access_token: api.tokens.issue(&account.id, account.session_epoch)?,
         token_type: "Bearer",
         expires_in: TOKEN_LIFETIME,
         user: user_dto(account),
@@ -88,7 +80,8 @@ fn token_answer(state: &AppState, account: &Account) -> Result<HttpResponse, Api
 
 /// `POST /auth/login`: e-mail and password for a token.
 pub async fn login(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
+    api: web::Data<super::Api>,
     req: HttpRequest,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -116,7 +109,7 @@ pub async fn login(
         accounts::login(app, &email, &password, &client)
     })
     .await?;
-    token_answer(&state, &account)
+    token_answer(&api, &account)
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,14 +121,13 @@ pub struct MagicLinkBody {
 /// `POST /auth/magic-link` `{email}`: answers 202 whether or not the address has an account
 /// (so it tells nobody which addresses do), and mails an active user a one-time link.
 pub async fn magic_link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     JsonBody(body): JsonBody<MagicLinkBody>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_key(&req);
     let st = state.clone();
-    web::block(move || accounts::request_magic_link(&st.app, body.email.as_deref(), &client))
-        .await??;
+    web::block(move || accounts::request_magic_link(&st, body.email.as_deref(), &client)).await??;
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "detail": "if this address has an account, a sign-in link is on its way; it works once, within 15 minutes"
     })))
@@ -150,14 +142,15 @@ pub struct RedeemBody {
 /// `POST /auth/magic-link/redeem` `{token}`: a valid, unused, unexpired token for a token,
 /// as login answers; any other token is 401.
 pub async fn redeem(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
+    api: web::Data<super::Api>,
     req: HttpRequest,
     JsonBody(body): JsonBody<RedeemBody>,
 ) -> Result<HttpResponse, ApiError> {
     let client = client_key(&req);
     let st = state.clone();
     let account =
-        web::block(move || accounts::redeem_magic_link(&st.app, body.token.as_deref(), &client))
+        web::block(move || accounts::redeem_magic_link(&st, body.token.as_deref(), &client))
             .await??;
-    token_answer(&state, &account)
+    token_answer(&api, &account)
 }

@@ -8,8 +8,8 @@ use serde_json::json;
 use super::extract::{no_null, read_as, write_as, Bearer, JsonBody};
 use super::plans::perform;
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::board::{self, TallyView};
+use crate::app::App;
 use crate::domain::conflict::Recusal;
 use crate::domain::tally::VoteChoice;
 
@@ -88,7 +88,7 @@ pub struct VoteBody {
 /// `POST /plans/{id}/votes` `{vote, comment}` (board): cast or change one's vote while the vote
 /// is open; a recused member is refused with the reason. Answers the tally.
 pub async fn vote(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<VoteBody>,
@@ -110,7 +110,7 @@ pub async fn vote(
 /// `GET /plans/{id}/votes`: the tally. Staff see every vote and recusal; the applicant sees
 /// the counts once decisions are published.
 pub async fn votes(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -132,7 +132,7 @@ pub struct ConflictBody {
 /// `POST /plans/{id}/conflicts` `{reason}` (board): the caller declares a conflict of interest;
 /// from then on they are recused from this plan (a vote they cast no longer counts).
 pub async fn declare_conflict(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<ConflictBody>,
@@ -154,7 +154,7 @@ pub async fn declare_conflict(
 /// conditional pre-advice: approved with the proposed amount, within the budget cap; carried
 /// on a negative one: rejected; not carried: back to review. Without quorum: 409.
 pub async fn close_vote(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,

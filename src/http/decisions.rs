@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::extract::{read_as, Bearer, Query};
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::rounds;
+use crate::app::App;
 use crate::domain::state::PlanStatus;
 use crate::domain::Eur;
 
@@ -26,7 +26,7 @@ struct BudgetItem {
 /// `GET /rounds/{id}/budget` (programme team, board): per theme the budget, what standing plans
 /// request, what standing pre-advice proposes, what is granted, and what remains.
 pub async fn budget(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -74,7 +74,7 @@ pub struct RankingQuery {
 /// `GET /rounds/{id}/ranking?theme=` (programme team, board): pre-advised and decided plans
 /// per theme by total pre-advice score, with the running total against the theme's budget.
 pub async fn ranking(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     query: Query<RankingQuery>,

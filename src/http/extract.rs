@@ -10,8 +10,8 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::plans::Expected;
+use crate::app::App;
 use crate::app::{self, accounts};
 use crate::app::{DbConn, Tx};
 use crate::domain::user::Account;
@@ -26,9 +26,6 @@ where
 {
     T::deserialize(d).map(Some)
 }
-
-/// The most a request body may hold.
-pub const BODY_LIMIT: usize = 1 << 20;
 
 /// The longest a request body may take to arrive (1 MiB at 100 KiB/s).
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -240,7 +237,7 @@ impl FromRequest for Bearer {
 
 fn bearer(req: &HttpRequest) -> Result<Bearer, ApiError> {
     let state = req
-        .app_data::<web::Data<AppState>>()
+        .app_data::<web::Data<super::Api>>()
         .ok_or_else(|| app::Error::Internal("no application state".into()))?;
     let token = req
         .headers()
@@ -360,35 +357,28 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
-/// The client as throttling sees it: the peer address (proxies are not trusted).
-pub fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// Runs a use case that reads, on a blocking thread.
 pub async fn read<T: Send + 'static>(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     f: impl FnOnce(&mut DbConn) -> Result<T, app::Error> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = state.clone();
-    Ok(web::block(move || st.app.read(f)).await??)
+    Ok(web::block(move || st.read(f)).await??)
 }
 
 /// Runs a use case in one transaction, on a blocking thread.
 pub async fn write<T: Send + 'static>(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     f: impl FnOnce(&mut Tx) -> Result<T, app::Error> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = state.clone();
-    Ok(web::block(move || st.app.write(f)).await??)
+    Ok(web::block(move || st.write(f)).await??)
 }
 
 /// Runs a reading use case for the token's account, read in the same database session (the
 /// account is read on every request, so a role taken away takes effect at once).
 pub async fn read_as<T: Send + 'static>(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     bearer: Bearer,
     f: impl FnOnce(&mut DbConn, &Account) -> Result<T, app::Error> + Send + 'static,
 ) -> Result<(T, Account), ApiError> {
@@ -401,7 +391,7 @@ pub async fn read_as<T: Send + 'static>(
 
 /// Runs a use case in one transaction for the token's account, read in it.
 pub async fn write_as<T: Send + 'static>(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     bearer: Bearer,
     f: impl FnOnce(&mut Tx, &Account) -> Result<T, app::Error> + Send + 'static,
 ) -> Result<(T, Account), ApiError> {

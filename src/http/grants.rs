@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::extract::{read, read_as, write_as, Bearer, JsonBody, BODY_TIMEOUT};
 use super::overview::pick;
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::grants::{self, GrantView, ThemeResults};
+use crate::app::App;
 use crate::domain::grant::{Grant, Payment, Report, ReportInput, Spent, ATTACHMENT_MAX_BYTES};
 use crate::domain::Eur;
 
@@ -167,7 +167,7 @@ pub struct GrantsQuery {
 
 /// `GET /grants?round=`: the grants the caller may read.
 pub async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     query: super::extract::Query<GrantsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -183,7 +183,7 @@ pub async fn list(
 
 /// `GET /grants/{id}`.
 pub async fn get(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -197,7 +197,7 @@ pub async fn get(
 
 /// `POST /grants/{id}/reports`: the applicant files a report; `201` with the grant.
 pub async fn file_report(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<ReportInput>,
@@ -242,7 +242,7 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>
 /// `PUT /reports/{id}/attachment?name=`: the applicant adds a photo (JPEG, PNG) or a PDF of at
 /// most 5 MB to a filed report, as the raw body; its type is read from its bytes.
 pub async fn put_attachment(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     bearer: Bearer,
     path: web::Path<String>,
@@ -280,7 +280,7 @@ pub async fn put_attachment(
             &id,
             q.name.as_deref().unwrap_or("bijlage"),
             &bytes,
-            &st.app.attachments,
+            &st.attachments,
         )
     })
     .await?;
@@ -289,33 +289,17 @@ pub async fn put_attachment(
 
 /// `GET /reports/{id}/attachment`: the file, for those who may read the grant.
 pub async fn get_attachment(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let st = state.clone();
     let ((a, bytes), _) = read_as(&state, bearer, move |c, me| {
-        grants::attachment(c, &me.actor(), &id, &st.app.attachments)
+        grants::attachment(c, &me.actor(), &id, &st.attachments)
     })
     .await?;
-    Ok(attachment_response(&a, bytes))
-}
-
-/// A stored attachment as an answer: its own type, offered for download (never shown inline,
-/// so a file can never run as a page of this site).
-pub fn attachment_response(a: &crate::domain::grant::Attachment, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, a.media_type))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            header::ContentDisposition {
-                disposition: header::DispositionType::Attachment,
-                parameters: vec![header::DispositionParam::Filename(a.name.clone())],
-            },
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes)
+    Ok(crate::front::attachment(&a, bytes))
 }
 
 #[derive(Debug, Deserialize)]
@@ -327,7 +311,7 @@ pub struct FinalBody {
 
 /// `POST /grants/{id}/final-amount`: the programme team sets the final amount.
 pub async fn final_amount(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<FinalBody>,
@@ -379,7 +363,7 @@ enum ResultsFormat {
 /// reports; JSON, or with `Accept: text/html` a printable Dutch page. Public, like the
 /// overview.
 pub async fn results(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,4 +1,7 @@
-//! HTTP: routes, conventions (headers, problem+json), and the server.
+//! The JSON API, one of the two front doors: its routes under `/api/v1`, the bearer-token
+//! extractor, request bodies and queries that name each bad field, and problem+json answers.
+//! Handlers parse, call one use case of `crate::app`, and render; the server that mounts this
+//! door beside the web pages is `crate::server`.
 
 pub mod adoptions;
 pub mod assessment;
@@ -18,14 +21,11 @@ pub mod rounds;
 pub mod system;
 pub mod users;
 
-use std::net::TcpListener;
-use std::time::Instant;
-
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, App, FromRequest, Handler, HttpResponse, HttpServer, Resource, Responder};
+use actix_web::{web, FromRequest, Handler, HttpResponse, Resource, Responder};
 
 use crate::app;
 use problem::{problem_for_status, ApiError, PROBLEM_JSON};
@@ -40,17 +40,22 @@ pub const OPENAPI_YAML: &str = include_str!("../../api-spec/openapi.yaml");
 /// The contract as served: the YAML turned into JSON at build time (`build.rs`).
 pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
-/// What every request handler can reach.
-pub struct AppState {
-    /// The use cases' shared state: the database, the mail signal, caches.
-    pub app: app::App,
+/// What the API's handlers reach besides the use cases' `App`: the key its bearer tokens are
+/// signed with, and its rendered list pages.
+pub struct Api {
     pub tokens: crate::app::tokens::Tokens,
-    /// Argon2 work running at once, at most one per core (`auth::hashing`).
-    pub hashing: tokio::sync::Semaphore,
     /// Rendered staff pages of `GET /plans`, rendered again when plans change.
     pub list_pages: plans::ListPages,
-    /// The web lists' rows (`/mijn-plannen`, `/beoordelen`), kept the same way.
-    pub web_lists: crate::web::WebLists,
+}
+
+impl Api {
+    /// The API's state for tokens signed with `jwt_secret`.
+    pub fn new(jwt_secret: &[u8]) -> Api {
+        Api {
+            tokens: crate::app::tokens::Tokens::new(jwt_secret),
+            list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+        }
+    }
 }
 
 /// Collects routes by path so that several methods share one resource (actix answers 405 for
@@ -213,15 +218,21 @@ pub fn route_table() -> Vec<(String, String)> {
         .collect()
 }
 
-fn configure(cfg: &mut web::ServiceConfig) {
+/// The API under `BASE_PATH`: its routes, its conventions, and problem+json for a path it
+/// does not have.
+pub fn mount(cfg: &mut web::ServiceConfig) {
     let mut r = Routes::new();
     register(&mut r);
+    let mut scope = web::scope(BASE_PATH)
+        .wrap(from_fn(conventions))
+        .default_service(web::to(unknown_route));
     for (_, resource) in r.resources {
-        cfg.service(resource);
+        scope = scope.service(resource);
     }
+    cfg.service(scope);
 }
 
-/// Adds the headers every answer carries, and turns any error answer the framework made
+/// Adds the API's version to every answer, and turns any error answer the framework made
 /// itself (404 for an unknown path, 405, a failed path parameter) into problem+json.
 async fn conventions(
     req: ServiceRequest,
@@ -242,114 +253,13 @@ async fn conventions(
             header::HeaderValue::from_static(PROBLEM_JSON),
         );
     }
-    let h = res.headers_mut();
-    h.insert(
+    res.headers_mut().insert(
         header::HeaderName::from_static("api-version"),
         header::HeaderValue::from_static(API_VERSION),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::X_FRAME_OPTIONS,
-        header::HeaderValue::from_static("DENY"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static("frame-ancestors 'none'"),
     );
     Ok(res)
 }
 
 async fn unknown_route() -> Result<HttpResponse, ApiError> {
     Err(app::Error::NotFound("resource").into())
-}
-
-/// The request id a caller sent, if it is one we may echo and log: 1-128 characters of
-/// letters, digits, `-`, `_`, `.` (anything else could forge log lines or headers).
-fn callers_request_id(req: &ServiceRequest) -> Option<String> {
-    let id = req.headers().get("x-request-id")?.to_str().ok()?;
-    (!id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
-    .then(|| id.to_string())
-}
-
-/// One log line per request: method, route pattern (never the path's ids or the query),
-/// status, latency and a request id, taken from `X-Request-Id` or made, and echoed on the
-/// answer. Tokens, passwords and bodies are never logged. Written here rather than with
-/// tracing-actix-web: that crate makes spans, not one line, and neither accepts nor echoes
-/// the caller's id without code of this size around it.
-async fn trace_requests(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let id = callers_request_id(&req).unwrap_or_else(app::new_id);
-    let method = req.method().clone();
-    let mut res = next.call(req).await?;
-    // Finding the route's pattern matches the path against every route again (a regex each):
-    // done only when the line is written, not under a filter that drops it.
-    if tracing::enabled!(tracing::Level::INFO) {
-        let route = res.request().match_pattern();
-        tracing::info!(
-            request_id = %id,
-            method = %method,
-            route = route.as_deref().unwrap_or("-"),
-            status = res.status().as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "request"
-        );
-    }
-    if let Ok(value) = header::HeaderValue::from_str(&id) {
-        res.headers_mut()
-            .insert(header::HeaderName::from_static("x-request-id"), value);
-    }
-    Ok(res)
-}
-
-/// Builds the server on `listener` with `workers` threads; it runs once awaited.
-pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
-    let state = web::Data::new(state);
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
-            .wrap(from_fn(trace_requests))
-            .service(
-                web::scope(BASE_PATH)
-                    .wrap(from_fn(conventions))
-                    .configure(configure)
-                    .default_service(web::to(unknown_route)),
-            )
-            // The web front: every other path, with pages (and error pages) in Dutch.
-            .configure(crate::web::configure)
-    })
-    .workers(workers)
-    // Blocking work (database, hashing) runs on a pool per worker; more threads than the
-    // database pool has connections would only wait for one, each holding memory.
-    .worker_max_blocking_threads(8)
-    .listen(listener)?
-    .run();
-    Ok(server)
-}
-
-/// The state for the use cases' `App` and a signing secret.
-pub fn state(app: app::App, jwt_secret: &[u8]) -> AppState {
-    AppState {
-        app,
-        tokens: crate::app::tokens::Tokens::new(jwt_secret),
-        hashing: tokio::sync::Semaphore::new(crate::config::cores()),
-        list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
-        web_lists: crate::web::WebLists::default(),
-    }
 }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::extract::{read, read_as, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
 use super::users::{user_dto, UserDto};
-use super::AppState;
 use crate::app::organisations;
+use crate::app::App;
 use crate::domain::organisation::Organisation;
 
 #[derive(Debug, Serialize)]
@@ -37,7 +37,7 @@ pub struct OrganisationBody {
 
 /// `POST /organisations` (admin and programme team).
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     JsonBody(body): JsonBody<OrganisationBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -56,7 +56,7 @@ struct Items<T> {
 }
 
 /// `GET /organisations`: public, so a partner can find their organisation when registering.
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<App>) -> Result<HttpResponse, ApiError> {
     let all = read(&state, organisations::list).await?;
     Ok(HttpResponse::Ok().json(Items {
         items: all.iter().map(dto).collect(),
@@ -73,7 +73,7 @@ struct MemberDto {
 /// `GET /organisations/{id}/members` (admin and programme team): the accounts that claim or
 /// hold membership, with whether it is confirmed.
 pub async fn members(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -102,7 +102,7 @@ pub struct MemberBody {
 /// `POST /organisations/{id}/members` `{user_id}` (admin and programme team): confirms an
 /// account's claim to belong to the organisation.
 pub async fn confirm_member(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<MemberBody>,

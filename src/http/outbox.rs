@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::extract::{read_as, write_as, Bearer, Query};
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::outbox::Mail;
 use crate::app::outbox::{self, MailQuery};
+use crate::app::App;
 use crate::domain::notice::MailStatus;
 
 #[derive(Serialize)]
@@ -53,7 +53,7 @@ struct Page<'a> {
 /// `GET /outbox?status=&page=&page_size=`: admins see everything; the programme team sees the
 /// same without the recipients' addresses.
 pub async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     query: Query<MailQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -74,7 +74,7 @@ pub async fn list(
 /// `POST /outbox/{id}/retry` (admin): a dead or waiting mail is due again now, its attempts
 /// counted afresh. A sent mail is not sent twice (`409`).
 pub async fn retry(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{read, Bearer};
 use super::problem::ApiError;
-use super::AppState;
+use crate::app::App;
 use crate::app::{accounts, rounds};
 use crate::publish;
 
@@ -66,7 +66,7 @@ pub fn pick<T: Copy>(req: &HttpRequest, offers: &[(T, &str)]) -> Option<T> {
 /// `GET /rounds/{id}/overview`: public once the round is adopted; before that a draft for the
 /// programme team only (404 to anyone else).
 pub async fn overview(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     bearer: Option<Bearer>,
     path: web::Path<String>,

@@ -10,8 +10,8 @@ use super::extract::{read_as, write_as, Bearer, JsonBody};
 use super::grants::{payment_dto, Items, PaymentDto};
 use super::overview::pick;
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::payments::{self, BatchView, PaymentLine};
+use crate::app::App;
 use crate::domain::grant::{PaymentBatch, PaymentStatus};
 use crate::domain::Eur;
 
@@ -32,7 +32,7 @@ struct BankAccountDto {
 
 /// `PUT /organisations/{id}/bank-account`: the programme team records the account.
 pub async fn put_bank_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<BankAccountBody>,
@@ -59,7 +59,7 @@ pub async fn put_bank_account(
 /// `GET /organisations/{id}/bank-account`: for the programme team and the organisation's
 /// members; `iban` and `holder` are null while none is recorded.
 pub async fn get_bank_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -107,7 +107,7 @@ pub struct PaymentsQuery {
 
 /// `GET /payments?status=due|released|exported|paid` (staff): payments in one status.
 pub async fn list_payments(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     query: super::extract::Query<PaymentsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -138,7 +138,7 @@ pub async fn list_payments(
 
 /// `POST /payments/{id}/release`: a due payment may be paid.
 pub async fn release(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -184,13 +184,10 @@ fn batch_view_dto(v: &BatchView) -> BatchDto {
 }
 
 /// `POST /payment-batches`: every released payment not in a batch, in a new one (`201`).
-pub async fn create_batch(
-    state: web::Data<AppState>,
-    bearer: Bearer,
-) -> Result<HttpResponse, ApiError> {
+pub async fn create_batch(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
     let (v, _) = write_as(&state, bearer, move |tx, me| {
-        payments::create_batch(tx, &me.actor(), st.app.payer.as_ref())
+        payments::create_batch(tx, &me.actor(), st.payer.as_ref())
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -202,10 +199,7 @@ pub async fn create_batch(
 }
 
 /// `GET /payment-batches`: every batch, the newest first (staff).
-pub async fn list_batches(
-    state: web::Data<AppState>,
-    bearer: Bearer,
-) -> Result<HttpResponse, ApiError> {
+pub async fn list_batches(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let (all, _) = read_as(&state, bearer, |c, me| payments::batches(c, &me.actor())).await?;
     Ok(HttpResponse::Ok().json(Items {
         items: all.iter().map(|b| batch_dto(b, None)).collect(),
@@ -221,7 +215,7 @@ enum BatchFormat {
 /// `GET /payment-batches/{id}`: JSON, or with `Accept: application/xml` the `pain.001.001.09`
 /// file for the bank.
 pub async fn get_batch(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     bearer: Bearer,
     path: web::Path<String>,
@@ -239,47 +233,36 @@ pub async fn get_batch(
         )
     })?;
     let id = path.into_inner();
-    let mut answer = HttpResponse::Ok();
-    answer.insert_header((header::VARY, "Accept, Authorization"));
     match format {
         BatchFormat::Json => {
             let (v, _) = read_as(&state, bearer, move |c, me| {
                 payments::batch(c, &me.actor(), &id)
             })
             .await?;
-            Ok(answer.json(batch_view_dto(&v)))
+            Ok(HttpResponse::Ok()
+                .insert_header((header::VARY, "Accept, Authorization"))
+                .json(batch_view_dto(&v)))
         }
         BatchFormat::Xml => {
             let st = state.clone();
             let batch = id.clone();
             let (xml, _) = read_as(&state, bearer, move |c, me| {
-                payments::export(c, &me.actor(), &id, st.app.payer.as_ref())
+                payments::export(c, &me.actor(), &id, st.payer.as_ref())
             })
             .await?;
-            Ok(sepa_file(answer, &batch, xml))
+            let mut file = crate::front::sepa_file(&batch, xml);
+            file.headers_mut().insert(
+                header::VARY,
+                header::HeaderValue::from_static("Accept, Authorization"),
+            );
+            Ok(file)
         }
     }
 }
 
-/// A batch's SEPA file as a download named after the batch (`sepa-0193ab12.xml`).
-pub fn sepa_file(
-    mut answer: actix_web::HttpResponseBuilder,
-    batch_id: &str,
-    xml: String,
-) -> HttpResponse {
-    let name = format!("sepa-{}.xml", batch_id.chars().take(8).collect::<String>());
-    answer
-        .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(xml)
-}
-
 /// `POST /payment-batches/{id}/paid`: the bank paid it; letters go out.
 pub async fn mark_paid(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -294,7 +277,7 @@ pub async fn mark_paid(
 /// `POST /payment-batches/{id}/cancel`: taken back before it is paid; its payments are
 /// released again.
 pub async fn cancel(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

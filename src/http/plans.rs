@@ -11,9 +11,9 @@ use super::extract::{
     if_match, no_null, read, read_as, write_as, Bearer, JsonBody, OptionalJsonBody, Query,
 };
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::cache::Counted;
 use crate::app::plans::{self, ContentChange, ListQuery, Listing, PageKey, PlanView};
+use crate::app::App;
 use crate::app::{self, accounts};
 use crate::domain::decision::{Decision, InfoRequest, RecordedPreAdvice};
 use crate::domain::plan::{OtherFunding, PartyRef, PlanContent};
@@ -150,7 +150,7 @@ pub fn plan_answer(status: StatusCode, v: &PlanView, actor: &Actor) -> HttpRespo
 /// Runs a plan action (a use case answering the plan) for the token's account in one
 /// transaction, with the request's `If-Match`, and answers the plan as it now is.
 pub async fn perform<F>(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     bearer: Bearer,
     req: &HttpRequest,
     action: F,
@@ -204,14 +204,14 @@ fn plan_body(body: Value) -> Result<(Option<plans::FiledFor>, PlanContent), ApiE
 
 /// `POST /rounds/{id}/plans`: an applicant starts a draft.
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let (filed_for, content) = plan_body(body)?;
     let round_id = path.into_inner();
-    let public_url = state.app.public_url.clone();
+    let public_url = state.public_url.clone();
     let (view, me) = write_as(&state, bearer, move |tx, me| match filed_for {
         None => plans::create_draft(tx, me, &round_id, content),
         Some(f) => plans::file_for(tx, &me.actor(), &round_id, f, content, &public_url),
@@ -223,7 +223,7 @@ pub async fn create(
 /// `POST /reservations/{id}/plan`: the programme team turns a reservation into a plan filed
 /// for someone (`filed_for` required), charged to the reservation's theme; 201 with the plan.
 pub async fn from_reservation(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<Value>,
@@ -235,7 +235,7 @@ pub async fn from_reservation(
         ]))
     })?;
     let id = path.into_inner();
-    let public_url = state.app.public_url.clone();
+    let public_url = state.public_url.clone();
     let (view, me) = write_as(&state, bearer, move |tx, me| {
         crate::app::reservations::turn_into_plan(
             tx,
@@ -284,7 +284,7 @@ fn filed_for(v: Value) -> Result<plans::FiledFor, ApiError> {
 
 /// `GET /plans/{id}`: the account and the plan are read in one query.
 pub async fn get(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -296,7 +296,7 @@ pub async fn get(
 /// `PATCH /plans/{id}`: the owner edits a draft or a plan that needs information. The body
 /// is a JSON merge patch of the plan's content; `If-Match` is honoured.
 pub async fn update(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -312,7 +312,7 @@ pub async fn update(
 
 /// `DELETE /plans/{id}`: the owner deletes a draft (204); `If-Match` is honoured.
 pub async fn delete(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -337,7 +337,7 @@ pub struct SubmitBody {
 /// rule, every error at once; outside the round's open period, or after its adoption, 409. A
 /// new version of the plan is kept on every submission.
 pub async fn submit(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -358,7 +358,7 @@ pub struct ReasonBody {
 
 /// `POST /plans/{id}/withdraw` `{reason}`: the owner withdraws a submitted plan.
 pub async fn withdraw(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
@@ -384,7 +384,7 @@ struct EventDto<'a> {
 /// `GET /plans/{id}/events`: the history; applicants see it as they see the status, so a
 /// decision is not revealed before publication.
 pub async fn events(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -416,7 +416,7 @@ struct VersionDto<'a> {
 
 /// `GET /plans/{id}/versions`: every submitted version, as submitted.
 pub async fn versions(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -453,17 +453,19 @@ pub const LIST_PAGES_MAX_BYTES: usize = 4 << 20;
 /// `GET /plans`: applicants see their own plans, the programme team and board every
 /// non-draft plan; filters `round`, `status`, `theme`, `goal`, `q`; pages of `page_size`.
 pub async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
+    api: web::Data<super::Api>,
     bearer: Bearer,
     query: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let problems = query.value.problems();
     let q = query.checked(problems)?;
     let st = state.clone();
+    let pages = api.clone();
     // The account and the page are read in one database session.
     let (listing, me) = read(&state, move |c| {
         let me = accounts::authenticate(c, &bearer.0)?;
-        let listing = plans::list(c, &st.app.lists, &st.list_pages, &me.actor(), &q)?;
+        let listing = plans::list(c, &st.lists, &pages.list_pages, &me.actor(), &q)?;
         Ok((listing, me))
     })
     .await?;
@@ -483,7 +485,7 @@ pub async fn list(
     );
     if let Some((key, changes)) = found.keep {
         let weight = body.len();
-        state.list_pages.put(key, changes, body.clone(), weight);
+        api.list_pages.put(key, changes, body.clone(), weight);
     }
     Ok(json_body(body))
 }

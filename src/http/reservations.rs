@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::extract::{read_as, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::reservations;
+use crate::app::App;
 use crate::domain::reservation::Reservation;
 use crate::domain::Eur;
 
@@ -49,7 +49,7 @@ pub struct ReservationBody {
 /// `POST /rounds/{id}/reservations` `{theme, amount_eur, purpose}`: 201; `409` with
 /// `remaining_eur` when the theme has not that much left.
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<ReservationBody>,
@@ -76,7 +76,7 @@ pub async fn create(
 
 /// `GET /rounds/{id}/reservations`: the reservations that stand.
 pub async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -91,7 +91,7 @@ pub async fn list(
 
 /// `DELETE /reservations/{id}`: releases it (204); `409` when released already.
 pub async fn release(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {

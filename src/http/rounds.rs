@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::{no_null, read, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::rounds;
+use crate::app::App;
 use crate::domain::round::{
     Criterion, CriterionInput, GoalInput, Round, RoundInput, RoundPhase, Theme, ThemeInput,
 };
@@ -204,7 +204,7 @@ pub struct CopyBody {
 /// `POST /rounds/{id}/copy` (programme team): the next period's round, with every adopted
 /// continuing action as a draft for its owner.
 pub async fn copy(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<CopyBody>,
@@ -232,7 +232,7 @@ pub async fn copy(
 
 /// `POST /rounds` (programme team).
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     JsonBody(body): JsonBody<RoundBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -251,7 +251,7 @@ struct Items<T> {
 }
 
 /// `GET /rounds`: public, as a call for plans is.
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<App>) -> Result<HttpResponse, ApiError> {
     let all = read(&state, rounds::list).await?;
     Ok(HttpResponse::Ok().json(Items {
         items: all.iter().map(dto).collect(),
@@ -259,10 +259,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
 }
 
 /// `GET /rounds/{id}`: public.
-pub async fn get(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get(state: web::Data<App>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let round = read(&state, move |c| rounds::get(c, &id)).await?;
     Ok(HttpResponse::Ok().json(dto(&round)))
@@ -271,7 +268,7 @@ pub async fn get(
 /// `PATCH /rounds/{id}` (programme team): any subset of the fields of `POST /rounds`; the
 /// result is checked as a whole. An adopted round is final.
 pub async fn update(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<RoundBody>,

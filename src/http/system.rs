@@ -4,12 +4,12 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::problem::ApiError;
-use super::AppState;
+use crate::app::App;
 
 /// `GET /health`: no sign-in; 503 when the database cannot be reached.
-pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn health(state: web::Data<App>) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let backend = web::block(move || st.app.check_database()).await??;
+    let backend = web::block(move || st.check_database()).await??;
     Ok(HttpResponse::Ok().json(json!({"status": "up", "database": "up", "backend": backend})))
 }
 

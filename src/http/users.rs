@@ -7,8 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::auth::hashing;
 use super::extract::{no_null, read_as, Bearer, JsonBody};
 use super::problem::ApiError;
-use super::AppState;
 use crate::app::accounts;
+use crate::app::App;
 use crate::domain::user::{Account, AccountChange, Role};
 
 /// A user as the API shows it (never the password hash).
@@ -40,7 +40,7 @@ pub fn user_dto(a: &Account) -> UserDto {
 }
 
 /// `GET /me`.
-pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+pub async fn me(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let ((), me) = read_as(&state, bearer, |_, _| Ok(())).await?;
     Ok(HttpResponse::Ok().json(user_dto(&me)))
 }
@@ -89,7 +89,7 @@ impl From<UserBody> for AccountChange {
 
 /// `POST /users` (admin).
 pub async fn create(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     JsonBody(body): JsonBody<UserBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -108,7 +108,7 @@ struct Items<T> {
 }
 
 /// `GET /users` (admin).
-pub async fn list(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let (accounts, _) =
         read_as(&state, bearer, |c, me| accounts::list_users(c, &me.actor())).await?;
     Ok(HttpResponse::Ok().json(Items {
@@ -119,7 +119,7 @@ pub async fn list(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResp
 /// `PATCH /users/{id}` (admin). An admin cannot take away their own admin role or deactivate
 /// themselves, so the service always keeps someone who can manage users.
 pub async fn update(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
     JsonBody(body): JsonBody<UserBody>,

@@ -10,28 +10,10 @@ use serde::Deserialize;
 use super::form::{local_path, Posted, Problems};
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::sessions::{self, SignedIn};
+use crate::app::App;
 use crate::app::{self, accounts, Unauthorized};
 use crate::domain::user::{Account, Role};
-use crate::http::extract::client_key;
-use crate::http::AppState;
-
-/// Runs a use case that hashes or verifies a password, at most one per core at once (see
-/// `http::auth::hashing`, which the API's sign-in shares).
-pub(super) async fn hashing<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, app::Error>
-where
-    F: FnOnce(&app::App) -> Result<T, app::Error> + Send + 'static,
-    T: Send + 'static,
-{
-    let _permit = state
-        .hashing
-        .acquire()
-        .await
-        .map_err(|_| app::Error::Internal("the password hashing queue is closed".into()))?;
-    let st = state.clone();
-    web::block(move || f(&st.app))
-        .await
-        .map_err(|e| app::Error::Internal(e.to_string()))?
-}
+use crate::front::client_key;
 
 /// Where a person goes after signing in: where they were going, or their own page.
 fn landing(account: &Account, next: Option<String>) -> String {
@@ -45,14 +27,10 @@ fn landing(account: &Account, next: Option<String>) -> String {
 }
 
 /// Begins a session for an account that just proved who it is, in the visitor's browser.
-async fn begin(
-    state: &web::Data<AppState>,
-    v: &mut Visitor,
-    account: Account,
-) -> Result<(), WebError> {
+async fn begin(state: &web::Data<App>, v: &mut Visitor, account: Account) -> Result<(), WebError> {
     let st = state.clone();
     let a = account.clone();
-    let (token, session) = web::block(move || st.app.write(|tx| sessions::start(tx, &a))).await??;
+    let (token, session) = web::block(move || st.write(|tx| sessions::start(tx, &a))).await??;
     v.sign_in(token, SignedIn { account, session });
     Ok(())
 }
@@ -87,17 +65,14 @@ pub struct RegisterForm {
     organisation_id: String,
 }
 
-async fn organisations(state: &web::Data<AppState>) -> Result<Vec<(String, String)>, WebError> {
+async fn organisations(state: &web::Data<App>) -> Result<Vec<(String, String)>, WebError> {
     let st = state.clone();
-    let list = web::block(move || st.app.read(app::organisations::list)).await??;
+    let list = web::block(move || st.read(app::organisations::list)).await??;
     Ok(list.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
 /// `GET /registreren`.
-pub async fn register_page(
-    state: web::Data<AppState>,
-    v: Visitor,
-) -> Result<HttpResponse, WebError> {
+pub async fn register_page(state: web::Data<App>, v: Visitor) -> Result<HttpResponse, WebError> {
     let page = RegisterPage {
         l: Layout::new("Account aanmaken", &v),
         p: Problems::new(),
@@ -114,7 +89,7 @@ pub async fn register_page(
 /// `POST /registreren`: the same answer whether or not the address had an account (its holder
 /// gets a mail instead), as the API gives.
 pub async fn register(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     v: Visitor,
     Posted(f): Posted<RegisterForm>,
@@ -131,7 +106,8 @@ pub async fn register(
         organisation_id: Some(f.organisation_id.clone()).filter(|o| !o.is_empty()),
     };
     let client = client_key(&req);
-    let outcome = hashing(&state, move |a| accounts::register(a, input, &client)).await;
+    let outcome =
+        crate::front::hashing(&state, move |a| accounts::register(a, input, &client)).await;
     let mut page = RegisterPage {
         l: Layout::new("Account aanmaken", &v),
         p: Problems::new(),
@@ -240,7 +216,7 @@ pub struct LoginForm {
 /// `POST /inloggen`: e-mail address and password; a session, and on to where the person was
 /// going.
 pub async fn login(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     mut v: Visitor,
     Posted(f): Posted<LoginForm>,
@@ -271,7 +247,7 @@ pub async fn login(
     }
     let client = client_key(&req);
     let (email, password) = (f.email.clone(), f.password.clone());
-    match hashing(&state, move |a| {
+    match crate::front::hashing(&state, move |a| {
         accounts::login(a, &email, &password, &client)
     })
     .await
@@ -323,7 +299,7 @@ pub struct LinkRequestForm {
 /// `POST /inloggen/link`: "Stuur mij een inloglink". The same answer for every well-formed
 /// address: nobody learns which addresses have an account.
 pub async fn request_link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     v: Visitor,
     Posted(f): Posted<LinkRequestForm>,
@@ -333,7 +309,7 @@ pub async fn request_link(
     let email = f.email.clone();
     let st = state.clone();
     let outcome =
-        web::block(move || accounts::request_magic_link(&st.app, Some(&email), &client)).await?;
+        web::block(move || accounts::request_magic_link(&st, Some(&email), &client)).await?;
     let mut page = LoginPage {
         l: Layout::new("Inloggen", &v),
         p: Problems::new(),
@@ -408,7 +384,7 @@ pub struct RedeemForm {
 
 /// `POST /aanmelden`: uses the link once and signs in.
 pub async fn redeem_link(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     req: HttpRequest,
     mut v: Visitor,
     Posted(f): Posted<RedeemForm>,
@@ -417,7 +393,7 @@ pub async fn redeem_link(
     let client = client_key(&req);
     let st = state.clone();
     let token = f.token.clone();
-    match web::block(move || accounts::redeem_magic_link(&st.app, Some(&token), &client)).await? {
+    match web::block(move || accounts::redeem_magic_link(&st, Some(&token), &client)).await? {
         Ok(account) => {
             let to = landing(&account, None);
             begin(&state, &mut v, account).await?;
@@ -449,14 +425,14 @@ pub struct CsrfOnly {
 
 /// `POST /uitloggen`: ends the session, here and in the database.
 pub async fn logout(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     mut v: Visitor,
     Posted(f): Posted<CsrfOnly>,
 ) -> Result<HttpResponse, WebError> {
     v.check_csrf(f.csrf.as_deref())?;
     if let Some(token) = v.token.clone() {
         let st = state.clone();
-        web::block(move || st.app.write(|tx| sessions::end(tx, &token))).await??;
+        web::block(move || st.write(|tx| sessions::end(tx, &token))).await??;
     }
     v.sign_out();
     Ok(redirect(&v, "/?bericht=uitgelogd"))

@@ -12,12 +12,12 @@ use super::public::Flash;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::outbox::MailQuery;
 use crate::app::tokens::Bearer;
+use crate::app::App;
 use crate::app::{self, accounts, organisations, outbox};
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::organisation::OrganisationKind;
 use crate::domain::user::{Account, AccountChange, Role};
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 fn admin<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
     let a = v.require(here)?;
@@ -71,15 +71,14 @@ struct UsersPage {
 
 /// `GET /beheer/gebruikers`.
 pub async fn users(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
     let actor = admin(&v, "/beheer/gebruikers")?.actor();
     let st = state.clone();
     let (list, orgs) = web::block(move || {
-        st.app
-            .read(|c| Ok((accounts::list_users(c, &actor)?, organisations::list(c)?)))
+        st.read(|c| Ok((accounts::list_users(c, &actor)?, organisations::list(c)?)))
     })
     .await??;
     let page = UsersPage {
@@ -189,14 +188,14 @@ impl UserForm {
 }
 
 async fn user_form_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     id: Option<String>,
     f: UserForm,
     p: Problems,
 ) -> Result<UserFormPage, WebError> {
     let st = state.clone();
-    let orgs = web::block(move || st.app.read(organisations::list)).await??;
+    let orgs = web::block(move || st.read(organisations::list)).await??;
     let title = match (&id, p.is_empty()) {
         (None, true) => "Nieuw account".to_string(),
         (None, false) => "Fout: Nieuw account".to_string(),
@@ -217,10 +216,7 @@ async fn user_form_page(
 }
 
 /// `GET /beheer/gebruikers/nieuw`.
-pub async fn new_user_page(
-    state: web::Data<AppState>,
-    v: Visitor,
-) -> Result<HttpResponse, WebError> {
+pub async fn new_user_page(state: web::Data<App>, v: Visitor) -> Result<HttpResponse, WebError> {
     admin(&v, "/beheer/gebruikers/nieuw")?;
     let f = UserForm {
         active: "ja".into(),
@@ -232,14 +228,14 @@ pub async fn new_user_page(
 
 /// `GET /beheer/gebruikers/{id}`.
 pub async fn user_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let actor = admin(&v, &format!("/beheer/gebruikers/{id}"))?.actor();
     let st = state.clone();
-    let list = web::block(move || st.app.read(|c| accounts::list_users(c, &actor))).await??;
+    let list = web::block(move || st.read(|c| accounts::list_users(c, &actor))).await??;
     let account = list.iter().find(|a| a.id == id).ok_or(WebError::NotFound)?;
     let page = user_form_page(&state, &v, Some(id), UserForm::of(account), Problems::new()).await?;
     render(&v, StatusCode::OK, &page)
@@ -260,7 +256,7 @@ fn user_field(path: &str) -> (String, String) {
 
 /// Creates or changes an account; the form comes back with every mistake named.
 async fn save_user(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     id: Option<String>,
     f: UserForm,
@@ -273,7 +269,7 @@ async fn save_user(
     v.check_csrf(f.csrf.as_deref())?;
     let change = f.change(id.is_none());
     let target = id.clone();
-    let outcome = super::account::hashing(&state, move |app| match &target {
+    let outcome = crate::front::hashing(&state, move |app| match &target {
         None => accounts::create_user(app, &me, change),
         Some(id) => accounts::update_user(app, &me, id, change),
     })
@@ -308,7 +304,7 @@ async fn save_user(
 
 /// `POST /beheer/gebruikers/nieuw`.
 pub async fn create_user(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     Posted(f): Posted<UserForm>,
 ) -> Result<HttpResponse, WebError> {
@@ -317,7 +313,7 @@ pub async fn create_user(
 
 /// `POST /beheer/gebruikers/{id}`.
 pub async fn update_user(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<UserForm>,
@@ -347,7 +343,7 @@ struct OrganisationsPage {
 }
 
 async fn organisations_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     p: Problems,
     name: String,
@@ -357,7 +353,7 @@ async fn organisations_page(
     let actor = keeper(v, "/beheer/organisaties")?.actor();
     let st = state.clone();
     let list = web::block(move || {
-        st.app.read(|c| {
+        st.read(|c| {
             let mut out = Vec::new();
             for o in organisations::list(c)? {
                 let members = organisations::members(c, &actor, &o.id)?;
@@ -401,7 +397,7 @@ async fn organisations_page(
 
 /// `GET /beheer/organisaties`.
 pub async fn organisations_list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
@@ -428,7 +424,7 @@ pub struct OrganisationForm {
 
 /// `POST /beheer/organisaties`: registers an organisation.
 pub async fn create_organisation(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     Posted(f): Posted<OrganisationForm>,
 ) -> Result<HttpResponse, WebError> {
@@ -437,8 +433,7 @@ pub async fn create_organisation(
     let st = state.clone();
     let (name, kind) = (f.name.clone(), f.kind.clone());
     let p = match web::block(move || {
-        st.app
-            .write(|tx| organisations::create(tx, &actor, Some(&name), Some(&kind)))
+        st.write(|tx| organisations::create(tx, &actor, Some(&name), Some(&kind)))
     })
     .await?
     {
@@ -472,7 +467,7 @@ pub struct ConfirmForm {
 
 /// `POST /beheer/organisaties/{id}/leden`: confirms an account's claim to the organisation.
 pub async fn confirm_member(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<ConfirmForm>,
@@ -482,8 +477,7 @@ pub async fn confirm_member(
     v.check_csrf(f.csrf.as_deref())?;
     let st = state.clone();
     web::block(move || {
-        st.app
-            .write(|tx| organisations::confirm_member(tx, &actor, &id, Some(&f.user_id)))
+        st.write(|tx| organisations::confirm_member(tx, &actor, &id, Some(&f.user_id)))
     })
     .await??;
     Ok(redirect(&v, "/beheer/organisaties?bericht=lid-bevestigd"))
@@ -526,7 +520,7 @@ pub struct OutboxQuery {
 
 /// `GET /beheer/post`: the outbox, newest first, 50 a page.
 pub async fn outbox_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     q: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, WebError> {
@@ -539,7 +533,7 @@ pub async fn outbox_page(
     };
     let st = state.clone();
     let a = actor.clone();
-    let found = web::block(move || st.app.read(|c| outbox::list(c, &a, &query))).await?;
+    let found = web::block(move || st.read(|c| outbox::list(c, &a, &query))).await?;
     let (found, p) = match found {
         Ok(f) => (Some(f), Problems::new()),
         Err(app::Error::Domain(DomainError::Invalid(errors))) => (
@@ -612,7 +606,7 @@ pub struct RetryForm {
 
 /// `POST /beheer/post/{id}/opnieuw`: an admin puts a mail back in the queue.
 pub async fn retry(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<RetryForm>,
@@ -621,6 +615,6 @@ pub async fn retry(
     let actor = admin(&v, "/beheer/post")?.actor();
     v.check_csrf(f.csrf.as_deref())?;
     let st = state.clone();
-    web::block(move || st.app.write(|tx| outbox::retry(tx, &actor, &id))).await??;
+    web::block(move || st.write(|tx| outbox::retry(tx, &actor, &id))).await??;
     Ok(redirect(&v, "/beheer/post?bericht=opnieuw"))
 }

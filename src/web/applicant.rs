@@ -13,6 +13,7 @@ use super::plan_form::{
 use super::public::Flash;
 use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
 use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PlanView};
+use crate::app::App;
 use crate::app::{self, rounds};
 use crate::domain::calendar::{dutch_date, dutch_date_time};
 use crate::domain::round::Round;
@@ -20,7 +21,6 @@ use crate::domain::state::{Action, PlanStatus};
 use crate::domain::user::{Account, Role};
 use crate::domain::visibility::ShownStatus;
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 /// Only an applicant files plans; others see why.
 fn applicant<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
@@ -107,20 +107,22 @@ pub struct MyPlansQuery {
 
 /// `/mijn-plannen`: the applicant's own plans, the status each shows them, and what to do next.
 pub async fn my_plans(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
+    lists: web::Data<super::WebLists>,
     pending: Pending,
     q: web::Query<MyPlansQuery>,
 ) -> Result<HttpResponse, WebError> {
     let page = q.pagina.unwrap_or(1).clamp(1, 10_000);
     let st = state.clone();
+    let kept = lists.clone();
     let (v, (found, open)) = with_visitor(&state, pending, move |c, v| {
         let actor = applicant(v, "/mijn-plannen")?.actor();
         // Rows of a page read before are kept until plans change (as the API keeps its
         // serialized pages), and the rounds until a round changes.
         let listing = plans::list(
             c,
-            &st.app.lists,
-            &st.web_lists.my_plans,
+            &st.lists,
+            &kept.my_plans,
             &actor,
             &ListQuery {
                 page: Some(page),
@@ -128,7 +130,7 @@ pub async fn my_plans(
                 ..Default::default()
             },
         )?;
-        Ok((listing, rounds::list_kept(c, &st.app.rounds)?))
+        Ok((listing, rounds::list_kept(c, &st.rounds)?))
     })
     .await?;
     let actor = v.require("/mijn-plannen")?.actor();
@@ -137,7 +139,7 @@ pub async fn my_plans(
         Listing::Found(found) => {
             let rows = std::sync::Arc::new(my_plan_rows(&found, &actor));
             if let Some((key, changes)) = found.keep {
-                state.web_lists.my_plans.put(key, changes, rows.clone(), 1);
+                lists.my_plans.put(key, changes, rows.clone(), 1);
             }
             rows
         }
@@ -215,7 +217,7 @@ impl PlanFormPage {
 
 /// The form's page for `round`, with what was typed and what is wrong with it.
 async fn form_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     round: Round,
     action: String,
@@ -224,7 +226,7 @@ async fn form_page(
     p: Problems,
 ) -> Result<PlanFormPage, WebError> {
     let st = state.clone();
-    let orgs = web::block(move || st.app.read(app::organisations::list)).await??;
+    let orgs = web::block(move || st.read(app::organisations::list)).await??;
     let mut rows = f.funding_rows();
     // Room for more: two empty rows after those filled in, three on an empty form.
     let extra = if rows.is_empty() { 3 } else { 2 };
@@ -246,7 +248,7 @@ async fn form_page(
                 round.id.clone(),
             );
             web::block(move || {
-                st.app.read(|c| match &actor {
+                st.read(|c| match &actor {
                     Some(a) => Ok(app::reservations::list(c, a, &round_id)?
                         .into_iter()
                         .find(|r| r.id == rid)),
@@ -307,7 +309,7 @@ async fn form_page(
 
 /// `GET /rondes/{id}/plannen/nieuw`: an empty plan form.
 pub async fn new_plan_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     q: web::Query<NewPlanQuery>,
@@ -316,7 +318,7 @@ pub async fn new_plan_page(
     holder(&v, &format!("/rondes/{id}/plannen/nieuw"))?;
     let st = state.clone();
     let rid = id.clone();
-    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
     let page = form_page(
         &state,
         &v,
@@ -351,7 +353,7 @@ fn after_save(f: &PlanFormInput, id: &str) -> String {
 /// `POST /rondes/{id}/plannen/nieuw`: saves a draft ("Concept opslaan"), or saves it and goes
 /// on to the check before submitting ("Plan indienen"). A refused form comes back whole.
 pub async fn create_plan(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Kept { form: f, raw }: Kept<PlanFormInput>,
@@ -367,7 +369,7 @@ pub async fn create_plan(
 
 /// Saves the form of a new plan as a draft, or brings it back with what is wrong.
 async fn save_new(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     id: &str,
     f: PlanFormInput,
@@ -376,7 +378,7 @@ async fn save_new(
     let me = holder(v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
     let st = state.clone();
     let rid = id.clone();
-    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
     let (content, mut p) = f.content();
     let team = me.roles.contains(&Role::ProgrammeTeam);
     let filed_for = if team {
@@ -393,11 +395,11 @@ async fn save_new(
     if p.is_empty() {
         let st = state.clone();
         let rid = id.clone();
-        let public_url = state.app.public_url.clone();
+        let public_url = state.public_url.clone();
         let reservation = Some(f.reservering.trim().to_string()).filter(|r| !r.is_empty());
         let who = me.clone();
         match web::block(move || {
-            st.app.write(|tx| match (filed_for, reservation) {
+            st.write(|tx| match (filed_for, reservation) {
                 (None, _) => plans::create_draft(tx, &who, &rid, content),
                 (Some(ff), None) => {
                     plans::file_for(tx, &who.actor(), &rid, ff, content, &public_url)
@@ -445,7 +447,7 @@ async fn save_new(
 /// saved now (or comes back with what is wrong), so nothing typed is lost. `None` when `to` is
 /// not a plan form's path.
 pub async fn resume_form(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     to: &str,
     raw: &str,
@@ -502,7 +504,7 @@ fn refusal(e: app::Error) -> Result<Problems, WebError> {
 
 /// `GET /plannen/{id}/bewerken`: the form on a draft or on a plan the team asked about.
 pub async fn edit_plan_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -511,7 +513,7 @@ pub async fn edit_plan_page(
     let st = state.clone();
     let pid = id.clone();
     let a = me.clone();
-    let (view, round) = web::block(move || st.app.read(|c| plans::read(c, &a, &pid))).await??;
+    let (view, round) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
     if !view.allowed_actions(&me).contains(&Action::Edit) {
         return Err(WebError::Refused(
             "Dit plan kan niet meer worden bewerkt: het is ingediend. Trek het in als u het wilt wijzigen, of wacht op een vraag van het programmateam."
@@ -535,7 +537,7 @@ pub async fn edit_plan_page(
 /// `POST /plannen/{id}/bewerken`: saves the whole form over the plan, unless someone changed the
 /// plan since the form was opened.
 pub async fn edit_plan(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Kept { form: f, raw }: Kept<PlanFormInput>,
@@ -551,7 +553,7 @@ pub async fn edit_plan(
 
 /// Saves the plan form over a plan, or brings it back with what is wrong.
 async fn save_edit(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     id: &str,
     f: PlanFormInput,
@@ -565,7 +567,7 @@ async fn save_edit(
         let a = actor.clone();
         let expected = Expected::Versions(vec![f.version.clone()]);
         match web::block(move || {
-            st.app.write(|tx| {
+            st.write(|tx| {
                 plans::edit(
                     tx,
                     &a,
@@ -583,7 +585,7 @@ async fn save_edit(
     }
     let st = state.clone();
     let pid = id.clone();
-    let (_, round) = web::block(move || st.app.read(|c| plans::read(c, &actor, &pid))).await??;
+    let (_, round) = web::block(move || st.read(|c| plans::read(c, &actor, &pid))).await??;
     let status = if p.is_empty() {
         StatusCode::OK
     } else {
@@ -615,15 +617,14 @@ struct SubmitPage {
 }
 
 async fn submit_check(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     id: &str,
 ) -> Result<SubmitPage, WebError> {
     let actor = holder(v, &format!("/plannen/{id}/indienen"))?.actor();
     let st = state.clone();
     let pid = id.to_string();
-    let check =
-        web::block(move || st.app.read(|c| plans::submission_check(c, &actor, &pid))).await??;
+    let check = web::block(move || st.read(|c| plans::submission_check(c, &actor, &pid))).await??;
     Ok(SubmitPage {
         l: Layout::new("Plan indienen", v),
         id: id.to_string(),
@@ -636,7 +637,7 @@ async fn submit_check(
 /// `GET /plannen/{id}/indienen`: everything still missing, each linking to its field on the
 /// form, or the button.
 pub async fn submit_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -653,7 +654,7 @@ pub struct SubmitForm {
 /// `POST /plannen/{id}/indienen`: submits (a resubmission with the answer to the team's
 /// question, when given).
 pub async fn submit(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<SubmitForm>,
@@ -664,11 +665,9 @@ pub async fn submit(
     let st = state.clone();
     let pid = id.clone();
     let answer = f.answer.clone().filter(|a| !a.trim().is_empty());
-    let outcome = web::block(move || {
-        st.app
-            .write(|tx| plans::submit(tx, &actor, &pid, answer.as_deref(), None))
-    })
-    .await?;
+    let outcome =
+        web::block(move || st.write(|tx| plans::submit(tx, &actor, &pid, answer.as_deref(), None)))
+            .await?;
     match outcome {
         Ok(view) => {
             let key = if view.plan.info_request.is_some() {
@@ -881,7 +880,7 @@ pub fn shown_fields(
 /// `/plannen/{id}`: the plan as the visitor may see it: its content, the team's question with
 /// a form to answer it, and the outcome once published.
 pub async fn plan_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     path: web::Path<String>,
     q: web::Query<Flash>,
@@ -896,7 +895,7 @@ pub async fn plan_page(
         if actor.is_staff() {
             return Ok(None);
         }
-        let (view, round) = plans::read_kept(c, &st.app.rounds, &actor, &pid)?;
+        let (view, round) = plans::read_kept(c, &st.rounds, &actor, &pid)?;
         // Only the organisations the plan names: most of a resident's plans name none.
         let ids = view.plan.content.organisation_ids();
         let names = crate::db::organisations::names_of(c, &ids).map_err(app::Error::from)?;
@@ -977,7 +976,7 @@ struct WithdrawPage {
 
 /// `GET /plannen/{id}/intrekken`.
 pub async fn withdraw_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -985,7 +984,7 @@ pub async fn withdraw_page(
     let actor = applicant(&v, &format!("/plannen/{id}/intrekken"))?.actor();
     let st = state.clone();
     let pid = id.clone();
-    let (view, _) = web::block(move || st.app.read(|c| plans::read(c, &actor, &pid))).await??;
+    let (view, _) = web::block(move || st.read(|c| plans::read(c, &actor, &pid))).await??;
     let page = WithdrawPage {
         l: Layout::new("Plan intrekken", &v),
         p: Problems::new(),
@@ -1005,7 +1004,7 @@ pub struct WithdrawForm {
 
 /// `POST /plannen/{id}/intrekken`: withdraws, with the reason.
 pub async fn withdraw(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<WithdrawForm>,
@@ -1017,11 +1016,8 @@ pub async fn withdraw(
     let pid = id.clone();
     let reason = f.reason.clone();
     let a = actor.clone();
-    match web::block(move || {
-        st.app
-            .write(|tx| plans::withdraw(tx, &a, &pid, Some(&reason), None))
-    })
-    .await?
+    match web::block(move || st.write(|tx| plans::withdraw(tx, &a, &pid, Some(&reason), None)))
+        .await?
     {
         Ok(_) => Ok(redirect(&v, "/mijn-plannen?bericht=ingetrokken")),
         Err(e) => {
@@ -1033,8 +1029,7 @@ pub async fn withdraw(
             };
             let st = state.clone();
             let pid = id.clone();
-            let (view, _) =
-                web::block(move || st.app.read(|c| plans::read(c, &actor, &pid))).await??;
+            let (view, _) = web::block(move || st.read(|c| plans::read(c, &actor, &pid))).await??;
             let page = WithdrawPage {
                 l: Layout::new("Fout: Plan intrekken", &v),
                 p,

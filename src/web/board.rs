@@ -10,10 +10,10 @@ use serde::Deserialize;
 use super::form::{Posted, Problems};
 use super::team::{advice_of, tally_line_of, AdviceView, TallyLine};
 use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
+use crate::app::App;
 use crate::app::{self, board};
 use crate::domain::user::{Account, Role};
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 fn member<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
     let a = v.require(here)?;
@@ -59,14 +59,14 @@ pub struct AgendaQuery {
 }
 
 async fn board_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     p: Problems,
     flash: Option<&str>,
 ) -> Result<BoardPage, WebError> {
     let actor = member(v, "/bestuur")?.actor();
     let st = state.clone();
-    let agenda = web::block(move || st.app.read(|c| board::agenda(c, &actor, 1))).await??;
+    let agenda = web::block(move || st.read(|c| board::agenda(c, &actor, 1))).await??;
     board_view(v, agenda, p, flash)
 }
 
@@ -136,7 +136,7 @@ fn board_view(
 
 /// `GET /bestuur`.
 pub async fn agenda(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     q: web::Query<AgendaQuery>,
 ) -> Result<HttpResponse, WebError> {
@@ -161,7 +161,7 @@ pub struct VoteForm {
 
 /// `POST /plannen/{id}/stem`: casts or changes the member's vote.
 pub async fn vote(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<VoteForm>,
@@ -173,7 +173,7 @@ pub async fn vote(
     let pid = id.clone();
     let (choice, comment) = (f.vote.clone(), f.comment.clone());
     match web::block(move || {
-        st.app.write(|tx| {
+        st.write(|tx| {
             board::vote(
                 tx,
                 &actor,
@@ -211,7 +211,7 @@ pub struct ConflictForm {
 /// `POST /plannen/{id}/belangenconflict`: the member declares a conflict of interest and is
 /// recused from then on.
 pub async fn declare_conflict(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<ConflictForm>,
@@ -223,8 +223,7 @@ pub async fn declare_conflict(
     let pid = id.clone();
     let reason = f.reason.clone();
     match web::block(move || {
-        st.app
-            .write(|tx| board::declare_conflict(tx, &actor, &pid, Some(&reason)))
+        st.write(|tx| board::declare_conflict(tx, &actor, &pid, Some(&reason)))
     })
     .await?
     {

@@ -15,6 +15,7 @@ use super::team::team;
 use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
 use crate::app;
 use crate::app::grants::{self, GrantView};
+use crate::app::App;
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::grant::{
     self as rules, PaymentStatus, ReportInput, ReportKind, ReportStatus, SpentInput,
@@ -22,7 +23,6 @@ use crate::domain::grant::{
 };
 use crate::domain::user::Role;
 use crate::domain::DomainError;
-use crate::http::AppState;
 use crate::publish::results::{self, ResultsView};
 
 pub struct GrantRow {
@@ -82,7 +82,7 @@ struct GrantsPage {
 /// `GET /subsidies`: the grants the visitor may read; for staff also the reports due soon or
 /// late.
 pub async fn list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
@@ -314,7 +314,7 @@ fn grant_page(
 /// `GET /subsidies/{id}`: a grant, its payments and reports, with the forms the visitor may
 /// use.
 pub async fn show(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     path: web::Path<String>,
     q: web::Query<Flash>,
@@ -337,11 +337,11 @@ pub async fn show(
     render(&v, StatusCode::OK, &page)
 }
 
-async fn reload(state: &web::Data<AppState>, v: &Visitor, id: &str) -> Result<GrantView, WebError> {
+async fn reload(state: &web::Data<App>, v: &Visitor, id: &str) -> Result<GrantView, WebError> {
     let a = v.require(&format!("/subsidies/{id}"))?.actor();
     let st = state.clone();
     let id = id.to_string();
-    Ok(web::block(move || st.app.read(|c| grants::get(c, &a, &id))).await??)
+    Ok(web::block(move || st.read(|c| grants::get(c, &a, &id))).await??)
 }
 
 /// The form's fields as the use case takes them; `where_` maps each `spent[i]` back to the
@@ -428,7 +428,7 @@ fn report_input(
 
 /// `POST /subsidies/{id}/verslag`: the applicant files a report.
 pub async fn file_report(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<ReportForm>,
@@ -442,17 +442,13 @@ pub async fn file_report(
         let st = state.clone();
         let gid = id.clone();
         let input = input.clone();
-        web::block(move || {
-            st.app
-                .write(|tx| grants::file_report(tx, &actor, &gid, &input))
-        })
-        .await?
+        web::block(move || st.write(|tx| grants::file_report(tx, &actor, &gid, &input))).await?
     } else {
         // What did not read as a number is named already; the rules name every other field
         // in the same answer (nothing is stored).
         let a = v.require(&format!("/subsidies/{id}"))?.actor();
         let (st, gid) = (state.clone(), id.clone());
-        web::block(move || st.app.read(|c| grants::review_report(c, &a, &gid, &input))).await?
+        web::block(move || st.read(|c| grants::review_report(c, &a, &gid, &input))).await?
     };
     {
         match outcome {
@@ -515,7 +511,7 @@ fn report_label(id: &str) -> &'static str {
 
 /// `POST /subsidies/{id}/vaststelling`: the team sets the final amount.
 pub async fn settle(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<FinalForm>,
@@ -539,8 +535,7 @@ pub async fn settle(
         let st = state.clone();
         let (gid, motivation) = (id.clone(), f.motivation.clone());
         match web::block(move || {
-            st.app
-                .write(|tx| grants::set_final_amount(tx, &actor, &gid, amount, Some(&motivation)))
+            st.write(|tx| grants::set_final_amount(tx, &actor, &gid, amount, Some(&motivation)))
         })
         .await?
         {
@@ -605,7 +600,7 @@ async fn read_attachment(
 
 /// `POST /verslagen/{id}/bijlage`: the applicant adds a photo or a PDF to a filed report.
 pub async fn attach(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     payload: actix_multipart::Multipart,
@@ -617,8 +612,7 @@ pub async fn attach(
     let st = state.clone();
     let rid = report_id.clone();
     let outcome = web::block(move || {
-        st.app
-            .write(|tx| grants::attach(tx, &actor, &rid, &name, &bytes, &st.app.attachments))
+        st.write(|tx| grants::attach(tx, &actor, &rid, &name, &bytes, &st.attachments))
     })
     .await?;
     match outcome {
@@ -630,8 +624,7 @@ pub async fn attach(
             let st = state.clone();
             let a = v.require("/subsidies")?.actor();
             let rid = report_id.clone();
-            let view =
-                web::block(move || st.app.read(|c| grants::of_report(c, &a, &rid))).await??;
+            let view = web::block(move || st.read(|c| grants::of_report(c, &a, &rid))).await??;
             let mut p = Problems::new();
             let message = match &d {
                 DomainError::Invalid(e) => e
@@ -651,7 +644,7 @@ pub async fn attach(
 
 /// `GET /verslagen/{id}/bijlage`: the attachment, for those who may read the grant.
 pub async fn attachment(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -659,10 +652,10 @@ pub async fn attachment(
     let st = state.clone();
     let (_, (a, bytes)) = with_visitor(&state, pending, move |c, v| {
         let actor = v.require("/subsidies")?.actor();
-        Ok(grants::attachment(c, &actor, &id, &st.app.attachments)?)
+        Ok(grants::attachment(c, &actor, &id, &st.attachments)?)
     })
     .await?;
-    Ok(crate::http::grants::attachment_response(&a, bytes))
+    Ok(crate::front::attachment(&a, bytes))
 }
 
 #[derive(Template)]
@@ -674,7 +667,7 @@ struct ResultsPage {
 
 /// `GET /rondes/{id}/resultaten`: the round's results, public like the overview.
 pub async fn results_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {

@@ -21,10 +21,7 @@ pub mod session;
 pub mod team;
 pub mod worklist;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpResponse};
 
 pub use error::WebError;
@@ -33,10 +30,9 @@ pub use session::{Pending, Visitor};
 use crate::domain::user::Role;
 
 /// The pages' paths, Dutch and stable (people bookmark them); see WEB.md.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn mount(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
-            .wrap(from_fn(conventions))
             // The pages asked most first: actix tries each route's pattern in order, and
             // these would otherwise be matched after twenty-odd others (docs/BENCHMARKS.md).
             .route("/mijn-plannen", web::get().to(applicant::my_plans))
@@ -229,43 +225,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// What every page answers with besides itself: a strict content security policy (nothing
-/// from any other host, no inline script or style), no framing, no sniffing, and no caching
-/// of a page that may show someone's plans. The stylesheet sets its own long cache.
-async fn conventions(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let mut res = next.call(req).await?;
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::X_FRAME_OPTIONS,
-        header::HeaderValue::from_static("DENY"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        header::HeaderValue::from_static("same-origin"),
-    );
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_static("no-store"),
-        );
-    }
-    Ok(res)
-}
-
 /// The rows of the web's plan lists, kept against the change counter like the API's list
 /// pages (`plans::list` decides when a kept page is current). A page's rows depend on the
 /// filter, the page and the viewer, as its key says; never on the session.
@@ -349,7 +308,7 @@ pub fn html(v: &Visitor, status: actix_web::http::StatusCode, body: String) -> H
 /// (sign-in, 403). A session due to be marked as used is marked afterwards, once every few
 /// minutes.
 pub async fn with_visitor<T, F>(
-    state: &web::Data<crate::http::AppState>,
+    state: &web::Data<crate::app::App>,
     pending: Pending,
     f: F,
 ) -> Result<(Visitor, T), WebError>
@@ -360,7 +319,7 @@ where
     use crate::app::sessions;
     let st = state.clone();
     let (v, out, stale) = web::block(move || {
-        st.app.read(|c| {
+        st.read(|c| {
             let found = match pending.token() {
                 Some(t) => sessions::find(c, t)?,
                 None => None,
@@ -377,7 +336,7 @@ where
     .await??;
     if let Some(hash) = stale {
         let st = state.clone();
-        web::block(move || sessions::touch(&st.app, &hash)).await??;
+        web::block(move || sessions::touch(&st, &hash)).await??;
     }
     Ok((v, out?))
 }

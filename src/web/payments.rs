@@ -11,12 +11,12 @@ use super::public::Flash;
 use super::session::Pending;
 use super::team::{staff, team};
 use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
+use crate::app::App;
 use crate::app::{self, organisations, payments};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::grant::{self as rules, BatchStatus, PaymentStatus};
 use crate::domain::user::Role;
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 pub struct PayLine {
     pub id: String,
@@ -70,7 +70,7 @@ struct PaymentsPage {
 /// `GET /betalingen` (programme team; the board reads): due payments to release, released
 /// ones waiting for a batch, and the batches.
 pub async fn payments_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
@@ -104,7 +104,7 @@ pub async fn payments_page(
             })
             .collect(),
         team: is_team,
-        payer: state.app.payer.is_some(),
+        payer: state.payer.is_some(),
     };
     render(&v, StatusCode::OK, &page)
 }
@@ -117,7 +117,7 @@ pub struct TokenForm {
 /// Runs one of the payment steps for the team and goes back to the payments page with its
 /// message, or shows the refusal in Dutch.
 async fn payment_step<T: Send + 'static>(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     csrf: Option<String>,
     done: &str,
@@ -128,7 +128,7 @@ async fn payment_step<T: Send + 'static>(
     let actor = team(&v, "/betalingen")?.actor();
     v.check_csrf(csrf.as_deref())?;
     let st = state.clone();
-    match web::block(move || st.app.write(|tx| step(tx, &actor))).await? {
+    match web::block(move || st.write(|tx| step(tx, &actor))).await? {
         Ok(_) => Ok(redirect(&v, &format!("/betalingen?bericht={done}"))),
         Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
         Err(e) => Err(e.into()),
@@ -137,7 +137,7 @@ async fn payment_step<T: Send + 'static>(
 
 /// `POST /betalingen/{id}/vrijgeven`.
 pub async fn release(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<TokenForm>,
@@ -151,11 +151,11 @@ pub async fn release(
 
 /// `POST /betalingen/batches`.
 pub async fn create_batch(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     Posted(f): Posted<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
-    let payer = state.app.payer.clone();
+    let payer = state.payer.clone();
     payment_step(state, v, f.csrf, "batch-gemaakt", move |tx, a| {
         payments::create_batch(tx, a, payer.as_ref())
     })
@@ -164,7 +164,7 @@ pub async fn create_batch(
 
 /// `POST /betalingen/batches/{id}/betaald`.
 pub async fn batch_paid(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<TokenForm>,
@@ -178,7 +178,7 @@ pub async fn batch_paid(
 
 /// `POST /betalingen/batches/{id}/intrekken`.
 pub async fn batch_cancel(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<TokenForm>,
@@ -192,12 +192,12 @@ pub async fn batch_cancel(
 
 /// `GET /betalingen/batches/{id}/sepa.xml`: the batch's file for the bank (programme team).
 pub async fn sepa_file(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let payer = state.app.payer.clone();
+    let payer = state.payer.clone();
     let batch = id.clone();
     let (_, outcome) = with_visitor(&state, pending, move |c, v| {
         let a = team(v, "/betalingen")?.actor();
@@ -205,11 +205,7 @@ pub async fn sepa_file(
     })
     .await?;
     match outcome {
-        Ok(xml) => Ok(crate::http::payments::sepa_file(
-            HttpResponse::Ok(),
-            &batch,
-            xml,
-        )),
+        Ok(xml) => Ok(crate::front::sepa_file(&batch, xml)),
         Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
         Err(e) => Err(e.into()),
     }
@@ -238,7 +234,7 @@ pub struct BankAccountForm {
 }
 
 async fn bank_account_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     org_id: &str,
     p: Problems,
@@ -249,7 +245,7 @@ async fn bank_account_page(
     let st = state.clone();
     let id = org_id.to_string();
     let (org, current, changes) = web::block(move || {
-        st.app.read(|c| {
+        st.read(|c| {
             let org = organisations::list(c)?
                 .into_iter()
                 .find(|o| o.id == id)
@@ -302,7 +298,7 @@ async fn bank_account_page(
 
 /// `GET /beheer/organisaties/{id}/bankrekening` (programme team, admin).
 pub async fn bank_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     q: web::Query<Flash>,
@@ -315,7 +311,7 @@ pub async fn bank_account(
 
 /// `POST /beheer/organisaties/{id}/bankrekening`.
 pub async fn set_bank_account(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<BankAccountForm>,
@@ -328,8 +324,7 @@ pub async fn set_bank_account(
     let (oid, iban, holder) = (id.clone(), f.iban.clone(), f.holder.clone());
     let mut p = Problems::new();
     match web::block(move || {
-        st.app
-            .write(|tx| payments::set_bank_account(tx, &actor, &oid, Some(&iban), Some(&holder)))
+        st.write(|tx| payments::set_bank_account(tx, &actor, &oid, Some(&iban), Some(&holder)))
     })
     .await?
     {

@@ -7,9 +7,9 @@ use chrono::Utc;
 
 use super::{render, with_visitor, Layout, Pending, Visitor, WebError};
 use crate::app::rounds;
+use crate::app::App;
 use crate::domain::calendar::{dutch_date, dutch_date_time};
 use crate::domain::round::{Round, RoundPhase};
-use crate::http::AppState;
 
 /// A round as a list or a heading shows it.
 pub struct RoundLine {
@@ -64,12 +64,12 @@ struct Home {
 
 /// `/`: the programme, its open rounds with their deadline, links to published overviews.
 pub async fn home(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
     let st = state.clone();
-    let list = web::block(move || st.app.read(rounds::list)).await??;
+    let list = web::block(move || st.read(rounds::list)).await??;
     let page = Home {
         l: Layout::new("Projectplannen voor Leidschendam-Noord", &v)
             .with_flash(super::flash(q.bericht.as_deref())),
@@ -122,13 +122,13 @@ struct RoundPage {
 
 /// `/rondes/{id}`: the round's frame, and the way to file a plan in it.
 pub async fn round(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let st = state.clone();
-    let r = web::block(move || st.app.read(|c| rounds::get(c, &id))).await??;
+    let r = web::block(move || st.read(|c| rounds::get(c, &id))).await??;
     let page = RoundPage {
         l: Layout::new(r.spec.name.clone(), &v),
         round: RoundLine::of(&r),
@@ -198,7 +198,7 @@ struct OverviewPage {
 /// `/rondes/{id}/overzicht`: the published "Overzicht acties"; before the round's adoption a
 /// draft for the programme team only.
 pub async fn overview(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {

@@ -11,11 +11,11 @@ use askama::Template;
 use super::form::{Posted, Problems};
 use super::team::team;
 use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::App;
 use crate::app::{self, rounds};
 use crate::domain::calendar::{amsterdam_local, from_amsterdam_local};
 use crate::domain::round::{CriterionInput, GoalInput, Round, RoundInput, ThemeInput};
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 /// The form's format for a moment: `datetime-local`, Amsterdam time.
 const LOCAL: &str = "%Y-%m-%dT%H:%M";
@@ -383,7 +383,7 @@ pub async fn new_round_page(v: Visitor) -> Result<HttpResponse, WebError> {
 
 /// `GET /rondes/{id}/bewerken`.
 pub async fn edit_round_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -391,7 +391,7 @@ pub async fn edit_round_page(
     team(&v, &format!("/rondes/{id}/bewerken"))?;
     let st = state.clone();
     let rid = id.clone();
-    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
     render(
         &v,
         StatusCode::OK,
@@ -401,7 +401,7 @@ pub async fn edit_round_page(
 
 /// Saves a round from the form, or from the JSON pasted beside it.
 async fn save(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     id: Option<String>,
     form: HashMap<String, String>,
@@ -440,7 +440,7 @@ async fn save(
         let st = state.clone();
         let rid = id.clone();
         match web::block(move || {
-            st.app.write(|tx| match &rid {
+            st.write(|tx| match &rid {
                 None => rounds::create(tx, &actor, input),
                 Some(rid) => rounds::update(tx, &actor, rid, input),
             })
@@ -524,7 +524,7 @@ async fn read_upload(
 
 /// `POST /rondes/nieuw` with the frame as an uploaded JSON file (or pasted, in the same form).
 pub async fn create_round_upload(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     payload: actix_multipart::Multipart,
 ) -> Result<HttpResponse, WebError> {
@@ -534,7 +534,7 @@ pub async fn create_round_upload(
 
 /// `POST /rondes/{id}/bewerken` with the frame as an uploaded JSON file.
 pub async fn update_round_upload(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     payload: actix_multipart::Multipart,
@@ -575,7 +575,7 @@ fn copy_input(form: &HashMap<String, String>, p: &mut Problems) -> rounds::CopyI
 /// `POST /rondes/{id}/kopieren`: the next period's round from this one (its frame, and every
 /// adopted continuing action as a draft for its owner), then to the new round's page.
 pub async fn copy_round(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(form): Posted<HashMap<String, String>>,
@@ -588,7 +588,7 @@ pub async fn copy_round(
     if p.is_empty() {
         let st = state.clone();
         let rid = id.clone();
-        match web::block(move || st.app.write(|tx| rounds::copy(tx, &actor, &rid, input))).await? {
+        match web::block(move || st.write(|tx| rounds::copy(tx, &actor, &rid, input))).await? {
             Ok((round, _)) => return Ok(redirect(&v, &format!("/rondes/{}", round.id))),
             Err(app::Error::Domain(DomainError::Invalid(errors))) => {
                 p.extend(Problems::from_fields(&errors, |path| {
@@ -605,7 +605,7 @@ pub async fn copy_round(
     }
     let st = state.clone();
     let rid = id.clone();
-    let round = web::block(move || st.app.read(|c| rounds::get(c, &rid))).await??;
+    let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
     let mut fields = fields_of(&round);
     fields.extend(form.into_iter().filter(|(k, _)| k.starts_with("copy_")));
     render(&v, StatusCode::BAD_REQUEST, &page(&v, Some(id), fields, p))
@@ -613,7 +613,7 @@ pub async fn copy_round(
 
 /// `POST /rondes/nieuw`.
 pub async fn create_round(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     Posted(form): Posted<HashMap<String, String>>,
 ) -> Result<HttpResponse, WebError> {
@@ -622,7 +622,7 @@ pub async fn create_round(
 
 /// `POST /rondes/{id}/bewerken`.
 pub async fn update_round(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(form): Posted<HashMap<String, String>>,

@@ -11,11 +11,11 @@ use super::public::Flash;
 use super::team::{staff, team};
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::adoptions::{self, AdoptionInput};
+use crate::app::App;
 use crate::app::{self, reservations, rounds};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::state::PlanStatus;
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 pub struct BudgetRow {
     pub name: String,
@@ -69,7 +69,7 @@ pub struct ReservationForm {
 }
 
 async fn budget_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     id: &str,
     f: ReservationForm,
@@ -80,7 +80,7 @@ async fn budget_page(
     let rid = id.to_string();
     let a = actor.clone();
     let (round, lines, standing) = web::block(move || {
-        st.app.read(|c| {
+        st.read(|c| {
             let round = rounds::get(c, &rid)?;
             Ok((
                 round,
@@ -151,7 +151,7 @@ async fn budget_page(
 /// `GET /rondes/{id}/budget` (programme team and board): per theme the money, with the
 /// reservations that stand; the team reserves and releases here.
 pub async fn budget(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     q: web::Query<Flash>,
@@ -165,7 +165,7 @@ pub async fn budget(
 
 /// `POST /rondes/{id}/reserveringen`: the team reserves part of a theme's budget.
 pub async fn reserve(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<ReservationForm>,
@@ -195,7 +195,7 @@ pub async fn reserve(
         let rid = id.clone();
         let (theme, purpose) = (f.theme.clone(), f.purpose.clone());
         match web::block(move || {
-            st.app.write(|tx| {
+            st.write(|tx| {
                 reservations::create(tx, &actor, &rid, Some(&theme), amount, Some(&purpose))
             })
         })
@@ -231,7 +231,7 @@ pub struct ReleaseForm {
 
 /// `POST /reserveringen/{id}/vrijgeven`: the team releases a reservation.
 pub async fn release(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<ReleaseForm>,
@@ -240,7 +240,7 @@ pub async fn release(
     let actor = team(&v, &format!("/rondes/{}/budget", f.ronde))?.actor();
     v.check_csrf(f.csrf.as_deref())?;
     let st = state.clone();
-    web::block(move || st.app.write(|tx| reservations::release(tx, &actor, &id))).await??;
+    web::block(move || st.write(|tx| reservations::release(tx, &actor, &id))).await??;
     let back = super::form::local_path(Some(&format!("/rondes/{}/budget", f.ronde)))
         .unwrap_or_else(|| "/beoordelen".into());
     Ok(redirect(&v, &format!("{back}?bericht=vrijgegeven")))
@@ -277,7 +277,7 @@ struct RankingPage {
 
 /// `GET /rondes/{id}/rangorde` (programme team and board).
 pub async fn ranking(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -286,7 +286,7 @@ pub async fn ranking(
     let st = state.clone();
     let rid = id.clone();
     let (round, ranked) = web::block(move || {
-        st.app.read(|c| {
+        st.read(|c| {
             let round = rounds::get(c, &rid)?;
             Ok((round, rounds::ranking(c, &actor, &rid, None)?))
         })
@@ -378,7 +378,7 @@ pub struct AdoptionForm {
 }
 
 async fn adoption_page(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     id: &str,
     f: AdoptionForm,
@@ -388,7 +388,7 @@ async fn adoption_page(
     let st = state.clone();
     let rid = id.to_string();
     let (round, standing, adoptions) = web::block(move || {
-        st.app.read(|c| {
+        st.read(|c| {
             let round = rounds::get(c, &rid)?;
             let standing = adoptions::standing(c, &actor, &rid)?;
             Ok((round, standing, adoptions::list(c, &actor, &rid)?))
@@ -446,7 +446,7 @@ async fn adoption_page(
 /// `GET /rondes/{id}/vaststelling`: which plans are decided and which still open, the
 /// adoptions so far, and the form for the next.
 pub async fn adoption(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     q: web::Query<Flash>,
@@ -459,7 +459,7 @@ pub async fn adoption(
 
 /// `POST /rondes/{id}/vaststelling`: records the college's adoption.
 pub async fn adopt(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<AdoptionForm>,
@@ -488,9 +488,7 @@ pub async fn adopt(
         };
         let st = state.clone();
         let rid = id.clone();
-        match web::block(move || st.app.write(|tx| adoptions::adopt(tx, &actor, &rid, input)))
-            .await?
-        {
+        match web::block(move || st.write(|tx| adoptions::adopt(tx, &actor, &rid, input))).await? {
             Ok(_) => {
                 return Ok(redirect(
                     &v,

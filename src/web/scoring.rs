@@ -12,13 +12,13 @@ use super::team::{read_plan, team};
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::dossier::{dossier, Dossier};
 use crate::app::plans::Expected;
+use crate::app::App;
 use crate::app::{self, assessment, rounds};
 use crate::domain::evaluation::ScoreInput;
 use crate::domain::pre_advice::{default_score, PreAdviceInput};
 use crate::domain::round::Round;
 use crate::domain::user::Actor;
 use crate::domain::{DomainError, Eur};
-use crate::http::AppState;
 
 // ---- the own evaluation ------------------------------------------------------------------------
 
@@ -168,19 +168,19 @@ fn posted_scores(
 }
 
 async fn load_dossier(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     actor: &Actor,
     id: &str,
 ) -> Result<Dossier, WebError> {
     let st = state.clone();
     let a = actor.clone();
     let pid = id.to_string();
-    Ok(web::block(move || st.app.read(|c| dossier(c, &st.app.similar, &a, &pid))).await??)
+    Ok(web::block(move || st.read(|c| dossier(c, &st.similar, &a, &pid))).await??)
 }
 
 /// `GET /plannen/{id}/beoordeling`: the reviewer's own scores, with the suggestions.
 pub async fn evaluation_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -221,7 +221,7 @@ pub async fn evaluation_page(
 
 /// `POST /plannen/{id}/beoordeling`: saves (or replaces) the reviewer's evaluation.
 pub async fn evaluate(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(form): Posted<HashMap<String, String>>,
@@ -236,11 +236,8 @@ pub async fn evaluate(
         let st = state.clone();
         let pid = id.clone();
         let a = actor.clone();
-        match web::block(move || {
-            st.app
-                .write(|tx| assessment::evaluate(tx, &a, &pid, Some(scores)))
-        })
-        .await?
+        match web::block(move || st.write(|tx| assessment::evaluate(tx, &a, &pid, Some(scores))))
+            .await?
         {
             Ok(_) => return Ok(redirect(&v, &format!("/plannen/{id}?bericht=beoordeeld"))),
             Err(app::Error::Domain(DomainError::Invalid(errors))) => {
@@ -311,7 +308,7 @@ struct PreAdvicePage {
 }
 
 async fn pre_advice_page_for(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     actor: &Actor,
     id: &str,
@@ -322,7 +319,7 @@ async fn pre_advice_page_for(
     let st = state.clone();
     let a = actor.clone();
     let rid = d.round.id.clone();
-    let budget = web::block(move || st.app.read(|c| rounds::budget(c, &a, &rid))).await??;
+    let budget = web::block(move || st.read(|c| rounds::budget(c, &a, &rid))).await??;
     let line = d
         .view
         .plan
@@ -405,7 +402,7 @@ async fn pre_advice_page_for(
 /// `GET /plannen/{id}/pre-advies`: every evaluation side by side with the means, and the
 /// pre-advice form prefilled from them.
 pub async fn pre_advice_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -417,7 +414,7 @@ pub async fn pre_advice_page(
 
 /// `POST /plannen/{id}/pre-advies`: records the pre-advice.
 pub async fn pre_advise(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(form): Posted<HashMap<String, String>>,
@@ -463,8 +460,7 @@ pub async fn pre_advise(
         let a = actor.clone();
         let expected = Expected::Versions(vec![form.get("versie").cloned().unwrap_or_default()]);
         match web::block(move || {
-            st.app
-                .write(|tx| assessment::record_pre_advice(tx, &a, &pid, &input, Some(&expected)))
+            st.write(|tx| assessment::record_pre_advice(tx, &a, &pid, &input, Some(&expected)))
         })
         .await?
         {

@@ -13,8 +13,8 @@ use futures_util::future::LocalBoxFuture;
 
 use super::WebError;
 use crate::app::sessions::{self, SignedIn};
+use crate::app::App;
 use crate::domain::user::Account;
-use crate::http::AppState;
 
 pub const SESSION_COOKIE: &str = "planloket_sessie";
 pub const FORM_COOKIE: &str = "planloket_formulier";
@@ -112,7 +112,7 @@ pub struct Pending {
 }
 
 impl Pending {
-    fn of(req: &HttpRequest, state: &AppState) -> Pending {
+    fn of(req: &HttpRequest, state: &App) -> Pending {
         Pending {
             token: req
                 .cookie(SESSION_COOKIE)
@@ -123,7 +123,7 @@ impl Pending {
                 .cookie(FORM_COOKIE)
                 .map(|c| c.value().to_string())
                 .filter(|t| is_token(t)),
-            secure: state.app.public_url.starts_with("https://"),
+            secure: state.public_url.starts_with("https://"),
         }
     }
 
@@ -161,8 +161,8 @@ impl Pending {
     }
 }
 
-fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, WebError> {
-    req.app_data::<web::Data<AppState>>()
+fn app_state(req: &HttpRequest) -> Result<web::Data<App>, WebError> {
+    req.app_data::<web::Data<App>>()
         .cloned()
         .ok_or_else(|| WebError::Internal("no application state".into()))
 }
@@ -188,7 +188,7 @@ impl FromRequest for Visitor {
             let signed_in = match pending.token.clone() {
                 Some(t) => {
                     let st = state.clone();
-                    web::block(move || sessions::resume(&st.app, &t))
+                    web::block(move || sessions::resume(&st, &t))
                         .await
                         .map_err(|e| WebError::Internal(e.to_string()))??
                 }

@@ -16,6 +16,7 @@ use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::board::TallyView;
 use crate::app::dossier::{dossier, Dossier};
 use crate::app::plans::{self, Expected, PlanView};
+use crate::app::App;
 use crate::app::{self, assessment};
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::pre_advice::Recommendation;
@@ -23,7 +24,6 @@ use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::user::{Account, Actor, Role};
 use crate::domain::DomainError;
-use crate::http::AppState;
 
 /// The programme team only; anyone else signed in gets a 403 page.
 pub fn team<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
@@ -293,7 +293,7 @@ pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
 
 /// `/plannen/{id}` for the programme team and the board.
 pub async fn plan_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     id: String,
     q: Flash,
@@ -302,7 +302,7 @@ pub async fn plan_page(
     let st = state.clone();
     let a = actor.clone();
     let pid = id.clone();
-    let d = web::block(move || st.app.read(|c| dossier(c, &st.app.similar, &a, &pid))).await??;
+    let d = web::block(move || st.read(|c| dossier(c, &st.similar, &a, &pid))).await??;
     let allowed = d.view.allowed_actions(&actor);
     let plan = &d.view.plan;
     let name = |id: &str| {
@@ -440,7 +440,7 @@ pub struct ActionForm {
 /// pre-advice: the button on the plan page. The plan must still be at the version the page
 /// showed, so a button pressed on an old page changes nothing.
 pub async fn plan_action(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<ActionForm>,
@@ -455,7 +455,7 @@ pub async fn plan_action(
     let pid = id.clone();
     let a = actor.clone();
     let done = web::block(move || {
-        st.app.write(|tx| match action {
+        st.write(|tx| match action {
             Action::StartReview => assessment::start_review(tx, &a, &pid, Some(&expected)),
             Action::OpenVote => assessment::open_vote(tx, &a, &pid, Some(&expected)),
             Action::CancelVote => assessment::cancel_vote(tx, &a, &pid, Some(&expected)),
@@ -504,20 +504,20 @@ pub struct QuestionForm {
 }
 
 pub(super) async fn read_plan(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     actor: &Actor,
     id: &str,
 ) -> Result<(PlanView, Round), WebError> {
     let st = state.clone();
     let a = actor.clone();
     let pid = id.to_string();
-    Ok(web::block(move || st.app.read(|c| plans::read(c, &a, &pid))).await??)
+    Ok(web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??)
 }
 
 /// `GET /plannen/{id}/vraag`: the team asks the applicant a question (the plan goes to
 /// "aanvulling gevraagd").
 pub async fn question_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
@@ -537,7 +537,7 @@ pub async fn question_page(
 
 /// `POST /plannen/{id}/vraag`.
 pub async fn ask(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<QuestionForm>,
@@ -551,8 +551,7 @@ pub async fn ask(
     let message = f.message.clone();
     let expected = Expected::Versions(vec![f.versie.clone()]);
     match web::block(move || {
-        st.app
-            .write(|tx| assessment::request_info(tx, &a, &pid, Some(&message), Some(&expected)))
+        st.write(|tx| assessment::request_info(tx, &a, &pid, Some(&message), Some(&expected)))
     })
     .await?
     {
@@ -611,7 +610,7 @@ pub struct MergeForm {
 }
 
 async fn merge_page_for(
-    state: &web::Data<AppState>,
+    state: &web::Data<App>,
     v: &Visitor,
     actor: &Actor,
     id: &str,
@@ -622,8 +621,8 @@ async fn merge_page_for(
     let a = actor.clone();
     let pid = id.to_string();
     let (d, target) = web::block(move || {
-        st.app.read(|c| {
-            let d = dossier(c, &st.app.similar, &a, &pid)?;
+        st.read(|c| {
+            let d = dossier(c, &st.similar, &a, &pid)?;
             let target = match target {
                 Some(t) => Some(plans::read(c, &a, &t)?),
                 None => None,
@@ -671,7 +670,7 @@ async fn merge_page_for(
 /// `GET /plannen/{id}/samenvoegen[?doel=]`: choose the plan to merge into, then confirm with
 /// both plans side by side.
 pub async fn merge_page(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     q: web::Query<MergeQuery>,
@@ -685,7 +684,7 @@ pub async fn merge_page(
 
 /// `POST /plannen/{id}/samenvoegen`: merges, once confirmed.
 pub async fn merge(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
     Posted(f): Posted<MergeForm>,
@@ -717,7 +716,7 @@ pub async fn merge(
         }
     };
     match web::block(move || {
-        st.app.write(|tx| {
+        st.write(|tx| {
             assessment::merge_into(tx, &a, &pid, Some(&target), requested, Some(&expected))
         })
     })

@@ -11,12 +11,12 @@ use super::team::{capital, non_empty, team};
 use super::{render, with_visitor, Layout, Pending, Shell, WebError};
 use crate::app::plans::{self, ListQuery, Listing, PlanView};
 use crate::app::rounds;
+use crate::app::App;
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::user::Actor;
 use crate::domain::Eur;
-use crate::http::AppState;
 
 /// The next step on a plan for this staff member, and where it is taken.
 fn next_step(view: &PlanView, actor: &Actor) -> (String, String) {
@@ -216,7 +216,8 @@ fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkR
 /// `GET /beoordelen`: every submitted plan, filtered by round, status, theme, goal and text,
 /// with the counts per status and each plan's next step; 50 a page.
 pub async fn work_list(
-    state: web::Data<AppState>,
+    state: web::Data<App>,
+    lists: web::Data<super::WebLists>,
     pending: Pending,
     q: web::Query<WorkQuery>,
 ) -> Result<HttpResponse, WebError> {
@@ -231,6 +232,7 @@ pub async fn work_list(
         q.pagina.unwrap_or(1).clamp(1, 1_000_000),
     );
     let st = state.clone();
+    let kept = lists.clone();
     // The flash message is the layout's, not the content's.
     let typed = WorkQuery {
         bericht: None,
@@ -240,7 +242,7 @@ pub async fn work_list(
     // whose content is kept needs no counts.
     let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
         let actor = team(v, "/beoordelen")?.actor();
-        let all_rounds = rounds::list_kept(c, &st.app.rounds)?;
+        let all_rounds = rounds::list_kept(c, &st.rounds)?;
         let round = match asked {
             Some(r) if r == "alle" => None,
             Some(r) => Some(r),
@@ -267,7 +269,7 @@ pub async fn work_list(
             p.add(field, label, e.message_nl.clone());
         }
         let found = if p.is_empty() {
-            let listing = plans::list(c, &st.app.lists, &st.web_lists.work_list, &actor, &query)?;
+            let listing = plans::list(c, &st.lists, &kept.work_list, &actor, &query)?;
             let kept = match &listing {
                 Listing::Kept(rows) => rows.content(&ContentKey {
                     query: typed,
@@ -278,7 +280,7 @@ pub async fn work_list(
             match kept {
                 Some(content) => Fetched::Content(content),
                 None => {
-                    let counts = plans::status_counts(c, &st.app.lists, &actor, &query)?;
+                    let counts = plans::status_counts(c, &st.lists, &actor, &query)?;
                     Fetched::Data(Some((listing, counts)))
                 }
             }
@@ -307,7 +309,7 @@ pub async fn work_list(
                 Listing::Found(found) => {
                     let rows = std::sync::Arc::new(work_rows(&found, &all_rounds, &actor));
                     if let Some((key, changes)) = found.keep {
-                        state.web_lists.work_list.put(key, changes, rows.clone(), 1);
+                        lists.work_list.put(key, changes, rows.clone(), 1);
                     }
                     rows
                 }

@@ -1,0 +1,64 @@
+//! What the two front doors (the JSON API in `crate::http`, the pages in `crate::web`) share:
+//! the few answers that are the same bytes whichever door is asked (a stored attachment, the
+//! bank's SEPA file), who the client is for throttling, and the bound on password hashing.
+//! Neither door imports the other; both import this.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::app::{self, App};
+
+/// The client as throttling sees it: the peer address (proxies are not trusted).
+pub fn client_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Runs a use case that hashes or verifies a password on a blocking thread, at most one per
+/// core at once. Each takes 12 MiB (`accounts::hash_password`) and a core for tens of
+/// milliseconds: without a bound a burst of sign-ins took every blocking thread (16) and
+/// 300 MiB, and reads waited behind it. Here a burst waits its turn without holding a thread.
+pub async fn hashing<T, F>(app: &web::Data<App>, f: F) -> Result<T, app::Error>
+where
+    F: FnOnce(&App) -> Result<T, app::Error> + Send + 'static,
+    T: Send + 'static,
+{
+    let _permit = app
+        .hashing
+        .acquire()
+        .await
+        .map_err(|_| app::Error::Internal("the password hashing queue is closed".into()))?;
+    let app = app.clone();
+    web::block(move || f(&app))
+        .await
+        .map_err(|e| app::Error::Internal(e.to_string()))?
+}
+
+/// A stored attachment as an answer: its own type, offered for download (never shown inline,
+/// so a file can never run as a page of this site).
+pub fn attachment(a: &crate::domain::grant::Attachment, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, a.media_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            header::ContentDisposition {
+                disposition: header::DispositionType::Attachment,
+                parameters: vec![header::DispositionParam::Filename(a.name.clone())],
+            },
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(bytes)
+}
+
+/// A batch's SEPA file as a download named after the batch (`sepa-0193ab12.xml`).
+pub fn sepa_file(batch_id: &str, xml: String) -> HttpResponse {
+    let name = format!("sepa-{}.xml", batch_id.chars().take(8).collect::<String>());
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/xml; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(xml)
+}

@@ -1,0 +1,129 @@
+//! The one server: the state both front doors share, the middleware every answer passes
+//! (request ids and the log line, the security headers), the routes of the JSON API
+//! (`crate::http`) and of the pages (`crate::web`) side by side, and actix's `HttpServer`.
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpServer};
+
+use crate::app::{self, App};
+
+/// The most a request body may hold, whichever door it is sent to.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// The content security policy of every answer: nothing from any other host, no inline script
+/// or style, no framing. The API serves no HTML, so the pages' policy costs it nothing.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+                   script-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                   base-uri 'none'; object-src 'none'";
+
+/// The headers every answer carries, from either door: the content security policy, no
+/// framing, no sniffing, no referrer to other sites, and no caching unless the answer says
+/// otherwise (a page or a list may show someone's plans; the stylesheet sets its own).
+async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// The request id a caller sent, if it is one we may echo and log: 1-128 characters of
+/// letters, digits, `-`, `_`, `.` (anything else could forge log lines or headers).
+fn callers_request_id(req: &ServiceRequest) -> Option<String> {
+    let id = req.headers().get("x-request-id")?.to_str().ok()?;
+    (!id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+    .then(|| id.to_string())
+}
+
+/// One log line per request: method, route pattern (never the path's ids or the query),
+/// status, latency and a request id, taken from `X-Request-Id` or made, and echoed on the
+/// answer. Tokens, passwords and bodies are never logged. Written here rather than with
+/// tracing-actix-web: that crate makes spans, not one line, and neither accepts nor echoes
+/// the caller's id without code of this size around it.
+async fn trace_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = callers_request_id(&req).unwrap_or_else(app::new_id);
+    let method = req.method().clone();
+    let mut res = next.call(req).await?;
+    // Finding the route's pattern matches the path against every route again (a regex each):
+    // done only when the line is written, not under a filter that drops it.
+    if tracing::enabled!(tracing::Level::INFO) {
+        let route = res.request().match_pattern();
+        tracing::info!(
+            request_id = %id,
+            method = %method,
+            route = route.as_deref().unwrap_or("-"),
+            status = res.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    }
+    if let Ok(value) = header::HeaderValue::from_str(&id) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
+
+/// Builds the server on `listener` with `workers` threads; it runs once awaited. The use
+/// cases' state is shared by both doors; each door's own state (the API's token key and list
+/// pages, the pages' kept lists) is given to it alone.
+pub fn server(
+    app: App,
+    api: crate::http::Api,
+    listener: TcpListener,
+    workers: usize,
+) -> std::io::Result<Server> {
+    let app = web::Data::new(app);
+    let api = web::Data::new(api);
+    let pages = web::Data::new(crate::web::WebLists::default());
+    let server = HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(app.clone())
+            .app_data(api.clone())
+            .app_data(pages.clone())
+            .app_data(web::PayloadConfig::new(BODY_LIMIT))
+            .wrap(from_fn(security_headers))
+            .wrap(from_fn(trace_requests))
+            .configure(crate::http::mount)
+            // The web front: every other path, with pages (and error pages) in Dutch.
+            .configure(crate::web::mount)
+    })
+    .workers(workers)
+    // Blocking work (database, hashing) runs on a pool per worker; more threads than the
+    // database pool has connections would only wait for one, each holding memory.
+    .worker_max_blocking_threads(8)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
