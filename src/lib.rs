@@ -12,3 +12,4 @@ pub mod publish;
 pub mod server;
 pub mod startup;
 pub mod web;
+pub mod worker;

@@ -12,7 +12,7 @@ use crate::domain::organisation::parse_organisation;
 use crate::domain::round::{parse_round, Catalog, Round, RoundSpec};
 use crate::domain::user::{Account, ApplicantKind, Role};
 use crate::mail::transport::Transport;
-use crate::mail::worker;
+use crate::worker;
 
 /// The catalog of the 2025-2026 round, kept in the project for `planloket demo`.
 pub const DEMO_PROGRAMME: &str = include_str!("../demo/programme-2025-2026.json");
@@ -39,7 +39,7 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let transport = Transport::from_settings(settings.smtp_url.as_deref(), &settings.data_dir)?;
     tracing::info!(transport = %transport.describe(), "mail");
-    let signal = worker::Signal::default();
+    let signal = app::outbox::Signal::default();
     let mail_worker = worker::spawn(
         db.clone(),
         transport.clone(),

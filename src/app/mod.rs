@@ -30,7 +30,7 @@ pub use crate::db::{DbConn, Tx};
 pub use error::{Error, Unauthorized};
 
 use crate::db::{Db, DbError};
-use crate::mail::worker::Signal;
+use outbox::Signal;
 
 /// What the use cases share in one process: the database, the mail worker's signal, and the
 /// values kept in memory against the change counters.

@@ -1,5 +1,5 @@
 //! The mail outbox: letters are written in the transaction of the change that causes them and
-//! sent after commit by the worker (`mail::worker`), with retries and back-off.
+//! sent after commit by the worker (`crate::worker`), with retries and back-off.
 
 use super::accounts::{require, require_any};
 use super::{new_id, now, Error};
@@ -13,6 +13,9 @@ use crate::domain::FieldErrors;
 use crate::mail::letters::{DecisionLetter, Letter, LetterError};
 use crate::mail::mask;
 use crate::mail::transport::Transport;
+use crate::mail::Outgoing;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 impl From<LetterError> for Error {
     fn from(e: LetterError) -> Error {
@@ -220,11 +223,21 @@ pub fn deliver_due(db: &Db, transport: &Transport, from: &str) -> Result<usize, 
 /// Mails sent at once over SMTP.
 const SENDERS: usize = 4;
 
+/// A mail of the outbox as the transport sends it.
+fn outgoing(mail: &Mail) -> Outgoing {
+    Outgoing {
+        to: mail.to.clone(),
+        subject: mail.subject.clone(),
+        text: mail.text.clone(),
+        html: mail.html.clone(),
+    }
+}
+
 /// Sends one claimed mail and records the outcome: sent, or failed with its next attempt.
 fn deliver_one(db: &Db, transport: &Transport, from: &str, mail: &Mail) -> Result<(), Error> {
     let (mail, result) = match as_sent_today(mail) {
         Ok(today) => {
-            let result = transport.send(from, &today);
+            let result = transport.send(from, &outgoing(&today));
             (today, result)
         }
         Err(e) => (mail.clone(), Err(e)),
@@ -247,6 +260,45 @@ fn deliver_one(db: &Db, transport: &Transport, from: &str, mail: &Mail) -> Resul
         }
         Ok::<_, Error>(())
     })
+}
+
+/// Wakes the worker early (after a commit that wrote mail) and stops it.
+#[derive(Clone, Default)]
+pub struct Signal {
+    inner: Arc<(Mutex<bool>, Condvar)>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Signal {
+    pub fn wake(&self) {
+        let (lock, cv) = &*self.inner;
+        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        cv.notify_all();
+    }
+
+    /// Asks the worker to stop, and wakes it so it sees the request.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Waits until woken or `timeout` has passed.
+    pub fn wait(&self, timeout: std::time::Duration) {
+        let (lock, cv) = &*self.inner;
+        let mut woken = lock.lock().unwrap_or_else(|p| p.into_inner());
+        if !*woken {
+            woken = cv
+                .wait_timeout(woken, timeout)
+                .map(|r| r.0)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        *woken = false;
+    }
+
+    /// Whether the worker was asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::{Duration, Utc};
 
 use super::{assessment, board, plans, rounds, App};
+use crate::app::outbox::Signal;
 use crate::config::DatabaseUrl;
 use crate::db::outbox::Mail;
 use crate::db::{self, Db};
@@ -15,7 +16,6 @@ use crate::domain::plan::{PartyRef, Plan, PlanContent};
 use crate::domain::pre_advice::PreAdviceInput;
 use crate::domain::round::{Catalog, Round, RoundSpec};
 use crate::domain::user::{Account, ApplicantKind, Role};
-use crate::mail::worker::Signal;
 
 pub struct TestApp {
     pub app: App,

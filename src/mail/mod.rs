@@ -1,8 +1,18 @@
-//! Mail: Dutch letters, the transports that deliver them, and the outbox worker.
+//! Mail: Dutch letters as templates, and the transports that deliver them (SMTP, files, memory).
+//! Below the use cases and knowing nothing of them: `crate::app::outbox` keeps the outbox and
+//! hands each mail to a transport as an `Outgoing`.
 
 pub mod letters;
 pub mod transport;
-pub mod worker;
+
+/// A mail as a transport sends it: one recipient, a subject, text and HTML alternatives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
 
 /// An address as logs show it: the first letter of the mailbox and the domain.
 pub fn mask(address: &str) -> String {

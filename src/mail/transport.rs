@@ -8,16 +8,10 @@ use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
 
-use crate::db::outbox::Mail;
+use super::Outgoing;
 
-/// A mail as the memory transport keeps it.
-#[derive(Debug, Clone)]
-pub struct SentMail {
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
+/// A mail as the memory transport keeps it: as it was given.
+pub type SentMail = Outgoing;
 
 /// The configured transport.
 #[derive(Clone)]
@@ -93,19 +87,14 @@ impl Transport {
     }
 
     /// Delivers one mail; the error text is kept on the outbox row.
-    pub fn send(&self, from: &str, mail: &Mail) -> Result<(), String> {
+    pub fn send(&self, from: &str, mail: &Outgoing) -> Result<(), String> {
         if let Transport::Memory(store) = self {
             // The memory transport checks the message as the others would.
             build(from, mail)?;
             store
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .push(SentMail {
-                    to: mail.to.clone(),
-                    subject: mail.subject.clone(),
-                    text: mail.text.clone(),
-                    html: mail.html.clone(),
-                });
+                .push(mail.clone());
             return Ok(());
         }
         let message = build(from, mail)?;
@@ -121,7 +110,7 @@ impl Transport {
 }
 
 /// The MIME message: plain text and HTML alternatives, quoted-printable, UTF-8.
-pub fn build(from: &str, mail: &Mail) -> Result<Message, String> {
+pub fn build(from: &str, mail: &Outgoing) -> Result<Message, String> {
     let from: Mailbox = format!("Sterk voor Noord <{from}>")
         .parse()
         .or_else(|_| from.parse())
@@ -164,24 +153,12 @@ mod tests {
         assert!(smtp_from_url("smtp://127.0.0.1:2525?tls=required").is_ok());
     }
 
-    fn row(to: &str) -> Mail {
-        let now = chrono::Utc::now();
-        Mail {
-            id: "m1".into(),
-            kind: "receipt".into(),
+    fn row(to: &str) -> Outgoing {
+        Outgoing {
             to: to.into(),
             subject: "Ontvangstbevestiging: Huiswerkklas".into(),
             text: "Bijdrage € 12.500".into(),
             html: "<p>Bijdrage € 12.500</p>".into(),
-            adoption_id: None,
-            letter: None,
-            status: crate::domain::notice::MailStatus::Pending,
-            attempts: 0,
-            next_attempt_at: now,
-            sent_at: None,
-            last_error: None,
-            plan_id: None,
-            created_at: now,
         }
     }
 

@@ -1,44 +1,13 @@
-//! The outbox worker: a thread that sends due mail after commit (`app::outbox::deliver_due`),
-//! woken early by a commit that wrote mail, polling otherwise.
+//! The clock as a front door: a thread that calls the use cases nobody asks for over HTTP.
+//! It sends due mail after commit (`app::outbox::deliver_due`), woken early by a commit that
+//! wrote mail and polling otherwise, and sends report reminders every hour.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::transport::Transport;
+use crate::app::outbox::Signal;
 use crate::db::Db;
-
-/// Wakes the worker early (after a commit that wrote mail) and stops it.
-#[derive(Clone, Default)]
-pub struct Signal {
-    inner: Arc<(Mutex<bool>, Condvar)>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Signal {
-    pub fn wake(&self) {
-        let (lock, cv) = &*self.inner;
-        *lock.lock().unwrap_or_else(|p| p.into_inner()) = true;
-        cv.notify_all();
-    }
-
-    fn wait(&self, timeout: Duration) {
-        let (lock, cv) = &*self.inner;
-        let mut woken = lock.lock().unwrap_or_else(|p| p.into_inner());
-        if !*woken {
-            woken = cv
-                .wait_timeout(woken, timeout)
-                .map(|r| r.0)
-                .unwrap_or_else(|p| p.into_inner().0);
-        }
-        *woken = false;
-    }
-
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::SeqCst)
-    }
-}
+use crate::mail::transport::Transport;
 
 /// The running worker; dropping it stops the thread.
 pub struct Worker {
@@ -48,8 +17,7 @@ pub struct Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        self.signal.stop.store(true, Ordering::SeqCst);
-        self.signal.wake();
+        self.signal.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
