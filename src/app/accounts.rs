@@ -10,6 +10,7 @@ use super::tokens::Bearer;
 use super::{new_id, now, App, Error, Unauthorized};
 use crate::db::{self, DbConn};
 use crate::domain::errors::REQUIRED;
+use crate::domain::permission::{self, Permission};
 use crate::domain::throttle::{self, Limit};
 use crate::domain::user::{
     apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
@@ -30,35 +31,6 @@ pub fn signed_in(account: Option<Account>, epoch: i64) -> Result<Account, Error>
     match account {
         Some(a) if a.active && a.session_epoch == epoch => Ok(a),
         _ => Err(Error::Unauthorized(Unauthorized::Account)),
-    }
-}
-
-/// Refused unless the actor holds `role`.
-pub fn require(actor: &Actor, role: Role) -> Result<(), Error> {
-    require_any(actor, &[role])
-}
-
-/// Refused unless the actor holds one of `roles`.
-pub fn require_any(actor: &Actor, roles: &[Role]) -> Result<(), Error> {
-    if roles.iter().any(|r| actor.has(*r)) {
-        return Ok(());
-    }
-    let names: Vec<_> = roles.iter().map(|r| r.as_str()).collect();
-    Err(Error::Forbidden(if names.len() == 1 {
-        format!("this needs the role {}", names[0])
-    } else {
-        format!("this needs one of the roles {}", names.join(", "))
-    }))
-}
-
-/// Refused unless the actor is on the programme team or the board.
-pub fn require_staff(actor: &Actor) -> Result<(), Error> {
-    if actor.is_staff() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "this is for the programme team and the board".into(),
-        ))
     }
 }
 
@@ -328,13 +300,18 @@ pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result
 
 /// An admin creates an account with roles.
 pub fn create_user(app: &App, me: &Bearer, change: AccountChange) -> Result<Account, Error> {
-    app.read(|c| require(&authenticate(c, me)?.actor(), Role::Admin))?;
+    app.read(|c| {
+        Ok(permission::check(
+            &authenticate(c, me)?.actor(),
+            Permission::ManageUsers,
+        )?)
+    })?;
     let mut account = Account::empty(new_id(), now());
     if let Some(password) = apply_change(&mut account, &change, true)? {
         account.password_hash = Some(hash_password(&password)?);
     }
     app.write(|tx| {
-        require(&authenticate(tx, me)?.actor(), Role::Admin)?;
+        permission::check(&authenticate(tx, me)?.actor(), Permission::ManageUsers)?;
         check_organisation(tx, account.organisation_id.as_deref())?;
         if db::users::find_by_email(tx, &account.email)?.is_some() {
             return Err(duplicate_address());
@@ -346,7 +323,7 @@ pub fn create_user(app: &App, me: &Bearer, change: AccountChange) -> Result<Acco
 
 /// Every account, the first created first (admin).
 pub fn list_users(c: &mut DbConn, actor: &Actor) -> Result<Vec<Account>, Error> {
-    require(actor, Role::Admin)?;
+    permission::check(actor, Permission::ManageUsers)?;
     Ok(db::users::list(c)?)
 }
 
@@ -359,7 +336,12 @@ pub fn update_user(
     id: &str,
     change: AccountChange,
 ) -> Result<Account, Error> {
-    app.read(|c| require(&authenticate(c, me)?.actor(), Role::Admin))?;
+    app.read(|c| {
+        Ok(permission::check(
+            &authenticate(c, me)?.actor(),
+            Permission::ManageUsers,
+        )?)
+    })?;
     // Hashed before the transaction (a bad password is refused by `apply_change` below).
     let hash = match &change.password {
         Some(p) if check_password(p).is_ok() => Some(hash_password(p)?),
@@ -367,7 +349,7 @@ pub fn update_user(
     };
     app.write(|tx| {
         let actor = authenticate(tx, me)?.actor();
-        require(&actor, Role::Admin)?;
+        permission::check(&actor, Permission::ManageUsers)?;
         let before = db::users::find(tx, id)?.ok_or(Error::NotFound("user"))?;
         let mut account = before.clone();
         apply_change(&mut account, &change, false)?;
@@ -547,7 +529,7 @@ mod tests {
         assert!(team.password_hash.is_some());
         assert!(matches!(
             create_user(&t.app, &bearer(&team), change),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         let all = t.app.read(|c| list_users(c, &admin.actor())).unwrap();
         assert_eq!(all.len(), 2);

@@ -6,17 +6,17 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 
-use super::accounts::{require, require_staff};
 use super::outbox::enqueue;
 use super::plans::{act, co_applicants, owner_of, Effect};
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::adoption::{check_correctable, check_record, cover, Adoption, Standing};
 use crate::domain::calendar::amsterdam_date;
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::Plan;
 use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
-use crate::domain::user::{Actor, Role};
+use crate::domain::user::Actor;
 use crate::domain::visibility::applicant_sees_change;
 use crate::mail::letters::{self, Addressee, DecisionLetter};
 
@@ -58,7 +58,7 @@ pub fn adopt(
     round_id: &str,
     input: AdoptionInput,
 ) -> Result<Adopted, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::RecordAdoption)?;
     let mut round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     let earlier = db::adoptions::of_round(tx, &round.id)?;
     let today = amsterdam_date(Utc::now());
@@ -279,13 +279,13 @@ pub fn standing(
     actor: &Actor,
     round_id: &str,
 ) -> Result<Vec<crate::domain::plan::Plan>, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::RecordAdoption)?;
     let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
     Ok(db::plans::of_round(c, &round.id)?)
 }
 
 pub fn list(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<Vec<AdoptionView>, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     views(c, round_id)
 }
 
@@ -296,7 +296,7 @@ pub fn get(
     round_id: &str,
     adoption_id: &str,
 ) -> Result<AdoptionView, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     view(c, round_id, adoption_id)
 }
 
@@ -337,7 +337,7 @@ pub fn correct(
     adopted_on: Option<NaiveDate>,
     reference: Option<&str>,
 ) -> Result<AdoptionView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::RecordAdoption)?;
     let mut round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     let all = db::adoptions::of_round(tx, &round.id)?;
     let i = all
@@ -375,8 +375,9 @@ pub fn correct(
     let today = amsterdam_date(Utc::now());
     for mut mail in db::outbox::letters_of(tx, &adoption.id)? {
         let Some(kept) = &mail.letter else { continue };
-        let mut d: DecisionLetter = serde_json::from_str(kept)
-            .map_err(|e| Error::Db(crate::db::DbError::corrupt("outbox", &mail.id, "letter", e)))?;
+        let mut d: DecisionLetter = serde_json::from_str(kept).map_err(|e| {
+            Error::from(crate::db::DbError::corrupt("outbox", &mail.id, "letter", e))
+        })?;
         d.adopted_on = adoption.adopted_on;
         d.reference = adoption.reference.clone();
         let l = d.write(&mail.to, today)?;

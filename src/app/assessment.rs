@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::accounts::require_staff;
 use super::board::seat;
 use super::cache::Counted;
 use super::outbox::enqueue;
@@ -16,13 +15,14 @@ use crate::db::{self, DbConn, Tx};
 use crate::domain::decision::{InfoRequest, RecordedPreAdvice};
 use crate::domain::errors::REQUIRED;
 use crate::domain::evaluation::{means, parse_evaluation, CriterionMean, Evaluation, ScoreInput};
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::{check_merge_target, combine};
 use crate::domain::pre_advice::{parse_pre_advice, suggestions, PreAdviceInput, Suggestion};
 use crate::domain::similarity::{comparable, Doc, Index, Similar};
 use crate::domain::state::Action;
 use crate::domain::text::Bounded;
 use crate::domain::user::Actor;
-use crate::domain::visibility::applicant_sees_decision;
+use crate::domain::visibility::check_assessment_shown;
 use crate::domain::{DomainError, Eur, FieldError};
 use crate::mail::letters;
 
@@ -220,12 +220,8 @@ fn plan_means(
 
 pub fn evaluations(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Evaluations, Error> {
     let (plan, round) = load_visible(c, actor, id)?;
+    check_assessment_shown(actor, plan.status, plan.is_published())?;
     let staff = actor.is_staff();
-    if !staff && !applicant_sees_decision(plan.status, plan.is_published()) {
-        return Err(Error::Forbidden(
-            "the assessment is shown once decisions are published".into(),
-        ));
-    }
     let catalog = &round.spec.catalog;
     let (evaluations, means) = plan_means(c, &plan.id, &catalog.criteria)?;
     Ok(if staff {
@@ -400,7 +396,7 @@ pub fn similar(
     id: &str,
 ) -> Result<Vec<Similar>, Error> {
     let (plan, _) = load_visible(c, actor, id)?;
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     let stamp = db::plans::changes(c, Some(&plan.round_id))?;
     let index = match indexes.get(&plan.round_id, stamp) {
         Some(index) => index,
@@ -474,7 +470,7 @@ mod tests {
         assert_eq!(all.means[0].mean, Some(3.0));
         assert!(matches!(
             t.app.read(|c| evaluations(c, &anna.actor(), &plan.id)),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         let input = PreAdviceInput {
             recommendation: Some("positive".into()),
@@ -564,7 +560,7 @@ mod tests {
         assert!(matches!(
             t.app
                 .read(|c| similar(c, &t.app.similar, &anna.actor(), &a.id)),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
     }
 }

@@ -2,20 +2,20 @@
 
 use chrono::Utc;
 
-use super::accounts::require;
 use super::plans::{act, load_visible, Effect, Expected, PlanView};
 use super::{now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::budget::check_held_grant;
 use crate::domain::conflict::{seats, DeclaredConflict, Member, Recusal};
 use crate::domain::decision::Decision;
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::Plan;
 use crate::domain::round::Round;
 use crate::domain::state::{decide, Action};
 use crate::domain::tally::{outcome, tally, Outcome, Seat, Tally, Vote, VoteChoice};
 use crate::domain::text::Bounded;
-use crate::domain::user::{Account, Actor, Role};
-use crate::domain::visibility::applicant_sees_decision;
+use crate::domain::user::{Account, Actor};
+use crate::domain::visibility::check_assessment_shown;
 use crate::domain::{DomainError, Eur, FieldError, FieldErrors, Said};
 
 /// Who sits on the board for a plan, and who of them is recused and why.
@@ -207,12 +207,8 @@ pub fn vote(
 /// decisions are published.
 pub fn votes(c: &mut DbConn, actor: &Actor, id: &str) -> Result<TallyView, Error> {
     let (plan, _) = load_visible(c, actor, id)?;
+    check_assessment_shown(actor, plan.status, plan.is_published())?;
     let staff = actor.is_staff();
-    if !staff && !applicant_sees_decision(plan.status, plan.is_published()) {
-        return Err(Error::Forbidden(
-            "the board's vote is shown once decisions are published".into(),
-        ));
-    }
     count(c, &plan, staff)
 }
 
@@ -224,7 +220,7 @@ pub fn declare_conflict(
     id: &str,
     reason: Option<&str>,
 ) -> Result<DeclaredConflict, Error> {
-    require(actor, Role::BoardMember)?;
+    permission::check(actor, Permission::Vote)?;
     let reason = Bounded::COMMENT
         .check(reason.unwrap_or(""))
         .map_err(|m| DomainError::Invalid(vec![FieldError::new("reason", m)]))?;
@@ -349,7 +345,7 @@ pub const AGENDA_PAGE: i64 = 25;
 /// The plans open for a vote, the longest waiting first, `AGENDA_PAGE` at a time, each with the
 /// count, the member's own vote and whether they are recused and why (board members).
 pub fn agenda(c: &mut DbConn, actor: &Actor, page: i64) -> Result<Agenda, Error> {
-    require(actor, Role::BoardMember)?;
+    permission::check(actor, Permission::Vote)?;
     let page = page.max(1);
     let total = db::plans::count(
         c,
@@ -420,6 +416,7 @@ mod tests {
     use super::*;
     use crate::app::testing::TestApp;
     use crate::domain::state::PlanStatus;
+    use crate::domain::user::Role;
 
     #[test]
     fn the_agenda_is_paged_the_longest_waiting_first_and_holds_only_open_votes() {
@@ -476,7 +473,7 @@ mod tests {
         assert!(names.contains_key(&member.user_id));
         assert!(matches!(
             t.app.read(|c| agenda(c, &anna.actor(), 1)).map(|_| ()),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
     }
 
@@ -524,7 +521,7 @@ mod tests {
         assert_eq!((d.tally.for_, d.tally.eligible), (2, 2));
         assert!(matches!(
             t.app.read(|c| votes(c, &anna.actor(), &plan.id)),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
     }
 

@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::accounts::require_staff;
 use super::assessment::{self, Evaluations, SimilarIndexes};
 use super::board::{self, TallyView};
 use super::plans::{self, PlanView, ShownEvent};
 use super::Error;
 use crate::db::{self, DbConn};
 use crate::domain::conflict::Recusal;
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::PlanVersion;
 use crate::domain::round::Round;
 use crate::domain::similarity::Similar;
@@ -46,7 +46,7 @@ pub fn dossier(
     actor: &Actor,
     id: &str,
 ) -> Result<Dossier, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     let (view, round) = plans::read(c, actor, id)?;
     let events = plans::events(c, actor, id)?;
     let mut versions: Vec<(PlanVersion, Vec<String>)> = Vec::new();
@@ -155,7 +155,7 @@ mod tests {
         assert!(matches!(
             t.app
                 .read(|c| dossier(c, &indexes, &anna.actor(), &plan.id)),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
     }
 }

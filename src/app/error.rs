@@ -38,8 +38,6 @@ pub enum Error {
     /// Unknown, or not visible to this caller (what is named: "plan", "round"…).
     NotFound(&'static str),
     Unauthorized(Unauthorized),
-    /// The caller's roles lack the right to this use case.
-    Forbidden(String),
     /// The caller's copy is stale: the plan is now at `version` (an `If-Match` that failed).
     Stale {
         version: i64,
@@ -48,8 +46,12 @@ pub enum Error {
     Changed(&'static str),
     /// Too many attempts: try again after this many seconds.
     TooManyRequests(u64),
-    /// Storage failed (unreachable, a duplicate, a stored value that does not parse…).
-    Db(DbError),
+    /// The database cannot be reached now (the cause, for the log); try again shortly.
+    Unavailable(String),
+    /// Something with these unique values was stored already (two requests at once).
+    Duplicate,
+    /// Input the database cannot keep (PostgreSQL refuses NUL characters in text).
+    Unstorable(String),
     /// A bug: something that cannot happen did. The cause is logged, never shown.
     Internal(String),
 }
@@ -60,15 +62,23 @@ impl From<DomainError> for Error {
     }
 }
 
+/// What storage's failures mean to a caller; a stored value that does not parse, or any other
+/// fault, is a bug (logged, never shown).
 impl From<DbError> for Error {
     fn from(e: DbError) -> Error {
-        Error::Db(e)
+        match e {
+            DbError::Unavailable(cause) => Error::Unavailable(cause),
+            DbError::Duplicate => Error::Duplicate,
+            DbError::Concurrent => Error::Changed("record"),
+            DbError::Unstorable(m) => Error::Unstorable(m),
+            e @ (DbError::Corrupt { .. } | DbError::Other(_)) => Error::Internal(e.to_string()),
+        }
     }
 }
 
 impl WorkError for Error {
     fn lost_database(&self) -> bool {
-        matches!(self, Error::Db(DbError::Unavailable(_)))
+        matches!(self, Error::Unavailable(_))
     }
 }
 
@@ -78,7 +88,7 @@ impl std::fmt::Display for Error {
             Error::Domain(e) => write!(f, "{e}"),
             Error::NotFound(what) => write!(f, "{what} not found"),
             Error::Unauthorized(u) => f.write_str(u.message()),
-            Error::Forbidden(m) | Error::Internal(m) => f.write_str(m),
+            Error::Internal(m) => f.write_str(m),
             Error::Stale { version } => write!(
                 f,
                 "the plan has changed: it is at version {version}; reload it and try again"
@@ -88,9 +98,38 @@ impl std::fmt::Display for Error {
                 "the {what} was changed by someone else meanwhile; reload it and try again"
             ),
             Error::TooManyRequests(s) => write!(f, "too many attempts; try again in {s} seconds"),
-            Error::Db(e) => write!(f, "{e}"),
+            Error::Unavailable(cause) => write!(f, "the database is unavailable: {cause}"),
+            Error::Duplicate => f.write_str("a record with these values exists already"),
+            Error::Unstorable(m) => f.write_str(m),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_failures_mean_what_a_caller_can_act_on() {
+        assert!(matches!(
+            Error::from(DbError::Unavailable("x".into())),
+            Error::Unavailable(_)
+        ));
+        assert!(matches!(Error::from(DbError::Duplicate), Error::Duplicate));
+        assert!(matches!(
+            Error::from(DbError::Concurrent),
+            Error::Changed(_)
+        ));
+        assert!(matches!(
+            Error::from(DbError::Unstorable("NUL".into())),
+            Error::Unstorable(_)
+        ));
+        assert!(matches!(
+            Error::from(DbError::corrupt("plans", "p1", "status", "x")),
+            Error::Internal(_)
+        ));
+        assert!(Error::from(DbError::Unavailable("x".into())).lost_database());
+    }
+}

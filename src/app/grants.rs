@@ -6,20 +6,21 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 
-use super::accounts::{require, require_staff};
 use super::outbox::enqueue;
 use super::plans::owner_of;
 use super::{new_id, now, Error};
 use crate::db::{self, Db, DbConn, Tx};
 use crate::domain::calendar::amsterdam_date;
+use crate::domain::grant::steps;
 use crate::domain::grant::{
     self, check_attachment, check_report, reminder_due, report_dates, settle, Attachment,
     CheckedReport, Filed, Grant, GrantStatus, Payment, PaymentKind, PaymentStatus, Progress,
     Reminder, Report, ReportInput, ReportKind,
 };
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::Plan;
 use crate::domain::round::Round;
-use crate::domain::user::{Account, Actor, Role};
+use crate::domain::user::{Account, Actor};
 use crate::domain::Eur;
 use crate::mail::letters::grants as letters;
 
@@ -274,13 +275,7 @@ pub fn file_report(
     if kind == ReportKind::Final {
         db::grants::drop_unfiled(tx, &v.grant.id, ReportKind::Progress)?;
     }
-    let mut g = v.grant.clone();
-    g.version += 1;
-    g.updated_at = filed.filed_at;
-    if let Some(reason) = stopped_reason {
-        g.status = GrantStatus::Stopped;
-        g.stopped_reason = Some(reason);
-    }
+    let g = steps::after_report(&v.grant, stopped_reason, filed.filed_at);
     // The grant's version moves with every report, so two filings race on it.
     if !db::grants::update(tx, &g, v.grant.version)? {
         return Err(Error::Changed("grant"));
@@ -298,11 +293,7 @@ fn reviewed(
     input: &ReportInput,
 ) -> Result<(GrantView, CheckedReport), Error> {
     let v = get(c, actor, grant_id)?;
-    if actor.user_id != v.owner_id {
-        return Err(Error::Forbidden(
-            "only the applicant files the reports of a grant".into(),
-        ));
-    }
+    steps::check_reporter(actor, &v.owner_id)?;
     let checked = check_report(&v.grant, &v.reports, input)?;
     Ok((v, checked))
 }
@@ -337,20 +328,8 @@ pub fn attach(
 ) -> Result<GrantView, Error> {
     let report = db::grants::report(tx, report_id)?.ok_or(Error::NotFound("report"))?;
     let v = get(tx, actor, &report.grant_id)?;
-    if actor.user_id != v.owner_id {
-        return Err(Error::Forbidden(
-            "only the applicant adds attachments to a report".into(),
-        ));
-    }
+    steps::check_attach(actor, &v.owner_id, &report)?;
     let media_type = check_attachment(bytes)?;
-    if report.filed.is_none() || report.accepted_at.is_some() {
-        return Err(Error::Domain(crate::domain::DomainError::Conflict(
-            crate::domain::Said::new(
-                "an attachment goes with a filed report that is not yet accepted",
-                "een bijlage hoort bij een ingediend verslag dat nog niet is beoordeeld",
-            ),
-        )));
-    }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::Internal(format!("attachments folder {}: {e}", dir.display())))?;
     std::fs::write(dir.join(&report.id), bytes)
@@ -390,7 +369,7 @@ pub fn set_final_amount(
     amount_eur: Option<i64>,
     motivation: Option<&str>,
 ) -> Result<GrantView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::SettleGrants)?;
     let g = db::grants::find(tx, grant_id)?.ok_or(Error::NotFound("grant"))?;
     let v = view(tx, g)?;
     let s = settle(&v.grant, &v.reports, &v.payments, amount_eur, motivation)?;
@@ -416,15 +395,7 @@ pub fn set_final_amount(
             },
         )?;
     }
-    let mut g = v.grant.clone();
-    g.final_amount = Some(s.final_amount);
-    g.final_motivation = Some(s.motivation.clone());
-    g.claim = s.claim;
-    if g.status == GrantStatus::Running {
-        g.status = GrantStatus::Finished;
-    }
-    g.version += 1;
-    g.updated_at = at;
+    let g = steps::after_settlement(&v.grant, &s, at);
     if !db::grants::update(tx, &g, v.grant.version)? {
         return Err(Error::Changed("grant"));
     }
@@ -543,7 +514,7 @@ pub fn due_reports(
     actor: &Actor,
     today: NaiveDate,
 ) -> Result<Vec<(Report, GrantView)>, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeGrants)?;
     let open = db::grants::open_reports(c, today + grant::REMIND_BEFORE)?;
     let mut out = Vec::new();
     for r in open {

@@ -29,7 +29,7 @@ pub(crate) mod testing;
 pub use crate::db::{DbConn, Tx};
 pub use error::{Error, Unauthorized};
 
-use crate::db::{Db, DbError};
+use crate::db::Db;
 use outbox::Signal;
 
 /// What the use cases share in one process: the database, the mail worker's signal, and the
@@ -85,9 +85,9 @@ impl App {
         if self.db.ping() {
             Ok(self.db.backend())
         } else {
-            Err(Error::Db(DbError::Unavailable(
+            Err(Error::Unavailable(
                 "health check: database unreachable".into(),
-            )))
+            ))
         }
     }
 

@@ -1,11 +1,11 @@
 //! Organisations that plans refer to: partners, schools, the municipality…
 
-use super::accounts::require_any;
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::errors::REQUIRED;
 use crate::domain::organisation::{parse_organisation, Organisation};
-use crate::domain::user::{Account, Actor, Role};
+use crate::domain::permission::{self, Permission};
+use crate::domain::user::{Account, Actor};
 use crate::domain::{DomainError, FieldError, Said};
 
 /// An admin or the programme team registers an organisation; names are unique regardless of
@@ -16,7 +16,7 @@ pub fn create(
     name: Option<&str>,
     kind: Option<&str>,
 ) -> Result<Organisation, Error> {
-    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    permission::check(actor, Permission::ManageOrganisations)?;
     let o = parse_organisation(new_id(), name, kind, now())?;
     if db::organisations::find_by_key(tx, &o.key())?.is_some() {
         return Err(DomainError::Duplicate(Said::new(
@@ -41,7 +41,7 @@ pub fn members(
     actor: &Actor,
     organisation_id: &str,
 ) -> Result<Vec<Account>, Error> {
-    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    permission::check(actor, Permission::ManageOrganisations)?;
     db::organisations::find(c, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     Ok(db::users::members_of(c, organisation_id)?)
 }
@@ -54,7 +54,7 @@ pub fn confirm_member(
     organisation_id: &str,
     user_id: Option<&str>,
 ) -> Result<Account, Error> {
-    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    permission::check(actor, Permission::ManageOrganisations)?;
     db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     let user_id = user_id
         .filter(|u| !u.trim().is_empty())
@@ -82,6 +82,7 @@ pub fn confirm_member(
 mod tests {
     use super::*;
     use crate::app::testing::TestApp;
+    use crate::domain::user::Role;
 
     #[test]
     fn the_team_registers_an_organisation_once_whatever_its_spelling() {
@@ -100,7 +101,7 @@ mod tests {
         assert!(matches!(
             t.app
                 .write(|tx| create(tx, &anna.actor(), Some("X"), Some("partner"))),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         assert_eq!(t.app.read(list).unwrap(), vec![o.clone()]);
     }
@@ -126,7 +127,7 @@ mod tests {
         assert!(matches!(
             t.app
                 .write(|tx| confirm_member(tx, &anna.actor(), &org, Some(&piet.id))),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         let confirmed = t
             .app

@@ -1,13 +1,13 @@
 //! The mail outbox: letters are written in the transaction of the change that causes them and
 //! sent after commit by the worker (`crate::worker`), with retries and back-off.
 
-use super::accounts::{require, require_any};
 use super::{new_id, now, Error};
 pub use crate::db::outbox::Mail;
 use crate::db::outbox::NewMail;
 use crate::db::{self, Db, DbConn, Tx};
 use crate::domain::calendar::amsterdam_date;
 use crate::domain::notice::{retry_delay_secs, MailStatus, MAX_DELIVERY_ATTEMPTS};
+use crate::domain::permission::{self, Permission};
 use crate::domain::user::{Actor, Role};
 use crate::domain::FieldErrors;
 use crate::mail::letters::{DecisionLetter, Letter, LetterError};
@@ -136,7 +136,7 @@ pub struct MailPage {
 /// The outbox, newest first: admins see everything; the programme team sees the same with the
 /// recipients' addresses masked.
 pub fn list(c: &mut DbConn, actor: &Actor, q: &MailQuery) -> Result<MailPage, Error> {
-    require_any(actor, &[Role::Admin, Role::ProgrammeTeam])?;
+    permission::check(actor, Permission::ReadOutbox)?;
     let (status, page, page_size) = q.checked().map_err(crate::domain::DomainError::Invalid)?;
     let (mut items, total) = db::outbox::list(c, status, (page - 1) * page_size, page_size)?;
     let recipients_shown = actor.has(Role::Admin);
@@ -159,7 +159,7 @@ pub fn list(c: &mut DbConn, actor: &Actor, q: &MailQuery) -> Result<MailPage, Er
 /// An admin puts a dead or waiting mail back in the queue, due now, its attempts counted
 /// afresh. A sent mail is never sent twice.
 pub fn retry(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Mail, Error> {
-    require(actor, Role::Admin)?;
+    permission::check(actor, Permission::RetryMail)?;
     let mail = db::outbox::find(tx, id)?.ok_or(Error::NotFound("mail"))?;
     if !mail.status.may_retry() {
         return Err(
@@ -383,7 +383,7 @@ mod tests {
         let id = page.items[0].id.clone();
         assert!(matches!(
             t.app.write(|tx| retry(tx, &team.actor(), &id)),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         let bad = MailQuery {
             status: Some("lost".into()),

@@ -3,7 +3,6 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 
-use super::accounts::require;
 use super::grants::addressees;
 use super::outbox::enqueue;
 use super::plans::owner_of;
@@ -16,7 +15,8 @@ use crate::domain::grant::{
     check_batch_step, check_release, BatchStatus, Grant, Payment, PaymentBatch, PaymentKind,
     PaymentStatus,
 };
-use crate::domain::user::{Actor, Role};
+use crate::domain::permission::{self, Permission};
+use crate::domain::user::Actor;
 use crate::domain::{DomainError, Eur, Said};
 use crate::mail::letters::grants as letters;
 
@@ -27,12 +27,7 @@ pub fn bank_account(
     organisation_id: &str,
 ) -> Result<Option<BankAccount>, Error> {
     db::organisations::find(c, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
-    if !actor.has(Role::ProgrammeTeam) && actor.organisation_id.as_deref() != Some(organisation_id)
-    {
-        return Err(Error::Forbidden(
-            "an organisation's bank account is for the programme team and its members".into(),
-        ));
-    }
+    permission::check_bank_account_reader(actor, organisation_id)?;
     Ok(db::bank_accounts::bank_account(c, organisation_id)?)
 }
 
@@ -46,7 +41,7 @@ pub fn set_bank_account(
     iban: Option<&str>,
     holder: Option<&str>,
 ) -> Result<BankAccount, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     let org =
         db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     let account = check_bank_account(iban, holder)?;
@@ -81,7 +76,7 @@ pub fn account_changes(
     actor: &Actor,
     organisation_id: &str,
 ) -> Result<Vec<db::bank_accounts::AccountChange>, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     Ok(db::bank_accounts::account_changes(c, organisation_id)?)
 }
 
@@ -92,7 +87,7 @@ fn grant_of(c: &mut DbConn, p: &Payment) -> Result<Grant, Error> {
 
 /// The programme team releases a due payment: it may go into the next batch.
 pub fn release(tx: &mut Tx, actor: &Actor, payment_id: &str) -> Result<Payment, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     let p = db::grants::payment(tx, payment_id)?.ok_or(Error::NotFound("payment"))?;
     let g = grant_of(tx, &p)?;
     let has_account = match &g.payee_id {
@@ -154,7 +149,7 @@ pub fn in_status(
     actor: &Actor,
     status: PaymentStatus,
 ) -> Result<Vec<PaymentLine>, Error> {
-    super::accounts::require_staff(actor)?;
+    permission::check(actor, Permission::SeeGrants)?;
     let payments = db::grants::payments_in(c, status, None)?;
     lines(c, payments)
 }
@@ -190,7 +185,7 @@ fn next_working_day(today: NaiveDate) -> NaiveDate {
 /// is then exported as a SEPA file. A payment is in one batch at a time: each is moved on
 /// only if it is still released and unbatched, so two batches made at once cannot share one.
 pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result<BatchView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     payer_required(payer)?;
     let released = db::grants::payments_in(tx, PaymentStatus::Released, None)?;
     let ready: Vec<Payment> = released
@@ -240,14 +235,14 @@ fn batch_view(c: &mut DbConn, batch: PaymentBatch) -> Result<BatchView, Error> {
 
 /// A batch (programme team and board).
 pub fn batch(c: &mut DbConn, actor: &Actor, id: &str) -> Result<BatchView, Error> {
-    super::accounts::require_staff(actor)?;
+    permission::check(actor, Permission::SeeGrants)?;
     let b = db::grants::batch(c, id)?.ok_or(Error::NotFound("payment batch"))?;
     batch_view(c, b)
 }
 
 /// Every batch, the newest first (programme team and board).
 pub fn batches(c: &mut DbConn, actor: &Actor) -> Result<Vec<PaymentBatch>, Error> {
-    super::accounts::require_staff(actor)?;
+    permission::check(actor, Permission::SeeGrants)?;
     Ok(db::grants::batches(c)?)
 }
 
@@ -259,7 +254,7 @@ pub fn export(
     id: &str,
     payer: Option<&Payer>,
 ) -> Result<String, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     let payer = payer_required(payer)?;
     let v = batch(c, actor, id)?;
     if v.batch.status == BatchStatus::Cancelled {
@@ -304,7 +299,7 @@ pub fn export(
 /// The programme team confirms the bank paid the batch: its payments are paid, and a letter
 /// for each goes to the applicant and the payee's members.
 pub fn mark_paid(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
     check_batch_step(&b, BatchStatus::Paid)?;
     let at = now();
@@ -369,7 +364,7 @@ fn letters_for(tx: &mut Tx, l: &PaymentLine) -> Result<(), Error> {
 /// The programme team takes a batch back before it is paid: its payments are released again,
 /// ready for a new batch.
 pub fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManagePayments)?;
     let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
     check_batch_step(&b, BatchStatus::Cancelled)?;
     let at = now();

@@ -1,12 +1,12 @@
 //! Reservations: the programme team holds part of a theme's budget for a purpose before a
 //! plan exists; it counts against the cap until released.
 
-use super::accounts::{require, require_staff};
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::budget::check_grant;
+use crate::domain::permission::{self, Permission};
 use crate::domain::reservation::{parse_reservation, Reservation};
-use crate::domain::user::{Actor, Role};
+use crate::domain::user::Actor;
 use crate::domain::{DomainError, Eur, Said};
 
 /// What is committed on a theme's line: granted plus reserved.
@@ -25,7 +25,7 @@ pub fn create(
     amount_eur: Option<i64>,
     purpose: Option<&str>,
 ) -> Result<Reservation, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManageReservations)?;
     let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     let (theme, amount, purpose) =
         parse_reservation(theme, amount_eur, purpose, &round.spec.catalog)?;
@@ -53,14 +53,14 @@ pub fn create(
 
 /// The reservations of a round that stand (programme team and board).
 pub fn list(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<Vec<Reservation>, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
     Ok(db::reservations::standing(c, &round.id)?)
 }
 
 /// The programme team releases a reservation: its money is free again.
 pub fn release(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(), Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManageReservations)?;
     let r = db::reservations::find(tx, id)?.ok_or(Error::NotFound("reservation"))?;
     if !db::reservations::release(tx, &r.id, now())? {
         return Err(DomainError::Conflict(Said::new(
@@ -86,7 +86,7 @@ pub fn turn_into_plan(
     content: crate::domain::plan::PlanContent,
     public_url: &str,
 ) -> Result<crate::app::plans::PlanView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::FileForOthers)?;
     let r = db::reservations::find(tx, id)?.ok_or(Error::NotFound("reservation"))?;
     if r.released_at.is_some() {
         return Err(DomainError::Conflict(Said::new(

@@ -1,7 +1,6 @@
 //! Rounds: the call for plans with its frame; and a round's money and decisions: the budget
 //! per theme, the ranking, the college's adoption, the published overview.
 
-use super::accounts::{require, require_staff};
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, DbError, Tx};
 use crate::domain::budget::{
@@ -9,6 +8,7 @@ use crate::domain::budget::{
     remaining, RankInput,
 };
 use crate::domain::overview::{build, Action as OverviewAction, AdoptionLine, Overview};
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::{PartyRef, Plan, PlanLink, Relation};
 use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
 use crate::domain::state::PlanStatus;
@@ -17,7 +17,7 @@ use crate::domain::{DomainError, Eur, FieldError};
 
 /// The programme team opens a new round; every rule of the frame is checked at once.
 pub fn create(tx: &mut Tx, actor: &Actor, input: RoundInput) -> Result<Round, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManageRounds)?;
     let spec = stored_times(parse_round(&input)?);
     let at = now();
     let round = Round {
@@ -62,7 +62,7 @@ pub fn copy(
     id: &str,
     input: CopyInput,
 ) -> Result<(Round, Vec<String>), Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManageRounds)?;
     let earlier = db::rounds::find(tx, id)?.ok_or(Error::NotFound("round"))?;
     let mut next = earlier.spec.to_input();
     next.name = input.name.or(next.name);
@@ -136,7 +136,7 @@ pub fn get(c: &mut DbConn, id: &str) -> Result<Round, Error> {
 /// plans are submitted, codes and scales are fixed; a budget never drops below what is
 /// granted on it; an adopted round is final.
 pub fn update(tx: &mut Tx, actor: &Actor, id: &str, change: RoundInput) -> Result<Round, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::ManageRounds)?;
     let mut round = db::rounds::find(tx, id)?.ok_or(Error::NotFound("round"))?;
     round.check_changeable()?;
     let spec = stored_times(parse_round(&change.over(round.spec.to_input()))?);
@@ -189,7 +189,7 @@ pub struct BudgetLine {
 /// Per theme: the budget, what standing plans request, what standing pre-advice proposes,
 /// what is granted, and what remains (programme team and board).
 pub fn budget(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Vec<BudgetLine>, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     let round = get(c, id)?;
     let plans = db::plans::of_round(c, &round.id)?;
     let reservations = db::reservations::standing(c, &round.id)?;
@@ -254,7 +254,7 @@ pub fn ranking(
     id: &str,
     theme: Option<&str>,
 ) -> Result<Vec<RankedPlan>, Error> {
-    require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     let round = get(c, id)?;
     let catalog = &round.spec.catalog;
     if let Some(t) = theme {
@@ -490,7 +490,7 @@ mod tests {
         let member = t.account(&[Role::BoardMember]).actor();
         assert!(matches!(
             t.app.write(|tx| create(tx, &member, round.spec.to_input())),
-            Err(Error::Forbidden(_))
+            Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         assert_eq!(t.app.read(list).unwrap().len(), 1);
         assert_eq!(

@@ -172,8 +172,9 @@ pub enum DomainError {
         action: Action,
         allowed: Vec<Action>,
     },
-    /// The actor's roles (or lack of ownership) do not permit the action at all.
-    Forbidden { action: Action },
+    /// The actor's roles (or lack of ownership) do not permit this at all: a step of the
+    /// state table (`state::decide`) or a right (`permission::check`), said in both languages.
+    Forbidden(Said),
     /// Filing or submitting outside the round's window; field errors found too are kept.
     RoundNotOpen {
         message: Said,
@@ -206,7 +207,7 @@ impl DomainError {
         match self {
             DomainError::Invalid(_) => "invalid-input",
             DomainError::NotAllowed { .. } => "not-allowed-in-state",
-            DomainError::Forbidden { .. } => "forbidden",
+            DomainError::Forbidden(_) => "forbidden",
             DomainError::RoundNotOpen { .. } => "round-closed",
             DomainError::RoundAdopted => "round-adopted",
             DomainError::BudgetExceeded { .. } => "budget-exceeded",
@@ -249,12 +250,6 @@ impl DomainError {
                     allowed
                 )
             }
-            DomainError::Forbidden { action } => {
-                format!(
-                    "your roles do not permit '{}' on this plan",
-                    action.as_str()
-                )
-            }
             DomainError::RoundNotOpen { message, .. } => message.en.clone(),
             DomainError::RoundAdopted => {
                 "the round has been adopted: its frame and decisions can no longer change".into()
@@ -276,7 +271,9 @@ impl DomainError {
                 "plans of this round are still being assessed: {}; decide them, or name them in deferred to leave them for a later adoption",
                 plan_ids.join(", ")
             ),
-            DomainError::Duplicate(said) | DomainError::Conflict(said) => said.en.clone(),
+            DomainError::Duplicate(said)
+            | DomainError::Conflict(said)
+            | DomainError::Forbidden(said) => said.en.clone(),
         }
     }
 
@@ -311,10 +308,6 @@ impl DomainError {
                     allowed
                 )
             }
-            DomainError::Forbidden { action } => format!(
-                "u heeft niet de rol om '{}' te doen bij dit plan",
-                action.label_nl()
-            ),
             DomainError::RoundNotOpen { message, .. } => message.nl.clone(),
             DomainError::RoundAdopted => {
                 "de ronde is vastgesteld: de kaders en besluiten kunnen niet meer veranderen".into()
@@ -337,7 +330,9 @@ impl DomainError {
                 "plannen in deze ronde zijn nog in behandeling: {}; neem eerst een besluit, of stel ze uit naar een volgende vaststelling",
                 plan_ids.join(", ")
             ),
-            DomainError::Duplicate(said) | DomainError::Conflict(said) => said.nl.clone(),
+            DomainError::Duplicate(said)
+            | DomainError::Conflict(said)
+            | DomainError::Forbidden(said) => said.nl.clone(),
         }
     }
 }

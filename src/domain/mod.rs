@@ -15,6 +15,7 @@ pub mod money;
 pub mod notice;
 pub mod organisation;
 pub mod overview;
+pub mod permission;
 pub mod plan;
 pub mod pre_advice;
 pub mod reservation;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::errors::DomainError;
+use super::errors::{DomainError, Said};
 use super::tally::Outcome;
 use super::user::{Actor, Role};
 use super::visibility::{applicant_status, ShownStatus};
@@ -452,13 +452,27 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
         }
     }
     if !may_ever {
-        return Err(DomainError::Forbidden { action });
+        return Err(forbidden(action));
     }
     Err(DomainError::NotAllowed {
         state: ShownStatus::Actual(plan.status),
         action,
         allowed: actions_in(plan),
     })
+}
+
+/// The refusal of an action the actor could never take on this plan.
+pub fn forbidden(action: Action) -> DomainError {
+    DomainError::Forbidden(Said::new(
+        format!(
+            "your roles do not permit '{}' on this plan",
+            action.as_str()
+        ),
+        format!(
+            "u heeft niet de rol om '{}' te doen bij dit plan",
+            action.label_nl()
+        ),
+    ))
 }
 
 /// `decide`, with a refusal said as the caller sees the plan: an applicant hears the status
@@ -652,7 +666,7 @@ mod tests {
                             assert_eq!(tr.to, t, "{status:?} {action:?} {who}");
                             assert_eq!(tr.from, status);
                         }
-                        (None, Err(DomainError::Forbidden { .. }))
+                        (None, Err(DomainError::Forbidden(_)))
                         | (None, Err(DomainError::NotAllowed { .. })) => {}
                         (want, got) => {
                             panic!(
@@ -717,9 +731,7 @@ mod tests {
                 Action::StartReview,
                 member
             ),
-            Err(DomainError::Forbidden {
-                action: Action::StartReview
-            })
+            Err(forbidden(Action::StartReview))
         );
         // The team could start a review, just not from in_review: a conflict.
         let team = &actors()[2].1;

@@ -180,6 +180,23 @@ pub fn applicant_sees_decision(status: PlanStatus, published: bool) -> bool {
         )
 }
 
+/// The assessment of a plan (the scores, the pre-advice, the board's vote) is for staff, and
+/// for its applicant once the decision is published.
+pub fn check_assessment_shown(
+    actor: &super::user::Actor,
+    status: PlanStatus,
+    published: bool,
+) -> Result<(), super::DomainError> {
+    if actor.is_staff() || applicant_sees_decision(status, published) {
+        Ok(())
+    } else {
+        Err(super::DomainError::Forbidden(super::Said::new(
+            "the assessment is shown once decisions are published",
+            "De beoordeling is te zien zodra het besluit bekend is gemaakt.",
+        )))
+    }
+}
+
 /// Who may see a plan at all: drafts only their owner; other plans their owner and staff.
 pub fn may_see(status: PlanStatus, is_owner: bool, is_staff: bool) -> bool {
     is_owner || (is_staff && status != PlanStatus::Draft)

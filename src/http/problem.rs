@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::app;
-use crate::db::DbError;
 use crate::domain::conflict::Recusal;
 use crate::domain::state::Action;
 use crate::domain::visibility::ShownStatus;
@@ -122,7 +121,7 @@ impl Problem {
 fn domain_status(e: &DomainError) -> StatusCode {
     match e {
         DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
-        DomainError::Forbidden { .. } | DomainError::Recused { .. } => StatusCode::FORBIDDEN,
+        DomainError::Forbidden(_) | DomainError::Recused { .. } => StatusCode::FORBIDDEN,
         DomainError::NotAllowed { .. }
         | DomainError::RoundNotOpen { .. }
         | DomainError::RoundAdopted
@@ -142,16 +141,13 @@ impl ApiError {
             ApiError::App(E::Domain(e)) => domain_status(e),
             ApiError::App(E::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::App(E::Unauthorized(_)) => StatusCode::UNAUTHORIZED,
-            ApiError::App(E::Forbidden(_)) => StatusCode::FORBIDDEN,
             ApiError::App(E::Stale { .. }) => StatusCode::PRECONDITION_FAILED,
             ApiError::App(E::Changed(_)) => StatusCode::CONFLICT,
             ApiError::App(E::TooManyRequests(_)) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::App(E::Db(DbError::Unavailable(_))) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::App(E::Db(DbError::Duplicate | DbError::Concurrent)) => StatusCode::CONFLICT,
-            ApiError::App(E::Db(DbError::Unstorable(_))) => StatusCode::BAD_REQUEST,
-            ApiError::App(E::Db(DbError::Corrupt { .. } | DbError::Other(_)) | E::Internal(_)) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            ApiError::App(E::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::App(E::Duplicate) => StatusCode::CONFLICT,
+            ApiError::App(E::Unstorable(_)) => StatusCode::BAD_REQUEST,
+            ApiError::App(E::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -193,7 +189,6 @@ impl ApiError {
             }
             ApiError::App(E::NotFound(what)) => p("not-found", format!("{what} not found")),
             ApiError::App(E::Unauthorized(u)) => p("unauthorized", u.message().to_string()),
-            ApiError::App(E::Forbidden(m)) => p("forbidden", m.clone()),
             ApiError::App(e @ E::Stale { version }) => {
                 let mut problem = p("stale-version", e.to_string());
                 problem.current_version = Some(*version);
@@ -201,21 +196,17 @@ impl ApiError {
             }
             ApiError::App(e @ E::Changed(_)) => p("stale-version", e.to_string()),
             ApiError::App(e @ E::TooManyRequests(_)) => p("too-many-requests", e.to_string()),
-            ApiError::App(E::Db(DbError::Duplicate)) => p(
+            ApiError::App(E::Duplicate) => p(
                 "duplicate",
                 "a resource with these values exists already".into(),
             ),
-            ApiError::App(E::Db(DbError::Concurrent)) => p(
-                "stale-version",
-                "a concurrent change won; reload and try again".into(),
-            ),
-            ApiError::App(E::Db(DbError::Unstorable(m))) => p("malformed-body", m.clone()),
+            ApiError::App(E::Unstorable(m)) => p("malformed-body", m.clone()),
             // Server-side failures say nothing about internals.
-            ApiError::App(E::Db(DbError::Unavailable(_))) => p(
+            ApiError::App(E::Unavailable(_)) => p(
                 "service-unavailable",
                 "the database is unavailable; try again shortly".into(),
             ),
-            ApiError::App(E::Db(_) | E::Internal(_)) => {
+            ApiError::App(E::Internal(_)) => {
                 p("internal-error", "an unexpected error occurred".into())
             }
             ApiError::Malformed(m) => p("malformed-body", m.clone()),
@@ -246,12 +237,10 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::App(app::Error::Db(DbError::Unavailable(cause))) => {
+            ApiError::App(app::Error::Unavailable(cause)) => {
                 tracing::warn!(%cause, "database unavailable")
             }
-            ApiError::App(e @ (app::Error::Internal(_) | app::Error::Db(_)))
-                if self.status().is_server_error() =>
-            {
+            ApiError::App(e @ app::Error::Internal(_)) => {
                 tracing::error!(cause = %e, "request failed")
             }
             _ => {}
@@ -311,7 +300,10 @@ mod tests {
             (ApiError::field("title", ("x", "x")), 400),
             (ApiError::Malformed("x".into()), 400),
             (E::Unauthorized(app::Unauthorized::Token).into(), 401),
-            (E::Forbidden("x".into()).into(), 403),
+            (
+                E::Domain(DomainError::Forbidden(("x", "x").into())).into(),
+                403,
+            ),
             (E::NotFound("plan").into(), 404),
             (ApiError::NotAcceptable("x".into()), 406),
             (DomainError::Conflict(("x", "x").into()).into(), 409),
@@ -328,18 +320,10 @@ mod tests {
             (ApiError::PayloadTooLarge, 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (E::TooManyRequests(3).into(), 429),
-            (E::Db(DbError::Unavailable("x".into())).into(), 503),
+            (E::Unavailable("x".into()).into(), 503),
             (E::Internal("x".into()).into(), 500),
-            (
-                E::Db(DbError::Corrupt {
-                    table: "plans",
-                    id: "p".into(),
-                    column: "status",
-                    detail: "x".into(),
-                })
-                .into(),
-                500,
-            ),
+            (E::Duplicate.into(), 409),
+            (E::Unstorable("x".into()).into(), 400),
         ];
         for (err, status) in cases {
             assert_eq!(err.status().as_u16(), status, "{err:?}");
@@ -403,9 +387,9 @@ mod tests {
         ))
         .problem();
         assert!(!p.detail.contains("users") && !p.detail.contains("5432"));
-        let p = ApiError::from(E::Db(DbError::Unavailable(
+        let p = ApiError::from(E::Unavailable(
             "could not connect to server at 10.0.0.5".into(),
-        )))
+        ))
         .problem();
         assert!(!p.detail.contains("10.0.0.5"));
     }

@@ -7,18 +7,20 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{local_path, Posted, Problems};
+use super::form::{local_path, Problems};
+use super::kit::Post;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::sessions::{self, SignedIn};
 use crate::app::App;
 use crate::app::{self, accounts, Unauthorized};
-use crate::domain::user::{Account, Role};
+use crate::domain::permission::{self, Permission};
+use crate::domain::user::Account;
 use crate::front::client_key;
 
 /// Where a person goes after signing in: where they were going, or their own page.
 fn landing(account: &Account, next: Option<String>) -> String {
     next.unwrap_or_else(|| {
-        if account.roles.contains(&Role::Applicant) {
+        if permission::allows(&account.actor(), Permission::FilePlans) {
             "/mijn-plannen?bericht=ingelogd".into()
         } else {
             "/?bericht=ingelogd".into()
@@ -52,7 +54,6 @@ struct RegisterPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RegisterForm {
-    csrf: Option<String>,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -91,10 +92,10 @@ pub async fn register_page(state: web::Data<App>, v: Visitor) -> Result<HttpResp
 pub async fn register(
     state: web::Data<App>,
     req: HttpRequest,
-    v: Visitor,
-    Posted(f): Posted<RegisterForm>,
+    post: Post<RegisterForm>,
 ) -> Result<HttpResponse, WebError> {
-    v.check_csrf(f.csrf.as_deref())?;
+    post.anyone()?;
+    let Post { v, form: f, .. } = post;
     let input = accounts::RegisterInput {
         email: Some(f.email.clone()),
         password: Some(f.password.clone()),
@@ -202,7 +203,6 @@ pub async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResp
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginForm {
-    csrf: Option<String>,
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -218,10 +218,10 @@ pub struct LoginForm {
 pub async fn login(
     state: web::Data<App>,
     req: HttpRequest,
-    mut v: Visitor,
-    Posted(f): Posted<LoginForm>,
+    post: Post<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
-    v.check_csrf(f.csrf.as_deref())?;
+    post.anyone()?;
+    let Post { mut v, form: f, .. } = post;
     let next = local_path(f.volgende.as_deref());
     let mut page = LoginPage {
         l: Layout::new("Inloggen", &v),
@@ -291,7 +291,6 @@ pub async fn login(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LinkRequestForm {
-    csrf: Option<String>,
     #[serde(default)]
     email: String,
 }
@@ -301,10 +300,10 @@ pub struct LinkRequestForm {
 pub async fn request_link(
     state: web::Data<App>,
     req: HttpRequest,
-    v: Visitor,
-    Posted(f): Posted<LinkRequestForm>,
+    post: Post<LinkRequestForm>,
 ) -> Result<HttpResponse, WebError> {
-    v.check_csrf(f.csrf.as_deref())?;
+    post.anyone()?;
+    let Post { v, form: f, .. } = post;
     let client = client_key(&req);
     let email = f.email.clone();
     let st = state.clone();
@@ -377,7 +376,6 @@ pub async fn link_page(v: Visitor, q: web::Query<TokenQuery>) -> Result<HttpResp
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RedeemForm {
-    csrf: Option<String>,
     #[serde(default)]
     token: String,
 }
@@ -386,10 +384,10 @@ pub struct RedeemForm {
 pub async fn redeem_link(
     state: web::Data<App>,
     req: HttpRequest,
-    mut v: Visitor,
-    Posted(f): Posted<RedeemForm>,
+    post: Post<RedeemForm>,
 ) -> Result<HttpResponse, WebError> {
-    v.check_csrf(f.csrf.as_deref())?;
+    post.anyone()?;
+    let Post { mut v, form: f, .. } = post;
     let client = client_key(&req);
     let st = state.clone();
     let token = f.token.clone();
@@ -419,17 +417,12 @@ pub async fn redeem_link(
 // ---- sign-out --------------------------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
+pub struct CsrfOnly {}
 
 /// `POST /uitloggen`: ends the session, here and in the database.
-pub async fn logout(
-    state: web::Data<App>,
-    mut v: Visitor,
-    Posted(f): Posted<CsrfOnly>,
-) -> Result<HttpResponse, WebError> {
-    v.check_csrf(f.csrf.as_deref())?;
+pub async fn logout(state: web::Data<App>, post: Post<CsrfOnly>) -> Result<HttpResponse, WebError> {
+    post.anyone()?;
+    let mut v = post.v;
     if let Some(token) = v.token.clone() {
         let st = state.clone();
         web::block(move || st.write(|tx| sessions::end(tx, &token))).await??;

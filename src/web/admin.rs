@@ -7,7 +7,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Posted, Problems};
+use super::form::Problems;
+use super::kit::Post;
 use super::public::Flash;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::outbox::MailQuery;
@@ -16,31 +17,9 @@ use crate::app::App;
 use crate::app::{self, accounts, organisations, outbox};
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::organisation::OrganisationKind;
+use crate::domain::permission::{self, Permission};
 use crate::domain::user::{Account, AccountChange, Role};
 use crate::domain::DomainError;
-
-fn admin<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    if a.actor().has(Role::Admin) {
-        Ok(a)
-    } else {
-        Err(WebError::Forbidden(
-            "Deze pagina is voor beheerders.".into(),
-        ))
-    }
-}
-
-fn keeper<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    let actor = a.actor();
-    if actor.has(Role::Admin) || actor.has(Role::ProgrammeTeam) {
-        Ok(a)
-    } else {
-        Err(WebError::Forbidden(
-            "Deze pagina is voor beheerders en het programmateam.".into(),
-        ))
-    }
-}
 
 /// The account use cases check their caller inside their own transaction from a token's
 /// claims; a live session stands for the same account and epoch.
@@ -75,7 +54,7 @@ pub async fn users(
     v: Visitor,
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
-    let actor = admin(&v, "/beheer/gebruikers")?.actor();
+    let actor = v.may(Permission::ManageUsers, "/beheer/gebruikers")?;
     let st = state.clone();
     let (list, orgs) = web::block(move || {
         st.read(|c| Ok((accounts::list_users(c, &actor)?, organisations::list(c)?)))
@@ -132,7 +111,6 @@ struct UserFormPage {
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct UserForm {
-    csrf: Option<String>,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -153,7 +131,6 @@ pub struct UserForm {
 impl UserForm {
     fn of(a: &Account) -> UserForm {
         UserForm {
-            csrf: None,
             name: a.name.clone(),
             email: a.email.clone(),
             password: String::new(),
@@ -217,7 +194,7 @@ async fn user_form_page(
 
 /// `GET /beheer/gebruikers/nieuw`.
 pub async fn new_user_page(state: web::Data<App>, v: Visitor) -> Result<HttpResponse, WebError> {
-    admin(&v, "/beheer/gebruikers/nieuw")?;
+    v.may(Permission::ManageUsers, "/beheer/gebruikers/nieuw")?;
     let f = UserForm {
         active: "ja".into(),
         ..Default::default()
@@ -233,7 +210,7 @@ pub async fn user_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = admin(&v, &format!("/beheer/gebruikers/{id}"))?.actor();
+    let actor = v.may(Permission::ManageUsers, &format!("/beheer/gebruikers/{id}"))?;
     let st = state.clone();
     let list = web::block(move || st.read(|c| accounts::list_users(c, &actor))).await??;
     let account = list.iter().find(|a| a.id == id).ok_or(WebError::NotFound)?;
@@ -257,16 +234,16 @@ fn user_field(path: &str) -> (String, String) {
 /// Creates or changes an account; the form comes back with every mistake named.
 async fn save_user(
     state: web::Data<App>,
-    v: Visitor,
+    post: Post<UserForm>,
     id: Option<String>,
-    f: UserForm,
 ) -> Result<HttpResponse, WebError> {
     let here = id
         .as_ref()
         .map(|id| format!("/beheer/gebruikers/{id}"))
         .unwrap_or_else(|| "/beheer/gebruikers/nieuw".into());
-    let me = bearer_of(admin(&v, &here)?);
-    v.check_csrf(f.csrf.as_deref())?;
+    post.may(Permission::ManageUsers, &here)?;
+    let me = bearer_of(post.v.require(&here)?);
+    let Post { v, form: f, .. } = post;
     let change = f.change(id.is_none());
     let target = id.clone();
     let outcome = crate::front::hashing(&state, move |app| match &target {
@@ -305,20 +282,18 @@ async fn save_user(
 /// `POST /beheer/gebruikers/nieuw`.
 pub async fn create_user(
     state: web::Data<App>,
-    v: Visitor,
-    Posted(f): Posted<UserForm>,
+    post: Post<UserForm>,
 ) -> Result<HttpResponse, WebError> {
-    save_user(state, v, None, f).await
+    save_user(state, post, None).await
 }
 
 /// `POST /beheer/gebruikers/{id}`.
 pub async fn update_user(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<UserForm>,
+    post: Post<UserForm>,
 ) -> Result<HttpResponse, WebError> {
-    save_user(state, v, Some(path.into_inner()), f).await
+    save_user(state, post, Some(path.into_inner())).await
 }
 
 // ---- organisations -----------------------------------------------------------------------------
@@ -350,7 +325,7 @@ async fn organisations_page(
     kind: String,
     flash: Option<&str>,
 ) -> Result<OrganisationsPage, WebError> {
-    let actor = keeper(v, "/beheer/organisaties")?.actor();
+    let actor = v.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
     let st = state.clone();
     let list = web::block(move || {
         st.read(|c| {
@@ -415,7 +390,6 @@ pub async fn organisations_list(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OrganisationForm {
-    csrf: Option<String>,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -425,11 +399,11 @@ pub struct OrganisationForm {
 /// `POST /beheer/organisaties`: registers an organisation.
 pub async fn create_organisation(
     state: web::Data<App>,
-    v: Visitor,
-    Posted(f): Posted<OrganisationForm>,
+    post: Post<OrganisationForm>,
 ) -> Result<HttpResponse, WebError> {
-    let actor = keeper(&v, "/beheer/organisaties")?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let (name, kind) = (f.name.clone(), f.kind.clone());
     let p = match web::block(move || {
@@ -460,7 +434,6 @@ pub async fn create_organisation(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ConfirmForm {
-    csrf: Option<String>,
     #[serde(default)]
     user_id: String,
 }
@@ -468,13 +441,13 @@ pub struct ConfirmForm {
 /// `POST /beheer/organisaties/{id}/leden`: confirms an account's claim to the organisation.
 pub async fn confirm_member(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<ConfirmForm>,
+    post: Post<ConfirmForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = keeper(&v, "/beheer/organisaties")?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     web::block(move || {
         st.write(|tx| organisations::confirm_member(tx, &actor, &id, Some(&f.user_id)))
@@ -524,7 +497,7 @@ pub async fn outbox_page(
     v: Visitor,
     q: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let actor = keeper(&v, "/beheer/post")?.actor();
+    let actor = v.may(Permission::ReadOutbox, "/beheer/post")?;
     let status = q.status.clone().filter(|s| !s.is_empty());
     let query = MailQuery {
         status: status.clone(),
@@ -542,7 +515,7 @@ pub async fn outbox_page(
         ),
         Err(e) => return Err(e.into()),
     };
-    let admin = actor.has(Role::Admin);
+    let admin = permission::allows(&actor, Permission::RetryMail);
     let link = |page: i64| {
         let mut parts = Vec::new();
         if let Some(s) = &status {
@@ -600,20 +573,18 @@ pub async fn outbox_page(
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct RetryForm {
-    csrf: Option<String>,
-}
+pub struct RetryForm {}
 
 /// `POST /beheer/post/{id}/opnieuw`: an admin puts a mail back in the queue.
 pub async fn retry(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<RetryForm>,
+    post: Post<RetryForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = admin(&v, "/beheer/post")?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::RetryMail, "/beheer/post")?;
+    let v = post.v;
+
     let st = state.clone();
     web::block(move || st.write(|tx| outbox::retry(tx, &actor, &id))).await??;
     Ok(redirect(&v, "/beheer/post?bericht=opnieuw"))

@@ -6,7 +6,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Kept, Posted, Problems};
+use super::form::{Kept, Problems};
+use super::kit::Post;
 use super::plan_form::{
     field, goal_groups, FundingRow, FundingRowView, GoalGroup, PlanFormInput, NAMED,
 };
@@ -16,34 +17,12 @@ use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PlanV
 use crate::app::App;
 use crate::app::{self, rounds};
 use crate::domain::calendar::{dutch_date, dutch_date_time};
+use crate::domain::permission::{self, Permission};
 use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
-use crate::domain::user::{Account, Role};
+use crate::domain::user::Account;
 use crate::domain::visibility::ShownStatus;
 use crate::domain::DomainError;
-
-/// Only an applicant files plans; others see why.
-fn applicant<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    if a.roles.contains(&Role::Applicant) {
-        Ok(a)
-    } else {
-        Err(WebError::Forbidden(
-            "Deze pagina is voor bewoners en partners die een plan indienen.".into(),
-        ))
-    }
-}
-
-/// The one who holds a plan to edit and submit: an applicant, or a programme team member
-/// with an organisation's own action they filed (the use cases check it is theirs).
-fn holder<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    if a.roles.contains(&Role::ProgrammeTeam) {
-        Ok(a)
-    } else {
-        applicant(v, here)
-    }
-}
 
 // ---- my plans --------------------------------------------------------------------------------
 
@@ -116,7 +95,7 @@ pub async fn my_plans(
     let st = state.clone();
     let kept = lists.clone();
     let (v, (found, open)) = with_visitor(&state, pending, move |c, v| {
-        let actor = applicant(v, "/mijn-plannen")?.actor();
+        let actor = v.may(Permission::FilePlans, "/mijn-plannen")?;
         // Rows of a page read before are kept until plans change (as the API keeps its
         // serialized pages), and the rounds until a round changes.
         let listing = plans::list(
@@ -236,9 +215,7 @@ async fn form_page(
         .account()
         .and_then(|a| a.kind)
         .is_some_and(|k| k == crate::domain::user::ApplicantKind::Resident);
-    let team = v
-        .account()
-        .is_some_and(|a| a.roles.contains(&Role::ProgrammeTeam));
+    let team = v.allows(Permission::FileForOthers);
     let reservation = match (team, f.reservering.trim()) {
         (true, rid) if !rid.is_empty() => {
             let (st, rid, actor, round_id) = (
@@ -315,7 +292,10 @@ pub async fn new_plan_page(
     q: web::Query<NewPlanQuery>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    holder(&v, &format!("/rondes/{id}/plannen/nieuw"))?;
+    v.may(
+        Permission::HoldPlans,
+        &format!("/rondes/{id}/plannen/nieuw"),
+    )?;
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
@@ -375,12 +355,14 @@ async fn save_new(
     f: PlanFormInput,
 ) -> Result<HttpResponse, WebError> {
     let id = id.to_string();
-    let me = holder(v, &format!("/rondes/{id}/plannen/nieuw"))?.clone();
+    let here = format!("/rondes/{id}/plannen/nieuw");
+    v.may(Permission::HoldPlans, &here)?;
+    let me = v.require(&here)?.clone();
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
     let (content, mut p) = f.content();
-    let team = me.roles.contains(&Role::ProgrammeTeam);
+    let team = v.allows(Permission::FileForOthers);
     let filed_for = if team {
         match f.filed_for() {
             Ok(ff) => Some(ff),
@@ -509,7 +491,7 @@ pub async fn edit_plan_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let me = holder(&v, &format!("/plannen/{id}/bewerken"))?.actor();
+    let me = v.may(Permission::HoldPlans, &format!("/plannen/{id}/bewerken"))?;
     let st = state.clone();
     let pid = id.clone();
     let a = me.clone();
@@ -559,7 +541,7 @@ async fn save_edit(
     f: PlanFormInput,
 ) -> Result<HttpResponse, WebError> {
     let id = id.to_string();
-    let actor = holder(v, &format!("/plannen/{id}/bewerken"))?.actor();
+    let actor = v.may(Permission::HoldPlans, &format!("/plannen/{id}/bewerken"))?;
     let (content, mut p) = f.content();
     if p.is_empty() {
         let st = state.clone();
@@ -621,7 +603,7 @@ async fn submit_check(
     v: &Visitor,
     id: &str,
 ) -> Result<SubmitPage, WebError> {
-    let actor = holder(v, &format!("/plannen/{id}/indienen"))?.actor();
+    let actor = v.may(Permission::HoldPlans, &format!("/plannen/{id}/indienen"))?;
     let st = state.clone();
     let pid = id.to_string();
     let check = web::block(move || st.read(|c| plans::submission_check(c, &actor, &pid))).await??;
@@ -647,7 +629,6 @@ pub async fn submit_page(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SubmitForm {
-    csrf: Option<String>,
     answer: Option<String>,
 }
 
@@ -655,13 +636,13 @@ pub struct SubmitForm {
 /// question, when given).
 pub async fn submit(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<SubmitForm>,
+    post: Post<SubmitForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = holder(&v, &format!("/plannen/{id}/indienen"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::HoldPlans, &format!("/plannen/{id}/indienen"))?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let pid = id.clone();
     let answer = f.answer.clone().filter(|a| !a.trim().is_empty());
@@ -676,9 +657,7 @@ pub async fn submit(
                 "ingediend"
             };
             // The team's own action goes on in the work list's plan page.
-            if v.account()
-                .is_some_and(|a| !a.roles.contains(&Role::Applicant))
-            {
+            if !v.allows(Permission::FilePlans) {
                 return Ok(redirect(&v, &format!("/plannen/{id}")));
             }
             Ok(redirect(&v, &format!("/mijn-plannen?bericht={key}")))
@@ -892,7 +871,7 @@ pub async fn plan_page(
     let st = state.clone();
     let (v, found) = with_visitor(&state, pending, move |c, v| {
         let actor = v.require(&format!("/plannen/{pid}"))?.actor();
-        if actor.is_staff() {
+        if permission::allows(&actor, Permission::SeeAssessment) {
             return Ok(None);
         }
         let (view, round) = plans::read_kept(c, &st.rounds, &actor, &pid)?;
@@ -913,7 +892,6 @@ pub async fn plan_page(
         .reveals_assessment(&actor)
         .then_some(plan.decision.as_ref())
         .flatten()
-        .filter(|_| plan.is_published() || actor.is_staff())
         .map(|d| Outcome {
             granted: plan.status == PlanStatus::Adopted || plan.status == PlanStatus::Approved,
             amount: match plan.content.funding.without_amount_nl() {
@@ -981,7 +959,7 @@ pub async fn withdraw_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = applicant(&v, &format!("/plannen/{id}/intrekken"))?.actor();
+    let actor = v.may(Permission::FilePlans, &format!("/plannen/{id}/intrekken"))?;
     let st = state.clone();
     let pid = id.clone();
     let (view, _) = web::block(move || st.read(|c| plans::read(c, &actor, &pid))).await??;
@@ -997,7 +975,6 @@ pub async fn withdraw_page(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct WithdrawForm {
-    csrf: Option<String>,
     #[serde(default)]
     reason: String,
 }
@@ -1005,13 +982,13 @@ pub struct WithdrawForm {
 /// `POST /plannen/{id}/intrekken`: withdraws, with the reason.
 pub async fn withdraw(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<WithdrawForm>,
+    post: Post<WithdrawForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = applicant(&v, &format!("/plannen/{id}/intrekken"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::FilePlans, &format!("/plannen/{id}/intrekken"))?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let pid = id.clone();
     let reason = f.reason.clone();

@@ -7,24 +7,15 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Posted, Problems};
+use super::form::Problems;
+use super::kit::Post;
 use super::team::{advice_of, tally_line_of, AdviceView, TallyLine};
 use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
 use crate::app::App;
 use crate::app::{self, board};
-use crate::domain::user::{Account, Role};
+use crate::domain::permission;
+use crate::domain::permission::Permission;
 use crate::domain::DomainError;
-
-fn member<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    if a.actor().has(Role::BoardMember) {
-        Ok(a)
-    } else {
-        Err(WebError::Forbidden(
-            "Deze pagina is voor de leden van het bestuur.".into(),
-        ))
-    }
-}
 
 pub struct AgendaLine {
     pub id: String,
@@ -64,7 +55,7 @@ async fn board_page(
     p: Problems,
     flash: Option<&str>,
 ) -> Result<BoardPage, WebError> {
-    let actor = member(v, "/bestuur")?.actor();
+    let actor = v.may(Permission::Vote, "/bestuur")?;
     let st = state.clone();
     let agenda = web::block(move || st.read(|c| board::agenda(c, &actor, 1))).await??;
     board_view(v, agenda, p, flash)
@@ -76,7 +67,7 @@ fn board_view(
     p: Problems,
     flash: Option<&str>,
 ) -> Result<BoardPage, WebError> {
-    let actor = member(v, "/bestuur")?.actor();
+    let actor = v.may(Permission::Vote, "/bestuur")?;
     let board::Agenda {
         items,
         names,
@@ -126,7 +117,7 @@ fn board_view(
         )
         .with_flash(super::flash(flash)),
         p,
-        chair: actor.has(Role::BoardChair),
+        chair: permission::allows(&actor, Permission::CloseVotes),
         items: lines,
         total,
         page,
@@ -143,7 +134,7 @@ pub async fn agenda(
     let page = q.pagina.unwrap_or(1).clamp(1, 100_000);
     // The visitor and the agenda in one blocking call.
     let (v, agenda) = with_visitor(&state, pending, move |c, v| {
-        let actor = member(v, "/bestuur")?.actor();
+        let actor = v.may(Permission::Vote, "/bestuur")?;
         Ok(board::agenda(c, &actor, page)?)
     })
     .await?;
@@ -153,7 +144,6 @@ pub async fn agenda(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct VoteForm {
-    csrf: Option<String>,
     vote: Option<String>,
     #[serde(default)]
     comment: String,
@@ -162,13 +152,13 @@ pub struct VoteForm {
 /// `POST /plannen/{id}/stem`: casts or changes the member's vote.
 pub async fn vote(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<VoteForm>,
+    post: Post<VoteForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = member(&v, "/bestuur")?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::Vote, "/bestuur")?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let pid = id.clone();
     let (choice, comment) = (f.vote.clone(), f.comment.clone());
@@ -203,7 +193,6 @@ pub async fn vote(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ConflictForm {
-    csrf: Option<String>,
     #[serde(default)]
     reason: String,
 }
@@ -212,13 +201,13 @@ pub struct ConflictForm {
 /// recused from then on.
 pub async fn declare_conflict(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<ConflictForm>,
+    post: Post<ConflictForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = member(&v, "/bestuur")?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::Vote, "/bestuur")?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let pid = id.clone();
     let reason = f.reason.clone();

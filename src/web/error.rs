@@ -7,7 +7,6 @@ use askama::Template;
 
 use super::Layout;
 use crate::app;
-use crate::db::DbError;
 
 /// Why a page is not shown.
 #[derive(Debug)]
@@ -31,11 +30,8 @@ impl From<app::Error> for WebError {
     fn from(e: app::Error) -> WebError {
         match e {
             app::Error::NotFound(_) => WebError::NotFound,
-            app::Error::Forbidden(_) => {
-                WebError::Forbidden("U heeft geen toegang tot deze pagina.".into())
-            }
             app::Error::Unauthorized(_) => WebError::SignIn { next: "/".into() },
-            app::Error::Domain(d @ crate::domain::DomainError::Forbidden { .. }) => {
+            app::Error::Domain(d @ crate::domain::DomainError::Forbidden(_)) => {
                 WebError::Forbidden(d.message_nl())
             }
             app::Error::Domain(d) => WebError::Refused(d.message_nl()),
@@ -47,7 +43,15 @@ impl From<app::Error> for WebError {
                 "Te veel pogingen. Probeer het over {} minuten opnieuw.",
                 s.div_ceil(60)
             )),
-            app::Error::Db(DbError::Unavailable(_)) => WebError::Unavailable,
+            app::Error::Duplicate => WebError::Refused(
+                "Dit staat er al: iemand heeft het intussen vastgelegd. Laad de pagina opnieuw."
+                    .into(),
+            ),
+            app::Error::Unstorable(_) => WebError::Refused(
+                "Wat u invulde bevat tekens die niet kunnen worden bewaard. Haal ze weg en probeer het opnieuw."
+                    .into(),
+            ),
+            app::Error::Unavailable(_) => WebError::Unavailable,
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -124,10 +128,7 @@ impl ResponseError for WebError {
                 title: heading.to_string(),
                 css: super::assets::stylesheet_path(),
                 user: None,
-                applicant: false,
-                team: false,
-                board: false,
-                admin: false,
+                menu: Default::default(),
                 bare: true,
                 csrf: String::new(),
                 flash: None,

@@ -8,20 +8,18 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::form::{euros, Posted, Problems};
+use super::form::{euros, Problems};
+use super::kit::Post;
 use super::public::Flash;
 use super::session::Pending;
-use super::team::team;
 use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
 use crate::app;
 use crate::app::grants::{self, GrantView};
 use crate::app::App;
 use crate::domain::calendar::{amsterdam_date, dutch_date};
-use crate::domain::grant::{
-    self as rules, PaymentStatus, ReportInput, ReportKind, ReportStatus, SpentInput,
-    PROGRAMME_SOURCE,
-};
-use crate::domain::user::Role;
+use crate::domain::grant::steps;
+use crate::domain::grant::{self as rules, ReportInput, SpentInput, PROGRAMME_SOURCE};
+use crate::domain::permission::{self, Permission};
 use crate::domain::DomainError;
 use crate::publish::results::{self, ResultsView};
 
@@ -89,7 +87,7 @@ pub async fn list(
     let (v, (all, due)) = with_visitor(&state, pending, |c, v| {
         let a = v.require("/subsidies")?.actor();
         let all = grants::list(c, &a, None)?;
-        let due = if a.is_staff() {
+        let due = if permission::allows(&a, Permission::SeeGrants) {
             grants::due_reports(c, &a, amsterdam_date(Utc::now()))?
         } else {
             Vec::new()
@@ -98,7 +96,7 @@ pub async fn list(
     })
     .await?;
     let today = amsterdam_date(Utc::now());
-    let is_staff = v.account().is_some_and(|a| a.actor().is_staff());
+    let is_staff = v.allows(Permission::SeeGrants);
     let page = GrantsPage {
         l: Layout::new("Subsidies", &v).with_flash(super::flash(q.bericht.as_deref())),
         rows: all.iter().map(row).collect(),
@@ -148,7 +146,6 @@ pub struct ReportView {
 /// What the report form holds (as typed, when it comes back with problems).
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct ReportForm {
-    csrf: Option<String>,
     #[serde(default)]
     kind: String,
     #[serde(default)]
@@ -171,7 +168,6 @@ pub struct ReportForm {
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct FinalForm {
-    csrf: Option<String>,
     #[serde(default)]
     amount_eur: String,
     #[serde(default)]
@@ -210,30 +206,15 @@ fn grant_page(
 ) -> GrantPage {
     let today = amsterdam_date(Utc::now());
     let actor = v.account().map(|a| a.actor());
-    let owner = actor.as_ref().is_some_and(|a| a.user_id == view.owner_id);
-    let is_team = actor.as_ref().is_some_and(|a| a.has(Role::ProgrammeTeam));
+    let owner = actor
+        .as_ref()
+        .is_some_and(|a| steps::check_reporter(a, &view.owner_id).is_ok());
     let running = view.grant.status == rules::GrantStatus::Running;
-    let final_filed = view
-        .reports
-        .iter()
-        .any(|r| r.kind == ReportKind::Final && r.filed.is_some());
-    let fileable = if running {
-        view.reports
-            .iter()
-            .filter(|r| r.filed.is_none())
-            .filter(|r| r.kind == ReportKind::Final || !final_filed)
-            .map(|r| (r.kind.as_str(), r.kind.label_nl()))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let settled = view.grant.final_amount.is_some();
-    let suggested = view
-        .reports
-        .iter()
-        .find(|r| r.kind == ReportKind::Final)
-        .and_then(|r| r.filed.as_ref())
-        .map(|f| f.spent_from_programme().min(view.grant.amount))
+    let fileable = steps::fileable(&view.grant, &view.reports)
+        .into_iter()
+        .map(|k| (k.as_str(), k.label_nl()))
+        .collect();
+    let suggested = steps::suggested_final_amount(&view.grant, &view.reports)
         .map(|e| e.value().to_string())
         .unwrap_or_default();
     let fin = if fin.amount_eur.is_empty() && fin.motivation.is_empty() {
@@ -272,7 +253,7 @@ fn grant_page(
                     .or(pay.released_at)
                     .map(|t| dutch_date(amsterdam_date(t)))
                     .unwrap_or_default(),
-                releasable: is_team && pay.status == PaymentStatus::Due,
+                releasable: actor.as_ref().is_some_and(|a| steps::may_release(a, pay)),
             })
             .collect(),
         reports: view
@@ -299,12 +280,16 @@ fn grant_page(
                     .attachment
                     .as_ref()
                     .map(|a| (a.name.clone(), format!("/verslagen/{}/bijlage", r.id))),
-                can_attach: owner && r.status() == ReportStatus::Filed,
+                can_attach: actor
+                    .as_ref()
+                    .is_some_and(|a| steps::check_attach(a, &view.owner_id, r).is_ok()),
             })
             .collect(),
         owner,
         fileable,
-        can_settle: is_team && final_filed && !settled,
+        can_settle: actor
+            .as_ref()
+            .is_some_and(|a| steps::may_settle(a, &view.grant, &view.reports)),
         suggested,
         form,
         fin,
@@ -429,13 +414,13 @@ fn report_input(
 /// `POST /subsidies/{id}/verslag`: the applicant files a report.
 pub async fn file_report(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<ReportForm>,
+    post: Post<ReportForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = v.require(&format!("/subsidies/{id}"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.signed_in(&format!("/subsidies/{id}"))?;
+    let Post { v, form: f, .. } = post;
+
     let mut p = Problems::new();
     let (input, where_) = report_input(&f, &mut p);
     let outcome = if p.is_empty() {
@@ -512,13 +497,13 @@ fn report_label(id: &str) -> &'static str {
 /// `POST /subsidies/{id}/vaststelling`: the team sets the final amount.
 pub async fn settle(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<FinalForm>,
+    post: Post<FinalForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/subsidies/{id}"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::SettleGrants, &format!("/subsidies/{id}"))?;
+    let Post { v, form: f, .. } = post;
+
     let mut p = Problems::new();
     let amount = match euros(&f.amount_eur) {
         Ok(a) => a,

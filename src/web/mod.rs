@@ -11,6 +11,7 @@ pub mod board;
 pub mod error;
 pub mod form;
 pub mod grants;
+pub mod kit;
 pub mod payments;
 pub mod plan_form;
 pub mod public;
@@ -27,7 +28,7 @@ use actix_web::{web, HttpResponse};
 pub use error::WebError;
 pub use session::{Pending, Visitor};
 
-use crate::domain::user::Role;
+use crate::domain::permission::Menu;
 
 /// The pages' paths, Dutch and stable (people bookmark them); see WEB.md.
 pub fn mount(cfg: &mut web::ServiceConfig) {
@@ -257,11 +258,8 @@ pub struct Layout {
     pub css: &'static str,
     /// The signed-in account's name, or `None`.
     pub user: Option<String>,
-    pub applicant: bool,
-    /// The programme team's and the board's menu items.
-    pub team: bool,
-    pub board: bool,
-    pub admin: bool,
+    /// The menu items the visitor's rights show (`domain::permission::Menu`).
+    pub menu: Menu,
     /// No menu: an error page does not know who is visiting, so it shows no sign-in state.
     pub bare: bool,
     /// For the sign-out form in the header.
@@ -277,10 +275,7 @@ impl Layout {
             title: title.into(),
             css: assets::stylesheet_path(),
             user: account.map(|a| a.name.clone()),
-            applicant: account.is_some_and(|a| a.roles.contains(&Role::Applicant)),
-            team: account.is_some_and(|a| a.actor().has(Role::ProgrammeTeam)),
-            board: account.is_some_and(|a| a.actor().has(Role::BoardMember)),
-            admin: account.is_some_and(|a| a.actor().has(Role::Admin)),
+            menu: account.map(|a| Menu::of(&a.actor())).unwrap_or_default(),
             bare: false,
             csrf: v.csrf.clone(),
             flash: None,

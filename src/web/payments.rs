@@ -6,16 +6,16 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Posted, Problems};
+use super::form::Problems;
+use super::kit::Post;
 use super::public::Flash;
 use super::session::Pending;
-use super::team::{staff, team};
 use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
 use crate::app::App;
 use crate::app::{self, organisations, payments};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::grant::{self as rules, BatchStatus, PaymentStatus};
-use crate::domain::user::Role;
+use crate::domain::permission::Permission;
 use crate::domain::DomainError;
 
 pub struct PayLine {
@@ -75,7 +75,7 @@ pub async fn payments_page(
     q: web::Query<Flash>,
 ) -> Result<HttpResponse, WebError> {
     let (v, (due, released, batches)) = with_visitor(&state, pending, |c, v| {
-        let a = staff(v, "/betalingen")?.actor();
+        let a = v.may(Permission::SeeGrants, "/betalingen")?;
         Ok((
             payments::in_status(c, &a, PaymentStatus::Due)?,
             payments::in_status(c, &a, PaymentStatus::Released)?,
@@ -83,9 +83,7 @@ pub async fn payments_page(
         ))
     })
     .await?;
-    let is_team = v
-        .account()
-        .is_some_and(|a| a.actor().has(Role::ProgrammeTeam));
+    let is_team = v.allows(Permission::ManagePayments);
     let page = PaymentsPage {
         l: Layout::new("Betalingen", &v).with_flash(super::flash(q.bericht.as_deref())),
         due: due.iter().map(pay_line).collect(),
@@ -110,23 +108,20 @@ pub async fn payments_page(
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct TokenForm {
-    csrf: Option<String>,
-}
+pub struct TokenForm {}
 
 /// Runs one of the payment steps for the team and goes back to the payments page with its
 /// message, or shows the refusal in Dutch.
 async fn payment_step<T: Send + 'static>(
     state: web::Data<App>,
-    v: Visitor,
-    csrf: Option<String>,
+    post: Post<TokenForm>,
     done: &str,
     step: impl FnOnce(&mut crate::db::Tx, &crate::domain::user::Actor) -> Result<T, app::Error>
         + Send
         + 'static,
 ) -> Result<HttpResponse, WebError> {
-    let actor = team(&v, "/betalingen")?.actor();
-    v.check_csrf(csrf.as_deref())?;
+    let actor = post.may(Permission::ManagePayments, "/betalingen")?;
+    let v = post.v;
     let st = state.clone();
     match web::block(move || st.write(|tx| step(tx, &actor))).await? {
         Ok(_) => Ok(redirect(&v, &format!("/betalingen?bericht={done}"))),
@@ -138,12 +133,11 @@ async fn payment_step<T: Send + 'static>(
 /// `POST /betalingen/{id}/vrijgeven`.
 pub async fn release(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<TokenForm>,
+    post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    payment_step(state, v, f.csrf, "betaling-vrijgegeven", move |tx, a| {
+    payment_step(state, post, "betaling-vrijgegeven", move |tx, a| {
         payments::release(tx, a, &id)
     })
     .await
@@ -152,11 +146,10 @@ pub async fn release(
 /// `POST /betalingen/batches`.
 pub async fn create_batch(
     state: web::Data<App>,
-    v: Visitor,
-    Posted(f): Posted<TokenForm>,
+    post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let payer = state.payer.clone();
-    payment_step(state, v, f.csrf, "batch-gemaakt", move |tx, a| {
+    payment_step(state, post, "batch-gemaakt", move |tx, a| {
         payments::create_batch(tx, a, payer.as_ref())
     })
     .await
@@ -165,12 +158,11 @@ pub async fn create_batch(
 /// `POST /betalingen/batches/{id}/betaald`.
 pub async fn batch_paid(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<TokenForm>,
+    post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    payment_step(state, v, f.csrf, "batch-betaald", move |tx, a| {
+    payment_step(state, post, "batch-betaald", move |tx, a| {
         payments::mark_paid(tx, a, &id)
     })
     .await
@@ -179,12 +171,11 @@ pub async fn batch_paid(
 /// `POST /betalingen/batches/{id}/intrekken`.
 pub async fn batch_cancel(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<TokenForm>,
+    post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    payment_step(state, v, f.csrf, "batch-ingetrokken", move |tx, a| {
+    payment_step(state, post, "batch-ingetrokken", move |tx, a| {
         payments::cancel(tx, a, &id)
     })
     .await
@@ -200,7 +191,7 @@ pub async fn sepa_file(
     let payer = state.payer.clone();
     let batch = id.clone();
     let (_, outcome) = with_visitor(&state, pending, move |c, v| {
-        let a = team(v, "/betalingen")?.actor();
+        let a = v.may(Permission::ManagePayments, "/betalingen")?;
         Ok(payments::export(c, &a, &id, payer.as_ref()))
     })
     .await?;
@@ -226,7 +217,6 @@ struct BankAccountPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct BankAccountForm {
-    csrf: Option<String>,
     #[serde(default)]
     iban: String,
     #[serde(default)]
@@ -241,7 +231,7 @@ async fn bank_account_page(
     f: Option<BankAccountForm>,
 ) -> Result<BankAccountPage, WebError> {
     let here = format!("/beheer/organisaties/{org_id}/bankrekening");
-    let a = team(v, &here)?.actor();
+    let a = v.may(Permission::ManagePayments, &here)?;
     let st = state.clone();
     let id = org_id.to_string();
     let (org, current, changes) = web::block(move || {
@@ -312,14 +302,14 @@ pub async fn bank_account(
 /// `POST /beheer/organisaties/{id}/bankrekening`.
 pub async fn set_bank_account(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<BankAccountForm>,
+    post: Post<BankAccountForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let here = format!("/beheer/organisaties/{id}/bankrekening");
-    let actor = v.require(&here)?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.signed_in(&here)?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let (oid, iban, holder) = (id.clone(), f.iban.clone(), f.holder.clone());
     let mut p = Problems::new();

@@ -178,9 +178,7 @@ pub async fn round(
             })
             .collect(),
         conditions: r.spec.catalog.conditions.clone(),
-        applicant: v
-            .account()
-            .is_some_and(|a| a.roles.contains(&crate::domain::user::Role::Applicant)),
+        applicant: v.allows(crate::domain::permission::Permission::FilePlans),
     };
     render(&v, StatusCode::OK, &page)
 }

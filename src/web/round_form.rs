@@ -9,11 +9,12 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::{Posted, Problems};
-use super::team::team;
+use super::kit::Post;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::App;
 use crate::app::{self, rounds};
 use crate::domain::calendar::{amsterdam_local, from_amsterdam_local};
+use crate::domain::permission::Permission;
 use crate::domain::round::{CriterionInput, GoalInput, Round, RoundInput, ThemeInput};
 use crate::domain::DomainError;
 
@@ -375,7 +376,7 @@ fn input_of(v: &HashMap<String, String>, p: &mut Problems) -> RoundInput {
 
 /// `GET /rondes/nieuw`.
 pub async fn new_round_page(v: Visitor) -> Result<HttpResponse, WebError> {
-    team(&v, "/rondes/nieuw")?;
+    v.may(Permission::ManageRounds, "/rondes/nieuw")?;
     let mut fields = HashMap::new();
     fields.insert("programme".to_string(), "Sterk voor Noord".to_string());
     render(&v, StatusCode::OK, &page(&v, None, fields, Problems::new()))
@@ -388,7 +389,7 @@ pub async fn edit_round_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    team(&v, &format!("/rondes/{id}/bewerken"))?;
+    v.may(Permission::ManageRounds, &format!("/rondes/{id}/bewerken"))?;
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
@@ -410,7 +411,7 @@ async fn save(
         Some(id) => format!("/rondes/{id}/bewerken"),
         None => "/rondes/nieuw".into(),
     };
-    let actor = team(&v, &here)?.actor();
+    let actor = v.may(Permission::ManageRounds, &here)?;
     v.check_csrf(form.get("csrf").map(String::as_str))?;
     let mut p = Problems::new();
     if let Some(msg) = form.get(UPLOAD_ERROR) {
@@ -576,13 +577,13 @@ fn copy_input(form: &HashMap<String, String>, p: &mut Problems) -> rounds::CopyI
 /// adopted continuing action as a draft for its owner), then to the new round's page.
 pub async fn copy_round(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(form): Posted<HashMap<String, String>>,
+    post: Post<HashMap<String, String>>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/rondes/{id}/bewerken"))?.actor();
-    v.check_csrf(form.get("csrf").map(String::as_str))?;
+    let actor = post.may(Permission::ManageRounds, &format!("/rondes/{id}/bewerken"))?;
+    let Post { v, form, .. } = post;
+
     let mut p = Problems::new();
     let input = copy_input(&form, &mut p);
     if p.is_empty() {

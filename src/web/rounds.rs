@@ -6,14 +6,16 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Posted, Problems};
+use super::form::Problems;
+use super::kit::Post;
 use super::public::Flash;
-use super::team::{staff, team};
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::adoptions::{self, AdoptionInput};
 use crate::app::App;
 use crate::app::{self, reservations, rounds};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
+use crate::domain::permission;
+use crate::domain::permission::Permission;
 use crate::domain::state::PlanStatus;
 use crate::domain::DomainError;
 
@@ -59,7 +61,6 @@ struct BudgetPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ReservationForm {
-    csrf: Option<String>,
     #[serde(default)]
     theme: String,
     #[serde(default)]
@@ -75,7 +76,7 @@ async fn budget_page(
     f: ReservationForm,
     p: Problems,
 ) -> Result<BudgetPage, WebError> {
-    let actor = staff(v, &format!("/rondes/{id}/budget"))?.actor();
+    let actor = v.may(Permission::SeeAssessment, &format!("/rondes/{id}/budget"))?;
     let st = state.clone();
     let rid = id.to_string();
     let a = actor.clone();
@@ -134,7 +135,7 @@ async fn budget_page(
                 plan_id: r.plan_id.clone(),
             })
             .collect(),
-        team: actor.has(crate::domain::user::Role::ProgrammeTeam),
+        team: permission::allows(&actor, Permission::ManageReservations),
         themes: round
             .spec
             .catalog
@@ -166,13 +167,15 @@ pub async fn budget(
 /// `POST /rondes/{id}/reserveringen`: the team reserves part of a theme's budget.
 pub async fn reserve(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<ReservationForm>,
+    post: Post<ReservationForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/rondes/{id}/budget"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(
+        Permission::ManageReservations,
+        &format!("/rondes/{id}/budget"),
+    )?;
+    let Post { v, form: f, .. } = post;
     let raw = f.amount_eur.trim().replace(['.', ' ', '€'], "");
     let mut p = Problems::new();
     let amount = if raw.is_empty() {
@@ -224,7 +227,6 @@ pub async fn reserve(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ReleaseForm {
-    csrf: Option<String>,
     #[serde(default)]
     ronde: String,
 }
@@ -232,13 +234,15 @@ pub struct ReleaseForm {
 /// `POST /reserveringen/{id}/vrijgeven`: the team releases a reservation.
 pub async fn release(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<ReleaseForm>,
+    post: Post<ReleaseForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/rondes/{}/budget", f.ronde))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(
+        Permission::ManageReservations,
+        &format!("/rondes/{}/budget", post.form.ronde),
+    )?;
+    let Post { v, form: f, .. } = post;
     let st = state.clone();
     web::block(move || st.write(|tx| reservations::release(tx, &actor, &id))).await??;
     let back = super::form::local_path(Some(&format!("/rondes/{}/budget", f.ronde)))
@@ -282,7 +286,7 @@ pub async fn ranking(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = staff(&v, &format!("/rondes/{id}/rangorde"))?.actor();
+    let actor = v.may(Permission::SeeAssessment, &format!("/rondes/{id}/rangorde"))?;
     let st = state.clone();
     let rid = id.clone();
     let (round, ranked) = web::block(move || {
@@ -368,7 +372,6 @@ struct AdoptionPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AdoptionForm {
-    csrf: Option<String>,
     #[serde(default)]
     adopted_on: String,
     #[serde(default)]
@@ -384,7 +387,10 @@ async fn adoption_page(
     f: AdoptionForm,
     p: Problems,
 ) -> Result<AdoptionPage, WebError> {
-    let actor = team(v, &format!("/rondes/{id}/vaststelling"))?.actor();
+    let actor = v.may(
+        Permission::RecordAdoption,
+        &format!("/rondes/{id}/vaststelling"),
+    )?;
     let st = state.clone();
     let rid = id.to_string();
     let (round, standing, adoptions) = web::block(move || {
@@ -460,13 +466,15 @@ pub async fn adoption(
 /// `POST /rondes/{id}/vaststelling`: records the college's adoption.
 pub async fn adopt(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<AdoptionForm>,
+    post: Post<AdoptionForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/rondes/{id}/vaststelling"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(
+        Permission::RecordAdoption,
+        &format!("/rondes/{id}/vaststelling"),
+    )?;
+    let Post { v, form: f, .. } = post;
     let mut p = Problems::new();
     let adopted_on = match chrono::NaiveDate::parse_from_str(f.adopted_on.trim(), "%Y-%m-%d") {
         Ok(d) => Some(d),

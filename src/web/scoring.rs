@@ -7,14 +7,16 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::form::{Posted, Problems};
-use super::team::{read_plan, team};
+use super::form::Problems;
+use super::kit::Post;
+use super::team::read_plan;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::dossier::{dossier, Dossier};
 use crate::app::plans::Expected;
 use crate::app::App;
 use crate::app::{self, assessment, rounds};
 use crate::domain::evaluation::ScoreInput;
+use crate::domain::permission::Permission;
 use crate::domain::pre_advice::{default_score, PreAdviceInput};
 use crate::domain::round::Round;
 use crate::domain::user::Actor;
@@ -185,7 +187,10 @@ pub async fn evaluation_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/beoordeling"))?.actor();
+    let actor = v.may(
+        Permission::ReviewPlans,
+        &format!("/plannen/{id}/beoordeling"),
+    )?;
     let d = load_dossier(&state, &actor, &id).await?;
     let mine: ChosenScores = d
         .evaluations
@@ -222,13 +227,15 @@ pub async fn evaluation_page(
 /// `POST /plannen/{id}/beoordeling`: saves (or replaces) the reviewer's evaluation.
 pub async fn evaluate(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(form): Posted<HashMap<String, String>>,
+    post: Post<HashMap<String, String>>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/beoordeling"))?.actor();
-    v.check_csrf(form.get("csrf").map(String::as_str))?;
+    let actor = post.may(
+        Permission::ReviewPlans,
+        &format!("/plannen/{id}/beoordeling"),
+    )?;
+    let Post { v, form, .. } = post;
     let d = load_dossier(&state, &actor, &id).await?;
     let mut p = Problems::new();
     let (scores, kept) = posted_scores(&d.round, &form, &mut p);
@@ -407,7 +414,10 @@ pub async fn pre_advice_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/pre-advies"))?.actor();
+    let actor = v.may(
+        Permission::ReviewPlans,
+        &format!("/plannen/{id}/pre-advies"),
+    )?;
     let page = pre_advice_page_for(&state, &v, &actor, &id, None, Problems::new()).await?;
     render(&v, StatusCode::OK, &page)
 }
@@ -415,13 +425,15 @@ pub async fn pre_advice_page(
 /// `POST /plannen/{id}/pre-advies`: records the pre-advice.
 pub async fn pre_advise(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(form): Posted<HashMap<String, String>>,
+    post: Post<HashMap<String, String>>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/pre-advies"))?.actor();
-    v.check_csrf(form.get("csrf").map(String::as_str))?;
+    let actor = post.may(
+        Permission::ReviewPlans,
+        &format!("/plannen/{id}/pre-advies"),
+    )?;
+    let Post { v, form, .. } = post;
     let (view, round) = read_plan(&state, &actor, &id).await?;
     let mut p = Problems::new();
     let (scores, kept) = posted_scores(&round, &form, &mut p);

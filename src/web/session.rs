@@ -14,7 +14,8 @@ use futures_util::future::LocalBoxFuture;
 use super::WebError;
 use crate::app::sessions::{self, SignedIn};
 use crate::app::App;
-use crate::domain::user::Account;
+use crate::domain::permission::{self, Permission};
+use crate::domain::user::{Account, Actor};
 
 pub const SESSION_COOKIE: &str = "planloket_sessie";
 pub const FORM_COOKIE: &str = "planloket_formulier";
@@ -59,6 +60,21 @@ impl Visitor {
         self.account().ok_or_else(|| WebError::SignIn {
             next: here.to_string(),
         })
+    }
+
+    /// The signed-in account's actor when it holds `permission` (the domain decides, and its
+    /// Dutch refusal is the 403 page); a visitor not signed in goes to sign in and back to
+    /// `here`.
+    pub fn may(&self, permission: Permission, here: &str) -> Result<Actor, WebError> {
+        let actor = self.require(here)?.actor();
+        permission::check(&actor, permission).map_err(|e| WebError::Forbidden(e.message_nl()))?;
+        Ok(actor)
+    }
+
+    /// Whether the signed-in visitor holds `permission` (for what a page offers).
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.account()
+            .is_some_and(|a| permission::allows(&a.actor(), permission))
     }
 
     /// Refuses a post whose form token is not this visitor's.

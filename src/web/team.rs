@@ -10,7 +10,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::applicant::{shown_fields, Shown};
-use super::form::{Posted, Problems};
+use super::form::Problems;
+use super::kit::Post;
 use super::public::Flash;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::board::TallyView;
@@ -19,35 +20,12 @@ use crate::app::plans::{self, Expected, PlanView};
 use crate::app::App;
 use crate::app::{self, assessment};
 use crate::domain::calendar::dutch_date_time;
+use crate::domain::permission::Permission;
 use crate::domain::pre_advice::Recommendation;
 use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
-use crate::domain::user::{Account, Actor, Role};
+use crate::domain::user::Actor;
 use crate::domain::DomainError;
-
-/// The programme team only; anyone else signed in gets a 403 page.
-pub fn team<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    if a.actor().has(Role::ProgrammeTeam) {
-        Ok(a)
-    } else {
-        Err(WebError::Forbidden(
-            "Deze pagina is voor het programmateam.".into(),
-        ))
-    }
-}
-
-/// The programme team and the board.
-pub fn staff<'a>(v: &'a Visitor, here: &str) -> Result<&'a Account, WebError> {
-    let a = v.require(here)?;
-    if a.actor().is_staff() {
-        Ok(a)
-    } else {
-        Err(WebError::Forbidden(
-            "Deze pagina is voor het programmateam en het bestuur.".into(),
-        ))
-    }
-}
 
 /// A field name of the API as the plan form labels it (for "what changed").
 fn field_label(name: &str) -> &str {
@@ -298,7 +276,7 @@ pub async fn plan_page(
     id: String,
     q: Flash,
 ) -> Result<HttpResponse, WebError> {
-    let actor = staff(&v, &format!("/plannen/{id}"))?.actor();
+    let actor = v.may(Permission::SeeAssessment, &format!("/plannen/{id}"))?;
     let st = state.clone();
     let a = actor.clone();
     let pid = id.clone();
@@ -429,7 +407,6 @@ pub async fn plan_page(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ActionForm {
-    csrf: Option<String>,
     #[serde(default)]
     actie: String,
     #[serde(default)]
@@ -441,13 +418,13 @@ pub struct ActionForm {
 /// showed, so a button pressed on an old page changes nothing.
 pub async fn plan_action(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<ActionForm>,
+    post: Post<ActionForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = staff(&v, &format!("/plannen/{id}"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::SeeAssessment, &format!("/plannen/{id}"))?;
+    let Post { v, form: f, .. } = post;
+
     let action = Action::parse(&f.actie)
         .ok_or_else(|| WebError::Refused("Deze actie bestaat niet.".into()))?;
     let expected = Expected::Versions(vec![f.versie.clone()]);
@@ -461,7 +438,7 @@ pub async fn plan_action(
             Action::CancelVote => assessment::cancel_vote(tx, &a, &pid, Some(&expected)),
             Action::RevisePreAdvice => assessment::revise_pre_advice(tx, &a, &pid, Some(&expected)),
             Action::CloseVote => app::board::close_vote(tx, &a, &pid, Some(&expected)),
-            _ => Err(app::Error::Domain(DomainError::Forbidden { action })),
+            _ => Err(crate::domain::state::forbidden(action).into()),
         })
     })
     .await??;
@@ -496,7 +473,6 @@ struct QuestionPage {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QuestionForm {
-    csrf: Option<String>,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -522,7 +498,7 @@ pub async fn question_page(
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/vraag"))?.actor();
+    let actor = v.may(Permission::ReviewPlans, &format!("/plannen/{id}/vraag"))?;
     let (view, _) = read_plan(&state, &actor, &id).await?;
     let page = QuestionPage {
         l: Layout::new("Vraag aan de indiener", &v),
@@ -538,13 +514,13 @@ pub async fn question_page(
 /// `POST /plannen/{id}/vraag`.
 pub async fn ask(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<QuestionForm>,
+    post: Post<QuestionForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/vraag"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(Permission::ReviewPlans, &format!("/plannen/{id}/vraag"))?;
+    let Post { v, form: f, .. } = post;
+
     let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();
@@ -599,7 +575,6 @@ pub struct MergeQuery {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MergeForm {
-    csrf: Option<String>,
     #[serde(default)]
     doel: String,
     /// The combined plan's amount, when the team sets it (empty: the target's stays).
@@ -676,7 +651,10 @@ pub async fn merge_page(
     q: web::Query<MergeQuery>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/samenvoegen"))?.actor();
+    let actor = v.may(
+        Permission::ReviewPlans,
+        &format!("/plannen/{id}/samenvoegen"),
+    )?;
     let target = non_empty(&q.doel);
     let page = merge_page_for(&state, &v, &actor, &id, target, Problems::new()).await?;
     render(&v, StatusCode::OK, &page)
@@ -685,13 +663,15 @@ pub async fn merge_page(
 /// `POST /plannen/{id}/samenvoegen`: merges, once confirmed.
 pub async fn merge(
     state: web::Data<App>,
-    v: Visitor,
     path: web::Path<String>,
-    Posted(f): Posted<MergeForm>,
+    post: Post<MergeForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = team(&v, &format!("/plannen/{id}/samenvoegen"))?.actor();
-    v.check_csrf(f.csrf.as_deref())?;
+    let actor = post.may(
+        Permission::ReviewPlans,
+        &format!("/plannen/{id}/samenvoegen"),
+    )?;
+    let Post { v, form: f, .. } = post;
     let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();

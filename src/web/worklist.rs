@@ -7,12 +7,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Problems;
-use super::team::{capital, non_empty, team};
+use super::team::{capital, non_empty};
 use super::{render, with_visitor, Layout, Pending, Shell, WebError};
 use crate::app::plans::{self, ListQuery, Listing, PlanView};
 use crate::app::rounds;
 use crate::app::App;
 use crate::domain::calendar::dutch_date_time;
+use crate::domain::permission::Permission;
 use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::user::Actor;
@@ -241,7 +242,7 @@ pub async fn work_list(
     // The visitor, the rounds, the page of plans and the counts in one blocking call; a page
     // whose content is kept needs no counts.
     let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
-        let actor = team(v, "/beoordelen")?.actor();
+        let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
         let all_rounds = rounds::list_kept(c, &st.rounds)?;
         let round = match asked {
             Some(r) if r == "alle" => None,
@@ -290,7 +291,7 @@ pub async fn work_list(
         Ok((all_rounds, query, p, found))
     })
     .await?;
-    let actor = team(&v, "/beoordelen")?.actor();
+    let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
     let round = query.round.clone();
     let chosen: Option<&Round> = round
         .as_deref()

@@ -4,6 +4,7 @@
 use super::*;
 use crate::app::testing::TestApp;
 use crate::domain::user::Account;
+use crate::domain::user::Role;
 
 /// An account claiming membership of `org`, confirmed or not, active or not.
 fn member(t: &TestApp, org: &str, confirmed: bool, active: bool) -> Account {
@@ -102,6 +103,6 @@ fn a_correction_writes_the_waiting_letters_again_and_moves_the_round_s_date() {
             None,
             None
         )),
-        Err(Error::Forbidden(_))
+        Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
     ));
 }

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::app::testing::TestApp;
+use crate::domain::user::Role;
 
 /// A grant adopted today, as the team reads it.
 fn adopted(t: &TestApp) -> (Account, GrantView) {

@@ -6,12 +6,12 @@ use super::{
     act, check_expected, known_organisations, load_visible, owner_of, registered_names, Effect,
     Expected, PlanView,
 };
-use crate::app::accounts::require;
 use crate::app::board::seat;
 use crate::app::outbox::enqueue;
 use crate::app::{new_id, now, Error};
 use crate::db::{self, Tx};
 use crate::domain::calendar::amsterdam_date;
+use crate::domain::permission::{self, Permission};
 use crate::domain::plan::{
     check_answer, check_content, check_links, parse_submission, Plan, PlanContent, SubmissionKind,
 };
@@ -83,7 +83,7 @@ pub fn file_for(
     content: PlanContent,
     public_url: &str,
 ) -> Result<PlanView, Error> {
-    require(actor, Role::ProgrammeTeam)?;
+    permission::check(actor, Permission::FileForOthers)?;
     let round = db::rounds::find(tx, round_id)?.ok_or(Error::NotFound("round"))?;
     round.check_accepts_drafts(Utc::now())?;
     check(tx, &content, &round, None)?;
@@ -213,7 +213,7 @@ pub fn create_draft(
     round_id: &str,
     content: PlanContent,
 ) -> Result<PlanView, Error> {
-    require(&account.actor(), Role::Applicant)?;
+    permission::check(&account.actor(), Permission::FilePlans)?;
     let kind = account.kind.ok_or_else(|| {
         DomainError::Conflict(Said::new(
             "your account has no applicant kind (resident or partner); ask an admin",
@@ -395,9 +395,7 @@ pub fn submission_check(
     let kind = match decide_as_seen(plan.state(), Action::Submit, actor) {
         Ok(t) if t.from == PlanStatus::Draft => SubmissionKind::First,
         Ok(_) => SubmissionKind::Resubmission,
-        Err(DomainError::Forbidden { .. }) => {
-            return Err(Error::Forbidden("only the plan's owner submits it".into()))
-        }
+        Err(e @ DomainError::Forbidden(_)) => return Err(e.into()),
         Err(e) => {
             blocked = Some(e);
             SubmissionKind::Resubmission

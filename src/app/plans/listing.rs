@@ -1,6 +1,7 @@
 //! The list of plans: applicants see their own, the programme team and board every non-draft
 //! plan; filtered, paged, and kept in memory against the change counter of the round.
 
+use crate::domain::permission::{self, Permission};
 use std::sync::{Arc, Mutex};
 
 use super::PlanView;
@@ -278,7 +279,7 @@ pub fn status_counts(
     actor: &Actor,
     q: &ListQuery,
 ) -> Result<Vec<(PlanStatus, i64)>, Error> {
-    crate::app::accounts::require_staff(actor)?;
+    permission::check(actor, Permission::SeeAssessment)?;
     let checked = check(q)?;
     let changes = db::plans::changes(c, q.round.as_deref())?;
     let mut counts = Vec::new();

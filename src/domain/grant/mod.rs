@@ -11,6 +11,7 @@ use super::text::Bounded;
 
 pub mod iban;
 pub mod sepa;
+pub mod steps;
 
 /// Spending from the programme's own contribution is reported under this source; any other
 /// source names another funder ("eigen bijdrage", "Fonds 1818").
@@ -413,33 +414,13 @@ pub fn check_report(
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors.0));
     }
-    if grant.status != GrantStatus::Running {
-        return Err(conflict(
-            "the grant is finished or stopped: no more reports are filed",
-            "deze subsidie is afgerond of gestopt: er kunnen geen verslagen meer worden ingediend",
-        ));
+    if let Some(refusal) = steps::file_refusal(grant, reports, kind) {
+        return Err(refusal);
     }
-    let final_filed = reports
+    let report = reports
         .iter()
-        .any(|r| r.kind == ReportKind::Final && r.filed.is_some());
-    let Some(report) = reports.iter().find(|r| r.kind == kind) else {
-        return Err(conflict(
-            "this grant asks for no progress report (the action runs a year or less)",
-            "voor deze subsidie is geen voortgangsverslag nodig (de actie duurt een jaar of korter)",
-        ));
-    };
-    if report.filed.is_some() {
-        return Err(DomainError::Duplicate(Said::new(
-            format!("the {} report is filed already", kind.as_str()),
-            format!("het {} is al ingediend", kind.label_nl()),
-        )));
-    }
-    if kind == ReportKind::Progress && final_filed {
-        return Err(conflict(
-            "the final report is filed already: a progress report comes before it",
-            "het eindverslag is al ingediend: een voortgangsverslag komt daarvoor",
-        ));
-    }
+        .find(|r| r.kind == kind)
+        .expect("file_refusal refuses a kind the grant does not ask for");
     Ok(CheckedReport {
         report_id: report.id.clone(),
         kind,
