@@ -3,6 +3,16 @@
 
 use super::errors::Said;
 
+/// For optional input fields that may be left out but not sent as `null`: absent is `None`,
+/// `null` is refused (serde names the field) instead of being taken for "absent".
+pub fn no_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// The Unicode controls that override or isolate the direction of the text after them
 /// (U+202A–U+202E, U+2066–U+2069).
 pub fn is_bidi_control(c: char) -> bool {

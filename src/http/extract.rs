@@ -17,15 +17,7 @@ use crate::app::{DbConn, Tx};
 use crate::domain::user::Account;
 use crate::domain::FieldError;
 
-/// For optional body fields whose schema is not nullable: absent is `None`, `null` is refused
-/// (serde reports the field) instead of being taken for "absent".
-pub fn no_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
+pub use crate::domain::text::no_null;
 
 /// The longest a request body may take to arrive (1 MiB at 100 KiB/s).
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);

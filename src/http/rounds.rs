@@ -8,9 +8,7 @@ use super::extract::{no_null, read, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
 use crate::app::rounds;
 use crate::app::App;
-use crate::domain::round::{
-    Criterion, CriterionInput, GoalInput, Round, RoundInput, RoundPhase, Theme, ThemeInput,
-};
+use crate::domain::round::{Criterion, Round, RoundInput, RoundPhase, Theme};
 
 #[derive(Debug, Serialize)]
 pub struct RoundDto {
@@ -65,129 +63,6 @@ pub fn dto(r: &Round) -> RoundDto {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct RoundBody {
-    #[serde(default, deserialize_with = "no_null")]
-    name: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    programme: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    start_year: Option<i64>,
-    #[serde(default, deserialize_with = "no_null")]
-    end_year: Option<i64>,
-    #[serde(default, deserialize_with = "no_null")]
-    opens_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "no_null")]
-    closes_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "no_null")]
-    themes: Option<Vec<ThemeBody>>,
-    #[serde(default, deserialize_with = "no_null")]
-    criteria: Option<Vec<CriterionBody>>,
-    #[serde(default, deserialize_with = "no_null")]
-    conditions: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "no_null")]
-    authority: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    legal_basis: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    objection_address: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    advance_share: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ThemeBody {
-    #[serde(default, deserialize_with = "no_null")]
-    code: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    name: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    budget_eur: Option<i64>,
-    #[serde(default, deserialize_with = "no_null")]
-    goals: Option<Vec<GoalBody>>,
-    #[serde(default, deserialize_with = "no_null")]
-    ambition: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    current_offer: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    intended_results: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoalBody {
-    #[serde(default, deserialize_with = "no_null")]
-    code: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    text: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CriterionBody {
-    #[serde(default, deserialize_with = "no_null")]
-    code: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    name: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    description: Option<String>,
-    #[serde(default, deserialize_with = "no_null")]
-    scale_max: Option<i64>,
-}
-
-impl From<RoundBody> for RoundInput {
-    /// The fields present in the body; absent ones stay `None` (see `RoundInput::over`).
-    fn from(b: RoundBody) -> RoundInput {
-        RoundInput {
-            name: b.name,
-            programme: b.programme,
-            start_year: b.start_year,
-            end_year: b.end_year,
-            opens_at: b.opens_at,
-            closes_at: b.closes_at,
-            conditions: b.conditions,
-            authority: b.authority,
-            legal_basis: b.legal_basis,
-            objection_address: b.objection_address,
-            advance_share: b.advance_share,
-            themes: b.themes.map(|themes| {
-                themes
-                    .into_iter()
-                    .map(|t| ThemeInput {
-                        code: t.code,
-                        name: t.name,
-                        budget_eur: t.budget_eur,
-                        ambition: t.ambition,
-                        current_offer: t.current_offer,
-                        intended_results: t.intended_results,
-                        goals: t.goals.map(|gs| {
-                            gs.into_iter()
-                                .map(|g| GoalInput {
-                                    code: g.code,
-                                    text: g.text,
-                                })
-                                .collect()
-                        }),
-                    })
-                    .collect()
-            }),
-            criteria: b.criteria.map(|criteria| {
-                criteria
-                    .into_iter()
-                    .map(|c| CriterionInput {
-                        code: c.code,
-                        name: c.name,
-                        description: c.description,
-                        scale_max: c.scale_max,
-                    })
-                    .collect()
-            }),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 pub struct CopyBody {
     #[serde(default, deserialize_with = "no_null")]
     name: Option<String>,
@@ -234,10 +109,10 @@ pub async fn copy(
 pub async fn create(
     state: web::Data<App>,
     bearer: Bearer,
-    JsonBody(body): JsonBody<RoundBody>,
+    JsonBody(body): JsonBody<RoundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (round, _) = write_as(&state, bearer, move |tx, me| {
-        rounds::create(tx, &me.actor(), body.into())
+        rounds::create(tx, &me.actor(), body)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -271,11 +146,11 @@ pub async fn update(
     state: web::Data<App>,
     bearer: Bearer,
     path: web::Path<String>,
-    JsonBody(body): JsonBody<RoundBody>,
+    JsonBody(body): JsonBody<RoundInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let (round, _) = write_as(&state, bearer, move |tx, me| {
-        rounds::update(tx, &me.actor(), &id, body.into())
+        rounds::update(tx, &me.actor(), &id, body)
     })
     .await?;
     Ok(HttpResponse::Ok().json(dto(&round)))

@@ -874,11 +874,7 @@ pub async fn plan_page(
         if permission::allows(&actor, Permission::SeeAssessment) {
             return Ok(None);
         }
-        let (view, round) = plans::read_kept(c, &st.rounds, &actor, &pid)?;
-        // Only the organisations the plan names: most of a resident's plans name none.
-        let ids = view.plan.content.organisation_ids();
-        let names = crate::db::organisations::names_of(c, &ids).map_err(app::Error::from)?;
-        Ok(Some((view, round, names)))
+        Ok(Some(plans::read_named(c, &st.rounds, &actor, &pid)?))
     })
     .await?;
     let Some((view, round, names)) = found else {

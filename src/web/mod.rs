@@ -309,7 +309,7 @@ pub async fn with_visitor<T, F>(
 ) -> Result<(Visitor, T), WebError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut crate::db::DbConn, &Visitor) -> Result<T, WebError> + Send + 'static,
+    F: FnOnce(&mut crate::app::DbConn, &Visitor) -> Result<T, WebError> + Send + 'static,
 {
     use crate::app::sessions;
     let st = state.clone();

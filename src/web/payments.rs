@@ -116,7 +116,7 @@ async fn payment_step<T: Send + 'static>(
     state: web::Data<App>,
     post: Post<TokenForm>,
     done: &str,
-    step: impl FnOnce(&mut crate::db::Tx, &crate::domain::user::Actor) -> Result<T, app::Error>
+    step: impl FnOnce(&mut app::Tx, &crate::domain::user::Actor) -> Result<T, app::Error>
         + Send
         + 'static,
 ) -> Result<HttpResponse, WebError> {

@@ -419,8 +419,8 @@ async fn save(
     }
     let json = form.get("json").map(|j| j.trim()).unwrap_or("");
     let input = if form.get("bron").map(String::as_str) == Some("json") {
-        match serde_json::from_str::<crate::http::rounds::RoundBody>(json) {
-            Ok(body) => Some(RoundInput::from(body)),
+        match serde_json::from_str::<crate::domain::round::RoundInput>(json) {
+            Ok(body) => Some(body),
             Err(e) => {
                 p.add(
                     "json",

@@ -11,7 +11,7 @@ pub use filing::{
     FiledFor, SubmissionCheck, DRAFTS_MAX,
 };
 pub use listing::{list, status_counts, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
-pub use reading::{events, get, read, read_kept, versions, ShownEvent};
+pub use reading::{events, get, read, read_kept, read_named, versions, ShownEvent};
 
 use std::collections::HashSet;
 

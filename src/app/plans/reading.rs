@@ -57,6 +57,20 @@ pub fn read_kept(
     Ok((super::view(c, plan)?, round))
 }
 
+/// As `read_kept`, with the names of the organisations the plan names (by id), for a page
+/// that shows them: only those, since most residents' plans name none.
+pub fn read_named(
+    c: &mut DbConn,
+    kept: &crate::app::rounds::KeptRounds,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<(PlanView, Round, std::collections::HashMap<String, String>), Error> {
+    let (view, round) = read_kept(c, kept, actor, plan_id)?;
+    let ids = view.plan.content.organisation_ids();
+    let names = db::organisations::names_of(c, &ids)?;
+    Ok((view, round, names))
+}
+
 /// One step of a plan's history as the caller may see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShownEvent {

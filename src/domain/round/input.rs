@@ -5,24 +5,40 @@ use chrono::{DateTime, Utc};
 use super::{Catalog, Criterion, Goal, LegalFrame, RoundSpec, Theme};
 use crate::domain::errors::{DomainError, FieldErrors};
 use crate::domain::money::Eur;
-use crate::domain::text::Bounded;
+use crate::domain::text::{no_null, Bounded};
+use serde::Deserialize;
 
-/// A round as a client sends it, before any rule is checked (fields may be missing).
-#[derive(Debug, Clone, Default)]
+/// A round as a client sends it (the JSON of `POST`/`PATCH /rounds` and of the web form's
+/// upload), before any rule is checked: fields may be missing, unknown ones are refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoundInput {
+    #[serde(default, deserialize_with = "no_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub programme: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub start_year: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
     pub end_year: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
     pub opens_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "no_null")]
     pub closes_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "no_null")]
     pub themes: Option<Vec<ThemeInput>>,
+    #[serde(default, deserialize_with = "no_null")]
     pub criteria: Option<Vec<CriterionInput>>,
+    #[serde(default, deserialize_with = "no_null")]
     pub conditions: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "no_null")]
     pub authority: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub legal_basis: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub objection_address: Option<String>,
     /// The share of a grant paid in advance, a whole percentage (default 80).
+    #[serde(default, deserialize_with = "no_null")]
     pub advance_share: Option<i64>,
 }
 
@@ -52,28 +68,44 @@ impl RoundInput {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThemeInput {
+    #[serde(default, deserialize_with = "no_null")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub budget_eur: Option<i64>,
+    #[serde(default, deserialize_with = "no_null")]
     pub goals: Option<Vec<GoalInput>>,
+    #[serde(default, deserialize_with = "no_null")]
     pub ambition: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub current_offer: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub intended_results: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GoalInput {
+    #[serde(default, deserialize_with = "no_null")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub text: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CriterionInput {
+    #[serde(default, deserialize_with = "no_null")]
     pub code: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub description: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
     pub scale_max: Option<i64>,
 }
 
