@@ -17,7 +17,6 @@ use crate::domain::plan::Plan;
 use crate::domain::round::Round;
 use crate::domain::state::{Action, PlanStatus};
 use crate::domain::user::Actor;
-use crate::domain::visibility::applicant_sees_change;
 use crate::mail::letters::{self, Addressee, DecisionLetter};
 
 /// An adoption with the plans it covers and whether its letters went out.
@@ -135,33 +134,25 @@ pub fn adopt(
     })
 }
 
-/// Covers one decided plan by the adoption: an approved plan becomes adopted (a step in its
-/// history); a rejection is published as it stands. Either way the applicant now sees it.
+/// Covers one decided plan by the adoption, through the state table: an approved plan becomes
+/// adopted (a step in its history); a rejection is published as it stands. Either way the
+/// applicant now sees it.
 fn publish(tx: &mut Tx, actor: &Actor, plan: &Plan, adoption: &Adoption) -> Result<Plan, Error> {
-    if plan.status == PlanStatus::Approved {
-        let reason = format!(
+    let reason = (plan.status == PlanStatus::Approved).then(|| {
+        format!(
             "adopted by the college on {} ({})",
             adoption.adopted_on, adoption.reference
-        );
-        let id = adoption.id.clone();
-        let view = act(tx, actor, &plan.id, Action::Adopt, None, |_, p, _, _| {
-            p.adoption_id = Some(id);
-            Ok(Effect::because(reason))
-        })?;
-        return Ok(view.plan);
-    }
-    let mut shown = plan.clone();
-    shown.adoption_id = Some(adoption.id.clone());
-    shown.version += 1;
-    shown.updated_at = now();
-    if applicant_sees_change(plan, &shown) {
-        shown.shown_version += 1;
-        shown.shown_updated_at = shown.updated_at;
-    }
-    if !db::plans::update(tx, &shown, plan.version)? {
-        return Err(Error::Changed("plan"));
-    }
-    Ok(shown)
+        )
+    });
+    let id = adoption.id.clone();
+    let view = act(tx, actor, &plan.id, Action::Adopt, None, |_, p, _, _| {
+        p.adoption_id = Some(id);
+        Ok(match reason {
+            Some(reason) => Effect::because(reason),
+            None => Effect::default(),
+        })
+    })?;
+    Ok(view.plan)
 }
 
 /// Every decision letter of a covered plan, with its address: the applicant's, each

@@ -1,7 +1,7 @@
 //! Paying grants: organisations' bank accounts, releasing due payments, batches exported as a
 //! SEPA file, marked paid (with a letter for each payment) or cancelled.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::Utc;
 
 use super::grants::addressees;
 use super::outbox::enqueue;
@@ -170,17 +170,6 @@ fn payer_required(payer: Option<&Payer>) -> Result<&Payer, Error> {
     })
 }
 
-/// The next working day after `today` (Saturday and Sunday skipped): the day the bank is
-/// asked to pay on.
-fn next_working_day(today: NaiveDate) -> NaiveDate {
-    use chrono::{Datelike, Weekday};
-    let mut d = today + Duration::days(1);
-    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-        d += Duration::days(1);
-    }
-    d
-}
-
 /// The programme team puts every released payment not yet in a batch into a new batch, which
 /// is then exported as a SEPA file. A payment is in one batch at a time: each is moved on
 /// only if it is still released and unbatched, so two batches made at once cannot share one.
@@ -204,7 +193,7 @@ pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result
         status: BatchStatus::Exported,
         total: ready.iter().fold(Eur::ZERO, |t, p| t + p.amount),
         count: ready.len() as i64,
-        execution_date: next_working_day(amsterdam_date(Utc::now())),
+        execution_date: crate::domain::grant::sepa::execution_date(amsterdam_date(Utc::now())),
         created_by: actor.user_id.clone(),
         created_at: at,
         closed_at: None,

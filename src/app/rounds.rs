@@ -3,16 +3,13 @@
 
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, DbError, Tx};
-use crate::domain::budget::{
-    check_budget_change, counts_as_granted, counts_as_proposed, counts_as_requested, rank, ranks,
-    remaining, RankInput,
-};
-use crate::domain::overview::{build, Action as OverviewAction, AdoptionLine, Overview};
+use crate::domain::budget::{check_budget_change, rank, ranks, remaining, RankInput};
+use crate::domain::overview::{self, build, Action as OverviewAction, AdoptionLine, Overview};
 use crate::domain::permission::{self, Permission};
 use crate::domain::plan::{PartyRef, Plan, PlanLink, Relation};
 use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
 use crate::domain::state::PlanStatus;
-use crate::domain::user::{Actor, Role};
+use crate::domain::user::Actor;
 use crate::domain::{DomainError, Eur, FieldError};
 
 /// The programme team opens a new round; every rule of the frame is checked at once.
@@ -171,20 +168,7 @@ fn kept<T>(value: Option<T>, plan: &Plan, column: &'static str) -> Result<T, Err
     })
 }
 
-/// One theme's money.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BudgetLine {
-    pub theme: String,
-    pub name: String,
-    pub budget: Eur,
-    pub requested: Eur,
-    pub proposed: Eur,
-    pub granted: Eur,
-    /// Held by standing reservations.
-    pub reserved: Eur,
-    /// The budget less what is granted and reserved.
-    pub remaining: Eur,
-}
+pub use crate::domain::budget::BudgetLine;
 
 /// Per theme: the budget, what standing plans request, what standing pre-advice proposes,
 /// what is granted, and what remains (programme team and board).
@@ -193,41 +177,7 @@ pub fn budget(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Vec<BudgetLine>
     let round = get(c, id)?;
     let plans = db::plans::of_round(c, &round.id)?;
     let reservations = db::reservations::standing(c, &round.id)?;
-    let mut lines = Vec::new();
-    for theme in &round.spec.catalog.themes {
-        let (mut requested, mut proposed, mut granted) = (Eur::ZERO, Eur::ZERO, Eur::ZERO);
-        for p in plans
-            .iter()
-            .filter(|p| p.budget_line.as_deref() == Some(theme.code.as_str()))
-        {
-            // A plan asked a question may have no amount for now: it requests nothing yet.
-            if let (true, Some(r)) = (counts_as_requested(p.status), p.content.requested_eur) {
-                requested = requested
-                    + Eur::parse(r).map_err(|m| DbError::corrupt("plans", &p.id, "content", m))?;
-            }
-            if counts_as_proposed(p.status) {
-                proposed = proposed + kept(p.proposed, p, "proposed_eur")?;
-            }
-            if counts_as_granted(p.status) {
-                granted = granted + kept(p.granted, p, "granted_eur")?;
-            }
-        }
-        let reserved = reservations
-            .iter()
-            .filter(|r| r.theme == theme.code)
-            .fold(Eur::ZERO, |sum, r| sum + r.amount);
-        lines.push(BudgetLine {
-            theme: theme.code.clone(),
-            name: theme.name.clone(),
-            budget: theme.budget_eur,
-            requested,
-            proposed,
-            granted,
-            reserved,
-            remaining: remaining(theme.budget_eur, granted + reserved),
-        });
-    }
-    Ok(lines)
+    crate::domain::budget::lines(&round, &plans, &reservations).map_err(Error::Internal)
 }
 
 /// A plan's place in its theme's ranking.
@@ -339,8 +289,7 @@ pub fn overview(
     id: &str,
 ) -> Result<(Round, Overview), Error> {
     let round = get(c, id)?;
-    let team = actor.is_some_and(|a| a.has(Role::ProgrammeTeam));
-    if !round.is_adopted() && !team {
+    if !overview::visible(round.is_adopted(), actor) {
         return Err(Error::NotFound("round overview"));
     }
     let names = db::organisations::names(c)?;
@@ -354,12 +303,7 @@ pub fn overview(
     let progress = super::grants::progress_by_plan(c, &round.id)?;
     let mut actions = Vec::new();
     for p in db::plans::of_round(c, &round.id)? {
-        let listed = if round.is_adopted() {
-            p.status == PlanStatus::Adopted && p.is_published()
-        } else {
-            counts_as_granted(p.status)
-        };
-        if !listed {
+        if !overview::lists(round.is_adopted(), p.status, p.is_published()) {
             continue;
         }
         let content = &p.content;
@@ -423,6 +367,7 @@ pub fn overview(
 mod tests {
     use super::*;
     use crate::app::testing::TestApp;
+    use crate::domain::user::Role;
 
     /// The kept rounds are the same list until a round is added or changed, by anyone: a
     /// second cache (another instance) sees the change at once.

@@ -273,3 +273,65 @@ mod budget_change_tests {
         assert!(err.message().contains("€ 50.000"));
     }
 }
+
+/// One theme's money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLine {
+    pub theme: String,
+    pub name: String,
+    pub budget: Eur,
+    pub requested: Eur,
+    pub proposed: Eur,
+    pub granted: Eur,
+    /// Held by standing reservations.
+    pub reserved: Eur,
+    /// The budget less what is granted and reserved.
+    pub remaining: Eur,
+}
+
+/// Per theme of the round: the budget, what standing plans request, what standing pre-advice
+/// proposes, what is granted and reserved, and what remains. A plan missing a value its status
+/// always has is a stored inconsistency, named in the error.
+pub fn lines(
+    round: &super::round::Round,
+    plans: &[super::plan::Plan],
+    reservations: &[super::reservation::Reservation],
+) -> Result<Vec<BudgetLine>, String> {
+    let missing = |p: &super::plan::Plan, what: &str| {
+        format!("plan {}: {what} missing while {}", p.id, p.status.as_str())
+    };
+    let mut lines = Vec::new();
+    for theme in &round.spec.catalog.themes {
+        let (mut requested, mut proposed, mut granted) = (Eur::ZERO, Eur::ZERO, Eur::ZERO);
+        for p in plans
+            .iter()
+            .filter(|p| p.budget_line.as_deref() == Some(theme.code.as_str()))
+        {
+            // A plan asked a question may have no amount for now: it requests nothing yet.
+            if let (true, Some(r)) = (counts_as_requested(p.status), p.content.requested_eur) {
+                requested = requested + Eur::parse(r).map_err(|m| format!("plan {}: {m}", p.id))?;
+            }
+            if counts_as_proposed(p.status) {
+                proposed = proposed + p.proposed.ok_or_else(|| missing(p, "proposed_eur"))?;
+            }
+            if counts_as_granted(p.status) {
+                granted = granted + p.granted.ok_or_else(|| missing(p, "granted_eur"))?;
+            }
+        }
+        let reserved = reservations
+            .iter()
+            .filter(|r| r.theme == theme.code)
+            .fold(Eur::ZERO, |sum, r| sum + r.amount);
+        lines.push(BudgetLine {
+            theme: theme.code.clone(),
+            name: theme.name.clone(),
+            budget: theme.budget_eur,
+            requested,
+            proposed,
+            granted,
+            reserved,
+            remaining: remaining(theme.budget_eur, granted + reserved),
+        });
+    }
+    Ok(lines)
+}

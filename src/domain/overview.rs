@@ -6,6 +6,25 @@ use super::money::Eur;
 use super::plan::OtherFunding;
 use super::round::Catalog;
 
+/// The "Overzicht acties" is public once the round is adopted; before that it is the team's
+/// draft of what the first adoption would adopt (not found to anyone else).
+pub fn visible(adopted: bool, actor: Option<&super::user::Actor>) -> bool {
+    adopted
+        || actor.is_some_and(|a| {
+            super::permission::allows(a, super::permission::Permission::RecordAdoption)
+        })
+}
+
+/// Whether a plan is a row of the overview: once the round is adopted, the plans its
+/// adoptions adopted; before, the plans the first adoption would adopt.
+pub fn lists(round_adopted: bool, status: super::state::PlanStatus, published: bool) -> bool {
+    if round_adopted {
+        status == super::state::PlanStatus::Adopted && published
+    } else {
+        super::budget::counts_as_granted(status)
+    }
+}
+
 /// One action (a granted plan) as the overview lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Action {
@@ -139,6 +158,26 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_overview_is_public_once_adopted_and_a_draft_for_the_team_before() {
+        use crate::domain::state::PlanStatus as S;
+        use crate::domain::user::{Actor, Role};
+        let who = |r: Role| Actor {
+            user_id: "u".into(),
+            roles: vec![r],
+            organisation_id: None,
+        };
+        assert!(visible(true, None));
+        assert!(!visible(false, None));
+        assert!(!visible(false, Some(&who(Role::BoardChair))));
+        assert!(visible(false, Some(&who(Role::ProgrammeTeam))));
+        // Adopted: only what the adoptions published; before: what the first would adopt.
+        assert!(lists(true, S::Adopted, true));
+        assert!(!lists(true, S::Approved, false));
+        assert!(lists(false, S::Approved, false));
+        assert!(!lists(false, S::Rejected, false));
+    }
     use crate::domain::money::eur;
     use crate::domain::round::tests::programme;
 

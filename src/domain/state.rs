@@ -374,6 +374,14 @@ pub const RULES: &[Rule] = &[
         who: TEAM,
         until_published: false,
     },
+    // The college's adoption publishes a rejection as it stands.
+    Rule {
+        from: &[S::Rejected],
+        action: Action::Adopt,
+        to: Target::Keep,
+        who: TEAM,
+        until_published: true,
+    },
 ];
 
 /// A permitted step: from where, by which action, to what.
@@ -629,6 +637,8 @@ mod tests {
                 State(S::Merged),
             ),
             (S::Approved, A::Adopt, "programme_team", State(S::Adopted)),
+            // The adoption publishes a rejection as it stands (until it is published).
+            (S::Rejected, A::Adopt, "programme_team", State(S::Rejected)),
         ];
         for s in [
             S::Submitted,

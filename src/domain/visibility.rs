@@ -1,9 +1,11 @@
-//! What an applicant may see of their own plan before and after decisions are published.
+//! What each caller may see of a plan: an applicant of their own plan before and after
+//! decisions are published, staff of every submitted plan; one redaction for every front door.
 
 use serde::Serialize;
 
 use super::plan::Plan;
 use super::state::{Action, PlanStatus};
+use super::user::Actor;
 
 /// The status as an applicant sees it: their plan's real state, or `in_assessment` while the
 /// board's decision is not yet published.
@@ -155,19 +157,39 @@ pub fn applicant_sees_change(before: &Plan, after: &Plan) -> bool {
     sight(before) != sight(after)
 }
 
-/// The status an applicant sees: pre_advised, voting, approved and rejected show as
-/// `in_assessment` until an adoption covering the plan publishes its decision.
+/// The states an applicant sees as `in_assessment` until an adoption covering the plan
+/// publishes its decision.
+pub const MASKED: [PlanStatus; 4] = [
+    PlanStatus::PreAdvised,
+    PlanStatus::Voting,
+    PlanStatus::Approved,
+    PlanStatus::Rejected,
+];
+
+/// The status an applicant sees: a `MASKED` state shows as `in_assessment` until its decision
+/// is published.
 pub fn applicant_status(status: PlanStatus, published: bool) -> ShownStatus {
-    match status {
-        PlanStatus::PreAdvised
-        | PlanStatus::Voting
-        | PlanStatus::Approved
-        | PlanStatus::Rejected
-            if !published =>
-        {
-            ShownStatus::InAssessment
-        }
-        s => ShownStatus::Actual(s),
+    if !published && MASKED.contains(&status) {
+        ShownStatus::InAssessment
+    } else {
+        ShownStatus::Actual(status)
+    }
+}
+
+/// The plan states a status filter selects, and whether their decision must be published
+/// (`Some(true)`) or not (`Some(false)`): staff filter on real states (`in_assessment` is none
+/// of theirs); an applicant on the status they see, which depends on publication.
+pub fn status_filter(
+    status: Option<ShownStatus>,
+    staff: bool,
+) -> (Option<Vec<PlanStatus>>, Option<bool>) {
+    match (status, staff) {
+        (None, _) => (None, None),
+        (Some(ShownStatus::Actual(s)), true) => (Some(vec![s]), None),
+        (Some(ShownStatus::InAssessment), true) => (Some(Vec::new()), None),
+        (Some(ShownStatus::InAssessment), false) => (Some(MASKED.to_vec()), Some(false)),
+        (Some(ShownStatus::Actual(s)), false) if MASKED.contains(&s) => (Some(vec![s]), Some(true)),
+        (Some(ShownStatus::Actual(s)), false) => (Some(vec![s]), None),
     }
 }
 
@@ -200,6 +222,174 @@ pub fn check_assessment_shown(
 /// Who may see a plan at all: drafts only their owner; other plans their owner and staff.
 pub fn may_see(status: PlanStatus, is_owner: bool, is_staff: bool) -> bool {
     is_owner || (is_staff && status != PlanStatus::Draft)
+}
+
+/// A plan with what its view needs besides itself.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    pub plan: Plan,
+    /// Plans merged into this one.
+    pub merged_from: Vec<String>,
+    /// Links of other plans that point at this one (its own are in its content).
+    pub linked_from: Vec<super::plan::PlanLink>,
+}
+
+/// A plan as one caller may see it: the one redaction every front door shows, so the API's
+/// JSON and a page can never differ in what they reveal.
+#[derive(Debug)]
+pub struct ShownPlan<'a> {
+    pub plan: &'a Plan,
+    pub status: ShownStatus,
+    /// The version the caller knows the plan by (its `ETag`).
+    pub version: i64,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub allowed_actions: Vec<super::state::Action>,
+    /// The pre-advice, the amount granted and the decision: for staff, and for the applicant
+    /// once the decision is published.
+    pub pre_advice: Option<&'a super::decision::RecordedPreAdvice>,
+    /// Who recorded the pre-advice: staff only.
+    pub pre_advice_by: Option<&'a str>,
+    pub granted: Option<super::money::Eur>,
+    pub decision: Option<&'a super::decision::Decision>,
+    /// Staff see every plan that links here; an applicant not (the linking plan may be another
+    /// applicant's, and is none of theirs to know of).
+    pub linked_from: &'a [super::plan::PlanLink],
+    pub merged_from: &'a [String],
+}
+
+impl PlanView {
+    pub fn new(plan: Plan) -> PlanView {
+        PlanView {
+            plan,
+            merged_from: Vec::new(),
+            linked_from: Vec::new(),
+        }
+    }
+
+    /// The plan as `actor` may see it.
+    pub fn shown_to(&self, actor: &Actor) -> ShownPlan<'_> {
+        let p = &self.plan;
+        let staff = actor.is_staff();
+        let reveal = self.reveals_assessment(actor);
+        ShownPlan {
+            plan: p,
+            status: self.status_for(actor),
+            version: self.version_for(actor),
+            updated_at: self.updated_at_for(actor),
+            allowed_actions: self.allowed_actions(actor),
+            pre_advice: p.pre_advice.as_ref().filter(|_| reveal),
+            pre_advice_by: p
+                .pre_advice
+                .as_ref()
+                .filter(|_| staff)
+                .map(|r| r.recorded_by.as_str()),
+            granted: p.granted.filter(|_| reveal),
+            decision: p.decision.as_ref().filter(|_| reveal),
+            linked_from: if staff { &self.linked_from } else { &[] },
+            merged_from: &self.merged_from,
+        }
+    }
+
+    /// The status this caller sees: applicants see `in_assessment` until publication.
+    pub fn status_for(&self, actor: &Actor) -> ShownStatus {
+        ShownStatus::for_caller(self.plan.status, self.plan.is_published(), actor.is_staff())
+    }
+
+    /// Whether this caller sees the pre-advice, the amount granted and the decision.
+    pub fn reveals_assessment(&self, actor: &Actor) -> bool {
+        actor.is_staff() || applicant_sees_decision(self.plan.status, self.plan.is_published())
+    }
+
+    /// What this caller may do to the plan now.
+    pub fn allowed_actions(&self, actor: &Actor) -> Vec<super::state::Action> {
+        super::state::allowed_actions(self.plan.state(), actor)
+    }
+
+    /// The version this caller knows the plan by: staff the plan's own; an applicant the
+    /// version of what they see, which staff work inside the assessment does not move.
+    pub fn version_for(&self, actor: &Actor) -> i64 {
+        if actor.is_staff() {
+            self.plan.version
+        } else {
+            self.plan.shown_version
+        }
+    }
+
+    /// When the plan last changed as this caller sees it.
+    pub fn updated_at_for(&self, actor: &Actor) -> chrono::DateTime<chrono::Utc> {
+        if actor.is_staff() {
+            self.plan.updated_at
+        } else {
+            self.plan.shown_updated_at
+        }
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn one_redaction_shows_the_assessment_to_staff_and_after_publication_only() {
+        use crate::domain::user::{ApplicantKind, Role};
+        let mut plan = Plan::draft(
+            "p".into(),
+            "r".into(),
+            "owner".into(),
+            ApplicantKind::Resident,
+            chrono::Utc::now(),
+        );
+        plan.status = PlanStatus::Approved;
+        plan.granted = Some(crate::domain::money::Eur::parse(3_000).unwrap());
+        let mut v = PlanView::new(plan);
+        v.linked_from = vec![crate::domain::plan::PlanLink {
+            plan_id: "other".into(),
+            relation: crate::domain::plan::Relation::Continues,
+        }];
+        let owner = Actor {
+            user_id: "owner".into(),
+            roles: vec![Role::Applicant],
+            organisation_id: None,
+        };
+        let team = Actor {
+            user_id: "t".into(),
+            roles: vec![Role::ProgrammeTeam],
+            organisation_id: None,
+        };
+        let before = v.shown_to(&owner);
+        assert_eq!(before.status, ShownStatus::InAssessment);
+        assert!(before.granted.is_none() && before.decision.is_none());
+        assert!(before.linked_from.is_empty());
+        let staff = v.shown_to(&team);
+        assert_eq!(staff.status, ShownStatus::Actual(PlanStatus::Approved));
+        assert!(staff.granted.is_some() && staff.linked_from.len() == 1);
+        v.plan.adoption_id = Some("a1".into());
+        assert!(v.shown_to(&owner).granted.is_some());
+        assert!(v.shown_to(&owner).linked_from.is_empty());
+    }
+
+    #[test]
+    fn a_status_filter_selects_what_each_caller_sees_by_that_name() {
+        // What an applicant filters as in_assessment is exactly what shows them that.
+        let (states, published) = status_filter(Some(ShownStatus::InAssessment), false);
+        assert_eq!(published, Some(false));
+        for s in PlanStatus::ALL {
+            assert_eq!(
+                states.as_ref().unwrap().contains(&s),
+                applicant_status(s, false) == ShownStatus::InAssessment,
+                "{s:?}"
+            );
+        }
+        // A masked state by its own name only once published.
+        assert_eq!(
+            status_filter(Some(ShownStatus::Actual(PlanStatus::Rejected)), false),
+            (Some(vec![PlanStatus::Rejected]), Some(true))
+        );
+        assert_eq!(
+            status_filter(Some(ShownStatus::InAssessment), true),
+            (Some(Vec::new()), None)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::app::cache::Counted;
 use crate::app::plans::{self, ContentChange, ListQuery, Listing, PageKey, PlanView};
 use crate::app::App;
 use crate::app::{self, accounts};
-use crate::domain::decision::{Decision, InfoRequest, RecordedPreAdvice};
+use crate::domain::decision::{Decision, InfoRequest};
 use crate::domain::plan::{OtherFunding, PartyRef, PlanContent};
 use crate::domain::state::Action;
 use crate::domain::user::Actor;
@@ -77,18 +77,12 @@ pub struct PreAdviceDto<'a> {
     recorded_at: DateTime<Utc>,
 }
 
-fn pre_advice_dto<'a>(r: &'a RecordedPreAdvice, actor: &Actor) -> PreAdviceDto<'a> {
-    PreAdviceDto {
-        advice: &r.advice,
-        recorded_by: actor.is_staff().then_some(r.recorded_by.as_str()),
-        recorded_at: r.recorded_at,
-    }
-}
-
+/// The plan as `actor` may see it (`PlanView::shown_to`), as JSON: every field it reveals,
+/// none it does not.
 pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
-    let p = &v.plan;
+    let shown = v.shown_to(actor);
+    let p = shown.plan;
     let c = &p.content;
-    let reveal = v.reveals_assessment(actor);
     PlanDto {
         id: &p.id,
         round_id: &p.round_id,
@@ -102,13 +96,7 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         funding: c.funding,
         links: &c.links,
         own_action_of: p.own_action_of.as_deref(),
-        // Staff see every plan that links here; an applicant not (the linking plan may be
-        // another applicant's, and is none of theirs to know of).
-        linked_from: if actor.is_staff() {
-            &v.linked_from
-        } else {
-            &[]
-        },
+        linked_from: shown.linked_from,
         co_leads: &c.co_leads,
         partners: &c.partners,
         payee_id: c.payee_id.as_deref(),
@@ -120,23 +108,23 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         expected_reach: c.expected_reach,
         resident_involvement: &c.resident_involvement,
         gap_in_offer: &c.gap_in_offer,
-        status: v.status_for(actor),
-        version: v.version_for(actor),
+        status: shown.status,
+        version: shown.version,
         created_at: p.created_at,
-        updated_at: v.updated_at_for(actor),
+        updated_at: shown.updated_at,
         submitted_at: p.submitted_at,
-        allowed_actions: v.allowed_actions(actor),
+        allowed_actions: shown.allowed_actions,
         info_request: p.info_request.as_ref(),
-        pre_advice: p
-            .pre_advice
-            .as_ref()
-            .filter(|_| reveal)
-            .map(|r| pre_advice_dto(r, actor)),
-        granted_eur: p.granted.filter(|_| reveal).map(|g| g.value()),
-        decision: p.decision.as_ref().filter(|_| reveal),
+        pre_advice: shown.pre_advice.map(|r| PreAdviceDto {
+            advice: &r.advice,
+            recorded_by: shown.pre_advice_by,
+            recorded_at: r.recorded_at,
+        }),
+        granted_eur: shown.granted.map(|g| g.value()),
+        decision: shown.decision,
         merged_into: p.merged_into.as_deref(),
         adoption_id: p.adoption_id.as_deref(),
-        merged_from: &v.merged_from,
+        merged_from: shown.merged_from,
     }
 }
 

@@ -189,7 +189,7 @@ pub fn list<R: Clone>(
     let checked = check(q)?;
     let (page, page_size) = (checked.page, checked.page_size);
     let staff = actor.is_staff();
-    let (statuses, published) = statuses_for(checked.status, staff);
+    let (statuses, published) = crate::domain::visibility::status_filter(checked.status, staff);
     let filter = PlanFilter {
         owner_id: (!staff).then(|| actor.user_id.clone()),
         exclude_drafts: staff,
@@ -309,29 +309,6 @@ pub fn status_counts(
         counts.push((status, n));
     }
     Ok(counts)
-}
-
-/// The plan states a status filter selects, and whether their round must be published:
-/// staff filter on real states (`in_assessment` is none of theirs); an applicant on the
-/// status they see, which depends on publication (`visibility::applicant_status`).
-fn statuses_for(
-    status: Option<ShownStatus>,
-    staff: bool,
-) -> (Option<Vec<PlanStatus>>, Option<bool>) {
-    const MASKED: [PlanStatus; 4] = [
-        PlanStatus::PreAdvised,
-        PlanStatus::Voting,
-        PlanStatus::Approved,
-        PlanStatus::Rejected,
-    ];
-    match (status, staff) {
-        (None, _) => (None, None),
-        (Some(ShownStatus::Actual(s)), true) => (Some(vec![s]), None),
-        (Some(ShownStatus::InAssessment), true) => (Some(Vec::new()), None),
-        (Some(ShownStatus::InAssessment), false) => (Some(MASKED.to_vec()), Some(false)),
-        (Some(ShownStatus::Actual(s)), false) if MASKED.contains(&s) => (Some(vec![s]), Some(true)),
-        (Some(ShownStatus::Actual(s)), false) => (Some(vec![s]), None),
-    }
 }
 
 #[cfg(test)]

@@ -19,67 +19,12 @@ use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::plan::{Plan, PlanContent, PlanEvent};
 use crate::domain::round::Round;
-use crate::domain::state::{allowed_actions, decide_as_seen, Action, Transition};
+use crate::domain::state::{decide_as_seen, Action, Transition};
 use crate::domain::tally::Outcome;
 use crate::domain::user::{Account, Actor};
-use crate::domain::visibility::{
-    applicant_sees_change, applicant_sees_decision, may_see, ShownStatus,
-};
+use crate::domain::visibility::{applicant_sees_change, may_see};
 
-/// A plan with what its view needs besides itself.
-#[derive(Debug, Clone)]
-pub struct PlanView {
-    pub plan: Plan,
-    /// Plans merged into this one.
-    pub merged_from: Vec<String>,
-    /// Links of other plans that point at this one (its own are in its content).
-    pub linked_from: Vec<crate::domain::plan::PlanLink>,
-}
-
-impl PlanView {
-    pub fn new(plan: Plan) -> PlanView {
-        PlanView {
-            plan,
-            merged_from: Vec::new(),
-            linked_from: Vec::new(),
-        }
-    }
-
-    /// The status this caller sees: applicants see `in_assessment` until publication.
-    pub fn status_for(&self, actor: &Actor) -> ShownStatus {
-        ShownStatus::for_caller(self.plan.status, self.plan.is_published(), actor.is_staff())
-    }
-
-    /// Whether this caller sees the pre-advice, the amount granted and the decision.
-    pub fn reveals_assessment(&self, actor: &Actor) -> bool {
-        actor.is_staff() || applicant_sees_decision(self.plan.status, self.plan.is_published())
-    }
-
-    /// What this caller may do to the plan now.
-    pub fn allowed_actions(&self, actor: &Actor) -> Vec<Action> {
-        allowed_actions(self.plan.state(), actor)
-    }
-
-    /// The version this caller knows the plan by (its `ETag`): staff the plan's own; an
-    /// applicant the version of what they see, which staff work inside the assessment does
-    /// not move.
-    pub fn version_for(&self, actor: &Actor) -> i64 {
-        if actor.is_staff() {
-            self.plan.version
-        } else {
-            self.plan.shown_version
-        }
-    }
-
-    /// When the plan last changed as this caller sees it.
-    pub fn updated_at_for(&self, actor: &Actor) -> chrono::DateTime<chrono::Utc> {
-        if actor.is_staff() {
-            self.plan.updated_at
-        } else {
-            self.plan.shown_updated_at
-        }
-    }
-}
+pub use crate::domain::visibility::{PlanView, ShownPlan};
 
 /// What the caller expects the plan's version to be: an `If-Match` (`*`, or entity tags).
 #[derive(Debug, Clone, PartialEq, Eq)]

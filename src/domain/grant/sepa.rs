@@ -185,10 +185,31 @@ fn escape(s: &str) -> String {
         .replace('\'', "&apos;")
 }
 
+/// The day the bank is asked to pay a batch made on `today`: the next working day (Saturday
+/// and Sunday skipped).
+pub fn execution_date(today: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::{Datelike, Duration, Weekday};
+    let mut d = today + Duration::days(1);
+    while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+        d += Duration::days(1);
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::grant::BatchStatus;
+
+    #[test]
+    fn the_bank_pays_on_the_next_working_day() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // Thursday → Friday; Friday, Saturday and Sunday → Monday.
+        assert_eq!(execution_date(d(2026, 12, 3)), d(2026, 12, 4));
+        assert_eq!(execution_date(d(2026, 12, 4)), d(2026, 12, 7));
+        assert_eq!(execution_date(d(2026, 12, 5)), d(2026, 12, 7));
+        assert_eq!(execution_date(d(2026, 12, 6)), d(2026, 12, 7));
+    }
 
     #[test]
     fn text_is_kept_to_the_sepa_character_set() {
