@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::board::seat;
 use super::cache::Counted;
 use super::outbox::enqueue;
 use super::plans::{act, load_visible, owner_of, Effect, Expected, PlanView};
+use super::shared::board_for;
 use super::{now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::decision::{InfoRequest, RecordedPreAdvice};
@@ -100,7 +100,7 @@ pub fn open_vote(
                 })?
                 .advice
                 .clone();
-            for (member, recusal) in seat(tx, plan)?.members {
+            for (member, recusal) in board_for(tx, plan)?.members {
                 if recusal.is_none() {
                     let letter = letters::vote_opened(
                         &member.email,

@@ -3,81 +3,22 @@
 use chrono::Utc;
 
 use super::plans::{act, load_visible, Effect, Expected, PlanView};
+use super::shared::seated_with;
+pub use super::shared::{board_for, Board};
 use super::{now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::budget::check_held_grant;
-use crate::domain::conflict::{seats, DeclaredConflict, Member, Recusal};
+use crate::domain::conflict::{DeclaredConflict, Recusal};
 use crate::domain::decision::Decision;
 use crate::domain::permission::{self, Permission};
 use crate::domain::plan::Plan;
 use crate::domain::round::Round;
 use crate::domain::state::{decide, Action};
-use crate::domain::tally::{outcome, tally, Outcome, Seat, Tally, Vote, VoteChoice};
+use crate::domain::tally::{outcome, tally, Outcome, Tally, Vote, VoteChoice};
 use crate::domain::text::Bounded;
-use crate::domain::user::{Account, Actor};
+use crate::domain::user::Actor;
 use crate::domain::visibility::check_assessment_shown;
 use crate::domain::{DomainError, Eur, FieldError, FieldErrors, Said};
-
-/// Who sits on the board for a plan, and who of them is recused and why.
-pub struct Board {
-    pub seats: Vec<Seat>,
-    pub members: Vec<(Account, Option<Recusal>)>,
-}
-
-impl Board {
-    pub fn recusal_of(&self, member_id: &str) -> Option<Recusal> {
-        self.members
-            .iter()
-            .find(|(m, _)| m.id == member_id)
-            .and_then(|(_, r)| *r)
-    }
-}
-
-/// Seats the board for a plan: every active board member, with their recusal if any. A
-/// member's organisation counts whether their claim to it is confirmed or pending (recusal
-/// errs on the side of caution); a party named by a registered organisation's name is that
-/// organisation.
-pub fn seat(c: &mut DbConn, plan: &Plan) -> Result<Board, Error> {
-    let accounts = db::users::board(c)?;
-    seat_among(c, plan, accounts)
-}
-
-/// As `seat`, with the board's accounts read already (for several plans at once).
-fn seat_among(c: &mut DbConn, plan: &Plan, accounts: Vec<Account>) -> Result<Board, Error> {
-    let declared = db::assessment::conflicts(c, &plan.id)?;
-    let ids = db::organisations::ids_by_key(c, &plan.content.named_keys())?;
-    Ok(seat_with(plan, accounts, &declared, &ids))
-}
-
-/// Seats the board for a plan from what was read: the board's accounts, the conflicts
-/// declared on the plan, and the registered organisations by name key.
-fn seat_with(
-    plan: &Plan,
-    accounts: Vec<Account>,
-    declared: &[DeclaredConflict],
-    ids: &std::collections::HashMap<String, String>,
-) -> Board {
-    let mut resolved = plan.clone();
-    resolved.content = resolved.content.with_registered_names(ids);
-    let plan = &resolved;
-    let members: Vec<Member> = accounts
-        .iter()
-        .map(|a| Member {
-            user_id: &a.id,
-            organisation_id: a.organisation_id.as_deref(),
-        })
-        .collect();
-    let seated = seats(&members, &plan.parties(), declared);
-    let mut board = Board {
-        seats: Vec::with_capacity(seated.len()),
-        members: Vec::with_capacity(seated.len()),
-    };
-    for ((seat, recusal), account) in seated.into_iter().zip(accounts) {
-        board.seats.push(seat);
-        board.members.push((account, recusal));
-    }
-    board
-}
 
 /// The count of a plan's vote, with what a caller may see of it.
 #[derive(Debug)]
@@ -90,7 +31,7 @@ pub struct TallyView {
 }
 
 fn count(c: &mut DbConn, plan: &Plan, detailed: bool) -> Result<TallyView, Error> {
-    let board = seat(c, plan)?;
+    let board = board_for(c, plan)?;
     count_on(c, plan, detailed, board)
 }
 
@@ -187,7 +128,7 @@ pub fn vote(
     db::plans::lock(tx, id)?;
     let (plan, _) = load_visible(tx, actor, id)?;
     decide(plan.state(), Action::Vote, actor)?;
-    if let Some(reason) = seat(tx, &plan)?.recusal_of(&actor.user_id) {
+    if let Some(reason) = board_for(tx, &plan)?.recusal_of(&actor.user_id) {
         return Err(DomainError::Recused { reason }.into());
     }
     db::assessment::save_vote(
@@ -381,7 +322,7 @@ pub fn agenda(c: &mut DbConn, actor: &Actor, page: i64) -> Result<Agenda, Error>
             .filter(|d| d.plan_id == plan.id)
             .cloned()
             .collect();
-        let seated = seat_with(&plan, board.clone(), &on_plan, &org_ids);
+        let seated = seated_with(&plan, board.clone(), &on_plan, &org_ids);
         let my_recusal = seated.recusal_of(&actor.user_id);
         let cast: Vec<Vote>;
         (cast, votes) = votes.into_iter().partition(|v| v.plan_id == plan.id);

@@ -67,7 +67,7 @@ pub fn dossier(
     };
     let (mut my_vote, mut my_recusal) = (None, None);
     if actor.has(Role::BoardMember) {
-        my_recusal = board::seat(c, &view.plan)?.recusal_of(&actor.user_id);
+        my_recusal = super::shared::board_for(c, &view.plan)?.recusal_of(&actor.user_id);
         my_vote = tally.as_ref().and_then(|t| {
             t.votes
                 .iter()

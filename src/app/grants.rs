@@ -1,7 +1,6 @@
 //! After adoption: the grant an adopted plan becomes, the reports its applicant files, the
 //! reminders, the final amount, and a round's results. (Payments: `app::payments`.)
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
@@ -525,36 +524,6 @@ pub fn due_reports(
         }
     }
     Ok(out)
-}
-
-/// Each grant's status and figures of a round, by its plan (for the overview).
-pub fn progress_by_plan(
-    c: &mut DbConn,
-    round_id: &str,
-) -> Result<HashMap<String, (GrantStatus, Progress)>, Error> {
-    let grants = db::grants::list(c, Some(round_id))?;
-    if grants.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
-    let payments = db::grants::payments_of(c, &ids)?;
-    let reports = db::grants::reports_of(c, &ids)?;
-    Ok(grants
-        .iter()
-        .map(|g| {
-            let p: Vec<Payment> = payments
-                .iter()
-                .filter(|p| p.grant_id == g.id)
-                .cloned()
-                .collect();
-            let r: Vec<Report> = reports
-                .iter()
-                .filter(|r| r.grant_id == g.id)
-                .cloned()
-                .collect();
-            (g.plan_id.clone(), (g.status, grant::progress(&p, &r)))
-        })
-        .collect())
 }
 
 /// One action in the results.

@@ -21,6 +21,7 @@ pub mod plans;
 pub mod reservations;
 pub mod rounds;
 pub mod sessions;
+pub mod shared;
 pub mod tokens;
 
 #[cfg(test)]

@@ -300,7 +300,7 @@ pub fn overview(
             reference: a.reference,
         })
         .collect();
-    let progress = super::grants::progress_by_plan(c, &round.id)?;
+    let progress = super::shared::progress_by_plan(c, &round.id)?;
     let mut actions = Vec::new();
     for p in db::plans::of_round(c, &round.id)? {
         if !overview::lists(round.is_adopted(), p.status, p.is_published()) {

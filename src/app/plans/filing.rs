@@ -6,8 +6,8 @@ use super::{
     act, check_expected, known_organisations, load_visible, owner_of, registered_names, Effect,
     Expected, PlanView,
 };
-use crate::app::board::seat;
 use crate::app::outbox::enqueue;
+use crate::app::shared::board_for;
 use crate::app::{new_id, now, Error};
 use crate::db::{self, Tx};
 use crate::domain::calendar::amsterdam_date;
@@ -455,7 +455,7 @@ pub fn withdraw(
         |tx, plan, _, t| {
             if t.from == PlanStatus::Voting {
                 // The vote falls with the plan: whoever was asked to vote hears it is off.
-                for (member, recusal) in seat(tx, plan)?.members {
+                for (member, recusal) in board_for(tx, plan)?.members {
                     if recusal.is_none() {
                         enqueue(
                             tx,
