@@ -97,7 +97,7 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Demo => {
             let db = Db::open_sized(&settings.database, settings.db_pool)?;
-            match startup::load_demo(&db, &settings.public_url)? {
+            match planloket::demo::load(&db, &settings.public_url)? {
                 Some(lines) => lines.iter().for_each(|l| println!("{l}")),
                 None => println!("the database holds data already; no demo data loaded"),
             }
@@ -105,7 +105,7 @@ fn run(command: Command) -> Result<(), String> {
             // payments can be exported; the file says "demo" in the payer's name.
             let mut settings = settings;
             if settings.payer.is_none() {
-                settings.payer = Some(startup::demo_payer());
+                settings.payer = Some(planloket::demo::demo_payer());
                 println!("payments are exported from the demo account (set PLANLOKET_PAYER_* for a real one)");
             }
             serve(&settings)

@@ -92,6 +92,11 @@ impl App {
         }
     }
 
+    /// Whether the database holds any round or account (a fresh installation holds none).
+    pub fn holds_data(&self) -> Result<bool, Error> {
+        self.read(|c| Ok(crate::db::rounds::count(c)? > 0 || crate::db::users::count(c)? > 0))
+    }
+
     /// Runs reads outside a transaction.
     pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, Error>) -> Result<T, Error> {
         self.db.read(f)

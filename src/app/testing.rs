@@ -159,7 +159,7 @@ impl TestApp {
 
     fn round(&self, opens: chrono::DateTime<Utc>, closes: chrono::DateTime<Utc>) -> Round {
         let raw: serde_json::Value =
-            serde_json::from_str(crate::startup::DEMO_PROGRAMME).expect("the demo round");
+            serde_json::from_str(crate::demo::DEMO_PROGRAMME).expect("the demo round");
         let catalog: Catalog = serde_json::from_value(raw).expect("its catalog");
         let spec = RoundSpec {
             name: "Sterk voor Noord — test".into(),

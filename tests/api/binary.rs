@@ -218,7 +218,7 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     assert_eq!(rounds["items"][0]["themes"].as_array().unwrap().len(), 3);
     let login = agent
         .post(&format!("{base}/auth/login"))
-        .send_json(serde_json::json!({"email": "voorzitter@demo.planloket.nl", "password": planloket::startup::DEMO_PASSWORD}))
+        .send_json(serde_json::json!({"email": "voorzitter@demo.planloket.nl", "password": planloket::demo::DEMO_PASSWORD}))
         .unwrap();
     assert_eq!(login.status(), 200);
     // The real action table is the adopted earlier round: per theme, granted and reserved
@@ -245,7 +245,7 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     assert_eq!(plans, 54);
     let team: serde_json::Value = agent
         .post(&format!("{base}/auth/login"))
-        .send_json(serde_json::json!({"email": "team@demo.planloket.nl", "password": planloket::startup::DEMO_PASSWORD}))
+        .send_json(serde_json::json!({"email": "team@demo.planloket.nl", "password": planloket::demo::DEMO_PASSWORD}))
         .unwrap()
         .into_json()
         .unwrap();
@@ -282,7 +282,7 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     ))
     .unwrap();
     assert_eq!(
-        planloket::startup::load_demo(&db, "http://127.0.0.1").unwrap(),
+        planloket::demo::load(&db, "http://127.0.0.1").unwrap(),
         None
     );
     let _ = std::fs::remove_dir_all(dir);

@@ -412,7 +412,7 @@ pub fn programme_round(
     opens_at: chrono::DateTime<chrono::Utc>,
     closes_at: chrono::DateTime<chrono::Utc>,
 ) -> Value {
-    let mut v: Value = serde_json::from_str(startup::DEMO_PROGRAMME).unwrap();
+    let mut v: Value = serde_json::from_str(planloket::demo::DEMO_PROGRAMME).unwrap();
     v["opens_at"] = json!(opens_at.to_rfc3339());
     v["closes_at"] = json!(closes_at.to_rfc3339());
     v

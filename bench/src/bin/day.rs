@@ -251,7 +251,7 @@ fn id(v: &Value) -> String {
 
 /// The real catalog of the 2025-2026 round, open now.
 fn programme(name: &str) -> Value {
-    let mut v: Value = serde_json::from_str(planloket::startup::DEMO_PROGRAMME).unwrap();
+    let mut v: Value = serde_json::from_str(planloket::demo::DEMO_PROGRAMME).unwrap();
     let now = chrono::Utc::now();
     v["name"] = json!(name);
     v["opens_at"] = json!((now - chrono::Duration::hours(1)).to_rfc3339());

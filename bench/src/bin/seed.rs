@@ -103,7 +103,7 @@ impl Rng {
 fn round(name: &str) -> Round {
     let now = Utc::now();
     let mut spec: RoundSpec =
-        planloket::startup::demo_spec(now - Duration::days(1), now + Duration::days(365)).unwrap();
+        planloket::demo::demo_spec(now - Duration::days(1), now + Duration::days(365)).unwrap();
     spec.name = name.into();
     Round {
         id: db::new_id(),

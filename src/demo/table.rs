@@ -8,16 +8,15 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
 
-use crate::app::{self, adoptions, assessment, board, plans, reservations, Error};
-use crate::db::{self, Tx};
+use crate::app::{adoptions, assessment, board, plans, reservations, rounds, Error, Tx};
 use crate::domain::evaluation::ScoreInput;
 use crate::domain::plan::{Funding, OtherFunding, PartyRef, PlanContent, PlanLink, Relation};
 use crate::domain::pre_advice::{suggestions, PreAdviceInput};
-use crate::domain::round::Round;
+use crate::domain::round::{Round, RoundInput};
 use crate::domain::user::Actor;
 
 /// The action table, as kept in the project (its source and corrections are in the file).
-pub const ACTION_TABLE: &str = include_str!("../demo/actions-2025-2026.json");
+pub const ACTION_TABLE: &str = include_str!("../../demo/actions-2025-2026.json");
 
 /// The table file: where it comes from, the adoption, the organisations and the rows.
 #[derive(Debug, Deserialize)]
@@ -195,9 +194,7 @@ pub fn replay(
         let id = view.plan.id.clone();
         // A resident submits their own plan; an organisation's action is the team's to submit.
         let submitter = match applicant {
-            Some(email) => db::users::find_by_email(tx, &email)?
-                .ok_or_else(|| Error::Internal(format!("demo: no account {email}")))?
-                .actor(),
+            Some(_) => plans::owner_of(tx, &view.plan)?.actor(),
             None => cast.team.clone(),
         };
         plans::submit(tx, &submitter, &id, None, None)?;
@@ -217,14 +214,16 @@ pub fn replay(
         filed.insert(&row.title, id);
         plan_count += 1;
     }
-    let mut closed = db::rounds::find(tx, &round.id)?.ok_or(Error::NotFound("round"))?;
-    closed.spec.opens_at = db::micros(window.0);
-    closed.spec.closes_at = db::micros(window.1);
-    closed.version += 1;
-    closed.updated_at = app::now();
-    if !db::rounds::update(tx, &closed)? {
-        return Err(Error::Changed("round"));
-    }
+    rounds::update(
+        tx,
+        cast.team,
+        &round.id,
+        RoundInput {
+            opens_at: Some(window.0),
+            closes_at: Some(window.1),
+            ..RoundInput::default()
+        },
+    )?;
     adoptions::adopt(
         tx,
         cast.team,
