@@ -16,7 +16,7 @@ use crate::domain::user::{
     apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
     Actor, Email, Role,
 };
-use crate::domain::{DomainError, FieldError, Said};
+use crate::domain::{Bilingual, DomainError, FieldError};
 use crate::mail::letters;
 
 /// The account of a signed-in caller, read on every request so that a role taken away or an
@@ -118,7 +118,7 @@ pub(crate) fn check_organisation(c: &mut DbConn, org: Option<&str>) -> Result<()
 }
 
 fn duplicate_address() -> Error {
-    DomainError::Duplicate(Said::new(
+    DomainError::Duplicate(Bilingual::new(
         "an account with this e-mail address exists already",
         "er bestaat al een account met dit e-mailadres",
     ))
@@ -233,7 +233,7 @@ pub fn token_hash(token: &str) -> String {
 /// has an account. Throttled per address and per client.
 pub fn request_magic_link(app: &App, email: Option<&str>, client: &str) -> Result<(), Error> {
     let email = match email.map(Email::parse) {
-        None => Err(Said::from(REQUIRED)),
+        None => Err(Bilingual::from(REQUIRED)),
         Some(r) => r,
     }
     .map_err(|m| DomainError::Invalid(vec![FieldError::new("email", m)]))?

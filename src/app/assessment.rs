@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::cache::Counted;
+use super::cache::{CounterCache, Weigh};
 use super::outbox::enqueue;
 use super::plans::{act, load_visible, owner_of, Effect, Expected, PlanView};
 use super::shared::board_for;
@@ -26,7 +26,7 @@ use crate::domain::visibility::check_assessment_shown;
 use crate::domain::{DomainError, Eur, FieldError};
 use crate::mail::letters;
 
-fn field(name: &str, message: impl Into<crate::domain::Said>) -> Error {
+fn field(name: &str, message: impl Into<crate::domain::Bilingual>) -> Error {
     DomainError::Invalid(vec![FieldError::new(name, message)]).into()
 }
 
@@ -369,11 +369,14 @@ pub fn merge_into(
     )
 }
 
-/// Each round's similarity index, kept while the round's change counter is unchanged
-/// (weight: one per round).
-pub type SimilarIndexes = Counted<String, Arc<Index>>;
-/// Rounds whose index is kept at most.
-pub const SIMILAR_ROUNDS: usize = 64;
+/// Each round's similarity index, kept while the round's change counter is unchanged.
+pub type SimilarIndexes = CounterCache<String, Arc<Index>>;
+
+impl Weigh for Arc<Index> {
+    fn weight(&self) -> usize {
+        self.bytes()
+    }
+}
 
 /// Builds the index over a round's comparable plans (and `keep`, a plan asked about itself).
 fn build_index(c: &mut DbConn, round_id: &str, keep: Option<&str>) -> Result<Index, Error> {
@@ -402,7 +405,7 @@ pub fn similar(
         Some(index) => index,
         None => {
             let index = Arc::new(build_index(c, &plan.round_id, None)?);
-            indexes.put(plan.round_id.clone(), stamp, index.clone(), 1);
+            indexes.put(plan.round_id.clone(), stamp, index.clone());
             index
         }
     };

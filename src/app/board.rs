@@ -18,7 +18,7 @@ use crate::domain::tally::{outcome, tally, Outcome, Tally, Vote, VoteChoice};
 use crate::domain::text::Bounded;
 use crate::domain::user::Actor;
 use crate::domain::visibility::check_assessment_shown;
-use crate::domain::{DomainError, Eur, FieldError, FieldErrors, Said};
+use crate::domain::{Bilingual, DomainError, Eur, FieldError, FieldErrors};
 
 /// The count of a plan's vote, with what a caller may see of it.
 #[derive(Debug)]
@@ -172,7 +172,7 @@ pub fn declare_conflict(
         .iter()
         .any(|d| d.member_id == actor.user_id)
     {
-        return Err(DomainError::Duplicate(Said::new(
+        return Err(DomainError::Duplicate(Bilingual::new(
             "you declared a conflict for this plan already",
             "u heeft voor dit plan al een belangenconflict gemeld",
         ))
@@ -192,13 +192,13 @@ pub fn declare_conflict(
 /// granted already, so two decisions racing for the last of a line cannot both succeed.
 fn charge(tx: &mut Tx, plan: &Plan, round: &Round, amount: Eur) -> Result<(), Error> {
     let theme = plan.budget_line.clone().ok_or_else(|| {
-        DomainError::Conflict(Said::new(
+        DomainError::Conflict(Bilingual::new(
             "the plan has no budget line",
             "het plan valt onder geen opgave",
         ))
     })?;
     let budget = db::rounds::lock_budget_line(tx, &round.id, &theme)?.ok_or_else(|| {
-        DomainError::Conflict(Said::new(
+        DomainError::Conflict(Bilingual::new(
             format!("the round has no budget line {theme}"),
             format!("de ronde heeft geen budget voor opgave {theme}"),
         ))

@@ -135,7 +135,7 @@ mod tests {
         let anna = t.resident();
         let plan = t.submitted(&anna, &round);
         let team = t.account(&[Role::ProgrammeTeam]).actor();
-        let indexes: SimilarIndexes = crate::app::cache::Counted::new(4);
+        let indexes: SimilarIndexes = SimilarIndexes::default();
         let d = t
             .app
             .read(|c| dossier(c, &indexes, &team, &plan.id))

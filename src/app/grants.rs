@@ -279,7 +279,6 @@ pub fn file_report(
     if !db::grants::update(tx, &g, v.grant.version)? {
         return Err(Error::Changed("grant"));
     }
-    tx.plans_changed(&g.round_id);
     view(tx, g)
 }
 
@@ -432,7 +431,6 @@ pub fn set_final_amount(
             letters::final_amount(&account.email, &account.name, &n, today)?,
         )?;
     }
-    tx.plans_changed(&g.round_id);
     view(tx, g)
 }
 

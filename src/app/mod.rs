@@ -46,7 +46,7 @@ pub struct App {
     /// The similar-plans index per round.
     pub similar: assessment::SimilarIndexes,
     /// Every round, until one changes.
-    pub rounds: rounds::KeptRounds,
+    pub rounds: rounds::RoundsCache,
     /// The account grants are paid from, when configured.
     pub payer: Option<crate::domain::grant::sepa::Payer>,
     /// Where reports' attachments are kept.
@@ -62,8 +62,8 @@ impl App {
             mail,
             public_url: public_url.trim_end_matches('/').to_string(),
             lists: plans::ListCaches::default(),
-            similar: assessment::SimilarIndexes::new(assessment::SIMILAR_ROUNDS),
-            rounds: rounds::KeptRounds::default(),
+            similar: assessment::SimilarIndexes::default(),
+            rounds: rounds::RoundsCache::default(),
             payer: None,
             attachments: std::path::PathBuf::from("data").join("attachments"),
             hashing: tokio::sync::Semaphore::new(crate::config::cores()),

@@ -6,7 +6,7 @@ use crate::domain::errors::REQUIRED;
 use crate::domain::organisation::{parse_organisation, Organisation};
 use crate::domain::permission::{self, Permission};
 use crate::domain::user::{Account, Actor};
-use crate::domain::{DomainError, FieldError, Said};
+use crate::domain::{Bilingual, DomainError, FieldError};
 
 /// An admin or the programme team registers an organisation; names are unique regardless of
 /// case and spacing.
@@ -19,7 +19,7 @@ pub fn create(
     permission::check(actor, Permission::ManageOrganisations)?;
     let o = parse_organisation(new_id(), name, kind, now())?;
     if db::organisations::find_by_key(tx, &o.key())?.is_some() {
-        return Err(DomainError::Duplicate(Said::new(
+        return Err(DomainError::Duplicate(Bilingual::new(
             format!("an organisation named '{}' exists already", o.name),
             format!("er bestaat al een organisatie met de naam '{}'", o.name),
         ))

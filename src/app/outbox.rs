@@ -163,7 +163,7 @@ pub fn retry(tx: &mut Tx, actor: &Actor, id: &str) -> Result<Mail, Error> {
     let mail = db::outbox::find(tx, id)?.ok_or(Error::NotFound("mail"))?;
     if !mail.status.may_retry() {
         return Err(
-            crate::domain::DomainError::Conflict(crate::domain::Said::new(
+            crate::domain::DomainError::Conflict(crate::domain::Bilingual::new(
                 "this mail was sent already",
                 "dit bericht is al verstuurd",
             ))

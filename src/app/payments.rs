@@ -17,7 +17,7 @@ use crate::domain::grant::{
 };
 use crate::domain::permission::{self, Permission};
 use crate::domain::user::Actor;
-use crate::domain::{DomainError, Eur, Said};
+use crate::domain::{Bilingual, DomainError, Eur};
 use crate::mail::letters::grants as letters;
 
 /// An organisation's bank account for the team or the organisation's own members.
@@ -163,7 +163,7 @@ pub struct BatchView {
 
 fn payer_required(payer: Option<&Payer>) -> Result<&Payer, Error> {
     payer.ok_or_else(|| {
-        Error::Domain(DomainError::Conflict(Said::new(
+        Error::Domain(DomainError::Conflict(Bilingual::new(
             "the payer's account is not configured (PLANLOKET_PAYER_NAME, PLANLOKET_PAYER_IBAN)",
             "de rekening waarvan wordt betaald is niet ingesteld; vraag de beheerder om PLANLOKET_PAYER_NAME en PLANLOKET_PAYER_IBAN in te stellen",
         )))
@@ -182,7 +182,7 @@ pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result
         .filter(|p| p.batch_id.is_none())
         .collect();
     if ready.is_empty() {
-        return Err(Error::Domain(DomainError::Conflict(Said::new(
+        return Err(Error::Domain(DomainError::Conflict(Bilingual::new(
             "no released payments wait for a batch",
             "er zijn geen vrijgegeven betalingen die op een batch wachten",
         ))));
@@ -247,7 +247,7 @@ pub fn export(
     let payer = payer_required(payer)?;
     let v = batch(c, actor, id)?;
     if v.batch.status == BatchStatus::Cancelled {
-        return Err(Error::Domain(DomainError::Conflict(Said::new(
+        return Err(Error::Domain(DomainError::Conflict(Bilingual::new(
             "the batch is cancelled: its file must not go to the bank",
             "deze batch is ingetrokken: het bestand mag niet naar de bank",
         ))));
@@ -255,7 +255,7 @@ pub fn export(
     let mut transfers = Vec::with_capacity(v.payments.len());
     for l in &v.payments {
         let account = l.account.clone().ok_or_else(|| {
-            Error::Domain(DomainError::Conflict(Said::new(
+            Error::Domain(DomainError::Conflict(Bilingual::new(
                 format!("the payee of payment {} has no bank account", l.payment.id),
                 format!(
                     "de ontvanger van de betaling voor \"{}\" heeft geen bankrekening",
@@ -307,7 +307,6 @@ pub fn mark_paid(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Erro
         )? {
             return Err(Error::Changed("payment"));
         }
-        tx.plans_changed(&l.grant.round_id);
         letters_for(tx, l)?;
     }
     let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;

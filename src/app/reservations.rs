@@ -7,7 +7,7 @@ use crate::domain::budget::check_grant;
 use crate::domain::permission::{self, Permission};
 use crate::domain::reservation::{parse_reservation, Reservation};
 use crate::domain::user::Actor;
-use crate::domain::{DomainError, Eur, Said};
+use crate::domain::{Bilingual, DomainError, Eur};
 
 /// What is committed on a theme's line: granted plus reserved.
 pub fn committed(c: &mut DbConn, round_id: &str, theme: &str) -> Result<Eur, Error> {
@@ -30,7 +30,7 @@ pub fn create(
     let (theme, amount, purpose) =
         parse_reservation(theme, amount_eur, purpose, &round.spec.catalog)?;
     let budget = db::rounds::lock_budget_line(tx, &round.id, &theme)?.ok_or_else(|| {
-        DomainError::Conflict(Said::new(
+        DomainError::Conflict(Bilingual::new(
             format!("the round has no budget line {theme}"),
             format!("de ronde heeft geen budget voor opgave {theme}"),
         ))
@@ -63,7 +63,7 @@ pub fn release(tx: &mut Tx, actor: &Actor, id: &str) -> Result<(), Error> {
     permission::check(actor, Permission::ManageReservations)?;
     let r = db::reservations::find(tx, id)?.ok_or(Error::NotFound("reservation"))?;
     if !db::reservations::release(tx, &r.id, now())? {
-        return Err(DomainError::Conflict(Said::new(
+        return Err(DomainError::Conflict(Bilingual::new(
             "this reservation was released already",
             "deze reservering is al vrijgegeven",
         ))
@@ -89,7 +89,7 @@ pub fn turn_into_plan(
     permission::check(actor, Permission::FileForOthers)?;
     let r = db::reservations::find(tx, id)?.ok_or(Error::NotFound("reservation"))?;
     if r.released_at.is_some() {
-        return Err(DomainError::Conflict(Said::new(
+        return Err(DomainError::Conflict(Bilingual::new(
             "this reservation was released: its money is no longer held",
             "deze reservering is vrijgegeven: het geld wordt niet meer vastgehouden",
         ))
@@ -98,7 +98,7 @@ pub fn turn_into_plan(
     if let Some(plan_id) = &r.plan_id {
         let earlier = db::plans::find(tx, plan_id)?;
         if earlier.is_some_and(|p| !p.status.is_final_without_grant()) {
-            return Err(DomainError::Conflict(Said::new(
+            return Err(DomainError::Conflict(Bilingual::new(
                 "this reservation holds money for a plan already",
                 "deze reservering houdt al geld vast voor een plan",
             ))

@@ -101,27 +101,41 @@ pub fn list(c: &mut DbConn) -> Result<Vec<Round>, Error> {
     Ok(db::rounds::list(c)?)
 }
 
+/// What moves with every change to the rounds (`db::rounds::change_stamp`): their number and
+/// the sum of their versions.
+pub type RoundsStamp = (i64, i64);
+
 /// Every round, as `list`, kept between requests until a round changes or is added: most
 /// pages show the rounds, which change a few times a year, and reading them parses every
-/// round's frame. Checked on each use against `db::rounds::mark`, so a change made by
+/// round's frame. Checked on each use against the rounds' stamp, so a change made by
 /// another instance is seen at once.
 #[derive(Default)]
-pub struct KeptRounds(std::sync::Mutex<Option<Kept>>);
+pub struct RoundsCache(std::sync::Mutex<Option<(RoundsStamp, std::sync::Arc<Vec<Round>>)>>);
 
-/// The rounds as read at a mark (`db::rounds::mark`).
-type Kept = ((i64, i64), std::sync::Arc<Vec<Round>>);
+/// Every round, from the cache while the rounds' stamp holds.
+pub fn list_cached(
+    c: &mut DbConn,
+    cache: &RoundsCache,
+) -> Result<std::sync::Arc<Vec<Round>>, Error> {
+    Ok(list_cached_stamped(c, cache)?.1)
+}
 
-pub fn list_kept(c: &mut DbConn, kept: &KeptRounds) -> Result<std::sync::Arc<Vec<Round>>, Error> {
-    // The mark is read first: the rounds read after it are at least as new.
-    let mark = db::rounds::mark(c)?;
-    if let Some((at, rounds)) = &*kept.0.lock().unwrap_or_else(|p| p.into_inner()) {
-        if *at == mark {
-            return Ok(rounds.clone());
+/// As `list_cached`, with the stamp the rounds were read at (for a cache of pages that show
+/// them).
+pub fn list_cached_stamped(
+    c: &mut DbConn,
+    cache: &RoundsCache,
+) -> Result<(RoundsStamp, std::sync::Arc<Vec<Round>>), Error> {
+    // The stamp is read first: the rounds read after it are at least as new.
+    let stamp = db::rounds::change_stamp(c)?;
+    if let Some((at, rounds)) = &*cache.0.lock().unwrap_or_else(|p| p.into_inner()) {
+        if *at == stamp {
+            return Ok((stamp, rounds.clone()));
         }
     }
     let rounds = std::sync::Arc::new(db::rounds::list(c)?);
-    *kept.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((mark, rounds.clone()));
-    Ok(rounds)
+    *cache.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, rounds.clone()));
+    Ok((stamp, rounds))
 }
 
 /// One round (public).
@@ -375,8 +389,8 @@ mod tests {
     fn kept_rounds_follow_every_change() {
         let t = TestApp::new();
         let team = t.account(&[Role::ProgrammeTeam]).actor();
-        let (here, elsewhere) = (KeptRounds::default(), KeptRounds::default());
-        let kept = |k: &KeptRounds| t.app.read(|c| list_kept(c, k)).unwrap();
+        let (here, elsewhere) = (RoundsCache::default(), RoundsCache::default());
+        let kept = |k: &RoundsCache| t.app.read(|c| list_cached(c, k)).unwrap();
         assert!(kept(&here).is_empty());
         let round = t.open_round();
         let first = kept(&here);

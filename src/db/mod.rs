@@ -215,7 +215,7 @@ pub enum DbConn {
 /// type. Measured: a fifth of the CPU of `GET /plans/{id}` went to writing its SQL again
 /// (docs/BENCHMARKS.md). Used on the queries every request makes.
 #[macro_export]
-macro_rules! native {
+macro_rules! with_backend_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
             $crate::db::DbConn::Sqlite($c) => $body,

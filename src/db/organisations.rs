@@ -63,7 +63,7 @@ pub fn list(c: &mut DbConn) -> Result<Vec<Organisation>, DbError> {
 
 /// Every organisation's name by id (for overviews and reasons).
 pub fn names(c: &mut DbConn) -> Result<HashMap<String, String>, DbError> {
-    let rows: Vec<(String, String)> = crate::native!(c, c => organisations::table
+    let rows: Vec<(String, String)> = crate::with_backend_conn!(c, c => organisations::table
         .select((organisations::id, organisations::name))
         .load(c))?;
     Ok(rows.into_iter().collect())

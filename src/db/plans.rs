@@ -27,8 +27,14 @@ pub fn insert(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
 }
 
 /// Keeps `plan_links` as the plan's content states its links (the content is the record;
-/// the table is there for the links pointing the other way).
+/// the table is there for the links pointing the other way). Every plan a link is added to or
+/// taken from shows it in `linked_from`, so the round of each such plan changes too (it may be
+/// another round than the plan's own).
 fn write_links(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
+    let mut touched: Vec<String> = plan_links::table
+        .filter(plan_links::plan_id.eq(&plan.id))
+        .select(plan_links::target_id)
+        .load(&mut **tx)?;
     diesel::delete(plan_links::table.filter(plan_links::plan_id.eq(&plan.id)))
         .execute(&mut **tx)?;
     // One row at a time: the portable connection has no batch insert on SQLite.
@@ -40,6 +46,27 @@ fn write_links(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
                 plan_links::relation.eq(l.relation.as_str()),
             ))
             .execute(&mut **tx)?;
+        touched.push(l.plan_id.clone());
+    }
+    linked_rounds_changed(tx, &plan.round_id, touched)
+}
+
+/// Notes the rounds of `targets` (plans a link was written to or removed from) as changed,
+/// but for `own`, which the caller notes itself.
+fn linked_rounds_changed(tx: &mut Tx, own: &str, mut targets: Vec<String>) -> Result<(), DbError> {
+    targets.sort();
+    targets.dedup();
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let rounds: Vec<String> = plans::table
+        .filter(plans::id.eq_any(&targets))
+        .filter(plans::round_id.ne(own))
+        .select(plans::round_id)
+        .distinct()
+        .load(&mut **tx)?;
+    for r in rounds {
+        tx.plans_changed(&r);
     }
     Ok(())
 }
@@ -47,7 +74,7 @@ fn write_links(tx: &mut Tx, plan: &Plan) -> Result<(), DbError> {
 /// The links that point at one plan: (from plan, relation), oldest plan first. As
 /// `linked_from_many`, with `=` instead of `IN (…)`, so the statement is prepared once.
 pub fn linked_from(c: &mut DbConn, target: &str) -> Result<Vec<PlanLink>, DbError> {
-    let rows: Vec<(String, String)> = crate::native!(c, c => plan_links::table
+    let rows: Vec<(String, String)> = crate::with_backend_conn!(c, c => plan_links::table
         .filter(plan_links::target_id.eq(target))
         .order(plan_links::plan_id.asc())
         .select((plan_links::plan_id, plan_links::relation))
@@ -111,8 +138,8 @@ pub fn existing(
 }
 
 pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Plan>, DbError> {
-    // On the backend's own connection: a page reads it on every request (see `native!`).
-    let row: Option<PlanRow> = crate::native!(c, c => plans::table
+    // On the backend's own connection: a page reads it on every request (see `with_backend_conn!`).
+    let row: Option<PlanRow> = crate::with_backend_conn!(c, c => plans::table
         .find(id)
         .select(PlanRow::as_select())
         .first(c)
@@ -151,8 +178,13 @@ pub fn update(tx: &mut Tx, plan: &Plan, expected_version: i64) -> Result<bool, D
 /// Deletes a plan if it is still at its version; false when another change won.
 pub fn delete(tx: &mut Tx, plan: &Plan) -> Result<bool, DbError> {
     // Its own links go with it (SQLite does not enforce the cascade unless told to).
+    let targets: Vec<String> = plan_links::table
+        .filter(plan_links::plan_id.eq(&plan.id))
+        .select(plan_links::target_id)
+        .load(&mut **tx)?;
     diesel::delete(plan_links::table.filter(plan_links::plan_id.eq(&plan.id)))
         .execute(&mut **tx)?;
+    linked_rounds_changed(tx, &plan.round_id, targets)?;
     let n = diesel::delete(
         plans::table
             .filter(plans::id.eq(&plan.id))
@@ -357,7 +389,7 @@ pub fn page(
 
 /// Plans merged into `target`, oldest first.
 pub fn merged_into(c: &mut DbConn, target: &str) -> Result<Vec<String>, DbError> {
-    Ok(crate::native!(c, c => plans::table
+    Ok(crate::with_backend_conn!(c, c => plans::table
         .filter(plans::merged_into.eq(target))
         .order(plans::created_at.asc())
         .select(plans::id)
@@ -481,7 +513,7 @@ pub fn account_and_plan(
 ) -> Result<Option<(Account, Option<PlanWithMerged>)>, DbError> {
     let merged = diesel::alias!(plans as merged);
     type Row = (UserRow, Option<PlanRow>, Option<String>);
-    let rows: Vec<Row> = crate::native!(c, c => users::table
+    let rows: Vec<Row> = crate::with_backend_conn!(c, c => users::table
         .left_join(plans::table.on(plans::id.eq(plan_id.to_string())))
         .left_join(merged.on(merged.field(plans::merged_into).eq(plans::id.nullable())))
         .filter(users::id.eq(user_id))

@@ -67,9 +67,10 @@ pub fn by_ids(c: &mut DbConn, ids: &[String]) -> Result<Vec<Round>, DbError> {
 
 /// What moves with every change to the rounds: their number and the sum of their versions
 /// (every change raises a round's version, and rounds are never deleted).
-pub fn mark(c: &mut DbConn) -> Result<(i64, i64), DbError> {
+pub fn change_stamp(c: &mut DbConn) -> Result<(i64, i64), DbError> {
     // Summed here: a few rows, and PostgreSQL's SUM of a BIGINT is a NUMERIC.
-    let versions: Vec<i64> = crate::native!(c, c => rounds::table.select(rounds::version).load(c))?;
+    let versions: Vec<i64> =
+        crate::with_backend_conn!(c, c => rounds::table.select(rounds::version).load(c))?;
     Ok((versions.len() as i64, versions.iter().sum()))
 }
 

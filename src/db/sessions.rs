@@ -61,8 +61,8 @@ pub fn find_with_account(
     c: &mut DbConn,
     token_hash: &str,
 ) -> Result<Option<(Session, Account)>, DbError> {
-    // On the backend's own connection: every page reads it (see `native!`).
-    let row: Option<(SessionRow, UserRow)> = crate::native!(c, c => sessions::table
+    // On the backend's own connection: every page reads it (see `with_backend_conn!`).
+    let row: Option<(SessionRow, UserRow)> = crate::with_backend_conn!(c, c => sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .select((SessionRow::as_select(), UserRow::as_select()))

@@ -16,8 +16,8 @@ pub fn insert(c: &mut DbConn, account: &Account) -> Result<(), DbError> {
 }
 
 pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Account>, DbError> {
-    // Every authenticated request makes this query: run natively (see `native!`).
-    let row: Option<UserRow> = crate::native!(c, c => users::table
+    // Every authenticated request makes this query: run natively (see `with_backend_conn!`).
+    let row: Option<UserRow> = crate::with_backend_conn!(c, c => users::table
         .find(id)
         .select(UserRow::as_select())
         .first(c)

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::calendar::dutch_date;
-use super::errors::{DomainError, FieldErrors, Said};
+use super::errors::{Bilingual, DomainError, FieldErrors};
 use super::state::PlanStatus;
 use super::text::Bounded;
 
@@ -193,7 +193,7 @@ pub fn cover(
         .map(|p| p.id.to_string())
         .collect();
     if covered.is_empty() && !first {
-        return Err(DomainError::Conflict(Said::new(
+        return Err(DomainError::Conflict(Bilingual::new(
             "nothing to adopt: every decided plan of this round is covered by an earlier adoption",
             "er is niets vast te stellen: elk besluit in deze ronde is al eerder vastgesteld",
         )));
@@ -208,7 +208,7 @@ pub fn cover(
 /// that only a new college decision can change it.
 pub fn check_correctable(letters_sent: bool) -> Result<(), DomainError> {
     if letters_sent {
-        Err(DomainError::Conflict(Said::new(
+        Err(DomainError::Conflict(Bilingual::new(
             "the decision letters of this adoption have been sent: it can no longer be corrected; record a new adoption instead",
             "de besluitbrieven van deze vaststelling zijn al verstuurd: corrigeren kan niet meer; leg een nieuwe vaststelling vast",
         )))

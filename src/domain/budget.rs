@@ -1,6 +1,6 @@
 //! The budget cap: grants charged to a theme never exceed its budget.
 
-use super::errors::{DomainError, Said};
+use super::errors::{Bilingual, DomainError};
 use super::money::Eur;
 
 /// Whether granting `amount` fits a line that has `budget` and has granted `granted` already.
@@ -246,7 +246,7 @@ mod ranking_tests {
 /// A theme's budget may change, but never below what is granted on it already.
 pub fn check_budget_change(theme: &str, new_budget: Eur, granted: Eur) -> Result<(), DomainError> {
     if new_budget < granted {
-        Err(DomainError::Conflict(Said::new(
+        Err(DomainError::Conflict(Bilingual::new(
             format!(
                 "the budget of theme {theme} cannot go below the {} granted already",
                 granted.format_nl()

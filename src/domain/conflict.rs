@@ -146,7 +146,7 @@ mod tests {
         ];
         for r in all {
             assert!(r.message_nl().starts_with("u") || r.message_nl().starts_with("uw"));
-            // Said of someone else: never "u".
+            // Bilingual of someone else: never "u".
             assert!(
                 !r.reason_nl().split(' ').any(|w| w == "u" || w == "uw"),
                 "{r:?}"

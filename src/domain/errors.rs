@@ -9,14 +9,14 @@ use super::visibility::ShownStatus;
 /// the language of everyone who reads planloket's pages and letters. Every rule writes both,
 /// side by side, so neither can be forgotten.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Said {
+pub struct Bilingual {
     pub en: String,
     pub nl: String,
 }
 
-impl Said {
-    pub fn new(en: impl Into<String>, nl: impl Into<String>) -> Said {
-        Said {
+impl Bilingual {
+    pub fn new(en: impl Into<String>, nl: impl Into<String>) -> Bilingual {
+        Bilingual {
             en: en.into(),
             nl: nl.into(),
         }
@@ -24,16 +24,16 @@ impl Said {
 }
 
 /// In English: what a log, a stored-data error or an English client reads.
-impl std::fmt::Display for Said {
+impl std::fmt::Display for Bilingual {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.en)
     }
 }
 
 /// `("in English", "in het Nederlands")`.
-impl<A: Into<String>, B: Into<String>> From<(A, B)> for Said {
-    fn from((en, nl): (A, B)) -> Said {
-        Said::new(en, nl)
+impl<A: Into<String>, B: Into<String>> From<(A, B)> for Bilingual {
+    fn from((en, nl): (A, B)) -> Bilingual {
+        Bilingual::new(en, nl)
     }
 }
 
@@ -60,7 +60,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, said: impl Into<Said>) -> Self {
+    pub fn new(field: impl Into<String>, said: impl Into<Bilingual>) -> Self {
         let said = said.into();
         Self {
             field: field.into(),
@@ -78,16 +78,16 @@ impl FieldError {
 
 /// A JSON or query parser's message without the names of types behind it; in Dutch, what
 /// kind of value the field wants.
-pub fn plain_parser_message(message: &str) -> Said {
+pub fn plain_parser_message(message: &str) -> Bilingual {
     let message = message.split(" at line ").next().unwrap_or(message);
     if message.contains("untagged enum PartyRef") {
-        return Said::new(
+        return Bilingual::new(
             "must be {\"organisation_id\": …} for a registered organisation or {\"name\": …} for another",
             "kies een geregistreerde organisatie of geef de naam van een andere organisatie",
         );
     }
     if message.contains("invalid digit") || message.contains("number too") {
-        return Said::new("must be a whole number", "vul een heel getal in");
+        return Bilingual::new("must be a whole number", "vul een heel getal in");
     }
     let nl = if message.contains("unknown field") {
         "dit veld bestaat niet"
@@ -131,7 +131,7 @@ pub fn plain_parser_message(message: &str) -> Said {
         out.truncate(i);
         out.push_str("expected one of the values this field takes");
     }
-    Said::new(out, nl)
+    Bilingual::new(out, nl)
 }
 
 /// Collects every field error of one input so the caller hears about all of them at once.
@@ -143,7 +143,7 @@ impl FieldErrors {
         Self::default()
     }
 
-    pub fn add(&mut self, field: impl Into<String>, said: impl Into<Said>) {
+    pub fn add(&mut self, field: impl Into<String>, said: impl Into<Bilingual>) {
         self.0.push(FieldError::new(field, said));
     }
 
@@ -174,10 +174,10 @@ pub enum DomainError {
     },
     /// The actor's roles (or lack of ownership) do not permit this at all: a step of the
     /// state table (`state::decide`) or a right (`permission::check`), said in both languages.
-    Forbidden(Said),
+    Forbidden(Bilingual),
     /// Filing or submitting outside the round's window; field errors found too are kept.
     RoundNotOpen {
-        message: Said,
+        message: Bilingual,
         errors: Vec<FieldError>,
     },
     /// The round has been adopted: its frame and its decisions are final.
@@ -193,11 +193,11 @@ pub enum DomainError {
     /// A board member may not vote on this plan.
     Recused { reason: Recusal },
     /// The thing exists already (an account, an organisation, a declared conflict…).
-    Duplicate(Said),
+    Duplicate(Bilingual),
     /// An adoption while plans of the round are still being assessed and not deferred.
     Undecided { plan_ids: Vec<String> },
     /// Any other conflict with the current state of things.
-    Conflict(Said),
+    Conflict(Bilingual),
 }
 
 impl DomainError {

@@ -29,5 +29,5 @@ pub mod throttle;
 pub mod user;
 pub mod visibility;
 
-pub use errors::{DomainError, FieldError, FieldErrors, Said};
+pub use errors::{Bilingual, DomainError, FieldError, FieldErrors};
 pub use money::Eur;

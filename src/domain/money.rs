@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::errors::Said;
+use super::errors::Bilingual;
 use serde::{Deserialize, Serialize};
 
 /// An amount in whole euros, from 0 to `MAX_EUR`: the field is private, so every `Eur` passed
@@ -24,14 +24,14 @@ impl Eur {
     pub const ZERO: Eur = Eur(0);
 
     /// A non-negative amount within `MAX_EUR`, or the message explaining why not.
-    pub fn parse(value: i64) -> Result<Eur, Said> {
+    pub fn parse(value: i64) -> Result<Eur, Bilingual> {
         if value < 0 {
-            Err(Said::new(
+            Err(Bilingual::new(
                 "must be 0 or more whole euros",
                 "vul 0 of meer hele euro's in",
             ))
         } else if value > MAX_EUR {
-            Err(Said::new(
+            Err(Bilingual::new(
                 format!("must be at most {MAX_EUR} euros"),
                 format!("mag hoogstens {} zijn", Eur(MAX_EUR).format_nl()),
             ))

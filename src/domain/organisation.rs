@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{DomainError, FieldErrors, Said};
+use super::errors::{Bilingual, DomainError, FieldErrors};
 use super::text::Bounded;
 
 /// What an organisation is; the published overview groups partners by nothing more.
@@ -51,13 +51,13 @@ impl OrganisationKind {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<OrganisationKind, Said> {
+    pub fn parse(raw: &str) -> Result<OrganisationKind, Bilingual> {
         OrganisationKind::ALL
             .into_iter()
             .find(|k| k.as_str() == raw)
             .ok_or_else(|| {
                 let kinds: Vec<_> = OrganisationKind::ALL.iter().map(|k| k.as_str()).collect();
-                Said::new(
+                Bilingual::new(
                     format!("unknown kind '{raw}'; kinds are: {}", kinds.join(", ")),
                     format!(
                         "het soort '{raw}' bestaat niet; kies uit: {}",

@@ -4,7 +4,7 @@
 //! pages ask the same function to decide whether to show a page, a menu item or a button (and
 //! show the Dutch sentence): a rule written a second time in a handler would one day differ.
 
-use super::errors::{DomainError, Said};
+use super::errors::{Bilingual, DomainError};
 use super::user::{Actor, Role};
 
 /// A right of a signed-in account.
@@ -75,10 +75,10 @@ impl Permission {
     }
 
     /// Why someone without the right is refused, in English and in Dutch.
-    pub fn refusal(self) -> Said {
+    pub fn refusal(self) -> Bilingual {
         let roles = self.roles();
         if roles == STAFF {
-            return Said::new(
+            return Bilingual::new(
                 "this is for the programme team and the board",
                 "Dit is voor het programmateam en het bestuur.",
             );
@@ -100,7 +100,7 @@ impl Permission {
             [Role::Admin, Role::ProgrammeTeam] => "Dit is voor beheerders en het programmateam.",
             _ => "Dit is voor het programmateam.",
         };
-        Said::new(en, nl)
+        Bilingual::new(en, nl)
     }
 }
 
@@ -124,7 +124,7 @@ pub fn check_bank_account_reader(actor: &Actor, organisation_id: &str) -> Result
     if actor.has(Role::ProgrammeTeam) || actor.organisation_id.as_deref() == Some(organisation_id) {
         Ok(())
     } else {
-        Err(DomainError::Forbidden(Said::new(
+        Err(DomainError::Forbidden(Bilingual::new(
             "an organisation's bank account is for the programme team and its members",
             "De bankrekening van een organisatie is voor het programmateam en de leden van de organisatie.",
         )))

@@ -106,6 +106,12 @@ struct Vector {
     norm: f64,
 }
 
+impl Vector {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Vector>() + self.terms.len() * std::mem::size_of::<(u32, f64)>()
+    }
+}
+
 fn cosine(a: &Vector, b: &Vector) -> (f64, Vec<(u32, f64)>) {
     if a.norm == 0.0 || b.norm == 0.0 {
         return (0.0, Vec::new());
@@ -148,6 +154,27 @@ pub struct Index {
 }
 
 impl Index {
+    /// About how many bytes the index holds: its texts, terms and weights.
+    pub fn bytes(&self) -> usize {
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| {
+                d.id.len()
+                    + d.title.len()
+                    + d.text.len()
+                    + d.goals.iter().map(|g| g.len() + 24).sum::<usize>()
+                    + d.partners
+                        .iter()
+                        .map(|(k, n)| k.len() + n.len() + 48)
+                        .sum::<usize>()
+                    + std::mem::size_of::<Doc>()
+            })
+            .sum();
+        let words: usize = self.words.iter().map(|w| w.len() + 24).sum();
+        docs + words + self.vectors.iter().map(Vector::bytes).sum::<usize>()
+    }
+
     /// Folds and tokenises every text, counts document frequencies and weighs every term.
     pub fn build(docs: Vec<Doc>) -> Index {
         let mut vocabulary: HashMap<String, u32> = HashMap::new();

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::errors::{DomainError, Said};
+use super::errors::{Bilingual, DomainError};
 use super::tally::Outcome;
 use super::user::{Actor, Role};
 use super::visibility::{applicant_status, ShownStatus};
@@ -471,7 +471,7 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
 
 /// The refusal of an action the actor could never take on this plan.
 pub fn forbidden(action: Action) -> DomainError {
-    DomainError::Forbidden(Said::new(
+    DomainError::Forbidden(Bilingual::new(
         format!(
             "your roles do not permit '{}' on this plan",
             action.as_str()

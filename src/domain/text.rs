@@ -1,7 +1,7 @@
 //! Text: the one rule for every piece of free text a person types (bounded length, no control
 //! characters), and text as Dutch readers compare it (lower case, accents folded).
 
-use super::errors::Said;
+use super::errors::Bilingual;
 
 /// For optional input fields that may be left out but not sent as `null`: absent is `None`,
 /// `null` is refused (serde names the field) instead of being taken for "absent".
@@ -72,10 +72,10 @@ impl Bounded {
     };
 
     /// The text trimmed, or why it breaks the bounds; empty text is allowed here.
-    pub fn check(self, raw: &str) -> Result<String, Said> {
+    pub fn check(self, raw: &str) -> Result<String, Bilingual> {
         let s = raw.trim();
         if s.chars().count() > self.max {
-            return Err(Said::new(
+            return Err(Bilingual::new(
                 format!("must be at most {} characters", self.max),
                 format!("mag hoogstens {} tekens lang zijn", self.max),
             ));
@@ -84,20 +84,20 @@ impl Bounded {
             if s.chars()
                 .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
             {
-                return Err(Said::new(
+                return Err(Bilingual::new(
                     "must not contain control characters other than line breaks and tabs",
                     "mag geen stuurtekens bevatten (regeleinden en tabs mogen wel)",
                 ));
             }
         } else if s.chars().any(char::is_control) {
-            return Err(Said::new(
+            return Err(Bilingual::new(
                 "must not contain control characters",
                 "mag geen stuurtekens of regeleinden bevatten",
             ));
         } else if s.chars().any(is_bidi_control) {
             // A name or title that reverses the text after it can make "Plan A" read as
             // another plan's name in a list, a letter or a CSV.
-            return Err(Said::new(
+            return Err(Bilingual::new(
                 "must not contain characters that change the direction of text",
                 "mag geen tekens bevatten die de schrijfrichting omdraaien",
             ));
@@ -106,10 +106,10 @@ impl Bounded {
     }
 
     /// As `check`, and the text must not be empty (absent counts as empty).
-    pub fn required(self, raw: Option<&str>) -> Result<String, Said> {
+    pub fn required(self, raw: Option<&str>) -> Result<String, Bilingual> {
         let s = raw.unwrap_or("");
         if s.trim().is_empty() {
-            return Err(Said::new("is required", "is verplicht"));
+            return Err(Bilingual::new("is required", "is verplicht"));
         }
         self.check(s)
     }
@@ -156,7 +156,7 @@ mod tests {
         assert!(Bounded::REASON.check("a\u{7}b").is_err());
         assert_eq!(
             Bounded::REASON.required(Some("  ")).unwrap_err(),
-            Said::new("is required", "is verplicht")
+            Bilingual::new("is required", "is verplicht")
         );
         assert_eq!(
             Bounded::REASON.required(None).unwrap_err().en,

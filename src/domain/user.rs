@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{DomainError, FieldErrors, Said};
+use super::errors::{Bilingual, DomainError, FieldErrors};
 use super::text::Bounded;
 
 /// What a user may do; a user holds one or more.
@@ -270,7 +270,7 @@ pub fn apply_change(
 /// always keeps someone who can manage accounts.
 pub fn check_own_change(actor: &Actor, account: &Account) -> Result<(), DomainError> {
     if account.id == actor.user_id && (!account.active || !account.roles.contains(&Role::Admin)) {
-        Err(DomainError::Conflict(Said::new(
+        Err(DomainError::Conflict(Bilingual::new(
             "you cannot remove your own admin role or deactivate yourself",
             "u kunt uw eigen beheerdersrol niet afnemen en uzelf niet deactiveren",
         )))
@@ -361,8 +361,8 @@ pub fn parse_registration(
 
 const REQUIRED: (&str, &str) = ("is required", "is verplicht");
 
-fn unknown_kind(k: &str) -> Said {
-    Said::new(
+fn unknown_kind(k: &str) -> Bilingual {
+    Bilingual::new(
         format!("unknown kind '{k}'; use resident or partner"),
         format!("'{k}' bestaat niet; kies bewoner of partner"),
     )
@@ -373,7 +373,7 @@ fn unknown_kind(k: &str) -> Said {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Email, Said> {
+    pub fn parse(raw: &str) -> Result<Email, Bilingual> {
         use validator::ValidateEmail;
         let s = raw.trim().to_lowercase();
         // validator checks the address as HTML forms do; we also demand a dotted domain,
@@ -396,7 +396,7 @@ impl Email {
         if valid {
             Ok(Email(s))
         } else {
-            Err(Said::new(
+            Err(Bilingual::new(
                 "must be an e-mail address such as naam@example.nl",
                 "vul een e-mailadres in, zoals naam@voorbeeld.nl",
             ))
@@ -447,20 +447,20 @@ pub fn is_common_password(password: &str) -> bool {
 }
 
 /// Checks a new password: 10 to 1024 characters, and not a common one.
-pub fn check_password(password: &str) -> Result<(), Said> {
+pub fn check_password(password: &str) -> Result<(), Bilingual> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
-        Err(Said::new(
+        Err(Bilingual::new(
             format!("must be at least {PASSWORD_MIN} characters"),
             format!("moet ten minste {PASSWORD_MIN} tekens lang zijn"),
         ))
     } else if n > PASSWORD_MAX {
-        Err(Said::new(
+        Err(Bilingual::new(
             format!("must be at most {PASSWORD_MAX} characters"),
             format!("mag hoogstens {PASSWORD_MAX} tekens lang zijn"),
         ))
     } else if is_common_password(password) {
-        Err(Said::new(
+        Err(Bilingual::new(
             "is one of the most common passwords: choose one that is harder to guess",
             "is een van de meest gebruikte wachtwoorden: kies er een dat moeilijker te raden is",
         ))
@@ -470,9 +470,9 @@ pub fn check_password(password: &str) -> Result<(), Said> {
 }
 
 /// Checks a role list: at least one role, each known, no repeats.
-pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, Said> {
+pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, Bilingual> {
     if raw.is_empty() {
-        return Err(Said::new(
+        return Err(Bilingual::new(
             "must name at least one role",
             "kies ten minste één rol",
         ));
@@ -482,14 +482,14 @@ pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, Said> {
         match Role::parse(r) {
             Some(role) if !roles.contains(&role) => roles.push(role),
             Some(_) => {
-                return Err(Said::new(
+                return Err(Bilingual::new(
                     format!("role '{r}' is listed twice"),
                     format!("de rol '{r}' staat er twee keer in"),
                 ))
             }
             None => {
                 let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                return Err(Said::new(
+                return Err(Bilingual::new(
                     format!("unknown role '{r}'; roles are: {}", known.join(", ")),
                     format!("de rol '{r}' bestaat niet; kies uit: {}", known.join(", ")),
                 ));

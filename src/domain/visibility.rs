@@ -212,7 +212,7 @@ pub fn check_assessment_shown(
     if actor.is_staff() || applicant_sees_decision(status, published) {
         Ok(())
     } else {
-        Err(super::DomainError::Forbidden(super::Said::new(
+        Err(super::DomainError::Forbidden(super::Bilingual::new(
             "the assessment is shown once decisions are published",
             "De beoordeling is te zien zodra het besluit bekend is gemaakt.",
         )))

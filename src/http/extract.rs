@@ -268,7 +268,7 @@ pub struct Query<T> {
 }
 
 /// serde's message for a query value, in words for a client.
-fn query_message(message: &str) -> crate::domain::Said {
+fn query_message(message: &str) -> crate::domain::Bilingual {
     crate::domain::errors::plain_parser_message(message)
 }
 

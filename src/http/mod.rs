@@ -53,7 +53,7 @@ impl Api {
     pub fn new(jwt_secret: &[u8]) -> Api {
         Api {
             tokens: crate::app::tokens::Tokens::new(jwt_secret),
-            list_pages: plans::ListPages::new(plans::LIST_PAGES_MAX_BYTES),
+            list_pages: plans::ListPages::default(),
         }
     }
 }

@@ -11,8 +11,8 @@ use super::extract::{
     if_match, no_null, read, read_as, write_as, Bearer, JsonBody, OptionalJsonBody, Query,
 };
 use super::problem::ApiError;
-use crate::app::cache::Counted;
-use crate::app::plans::{self, ContentChange, ListQuery, Listing, PageKey, PlanView};
+use crate::app::cache::{CounterCache, Weigh};
+use crate::app::plans::{self, ContentChange, ListQuery, PageKey, PlanView};
 use crate::app::App;
 use crate::app::{self, accounts};
 use crate::domain::decision::{Decision, InfoRequest};
@@ -432,11 +432,25 @@ struct PlanPage<'a> {
     total: i64,
 }
 
-/// Rendered staff pages of `GET /plans`: the same page for the same caller is the same bytes
-/// until a plan of the filtered round changes (weight: bytes).
-pub type ListPages = Counted<PageKey, web::Bytes>;
-/// Bytes of rendered pages kept at most (a page of 50 plans is 50-100 KB: some 50 pages).
-pub const LIST_PAGES_MAX_BYTES: usize = 4 << 20;
+/// Finished pages of `GET /plans`: the same page for the same caller is the same bytes until
+/// a plan of the filtered round changes.
+pub type ListPages = CounterCache<PageKey, Body>;
+
+/// A finished JSON body.
+#[derive(Clone)]
+pub struct Body(web::Bytes);
+
+impl Weigh for Body {
+    fn weight(&self) -> usize {
+        32 + self.0.len()
+    }
+}
+
+/// What the list's blocking call found: the page kept, or the plans to make it from.
+enum Page {
+    Cached(Body),
+    Found(Box<(plans::Found, plans::PageRequest)>),
+}
 
 /// `GET /plans`: applicants see their own plans, the programme team and board every
 /// non-draft plan; filters `round`, `status`, `theme`, `goal`, `q`; pages of `page_size`.
@@ -451,15 +465,21 @@ pub async fn list(
     let st = state.clone();
     let pages = api.clone();
     // The account and the page are read in one database session.
-    let (listing, me) = read(&state, move |c| {
+    let (page, me) = read(&state, move |c| {
         let me = accounts::authenticate(c, &bearer.0)?;
-        let listing = plans::list(c, &st.lists, &pages.list_pages, &me.actor(), &q)?;
-        Ok((listing, me))
+        let req = plans::page_request(c, &me.actor(), &q)?;
+        if let Some(body) = pages.list_pages.get(&req.key, req.changes) {
+            return Ok((Page::Cached(body), me));
+        }
+        Ok((
+            Page::Found(Box::new((plans::list(c, &st.lists, &req)?, req))),
+            me,
+        ))
     })
     .await?;
-    let found = match listing {
-        Listing::Kept(body) => return Ok(json_body(body)),
-        Listing::Found(found) => *found,
+    let (found, req) = match page {
+        Page::Cached(body) => return Ok(json_body(body.0)),
+        Page::Found(found) => *found,
     };
     let actor = me.actor();
     let body = web::Bytes::from(
@@ -471,10 +491,7 @@ pub async fn list(
         })
         .map_err(|e| app::Error::Internal(format!("list page: {e}")))?,
     );
-    if let Some((key, changes)) = found.keep {
-        let weight = body.len();
-        api.list_pages.put(key, changes, body.clone(), weight);
-    }
+    api.list_pages.put(req.key, req.changes, Body(body.clone()));
     Ok(json_body(body))
 }
 

@@ -48,7 +48,7 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 impl ApiError {
     /// 400 naming one field.
-    pub fn field(field: &str, message: impl Into<crate::domain::Said>) -> ApiError {
+    pub fn field(field: &str, message: impl Into<crate::domain::Bilingual>) -> ApiError {
         DomainError::Invalid(vec![FieldError::new(field, message)]).into()
     }
 

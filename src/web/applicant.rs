@@ -6,14 +6,15 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::{Kept, Problems};
+use super::form::{Problems, WithBody};
 use super::kit::Post;
 use super::plan_form::{
     field, goal_groups, FundingRow, FundingRowView, GoalGroup, PlanFormInput, NAMED,
 };
 use super::public::Flash;
 use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
-use crate::app::plans::{self, ContentChange, Expected, ListQuery, Listing, PlanView};
+use crate::app::cache::Weigh;
+use crate::app::plans::{self, ContentChange, Expected, ListQuery, PlanView};
 use crate::app::App;
 use crate::app::{self, rounds};
 use crate::domain::calendar::{dutch_date, dutch_date_time};
@@ -78,6 +79,18 @@ pub struct MyPlanRows {
     pub more: bool,
 }
 
+impl Weigh for std::sync::Arc<MyPlanRows> {
+    fn weight(&self) -> usize {
+        self.lines
+            .iter()
+            .map(|l| {
+                std::mem::size_of::<PlanLine>() + l.id.len() + l.title.len() + l.next_href.len()
+            })
+            .sum::<usize>()
+            + 32
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct MyPlansQuery {
     bericht: Option<String>,
@@ -94,14 +107,12 @@ pub async fn my_plans(
     let page = q.pagina.unwrap_or(1).clamp(1, 10_000);
     let st = state.clone();
     let kept = lists.clone();
-    let (v, (found, open)) = with_visitor(&state, pending, move |c, v| {
+    let (v, (rows, open)) = with_visitor(&state, pending, move |c, v| {
         let actor = v.may(Permission::FilePlans, "/mijn-plannen")?;
         // Rows of a page read before are kept until plans change (as the API keeps its
-        // serialized pages), and the rounds until a round changes.
-        let listing = plans::list(
+        // finished pages), and the rounds until a round changes.
+        let req = plans::page_request(
             c,
-            &st.lists,
-            &kept.my_plans,
             &actor,
             &ListQuery {
                 page: Some(page),
@@ -109,20 +120,18 @@ pub async fn my_plans(
                 ..Default::default()
             },
         )?;
-        Ok((listing, rounds::list_kept(c, &st.rounds)?))
+        let rows = match kept.my_plans.get(&req.key, req.changes) {
+            Some(rows) => rows,
+            None => {
+                let found = plans::list(c, &st.lists, &req)?;
+                let rows = std::sync::Arc::new(my_plan_rows(&found, &actor));
+                kept.my_plans.put(req.key, req.changes, rows.clone());
+                rows
+            }
+        };
+        Ok((rows, rounds::list_cached(c, &st.rounds)?))
     })
     .await?;
-    let actor = v.require("/mijn-plannen")?.actor();
-    let rows = match found {
-        Listing::Kept(rows) => rows,
-        Listing::Found(found) => {
-            let rows = std::sync::Arc::new(my_plan_rows(&found, &actor));
-            if let Some((key, changes)) = found.keep {
-                lists.my_plans.put(key, changes, rows.clone(), 1);
-            }
-            rows
-        }
-    };
     let page_view = MyPlans {
         l: Layout::new("Mijn plannen", &v).with_flash(super::flash(q.bericht.as_deref())),
         plans: rows,
@@ -336,7 +345,7 @@ pub async fn create_plan(
     state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
-    Kept { form: f, raw }: Kept<PlanFormInput>,
+    WithBody { form: f, raw }: WithBody<PlanFormInput>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let here = format!("/rondes/{id}/plannen/nieuw");
@@ -522,7 +531,7 @@ pub async fn edit_plan(
     state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
-    Kept { form: f, raw }: Kept<PlanFormInput>,
+    WithBody { form: f, raw }: WithBody<PlanFormInput>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let here = format!("/plannen/{id}/bewerken");

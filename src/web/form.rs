@@ -32,12 +32,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
 
 /// A posted form read into `T`, with its body kept as it came: the plan form's posts carry it
 /// through the sign-in page when the session has ended, so nothing typed is lost.
-pub struct Kept<T> {
+pub struct WithBody<T> {
     pub form: T,
     pub raw: String,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Kept<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for WithBody<T> {
     type Error = WebError;
     type Future = LocalBoxFuture<'static, Result<Self, WebError>>;
 
@@ -51,7 +51,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Kept<T> {
             // A urlencoded body is ASCII; anything else did not come from these pages.
             let raw = String::from_utf8(bytes.to_vec())
                 .map_err(|_| WebError::Refused("Het formulier kon niet worden gelezen.".into()))?;
-            Ok(Kept { form, raw })
+            Ok(WithBody { form, raw })
         })
     }
 }

@@ -28,6 +28,8 @@ use actix_web::{web, HttpResponse};
 pub use error::WebError;
 pub use session::{Pending, Visitor};
 
+use crate::app::cache::CounterCache;
+use crate::app::plans::PageKey;
 use crate::domain::permission::Menu;
 
 /// The pages' paths, Dutch and stable (people bookmark them); see WEB.md.
@@ -226,28 +228,13 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The rows of the web's plan lists, kept against the change counter like the API's list
-/// pages (`plans::list` decides when a kept page is current). A page's rows depend on the
-/// filter, the page and the viewer, as its key says; never on the session.
+/// The pages' caches, of one shape with the API's (`app::cache::CounterCache`: a change
+/// counter, bytes under one cap): an applicant's rows by page, and the work list's finished
+/// content by page, words as typed and the rounds' stamp. Never anything of the session.
+#[derive(Default)]
 pub struct WebLists {
-    pub my_plans: crate::app::cache::Counted<
-        crate::app::plans::PageKey,
-        std::sync::Arc<applicant::MyPlanRows>,
-    >,
-    pub work_list:
-        crate::app::cache::Counted<crate::app::plans::PageKey, std::sync::Arc<worklist::WorkRows>>,
-}
-
-/// Pages kept per list at most.
-const WEB_LIST_PAGES: usize = 2_000;
-
-impl Default for WebLists {
-    fn default() -> Self {
-        WebLists {
-            my_plans: crate::app::cache::Counted::new(WEB_LIST_PAGES),
-            work_list: crate::app::cache::Counted::new(WEB_LIST_PAGES),
-        }
-    }
+    pub my_plans: CounterCache<PageKey, std::sync::Arc<applicant::MyPlanRows>>,
+    pub work_list: CounterCache<worklist::WorkKey, worklist::Content>,
 }
 
 /// What the base layout shows of the visitor on every page.

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use super::form::Problems;
 use super::team::{capital, non_empty};
 use super::{render, with_visitor, Layout, Pending, Shell, WebError};
-use crate::app::plans::{self, ListQuery, Listing, PlanView};
+use crate::app::cache::Weigh;
+use crate::app::plans::{self, ListQuery, PlanView};
 use crate::app::rounds;
 use crate::app::App;
 use crate::domain::calendar::dutch_date_time;
@@ -54,7 +55,7 @@ fn next_step(view: &PlanView, actor: &Actor) -> (String, String) {
 
 // ---- the work list ---------------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize, Clone, PartialEq)]
+#[derive(Debug, Default, Deserialize, Clone, PartialEq, Eq, Hash)]
 pub struct WorkQuery {
     ronde: Option<String>,
     status: Option<String>,
@@ -76,62 +77,60 @@ pub struct WorkRow {
     pub next_href: String,
 }
 
-/// A page of the work list, as kept between requests (`WebLists`). A theme renamed since
-/// shows its new name once plans change again.
+/// A page of the work list's rows.
 pub struct WorkRows {
-    /// The page's content as rendered for a request (its words as typed, and the rounds as
-    /// kept then): asked again with the same words before plans or rounds change, it is the
-    /// same bytes, as the API keeps its pages (docs/BENCHMARKS.md). A few are kept.
-    content: std::sync::Mutex<Vec<(ContentKey, std::sync::Arc<String>)>>,
     pub rows: Vec<WorkRow>,
-    /// The rows as the table shows them, rendered once when the rows are read: escaping
-    /// 50 rows on every request took a tenth of the page's time (docs/BENCHMARKS.md).
+    /// The rows as the table shows them.
     pub html: String,
     pub total: i64,
     pub page: i64,
 }
 
-/// What a page's content is drawn from besides its rows: the query as typed and the kept
-/// rounds (the same `Arc` until a round changes).
-struct ContentKey {
-    query: WorkQuery,
-    rounds: std::sync::Arc<Vec<Round>>,
+/// What the work list's content depends on: the page of plans (filter, page, viewer), the
+/// words as typed, and the rounds (their names and themes show in the filters). The content
+/// is kept at the round's change counter (`WebLists::work_list`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkKey {
+    page: plans::PageKey,
+    typed: WorkQuery,
+    rounds: rounds::RoundsStamp,
 }
 
-impl ContentKey {
-    fn same(&self, other: &ContentKey) -> bool {
-        self.query == other.query && std::sync::Arc::ptr_eq(&self.rounds, &other.rounds)
+impl Weigh for WorkKey {
+    fn weight(&self) -> usize {
+        let typed: usize = [
+            &self.typed.ronde,
+            &self.typed.status,
+            &self.typed.opgave,
+            &self.typed.doel,
+            &self.typed.tekst,
+        ]
+        .iter()
+        .map(|t| t.weight())
+        .sum();
+        self.page.weight() + typed + 32
+    }
+}
+
+/// A page's finished content (the layout is rendered around it for each visitor).
+#[derive(Clone)]
+pub struct Content(std::sync::Arc<String>);
+
+impl Weigh for Content {
+    fn weight(&self) -> usize {
+        16 + self.0.len()
     }
 }
 
 /// What the work list's blocking call found: the kept content, or what to render it from.
 enum Fetched {
-    Content(std::sync::Arc<String>),
-    /// The page of plans and the counts per status; `None` when the filters are wrong.
-    Data(Option<(Listing<std::sync::Arc<WorkRows>>, StatusCounts)>),
+    Content(Content),
+    /// The page of plans, the counts per status, and where to keep the content made from
+    /// them; `None` when the filters are wrong.
+    Data(Option<Box<(plans::Found, StatusCounts, WorkKey, i64)>>),
 }
 
 type StatusCounts = Vec<(PlanStatus, i64)>;
-
-/// Contents kept per page of rows.
-const CONTENTS_KEPT: usize = 4;
-
-impl WorkRows {
-    fn content(&self, key: &ContentKey) -> Option<std::sync::Arc<String>> {
-        let kept = self.content.lock().unwrap_or_else(|p| p.into_inner());
-        kept.iter()
-            .find(|(k, _)| k.same(key))
-            .map(|(_, c)| c.clone())
-    }
-
-    fn keep(&self, key: ContentKey, content: std::sync::Arc<String>) {
-        let mut kept = self.content.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.len() >= CONTENTS_KEPT {
-            kept.remove(0);
-        }
-        kept.push((key, content));
-    }
-}
 
 #[derive(Template)]
 #[template(path = "web/_work_rows.html")]
@@ -146,7 +145,7 @@ pub struct StatusCount {
     pub href: String,
 }
 
-/// The work list's content, without the layout (`Shell`): kept with its rows (`WorkRows`).
+/// The work list's content, without the layout (`Shell`): kept as `Content`.
 #[derive(Template)]
 #[template(path = "web/work_list.html")]
 struct WorkList {
@@ -160,7 +159,7 @@ struct WorkList {
     goals: Vec<(String, String)>,
     goal: String,
     text: String,
-    rows: std::sync::Arc<WorkRows>,
+    rows: WorkRows,
     total: i64,
     page: i64,
     pages: i64,
@@ -206,7 +205,6 @@ fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkR
     // then show empty rather than the page failing.
     let html = RowsHtml { rows: &rows }.render().unwrap_or_default();
     WorkRows {
-        content: Default::default(),
         rows,
         html,
         total: found.total,
@@ -243,7 +241,7 @@ pub async fn work_list(
     // whose content is kept needs no counts.
     let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
         let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
-        let all_rounds = rounds::list_kept(c, &st.rounds)?;
+        let (stamp, all_rounds) = rounds::list_cached_stamped(c, &st.rounds)?;
         let round = match asked {
             Some(r) if r == "alle" => None,
             Some(r) => Some(r),
@@ -270,19 +268,18 @@ pub async fn work_list(
             p.add(field, label, e.message_nl.clone());
         }
         let found = if p.is_empty() {
-            let listing = plans::list(c, &st.lists, &kept.work_list, &actor, &query)?;
-            let kept = match &listing {
-                Listing::Kept(rows) => rows.content(&ContentKey {
-                    query: typed,
-                    rounds: all_rounds.clone(),
-                }),
-                Listing::Found(_) => None,
+            let req = plans::page_request(c, &actor, &query)?;
+            let key = WorkKey {
+                page: req.key.clone(),
+                typed,
+                rounds: stamp,
             };
-            match kept {
+            match kept.work_list.get(&key, req.changes) {
                 Some(content) => Fetched::Content(content),
                 None => {
+                    let found = plans::list(c, &st.lists, &req)?;
                     let counts = plans::status_counts(c, &st.lists, &actor, &query)?;
-                    Fetched::Data(Some((listing, counts)))
+                    Fetched::Data(Some(Box::new((found, counts, key, req.changes))))
                 }
             }
         } else {
@@ -297,35 +294,27 @@ pub async fn work_list(
         .as_deref()
         .and_then(|id| all_rounds.iter().find(|r| r.id == id));
     let found = match found {
-        Fetched::Content(content) => {
+        Fetched::Content(Content(content)) => {
             let l = Layout::new("Beoordelen", &v).with_flash(super::flash(q.bericht.as_deref()));
             return render(&v, StatusCode::OK, &Shell { l, content });
         }
         Fetched::Data(found) => found,
     };
-    let (rows, counts) = match found {
-        Some((listing, counts)) => {
-            let rows = match listing {
-                Listing::Kept(rows) => rows,
-                Listing::Found(found) => {
-                    let rows = std::sync::Arc::new(work_rows(&found, &all_rounds, &actor));
-                    if let Some((key, changes)) = found.keep {
-                        lists.work_list.put(key, changes, rows.clone(), 1);
-                    }
-                    rows
-                }
-            };
-            (rows, counts)
-        }
+    let (rows, counts, keep) = match found.map(|b| *b) {
+        Some((found, counts, key, changes)) => (
+            work_rows(&found, &all_rounds, &actor),
+            counts,
+            Some((key, changes)),
+        ),
         None => (
-            std::sync::Arc::new(WorkRows {
-                content: Default::default(),
+            WorkRows {
                 rows: Vec::new(),
                 html: String::new(),
                 total: 0,
                 page: 1,
-            }),
+            },
             Vec::new(),
+            None,
         ),
     };
     let (total, page) = (rows.total, rows.page);
@@ -365,14 +354,6 @@ pub async fn work_list(
     } else {
         StatusCode::BAD_REQUEST
     };
-    // The flash message is the layout's, not the content's.
-    let key = ContentKey {
-        query: WorkQuery {
-            bericht: None,
-            ..q.clone()
-        },
-        rounds: all_rounds.clone(),
-    };
     let page_view = WorkList {
         rounds: all_rounds
             .iter()
@@ -410,7 +391,7 @@ pub async fn work_list(
             .unwrap_or_default(),
         goal: non_empty(&q.doel).unwrap_or_default(),
         text: q.tekst.clone().unwrap_or_default(),
-        rows: rows.clone(),
+        rows,
         total,
         page,
         pages,
@@ -423,8 +404,8 @@ pub async fn work_list(
             .render()
             .map_err(|e| WebError::Internal(format!("a page did not render: {e}")))?,
     );
-    if page_view.p.is_empty() {
-        rows.keep(key, content.clone());
+    if let Some((key, changes)) = keep.filter(|_| page_view.p.is_empty()) {
+        lists.work_list.put(key, changes, Content(content.clone()));
     }
     render(&v, code, &Shell { l, content })
 }

@@ -11,10 +11,10 @@ use planloket::db::{schema::plans, Db};
 async fn one(db: web::Data<Db>, id: web::Path<String>) -> HttpResponse {
     let db = db.get_ref().clone();
     let row = web::block(move || {
-        // On the backend's own connection, as planloket's hot queries run (`native!`).
+        // On the backend's own connection, as planloket's hot queries run (`with_backend_conn!`).
         db.read(|c| {
             let id = id.into_inner();
-            Ok::<_, planloket::db::DbError>(planloket::native!(c, c => plans::table
+            Ok::<_, planloket::db::DbError>(planloket::with_backend_conn!(c, c => plans::table
                 .find(&id)
                 .select(PlanRow::as_select())
                 .first(c)

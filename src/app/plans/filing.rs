@@ -19,7 +19,7 @@ use crate::domain::round::Round;
 use crate::domain::state::{decide_as_seen, Action, PlanStatus};
 use crate::domain::text::Bounded;
 use crate::domain::user::{Account, Actor, Role};
-use crate::domain::{DomainError, FieldError, Said};
+use crate::domain::{Bilingual, DomainError, FieldError};
 use crate::mail::letters;
 
 /// Rules any saved plan keeps: well-formed values and known references.
@@ -126,7 +126,7 @@ pub fn file_for(
                     (a, false)
                 }
                 Some(_) => {
-                    return Err(DomainError::Conflict(Said::new(
+                    return Err(DomainError::Conflict(Bilingual::new(
                         "this address belongs to an account that files no plans",
                         "dit e-mailadres hoort bij een account dat geen plannen indient",
                     ))
@@ -215,7 +215,7 @@ pub fn create_draft(
 ) -> Result<PlanView, Error> {
     permission::check(&account.actor(), Permission::FilePlans)?;
     let kind = account.kind.ok_or_else(|| {
-        DomainError::Conflict(Said::new(
+        DomainError::Conflict(Bilingual::new(
             "your account has no applicant kind (resident or partner); ask an admin",
             "uw account is niet als bewoner of partner ingesteld; vraag het de beheerder",
         ))
@@ -232,7 +232,7 @@ pub fn create_draft(
         },
     )?;
     if drafts >= DRAFTS_MAX {
-        return Err(DomainError::Conflict(Said::new(
+        return Err(DomainError::Conflict(Bilingual::new(
             format!(
                 "you have {DRAFTS_MAX} drafts already: submit or delete one before you start another"
             ),

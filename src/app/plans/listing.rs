@@ -5,7 +5,7 @@ use crate::domain::permission::{self, Permission};
 use std::sync::{Arc, Mutex};
 
 use super::PlanView;
-use crate::app::cache::Counted;
+use crate::app::cache::{CounterCache, Weigh};
 use crate::app::Error;
 use crate::db::plans::{PageStart, PlanFilter};
 use crate::db::{self, DbConn};
@@ -29,24 +29,36 @@ pub struct ListQuery {
     pub page_size: Option<i64>,
 }
 
-/// Filters whose totals are kept at most.
-const LIST_TOTALS_MAX: usize = 1_000;
-/// Filters whose page marks are kept at most.
-const LIST_MARKS_FILTERS: usize = 64;
-
 /// What the list keeps in memory, against the change counter of the filtered round: totals
 /// per filter (counting every match is the costly part of a page) and where deep pages start.
+#[derive(Default)]
 pub struct ListCaches {
-    totals: Counted<PlanFilter, i64>,
-    marks: Counted<PlanFilter, Arc<Mutex<PageMarks>>>,
+    totals: CounterCache<PlanFilter, i64>,
+    starts: CounterCache<PlanFilter, Arc<Mutex<PageStarts>>>,
 }
 
-impl Default for ListCaches {
-    fn default() -> Self {
-        ListCaches {
-            totals: Counted::new(LIST_TOTALS_MAX),
-            marks: Counted::new(LIST_MARKS_FILTERS),
-        }
+impl Weigh for PlanFilter {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<PlanFilter>()
+            + [
+                &self.owner_id,
+                &self.drafts_of,
+                &self.round_id,
+                &self.budget_line,
+                &self.goal,
+                &self.q,
+            ]
+            .iter()
+            .map(|s| s.as_ref().map_or(0, String::len))
+            .sum::<usize>()
+            + self.statuses.as_ref().map_or(0, Vec::len)
+    }
+}
+
+impl Weigh for Arc<Mutex<PageStarts>> {
+    /// Weighed full: the starts of a filter grow as its pages are read, up to their bound.
+    fn weight(&self) -> usize {
+        PageStarts::MAX * PageStarts::BYTES_EACH
     }
 }
 
@@ -55,11 +67,13 @@ impl Default for ListCaches {
 /// is then read from the nearest such key instead of walking every row before it (OFFSET),
 /// so walking through a list costs the same on page 600 as on page 1.
 #[derive(Default)]
-pub struct PageMarks(std::collections::BTreeMap<i64, (chrono::DateTime<chrono::Utc>, String)>);
+pub struct PageStarts(std::collections::BTreeMap<i64, (chrono::DateTime<chrono::Utc>, String)>);
 
-impl PageMarks {
-    /// Marks kept per filter at most (some 80 KB): past it, deep pages walk from the last.
+impl PageStarts {
+    /// Starts kept per filter at most: past it, deep pages walk from the last.
     const MAX: usize = 1_000;
+    /// A start's bytes: the position, the time and the id (36 characters) in a tree node.
+    const BYTES_EACH: usize = 96;
 
     /// Where the page at row `offset` starts, from the nearest mark at or before it.
     pub fn start(&self, offset: i64) -> PageStart {
@@ -86,16 +100,30 @@ impl PageMarks {
     }
 }
 
-/// What a staff page depends on besides the plans: the filter, the page, and the caller
+/// What a page of the list depends on: the filter, the page, and the caller
 /// (`allowed_actions` depends on their roles, and on whether they filed the plan). A front
-/// door keeps its rendered pages under this key.
-#[derive(Debug, PartialEq, Eq, Hash)]
+/// door may keep its finished page under this key, at the counter of `PageRequest`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
     filter: PlanFilter,
     page: i64,
     page_size: i64,
     user_id: String,
     roles: Vec<Role>,
+}
+
+impl Weigh for PageKey {
+    fn weight(&self) -> usize {
+        self.filter.weight() + 16 + self.user_id.weight() + self.roles.len()
+    }
+}
+
+/// A page asked for, checked: what it depends on, and the change counter it is current at
+/// (read before anything is kept against it, so nothing kept is older than it).
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub key: PageKey,
+    pub changes: i64,
 }
 
 /// A page of plans found.
@@ -105,15 +133,6 @@ pub struct Found {
     pub page: i64,
     pub page_size: i64,
     pub total: i64,
-    /// For a staff page: the key to keep the rendered page under, and the change counter it
-    /// is current at.
-    pub keep: Option<(PageKey, i64)>,
-}
-
-/// What `list` answers: a page the front door rendered and kept, current still; or the plans.
-pub enum Listing<R> {
-    Kept(R),
-    Found(Box<Found>),
 }
 
 struct Checked {
@@ -177,17 +196,10 @@ fn check(q: &ListQuery) -> Result<Checked, Error> {
     .map_err(Error::from)
 }
 
-/// The plans the caller may list, filtered by `round`, `status`, `theme`, `goal` and text,
-/// newest first, in pages. Staff pages come from `rendered` when one is kept and current.
-pub fn list<R: Clone>(
-    c: &mut DbConn,
-    caches: &ListCaches,
-    rendered: &Counted<PageKey, R>,
-    actor: &Actor,
-    q: &ListQuery,
-) -> Result<Listing<R>, Error> {
+/// The page of the list the caller asks for, checked, with the change counter of the filtered
+/// round: a door that keeps finished pages looks its page up with this before `list`.
+pub fn page_request(c: &mut DbConn, actor: &Actor, q: &ListQuery) -> Result<PageRequest, Error> {
     let checked = check(q)?;
-    let (page, page_size) = (checked.page, checked.page_size);
     let staff = actor.is_staff();
     let (statuses, published) = crate::domain::visibility::status_filter(checked.status, staff);
     let filter = PlanFilter {
@@ -201,45 +213,50 @@ pub fn list<R: Clone>(
         goal: q.goal.clone(),
         q: checked.q.as_deref().map(fold),
     };
-    // Read before what is kept against it, so nothing kept is older than it.
     let changes = db::plans::changes(c, filter.round_id.as_deref())?;
-    let key = PageKey {
-        filter,
-        page,
-        page_size,
-        user_id: actor.user_id.clone(),
-        roles: actor.roles.clone(),
-    };
-    if let Some(kept) = rendered.get(&key, changes) {
-        return Ok(Listing::Kept(kept));
-    }
+    Ok(PageRequest {
+        key: PageKey {
+            filter,
+            page: checked.page,
+            page_size: checked.page_size,
+            user_id: actor.user_id.clone(),
+            roles: actor.roles.clone(),
+        },
+        changes,
+    })
+}
+
+/// The plans of a page the caller may list (`page_request`), filtered by `round`, `status`,
+/// `theme`, `goal` and text, newest first.
+pub fn list(c: &mut DbConn, caches: &ListCaches, req: &PageRequest) -> Result<Found, Error> {
+    let (key, changes) = (&req.key, req.changes);
+    let (page, page_size) = (key.page, key.page_size);
     // The total is counted again only after plans changed.
     let total = match caches.totals.get(&key.filter, changes) {
         Some(total) => total,
         None => {
             let total = db::plans::count(c, &key.filter)?;
-            caches.totals.put(key.filter.clone(), changes, total, 1);
+            caches.totals.put(key.filter.clone(), changes, total);
             total
         }
     };
     let offset = (page - 1) * page_size;
-    let marks = caches
-        .marks
+    let starts = caches
+        .starts
         .get_or_put(key.filter.clone(), changes, Default::default);
     // A page may be read from a mark learnt from data a little newer than the counter read
     // here (never older): as with any paging while plans change.
-    let start = marks
+    let start = starts
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .start(offset);
     let plans = db::plans::page(c, &key.filter, &start, page_size)?;
     if let Some(last) = plans.last() {
-        marks.lock().unwrap_or_else(|p| p.into_inner()).learn(
+        starts.lock().unwrap_or_else(|p| p.into_inner()).learn(
             offset + plans.len() as i64,
             (last.created_at, last.id.clone()),
         );
     }
-    let keep = Some((key, changes));
     let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
     let merged = db::plans::merged_into_many(c, &ids)?;
     let linked = db::plans::linked_from_many(c, &ids)?;
@@ -261,13 +278,12 @@ pub fn list<R: Clone>(
             linked_from,
         });
     }
-    Ok(Listing::Found(Box::new(Found {
+    Ok(Found {
         items,
         page,
         page_size,
         total,
-        keep,
-    })))
+    })
 }
 
 /// How many plans the staff member's filter (round, theme, goal, text; not the status) finds
@@ -302,7 +318,7 @@ pub fn status_counts(
             Some(n) => n,
             None => {
                 let n = db::plans::count(c, &filter)?;
-                caches.totals.put(filter, changes, n, 1);
+                caches.totals.put(filter, changes, n);
                 n
             }
         };
@@ -327,7 +343,7 @@ mod tests {
 
     #[test]
     fn a_page_starts_from_the_nearest_mark_before_it() {
-        let mut marks = PageMarks::default();
+        let mut marks = PageStarts::default();
         assert_eq!(
             marks.start(40),
             PageStart {
@@ -384,12 +400,12 @@ mod tests {
     }
 
     #[test]
-    fn marks_kept_are_bounded() {
-        let mut marks = PageMarks::default();
-        for i in 0..PageMarks::MAX as i64 + 10 {
+    fn page_starts_kept_are_bounded() {
+        let mut marks = PageStarts::default();
+        for i in 0..PageStarts::MAX as i64 + 10 {
             marks.learn(i + 1, key("x", 1));
         }
-        assert_eq!(marks.0.len(), PageMarks::MAX);
+        assert_eq!(marks.0.len(), PageStarts::MAX);
     }
 
     #[test]
@@ -409,49 +425,88 @@ mod tests {
             },
         );
         let team = t.account(&[Role::ProgrammeTeam]);
-        let pages: Counted<PageKey, String> = Counted::new(1 << 20);
         let q = ListQuery {
             round: Some(round.id.clone()),
             ..Default::default()
         };
-        let Listing::Found(found) = t
-            .app
-            .read(|c| list(c, &t.app.lists, &pages, &team.actor(), &q))
-            .unwrap()
-        else {
-            panic!("nothing is kept yet")
+        let page = |who: &crate::domain::user::Account| {
+            t.app
+                .read(|c| {
+                    let req = page_request(c, &who.actor(), &q)?;
+                    Ok((req.clone(), list(c, &t.app.lists, &req)?))
+                })
+                .unwrap()
         };
+        let (req, found) = page(&team);
         assert_eq!((found.total, found.items.len()), (2, 2));
-        let (key, changes) = found.keep.unwrap();
-        pages.put(key, changes, "rendered".into(), 8);
-        match t
-            .app
-            .read(|c| list(c, &t.app.lists, &pages, &team.actor(), &q))
-            .unwrap()
-        {
-            Listing::Kept(page) => assert_eq!(page, "rendered"),
-            Listing::Found(_) => panic!("the kept page is current"),
-        }
-        let Listing::Found(mine) = t
-            .app
-            .read(|c| list(c, &t.app.lists, &pages, &anna.actor(), &q))
-            .unwrap()
-        else {
-            panic!("applicants' pages are not kept")
-        };
-        assert_eq!(mine.total, 2, "her plan and her draft");
+        // A door keeps its page against the request's counter: current until a plan changes.
+        let pages: CounterCache<PageKey, String> = CounterCache::default();
+        pages.put(req.key.clone(), req.changes, "rendered".into());
+        assert_eq!(
+            pages.get(&page(&team).0.key, req.changes).as_deref(),
+            Some("rendered")
+        );
+        t.submitted(&bob, &round);
+        let (after, _) = page(&team);
+        assert!(
+            after.changes > req.changes,
+            "the counter moved with the new plan"
+        );
+        assert_eq!(pages.get(&after.key, after.changes), None);
+        let (mine, found) = page(&anna);
+        assert_ne!(mine.key, req.key, "each caller's page is their own");
+        assert_eq!(found.total, 2, "her plan and her draft");
         let bad = ListQuery {
             status: Some("decided".into()),
             page_size: Some(500),
             ..Default::default()
         };
-        match t
-            .app
-            .read(|c| list(c, &t.app.lists, &pages, &anna.actor(), &bad))
-        {
+        match t.app.read(|c| page_request(c, &anna.actor(), &bad)) {
             Err(Error::Domain(crate::domain::DomainError::Invalid(f))) => assert_eq!(f.len(), 2),
             Err(other) => panic!("{other:?}"),
             Ok(_) => panic!("a bad query is refused"),
         }
+    }
+
+    #[test]
+    fn a_link_into_another_round_changes_that_round_too() {
+        use crate::domain::plan::{PlanLink, Relation};
+        let t = TestApp::new();
+        let (first, second) = (t.open_round(), t.open_round());
+        let anna = t.resident();
+        let target = t.submitted(&anna, &first);
+        let changes = |round: &str| {
+            t.app
+                .read(|c| Ok(db::plans::changes(c, Some(round))?))
+                .unwrap()
+        };
+        let before = changes(&first.id);
+        // A plan of the second round links to the first round's plan: that plan's
+        // `linked_from` changed, so the first round's kept pages must go.
+        let linking = t.draft(
+            &anna,
+            &second,
+            PlanContent {
+                title: "Vervolg".into(),
+                links: vec![PlanLink {
+                    plan_id: target.id.clone(),
+                    relation: Relation::Continues,
+                }],
+                ..Default::default()
+            },
+        );
+        let linked = changes(&first.id);
+        assert!(
+            linked > before,
+            "adding the link changes the linked plan's round"
+        );
+        // Taking the link away again (here: deleting the draft) changes it once more.
+        t.app
+            .write(|tx| super::super::delete(tx, &anna.actor(), &linking.id, None))
+            .unwrap();
+        assert!(
+            changes(&first.id) > linked,
+            "removing the link changes it again"
+        );
     }
 }

@@ -10,8 +10,11 @@ pub use filing::{
     create_draft, delete, edit, file_for, submission_check, submit, withdraw, ContentChange,
     FiledFor, SubmissionCheck, DRAFTS_MAX,
 };
-pub use listing::{list, status_counts, Found, ListCaches, ListQuery, Listing, PageKey, PageMarks};
-pub use reading::{events, get, read, read_kept, read_named, versions, ShownEvent};
+pub use listing::{
+    list, page_request, status_counts, Found, ListCaches, ListQuery, PageKey, PageRequest,
+    PageStarts,
+};
+pub use reading::{events, get, read, read_cached, read_named, versions, ShownEvent};
 
 use std::collections::HashSet;
 
@@ -75,15 +78,15 @@ pub fn load_visible(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(Pla
 
 /// As `load_visible`, the round taken from the kept rounds instead of read and parsed again
 /// (the pages that show a plan on every request).
-pub fn load_visible_kept(
+pub fn load_visible_cached(
     c: &mut DbConn,
-    kept: &super::rounds::KeptRounds,
+    kept: &super::rounds::RoundsCache,
     actor: &Actor,
     plan_id: &str,
 ) -> Result<(Plan, Round), Error> {
     let plan = db::plans::find(c, plan_id)?.ok_or(Error::NotFound("plan"))?;
     check_visible(c, actor, &plan)?;
-    let round = super::rounds::list_kept(c, kept)?
+    let round = super::rounds::list_cached(c, kept)?
         .iter()
         .find(|r| r.id == plan.round_id)
         .cloned()

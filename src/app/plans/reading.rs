@@ -46,26 +46,26 @@ pub fn read(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(PlanView, R
     Ok((super::view(c, plan)?, round))
 }
 
-/// As `read`, the round taken from the kept rounds (`rounds::list_kept`).
-pub fn read_kept(
+/// As `read`, the round taken from the kept rounds (`rounds::list_cached`).
+pub fn read_cached(
     c: &mut DbConn,
-    kept: &crate::app::rounds::KeptRounds,
+    kept: &crate::app::rounds::RoundsCache,
     actor: &Actor,
     plan_id: &str,
 ) -> Result<(PlanView, Round), Error> {
-    let (plan, round) = super::load_visible_kept(c, kept, actor, plan_id)?;
+    let (plan, round) = super::load_visible_cached(c, kept, actor, plan_id)?;
     Ok((super::view(c, plan)?, round))
 }
 
-/// As `read_kept`, with the names of the organisations the plan names (by id), for a page
+/// As `read_cached`, with the names of the organisations the plan names (by id), for a page
 /// that shows them: only those, since most residents' plans name none.
 pub fn read_named(
     c: &mut DbConn,
-    kept: &crate::app::rounds::KeptRounds,
+    kept: &crate::app::rounds::RoundsCache,
     actor: &Actor,
     plan_id: &str,
 ) -> Result<(PlanView, Round, std::collections::HashMap<String, String>), Error> {
-    let (view, round) = read_kept(c, kept, actor, plan_id)?;
+    let (view, round) = read_cached(c, kept, actor, plan_id)?;
     let ids = view.plan.content.organisation_ids();
     let names = db::organisations::names_of(c, &ids)?;
     Ok((view, round, names))

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::super::errors::{FieldErrors, Said};
+use super::super::errors::{Bilingual, FieldErrors};
 use super::super::text::Bounded;
 
 /// An IBAN in its electronic form (no spaces, capitals) that passed `Iban::parse`.
@@ -26,20 +26,20 @@ const LENGTHS: &[(&str, usize)] = &[
 
 impl Iban {
     /// An IBAN as a person types it (spaces allowed, any case), or why it is not one.
-    pub fn parse(raw: &str) -> Result<Iban, Said> {
+    pub fn parse(raw: &str) -> Result<Iban, Bilingual> {
         let s: String = raw
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_uppercase();
         let wrong = || {
-            Said::new(
+            Bilingual::new(
                 "is not a valid IBAN: check the number (e.g. NL91 ABNA 0417 1643 00)",
                 "is geen geldig IBAN: controleer het rekeningnummer (bijvoorbeeld NL91 ABNA 0417 1643 00)",
             )
         };
         if s.is_empty() {
-            return Err(Said::new("is required", "is verplicht"));
+            return Err(Bilingual::new("is required", "is verplicht"));
         }
         let b = s.as_bytes();
         if !(15..=34).contains(&b.len())

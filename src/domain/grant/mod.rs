@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::errors::{DomainError, FieldErrors, Said};
+use super::errors::{Bilingual, DomainError, FieldErrors};
 use super::money::Eur;
 use super::text::Bounded;
 
@@ -221,7 +221,7 @@ pub fn paid(payments: &[Payment]) -> Eur {
 }
 
 fn conflict(en: &str, nl: &str) -> DomainError {
-    DomainError::Conflict(Said::new(en, nl))
+    DomainError::Conflict(Bilingual::new(en, nl))
 }
 
 /// A due payment may be released when the payee has a bank account to pay into.
@@ -462,7 +462,7 @@ pub fn settle(
             Ok(a) if a > grant.amount => {
                 errors.add(
                     "amount_eur",
-                    Said::new(
+                    Bilingual::new(
                         format!("must be at most the grant, {} euros", grant.amount.value()),
                         format!(
                             "mag hoogstens het toegekende bedrag zijn, {}",
@@ -487,7 +487,7 @@ pub fn settle(
         return Err(DomainError::Invalid(errors.0));
     };
     if grant.final_amount.is_some() {
-        return Err(DomainError::Duplicate(Said::new(
+        return Err(DomainError::Duplicate(Bilingual::new(
             "the final amount is set already",
             "het subsidiebedrag is al vastgesteld",
         )));

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::super::errors::{FieldErrors, Said};
+use super::super::errors::{Bilingual, FieldErrors};
 use super::super::money::Eur;
 use super::super::text::fold;
 use super::iban::Iban;
@@ -44,7 +44,7 @@ pub fn check_payer(
         if !is_bic(b) {
             errors.add(
                 "PLANLOKET_PAYER_BIC",
-                Said::new(
+                Bilingual::new(
                     "must be a BIC of 8 or 11 characters (e.g. BNGHNL2G)",
                     "8 of 11 tekens",
                 ),

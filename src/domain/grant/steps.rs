@@ -9,7 +9,7 @@ use super::{
     conflict, Grant, GrantStatus, Payment, PaymentStatus, Report, ReportKind, ReportStatus,
     Settlement,
 };
-use crate::domain::errors::{DomainError, Said};
+use crate::domain::errors::{Bilingual, DomainError};
 use crate::domain::money::Eur;
 use crate::domain::permission::{allows, Permission};
 use crate::domain::user::Actor;
@@ -19,7 +19,7 @@ pub fn check_reporter(actor: &Actor, owner_id: &str) -> Result<(), DomainError> 
     if actor.user_id == owner_id {
         Ok(())
     } else {
-        Err(DomainError::Forbidden(Said::new(
+        Err(DomainError::Forbidden(Bilingual::new(
             "only the applicant reports on a grant",
             "Alleen de aanvrager doet verslag van een subsidie.",
         )))
@@ -42,7 +42,7 @@ pub fn file_refusal(grant: &Grant, reports: &[Report], kind: ReportKind) -> Opti
         ));
     };
     if report.filed.is_some() {
-        return Some(DomainError::Duplicate(Said::new(
+        return Some(DomainError::Duplicate(Bilingual::new(
             format!("the {} report is filed already", kind.as_str()),
             format!("het {} is al ingediend", kind.label_nl()),
         )));

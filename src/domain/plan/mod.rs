@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::conflict::PlanParties;
 use super::decision::{Decision, InfoRequest, RecordedPreAdvice};
-use super::errors::{DomainError, FieldErrors, Said};
+use super::errors::{Bilingual, DomainError, FieldErrors};
 use super::money::Eur;
 use super::round::Catalog;
 use super::state::{Action, PlanRef, PlanStatus};
@@ -155,27 +155,27 @@ pub fn check_merge_target(
     target_id: &str,
     target: Option<&Plan>,
 ) -> Result<(), DomainError> {
-    let field = |m: Said| DomainError::Invalid(vec![super::FieldError::new("target_id", m)]);
+    let field = |m: Bilingual| DomainError::Invalid(vec![super::FieldError::new("target_id", m)]);
     if target_id == plan.id {
-        return Err(field(Said::new(
+        return Err(field(Bilingual::new(
             "a plan cannot be merged into itself",
             "een plan kan niet met zichzelf worden samengevoegd",
         )));
     }
     let Some(target) = target else {
-        return Err(field(Said::new(
+        return Err(field(Bilingual::new(
             format!("unknown plan '{target_id}'"),
             format!("plan '{target_id}' bestaat niet"),
         )));
     };
     if target.round_id != plan.round_id {
-        return Err(field(Said::new(
+        return Err(field(Bilingual::new(
             "the target plan belongs to another round",
             "het andere plan hoort bij een andere ronde",
         )));
     }
     if target.status.is_terminal() {
-        return Err(DomainError::Conflict(Said::new(
+        return Err(DomainError::Conflict(Bilingual::new(
             format!(
                 "the target plan is {} and can take nothing more",
                 target.status.as_str()

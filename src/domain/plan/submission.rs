@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{budget_line, check_content, PlanContent};
 use crate::domain::calendar::dutch_date_time;
-use crate::domain::errors::{DomainError, Said};
+use crate::domain::errors::{Bilingual, DomainError};
 
 /// A field a submission needs.
 const IS_REQUIRED: (&str, &str) = ("is required to submit", "is verplicht om in te dienen");
@@ -109,7 +109,7 @@ pub fn parse_submission(
         }
     }
     let outside = |y: i32| {
-        Said::new(
+        Bilingual::new(
             format!(
                 "{y} lies outside the round's period {}..{}",
                 round.start_year, round.end_year
@@ -146,7 +146,7 @@ pub fn parse_submission(
 
     if kind == SubmissionKind::First && !round.is_open(now) {
         let message = if now < round.opens_at {
-            Said::new(
+            Bilingual::new(
                 format!(
                     "the round opens for submissions at {}",
                     round.opens_at.to_rfc3339()
@@ -157,7 +157,7 @@ pub fn parse_submission(
                 ),
             )
         } else {
-            Said::new(
+            Bilingual::new(
                 format!(
                     "the round closed for submissions at {}",
                     round.closes_at.to_rfc3339()

@@ -9,7 +9,7 @@ pub use input::{
     parse_round, CriterionInput, GoalInput, RoundInput, ThemeInput, DEFAULT_ADVANCE_SHARE,
 };
 
-use super::errors::{DomainError, Said};
+use super::errors::{Bilingual, DomainError};
 use super::money::Eur;
 
 /// A goal of a theme, e.g. `B`: "Kinderen kunnen hun talenten optimaal ontwikkelen…".
@@ -208,7 +208,7 @@ impl Round {
     pub fn check_accepts_submissions(&self) -> Result<(), DomainError> {
         if self.is_adopted() {
             Err(DomainError::RoundNotOpen {
-                message: Said::new(
+                message: Bilingual::new(
                     "the round has been adopted: nothing can be submitted to it any more",
                     "de ronde is vastgesteld: er kan niets meer worden ingediend",
                 ),
@@ -224,7 +224,7 @@ impl Round {
         match self.phase(now) {
             RoundPhase::Upcoming | RoundPhase::Open => Ok(()),
             RoundPhase::Closed | RoundPhase::Adopted => Err(DomainError::RoundNotOpen {
-                message: Said::new(
+                message: Bilingual::new(
                     "the round is closed: no new plans can be filed in it",
                     "de ronde is gesloten: er kunnen geen nieuwe plannen meer in worden gestart",
                 ),
@@ -246,7 +246,7 @@ impl Round {
     /// not be submitted any more.
     pub fn check_accepts_questions(&self) -> Result<(), DomainError> {
         if self.is_adopted() {
-            Err(DomainError::Conflict(Said::new(
+            Err(DomainError::Conflict(Bilingual::new(
                 "the round has been adopted: an answer could no longer be submitted, so no question can be asked",
                 "de ronde is vastgesteld: een aanvulling kan niet meer worden ingediend, dus er kan geen vraag meer worden gesteld",
             )))
@@ -261,7 +261,7 @@ impl Round {
         if missing.is_empty() {
             return Ok(());
         }
-        Err(DomainError::Conflict(Said::new(
+        Err(DomainError::Conflict(Bilingual::new(
             format!(
                 "set the round's {} first: every decision letter states them",
                 missing.join(", ")
@@ -431,7 +431,7 @@ pub(crate) mod tests {
 
 /// Once plans are submitted, the codes they refer to and the scales they are scored on are
 /// fixed: this says what a new catalog would change of them, if anything.
-pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<Said> {
+pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<Bilingual> {
     let themes = |c: &Catalog| -> Vec<(String, Vec<String>)> {
         c.themes
             .iter()
@@ -450,12 +450,12 @@ pub fn frozen_change(old: &Catalog, new: &Catalog) -> Option<Said> {
             .collect()
     };
     if themes(old) != themes(new) {
-        Some(Said::new(
+        Some(Bilingual::new(
             "plans have been submitted: theme and goal codes can no longer change (names, texts and budgets can)",
             "er zijn al plannen ingediend: de codes van opgaven en doelen liggen vast (namen, teksten en budgetten kunnen nog veranderen)",
         ))
     } else if criteria(old) != criteria(new) {
-        Some(Said::new(
+        Some(Bilingual::new(
             "plans have been submitted: criteria codes and scales can no longer change (names and descriptions can)",
             "er zijn al plannen ingediend: de codes en schalen van de criteria liggen vast (namen en omschrijvingen kunnen nog veranderen)",
         ))
