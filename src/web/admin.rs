@@ -403,7 +403,6 @@ pub async fn create_organisation(
 ) -> Result<HttpResponse, WebError> {
     let actor = post.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let (name, kind) = (f.name.clone(), f.kind.clone());
     let p = match web::block(move || {
@@ -447,7 +446,6 @@ pub async fn confirm_member(
     let id = path.into_inner();
     let actor = post.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     web::block(move || {
         st.write(|tx| organisations::confirm_member(tx, &actor, &id, Some(&f.user_id)))

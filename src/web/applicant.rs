@@ -651,7 +651,6 @@ pub async fn submit(
     let id = path.into_inner();
     let actor = post.may(Permission::HoldPlans, &format!("/plannen/{id}/indienen"))?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let pid = id.clone();
     let answer = f.answer.clone().filter(|a| !a.trim().is_empty());
@@ -993,7 +992,6 @@ pub async fn withdraw(
     let id = path.into_inner();
     let actor = post.may(Permission::FilePlans, &format!("/plannen/{id}/intrekken"))?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let pid = id.clone();
     let reason = f.reason.clone();

@@ -158,7 +158,6 @@ pub async fn vote(
     let id = path.into_inner();
     let actor = post.may(Permission::Vote, "/bestuur")?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let pid = id.clone();
     let (choice, comment) = (f.vote.clone(), f.comment.clone());
@@ -207,7 +206,6 @@ pub async fn declare_conflict(
     let id = path.into_inner();
     let actor = post.may(Permission::Vote, "/bestuur")?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let pid = id.clone();
     let reason = f.reason.clone();

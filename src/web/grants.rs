@@ -420,7 +420,6 @@ pub async fn file_report(
     let id = path.into_inner();
     let actor = post.signed_in(&format!("/subsidies/{id}"))?;
     let Post { v, form: f, .. } = post;
-
     let mut p = Problems::new();
     let (input, where_) = report_input(&f, &mut p);
     let outcome = if p.is_empty() {
@@ -503,7 +502,6 @@ pub async fn settle(
     let id = path.into_inner();
     let actor = post.may(Permission::SettleGrants, &format!("/subsidies/{id}"))?;
     let Post { v, form: f, .. } = post;
-
     let mut p = Problems::new();
     let amount = match euros(&f.amount_eur) {
         Ok(a) => a,

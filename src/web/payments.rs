@@ -309,7 +309,6 @@ pub async fn set_bank_account(
     let here = format!("/beheer/organisaties/{id}/bankrekening");
     let actor = post.signed_in(&here)?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let (oid, iban, holder) = (id.clone(), f.iban.clone(), f.holder.clone());
     let mut p = Problems::new();

@@ -583,7 +583,6 @@ pub async fn copy_round(
     let id = path.into_inner();
     let actor = post.may(Permission::ManageRounds, &format!("/rondes/{id}/bewerken"))?;
     let Post { v, form, .. } = post;
-
     let mut p = Problems::new();
     let input = copy_input(&form, &mut p);
     if p.is_empty() {

@@ -424,7 +424,6 @@ pub async fn plan_action(
     let id = path.into_inner();
     let actor = post.may(Permission::SeeAssessment, &format!("/plannen/{id}"))?;
     let Post { v, form: f, .. } = post;
-
     let action = Action::parse(&f.actie)
         .ok_or_else(|| WebError::Refused("Deze actie bestaat niet.".into()))?;
     let expected = Expected::Versions(vec![f.versie.clone()]);
@@ -520,7 +519,6 @@ pub async fn ask(
     let id = path.into_inner();
     let actor = post.may(Permission::ReviewPlans, &format!("/plannen/{id}/vraag"))?;
     let Post { v, form: f, .. } = post;
-
     let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();

@@ -342,7 +342,7 @@ fn a_round_is_adopted_only_with_its_legal_frame() {
 #[test]
 fn nothing_is_submitted_after_the_first_adoption_but_an_answer_may_come_until_then() {
     let b = board(2);
-    let draft = b.s.draft(crate::plans::complete_plan(&b.s.org));
+    let draft = b.s.draft(crate::helpers::complete_plan(&b.s.org));
     let asked = b.s.submitted();
     b.post(
         &format!("/plans/{asked}/start-review"),
@@ -515,7 +515,7 @@ fn the_owner_withdraws_until_the_decision_is_published() {
 #[test]
 fn a_resubmission_may_carry_an_answer_and_nothing_else() {
     let b = board(2);
-    let id = b.s.draft(crate::plans::complete_plan(&b.s.org));
+    let id = b.s.draft(crate::helpers::complete_plan(&b.s.org));
     let r = b
         .post(
             &format!("/plans/{id}/submit"),

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::plans::{complete_plan, setup, Setup};
+use crate::helpers::{complete_plan, setup, Setup};
 
 const CRITERIA: [&str; 4] = [
     "IMPACT",

@@ -6,8 +6,8 @@ use std::sync::{Arc, Barrier};
 use serde_json::json;
 
 use crate::assessment::{advice, board, plan_in};
+use crate::helpers::complete_plan;
 use crate::helpers::*;
-use crate::plans::complete_plan;
 
 #[test]
 fn a_member_of_a_partner_organisation_is_recused_and_told_why() {

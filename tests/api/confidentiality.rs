@@ -6,8 +6,8 @@ use std::sync::{Arc, Barrier};
 use serde_json::{json, Value};
 
 use crate::assessment::{advice, board, plan_in};
+use crate::helpers::complete_plan;
 use crate::helpers::*;
-use crate::plans::complete_plan;
 
 /// Every key and value of a JSON document, flattened into one text to search.
 fn text_of(v: &Value) -> String {
@@ -313,7 +313,7 @@ fn a_sign_in_link_mailed_before_a_credential_change_no_longer_signs_in() {
 
 #[test]
 fn names_and_titles_refuse_text_direction_overrides() {
-    let s = crate::plans::setup();
+    let s = crate::helpers::setup();
     let mut plan = complete_plan(&s.org);
     plan["title"] = json!("Huiswerk\u{202E}klas");
     let r = s
@@ -329,7 +329,7 @@ fn names_and_titles_refuse_text_direction_overrides() {
 
 #[test]
 fn parse_errors_name_no_internal_types() {
-    let s = crate::plans::setup();
+    let s = crate::helpers::setup();
     let mut plan = complete_plan(&s.org);
     plan["partners"] = json!([{"what": "x"}]);
     let r = s
@@ -361,7 +361,7 @@ fn parse_errors_name_no_internal_types() {
 
 #[test]
 fn an_applicants_own_list_is_paged_in_the_database_and_drafts_are_capped() {
-    let s = crate::plans::setup();
+    let s = crate::helpers::setup();
     for i in 0..planloket::app::plans::DRAFTS_MAX {
         let mut plan = complete_plan(&s.org);
         plan["title"] = json!(format!("Concept {i}"));

@@ -135,7 +135,7 @@ fn behind_its_back(app: &TestApp, sql: &str) {
 
 #[test]
 fn a_stored_value_that_does_not_parse_is_a_500_that_says_nothing_and_is_never_defaulted() {
-    let s = crate::plans::setup();
+    let s = crate::helpers::setup();
     let id = s.submitted();
     // A status no version of planloket writes: never shown as some other status.
     behind_its_back(

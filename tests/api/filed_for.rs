@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::*;
-use crate::plans::{complete_plan, setup};
+use crate::helpers::{complete_plan, setup};
 
 fn outbox_subjects_to(app: &TestApp, to: &str) -> Vec<String> {
     let all = app.get("/outbox", Some(&app.admin_token())).expect(200);

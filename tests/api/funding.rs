@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::assessment::{advice, board};
-use crate::plans::complete_plan;
+use crate::helpers::complete_plan;
 
 #[test]
 fn a_plan_funded_otherwise_asks_no_amount_and_is_published_as_such() {

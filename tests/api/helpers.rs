@@ -428,3 +428,75 @@ pub fn listen_port() -> u16 {
         .find(|p| std::net::TcpListener::bind(("127.0.0.1", *p)).is_ok())
         .expect("a free port below 32000")
 }
+
+/// An app with an open round, a payee organisation and a resident applicant.
+pub struct Setup {
+    pub app: TestApp,
+    pub team: String,
+    pub round: String,
+    pub org: String,
+    pub resident: String,
+    pub resident_id: String,
+}
+
+pub fn setup() -> Setup {
+    let app = spawn_app();
+    let team = app.team_token();
+    let round = app.open_round(&team);
+    let org = app.organisation("Welzijn Leidschendam-Noord");
+    let (resident_id, resident) = app.user_with(&["applicant"], Some("resident"), None);
+    Setup {
+        app,
+        team,
+        round,
+        org,
+        resident,
+        resident_id,
+    }
+}
+
+/// A complete plan, ready to submit, paid to `org`.
+pub fn complete_plan(org: &str) -> Value {
+    json!({
+        "title": "Huiswerkklas in De Heuvel",
+        "description": "Twee middagen per week huiswerkbegeleiding voor kinderen uit groep 6 tot 8.",
+        "goals": ["B", "J"],
+        "lead_partner": {"organisation_id": org},
+        "partners": [{"name": "Bibliotheek Noord"}],
+        "payee_id": org,
+        "continuing": false,
+        "requested_eur": 12500,
+        "other_funding": [{"source": "Fonds 1818", "amount_eur": 2500}],
+        "start_year": 2025,
+        "end_year": 2026,
+        "expected_reach": 40,
+        "resident_involvement": "Ouders helpen mee als vrijwilliger",
+        "gap_in_offer": "Er is geen huiswerkbegeleiding in de wijk"
+    })
+}
+
+impl Setup {
+    pub fn draft(&self, body: Value) -> String {
+        let r = self
+            .app
+            .post(
+                &format!("/rounds/{}/plans", self.round),
+                Some(&self.resident),
+                body,
+            )
+            .expect(201);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
+    pub fn submitted(&self) -> String {
+        let id = self.draft(complete_plan(&self.org));
+        self.app
+            .post(
+                &format!("/plans/{id}/submit"),
+                Some(&self.resident),
+                json!({}),
+            )
+            .expect(200);
+        id
+    }
+}

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::helpers::*;
-use crate::plans::{complete_plan, setup};
+use crate::helpers::{complete_plan, setup};
 
 fn post_raw(app: &TestApp, path: &str, token: &str, body: &[u8]) -> Resp {
     app.send(

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use crate::adoptions::{adopt, decided, today};
 use crate::assessment::{advice, plan_in, Board};
+use crate::helpers::Setup;
 use crate::helpers::*;
-use crate::plans::Setup;
 use crate::smtp::{Received, SmtpSink};
 
 /// A board on an app that mails through `smtp`, with a resident who registered as Anna.

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::plans::{complete_plan, setup};
+use crate::helpers::{complete_plan, setup};
 
 #[test]
 fn plans_are_listed_filtered_and_paged() {

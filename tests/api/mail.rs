@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::helpers::complete_plan;
 use crate::helpers::*;
-use crate::plans::complete_plan;
 use crate::smtp::SmtpSink;
 
 struct MailSetup {

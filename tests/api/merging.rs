@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::assessment::{advice, board, plan_in};
-use crate::plans::{complete_plan, setup};
+use crate::helpers::{complete_plan, setup};
 
 #[test]
 fn a_plan_merges_into_another_of_the_same_round() {

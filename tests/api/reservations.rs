@@ -168,7 +168,7 @@ fn a_reservation_turns_into_a_plan_and_holds_its_money_until_the_grant() {
     )
     .expect(201);
     let turn = format!("/reservations/{held}/plan");
-    let mut plan = crate::plans::complete_plan(&municipality);
+    let mut plan = crate::helpers::complete_plan(&municipality);
     plan["goals"] = json!(["J"]);
     for field in ["title", "requested_eur", "payee_id"] {
         plan.as_object_mut().unwrap().remove(field);

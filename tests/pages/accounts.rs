@@ -1,0 +1,142 @@
+//! Signing in and out, registering, and the form token every post must carry.
+
+use crate::browser::Browser;
+use crate::helpers::{spawn_app, PASSWORD};
+
+#[test]
+fn a_page_for_the_signed_in_sends_a_visitor_to_sign_in_and_back() {
+    let app = spawn_app();
+    let page = Browser::new(&app).get("/mijn-plannen").expect(303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/inloggen?volgende=%2Fmijn-plannen")
+    );
+}
+
+#[test]
+fn signing_in_sets_a_session_cookie_the_page_cannot_read_and_lands_on_own_plans() {
+    let app = spawn_app();
+    let (_, email, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let mut b = Browser::new(&app);
+    let page = b.sign_in(&email, PASSWORD);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/mijn-plannen?bericht=ingelogd")
+    );
+    let session = page
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("planloket_sessie="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    b.get("/mijn-plannen").expect(200).shows("Mijn plannen");
+}
+
+#[test]
+fn a_wrong_password_is_named_on_the_form_and_signs_nobody_in() {
+    let app = spawn_app();
+    let (_, email, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let mut b = Browser::new(&app);
+    let page = b
+        .submit(
+            "/inloggen",
+            "/inloggen",
+            &[("email", &email), ("password", "niet-het-goede-wachtwoord")],
+        )
+        .expect(401);
+    assert_eq!(page.summary_fields(), vec!["email"]);
+    assert!(page
+        .cookies
+        .iter()
+        .all(|c| !c.starts_with("planloket_sessie=")));
+    b.get("/mijn-plannen").expect(303);
+}
+
+#[test]
+fn an_empty_sign_in_form_names_both_fields() {
+    let app = spawn_app();
+    let page = Browser::new(&app)
+        .submit("/inloggen", "/inloggen", &[("email", ""), ("password", "")])
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["email", "password"]);
+}
+
+#[test]
+fn a_post_without_the_form_token_or_with_another_visitors_changes_nothing() {
+    let app = spawn_app();
+    let (_, email, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let mut b = Browser::new(&app);
+    b.get("/inloggen");
+    let page = b
+        .post_raw("/inloggen", &[("email", &email), ("password", PASSWORD)])
+        .expect(403);
+    page.shows("Formulier verlopen")
+        .shows("Er is niets gewijzigd");
+    // A token from another visitor's page is not this visitor's.
+    let theirs = Browser::new(&app).get("/inloggen").token();
+    b.post_raw(
+        "/inloggen",
+        &[("csrf", &theirs), ("email", &email), ("password", PASSWORD)],
+    )
+    .expect(403);
+    b.get("/mijn-plannen").expect(303);
+}
+
+#[test]
+fn registering_with_mistakes_names_each_field_and_keeps_what_was_typed() {
+    let app = spawn_app();
+    let page = Browser::new(&app)
+        .submit(
+            "/registreren",
+            "/registreren",
+            &[
+                ("name", "Anna de Vries"),
+                ("email", "geen-adres"),
+                ("password", "kort"),
+                ("kind", "resident"),
+            ],
+        )
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["email", "password"]);
+    page.shows("value=\"Anna de Vries\"");
+}
+
+#[test]
+fn registering_answers_the_same_for_a_new_and_a_known_address() {
+    let app = spawn_app();
+    let (_, known, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let register = |email: &str| {
+        Browser::new(&app)
+            .submit(
+                "/registreren",
+                "/registreren",
+                &[
+                    ("name", "Anna de Vries"),
+                    ("email", email),
+                    ("password", "een-lang-wachtwoord-7"),
+                    ("kind", "resident"),
+                ],
+            )
+            .expect(200)
+    };
+    let new = register("anna.nieuw@planloket.test");
+    let again = register(&known);
+    new.shows("Aanmelding ontvangen");
+    again.shows("Aanmelding ontvangen");
+}
+
+#[test]
+fn signing_out_ends_the_session() {
+    let app = spawn_app();
+    let (mut b, _) = crate::signed_in(&app, &["applicant"], Some("resident"));
+    let token = b.get("/mijn-plannen").expect(200).token();
+    let page = b.post_raw("/uitloggen", &[("csrf", &token)]).expect(303);
+    assert!(page
+        .cookies
+        .iter()
+        .any(|c| c.starts_with("planloket_sessie=") && c.contains("Max-Age=0")));
+    b.get("/mijn-plannen").expect(303);
+}

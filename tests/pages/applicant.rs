@@ -1,0 +1,157 @@
+//! A resident's pages: the plan form, saving a draft, the check before submitting, submitting
+//! and withdrawing.
+
+use serde_json::json;
+
+use crate::browser::Browser;
+use crate::helpers::{complete_plan, setup};
+
+fn sign_in_resident(s: &crate::helpers::Setup) -> Browser<'_> {
+    // The setup's resident signs in with the API's password too.
+    let me = s.app.get("/me", Some(&s.resident)).expect(200);
+    let mut b = Browser::new(&s.app);
+    b.sign_in(me.body["email"].as_str().unwrap(), crate::helpers::PASSWORD);
+    b
+}
+
+#[test]
+fn the_plan_form_shows_the_goals_of_each_theme() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    b.get(&format!("/rondes/{}/plannen/nieuw", s.round))
+        .expect(200)
+        .shows("name=\"goals\"")
+        .shows("Concept opslaan");
+}
+
+#[test]
+fn a_draft_with_mistakes_comes_back_whole_with_each_field_named() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    let form = format!("/rondes/{}/plannen/nieuw", s.round);
+    let page = b
+        .submit(
+            &form,
+            &form,
+            &[
+                ("action", "opslaan"),
+                ("title", "Moestuin"),
+                ("requested_eur", "ongeveer 40"),
+                ("start_year", "twintig"),
+            ],
+        )
+        .expect(400);
+    page.shows("Er is iets niet goed ingevuld")
+        .shows("value=\"Moestuin\"")
+        .shows("value=\"ongeveer 40\"");
+    let fields = page.summary_fields();
+    assert!(fields.contains(&"requested_eur".to_string()), "{fields:?}");
+    assert!(fields.contains(&"start_year".to_string()), "{fields:?}");
+    // Nothing was stored.
+    let mine = s.app.get("/plans", Some(&s.resident)).expect(200);
+    assert_eq!(mine.body["total"], 0);
+}
+
+#[test]
+fn a_draft_is_saved_and_listed_under_my_plans() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    let form = format!("/rondes/{}/plannen/nieuw", s.round);
+    let page = b
+        .submit(
+            &form,
+            &form,
+            &[("action", "opslaan"), ("title", "Moestuin aan de Heuvel")],
+        )
+        .expect(303);
+    let id = page.location_id();
+    assert_eq!(
+        page.location.as_deref(),
+        Some(format!("/plannen/{id}?bericht=opgeslagen").as_str())
+    );
+    b.get(page.location.as_deref().unwrap())
+        .expect(200)
+        .shows("Uw concept is opgeslagen.");
+    b.get("/mijn-plannen")
+        .expect(200)
+        .shows("Moestuin aan de Heuvel")
+        .shows("Aanvullen en indienen");
+}
+
+#[test]
+fn the_check_page_names_what_is_missing_before_submitting() {
+    let s = setup();
+    let id = s.draft(json!({"title": "Moestuin"}));
+    let mut b = sign_in_resident(&s);
+    let page = b.get(&format!("/plannen/{id}/indienen")).expect(200);
+    page.shows("/plannen/")
+        .shows("#description")
+        .shows("#goals");
+}
+
+#[test]
+fn a_complete_plan_is_submitted_from_the_check_page() {
+    let s = setup();
+    let id = s.draft(complete_plan(&s.org));
+    let mut b = sign_in_resident(&s);
+    let check = format!("/plannen/{id}/indienen");
+    let page = b.submit(&check, &check, &[]).expect(303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/mijn-plannen?bericht=ingediend")
+    );
+    let plan = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.resident))
+        .expect(200);
+    assert_eq!(plan.body["status"], "submitted");
+    b.get(&format!("/plannen/{id}"))
+        .expect(200)
+        .shows("Huiswerkklas in De Heuvel");
+}
+
+#[test]
+fn withdrawing_asks_a_reason_and_then_withdraws() {
+    let s = setup();
+    let id = s.submitted();
+    let mut b = sign_in_resident(&s);
+    let form = format!("/plannen/{id}/intrekken");
+    let page = b.submit(&form, &form, &[("reason", "")]).expect(400);
+    assert_eq!(page.summary_fields(), vec!["reason"]);
+    b.submit(
+        &form,
+        &form,
+        &[("reason", "We doen het met de school samen")],
+    )
+    .expect(303);
+    let plan = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.resident))
+        .expect(200);
+    assert_eq!(plan.body["status"], "withdrawn");
+}
+
+#[test]
+fn another_applicants_plan_is_not_found() {
+    let s = setup();
+    let id = s.submitted();
+    let (mut other, _) = crate::signed_in(&s.app, &["applicant"], Some("resident"));
+    other.get(&format!("/plannen/{id}")).expect(404);
+    other.get(&format!("/plannen/{id}/intrekken")).expect(404);
+}
+
+#[test]
+fn the_teams_pages_refuse_an_applicant_in_dutch() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    b.get("/beoordelen")
+        .expect(403)
+        .shows("Geen toegang")
+        .shows("Dit is voor het programmateam.");
+    b.get(&format!("/rondes/{}/budget", s.round))
+        .expect(403)
+        .shows("Dit is voor het programmateam en het bestuur.");
+    b.get("/beheer/gebruikers")
+        .expect(403)
+        .shows("Dit is voor beheerders.");
+}

@@ -1,0 +1,74 @@
+//! What everyone sees: the home page, a round's frame, unknown paths, the headers of a page.
+
+use crate::browser::Browser;
+use crate::helpers::spawn_app;
+
+#[test]
+fn the_home_page_is_dutch_and_names_the_open_round() {
+    let app = spawn_app();
+    let round = app.open_round(&app.team_token());
+    let page = Browser::new(&app).get("/").expect(200);
+    page.shows("— Planloket Sterk voor Noord</title>")
+        .shows(&format!("/rondes/{round}"));
+}
+
+#[test]
+fn a_rounds_frame_shows_its_themes_and_the_button_to_file() {
+    let app = spawn_app();
+    let round = app.open_round(&app.team_token());
+    Browser::new(&app)
+        .get(&format!("/rondes/{round}"))
+        .expect(200)
+        .shows("Jeugd, jongeren en onderwijs")
+        .shows("Plan indienen");
+}
+
+#[test]
+fn an_unknown_path_or_round_is_a_dutch_404_page() {
+    let app = spawn_app();
+    let mut b = Browser::new(&app);
+    b.get("/bestaat-niet")
+        .expect(404)
+        .shows("Pagina niet gevonden");
+    b.get("/rondes/01a00000-0000-7000-8000-000000000000")
+        .expect(404)
+        .shows("Pagina niet gevonden");
+}
+
+#[test]
+fn every_page_carries_the_security_headers_and_is_not_cached() {
+    let app = spawn_app();
+    let page = Browser::new(&app).get("/").expect(200);
+    let csp = &page.headers["content-security-policy"];
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert_eq!(page.headers["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
+    assert_eq!(page.headers["referrer-policy"], "same-origin");
+    assert_eq!(page.headers["cache-control"], "no-store");
+}
+
+#[test]
+fn the_stylesheet_is_served_by_the_service_itself_and_cached_long() {
+    let app = spawn_app();
+    let mut b = Browser::new(&app);
+    let home = b.get("/").expect(200);
+    let start = home.html.find("/static/").unwrap();
+    let end = home.html[start..].find('"').unwrap() + start;
+    let css = b.get(&home.html[start..end]);
+    assert_eq!(css.status, 200);
+    assert!(
+        css.content_type.starts_with("text/css"),
+        "{}",
+        css.content_type
+    );
+    assert!(css.headers["cache-control"].contains("max-age"));
+}
+
+#[test]
+fn the_overview_of_a_round_not_yet_adopted_is_not_found_to_the_public() {
+    let app = spawn_app();
+    let round = app.open_round(&app.team_token());
+    Browser::new(&app)
+        .get(&format!("/rondes/{round}/overzicht"))
+        .expect(404);
+}
