@@ -12,13 +12,17 @@ pub mod error;
 pub mod form;
 pub mod grants;
 pub mod kit;
+pub mod my_plans;
 pub mod payments;
 pub mod plan_form;
+pub mod plan_page;
 pub mod public;
+pub mod review;
 pub mod round_form;
 pub mod rounds;
 pub mod scoring;
 pub mod session;
+pub mod submitting;
 pub mod team;
 pub mod worklist;
 
@@ -38,8 +42,8 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
         web::scope("")
             // The pages asked most first: actix tries each route's pattern in order, and
             // these would otherwise be matched after twenty-odd others (docs/BENCHMARKS.md).
-            .route("/mijn-plannen", web::get().to(applicant::my_plans))
-            .route("/plannen/{id}", web::get().to(applicant::plan_page))
+            .route("/mijn-plannen", web::get().to(my_plans::my_plans))
+            .route("/plannen/{id}", web::get().to(plan_page::plan_page))
             .route("/beoordelen", web::get().to(worklist::work_list))
             .route("/bestuur", web::get().to(board::agenda))
             .route("/rondes/{id}/overzicht", web::get().to(public::overview))
@@ -100,23 +104,26 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             .route(
                 "/plannen/{id}/indienen",
-                web::get().to(applicant::submit_page),
+                web::get().to(submitting::submit_page),
             )
-            .route("/plannen/{id}/indienen", web::post().to(applicant::submit))
+            .route("/plannen/{id}/indienen", web::post().to(submitting::submit))
             .route(
                 "/plannen/{id}/intrekken",
-                web::get().to(applicant::withdraw_page),
+                web::get().to(submitting::withdraw_page),
             )
             .route(
                 "/plannen/{id}/intrekken",
-                web::post().to(applicant::withdraw),
+                web::post().to(submitting::withdraw),
             )
             // The programme team and the board (issue 17).
-            .route("/plannen/{id}/actie", web::post().to(team::plan_action))
-            .route("/plannen/{id}/vraag", web::get().to(team::question_page))
-            .route("/plannen/{id}/vraag", web::post().to(team::ask))
-            .route("/plannen/{id}/samenvoegen", web::get().to(team::merge_page))
-            .route("/plannen/{id}/samenvoegen", web::post().to(team::merge))
+            .route("/plannen/{id}/actie", web::post().to(review::plan_action))
+            .route("/plannen/{id}/vraag", web::get().to(review::question_page))
+            .route("/plannen/{id}/vraag", web::post().to(review::ask))
+            .route(
+                "/plannen/{id}/samenvoegen",
+                web::get().to(review::merge_page),
+            )
+            .route("/plannen/{id}/samenvoegen", web::post().to(review::merge))
             .route(
                 "/plannen/{id}/beoordeling",
                 web::get().to(scoring::evaluation_page),
@@ -233,7 +240,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
 /// content by page, words as typed and the rounds' stamp. Never anything of the session.
 #[derive(Default)]
 pub struct WebLists {
-    pub my_plans: CounterCache<PageKey, std::sync::Arc<applicant::MyPlanRows>>,
+    pub my_plans: CounterCache<PageKey, std::sync::Arc<my_plans::MyPlanRows>>,
     pub work_list: CounterCache<worklist::WorkKey, worklist::Content>,
 }
 

@@ -9,7 +9,7 @@ use askama::Template;
 
 use super::form::Problems;
 use super::kit::Post;
-use super::team::read_plan;
+use super::review::read_plan;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::dossier::{dossier, Dossier};
 use crate::app::plans::Expected;
