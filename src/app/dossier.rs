@@ -5,15 +5,15 @@ use std::collections::HashMap;
 
 use super::assessment::{self, Evaluations, SimilarIndexes};
 use super::board::{self, TallyView};
-use super::plans::{self, PlanView, ShownEvent};
+use super::plans::{self, Expected, PlanView, ShownEvent};
 use super::Error;
-use crate::db::{self, DbConn};
+use crate::db::{self, DbConn, Tx};
 use crate::domain::conflict::Recusal;
 use crate::domain::permission::{self, Permission};
 use crate::domain::plan::PlanVersion;
 use crate::domain::round::Round;
 use crate::domain::similarity::Similar;
-use crate::domain::state::PlanStatus;
+use crate::domain::state::{Action, PlanStatus};
 use crate::domain::tally::Vote;
 use crate::domain::user::{Actor, Role};
 
@@ -121,6 +121,25 @@ pub fn dossier(
         people,
         organisations,
     })
+}
+
+/// One of the buttons on a plan's page for staff, by its action: start the review, open,
+/// cancel or close the vote, revise the pre-advice. Any other action is not a button there.
+pub fn step(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    action: Action,
+    expected: Option<&Expected>,
+) -> Result<PlanView, Error> {
+    match action {
+        Action::StartReview => assessment::start_review(tx, actor, id, expected),
+        Action::OpenVote => assessment::open_vote(tx, actor, id, expected),
+        Action::CancelVote => assessment::cancel_vote(tx, actor, id, expected),
+        Action::RevisePreAdvice => assessment::revise_pre_advice(tx, actor, id, expected),
+        Action::CloseVote => board::close_vote(tx, actor, id, expected),
+        _ => Err(crate::domain::state::forbidden(action).into()),
+    }
 }
 
 #[cfg(test)]

@@ -8,14 +8,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Problems;
-use super::kit::Post;
+use super::kit::{self, Post};
 use super::team::{advice_of, tally_line_of, AdviceView, TallyLine};
 use super::{redirect, render, with_visitor, Layout, Pending, Visitor, WebError};
+use crate::app::board;
 use crate::app::App;
-use crate::app::{self, board};
 use crate::domain::permission;
 use crate::domain::permission::Permission;
-use crate::domain::DomainError;
 
 pub struct AgendaLine {
     pub id: String,
@@ -158,24 +157,21 @@ pub async fn vote(
     let id = path.into_inner();
     let actor = post.may(Permission::Vote, "/bestuur")?;
     let Post { v, form: f, .. } = post;
-    let st = state.clone();
     let pid = id.clone();
     let (choice, comment) = (f.vote.clone(), f.comment.clone());
-    match web::block(move || {
-        st.write(|tx| {
-            board::vote(
-                tx,
-                &actor,
-                &pid,
-                choice.as_deref().filter(|c| !c.is_empty()),
-                Some(&comment),
-            )
-        })
+    match kit::write(&state, move |tx| {
+        board::vote(
+            tx,
+            &actor,
+            &pid,
+            choice.as_deref().filter(|c| !c.is_empty()),
+            Some(&comment),
+        )
     })
     .await?
     {
         Ok(_) => Ok(redirect(&v, &format!("/bestuur?bericht=gestemd#plan-{id}"))),
-        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+        Err(errors) => {
             let p = Problems::from_fields(&errors, |f| {
                 if f == "comment" {
                     (format!("comment-{id}"), "Toelichting".into())
@@ -186,7 +182,6 @@ pub async fn vote(
             let page = board_page(&state, &v, p, None).await?;
             render(&v, StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -206,11 +201,10 @@ pub async fn declare_conflict(
     let id = path.into_inner();
     let actor = post.may(Permission::Vote, "/bestuur")?;
     let Post { v, form: f, .. } = post;
-    let st = state.clone();
     let pid = id.clone();
     let reason = f.reason.clone();
-    match web::block(move || {
-        st.write(|tx| board::declare_conflict(tx, &actor, &pid, Some(&reason)))
+    match kit::write(&state, move |tx| {
+        board::declare_conflict(tx, &actor, &pid, Some(&reason))
     })
     .await?
     {
@@ -218,13 +212,12 @@ pub async fn declare_conflict(
             &v,
             &format!("/bestuur?bericht=belangenconflict#plan-{id}"),
         )),
-        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+        Err(errors) => {
             let p = Problems::from_fields(&errors, |_| {
                 (format!("reason-{id}"), "Belangenconflict".into())
             });
             let page = board_page(&state, &v, p, None).await?;
             render(&v, StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(e.into()),
     }
 }

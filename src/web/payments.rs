@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Problems;
-use super::kit::Post;
+use super::kit::{self, Post};
 use super::public::Flash;
 use super::session::Pending;
 use super::{redirect, render, with_visitor, Layout, Visitor, WebError};
@@ -16,7 +16,6 @@ use crate::app::{self, organisations, payments};
 use crate::domain::calendar::{amsterdam_date, dutch_date};
 use crate::domain::grant::{self as rules, BatchStatus, PaymentStatus};
 use crate::domain::permission::Permission;
-use crate::domain::DomainError;
 
 pub struct PayLine {
     pub id: String,
@@ -309,22 +308,18 @@ pub async fn set_bank_account(
     let here = format!("/beheer/organisaties/{id}/bankrekening");
     let actor = post.signed_in(&here)?;
     let Post { v, form: f, .. } = post;
-    let st = state.clone();
     let (oid, iban, holder) = (id.clone(), f.iban.clone(), f.holder.clone());
     let mut p = Problems::new();
-    match web::block(move || {
-        st.write(|tx| payments::set_bank_account(tx, &actor, &oid, Some(&iban), Some(&holder)))
+    match kit::write(&state, move |tx| {
+        payments::set_bank_account(tx, &actor, &oid, Some(&iban), Some(&holder))
     })
     .await?
     {
         Ok(_) => return Ok(redirect(&v, &format!("{here}?bericht=bankrekening"))),
-        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
-            p.extend(Problems::from_fields(&errors, |field| match field {
-                "holder" => ("holder".into(), "Ten name van".into()),
-                _ => ("iban".into(), "IBAN".into()),
-            }))
-        }
-        Err(e) => return Err(e.into()),
+        Err(errors) => p.extend(Problems::from_fields(&errors, |field| match field {
+            "holder" => ("holder".into(), "Ten name van".into()),
+            _ => ("iban".into(), "IBAN".into()),
+        })),
     }
     let page = bank_account_page(&state, &v, &id, p, Some(f)).await?;
     render(&v, StatusCode::BAD_REQUEST, &page)

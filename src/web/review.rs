@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Problems;
-use super::kit::Post;
+use super::kit::{self, Post};
 use super::plan_page::{shown_fields, Shown};
 use super::team::non_empty;
 use super::{redirect, render, Layout, Visitor, WebError};
@@ -49,14 +49,7 @@ pub async fn plan_action(
     let pid = id.clone();
     let a = actor.clone();
     let done = web::block(move || {
-        st.write(|tx| match action {
-            Action::StartReview => assessment::start_review(tx, &a, &pid, Some(&expected)),
-            Action::OpenVote => assessment::open_vote(tx, &a, &pid, Some(&expected)),
-            Action::CancelVote => assessment::cancel_vote(tx, &a, &pid, Some(&expected)),
-            Action::RevisePreAdvice => assessment::revise_pre_advice(tx, &a, &pid, Some(&expected)),
-            Action::CloseVote => app::board::close_vote(tx, &a, &pid, Some(&expected)),
-            _ => Err(crate::domain::state::forbidden(action).into()),
-        })
+        st.write(|tx| app::dossier::step(tx, &a, &pid, action, Some(&expected)))
     })
     .await??;
     let key = match (action, done.plan.status) {
@@ -137,13 +130,12 @@ pub async fn ask(
     let id = path.into_inner();
     let actor = post.may(Permission::ReviewPlans, &format!("/plannen/{id}/vraag"))?;
     let Post { v, form: f, .. } = post;
-    let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();
     let message = f.message.clone();
     let expected = Expected::Versions(vec![f.versie.clone()]);
-    match web::block(move || {
-        st.write(|tx| assessment::request_info(tx, &a, &pid, Some(&message), Some(&expected)))
+    match kit::write(&state, move |tx| {
+        assessment::request_info(tx, &a, &pid, Some(&message), Some(&expected))
     })
     .await?
     {
@@ -151,7 +143,7 @@ pub async fn ask(
             &v,
             &format!("/plannen/{id}?bericht=vraag-gesteld"),
         )),
-        Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+        Err(errors) => {
             let (view, _) = read_plan(&state, &actor, &id).await?;
             let page = QuestionPage {
                 l: Layout::new("Fout: Vraag aan de indiener", &v),
@@ -163,7 +155,6 @@ pub async fn ask(
             };
             render(&v, StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use super::form::Problems;
-use super::kit::Post;
+use super::kit::{self, Post};
 use super::review::read_plan;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::dossier::{dossier, Dossier};
@@ -240,19 +240,19 @@ pub async fn evaluate(
     let mut p = Problems::new();
     let (scores, kept) = posted_scores(&d.round, &form, &mut p);
     if p.is_empty() {
-        let st = state.clone();
         let pid = id.clone();
         let a = actor.clone();
-        match web::block(move || st.write(|tx| assessment::evaluate(tx, &a, &pid, Some(scores))))
-            .await?
+        match kit::write(&state, move |tx| {
+            assessment::evaluate(tx, &a, &pid, Some(scores))
+        })
+        .await?
         {
             Ok(_) => return Ok(redirect(&v, &format!("/plannen/{id}?bericht=beoordeeld"))),
-            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+            Err(errors) => {
                 p.extend(Problems::from_fields(&errors, |path| {
                     score_field(&d.round, path)
                 }));
             }
-            Err(e) => return Err(e.into()),
         }
     }
     let page = EvaluationPage {

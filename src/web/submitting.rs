@@ -7,14 +7,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Problems;
-use super::kit::Post;
+use super::kit::{self, Post};
 use super::plan_form::field;
 use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::plans::{self};
 use crate::app::App;
-use crate::app::{self};
 use crate::domain::permission::Permission;
-use crate::domain::DomainError;
 
 // ---- the check before submitting -------------------------------------------------------------
 
@@ -151,21 +149,17 @@ pub async fn withdraw(
     let id = path.into_inner();
     let actor = post.may(Permission::FilePlans, &format!("/plannen/{id}/intrekken"))?;
     let Post { v, form: f, .. } = post;
-    let st = state.clone();
     let pid = id.clone();
     let reason = f.reason.clone();
     let a = actor.clone();
-    match web::block(move || st.write(|tx| plans::withdraw(tx, &a, &pid, Some(&reason), None)))
-        .await?
+    match kit::write(&state, move |tx| {
+        plans::withdraw(tx, &a, &pid, Some(&reason), None)
+    })
+    .await?
     {
         Ok(_) => Ok(redirect(&v, "/mijn-plannen?bericht=ingetrokken")),
-        Err(e) => {
-            let p = match e {
-                app::Error::Domain(DomainError::Invalid(errors)) => {
-                    Problems::from_fields(&errors, |_| ("reason".into(), "Reden".into()))
-                }
-                other => return Err(other.into()),
-            };
+        Err(errors) => {
+            let p = Problems::from_fields(&errors, |_| ("reason".into(), "Reden".into()));
             let st = state.clone();
             let pid = id.clone();
             let (view, _) = web::block(move || st.read(|c| plans::read(c, &actor, &pid))).await??;
