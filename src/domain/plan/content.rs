@@ -23,6 +23,37 @@ pub fn check_content(
         }
     }
 
+    check_goals(&mut e, content, catalog);
+    check_budget_line(&mut e, content, catalog);
+    check_parties(&mut e, content, known_organisations);
+    check_money(&mut e, content);
+    if let Some(r) = content.expected_reach {
+        if !(0..=10_000_000).contains(&r) {
+            e.add(
+                "expected_reach",
+                (
+                    "must be a number of people from 0 to 10000000",
+                    "vul een aantal mensen in van 0 tot en met 10.000.000",
+                ),
+            );
+        }
+    }
+    if let (Some(s), Some(end)) = (content.start_year, content.end_year) {
+        if s > end {
+            e.add(
+                "end_year",
+                (
+                    format!("must not be before start_year ({s})"),
+                    format!("mag niet voor het beginjaar ({s}) liggen"),
+                ),
+            );
+        }
+    }
+    e
+}
+
+/// The goals: codes of this round, each once, not too many.
+fn check_goals(e: &mut FieldErrors, content: &PlanContent, catalog: &Catalog) {
     if content.goals.len() > LIST_MAX {
         e.add(
             "goals",
@@ -62,7 +93,10 @@ pub fn check_content(
             }
         }
     }
+}
 
+/// The theme charged, when named: one of this round's.
+fn check_budget_line(e: &mut FieldErrors, content: &PlanContent, catalog: &Catalog) {
     if let Some(line) = &content.budget_line {
         if catalog.theme(line).is_none() {
             let codes: Vec<_> = catalog.themes.iter().map(|t| t.code.as_str()).collect();
@@ -83,7 +117,15 @@ pub fn check_content(
             );
         }
     }
+}
 
+/// The organisations a plan names: registered ones known, others named well; the payee
+/// registered; not too many of each.
+fn check_parties(
+    e: &mut FieldErrors,
+    content: &PlanContent,
+    known_organisations: &HashSet<String>,
+) {
     let mut check_party = |field: String, party: &PartyRef| match party {
         PartyRef::Registered { organisation_id } => {
             if !known_organisations.contains(organisation_id) {
@@ -150,7 +192,10 @@ pub fn check_content(
             );
         }
     }
+}
 
+/// The amount asked and the other funding: amounts in whole euros, sources named.
+fn check_money(e: &mut FieldErrors, content: &PlanContent) {
     if let Some(r) = content.requested_eur {
         if let Err(m) = Eur::parse(r) {
             e.add("requested_eur", m);
@@ -174,27 +219,4 @@ pub fn check_content(
             }
         }
     }
-    if let Some(r) = content.expected_reach {
-        if !(0..=10_000_000).contains(&r) {
-            e.add(
-                "expected_reach",
-                (
-                    "must be a number of people from 0 to 10000000",
-                    "vul een aantal mensen in van 0 tot en met 10.000.000",
-                ),
-            );
-        }
-    }
-    if let (Some(s), Some(end)) = (content.start_year, content.end_year) {
-        if s > end {
-            e.add(
-                "end_year",
-                (
-                    format!("must not be before start_year ({s})"),
-                    format!("mag niet voor het beginjaar ({s}) liggen"),
-                ),
-            );
-        }
-    }
-    e
 }

@@ -171,7 +171,41 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
         None | Some("") => Some(String::new()),
         Some(_) => check_text(&mut errors, "programme", &input.programme, Bounded::NAME),
     };
+    let (start_year, end_year) = check_period(&mut errors, input);
+    check_window(&mut errors, input);
+    let themes = check_themes(&mut errors, input);
+    let criteria = check_criteria(&mut errors, input);
+    let mut conditions = Vec::new();
+    for (i, c) in input.conditions.iter().flatten().enumerate() {
+        match Bounded::NOTE.required(Some(c)) {
+            Ok(c) => conditions.push(c),
+            Err(m) => errors.add(format!("conditions[{i}]"), m),
+        }
+    }
+    let legal = check_legal(&mut errors, input);
+    let advance_share = check_advance_share(&mut errors, input.advance_share);
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors.0));
+    }
+    Ok(RoundSpec {
+        name: name.unwrap_or_default(),
+        programme: programme.unwrap_or_default(),
+        start_year: start_year.unwrap_or_default(),
+        end_year: end_year.unwrap_or_default(),
+        opens_at: input.opens_at.unwrap_or_default(),
+        closes_at: input.closes_at.unwrap_or_default(),
+        catalog: Catalog {
+            themes,
+            criteria,
+            conditions,
+        },
+        legal,
+        advance_share,
+    })
+}
 
+/// The years the round's plans run in: each a plausible year, the start not after the end.
+fn check_period(errors: &mut FieldErrors, input: &RoundInput) -> (Option<i32>, Option<i32>) {
     let mut year = |field: &str, value: Option<i64>| match value {
         None => {
             errors.add(field, ("is required", "is verplicht"));
@@ -202,7 +236,11 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             );
         }
     }
+    (start_year, end_year)
+}
 
+/// The call's window: both moments given, the close after the opening.
+fn check_window(errors: &mut FieldErrors, input: &RoundInput) {
     if input.opens_at.is_none() {
         errors.add("opens_at", ("is required", "is verplicht"));
     }
@@ -220,10 +258,32 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             );
         }
     }
+}
 
+/// Notes `code` as used, refusing it at `field` when it was used before in the round.
+fn unique(
+    errors: &mut FieldErrors,
+    field: String,
+    code: &str,
+    seen: &mut Vec<String>,
+    what: (&str, &str),
+) {
+    if seen.iter().any(|c| c == code) {
+        errors.add(
+            field,
+            (
+                format!("{} code '{code}' is used twice in this round", what.0),
+                format!("de code '{code}' van {} komt twee keer voor", what.1),
+            ),
+        );
+    }
+    seen.push(code.to_string());
+}
+
+/// The themes, each with its goals; theme codes and goal codes unique in the round.
+fn check_themes(errors: &mut FieldErrors, input: &RoundInput) -> Vec<Theme> {
     let mut themes = Vec::new();
-    let mut theme_codes: Vec<String> = Vec::new();
-    let mut goal_codes: Vec<String> = Vec::new();
+    let (mut theme_codes, mut goal_codes) = (Vec::new(), Vec::new());
     match &input.themes {
         None => errors.add("themes", ("is required", "is verplicht")),
         Some(list) if list.is_empty() => errors.add(
@@ -233,89 +293,40 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
         Some(list) => {
             for (i, t) in list.iter().enumerate() {
                 let p = format!("themes[{i}]");
-                let code = check_code(&mut errors, &format!("{p}.code"), &t.code);
+                let code = check_code(errors, &format!("{p}.code"), &t.code);
                 if let Some(code) = &code {
-                    if theme_codes.contains(code) {
-                        errors.add(
-                            format!("{p}.code"),
-                            (
-                                format!("theme code '{code}' is used twice in this round"),
-                                format!("de code '{code}' van een opgave komt twee keer voor"),
-                            ),
-                        );
-                    }
-                    theme_codes.push(code.clone());
+                    unique(
+                        errors,
+                        format!("{p}.code"),
+                        code,
+                        &mut theme_codes,
+                        ("theme", "een opgave"),
+                    );
                 }
-                let name = check_text(&mut errors, &format!("{p}.name"), &t.name, Bounded::NAME);
+                let name = check_text(errors, &format!("{p}.name"), &t.name, Bounded::NAME);
                 let budget = match t.budget_eur {
                     None => {
                         errors.add(format!("{p}.budget_eur"), ("is required", "is verplicht"));
                         None
                     }
-                    Some(b) => match Eur::parse(b) {
-                        Ok(b) => Some(b),
-                        Err(m) => {
-                            errors.add(format!("{p}.budget_eur"), m);
-                            None
-                        }
-                    },
+                    Some(b) => Eur::parse(b)
+                        .map_err(|m| errors.add(format!("{p}.budget_eur"), m))
+                        .ok(),
                 };
-                let mut goals = Vec::new();
-                match &t.goals {
-                    None => errors.add(format!("{p}.goals"), ("is required", "is verplicht")),
-                    Some(gs) if gs.is_empty() => errors.add(
-                        format!("{p}.goals"),
-                        ("must list at least one goal", "geef ten minste één doel"),
-                    ),
-                    Some(gs) => {
-                        for (j, g) in gs.iter().enumerate() {
-                            let gp = format!("{p}.goals[{j}]");
-                            let code = check_code(&mut errors, &format!("{gp}.code"), &g.code);
-                            if let Some(code) = &code {
-                                if goal_codes.contains(code) {
-                                    errors.add(
-                                        format!("{gp}.code"),
-                                        (
-                                            format!(
-                                                "goal code '{code}' is used twice in this round"
-                                            ),
-                                            format!(
-                                                "de code '{code}' van een doel komt twee keer voor"
-                                            ),
-                                        ),
-                                    );
-                                }
-                                goal_codes.push(code.clone());
-                            }
-                            let text = check_text(
-                                &mut errors,
-                                &format!("{gp}.text"),
-                                &g.text,
-                                Bounded::GOAL,
-                            );
-                            if let (Some(code), Some(text)) = (code, text) {
-                                goals.push(Goal { code, text });
-                            }
-                        }
-                    }
-                }
-                let mut texts = Vec::new();
-                for (field, value) in [
+                let goals = check_goals(errors, &p, &t.goals, &mut goal_codes);
+                let [ambition, current_offer, intended_results] = [
                     ("ambition", &t.ambition),
                     ("current_offer", &t.current_offer),
                     ("intended_results", &t.intended_results),
-                ] {
-                    let v = value.as_deref().unwrap_or("");
-                    match Bounded::LONG.check(v) {
-                        Ok(v) => texts.push(v),
-                        Err(m) => {
+                ]
+                .map(|(field, value)| {
+                    Bounded::LONG
+                        .check(value.as_deref().unwrap_or(""))
+                        .unwrap_or_else(|m| {
                             errors.add(format!("{p}.{field}"), m);
-                            texts.push(String::new());
-                        }
-                    }
-                }
-                let [ambition, current_offer, intended_results]: [String; 3] =
-                    texts.try_into().unwrap_or_default();
+                            String::new()
+                        })
+                });
                 if let (Some(code), Some(name), Some(budget_eur)) = (code, name, budget) {
                     themes.push(Theme {
                         code,
@@ -330,7 +341,48 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             }
         }
     }
+    themes
+}
 
+/// One theme's goals (at `p`), their codes unique in the round (`seen`).
+fn check_goals(
+    errors: &mut FieldErrors,
+    p: &str,
+    input: &Option<Vec<GoalInput>>,
+    seen: &mut Vec<String>,
+) -> Vec<Goal> {
+    let mut goals = Vec::new();
+    match input {
+        None => errors.add(format!("{p}.goals"), ("is required", "is verplicht")),
+        Some(gs) if gs.is_empty() => errors.add(
+            format!("{p}.goals"),
+            ("must list at least one goal", "geef ten minste één doel"),
+        ),
+        Some(gs) => {
+            for (j, g) in gs.iter().enumerate() {
+                let gp = format!("{p}.goals[{j}]");
+                let code = check_code(errors, &format!("{gp}.code"), &g.code);
+                if let Some(code) = &code {
+                    unique(
+                        errors,
+                        format!("{gp}.code"),
+                        code,
+                        seen,
+                        ("goal", "een doel"),
+                    );
+                }
+                let text = check_text(errors, &format!("{gp}.text"), &g.text, Bounded::GOAL);
+                if let (Some(code), Some(text)) = (code, text) {
+                    goals.push(Goal { code, text });
+                }
+            }
+        }
+    }
+    goals
+}
+
+/// The criteria: codes unique in the round, each scale within bounds (3 when not given).
+fn check_criteria(errors: &mut FieldErrors, input: &RoundInput) -> Vec<Criterion> {
     let mut criteria = Vec::new();
     match &input.criteria {
         None => errors.add("criteria", ("is required", "is verplicht")),
@@ -345,28 +397,23 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             let mut codes: Vec<String> = Vec::new();
             for (i, c) in list.iter().enumerate() {
                 let p = format!("criteria[{i}]");
-                let code = check_code(&mut errors, &format!("{p}.code"), &c.code);
+                let code = check_code(errors, &format!("{p}.code"), &c.code);
                 if let Some(code) = &code {
-                    if codes.contains(code) {
-                        errors.add(
-                            format!("{p}.code"),
-                            (
-                                format!("criterion code '{code}' is used twice in this round"),
-                                format!("de code '{code}' van een criterium komt twee keer voor"),
-                            ),
-                        );
-                    }
-                    codes.push(code.clone());
+                    unique(
+                        errors,
+                        format!("{p}.code"),
+                        code,
+                        &mut codes,
+                        ("criterion", "een criterium"),
+                    );
                 }
-                let name = check_text(&mut errors, &format!("{p}.name"), &c.name, Bounded::NAME);
-                let description = match Bounded::NOTE.check(c.description.as_deref().unwrap_or(""))
-                {
-                    Ok(d) => d,
-                    Err(m) => {
+                let name = check_text(errors, &format!("{p}.name"), &c.name, Bounded::NAME);
+                let description = Bounded::NOTE
+                    .check(c.description.as_deref().unwrap_or(""))
+                    .unwrap_or_else(|m| {
                         errors.add(format!("{p}.description"), m);
                         String::new()
-                    }
-                };
+                    });
                 let scale_max = match c.scale_max {
                     None => Some(3),
                     Some(s) if (SCALE_MAX_LOW..=SCALE_MAX_HIGH).contains(&s) => Some(s as i32),
@@ -392,17 +439,12 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             }
         }
     }
+    criteria
+}
 
-    let mut conditions = Vec::new();
-    for (i, c) in input.conditions.iter().flatten().enumerate() {
-        match Bounded::NOTE.required(Some(c)) {
-            Ok(c) => conditions.push(c),
-            Err(m) => errors.add(format!("conditions[{i}]"), m),
-        }
-    }
-
-    // The legal frame may be left empty while a round is prepared; it must be whole before
-    // the round is adopted (`Round::check_adoptable`), since every decision letter states it.
+/// The legal frame may be left empty while a round is prepared; it must be whole before the
+/// round is adopted (`Round::check_adoptable`), since every decision letter states it.
+fn check_legal(errors: &mut FieldErrors, input: &RoundInput) -> LegalFrame {
     let mut legal_text = |field: &str, value: &Option<String>, rule: Bounded| match rule
         .check(value.as_deref().unwrap_or(""))
     {
@@ -412,7 +454,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             String::new()
         }
     };
-    let legal = LegalFrame {
+    LegalFrame {
         authority: legal_text("authority", &input.authority, Bounded::NAME),
         legal_basis: legal_text("legal_basis", &input.legal_basis, Bounded::NAME),
         objection_address: legal_text(
@@ -420,9 +462,12 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             &input.objection_address,
             Bounded::ADDRESS,
         ),
-    };
+    }
+}
 
-    let advance_share = match input.advance_share {
+/// The share paid in advance: a whole percentage, the default when not given.
+fn check_advance_share(errors: &mut FieldErrors, share: Option<i64>) -> i32 {
+    match share {
         None => DEFAULT_ADVANCE_SHARE,
         Some(s) if (0..=100).contains(&s) => s as i32,
         Some(_) => {
@@ -435,26 +480,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
             );
             DEFAULT_ADVANCE_SHARE
         }
-    };
-
-    if !errors.is_empty() {
-        return Err(DomainError::Invalid(errors.0));
     }
-    Ok(RoundSpec {
-        name: name.unwrap_or_default(),
-        programme: programme.unwrap_or_default(),
-        start_year: start_year.unwrap_or_default(),
-        end_year: end_year.unwrap_or_default(),
-        opens_at: input.opens_at.unwrap_or_default(),
-        closes_at: input.closes_at.unwrap_or_default(),
-        catalog: Catalog {
-            themes,
-            criteria,
-            conditions,
-        },
-        legal,
-        advance_share,
-    })
 }
 
 /// The share of a grant paid in advance when a round names none (PRODUCT.md).
