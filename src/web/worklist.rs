@@ -221,15 +221,6 @@ pub async fn work_list(
     q: web::Query<WorkQuery>,
 ) -> Result<HttpResponse, WebError> {
     let q = q.into_inner();
-    // The newest round unless another is chosen; "alle" for every round.
-    let asked = non_empty(&q.ronde);
-    let filters = (
-        non_empty(&q.status),
-        non_empty(&q.opgave),
-        non_empty(&q.doel),
-        non_empty(&q.tekst),
-        q.pagina.unwrap_or(1).clamp(1, 1_000_000),
-    );
     let st = state.clone();
     let kept = lists.clone();
     // The flash message is the layout's, not the content's.
@@ -242,31 +233,8 @@ pub async fn work_list(
     let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
         let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
         let (stamp, all_rounds) = rounds::list_cached_stamped(c, &st.rounds)?;
-        let round = match asked {
-            Some(r) if r == "alle" => None,
-            Some(r) => Some(r),
-            None => all_rounds.first().map(|r| r.id.clone()),
-        };
-        let (status, theme, goal, text, page) = filters;
-        let query = ListQuery {
-            round,
-            status,
-            theme,
-            goal,
-            q: text,
-            page: Some(page),
-            page_size: Some(50),
-        };
-        let mut p = Problems::new();
-        for e in query.problems() {
-            let (field, label) = match e.field.as_str() {
-                "status" => ("status", "Status"),
-                "q" => ("tekst", "Zoeken"),
-                "page" => ("pagina", "Pagina"),
-                _ => ("ronde", "Filter"),
-            };
-            p.add(field, label, e.message_nl.clone());
-        }
+        let query = list_query(&typed, all_rounds.first());
+        let p = query_problems(&query);
         let found = if p.is_empty() {
             let req = plans::page_request(c, &actor, &query)?;
             let key = WorkKey {
@@ -289,10 +257,6 @@ pub async fn work_list(
     })
     .await?;
     let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
-    let round = query.round.clone();
-    let chosen: Option<&Round> = round
-        .as_deref()
-        .and_then(|id| all_rounds.iter().find(|r| r.id == id));
     let found = match found {
         Fetched::Content(Content(content)) => {
             let l = Layout::new("Beoordelen", &v).with_flash(super::flash(q.bericht.as_deref()));
@@ -317,32 +281,6 @@ pub async fn work_list(
             None,
         ),
     };
-    let (total, page) = (rows.total, rows.page);
-    let link = |status: Option<&str>, page: i64| {
-        let mut parts = vec![("ronde", round.clone().unwrap_or_else(|| "alle".into()))];
-        if let Some(s) = status {
-            parts.push(("status", s.to_string()));
-        }
-        for (k, v) in [
-            ("opgave", &q.opgave),
-            ("doel", &q.doel),
-            ("tekst", &q.tekst),
-        ] {
-            if let Some(v) = non_empty(v) {
-                parts.push((k, v));
-            }
-        }
-        if page > 1 {
-            parts.push(("pagina", page.to_string()));
-        }
-        let encoded: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(parts)
-            .finish();
-        format!("/beoordelen?{encoded}")
-    };
-    let status = non_empty(&q.status).unwrap_or_default();
-    let pages = ((total + 49) / 50).max(1);
-    let catalog = chosen.map(|r| &r.spec.catalog);
     let title = if p.is_empty() {
         "Beoordelen"
     } else {
@@ -354,51 +292,7 @@ pub async fn work_list(
     } else {
         StatusCode::BAD_REQUEST
     };
-    let page_view = WorkList {
-        rounds: all_rounds
-            .iter()
-            .rev()
-            .map(|r| (r.id.clone(), r.spec.name.clone()))
-            .collect(),
-        round: round.clone().unwrap_or_else(|| "alle".into()),
-        statuses: counts
-            .iter()
-            .map(|(s, n)| StatusCount {
-                value: s.as_str(),
-                label: s.label_nl(),
-                count: *n,
-                href: link(Some(s.as_str()), 1),
-            })
-            .collect(),
-        status: status.clone(),
-        themes: catalog
-            .map(|c| {
-                c.themes
-                    .iter()
-                    .map(|t| (t.code.clone(), t.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        theme: non_empty(&q.opgave).unwrap_or_default(),
-        goals: catalog
-            .map(|c| {
-                c.themes
-                    .iter()
-                    .flat_map(|t| t.goals.iter())
-                    .map(|g| (g.code.clone(), format!("{} — {}", g.code, g.text)))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        goal: non_empty(&q.doel).unwrap_or_default(),
-        text: q.tekst.clone().unwrap_or_default(),
-        rows,
-        total,
-        page,
-        pages,
-        prev_href: (page > 1).then(|| link(non_empty(&q.status).as_deref(), page - 1)),
-        next_href: (page < pages).then(|| link(non_empty(&q.status).as_deref(), page + 1)),
-        p,
-    };
+    let page_view = WorkList::new(&q, &query, &all_rounds, rows, &counts, p);
     let content = std::sync::Arc::new(
         page_view
             .render()
@@ -408,4 +302,130 @@ pub async fn work_list(
         lists.work_list.put(key, changes, Content(content.clone()));
     }
     render(&v, code, &Shell { l, content })
+}
+
+impl WorkList {
+    /// The content for what was asked (`q`, read as `query`): the filters with their choices
+    /// and counts, the rows, and the links to other pages and statuses.
+    fn new(
+        q: &WorkQuery,
+        query: &ListQuery,
+        all_rounds: &[Round],
+        rows: WorkRows,
+        counts: &[(PlanStatus, i64)],
+        p: Problems,
+    ) -> WorkList {
+        let chosen: Option<&Round> = query
+            .round
+            .as_deref()
+            .and_then(|id| all_rounds.iter().find(|r| r.id == id));
+        let (total, page) = (rows.total, rows.page);
+        let link = |status: Option<&str>, page: i64| {
+            let mut parts = vec![(
+                "ronde",
+                query.round.clone().unwrap_or_else(|| "alle".into()),
+            )];
+            if let Some(s) = status {
+                parts.push(("status", s.to_string()));
+            }
+            for (k, v) in [
+                ("opgave", &q.opgave),
+                ("doel", &q.doel),
+                ("tekst", &q.tekst),
+            ] {
+                if let Some(v) = non_empty(v) {
+                    parts.push((k, v));
+                }
+            }
+            if page > 1 {
+                parts.push(("pagina", page.to_string()));
+            }
+            let encoded: String = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(parts)
+                .finish();
+            format!("/beoordelen?{encoded}")
+        };
+        let status = non_empty(&q.status).unwrap_or_default();
+        let pages = ((total + 49) / 50).max(1);
+        let catalog = chosen.map(|r| &r.spec.catalog);
+        WorkList {
+            rounds: all_rounds
+                .iter()
+                .rev()
+                .map(|r| (r.id.clone(), r.spec.name.clone()))
+                .collect(),
+            round: query.round.clone().unwrap_or_else(|| "alle".into()),
+            statuses: counts
+                .iter()
+                .map(|(s, n)| StatusCount {
+                    value: s.as_str(),
+                    label: s.label_nl(),
+                    count: *n,
+                    href: link(Some(s.as_str()), 1),
+                })
+                .collect(),
+            status: status.clone(),
+            themes: catalog
+                .map(|c| {
+                    c.themes
+                        .iter()
+                        .map(|t| (t.code.clone(), t.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            theme: non_empty(&q.opgave).unwrap_or_default(),
+            goals: catalog
+                .map(|c| {
+                    c.themes
+                        .iter()
+                        .flat_map(|t| t.goals.iter())
+                        .map(|g| (g.code.clone(), format!("{} — {}", g.code, g.text)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            goal: non_empty(&q.doel).unwrap_or_default(),
+            text: q.tekst.clone().unwrap_or_default(),
+            rows,
+            total,
+            page,
+            pages,
+            prev_href: (page > 1).then(|| link(non_empty(&q.status).as_deref(), page - 1)),
+            next_href: (page < pages).then(|| link(non_empty(&q.status).as_deref(), page + 1)),
+            p,
+        }
+    }
+}
+
+/// The list's query from the page's: the newest round unless another is chosen ("alle" for
+/// every round), 50 plans a page.
+fn list_query(q: &WorkQuery, newest: Option<&Round>) -> ListQuery {
+    let round = match non_empty(&q.ronde) {
+        Some(r) if r == "alle" => None,
+        Some(r) => Some(r),
+        None => newest.map(|r| r.id.clone()),
+    };
+    ListQuery {
+        round,
+        status: non_empty(&q.status),
+        theme: non_empty(&q.opgave),
+        goal: non_empty(&q.doel),
+        q: non_empty(&q.tekst),
+        page: Some(q.pagina.unwrap_or(1).clamp(1, 1_000_000)),
+        page_size: Some(50),
+    }
+}
+
+/// Each filter that does not fit, named by the page's own field.
+fn query_problems(query: &ListQuery) -> Problems {
+    let mut p = Problems::new();
+    for e in query.problems() {
+        let (field, label) = match e.field.as_str() {
+            "status" => ("status", "Status"),
+            "q" => ("tekst", "Zoeken"),
+            "page" => ("pagina", "Pagina"),
+            _ => ("ronde", "Filter"),
+        };
+        p.add(field, label, e.message_nl.clone());
+    }
+    p
 }
