@@ -1,4 +1,6 @@
-//! The published overview as CSV and as a printable Dutch HTML page with budget charts.
+//! What both front doors publish alike: the overview as CSV and as a printable Dutch HTML page
+//! with budget charts, and the round's results page. Rendering only; the data comes from the
+//! use cases.
 
 pub mod results;
 

@@ -1,7 +1,10 @@
-//! The Dutch web front: server-rendered pages for residents, partners, the programme team and
-//! the board, in the same binary as the API. Pages call the use cases of `crate::app`
-//! directly (never the API over HTTP), render askama templates (`templates/web`), work
-//! without JavaScript, and are styled with the NL Design System CSS served from `/static`.
+//! The Dutch web front, one of the two front doors: server-rendered pages for residents,
+//! partners, the programme team, the board and the admin. Pages call the use cases of
+//! `crate::app` directly (never the API over HTTP, never `crate::db`), ask
+//! `domain::permission` who may see a page or a button (no role checks of their own), render
+//! askama templates (`templates/web`), work without JavaScript, and are styled with the NL
+//! Design System CSS served from `/static`. A post goes through the kit (`kit::Post`,
+//! `kit::write`).
 
 pub mod account;
 pub mod admin;
@@ -115,7 +118,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 "/plannen/{id}/intrekken",
                 web::post().to(submitting::withdraw),
             )
-            // The programme team and the board (issue 17).
+            // The programme team and the board.
             .route("/plannen/{id}/actie", web::post().to(review::plan_action))
             .route("/plannen/{id}/vraag", web::get().to(review::question_page))
             .route("/plannen/{id}/vraag", web::post().to(review::ask))
@@ -183,7 +186,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 "/beheer/organisaties/{id}/leden",
                 web::post().to(admin::confirm_member),
             )
-            // After adoption (issue 20).
+            // After adoption: grants, payments, bank accounts, results.
             .route("/subsidies", web::get().to(grants::list))
             .route("/subsidies/{id}", web::get().to(grants::show))
             .route(
