@@ -1,6 +1,6 @@
 //! The Dutch web front, one of the two front doors: server-rendered pages for residents,
 //! partners, the programme team, the board and the admin. Pages call the use cases of
-//! `crate::app` directly (never the API over HTTP, never `crate::db`), ask
+//! `crate::app` directly (never the API over HTTP, never the storage layer), ask
 //! `domain::permission` who may see a page or a button (no role checks of their own), render
 //! askama templates (`templates/web`), work without JavaScript, and are styled with the NL
 //! Design System CSS served from `/static`. A post goes through the kit (`kit::Post`,
