@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 
 use super::{budget_line, check_content, PlanContent};
 use crate::domain::calendar::dutch_date_time;
-use crate::domain::errors::{Bilingual, DomainError};
+use crate::domain::errors::{Bilingual, DomainError, FieldErrors};
 
 /// A field a submission needs.
 const IS_REQUIRED: (&str, &str) = ("is required to submit", "is verplicht om in te dienen");
 use crate::domain::money::Eur;
-use crate::domain::round::{GoalCode, RoundSpec, ThemeCode};
+use crate::domain::round::{GoalCode, RoundSpec, Theme, ThemeCode};
 use crate::domain::user::ApplicantKind;
 
 /// A plan that passed every submission rule: its goals and budget line are codes its round
@@ -68,7 +68,65 @@ pub fn parse_submission(
         );
     }
     let line = budget_line(content, catalog);
-    let theme = line.as_deref().and_then(|l| catalog.theme(l));
+    check_requested(
+        &mut e,
+        content,
+        line.as_deref().and_then(|l| catalog.theme(l)),
+    );
+    check_years(&mut e, content, round);
+    if applicant_kind == ApplicantKind::Resident
+        && content.funding.requests_contribution()
+        && content.payee_id.is_none()
+    {
+        e.add(
+            "payee_id",
+            (
+                "a resident's plan must name a partner organisation as payee: residents are never paid directly",
+                "kies een partnerorganisatie die de bijdrage ontvangt: een bewoner krijgt nooit zelf geld uitbetaald",
+            ),
+        );
+    }
+
+    if kind == SubmissionKind::First && !round.is_open(now) {
+        return Err(DomainError::RoundNotOpen {
+            message: window_refusal(round, now),
+            errors: e.0,
+        });
+    }
+    let goals: Vec<GoalCode> = content
+        .goals
+        .iter()
+        .filter_map(|g| catalog.goal_code(g))
+        .collect();
+    let budget_line = line.as_deref().and_then(|l| catalog.theme_code(l));
+    // A plan funded otherwise requests nothing.
+    let requested = if content.funding.requests_contribution() {
+        content.requested_eur.map(Eur::parse)
+    } else {
+        Some(Ok(Eur::ZERO))
+    };
+    match (e.finish(()), budget_line, requested) {
+        (Ok(()), Some(budget_line), Some(Ok(requested))) => Ok(Submission {
+            content: content.clone(),
+            goals,
+            budget_line,
+            requested,
+        }),
+        (Err(err), _, _) => Err(err),
+        // Every field was checked above; a missing line or amount has its field error there.
+        (Ok(()), _, _) => Err(DomainError::Invalid(vec![crate::domain::FieldError::new(
+            "budget_line",
+            (
+                "the plan is charged to no theme: name a goal or a budget line",
+                "het plan valt onder geen opgave: kies een doel of een budgetregel",
+            ),
+        )])),
+    }
+}
+
+/// The amount asked: there exactly when the plan asks the programme for money, more than 0,
+/// and within its theme's budget.
+fn check_requested(e: &mut FieldErrors, content: &PlanContent, theme: Option<&Theme>) {
     match content.requested_eur {
         None if content.funding.requests_contribution() => e.add("requested_eur", IS_REQUIRED),
         None => {}
@@ -108,6 +166,10 @@ pub fn parse_submission(
             }
         }
     }
+}
+
+/// The years the action runs: both given, within the round's period.
+fn check_years(e: &mut FieldErrors, content: &PlanContent, round: &RoundSpec) {
     let outside = |y: i32| {
         Bilingual::new(
             format!(
@@ -131,76 +193,32 @@ pub fn parse_submission(
         Some(y) if !in_period(y) => e.add("end_year", outside(y)),
         _ => {}
     }
-    if applicant_kind == ApplicantKind::Resident
-        && content.funding.requests_contribution()
-        && content.payee_id.is_none()
-    {
-        e.add(
-            "payee_id",
-            (
-                "a resident's plan must name a partner organisation as payee: residents are never paid directly",
-                "kies een partnerorganisatie die de bijdrage ontvangt: een bewoner krijgt nooit zelf geld uitbetaald",
-            ),
-        );
-    }
+}
 
-    if kind == SubmissionKind::First && !round.is_open(now) {
-        let message = if now < round.opens_at {
-            Bilingual::new(
-                format!(
-                    "the round opens for submissions at {}",
-                    round.opens_at.to_rfc3339()
-                ),
-                format!(
-                    "de ronde gaat open voor indienen op {}",
-                    dutch_date_time(round.opens_at)
-                ),
-            )
-        } else {
-            Bilingual::new(
-                format!(
-                    "the round closed for submissions at {}",
-                    round.closes_at.to_rfc3339()
-                ),
-                format!(
-                    "de ronde is gesloten voor indienen sinds {}",
-                    dutch_date_time(round.closes_at)
-                ),
-            )
-        };
-        return Err(DomainError::RoundNotOpen {
-            message,
-            errors: e.0,
-        });
-    }
-    let goals: Vec<GoalCode> = content
-        .goals
-        .iter()
-        .filter_map(|g| catalog.goal_code(g))
-        .collect();
-    let budget_line = line.as_deref().and_then(|l| catalog.theme_code(l));
-    // A plan funded otherwise requests nothing.
-    let requested = if content.funding.requests_contribution() {
-        content.requested_eur.map(Eur::parse)
-    } else {
-        Some(Ok(Eur::ZERO))
-    };
-    match (e.finish(()), budget_line, requested) {
-        (Ok(()), Some(budget_line), Some(Ok(requested))) => Ok(Submission {
-            content: content.clone(),
-            goals,
-            budget_line,
-            requested,
-        }),
-        (Err(err), _, _) => Err(err),
-        // Every field was checked above; a missing line or amount has its field error there.
-        (Ok(()), _, _) => Err(DomainError::Invalid(vec![crate::domain::FieldError::new(
-            "budget_line",
-            (
-                "the plan is charged to no theme: name a goal or a budget line",
-                "het plan valt onder geen opgave: kies een doel of een budgetregel",
+/// Why a first submission is refused outside the round's window: not open yet, or closed.
+fn window_refusal(round: &RoundSpec, now: DateTime<Utc>) -> Bilingual {
+    if now < round.opens_at {
+        Bilingual::new(
+            format!(
+                "the round opens for submissions at {}",
+                round.opens_at.to_rfc3339()
             ),
-        )])),
+            format!(
+                "de ronde gaat open voor indienen op {}",
+                dutch_date_time(round.opens_at)
+            ),
+        )
+    } else {
+        Bilingual::new(
+            format!(
+                "the round closed for submissions at {}",
+                round.closes_at.to_rfc3339()
+            ),
+            format!(
+                "de ronde is gesloten voor indienen sinds {}",
+                dutch_date_time(round.closes_at)
+            ),
+        )
     }
 }
 
