@@ -116,11 +116,19 @@ pub const JWT_SECRET_MIN: usize = 32;
 const EXAMPLE_SECRETS: [&str; 1] = ["change-me-to-a-long-random-secret-of-32-bytes-or-more"];
 /// Texts of the repository that show configuration: a secret that appears in one of them is
 /// an example, not a secret.
-const EXAMPLE_TEXTS: [&str; 3] = [
+const EXAMPLE_TEXTS: [&str; 4] = [
     include_str!("../docker-compose.yml"),
     include_str!("../README.md"),
     include_str!("../bench/run.sh"),
+    // The tests' own key: known to anyone who reads the repository.
+    include_str!("../tests/api/helpers.rs"),
 ];
+
+/// The fewest different bytes a signing key must hold: a key of one repeated character, or a
+/// word repeated, is guessed long before its length suggests. Not 16: a random hex key of 32
+/// bytes (`openssl rand -hex 32`, 64 digits) lacks one of the 16 digits about one time in four,
+/// while fewer than 12 of them happens about once in 10^9.
+pub const JWT_SECRET_MIN_DISTINCT: usize = 12;
 
 /// Checks a configured signing key: long enough, and not a published example.
 pub fn check_jwt_secret(secret: &str) -> Result<(), String> {
@@ -134,6 +142,16 @@ pub fn check_jwt_secret(secret: &str) -> Result<(), String> {
             "PLANLOKET_JWT_SECRET is an example published with planloket: set a random secret of your own"
                 .into(),
         );
+    }
+    let distinct = secret
+        .bytes()
+        .collect::<std::collections::HashSet<u8>>()
+        .len();
+    if distinct < JWT_SECRET_MIN_DISTINCT {
+        return Err(format!(
+            "PLANLOKET_JWT_SECRET is too easy to guess: it holds {distinct} different characters, \
+             at least {JWT_SECRET_MIN_DISTINCT} are needed; make one with `openssl rand -base64 48`"
+        ));
     }
     Ok(())
 }
@@ -320,6 +338,11 @@ mod tests {
         assert!(check_jwt_secret("kort").is_err());
         assert!(check_jwt_secret("change-me-to-a-long-random-secret-of-32-bytes-or-more").is_err());
         assert!(check_jwt_secret(&random_token()).is_ok());
+        // The tests' own key, one character repeated, a word repeated: refused.
+        assert!(check_jwt_secret("test-secret-test-secret-test-secret!").is_err());
+        assert!(check_jwt_secret(&"a".repeat(32)).is_err());
+        assert!(check_jwt_secret(&"geheim12".repeat(5)).is_err());
+        assert!(check_jwt_secret("Vx3-kP9q_Lm2#Rt7!Zw4$Hb8&Nc5*Yd6^Je1").is_ok());
     }
 
     #[test]

@@ -98,6 +98,12 @@ fn a_short_or_published_jwt_secret_is_refused() {
             "change-me-to-a-long-random-secret-of-32-bytes-or-more",
             "example",
         ),
+        // The tests' own key is in the repository for anyone to read.
+        ("test-secret-test-secret-test-secret!", "example"),
+        (
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "too easy to guess",
+        ),
     ] {
         let out = planloket()
             .arg("migrate")
