@@ -307,6 +307,20 @@ fn a_grant_runs_from_adoption_to_the_final_amount_and_a_claim() {
         r.error_fields(),
         vec!["done", "reach", "spent[0].amount_eur"]
     );
+    // Spending from the programme is at most the grant; another source within reason.
+    let r = app
+        .post(
+            &reports,
+            Some(&b.s.resident),
+            json!({"kind": "final", "done": "Klaar", "reach": 3, "spent": [
+                {"source": "programme", "amount_eur": 1_000_000_000_000_i64},
+                {"source": "Fonds 1818", "amount_eur": 50_000_000}]}),
+        )
+        .expect(400);
+    assert_eq!(
+        r.error_fields(),
+        vec!["spent[0].amount_eur", "spent[1].amount_eur"]
+    );
     let progress = json!({"kind": "progress", "done": "Tien middagen huiswerkklas", "reach": 25,
         "spent": [{"source": "programme", "amount_eur": 3000}]});
     let has_progress = g.body["reports"].as_array().unwrap().len() == 2;

@@ -389,6 +389,7 @@ pub fn check_report(
             spent.push(Spent { source, amount_eur });
         }
     }
+    check_spending(&mut errors, grant, &input.spent);
     let stopped_reason = match input.stopped_reason.as_deref() {
         None => None,
         Some(r) => match Bounded::REASON.required(Some(r)) {
@@ -429,6 +430,47 @@ pub fn check_report(
         spent,
         stopped_reason,
     })
+}
+
+/// The most one line of other spending may say: a neighbourhood action's other funders give
+/// thousands, not millions; a larger figure is a typing error that would go public.
+pub const SPENT_LINE_MAX: i64 = 10_000_000;
+
+/// A report's spending in bounds: from the programme at most what was granted (it cannot have
+/// spent more of it), each other source at most `SPENT_LINE_MAX`.
+fn check_spending(errors: &mut FieldErrors, grant: &Grant, spent: &[SpentInput]) {
+    let mut from_programme = 0i64;
+    for (i, s) in spent.iter().enumerate().take(20) {
+        let Some(amount) = s.amount_eur.filter(|a| *a >= 0) else {
+            continue;
+        };
+        if s.source.as_deref().map(str::trim) == Some(PROGRAMME_SOURCE) {
+            from_programme = from_programme.saturating_add(amount);
+            if from_programme > grant.amount.value() {
+                errors.add(
+                    format!("spent[{i}].amount_eur"),
+                    Bilingual::new(
+                        format!(
+                            "spending from the programme's contribution must be at most the grant, {} euros",
+                            grant.amount.value()
+                        ),
+                        format!(
+                            "uit de bijdrage van het programma kan hoogstens het toegekende bedrag zijn besteed, {}",
+                            grant.amount.format_nl()
+                        ),
+                    ),
+                );
+            }
+        } else if amount > SPENT_LINE_MAX {
+            errors.add(
+                format!("spent[{i}].amount_eur"),
+                (
+                    format!("must be at most {SPENT_LINE_MAX} euros"),
+                    "mag hoogstens € 10.000.000 zijn".to_string(),
+                ),
+            );
+        }
+    }
 }
 
 /// What setting the final amount leads to: a final payment of what is still owed, or a claim

@@ -154,6 +154,33 @@ fn input(kind: &str) -> ReportInput {
 }
 
 #[test]
+fn spending_is_bounded_by_the_grant_and_a_sane_figure() {
+    let g = grant(1000);
+    let reports = vec![report(ReportKind::Final, day(2027, 4, 1))];
+    let mut over = input("final");
+    over.spent = vec![
+        SpentInput {
+            source: Some("Fonds 1818".into()),
+            amount_eur: Some(1_000_000_000_000),
+        },
+        SpentInput {
+            source: Some(PROGRAMME_SOURCE.into()),
+            amount_eur: Some(1_001),
+        },
+    ];
+    let DomainError::Invalid(fields) = check_report(&g, &reports, &over).unwrap_err() else {
+        panic!("refused as input")
+    };
+    let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(named, vec!["spent[0].amount_eur", "spent[1].amount_eur"]);
+    assert!(fields[1].message_nl.contains("€ 1.000"), "{:?}", fields[1]);
+    // All of the grant is fine.
+    over.spent[1].amount_eur = Some(1_000);
+    over.spent[0].amount_eur = Some(5_000);
+    assert!(check_report(&g, &reports, &over).is_ok());
+}
+
+#[test]
 fn a_report_names_each_bad_field() {
     let g = grant(1000);
     let reports = vec![report(ReportKind::Final, day(2027, 4, 1))];
