@@ -36,15 +36,29 @@ where
 }
 
 /// A stored attachment as an answer: its own type, offered for download (never shown inline,
-/// so a file can never run as a page of this site).
+/// so a file can never run as a page of this site), named with the extension of what its
+/// bytes are: an ASCII name for old clients beside the UTF-8 one (RFC 6266, `filename*`).
 pub fn attachment(a: &crate::domain::grant::Attachment, bytes: Vec<u8>) -> HttpResponse {
+    let name = crate::domain::grant::download_name(&a.name, a.media_type);
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .collect();
+    let mut parameters = vec![header::DispositionParam::Filename(ascii.clone())];
+    if ascii != name {
+        parameters.push(header::DispositionParam::FilenameExt(header::ExtendedValue {
+            charset: header::Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: name.into_bytes(),
+        }));
+    }
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, a.media_type))
         .insert_header((
             header::CONTENT_DISPOSITION,
             header::ContentDisposition {
                 disposition: header::DispositionType::Attachment,
-                parameters: vec![header::DispositionParam::Filename(a.name.clone())],
+                parameters,
             },
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

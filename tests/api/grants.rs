@@ -423,6 +423,28 @@ fn a_grant_runs_from_adoption_to_the_final_amount_and_a_claim() {
         .header("content-disposition")
         .unwrap()
         .starts_with("attachment"));
+    // A download is named by what its bytes are, with the UTF-8 name beside an ASCII one.
+    app.send(
+        "PUT",
+        &format!("/reports/{final_report}/attachment?name=Eindverslag%20%C3%9Ctrecht.html"),
+        Some(&b.s.resident),
+        Some(("application/pdf", pdf)),
+        &[],
+    )
+    .expect(200);
+    let got = app.send(
+        "GET",
+        &format!("/reports/{final_report}/attachment"),
+        Some(&b.chair),
+        None,
+        &[],
+    );
+    let disposition = got.header("content-disposition").unwrap();
+    assert!(
+        disposition.contains("filename=\"Eindverslag _trecht.pdf\"")
+            && disposition.contains("filename*=UTF-8''Eindverslag%20%C3%9Ctrecht.pdf"),
+        "{disposition}"
+    );
 
     // The final amount: at most the grant, with a motivation; less than paid is a claim.
     let r = app

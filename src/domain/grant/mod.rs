@@ -650,6 +650,23 @@ pub fn attachment_name(raw: &str) -> String {
     }
 }
 
+/// The name a stored file is offered under: its name with the extension its bytes say (a PDF
+/// uploaded as `verslag.html` is offered as `verslag.pdf`, so a browser never opens it as a
+/// page of another kind).
+pub fn download_name(name: &str, media_type: &str) -> String {
+    let ext = match media_type {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        _ => "bin",
+    };
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.trim().is_empty() => stem,
+        _ => name,
+    };
+    format!("{stem}.{ext}")
+}
+
 /// Whether a report is late: not filed, and its date has passed.
 pub fn overdue(report: &Report, today: NaiveDate) -> bool {
     report.filed.is_none() && today > report.due_on
