@@ -42,15 +42,23 @@ pub fn attachment(a: &crate::domain::grant::Attachment, bytes: Vec<u8>) -> HttpR
     let name = crate::domain::grant::download_name(&a.name, a.media_type);
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut parameters = vec![header::DispositionParam::Filename(ascii.clone())];
     if ascii != name {
-        parameters.push(header::DispositionParam::FilenameExt(header::ExtendedValue {
-            charset: header::Charset::Ext("UTF-8".into()),
-            language_tag: None,
-            value: name.into_bytes(),
-        }));
+        parameters.push(header::DispositionParam::FilenameExt(
+            header::ExtendedValue {
+                charset: header::Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: name.into_bytes(),
+            },
+        ));
     }
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, a.media_type))

@@ -22,6 +22,9 @@ pub enum WebError {
     },
     /// A rule refused, said in Dutch.
     Refused(String),
+    /// The address's query or a posted form cannot be read (a letter where a number goes, a
+    /// field given twice, a body too large): said in Dutch, never the parser's words.
+    BadRequest(&'static str),
     Unavailable,
     Internal(String),
 }
@@ -85,6 +88,7 @@ impl ResponseError for WebError {
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::SignIn { .. } => StatusCode::SEE_OTHER,
             WebError::Refused(_) => StatusCode::CONFLICT,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -114,6 +118,7 @@ impl ResponseError for WebError {
                 "Dit formulier is verlopen of kwam niet van deze website. Er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer het nog eens.".to_string(),
             ),
             WebError::Refused(m) => ("Dit kan niet", m.clone()),
+            WebError::BadRequest(m) => ("Dit adres of formulier klopt niet", m.to_string()),
             WebError::Unavailable => (
                 "Even niet bereikbaar",
                 "Het planloket kan zijn gegevens nu niet bereiken. Probeer het over een paar minuten opnieuw.".to_string(),
@@ -143,6 +148,16 @@ impl ResponseError for WebError {
             .body(body)
     }
 }
+
+/// What the pages answer when the address's query cannot be read: a Dutch 400 page.
+pub fn bad_query(_: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    WebError::BadRequest(QUERY_UNREADABLE).into()
+}
+
+/// The Dutch text of an unreadable query.
+pub const QUERY_UNREADABLE: &str = "Het adres van deze pagina bevat iets wat niet klopt, bijvoorbeeld letters waar een getal hoort of iets wat er twee keer in staat. Ga terug en probeer het opnieuw, of begin bij de startpagina.";
+/// The Dutch text of an unreadable form.
+pub const FORM_UNREADABLE: &str = "Het formulier kon niet worden gelezen: het was te groot, of een veld stond er twee keer in. Er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer het nog eens.";
 
 /// Any path the site does not have.
 pub async fn not_found(_: HttpRequest) -> Result<HttpResponse, WebError> {

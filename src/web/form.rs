@@ -22,9 +22,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Posted<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|_| {
-                WebError::Refused("Het formulier kon niet worden gelezen (te groot?).".into())
-            })?;
+            let bytes = bytes
+                .await
+                .map_err(|_| WebError::BadRequest(super::error::FORM_UNREADABLE))?;
             read(&bytes).map(Posted)
         })
     }
@@ -44,13 +44,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for WithBody<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|_| {
-                WebError::Refused("Het formulier kon niet worden gelezen (te groot?).".into())
-            })?;
+            let bytes = bytes
+                .await
+                .map_err(|_| WebError::BadRequest(super::error::FORM_UNREADABLE))?;
             let form = read(&bytes)?;
             // A urlencoded body is ASCII; anything else did not come from these pages.
             let raw = String::from_utf8(bytes.to_vec())
-                .map_err(|_| WebError::Refused("Het formulier kon niet worden gelezen.".into()))?;
+                .map_err(|_| WebError::BadRequest(super::error::FORM_UNREADABLE))?;
             Ok(WithBody { form, raw })
         })
     }
@@ -59,7 +59,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for WithBody<T> {
 /// Reads a urlencoded form body into `T`.
 pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
     serde_html_form::from_bytes(bytes)
-        .map_err(|e| WebError::Refused(format!("Het formulier kon niet worden gelezen: {e}")))
+        .map_err(|_| WebError::BadRequest(super::error::FORM_UNREADABLE))
 }
 
 /// One problem with a form: the id of the field it is about (the summary links to it), the

@@ -65,9 +65,9 @@ impl<F: DeserializeOwned + 'static> FromRequest for Post<F> {
         let visitor = Visitor::from_request(req, payload);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|_| {
-                WebError::Refused("Het formulier kon niet worden gelezen (te groot?).".into())
-            })?;
+            let bytes = bytes
+                .await
+                .map_err(|_| WebError::BadRequest(super::error::FORM_UNREADABLE))?;
             let v = visitor.await?;
             let form = super::form::read(&bytes)?;
             Ok(Post {

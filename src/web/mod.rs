@@ -43,6 +43,8 @@ use crate::domain::permission::Menu;
 pub fn mount(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
+            // A query that does not read is a Dutch page, not the parser's text.
+            .app_data(web::QueryConfig::default().error_handler(error::bad_query))
             // The pages asked most first: actix tries each route's pattern in order, and
             // these would otherwise be matched after twenty-odd others (docs/BENCHMARKS.md).
             .route("/mijn-plannen", web::get().to(my_plans::my_plans))

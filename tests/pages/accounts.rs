@@ -140,3 +140,33 @@ fn signing_out_ends_the_session() {
         .any(|c| c.starts_with("planloket_sessie=") && c.contains("Max-Age=0")));
     b.get("/mijn-plannen").expect(303);
 }
+
+#[test]
+fn a_query_or_a_form_that_does_not_read_is_a_dutch_400_page() {
+    let app = spawn_app();
+    let (mut b, _) = crate::signed_in(&app, &["applicant"], Some("resident"));
+    for path in [
+        "/mijn-plannen?pagina=abc",
+        "/mijn-plannen?bericht=a&bericht=b",
+    ] {
+        let page = b.get(path).expect(400);
+        page.shows("Dit adres of formulier klopt niet");
+        assert!(!page.html.contains("deserialize") && !page.html.contains("duplicate"));
+    }
+    // A field given twice in a posted form.
+    let mut visitor = Browser::new(&app);
+    let token = visitor.get("/inloggen").token();
+    let page = visitor
+        .post_raw(
+            "/inloggen",
+            &[
+                ("csrf", &token),
+                ("email", "a@planloket.test"),
+                ("email", "b@planloket.test"),
+                ("password", PASSWORD),
+            ],
+        )
+        .expect(400);
+    page.shows("Er is niets gewijzigd");
+    assert!(!page.html.contains("unsupported"), "{}", page.html);
+}

@@ -434,9 +434,21 @@ fn a_grant_is_seen_by_its_owner_its_payee_s_members_and_staff() {
 
 #[test]
 fn a_download_is_named_by_what_its_bytes_are() {
-    assert_eq!(download_name("verslag.html", "application/pdf"), "verslag.pdf");
+    assert_eq!(
+        download_name("verslag.html", "application/pdf"),
+        "verslag.pdf"
+    );
     assert_eq!(download_name("foto", "image/jpeg"), "foto.jpg");
-    assert_eq!(download_name("Zomerfeest.2026.PNG", "image/png"), "Zomerfeest.2026.png");
-    assert_eq!(download_name(".htaccess", "application/pdf"), ".htaccess.pdf");
-    assert_eq!(download_name("Ütrecht é.jpeg", "image/jpeg"), "Ütrecht é.jpg");
+    assert_eq!(
+        download_name("Zomerfeest.2026.PNG", "image/png"),
+        "Zomerfeest.2026.png"
+    );
+    assert_eq!(
+        download_name(".htaccess", "application/pdf"),
+        ".htaccess.pdf"
+    );
+    assert_eq!(
+        download_name("Ütrecht é.jpeg", "image/jpeg"),
+        "Ütrecht é.jpg"
+    );
 }
