@@ -225,13 +225,21 @@ pub fn sections(o: &Overview) -> String {
             "\n<table>\n<caption>Acties binnen de opgave {}</caption>\n<thead><tr>",
             e(&t.name)
         ));
+        // Every cell names its column's and its row's header (`headers`, WCAG technique H43):
+        // the table has headers on two levels, which `scope` alone leaves to guesswork.
+        let code = e(&t.code);
+        let col = |i: usize| format!("opgave-{code}-k{i}");
         for (i, c) in COLUMNS.iter().enumerate() {
             let class = if (5..=6).contains(&i) {
                 " class=\"amount\""
             } else {
                 ""
             };
-            out.push_str(&format!("<th scope=\"col\"{class}>{}</th>", e(c)));
+            out.push_str(&format!(
+                "<th scope=\"col\" id=\"{}\"{class}>{}</th>",
+                col(i),
+                e(c)
+            ));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         if t.plans.is_empty() {
@@ -239,7 +247,9 @@ pub fn sections(o: &Overview) -> String {
                 "<tr><td colspan=\"9\" class=\"empty\">Geen acties binnen deze opgave.</td></tr>\n",
             );
         }
-        for a in &t.plans {
+        for (r, a) in t.plans.iter().enumerate() {
+            let row = format!("opgave-{code}-r{r}");
+            let h = |i: usize| format!("headers=\"{} {row}\"", col(i));
             let other = if a.other_funding.is_empty() {
                 "—".to_string()
             } else {
@@ -250,7 +260,16 @@ pub fn sections(o: &Overview) -> String {
                 )
             };
             out.push_str(&format!(
-                "<tr><th scope=\"row\">{title}<span class=\"description\">{description}</span></th><td>{goals}</td><td>{lead}</td><td>{partners}</td><td>{cont}</td><td class=\"amount\">{prog}</td><td class=\"amount\">{other}</td><td>{duration}</td><td>{progress}</td></tr>\n",
+                "<tr><th scope=\"row\" id=\"{row}\" headers=\"{h0}\">{title}<span class=\"description\">{description}</span></th><td {h1}>{goals}</td><td {h2}>{lead}</td><td {h3}>{partners}</td><td {h4}>{cont}</td><td class=\"amount\" {h5}>{prog}</td><td class=\"amount\" {h6}>{other}</td><td {h7}>{duration}</td><td {h8}>{progress}</td></tr>\n",
+                h0 = col(0),
+                h1 = h(1),
+                h2 = h(2),
+                h3 = h(3),
+                h4 = h(4),
+                h5 = h(5),
+                h6 = h(6),
+                h7 = h(7),
+                h8 = h(8),
                 title = e(&a.title),
                 description = e(&a.description),
                 goals = e(&a.goals.join(", ")),
@@ -268,8 +287,9 @@ pub fn sections(o: &Overview) -> String {
             ));
         }
         out.push_str(&format!(
-            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\">{}</td><td colspan=\"3\"></td></tr></tfoot>\n</table>\n<p>Betaald: {}; besteed uit het programma volgens de verslagen: {}.</p>\n</section>\n",
+            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\" id=\"opgave-{code}-totaal\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\" headers=\"{} opgave-{code}-totaal\">{}</td><td colspan=\"3\"></td></tr></tfoot>\n</table>\n<p>Betaald: {}; besteed uit het programma volgens de verslagen: {}.</p>\n</section>\n",
             e(&t.budget_eur.format_nl()),
+            col(5),
             e(&t.granted_eur.format_nl()),
             e(&t.paid_eur.format_nl()),
             e(&t.spent_eur.format_nl())
@@ -401,7 +421,15 @@ mod tests {
                 && h.contains("role=\"img\"")
                 && h.contains("data-granted=\"30000\"")
         );
-        assert!(h.contains("<th scope=\"col\">Titel en korte omschrijving</th>"));
+        assert!(
+            h.contains("<th scope=\"col\" id=\"opgave-JJO-k0\">Titel en korte omschrijving</th>")
+        );
+        // Each cell names its column's and its row's header (two levels of headers, H43).
+        assert!(h.contains("<th scope=\"row\" id=\"opgave-JJO-r0\" headers=\"opgave-JJO-k0\">"));
+        assert!(
+            h.contains("<td headers=\"opgave-JJO-k1 opgave-JJO-r0\">"),
+            "{h}"
+        );
         assert!(h.contains("@media print") && h.contains("break-before: page"));
         assert!(h.contains("8 april 2025") && h.contains("College 2025/114"));
         assert!(

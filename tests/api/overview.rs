@@ -200,6 +200,13 @@ fn the_html_page_escapes_user_text_and_draws_a_chart_per_theme() {
     assert_eq!(r.text.matches("<svg").count(), 3);
     assert!(r.text.contains("€ 30.000") && r.text.contains("€ 62.500"));
     assert!(r.text.contains("Jongerencentrum &quot;De Plek&quot;"));
+    // Headers on two levels: every data cell names its column's and its row's header.
+    let cells = r.text.matches("<td headers=\"opgave-").count()
+        + r.text
+            .matches("<td class=\"amount\" headers=\"opgave-")
+            .count();
+    let rows = r.text.matches("<th scope=\"row\" id=\"opgave-").count();
+    assert!(rows > 0 && cells >= rows * 8, "{rows} rows, {cells} cells");
 }
 
 fn chromium() -> Option<String> {
