@@ -524,12 +524,8 @@ pub fn due_reports(
     Ok(out)
 }
 
-/// One action in the results.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionResult {
-    pub view: GrantView,
-    pub progress: Progress,
-}
+/// One action in the results: its grant as published.
+pub use crate::domain::grant::published::PublishedAction;
 
 /// A theme's results: its grants and their sums.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -540,7 +536,7 @@ pub struct ThemeResults {
     pub paid: Eur,
     pub spent: Eur,
     pub reach: i64,
-    pub actions: Vec<ActionResult>,
+    pub actions: Vec<PublishedAction>,
 }
 
 /// A round's results per theme: what was granted, paid and spent, whom the actions reached,
@@ -572,12 +568,18 @@ pub fn results(c: &mut DbConn, round_id: &str) -> Result<(Round, Vec<ThemeResult
         else {
             continue;
         };
-        let progress = v.progress();
-        t.granted = t.granted + v.grant.amount;
-        t.paid = t.paid + progress.paid;
-        t.spent = t.spent + progress.spent;
-        t.reach += progress.reach;
-        t.actions.push(ActionResult { view: v, progress });
+        let a = grant::published::published(
+            &v.grant,
+            &v.title,
+            v.theme.as_deref(),
+            &v.payments,
+            &v.reports,
+        );
+        t.granted = t.granted + a.granted;
+        t.paid = t.paid + a.paid;
+        t.spent = t.spent + a.spent;
+        t.reach += a.reach;
+        t.actions.push(a);
     }
     Ok((round, themes))
 }

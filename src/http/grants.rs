@@ -338,7 +338,59 @@ struct ThemeResultsDto {
     paid_eur: Eur,
     spent_eur: Eur,
     reach: i64,
-    actions: Vec<GrantDto>,
+    actions: Vec<PublishedActionDto>,
+}
+
+/// An action in the public results: only what the public page shows.
+#[derive(Debug, Serialize)]
+struct PublishedActionDto {
+    plan_id: String,
+    title: String,
+    theme: Option<String>,
+    status: &'static str,
+    amount_eur: Eur,
+    final_eur: Option<Eur>,
+    paid_eur: Eur,
+    spent_eur: Eur,
+    reach: i64,
+    reports: Vec<PublishedReportDto>,
+}
+
+#[derive(Debug, Serialize)]
+struct PublishedReportDto {
+    kind: &'static str,
+    filed_at: chrono::DateTime<chrono::Utc>,
+    done: String,
+    reach: i64,
+    spent: Vec<crate::domain::grant::Spent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stopped_reason: Option<String>,
+}
+
+fn published_dto(a: &crate::app::grants::PublishedAction) -> PublishedActionDto {
+    PublishedActionDto {
+        plan_id: a.plan_id.clone(),
+        title: a.title.clone(),
+        theme: a.theme.clone(),
+        status: a.status.as_str(),
+        amount_eur: a.granted,
+        final_eur: a.final_amount,
+        paid_eur: a.paid,
+        spent_eur: a.spent,
+        reach: a.reach,
+        reports: a
+            .reports
+            .iter()
+            .map(|r| PublishedReportDto {
+                kind: r.kind.as_str(),
+                filed_at: r.filed_at,
+                done: r.done.clone(),
+                reach: r.reach,
+                spent: r.spent.clone(),
+                stopped_reason: r.stopped_reason.clone(),
+            })
+            .collect(),
+    }
 }
 
 fn theme_dto(t: &ThemeResults) -> ThemeResultsDto {
@@ -349,7 +401,7 @@ fn theme_dto(t: &ThemeResults) -> ThemeResultsDto {
         paid_eur: t.paid,
         spent_eur: t.spent,
         reach: t.reach,
-        actions: t.actions.iter().map(|a| grant_dto(&a.view)).collect(),
+        actions: t.actions.iter().map(published_dto).collect(),
     }
 }
 

@@ -73,31 +73,28 @@ pub fn view(round: &Round, themes: &[ThemeResults]) -> ResultsView {
                     .actions
                     .iter()
                     .map(|a| ActionRow {
-                        plan_id: a.view.grant.plan_id.clone(),
-                        title: a.view.title.clone(),
-                        status: a.view.grant.status.label_nl(),
-                        granted: a.view.grant.amount.format_nl(),
-                        paid: a.progress.paid.format_nl(),
-                        spent: a.progress.spent.format_nl(),
-                        reach: a.progress.reach,
-                        final_amount: a.view.grant.final_amount.map(|e| e.format_nl()),
+                        plan_id: a.plan_id.clone(),
+                        title: a.title.clone(),
+                        status: a.status.label_nl(),
+                        granted: a.granted.format_nl(),
+                        paid: a.paid.format_nl(),
+                        spent: a.spent.format_nl(),
+                        reach: a.reach,
+                        final_amount: a.final_amount.map(|e| e.format_nl()),
                         reports: a
-                            .view
                             .reports
                             .iter()
-                            .filter_map(|r| {
-                                r.filed.as_ref().map(|f| ReportRow {
-                                    kind: r.kind.label_nl(),
-                                    filed_on: dutch_date(amsterdam_date(f.filed_at)),
-                                    done: f.done.clone(),
-                                    reach: f.reach,
-                                    spent: f
-                                        .spent
-                                        .iter()
-                                        .map(|s| (source_nl(&s.source), s.amount_eur.format_nl()))
-                                        .collect(),
-                                    stopped_reason: f.stopped_reason.clone(),
-                                })
+                            .map(|r| ReportRow {
+                                kind: r.kind.label_nl(),
+                                filed_on: dutch_date(amsterdam_date(r.filed_at)),
+                                done: r.done.clone(),
+                                reach: r.reach,
+                                spent: r
+                                    .spent
+                                    .iter()
+                                    .map(|s| (source_nl(&s.source), s.amount_eur.format_nl()))
+                                    .collect(),
+                                stopped_reason: r.stopped_reason.clone(),
                             })
                             .collect(),
                     })

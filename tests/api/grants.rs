@@ -502,6 +502,29 @@ fn a_grant_runs_from_adoption_to_the_final_amount_and_a_claim() {
     assert_eq!(theme["paid_eur"], 7200);
     assert_eq!(theme["spent_eur"], 6000);
     assert_eq!(theme["reach"], 40);
+    // The public results carry only what the public page shows: nothing of the money's way,
+    // the final amount's motivation, a claim or attachments.
+    let action = &theme["actions"][0];
+    assert_eq!(action["amount_eur"], 9000);
+    assert_eq!(
+        action["reports"][0]["done"],
+        "Veertig kinderen, het hele schooljaar"
+    );
+    for private in [
+        "id",
+        "payee_id",
+        "payments",
+        "final_motivation",
+        "claim_eur",
+        "version",
+    ] {
+        assert!(action.get(private).is_none(), "{private} in {action}");
+    }
+    assert!(
+        !res.text.contains("attachment") && !res.text.contains("batch"),
+        "{}",
+        res.text
+    );
     let page = app.send(
         "GET",
         &format!("/rounds/{}/results", b.s.round),

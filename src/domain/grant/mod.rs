@@ -10,6 +10,7 @@ use super::money::Eur;
 use super::text::Bounded;
 
 pub mod iban;
+pub mod published;
 pub mod sepa;
 pub mod steps;
 
