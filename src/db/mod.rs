@@ -7,6 +7,7 @@ pub mod adoptions;
 pub mod assessment;
 pub mod attempts;
 pub mod bank_accounts;
+pub mod batches;
 pub mod grants;
 pub mod organisations;
 pub mod outbox;
@@ -400,7 +401,16 @@ impl Db {
                 c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
             }
         };
-        result.map_err(|e| format!("migration failed: {e}"))
+        result.map_err(|e| format!("migration failed: {e}"))?;
+        let clashes = organisations::rekey(&mut conn.conn)
+            .map_err(|e| format!("updating the organisations' name keys failed: {e}"))?;
+        for id in clashes {
+            tracing::warn!(
+                organisation = %id,
+                "this organisation's name reads as another's (look-alike or invisible characters); it keeps its old key: merge or rename one of them"
+            );
+        }
+        Ok(())
     }
 
     /// A connection from the pool; `Unavailable` when none can be had in time.

@@ -122,12 +122,11 @@ pub fn parse_organisation(
     }
 }
 
-/// The key that makes organisation names unique regardless of case and spacing.
+/// The key that makes organisation names unique regardless of case, spacing, invisible and
+/// look-alike characters (`text::name_key`): a plan that names an organisation in any disguise
+/// names that organisation, for recusal as for everything else.
 pub fn organisation_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    super::text::name_key(name)
 }
 
 #[cfg(test)]

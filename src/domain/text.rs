@@ -19,6 +19,37 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Unicode's default-ignorable code points (`Default_Ignorable_Code_Point` in
+/// DerivedCoreProperties.txt, Unicode 16): characters drawn as nothing, such as the zero-width
+/// space, the soft hyphen, the word joiner and the bidi marks. Written out here: the set is
+/// small and fixed, and no well-kept crate exposes it.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// What a name is compared by, so that the same name typed otherwise is the same name: its
+/// invisible characters removed, compatibility forms unified (NFKC: a fullwidth `Ｗ` is `W`),
+/// lower case, and each character replaced by its prototype among the characters it is
+/// confused with (the skeleton of Unicode TS #39: a Cyrillic `с` is a Latin `c`), spacing
+/// collapsed. The result is a key, never shown: it over-matches look-alikes on purpose, for a
+/// board member must not vote on a plan of their organisation under a disguised name.
+pub fn name_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let visible: String = name.chars().filter(|c| !is_default_ignorable(*c)).collect();
+    let lower = visible.nfkc().collect::<String>().to_lowercase();
+    let skeleton: String = unicode_security::confusable_detection::skeleton(&lower).collect();
+    skeleton
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The bounds of one kind of text. Every text field of the service is checked by one of these
 /// constants, so a limit is written once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +104,23 @@ impl Bounded {
 
     /// The text trimmed, or why it breaks the bounds; empty text is allowed here.
     pub fn check(self, raw: &str) -> Result<String, Bilingual> {
-        let s = raw.trim();
+        // A name or title is one line a person reads: characters drawn as nothing (a
+        // zero-width space, a soft hyphen) only disguise it, so they are taken out. The bidi
+        // controls are refused below instead, saying why.
+        let visible: String;
+        let s = if !self.multiline
+            && raw
+                .chars()
+                .any(|c| is_default_ignorable(c) && !is_bidi_control(c))
+        {
+            visible = raw
+                .chars()
+                .filter(|c| !is_default_ignorable(*c) || is_bidi_control(*c))
+                .collect();
+            visible.trim()
+        } else {
+            raw.trim()
+        };
         if s.chars().count() > self.max {
             return Err(Bilingual::new(
                 format!("must be at most {} characters", self.max),
@@ -166,6 +213,30 @@ mod tests {
         assert!(Bounded::TITLE.check("Plan \u{202E}A").is_err());
         assert!(Bounded::NAME.check("De \u{2066}Heuvel\u{2069}").is_err());
         assert!(Bounded::NAME.check("Café «Noord» — één").is_ok());
+        // Invisible characters are taken out of a name, kept in free text.
+        assert_eq!(
+            Bounded::NAME.check("Leid\u{200B}schen\u{AD}dam\u{2060}").unwrap(),
+            "Leidschendam"
+        );
+        assert_eq!(Bounded::REASON.check("a\u{AD}b").unwrap(), "a\u{AD}b");
+    }
+
+    #[test]
+    fn a_name_disguised_by_invisible_look_alike_or_wide_characters_has_the_same_key() {
+        let plain = name_key("Woningcorporatie Leidschendam");
+        for disguised in [
+            "Woningcorporatie Leid\u{200B}schendam",
+            "Woningcorporatie Leid\u{AD}schendam",
+            "Woningcorporatie Leid\u{2060}schendam",
+            "Woningcorporatie Leid\u{200E}schendam",
+            "Woningcorporatie Leids\u{0441}hendam",
+            "\u{FF37}oningcorporatie Leidschendam",
+            "  WONINGCORPORATIE   leidschendam ",
+            "Woningcorporatie\u{00A0}Leidschendam",
+        ] {
+            assert_eq!(name_key(disguised), plain, "{disguised:?}");
+        }
+        assert_ne!(name_key("Woningcorporatie Voorburg"), plain);
     }
 
     #[test]

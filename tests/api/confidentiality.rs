@@ -245,6 +245,49 @@ fn a_board_members_organisation_typed_by_name_still_recuses_them() {
 }
 
 #[test]
+fn a_name_disguised_by_invisible_look_alike_or_wide_characters_still_recuses() {
+    let b = board(2);
+    let org = b.s.app.organisation("Woningcorporatie Leidschendam");
+    let (_, tied) = b.s.app.user_with(&["board_member"], None, Some(&org));
+    for (field, disguised) in [
+        ("lead_partner", "Woningcorporatie Leid\u{200B}schendam"),
+        ("lead_partner", "Woningcorporatie Leid\u{AD}schendam"),
+        ("partners", "Woningcorporatie Leid\u{2060}schendam"),
+        ("partners", "Woningcorporatie Leids\u{0441}hendam"),
+        ("lead_partner", "\u{FF37}oningcorporatie Leidschendam"),
+    ] {
+        let mut plan = complete_plan(&b.s.org);
+        let named = json!({"name": disguised});
+        plan[field] = if field == "partners" {
+            json!([named])
+        } else {
+            named
+        };
+        let id = b.voting(plan, advice("positive", 10000, [2, 2, 2, 2]));
+        let r = b.vote(&id, &tied, "for").expect(403);
+        assert_eq!(r.body["type"], "urn:planloket:problem:recused", "{disguised:?}");
+        // The plan names the registered organisation, not the disguise.
+        let p =
+            b.s.app
+                .get(&format!("/plans/{id}"), Some(&b.s.team))
+                .expect(200);
+        let named = if field == "partners" {
+            p.body["partners"][0].clone()
+        } else {
+            p.body["lead_partner"].clone()
+        };
+        assert_eq!(named, json!({"organisation_id": org}), "{disguised:?}");
+    }
+    // Registering the same name again in disguise is refused as a duplicate.
+    let r = b.s.app.post(
+        "/organisations",
+        Some(&b.s.team),
+        json!({"name": "Woningcorporatie Leid\u{200B}schendam", "kind": "housing"}),
+    );
+    assert_eq!(r.status, 409, "{}", r.text);
+}
+
+#[test]
 fn credential_changes_end_every_token_and_sign_in_link() {
     let app = spawn_app();
     let admin = app.admin_token();
