@@ -125,10 +125,27 @@ const EXAMPLE_TEXTS: [&str; 4] = [
 ];
 
 /// The fewest different bytes a signing key must hold: a key of one repeated character, or a
-/// word repeated, is guessed long before its length suggests. Not 16: a random hex key of 32
-/// bytes (`openssl rand -hex 32`, 64 digits) lacks one of the 16 digits about one time in four,
-/// while fewer than 12 of them happens about once in 10^9.
-pub const JWT_SECRET_MIN_DISTINCT: usize = 12;
+/// word repeated, is guessed long before its length suggests.
+pub const JWT_SECRET_MIN_DISTINCT: usize = 16;
+
+/// How many different bytes a key holds. A key written in hex digits only (`openssl rand -hex
+/// 32`) is counted by the bytes it spells: its characters are at most the 16 digits, and a
+/// random 64-digit key lacks one of them about one time in four. A short hex key (16 bytes)
+/// needs half its bytes different, which a random one has always and a repeated pattern not.
+fn distinct_bytes(secret: &str) -> (usize, usize) {
+    let count =
+        |b: &mut dyn Iterator<Item = u8>| b.collect::<std::collections::HashSet<u8>>().len();
+    let hex = secret.len().is_multiple_of(2) && secret.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex {
+        return (count(&mut secret.bytes()), JWT_SECRET_MIN_DISTINCT);
+    }
+    let bytes = secret.as_bytes().chunks(2).map(|pair| {
+        let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+        digit(pair[0]) << 4 | digit(pair[1])
+    });
+    let needed = JWT_SECRET_MIN_DISTINCT.min(secret.len() / 4);
+    (count(&mut bytes.into_iter()), needed)
+}
 
 /// Checks a configured signing key: long enough, and not a published example.
 pub fn check_jwt_secret(secret: &str) -> Result<(), String> {
@@ -143,14 +160,11 @@ pub fn check_jwt_secret(secret: &str) -> Result<(), String> {
                 .into(),
         );
     }
-    let distinct = secret
-        .bytes()
-        .collect::<std::collections::HashSet<u8>>()
-        .len();
-    if distinct < JWT_SECRET_MIN_DISTINCT {
+    let (distinct, needed) = distinct_bytes(secret);
+    if distinct < needed {
         return Err(format!(
-            "PLANLOKET_JWT_SECRET is too easy to guess: it holds {distinct} different characters, \
-             at least {JWT_SECRET_MIN_DISTINCT} are needed; make one with `openssl rand -base64 48`"
+            "PLANLOKET_JWT_SECRET is too easy to guess: it holds {distinct} different bytes, \
+             at least {needed} are needed; make one with `openssl rand -base64 48`"
         ));
     }
     Ok(())
@@ -343,6 +357,21 @@ mod tests {
         assert!(check_jwt_secret(&"a".repeat(32)).is_err());
         assert!(check_jwt_secret(&"geheim12".repeat(5)).is_err());
         assert!(check_jwt_secret("Vx3-kP9q_Lm2#Rt7!Zw4$Hb8&Nc5*Yd6^Je1").is_ok());
+        // Fifteen different characters are too few, sixteen enough.
+        assert!(check_jwt_secret(&"abcdefghijklmno".repeat(3)).is_err());
+        assert!(check_jwt_secret(&"abcdefghijklmnop".repeat(2)).is_ok());
+    }
+
+    #[test]
+    fn a_hex_key_is_judged_by_the_bytes_it_spells() {
+        // Random hex keys of 32 and 16 bytes always pass, though their digits are at most 16.
+        for _ in 0..2000 {
+            let key = random_token();
+            assert!(check_jwt_secret(&key).is_ok(), "{key}");
+            assert!(check_jwt_secret(&key[..32]).is_ok(), "{key}");
+        }
+        // All sixteen digits, in a pattern of eight bytes: refused.
+        assert!(check_jwt_secret(&"0123456789abcdef".repeat(4)).is_err());
     }
 
     #[test]

@@ -58,10 +58,8 @@ fn start() -> Service {
         .env("PLANLOKET_PUBLIC_URL", &base)
         .env(
             "PLANLOKET_JWT_SECRET",
-            format!("web-test-{id}-{id}")
-                .chars()
-                .take(64)
-                .collect::<String>(),
+            // Letters beside the hex id: the service asks 16 different bytes of a key.
+            format!("web-test-{id}-GHIJKLMNOPQRSTUV"),
         )
         .env("PLANLOKET_LOG", "warn")
         .env_remove("PLANLOKET_SMTP_URL")

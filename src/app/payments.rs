@@ -12,8 +12,8 @@ use crate::domain::calendar::amsterdam_date;
 use crate::domain::grant::iban::{check_bank_account, BankAccount};
 use crate::domain::grant::sepa::{pain001, Payer, Transfer};
 use crate::domain::grant::{
-    check_batch_step, check_release, BatchStatus, Grant, Payment, PaymentBatch, PaymentKind,
-    PaymentStatus,
+    check_account_change, check_batch_step, check_release, BatchStatus, Grant, Payment,
+    PaymentBatch, PaymentKind, PaymentStatus,
 };
 use crate::domain::permission::{self, Permission};
 use crate::domain::user::Actor;
@@ -45,6 +45,7 @@ pub fn set_bank_account(
     let org =
         db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     let account = check_bank_account(iban, holder)?;
+    check_account_change(db::batches::in_unpaid_batch(tx, &org.id)?)?;
     let at = now();
     let previous =
         db::bank_accounts::set_bank_account(tx, &new_id(), &org.id, &account, &actor.user_id, at)?;
@@ -118,19 +119,28 @@ pub struct PaymentLine {
     pub account: Option<BankAccount>,
 }
 
-fn lines(c: &mut DbConn, payments: Vec<Payment>) -> Result<Vec<PaymentLine>, Error> {
+/// The payments with their grants, titles and payees; the account is the payee's current one,
+/// or, for a payment in a batch, the one the batch was made with (`kept`).
+fn lines(
+    c: &mut DbConn,
+    payments: Vec<Payment>,
+    kept: &[db::batches::Kept],
+) -> Result<Vec<PaymentLine>, Error> {
     let mut out = Vec::with_capacity(payments.len());
     for p in payments {
         let g = grant_of(c, &p)?;
         let plan = db::plans::find(c, &g.plan_id)?
             .ok_or_else(|| Error::Internal(format!("grant {} without its plan", g.id)))?;
-        let (payee_name, account) = match &g.payee_id {
+        let (payee_name, mut account) = match &g.payee_id {
             Some(org) => (
                 db::organisations::find(c, org)?.map(|o| o.name),
                 db::bank_accounts::bank_account(c, org)?,
             ),
             None => (None, None),
         };
+        if let Some(k) = kept.iter().find(|k| k.payment_id == p.id) {
+            account = Some(k.account.clone());
+        }
         out.push(PaymentLine {
             payment: p,
             grant: g,
@@ -151,7 +161,7 @@ pub fn in_status(
 ) -> Result<Vec<PaymentLine>, Error> {
     permission::check(actor, Permission::SeeGrants)?;
     let payments = db::grants::payments_in(c, status, None)?;
-    lines(c, payments)
+    lines(c, payments, &[])
 }
 
 /// A batch with its payments.
@@ -175,7 +185,7 @@ fn payer_required(payer: Option<&Payer>) -> Result<&Payer, Error> {
 /// only if it is still released and unbatched, so two batches made at once cannot share one.
 pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result<BatchView, Error> {
     permission::check(actor, Permission::ManagePayments)?;
-    payer_required(payer)?;
+    let payer = payer_required(payer)?;
     let released = db::grants::payments_in(tx, PaymentStatus::Released, None)?;
     let ready: Vec<Payment> = released
         .into_iter()
@@ -211,13 +221,55 @@ pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result
             return Err(Error::Changed("payment"));
         }
     }
+    // The batch keeps what it pays and its file, made now: a later change of an account
+    // changes neither (issue 29, N2).
+    let transfers = transfers_of(&lines(tx, ready, &[])?)?;
+    let file = pain001(
+        &batch,
+        payer,
+        &transfers,
+        batch.created_at,
+        batch.execution_date,
+    );
+    db::batches::keep(tx, &batch.id, &transfers, &file)?;
     batch_view(tx, batch)
+}
+
+/// The transfers for these payments, each to its payee's account.
+fn transfers_of(lines: &[PaymentLine]) -> Result<Vec<Transfer>, Error> {
+    lines
+        .iter()
+        .map(|l| {
+            let account = l.account.clone().ok_or_else(|| {
+                Error::Domain(DomainError::Conflict(Bilingual::new(
+                    format!("the payee of payment {} has no bank account", l.payment.id),
+                    format!(
+                        "de ontvanger van de betaling voor \"{}\" heeft geen bankrekening",
+                        l.title
+                    ),
+                )))
+            })?;
+            Ok(Transfer {
+                payment_id: l.payment.id.clone(),
+                amount: l.payment.amount,
+                creditor: account.holder,
+                iban: account.iban,
+                remittance: format!(
+                    "{} {} {}",
+                    l.payment.kind.label_nl(),
+                    l.title,
+                    l.grant.plan_id
+                ),
+            })
+        })
+        .collect()
 }
 
 fn batch_view(c: &mut DbConn, batch: PaymentBatch) -> Result<BatchView, Error> {
     let payments = db::grants::payments_of_batch(c, &batch.id)?;
+    let kept = db::batches::transfers(c, &batch.id)?;
     Ok(BatchView {
-        payments: lines(c, payments)?,
+        payments: lines(c, payments, &kept)?,
         batch,
     })
 }
@@ -244,7 +296,6 @@ pub fn export(
     payer: Option<&Payer>,
 ) -> Result<String, Error> {
     permission::check(actor, Permission::ManagePayments)?;
-    let payer = payer_required(payer)?;
     let v = batch(c, actor, id)?;
     if v.batch.status == BatchStatus::Cancelled {
         return Err(Error::Domain(DomainError::Conflict(Bilingual::new(
@@ -252,37 +303,22 @@ pub fn export(
             "deze batch is ingetrokken: het bestand mag niet naar de bank",
         ))));
     }
-    let mut transfers = Vec::with_capacity(v.payments.len());
-    for l in &v.payments {
-        let account = l.account.clone().ok_or_else(|| {
-            Error::Domain(DomainError::Conflict(Bilingual::new(
-                format!("the payee of payment {} has no bank account", l.payment.id),
-                format!(
-                    "de ontvanger van de betaling voor \"{}\" heeft geen bankrekening",
-                    l.title
-                ),
-            )))
-        })?;
-        transfers.push(Transfer {
-            payment_id: l.payment.id.clone(),
-            amount: l.payment.amount,
-            creditor: account.holder.clone(),
-            iban: account.iban.clone(),
-            remittance: format!(
-                "{} {} {}",
-                l.payment.kind.label_nl(),
-                l.title,
-                l.grant.plan_id
-            ),
-        });
+    if let Some(file) = db::batches::file(c, id)? {
+        return Ok(file);
     }
-    Ok(pain001(
+    // A batch made before files were kept: made now from the accounts as they are, and kept,
+    // so every later download is these same bytes.
+    let payer = payer_required(payer)?;
+    let transfers = transfers_of(&v.payments)?;
+    let file = pain001(
         &v.batch,
         payer,
         &transfers,
         v.batch.created_at,
         v.batch.execution_date,
-    ))
+    );
+    db::batches::keep_file(c, id, &file)?;
+    db::batches::file(c, id)?.ok_or(Error::NotFound("payment batch"))
 }
 
 /// The programme team confirms the bank paid the batch: its payments are paid, and a letter
@@ -375,8 +411,9 @@ pub fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> 
     let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
     // The answer lists what was taken back; afterwards the batch keeps its count and total,
     // and its payments belong to no batch until the next one.
+    let kept = db::batches::transfers(tx, &b.id)?;
     Ok(BatchView {
         batch: b,
-        payments: lines(tx, payments)?,
+        payments: lines(tx, payments, &kept)?,
     })
 }

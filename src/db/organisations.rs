@@ -24,7 +24,11 @@ pub fn rekey(c: &mut DbConn) -> Result<Vec<String>, DbError> {
     // The oldest first: of two names that now read as one, the older keeps the key.
     let rows: Vec<(String, String, String)> = organisations::table
         .order((organisations::created_at.asc(), organisations::id.asc()))
-        .select((organisations::id, organisations::name, organisations::name_key))
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::name_key,
+        ))
         .load(c)?;
     let mut clashes = Vec::new();
     for (id, name, key) in rows {
@@ -144,12 +148,23 @@ mod tests {
         t.app
             .write(|tx| {
                 for (id, name, key) in [
-                    (&a, "Woningcorporatie Leidschendam", "woningcorporatie leidschendam"),
+                    (
+                        &a,
+                        "Woningcorporatie Leidschendam",
+                        "woningcorporatie leidschendam",
+                    ),
                     (&b, "Bibliotheek Noord", "bibliotheek noord"),
-                    (&clash, "Woningcorporatie Leids\u{0441}hendam", "woningcorporatie leidsсhendam"),
+                    (
+                        &clash,
+                        "Woningcorporatie Leids\u{0441}hendam",
+                        "woningcorporatie leidsсhendam",
+                    ),
                 ] {
                     diesel::update(organisations::table.find(id))
-                        .set((organisations::name.eq(name), organisations::name_key.eq(key)))
+                        .set((
+                            organisations::name.eq(name),
+                            organisations::name_key.eq(key),
+                        ))
                         .execute(&mut **tx)
                         .map_err(DbError::from)?;
                 }
@@ -157,11 +172,7 @@ mod tests {
             })
             .unwrap();
         let clashes = t.app.write(|tx| Ok(rekey(tx)?)).unwrap();
-        let key = |id: &str| {
-            t.app
-                .read(|c| Ok(find(c, id)?.unwrap().key()))
-                .unwrap()
-        };
+        let key = |id: &str| t.app.read(|c| Ok(find(c, id)?.unwrap().key())).unwrap();
         assert_eq!(
             t.app
                 .read(|c| Ok(ids_by_key(c, &[key(&a)])?))

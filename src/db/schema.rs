@@ -295,6 +295,17 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
+        sepa_file -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    batch_transfers (batch_id, payment_id) {
+        batch_id -> Text,
+        payment_id -> Text,
+        iban -> Text,
+        holder -> Text,
+        remittance -> Text,
     }
 }
 
@@ -338,6 +349,7 @@ diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    batch_transfers,
     bank_accounts,
     bank_account_changes,
     grants,

@@ -215,7 +215,9 @@ mod tests {
         assert!(Bounded::NAME.check("Café «Noord» — één").is_ok());
         // Invisible characters are taken out of a name, kept in free text.
         assert_eq!(
-            Bounded::NAME.check("Leid\u{200B}schen\u{AD}dam\u{2060}").unwrap(),
+            Bounded::NAME
+                .check("Leid\u{200B}schen\u{AD}dam\u{2060}")
+                .unwrap(),
             "Leidschendam"
         );
         assert_eq!(Bounded::REASON.check("a\u{AD}b").unwrap(), "a\u{AD}b");

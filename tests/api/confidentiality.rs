@@ -265,7 +265,10 @@ fn a_name_disguised_by_invisible_look_alike_or_wide_characters_still_recuses() {
         };
         let id = b.voting(plan, advice("positive", 10000, [2, 2, 2, 2]));
         let r = b.vote(&id, &tied, "for").expect(403);
-        assert_eq!(r.body["type"], "urn:planloket:problem:recused", "{disguised:?}");
+        assert_eq!(
+            r.body["type"], "urn:planloket:problem:recused",
+            "{disguised:?}"
+        );
         // The plan names the registered organisation, not the disguise.
         let p =
             b.s.app

@@ -637,3 +637,108 @@ fn two_batches_made_at_once_never_share_a_payment() {
     let batches = app.get("/payment-batches", Some(&b.s.team)).expect(200);
     assert_eq!(batches.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_batch_keeps_the_file_it_was_made_with_and_its_account_cannot_change_until_paid() {
+    let (b, g) = granted(5000);
+    let app = &b.s.app;
+    let account = format!("/organisations/{}/bank-account", b.s.org);
+    let put = |iban: &str, holder: &str| {
+        let body = json!({"iban": iban, "holder": holder}).to_string();
+        app.send(
+            "PUT",
+            &account,
+            Some(&b.s.team),
+            Some(("application/json", body.as_bytes())),
+            &[],
+        )
+    };
+    put(IBAN, "Welzijn Leidschendam-Noord").expect(200);
+    let payment = g["payments"][0]["id"].as_str().unwrap();
+    app.post(
+        &format!("/payments/{payment}/release"),
+        Some(&b.s.team),
+        json!({}),
+    )
+    .expect(200);
+    let batch = app
+        .post("/payment-batches", Some(&b.s.team), json!({}))
+        .expect(201);
+    let id = batch.body["id"].as_str().unwrap().to_string();
+    let file = || {
+        let r = app.send(
+            "GET",
+            &format!("/payment-batches/{id}"),
+            Some(&b.s.team),
+            None,
+            &[("Accept", "application/xml")],
+        );
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.text
+    };
+    let made = file();
+    validate_pain001(&made);
+    assert!(made.contains("<IBAN>NL02ABNA0123456789</IBAN>"));
+    // The same bytes on every download.
+    assert_eq!(file(), made);
+    // While the batch is with the bank, the account it pays cannot change (DECISIONS).
+    let r = put("BE68 5390 0754 7034", "Welzijn Noord").expect(409);
+    assert!(
+        r.body["detail_nl"].as_str().unwrap().contains("batch"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        app.get(&account, Some(&b.s.team)).expect(200).body["iban"],
+        "NL02ABNA0123456789"
+    );
+    app.post(
+        &format!("/payment-batches/{id}/paid"),
+        Some(&b.s.team),
+        json!({}),
+    )
+    .expect(200);
+    // Paid: the account may change; the batch's file still says what was paid where.
+    put("BE68 5390 0754 7034", "Welzijn Noord").expect(200);
+    assert_eq!(file(), made);
+    assert!(!made.contains("BE68"));
+}
+
+#[test]
+fn a_holder_name_a_bank_file_cannot_carry_and_an_iban_outside_sepa_are_refused() {
+    let (b, _) = granted(5000);
+    let app = &b.s.app;
+    let account = format!("/organisations/{}/bank-account", b.s.org);
+    for (iban, holder, field) in [
+        (IBAN, "北京 Организация", "holder"),
+        (IBAN, "Ελληνικά", "holder"),
+        (IBAN, "123 / 456", "holder"),
+        ("XK05 1212 0123 4567 8906", "Stichting Kosovo", "iban"),
+    ] {
+        let body = json!({"iban": iban, "holder": holder}).to_string();
+        let r = app
+            .send(
+                "PUT",
+                &account,
+                Some(&b.s.team),
+                Some(("application/json", body.as_bytes())),
+                &[],
+            )
+            .expect(400);
+        assert_eq!(r.error_fields(), vec![field], "{holder}: {}", r.text);
+    }
+    assert_eq!(
+        app.get(&account, Some(&b.s.team)).expect(200).body["iban"],
+        Value::Null
+    );
+    // Accents are Latin letters a bank file carries (folded in the file).
+    let body = json!({"iban": IBAN, "holder": "Café Łódź & Zn."}).to_string();
+    app.send(
+        "PUT",
+        &account,
+        Some(&b.s.team),
+        Some(("application/json", body.as_bytes())),
+        &[],
+    )
+    .expect(200);
+}

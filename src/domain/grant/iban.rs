@@ -10,18 +10,52 @@ use super::super::text::Bounded;
 #[serde(transparent)]
 pub struct Iban(String);
 
-/// The length of the IBANs of the SEPA countries a Dutch municipality pays into most; another
-/// country's IBAN is checked by its check digits and the general bounds (15 to 34 characters).
-const LENGTHS: &[(&str, usize)] = &[
-    ("NL", 18),
-    ("BE", 16),
-    ("DE", 22),
-    ("FR", 27),
-    ("LU", 20),
-    ("GB", 22),
-    ("ES", 24),
-    ("IT", 27),
+/// The countries of the SEPA schemes (the EPC's list: the EU, the EEA, Switzerland, the UK,
+/// Monaco, San Marino, Vatican City, Andorra, Gibraltar, and since 2025 Albania, Moldova,
+/// Montenegro and North Macedonia) with the length of their IBANs. A payment leaves as a SEPA
+/// credit transfer, so an IBAN of another country cannot be paid into.
+const SEPA: &[(&str, usize)] = &[
+    ("AD", 24),
+    ("AL", 28),
     ("AT", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("CH", 21),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("EE", 20),
+    ("ES", 24),
+    ("FI", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GI", 23),
+    ("GR", 27),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IS", 26),
+    ("IT", 27),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MT", 31),
+    ("NL", 18),
+    ("NO", 15),
+    ("PL", 28),
+    ("PT", 25),
+    ("RO", 24),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("VA", 22),
 ];
 
 impl Iban {
@@ -49,10 +83,15 @@ impl Iban {
         {
             return Err(wrong());
         }
-        if let Some((_, len)) = LENGTHS.iter().find(|(c, _)| *c == &s[..2]) {
-            if b.len() != *len {
-                return Err(wrong());
+        match SEPA.iter().find(|(c, _)| *c == &s[..2]) {
+            None => {
+                return Err(Bilingual::new(
+                    format!("is an IBAN of {}, outside the SEPA area: the programme pays only into SEPA accounts", &s[..2]),
+                    format!("is een IBAN uit {}, buiten het SEPA-gebied: het programma betaalt alleen op rekeningen in het SEPA-gebied", &s[..2]),
+                ))
             }
+            Some((_, len)) if b.len() != *len => return Err(wrong()),
+            Some(_) => {}
         }
         // Move the first four characters to the end, letters become 10..35, and the whole
         // number modulo 97 must be 1; computed digit by digit so no big integers are needed.
@@ -126,7 +165,10 @@ pub fn check_bank_account(
         max: 70,
         multiline: false,
     };
-    let holder = match HOLDER.required(holder) {
+    let holder = match HOLDER
+        .required(holder)
+        .and_then(|h| super::sepa::check_sepa_name(&h).map(|()| h))
+    {
         Ok(h) => Some(h),
         Err(said) => {
             errors.add("holder", said);
@@ -160,6 +202,9 @@ mod tests {
         // Other countries: Belgium and Germany's examples.
         assert!(Iban::parse("BE68 5390 0754 7034").is_ok());
         assert!(Iban::parse("DE89 3704 0044 0532 0130 00").is_ok());
+        // Kosovo's IBAN is valid, but Kosovo is outside the SEPA area.
+        let kosovo = Iban::parse("XK051212012345678906").unwrap_err();
+        assert!(kosovo.nl.contains("SEPA"), "{kosovo:?}");
     }
 
     #[test]
@@ -174,5 +219,11 @@ mod tests {
         let ok = check_bank_account(Some("NL91ABNA0417164300"), Some(" Stichting Woej ")).unwrap();
         assert_eq!(ok.holder, "Stichting Woej");
         assert!(check_bank_account(Some("NL91ABNA0417164300"), Some(&"x".repeat(71))).is_err());
+        let e =
+            check_bank_account(Some("NL91ABNA0417164300"), Some("北京 Организация")).unwrap_err();
+        let super::super::super::DomainError::Invalid(fields) = e else {
+            panic!("invalid")
+        };
+        assert_eq!(fields[0].field, "holder");
     }
 }

@@ -225,6 +225,20 @@ fn conflict(en: &str, nl: &str) -> DomainError {
     DomainError::Conflict(Bilingual::new(en, nl))
 }
 
+/// An organisation's bank account may change unless a payment to it waits in a batch the bank
+/// has not paid: that batch's file names the account it had, and paying the account the team
+/// just replaced is what nobody wants. The team cancels the batch first (its payments are
+/// released again) or waits until it is paid.
+pub fn check_account_change(payment_in_unpaid_batch: bool) -> Result<(), DomainError> {
+    if payment_in_unpaid_batch {
+        return Err(conflict(
+            "a payment to this account is in a batch the bank has not paid yet: cancel that batch first, or change the account once it is paid",
+            "er staat een betaling naar deze rekening in een batch die de bank nog niet heeft betaald: trek die batch eerst in, of wijzig de rekening als hij betaald is",
+        ));
+    }
+    Ok(())
+}
+
 /// A due payment may be released when the payee has a bank account to pay into.
 pub fn check_release(
     grant: &Grant,

@@ -7,7 +7,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::super::errors::{Bilingual, FieldErrors};
 use super::super::money::Eur;
-use super::super::text::fold;
 use super::iban::Iban;
 use super::PaymentBatch;
 
@@ -86,31 +85,96 @@ pub struct Transfer {
     pub remittance: String,
 }
 
-/// Text in the characters every SEPA bank accepts (the EPC's Latin set): accents folded,
-/// `&` as `+`, anything else a space; at most `max` characters.
+/// What a character becomes in the characters every SEPA bank accepts (the EPC's Latin set:
+/// `a-z A-Z 0-9 / - ? : ( ) . , \' +` and space), following the EPC's conversion of Latin
+/// letters: accents dropped (`é` is `e`), ligatures spelled out (`ß` is `ss`), `&` as `+`.
+/// `None` for what has no Latin form here (other scripts, symbols): no transliteration, for a
+/// bank compares the name with the account holder's.
+pub fn sepa_char(c: char) -> Option<std::borrow::Cow<'static, str>> {
+    use std::borrow::Cow;
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    if c.is_ascii_alphanumeric() || "/-?:().,'+ ".contains(c) {
+        return Some(Cow::Owned(c.to_string()));
+    }
+    let spelled = match c {
+        '&' => "+",
+        'ß' => "ss",
+        'ẞ' => "SS",
+        'æ' => "ae",
+        'Æ' => "AE",
+        'œ' => "oe",
+        'Œ' => "OE",
+        'ĳ' => "ij",
+        'Ĳ' => "IJ",
+        'ø' => "o",
+        'Ø' => "O",
+        'ł' => "l",
+        'Ł' => "L",
+        'đ' | 'ð' => "d",
+        'Đ' | 'Ð' => "D",
+        'þ' => "th",
+        'Þ' => "TH",
+        'ı' => "i",
+        _ => "",
+    };
+    if !spelled.is_empty() {
+        return Some(Cow::Borrowed(spelled));
+    }
+    // A Latin letter with accents: its canonical decomposition is the letter and marks.
+    let mut base = None;
+    let mut marks_only = true;
+    decompose_canonical(c, |d| match base {
+        None => base = Some(d),
+        Some(_) => marks_only &= is_combining_mark(d),
+    });
+    match base {
+        Some(b) if b != c && b.is_ascii_alphabetic() && marks_only => {
+            Some(Cow::Owned(b.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Text in the SEPA characters (see `sepa_char`); anything else a space; at most `max`
+/// characters. For the remittance text, which quotes a plan's title as typed.
 pub fn sepa_text(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        let ok = |c: char| c.is_ascii_alphanumeric() || "/-?:().,'+ ".contains(c);
-        if ok(c) {
-            out.push(c);
-        } else if c == '&' {
-            out.push('+');
-        } else {
-            let folded = fold(&c.to_string());
-            if folded.chars().all(|f| f.is_ascii_alphanumeric()) && !folded.is_empty() {
-                if c.is_uppercase() {
-                    out.push_str(&folded.to_ascii_uppercase());
-                } else {
-                    out.push_str(&folded);
-                }
-            } else {
-                out.push(' ');
-            }
+        match sepa_char(c) {
+            Some(t) => out.push_str(&t),
+            None => out.push(' '),
         }
     }
     let joined = out.split_whitespace().collect::<Vec<_>>().join(" ");
     joined.chars().take(max).collect()
+}
+
+/// A name as the bank receives it (an account holder's): only SEPA characters, and at least
+/// one letter. The service does not transliterate it, for the bank checks it against the
+/// account: a name in another script is refused, saying how to write it.
+pub fn check_sepa_name(name: &str) -> Result<(), Bilingual> {
+    let unwritable: Vec<char> = name.chars().filter(|c| sepa_char(*c).is_none()).collect();
+    if let Some(c) = unwritable.first() {
+        return Err(Bilingual::new(
+            format!(
+                "contains '{c}', which a SEPA bank file cannot carry: write the name in Latin letters as the bank knows it (accents are fine; digits, spaces and / - ? : ( ) . , ' + & too)"
+            ),
+            format!(
+                "bevat '{c}', dat niet in een bankbestand kan: schrijf de naam in Latijnse letters zoals de bank hem kent (letters met accenten mogen, cijfers, spaties en / - ? : ( ) . , ' + & ook)"
+            ),
+        ));
+    }
+    if !name
+        .chars()
+        .filter_map(sepa_char)
+        .any(|t| t.chars().any(|x| x.is_ascii_alphabetic()))
+    {
+        return Err(Bilingual::new(
+            "must contain at least one letter",
+            "moet ten minste één letter bevatten",
+        ));
+    }
+    Ok(())
 }
 
 /// An id in the 35 characters the schema allows: the UUID without its dashes.
@@ -219,6 +283,35 @@ mod tests {
         );
         assert_eq!(sepa_text("Ĳsclub <Noord>\n\"x\"", 70), "IJsclub Noord x");
         assert_eq!(sepa_text(&"a".repeat(200), 140).len(), 140);
+        assert_eq!(sepa_text("Łódź Straße Ørsted", 70), "Lodz Strasse Orsted");
+        assert_eq!(sepa_text("北京 Noord", 70), "Noord");
+    }
+
+    #[test]
+    fn a_holder_name_is_in_latin_letters_with_at_least_one_letter() {
+        for ok in [
+            "Stichting Woej",
+            "Café 't Hoekje",
+            "Łódź & Zn.",
+            "Ørsted A/S",
+            "ĲSSELSTEIN",
+        ] {
+            assert!(check_sepa_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "北京 Организация",
+            "Ελληνικά",
+            "Stichting Woej ☺",
+            "Woej <b>",
+            "123 / 45",
+            "с",
+        ] {
+            assert!(check_sepa_name(bad).is_err(), "{bad}");
+        }
+        assert!(check_sepa_name("Ελληνικά")
+            .unwrap_err()
+            .nl
+            .contains("Latijnse letters"));
     }
 
     #[test]

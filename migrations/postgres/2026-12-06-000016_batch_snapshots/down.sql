@@ -1,0 +1,2 @@
+ALTER TABLE payment_batches DROP COLUMN sepa_file;
+DROP TABLE batch_transfers;
