@@ -5,7 +5,7 @@
 use super::accounts::token_hash;
 use super::{now, App, Error};
 use crate::db::{self, DbConn, Tx};
-use crate::domain::session::{Session, IDLE};
+use crate::domain::session::{Session, IDLE, LIFETIME_APPLICANT, MAX_PER_ACCOUNT};
 use crate::domain::user::Account;
 
 /// A browser's signed-in account and its session.
@@ -16,11 +16,12 @@ pub struct SignedIn {
 }
 
 /// Begins a session for an account that just signed in; answers the cookie's token (only its
-/// hash is kept). Sessions idle for longer than allowed, anyone's, are cleared on the way.
+/// hash is kept). The account keeps its newest `MAX_PER_ACCOUNT` sessions: the oldest beyond
+/// them ends. Sessions idle or older than any lifetime, anyone's, are cleared on the way.
 pub fn start(tx: &mut Tx, account: &Account) -> Result<(String, Session), Error> {
     let token = crate::config::random_token();
     let at = now();
-    db::sessions::delete_idle(tx, at - IDLE)?;
+    db::sessions::delete_idle(tx, at - IDLE, at - LIFETIME_APPLICANT)?;
     let session = Session {
         token_hash: token_hash(&token),
         user_id: account.id.clone(),
@@ -30,7 +31,37 @@ pub fn start(tx: &mut Tx, account: &Account) -> Result<(String, Session), Error>
         last_seen_at: at,
     };
     db::sessions::insert(tx, &session)?;
+    db::sessions::keep_newest(tx, &account.id, MAX_PER_ACCOUNT)?;
     Ok((token, session))
+}
+
+/// A session as its account's page lists it: when it began and was last used, and whether it
+/// is the browser asking. Never its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionLine {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    pub this_browser: bool,
+}
+
+/// The live sessions of the signed-in account, the newest first.
+pub fn mine(c: &mut DbConn, me: &SignedIn) -> Result<Vec<SessionLine>, Error> {
+    let at = now();
+    Ok(db::sessions::of_user(c, &me.account.id)?
+        .into_iter()
+        .filter(|s| s.is_live(&me.account, at))
+        .map(|s| SessionLine {
+            this_browser: s.token_hash == me.session.token_hash,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+        })
+        .collect())
+}
+
+/// Signs the account out everywhere ("Overal uitloggen"): every session of it ends, this
+/// browser's too.
+pub fn end_everywhere(tx: &mut Tx, me: &SignedIn) -> Result<(), Error> {
+    Ok(db::sessions::delete_of_user(tx, &me.account.id)?)
 }
 
 /// The live session a cookie's token names, with its active account; `None` for an unknown,
@@ -52,7 +83,7 @@ pub fn find(c: &mut DbConn, token: &str) -> Result<Option<(SignedIn, bool)>, Err
         return Ok(None);
     };
     let at = now();
-    if !account.active || !session.is_live(account.session_epoch, at) {
+    if !account.active || !session.is_live(&account, at) {
         return Ok(None);
     }
     let stale = session.needs_touch(at);
@@ -97,6 +128,28 @@ mod tests {
         assert!(resume(&t.app, &token).unwrap().is_some());
         t.app.write(|tx| end(tx, &token)).unwrap();
         assert!(resume(&t.app, &token).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_account_keeps_its_ten_newest_sessions_and_can_end_them_all() {
+        let t = TestApp::new();
+        let anna = t.resident();
+        let tokens: Vec<String> = (0..12)
+            .map(|_| t.app.write(|tx| start(tx, &anna)).unwrap().0)
+            .collect();
+        // The two oldest ended; the ten newest live.
+        assert!(resume(&t.app, &tokens[0]).unwrap().is_none());
+        assert!(resume(&t.app, &tokens[1]).unwrap().is_none());
+        let me = resume(&t.app, &tokens[11])
+            .unwrap()
+            .expect("the newest lives");
+        let listed = t.app.read(|c| mine(c, &me)).unwrap();
+        assert_eq!(listed.len(), 10);
+        assert_eq!(listed.iter().filter(|l| l.this_browser).count(), 1);
+        t.app.write(|tx| end_everywhere(tx, &me)).unwrap();
+        assert!(tokens
+            .iter()
+            .all(|tk| resume(&t.app, tk).unwrap().is_none()));
     }
 
     #[test]

@@ -83,8 +83,52 @@ pub fn delete(c: &mut DbConn, token_hash: &str) -> Result<(), DbError> {
     Ok(())
 }
 
-/// Removes the sessions idle since before `before` (any user's): run at each sign-in.
-pub fn delete_idle(c: &mut DbConn, before: DateTime<Utc>) -> Result<(), DbError> {
-    diesel::delete(sessions::table.filter(sessions::last_seen_at.lt(stored(before)))).execute(c)?;
+/// Removes the sessions idle since before `idle_since` or begun before `begun_before` (any
+/// user's): run at each sign-in.
+pub fn delete_idle(
+    c: &mut DbConn,
+    idle_since: DateTime<Utc>,
+    begun_before: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::delete(
+        sessions::table.filter(
+            sessions::last_seen_at
+                .lt(stored(idle_since))
+                .or(sessions::created_at.lt(stored(begun_before))),
+        ),
+    )
+    .execute(c)?;
+    Ok(())
+}
+
+/// An account's sessions, the newest first.
+pub fn of_user(c: &mut DbConn, user_id: &str) -> Result<Vec<Session>, DbError> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order((sessions::created_at.desc(), sessions::token_hash.desc()))
+        .select(SessionRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(SessionRow::parse)
+        .collect())
+}
+
+/// Ends all but an account's `keep` newest sessions.
+pub fn keep_newest(c: &mut DbConn, user_id: &str, keep: usize) -> Result<(), DbError> {
+    let older: Vec<String> = sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .order((sessions::created_at.desc(), sessions::token_hash.desc()))
+        .offset(keep as i64)
+        .select(sessions::token_hash)
+        .load(c)?;
+    if !older.is_empty() {
+        diesel::delete(sessions::table.filter(sessions::token_hash.eq_any(older))).execute(c)?;
+    }
+    Ok(())
+}
+
+/// Ends every session of an account.
+pub fn delete_of_user(c: &mut DbConn, user_id: &str) -> Result<(), DbError> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(c)?;
     Ok(())
 }

@@ -2,11 +2,33 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::user::{Account, Role};
+
 /// A session ends after this long without a request.
 pub const IDLE: Duration = Duration::hours(8);
 /// A session's last request is written down at most this often: a read of a page then costs
 /// no write, and the idle limit is still kept to within these minutes.
 pub const TOUCH_EVERY: Duration = Duration::minutes(5);
+
+/// The most sessions an account keeps at once: a new sign-in beyond it ends the oldest, so
+/// sign-ins by a script or on many borrowed computers do not pile up live sessions.
+pub const MAX_PER_ACCOUNT: usize = 10;
+/// The longest a staff session lives, however busy: a working day and a half. Staff decide
+/// about and pay out public money; a session left open on a shared computer ends by itself.
+pub const LIFETIME_STAFF: Duration = Duration::hours(12);
+/// The longest an applicant's session lives: a resident who files a plan over a week is not
+/// asked to sign in every day.
+pub const LIFETIME_APPLICANT: Duration = Duration::days(7);
+
+/// How long a session of this account may live from sign-in: staff (any role besides
+/// applicant) `LIFETIME_STAFF`, applicants `LIFETIME_APPLICANT`.
+pub fn lifetime(account: &Account) -> Duration {
+    if account.roles.iter().any(|r| *r != Role::Applicant) {
+        LIFETIME_STAFF
+    } else {
+        LIFETIME_APPLICANT
+    }
+}
 
 /// A session as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,10 +43,13 @@ pub struct Session {
 }
 
 impl Session {
-    /// Whether it is still alive at `now` for an account at `account_epoch`: not idle for 8
-    /// hours, and no password, e-mail, role or activation change since it began.
-    pub fn is_live(&self, account_epoch: i64, now: DateTime<Utc>) -> bool {
-        self.epoch == account_epoch && now - self.last_seen_at < IDLE
+    /// Whether it is still alive at `now` for its account: not idle for 8 hours, not older
+    /// than the account's `lifetime`, and no password, e-mail, role or activation change
+    /// since it began.
+    pub fn is_live(&self, account: &Account, now: DateTime<Utc>) -> bool {
+        self.epoch == account.session_epoch
+            && now - self.last_seen_at < IDLE
+            && now - self.created_at < lifetime(account)
     }
 
     /// Whether this request should write down that the session was seen.
@@ -48,16 +73,47 @@ mod tests {
         }
     }
 
+    fn account(roles: Vec<Role>, epoch: i64) -> Account {
+        let mut a = Account::empty("u".into(), Utc::now());
+        a.roles = roles;
+        a.session_epoch = epoch;
+        a
+    }
+
     #[test]
     fn a_session_ends_after_eight_idle_hours_or_a_credential_change() {
         let t = Utc::now();
         let s = session(t);
-        assert!(s.is_live(3, t + Duration::hours(7) + Duration::minutes(59)));
-        assert!(!s.is_live(3, t + Duration::hours(8)));
+        let anna = account(vec![Role::Applicant], 3);
+        assert!(s.is_live(&anna, t + Duration::hours(7) + Duration::minutes(59)));
+        assert!(!s.is_live(&anna, t + Duration::hours(8)));
         assert!(
-            !s.is_live(4, t),
+            !s.is_live(&account(vec![Role::Applicant], 4), t),
             "a password or role change raised the epoch"
         );
+    }
+
+    #[test]
+    fn a_busy_session_ends_after_twelve_hours_for_staff_and_seven_days_for_applicants() {
+        let t = Utc::now();
+        let mut s = session(t);
+        let staff = account(vec![Role::BoardMember], 3);
+        let resident = account(vec![Role::Applicant], 3);
+        // Used a minute ago, every minute since sign-in.
+        let at = |d: Duration| {
+            let mut busy = s.clone();
+            busy.last_seen_at = t + d - Duration::minutes(1);
+            (busy, t + d)
+        };
+        let (busy, now) = at(Duration::hours(12) - Duration::minutes(1));
+        assert!(busy.is_live(&staff, now));
+        let (busy, now) = at(Duration::hours(12));
+        assert!(!busy.is_live(&staff, now));
+        assert!(busy.is_live(&resident, now));
+        let (busy, now) = at(Duration::days(7));
+        assert!(!busy.is_live(&resident, now));
+        s.last_seen_at = t;
+        assert!(s.is_live(&staff, t));
     }
 
     #[test]

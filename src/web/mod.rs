@@ -91,6 +91,11 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             .route("/aanmelden", web::get().to(account::link_page))
             .route("/aanmelden", web::post().to(account::redeem_link))
             .route("/uitloggen", web::post().to(account::logout))
+            .route("/account", web::get().to(account::account_page))
+            .route(
+                "/account/overal-uitloggen",
+                web::post().to(account::logout_everywhere),
+            )
             .route(
                 "/rondes/{id}/plannen/nieuw",
                 web::get().to(applicant::new_plan_page),
@@ -387,6 +392,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "ingetrokken" => "Uw plan is ingetrokken.",
         "ingelogd" => "U bent ingelogd.",
         "uitgelogd" => "U bent uitgelogd.",
+        "overal-uitgelogd" => "U bent overal uitgelogd: in elke browser moet u opnieuw inloggen.",
         "in-behandeling" => "Het plan is in behandeling genomen.",
         "vraag-gesteld" => "Uw vraag is verstuurd. Het plan wacht nu op een aanvulling.",
         "samengevoegd" => "Het plan is samengevoegd met dit plan.",

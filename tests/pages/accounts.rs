@@ -142,6 +142,51 @@ fn signing_out_ends_the_session() {
 }
 
 #[test]
+fn the_account_page_lists_the_sessions_and_signs_out_everywhere() {
+    let app = spawn_app();
+    let (_, email, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    Browser::new(&app).get("/account").expect(303);
+    // Twelve sign-ins: the account keeps its ten newest sessions, the two oldest end.
+    let mut browsers: Vec<Browser> = (0..12).map(|_| Browser::new(&app)).collect();
+    for b in browsers.iter_mut() {
+        b.sign_in(&email, PASSWORD);
+    }
+    browsers[0].get("/mijn-plannen").expect(303);
+    browsers[1].get("/mijn-plannen").expect(303);
+    browsers[2].get("/mijn-plannen").expect(200);
+    let page = browsers[11].get("/account").expect(200);
+    page.shows("Mijn account")
+        .shows(&email)
+        .shows("Overal uitloggen");
+    assert_eq!(
+        page.html
+            .matches("<td class=\"utrecht-table__cell\">ja</td>")
+            .count(),
+        1
+    );
+    assert_eq!(
+        page.html
+            .matches("<td class=\"utrecht-table__cell\">nee</td>")
+            .count(),
+        9
+    );
+    // Signing out everywhere ends every browser's session, this one's too.
+    let token = page.token();
+    let out = browsers[11]
+        .post_raw("/account/overal-uitloggen", &[("csrf", &token)])
+        .expect(303);
+    assert_eq!(out.location.as_deref(), Some("/?bericht=overal-uitgelogd"));
+    for b in browsers.iter_mut() {
+        b.get("/mijn-plannen").expect(303);
+    }
+    // Without the form token it changes nothing.
+    let mut b = Browser::new(&app);
+    b.sign_in(&email, PASSWORD);
+    b.post_raw("/account/overal-uitloggen", &[("csrf", "nope")]);
+    b.get("/mijn-plannen").expect(200);
+}
+
+#[test]
 fn a_query_or_a_form_that_does_not_read_is_a_dutch_400_page() {
     let app = spawn_app();
     let (mut b, _) = crate::signed_in(&app, &["applicant"], Some("resident"));

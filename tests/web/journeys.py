@@ -229,8 +229,13 @@ def resident_journey(browser):
     expect_text(page, "Uw plan is ingetrokken")
     expect_text(page, "ingetrokken")
 
+    # The account page lists where one is signed in.
+    page.click("a:has-text('Mijn account')")
+    expect_text(page, "Waar u bent ingelogd")
+    axe(page, "account")
+
     # Sign out: the session ends here and in the database.
-    page.click("button:has-text('Uitloggen')")
+    page.click("header button:has-text('Uitloggen')")
     expect_text(page, "U bent uitgelogd")
     page.goto(BASE + "/mijn-plannen")
     assert "/inloggen" in page.url, page.url
