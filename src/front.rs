@@ -35,6 +35,22 @@ where
         .map_err(|e| app::Error::Internal(e.to_string()))?
 }
 
+/// Runs a use case on a blocking thread after the answer is given, logging its failure: work
+/// whose duration must not show in the answer (whether an address has an account).
+pub fn after_answer<F>(app: &web::Data<App>, what: &'static str, f: F)
+where
+    F: FnOnce(&App) -> Result<(), app::Error> + Send + 'static,
+{
+    let app = app.clone();
+    actix_web::rt::spawn(async move {
+        match web::block(move || f(&app)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "{what} failed after the answer"),
+            Err(e) => tracing::error!(error = %e, "{what} did not run"),
+        }
+    });
+}
+
 /// A stored attachment as an answer: its own type, offered for download (never shown inline,
 /// so a file can never run as a page of this site), named with the extension of what its
 /// bytes are: an ASCII name for old clients beside the UTF-8 one (RFC 6266, `filename*`).

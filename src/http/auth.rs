@@ -127,7 +127,12 @@ pub async fn magic_link(
 ) -> Result<HttpResponse, ApiError> {
     let client = client_key(&req);
     let st = state.clone();
-    web::block(move || accounts::request_magic_link(&st, body.email.as_deref(), &client)).await??;
+    let asked =
+        web::block(move || accounts::request_magic_link(&st, body.email.as_deref(), &client))
+            .await??;
+    crate::front::after_answer(&state, "mailing a sign-in link", move |app| {
+        accounts::send_magic_link(app, asked)
+    });
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "detail": "if this address has an account, a sign-in link is on its way; it works once, within 15 minutes"
     })))

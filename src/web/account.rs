@@ -318,7 +318,10 @@ pub async fn request_link(
         carried: String::new(),
     };
     match outcome {
-        Ok(()) => {
+        Ok(asked) => {
+            crate::front::after_answer(&state, "mailing a sign-in link", move |app| {
+                accounts::send_magic_link(app, asked)
+            });
             page.link_sent = true;
             page.l.title = "Inloglink verstuurd".into();
             render(&v, StatusCode::OK, &page)
