@@ -80,6 +80,10 @@ pub struct Settings {
     /// The municipality's account grants are paid from (`PLANLOKET_PAYER_NAME`, `_IBAN`,
     /// `_BIC`); `None` when not set: payments can then be released but not exported.
     pub payer: Option<crate::domain::grant::sepa::Payer>,
+    /// The limits of sign-in attempts, links and mails (`PLANLOKET_THROTTLE_<NAME>`).
+    pub throttle: crate::domain::throttle::Limits,
+    /// The proxies whose `X-Forwarded-For` is believed (`PLANLOKET_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::domain::client::TrustedProxies,
 }
 
 impl std::fmt::Debug for Settings {
@@ -95,6 +99,8 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("admin_email", &self.admin_email)
             .field("payer", &self.payer.as_ref().map(|p| &p.name))
+            .field("throttle", &self.throttle)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -214,6 +220,11 @@ impl Settings {
             admin_email: var("PLANLOKET_ADMIN_EMAIL"),
             admin_password: var("PLANLOKET_ADMIN_PASSWORD"),
             payer: payer_from(var)?,
+            throttle: crate::domain::throttle::limits_from(var)?,
+            trusted_proxies: crate::domain::client::TrustedProxies::parse(
+                &var("PLANLOKET_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|e| format!("PLANLOKET_TRUSTED_PROXIES: {e}"))?,
         })
     }
 }

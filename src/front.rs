@@ -8,11 +8,26 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::app::{self, App};
 
-/// The client as throttling sees it: the peer address (proxies are not trusted).
+/// The client as throttling sees it: the peer address, or behind a trusted proxy
+/// (`PLANLOKET_TRUSTED_PROXIES`) the address it forwards for (`X-Forwarded-For`).
 pub fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    match req.app_data::<web::Data<App>>() {
+        Some(app) if !app.proxies.is_empty() => {
+            // Every X-Forwarded-For header, in order: a proxy may add its own line.
+            let forwarded: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            app.proxies
+                .client(peer, Some(&forwarded.join(",")))
+                .to_string()
+        }
+        _ => peer.to_canonical().to_string(),
+    }
 }
 
 /// Runs a use case that hashes or verifies a password on a blocking thread, at most one per

@@ -86,6 +86,11 @@ fn take_attempt(app: &App, keys: &[(&str, Limit)]) -> Result<(), Error> {
     }
 }
 
+/// The key counting the sign-in and registration mails to an address, whichever asked.
+fn mail_key(email: &str) -> String {
+    format!("mail:address:{}", token_hash(email))
+}
+
 /// Gives an attempt back to each key: it succeeded, so it does not count against the limit.
 fn give_attempt_back(app: &App, keys: &[&str]) -> Result<(), Error> {
     app.write(|tx| Ok(db::attempts::give_back_one(tx, keys, now())?))
@@ -138,15 +143,18 @@ pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<(), Err
         input.kind.as_deref(),
         input.organisation_id,
     )?;
-    let (by_address, by_client) = (
+    let (by_address, by_client, mails) = (
         format!("register:address:{}", token_hash(r.email.as_str())),
         format!("register:client:{client}"),
+        mail_key(r.email.as_str()),
     );
     take_attempt(
         app,
         &[
-            (by_address.as_str(), throttle::REGISTRATIONS_PER_ADDRESS),
-            (by_client.as_str(), throttle::REGISTRATIONS_PER_CLIENT),
+            (by_address.as_str(), app.throttle.registrations_address),
+            (by_client.as_str(), app.throttle.registrations_client),
+            // Registering an address that has an account mails its holder.
+            (mails.as_str(), app.throttle.mails_address),
         ],
     )?;
     let hash = hash_password(&r.password)?;
@@ -174,24 +182,33 @@ pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<(), Err
     })
 }
 
-/// Signs in with an e-mail address and a password. Each attempt is counted per address and
-/// per client before the password is checked (and given back when it is right), so guesses
-/// sent at once cannot all be checked.
+/// Signs in with an e-mail address and a password. Each attempt is counted before the
+/// password is checked (and given back when it is right), so guesses sent at once cannot all
+/// be checked: per address and client, per client, and, unless this client signed in to the
+/// account before, per address (see `throttle::Limits`).
 pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Account, Error> {
     let email = email.trim().to_lowercase();
     // The address is kept as a hash: the attempts table names nobody, and any text the
     // caller sends (a control character included) makes a key.
-    let (by_address, by_client) = (
-        format!("login:address:{}", token_hash(&email)),
-        format!("login:client:{client}"),
-    );
-    take_attempt(
-        app,
-        &[
-            (by_address.as_str(), throttle::LOGIN_FAILURES_PER_ADDRESS),
-            (by_client.as_str(), throttle::LOGIN_FAILURES_PER_CLIENT),
-        ],
-    )?;
+    let address = token_hash(&email);
+    let known = format!("{}login:{address}:{client}", db::attempts::KNOWN_PREFIX);
+    let since = now() - chrono::Duration::days(throttle::KNOWN_CLIENT_DAYS);
+    let holders = app.read(|c| Ok(db::attempts::remembered_since(c, &known, since)?))?;
+    let l = &app.throttle;
+    let mut keys = vec![
+        (format!("login:pair:{address}:{client}"), l.login_pair),
+        (format!("login:client:{client}"), l.login_client),
+    ];
+    // Guesses from elsewhere do not lock out a client that signed in to the account before.
+    if !holders {
+        keys.push((format!("login:address:{address}"), l.login_address));
+        keys.push((
+            format!("login:address-daily:{address}"),
+            l.login_address_daily,
+        ));
+    }
+    let counted: Vec<(&str, Limit)> = keys.iter().map(|(k, l)| (k.as_str(), *l)).collect();
+    take_attempt(app, &counted)?;
     // No stored address holds a control character; such input is simply unknown.
     let account = if email.chars().any(char::is_control) {
         None
@@ -210,7 +227,9 @@ pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Acc
     };
     match account {
         Some(a) if ok => {
-            give_attempt_back(app, &[by_address.as_str(), by_client.as_str()])?;
+            let taken: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+            give_attempt_back(app, &taken)?;
+            app.write(|tx| Ok(db::attempts::remember(tx, &known, now())?))?;
             Ok(a)
         }
         _ => Err(Error::Unauthorized(Unauthorized::Credentials)),
@@ -243,15 +262,17 @@ pub fn request_magic_link(
     }
     .map_err(|m| DomainError::Invalid(vec![FieldError::new("email", m)]))?
     .into_inner();
-    let (by_address, by_client) = (
+    let (by_address, by_client, mails) = (
         format!("magic:address:{}", token_hash(&email)),
         format!("magic:client:{client}"),
+        mail_key(&email),
     );
     take_attempt(
         app,
         &[
-            (by_address.as_str(), throttle::MAGIC_LINKS_PER_ADDRESS),
-            (by_client.as_str(), throttle::MAGIC_LINKS_PER_CLIENT),
+            (by_address.as_str(), app.throttle.links_address),
+            (by_client.as_str(), app.throttle.links_client),
+            (mails.as_str(), app.throttle.mails_address),
         ],
     )?;
     Ok(LinkRequest { email })
@@ -296,10 +317,7 @@ pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result
         .filter(|t| !t.is_empty())
         .ok_or_else(|| DomainError::Invalid(vec![FieldError::new("token", REQUIRED)]))?;
     let by_client = format!("redeem:client:{client}");
-    take_attempt(
-        app,
-        &[(by_client.as_str(), throttle::REDEEM_FAILURES_PER_CLIENT)],
-    )?;
+    take_attempt(app, &[(by_client.as_str(), app.throttle.redeem_client)])?;
     let hash = token_hash(token);
     // A link made before the account's credentials changed is void like its tokens.
     let account = app.write(|tx| match db::users::use_magic_link(tx, &hash, now())? {
@@ -483,7 +501,7 @@ mod tests {
         for _ in 0..3 {
             login(&t.app, "bob@example.nl", "een-lang-wachtwoord", "c").unwrap();
         }
-        for _ in 0..throttle::LOGIN_FAILURES_PER_ADDRESS.max {
+        for _ in 0..t.app.throttle.login_pair.max {
             assert!(login(&t.app, "bob@example.nl", "fout-wachtwoord", "c").is_err());
         }
         assert!(matches!(

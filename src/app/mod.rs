@@ -53,6 +53,10 @@ pub struct App {
     pub attachments: std::path::PathBuf,
     /// Argon2 work running at once, at most one per core (`crate::front::hashing`).
     pub hashing: tokio::sync::Semaphore,
+    /// The limits of sign-in attempts, links and mails (`PLANLOKET_THROTTLE_*`).
+    pub throttle: crate::domain::throttle::Limits,
+    /// The proxies whose `X-Forwarded-For` names the client (`PLANLOKET_TRUSTED_PROXIES`).
+    pub proxies: crate::domain::client::TrustedProxies,
 }
 
 impl App {
@@ -66,6 +70,8 @@ impl App {
             rounds: rounds::RoundsCache::default(),
             payer: None,
             attachments: std::path::PathBuf::from("data").join("attachments"),
+            throttle: crate::domain::throttle::Limits::default(),
+            proxies: crate::domain::client::TrustedProxies::default(),
             hashing: tokio::sync::Semaphore::new(crate::config::cores()),
         }
     }
@@ -78,6 +84,17 @@ impl App {
     ) -> App {
         self.payer = payer;
         self.attachments = data_dir.join("attachments");
+        self
+    }
+
+    /// The limits of attempts and who the client is, as configured.
+    pub fn with_guard(
+        mut self,
+        throttle: crate::domain::throttle::Limits,
+        proxies: crate::domain::client::TrustedProxies,
+    ) -> App {
+        self.throttle = throttle;
+        self.proxies = proxies;
         self
     }
 

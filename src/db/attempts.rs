@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use super::{stored, utc, DbConn, DbError, Tx};
-use crate::domain::throttle::{admit, give_back, Attempts, Limit};
+use crate::domain::throttle::{admit, give_back, Attempts, Limit, KNOWN_CLIENT_DAYS};
 
 #[derive(diesel::QueryableByName)]
 struct Row {
@@ -14,8 +14,11 @@ struct Row {
     count: i32,
 }
 
-/// Windows this old are surely over (the longest window is 15 minutes).
+/// Windows this old are surely over (the longest window is a day, `LONGEST_WINDOW_SECS`).
 const FORGET_AFTER_HOURS: i64 = 24;
+
+/// Keys that remember a client that signed in (`remember`), kept `KNOWN_CLIENT_DAYS`.
+pub const KNOWN_PREFIX: &str = "known:";
 
 /// Reads a key's attempts with its row locked until the transaction ends (PostgreSQL `FOR
 /// UPDATE`; on SQLite the write transaction holds the database's write lock), creating it.
@@ -75,9 +78,17 @@ pub fn take(
     now: DateTime<Utc>,
 ) -> Result<Result<(), u64>, DbError> {
     use super::schema::attempts::dsl;
+    let known = format!("{KNOWN_PREFIX}%");
     diesel::delete(
         dsl::attempts
-            .filter(dsl::window_start.lt(stored(now - Duration::hours(FORGET_AFTER_HOURS)))),
+            .filter(dsl::window_start.lt(stored(now - Duration::hours(FORGET_AFTER_HOURS))))
+            .filter(dsl::key.not_like(&known)),
+    )
+    .execute(&mut **tx)?;
+    diesel::delete(
+        dsl::attempts
+            .filter(dsl::window_start.lt(stored(now - Duration::days(KNOWN_CLIENT_DAYS))))
+            .filter(dsl::key.like(&known)),
     )
     .execute(&mut **tx)?;
     let mut admitted = Vec::with_capacity(keys.len());
@@ -100,4 +111,28 @@ pub fn give_back_one(tx: &mut Tx, keys: &[&str], now: DateTime<Utc>) -> Result<(
         store(tx, key, give_back(a))?;
     }
     Ok(())
+}
+
+/// Remembers that `key` (a client and an account, under `KNOWN_PREFIX`) signed in now.
+pub fn remember(tx: &mut Tx, key: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    locked(tx, key, now)?;
+    store(
+        tx,
+        key,
+        Attempts {
+            window_start: now,
+            count: 0,
+        },
+    )
+}
+
+/// Whether `key` was remembered since `since`.
+pub fn remembered_since(c: &mut DbConn, key: &str, since: DateTime<Utc>) -> Result<bool, DbError> {
+    use super::schema::attempts::dsl;
+    let n: i64 = dsl::attempts
+        .filter(dsl::key.eq(key))
+        .filter(dsl::window_start.ge(stored(since)))
+        .count()
+        .get_result(c)?;
+    Ok(n > 0)
 }

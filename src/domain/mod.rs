@@ -6,6 +6,7 @@
 pub mod adoption;
 pub mod budget;
 pub mod calendar;
+pub mod client;
 pub mod conflict;
 pub mod decision;
 pub mod errors;

@@ -150,6 +150,8 @@ pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
             )
             .expect("a valid test payer"),
         ),
+        throttle: Default::default(),
+        trusted_proxies: Default::default(),
     }
 }
 
@@ -175,8 +177,22 @@ pub fn spawn_second(app: &TestApp) -> TestApp {
     spawn_shared(app.db.clone(), app.smtp_url.clone())
 }
 
+/// An app with settings changed by `change` (limits, trusted proxies, …).
+pub fn spawn_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_configured(std::sync::Arc::new(TestDb::new()), None, change)
+}
+
 fn spawn_shared(db: std::sync::Arc<TestDb>, smtp_url: Option<String>) -> TestApp {
-    let settings = settings_for(&db, smtp_url.clone());
+    spawn_configured(db, smtp_url, |_| {})
+}
+
+fn spawn_configured(
+    db: std::sync::Arc<TestDb>,
+    smtp_url: Option<String>,
+    change: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = settings_for(&db, smtp_url.clone());
+    change(&mut settings);
     let (tx, rx) = mpsc::channel();
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
