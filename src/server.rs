@@ -23,14 +23,26 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
                    base-uri 'none'; object-src 'none'";
 
 /// The headers every answer carries, from either door: the content security policy, no
-/// framing, no sniffing, no referrer to other sites, and no caching unless the answer says
-/// otherwise (a page or a list may show someone's plans; the stylesheet sets its own).
+/// framing, no sniffing, no referrer to other sites, no caching unless the answer says
+/// otherwise (a page or a list may show someone's plans; the stylesheet sets its own), and
+/// behind an https public address, HSTS.
 async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let https = req
+        .app_data::<web::Data<App>>()
+        .is_some_and(|a| a.is_https());
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
+    if https {
+        // Behind https, browsers are told to come back over https only, for a year. Not for
+        // subdomains: the municipality's other hosts are not this service's to promise.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),

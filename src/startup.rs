@@ -37,7 +37,8 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     );
     let app = App::new(db, signal, &settings.public_url)
         .with_grants(settings.payer.clone(), &settings.data_dir)
-        .with_guard(settings.throttle, settings.trusted_proxies.clone());
+        .with_guard(settings.throttle, settings.trusted_proxies.clone())
+        .with_form_key(&settings.jwt_secret);
     bootstrap_admin(&app, settings)?;
     let api = crate::http::Api::new(&settings.jwt_secret);
     let server = crate::server::server(app, api, listener, workers).map_err(|e| e.to_string())?;

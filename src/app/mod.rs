@@ -57,6 +57,9 @@ pub struct App {
     pub throttle: crate::domain::throttle::Limits,
     /// The proxies whose `X-Forwarded-For` names the client (`PLANLOKET_TRUSTED_PROXIES`).
     pub proxies: crate::domain::client::TrustedProxies,
+    /// The key that binds a pre-login form token to its cookie (`web::session`), derived
+    /// from the signing key so every instance on the same configuration shares it.
+    pub form_key: [u8; 32],
 }
 
 impl App {
@@ -72,6 +75,11 @@ impl App {
             attachments: std::path::PathBuf::from("data").join("attachments"),
             throttle: crate::domain::throttle::Limits::default(),
             proxies: crate::domain::client::TrustedProxies::default(),
+            form_key: {
+                let mut k = [0u8; 32];
+                getrandom::fill(&mut k).expect("the operating system has no random source");
+                k
+            },
             hashing: tokio::sync::Semaphore::new(crate::config::cores()),
         }
     }
@@ -84,6 +92,23 @@ impl App {
     ) -> App {
         self.payer = payer;
         self.attachments = data_dir.join("attachments");
+        self
+    }
+
+    /// Whether the service is reached over https (its public address says so): cookies then
+    /// carry `Secure` and the `__Host-` prefix, and answers HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The form-token key, derived from the signing key (a hash of it under a label of its
+    /// own: the signing key itself is never used for anything but tokens).
+    pub fn with_form_key(mut self, signing_key: &[u8]) -> App {
+        use blake2::{Blake2s256, Digest};
+        let mut h = Blake2s256::new();
+        h.update(b"planloket form token key\0");
+        h.update(signing_key);
+        self.form_key = h.finalize().into();
         self
     }
 

@@ -1,10 +1,13 @@
 //! Who is visiting: the signed-in account of the session cookie, if any, and the token every
 //! form of the page carries against cross-site requests (CSRF).
 //!
-//! A session is a cookie (`HttpOnly`, `SameSite=Lax`, `Secure` when the public address is
-//! https) holding a random token; the database keeps its hash (`app::sessions`). A form's
-//! token is the session's own; before sign-in it is a random value in a cookie of its own,
-//! repeated in the form (a double submit): a post whose token does not match changes nothing.
+//! A session is a cookie (`HttpOnly`, `SameSite=Lax`; behind an https public address `Secure`
+//! and named with the `__Host-` prefix, so no other host can set it) holding a random token;
+//! the database keeps its hash (`app::sessions`). A form's token is the session's own; before
+//! sign-in it is bound to a random value in a cookie of its own: the form carries a MAC of
+//! that value under a key of the service (keyed BLAKE2s), so a cookie planted by someone else
+//! with a token of their choosing does not pass. A post whose token does not match changes
+//! nothing.
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
@@ -20,6 +23,28 @@ use crate::domain::user::{Account, Actor};
 pub const SESSION_COOKIE: &str = "planloket_sessie";
 pub const FORM_COOKIE: &str = "planloket_formulier";
 
+/// A cookie's name: behind https with the `__Host-` prefix (only this host, path `/`,
+/// `Secure`: a sibling host cannot set or overwrite it).
+fn cookie_name(name: &'static str, secure: bool) -> &'static str {
+    match (name, secure) {
+        (SESSION_COOKIE, true) => "__Host-planloket_sessie",
+        (FORM_COOKIE, true) => "__Host-planloket_formulier",
+        (other, _) => other,
+    }
+}
+
+/// The form token for a pre-login cookie value: its MAC under the service's form key.
+fn bound(key: &[u8; 32], cookie_value: &str) -> String {
+    use blake2::digest::{KeyInit, Mac};
+    let mut mac = blake2::Blake2sMac256::new_from_slice(key).expect("a 32-byte key fits");
+    mac.update(cookie_value.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The visitor of a page.
 pub struct Visitor {
     pub signed_in: Option<SignedIn>,
@@ -28,6 +53,7 @@ pub struct Visitor {
     /// What every form of the answer carries.
     pub csrf: String,
     secure: bool,
+    form_key: [u8; 32],
     set: Vec<Cookie<'static>>,
 }
 
@@ -37,7 +63,7 @@ fn is_token(s: &str) -> bool {
 }
 
 fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build(name, value)
+    Cookie::build(cookie_name(name, secure), value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -110,9 +136,9 @@ impl Visitor {
         self.set.push(gone);
         self.signed_in = None;
         self.token = None;
-        self.csrf = crate::config::random_token();
-        self.set
-            .push(cookie(FORM_COOKIE, self.csrf.clone(), self.secure));
+        let fresh = crate::config::random_token();
+        self.csrf = bound(&self.form_key, &fresh);
+        self.set.push(cookie(FORM_COOKIE, fresh, self.secure));
     }
 }
 
@@ -125,21 +151,25 @@ pub struct Pending {
     had_session_cookie: bool,
     form_cookie: Option<String>,
     secure: bool,
+    form_key: [u8; 32],
 }
 
 impl Pending {
     fn of(req: &HttpRequest, state: &App) -> Pending {
+        let secure = state.is_https();
+        let session = req.cookie(cookie_name(SESSION_COOKIE, secure));
         Pending {
-            token: req
-                .cookie(SESSION_COOKIE)
+            token: session
+                .as_ref()
                 .map(|c| c.value().to_string())
                 .filter(|t| is_token(t)),
-            had_session_cookie: req.cookie(SESSION_COOKIE).is_some(),
+            had_session_cookie: session.is_some(),
             form_cookie: req
-                .cookie(FORM_COOKIE)
+                .cookie(cookie_name(FORM_COOKIE, secure))
                 .map(|c| c.value().to_string())
                 .filter(|t| is_token(t)),
-            secure: state.public_url.starts_with("https://"),
+            secure,
+            form_key: state.form_key,
         }
     }
 
@@ -155,6 +185,7 @@ impl Pending {
             token: signed_in.as_ref().and(self.token),
             csrf: String::new(),
             secure,
+            form_key: self.form_key,
             set: Vec::new(),
             signed_in,
         };
@@ -166,11 +197,12 @@ impl Pending {
         }
         v.csrf = match (&v.signed_in, self.form_cookie) {
             (Some(s), _) => s.session.csrf.clone(),
-            (None, Some(c)) => c,
+            (None, Some(c)) => bound(&self.form_key, &c),
             (None, None) => {
                 let fresh = crate::config::random_token();
-                v.set.push(cookie(FORM_COOKIE, fresh.clone(), secure));
-                fresh
+                let token = bound(&self.form_key, &fresh);
+                v.set.push(cookie(FORM_COOKIE, fresh, secure));
+                token
             }
         };
         v

@@ -187,6 +187,66 @@ fn the_account_page_lists_the_sessions_and_signs_out_everywhere() {
 }
 
 #[test]
+fn behind_https_the_cookies_are_host_only_and_secure_and_hsts_is_sent() {
+    let app = crate::helpers::spawn_app_with(|s| s.public_url = "https://planloket.example".into());
+    let (_, email, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let mut b = Browser::new(&app);
+    let page = b.get("/inloggen").expect(200);
+    assert_eq!(
+        page.headers
+            .get("strict-transport-security")
+            .map(String::as_str),
+        Some("max-age=31536000")
+    );
+    let form = page
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-planloket_formulier="))
+        .expect("a __Host- form cookie");
+    assert!(
+        form.contains("Secure") && form.contains("Path=/") && !form.contains("Domain"),
+        "{form}"
+    );
+    let signed = b.sign_in(&email, PASSWORD);
+    let session = signed
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("__Host-planloket_sessie="))
+        .expect("a __Host- session cookie");
+    assert!(
+        session.contains("Secure") && session.contains("HttpOnly"),
+        "{session}"
+    );
+    b.get("/mijn-plannen").expect(200);
+    // The API says the same.
+    let r = app.get("/rounds", None);
+    assert_eq!(
+        r.header("strict-transport-security"),
+        Some("max-age=31536000")
+    );
+}
+
+#[test]
+fn a_planted_form_cookie_with_a_token_of_ones_own_choosing_does_not_pass() {
+    let app = spawn_app();
+    let (_, email, _) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let chosen = "ab".repeat(32);
+    let mut victim = Browser::new(&app);
+    victim.plant_cookie("planloket_formulier", &chosen);
+    // The double submit of old: the cookie's value as the form's token. Refused.
+    let r = victim.post_raw(
+        "/inloggen",
+        &[("csrf", &chosen), ("email", &email), ("password", PASSWORD)],
+    );
+    assert_eq!(r.status, 403, "{}", r.html);
+    assert!(!r.cookies.iter().any(|c| c.starts_with("planloket_sessie=")));
+    // The page binds its token to the cookie: that token is not the cookie's value.
+    let page = victim.get("/inloggen").expect(200);
+    assert_ne!(page.token(), chosen);
+    victim.sign_in(&email, PASSWORD);
+}
+
+#[test]
 fn a_query_or_a_form_that_does_not_read_is_a_dutch_400_page() {
     let app = spawn_app();
     let (mut b, _) = crate::signed_in(&app, &["applicant"], Some("resident"));

@@ -105,6 +105,11 @@ impl<'a> Browser<'a> {
         self.app
     }
 
+    /// Sets a cookie as someone else could have planted it.
+    pub fn plant_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()
