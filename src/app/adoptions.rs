@@ -69,6 +69,9 @@ pub fn adopt(
         None,
     )?;
     round.check_adoptable()?;
+    if earlier.is_empty() {
+        round.check_call_closed(Utc::now())?;
+    }
     let plans = db::plans::of_round(tx, &round.id)?;
     let standings: Vec<Standing<'_>> = plans
         .iter()
@@ -260,21 +263,33 @@ fn decision_letters(
     Ok(out)
 }
 
+/// The round's plans as the adoption page weighs them: decided ones waiting for an adoption,
+/// ones still being assessed, and what an adoption would leave out (programme team).
+pub fn standing(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<RoundStanding, Error> {
+    permission::check(actor, Permission::RecordAdoption)?;
+    let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
+    Ok(RoundStanding {
+        plans: db::plans::of_round(c, &round.id)?,
+        drafts: db::plans::drafts_in_round(c, &round.id)?,
+        call_open: round.adopted_on.is_none() && round.check_call_closed(now()).is_err(),
+        round,
+    })
+}
+
+/// Where a round stands before an adoption: its submitted plans, how many drafts an adoption
+/// would leave unsubmitted for good, and whether its call for plans is still open (the first
+/// adoption waits until it closes).
+#[derive(Debug, Clone)]
+pub struct RoundStanding {
+    pub round: crate::domain::round::Round,
+    pub plans: Vec<crate::domain::plan::Plan>,
+    pub drafts: i64,
+    pub call_open: bool,
+}
+
 /// A round's adoptions, the first first, each with the plans it covers and whether its
 /// letters went out (programme team and board; the published overview names the adoptions
 /// to everyone).
-/// The round's plans as the adoption page weighs them: decided ones waiting for an adoption,
-/// ones still being assessed (programme team).
-pub fn standing(
-    c: &mut DbConn,
-    actor: &Actor,
-    round_id: &str,
-) -> Result<Vec<crate::domain::plan::Plan>, Error> {
-    permission::check(actor, Permission::RecordAdoption)?;
-    let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
-    Ok(db::plans::of_round(c, &round.id)?)
-}
-
 pub fn list(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<Vec<AdoptionView>, Error> {
     permission::check(actor, Permission::SeeAssessment)?;
     views(c, round_id)

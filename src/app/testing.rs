@@ -281,6 +281,7 @@ impl TestApp {
         round: &Round,
         deferred: &[&str],
     ) -> super::adoptions::Adopted {
+        self.close_call(team, round);
         self.app
             .write(|tx| {
                 super::adoptions::adopt(
@@ -295,6 +296,27 @@ impl TestApp {
                 )
             })
             .expect("an adoption")
+    }
+
+    /// Closes a round's call for plans now, as the team does before the first adoption;
+    /// nothing for a round adopted already.
+    pub fn close_call(&self, team: &Account, round: &Round) {
+        self.app
+            .write(|tx| {
+                if crate::db::rounds::find(tx, &round.id)?.is_some_and(|r| r.adopted_on.is_none()) {
+                    super::rounds::update(
+                        tx,
+                        &team.actor(),
+                        &round.id,
+                        crate::domain::round::RoundInput {
+                            closes_at: Some(Utc::now() - Duration::seconds(1)),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .expect("the call closed");
     }
 
     /// Every mail in the outbox, the first written first.

@@ -441,6 +441,15 @@ pub fn of_round(c: &mut DbConn, round_id: &str) -> Result<Vec<Plan>, DbError> {
         .collect()
 }
 
+/// How many drafts a round holds (plans begun and never submitted).
+pub fn drafts_in_round(c: &mut DbConn, round_id: &str) -> Result<i64, DbError> {
+    Ok(plans::table
+        .filter(plans::round_id.eq(round_id))
+        .filter(plans::status.eq(DRAFT))
+        .count()
+        .get_result(c)?)
+}
+
 /// A page of the plans open for a vote in any round, the longest waiting first.
 pub fn voting(c: &mut DbConn, offset: i64, limit: i64) -> Result<Vec<Plan>, DbError> {
     plans::table

@@ -13,7 +13,7 @@ use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::adoptions::{self, AdoptionInput};
 use crate::app::App;
 use crate::app::{self, reservations, rounds};
-use crate::domain::calendar::{amsterdam_date, dutch_date};
+use crate::domain::calendar::{amsterdam_date, dutch_date, dutch_date_time};
 use crate::domain::permission;
 use crate::domain::permission::Permission;
 use crate::domain::state::PlanStatus;
@@ -368,6 +368,10 @@ struct AdoptionPage {
     adopted_on: String,
     reference: String,
     deferred: Vec<String>,
+    /// While the call is open: until when (the first adoption waits for its close).
+    open_until: Option<String>,
+    drafts: i64,
+    confirmed: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -378,6 +382,9 @@ pub struct AdoptionForm {
     reference: String,
     #[serde(default)]
     deferred: Vec<String>,
+    /// "Ik leg deze vaststelling vast": the confirmation the page asks.
+    #[serde(default)]
+    bevestigd: Option<String>,
 }
 
 async fn adoption_page(
@@ -393,14 +400,19 @@ async fn adoption_page(
     )?;
     let st = state.clone();
     let rid = id.to_string();
-    let (round, standing, adoptions) = web::block(move || {
+    let (standing, adoptions) = web::block(move || {
         st.read(|c| {
-            let round = rounds::get(c, &rid)?;
             let standing = adoptions::standing(c, &actor, &rid)?;
-            Ok((round, standing, adoptions::list(c, &actor, &rid)?))
+            Ok((standing, adoptions::list(c, &actor, &rid)?))
         })
     })
     .await??;
+    let adoptions::RoundStanding {
+        round,
+        plans: standing,
+        drafts,
+        call_open,
+    } = standing;
     let plan_ref = |p: &crate::domain::plan::Plan| PlanRef {
         id: p.id.clone(),
         title: p.content.title.clone(),
@@ -446,6 +458,9 @@ async fn adoption_page(
         },
         reference: f.reference,
         deferred: f.deferred,
+        open_until: call_open.then(|| dutch_date_time(round.spec.closes_at)),
+        drafts,
+        confirmed: f.bevestigd.is_some(),
     })
 }
 
@@ -488,6 +503,13 @@ pub async fn adopt(
             None
         }
     };
+    if f.bevestigd.is_none() {
+        p.add(
+            "bevestigd",
+            "Bevestiging",
+            "Vink aan dat u deze vaststelling vastlegt: daarna gaan de besluitbrieven weg.",
+        );
+    }
     if p.is_empty() {
         let input = AdoptionInput {
             adopted_on,

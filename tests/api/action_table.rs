@@ -134,6 +134,7 @@ fn the_56_actions_replay_to_the_published_totals() {
         expected_funding.insert(title.clone(), row["funding"].as_str().unwrap().into());
         filed.insert(title, id);
     }
+    app.close_call(&team, &round);
     app.post(
         &format!("/rounds/{round}/adoption"),
         Some(&team),

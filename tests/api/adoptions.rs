@@ -22,6 +22,7 @@ pub fn decided(b: &Board, plan: Value, advice: Value) -> String {
 }
 
 pub fn adopt(b: &Board, body: Value) -> Resp {
+    b.s.app.close_call(&b.s.team, &b.s.round);
     b.s.app.post(
         &format!("/rounds/{}/adoption", b.s.round),
         Some(&b.s.team),
@@ -35,6 +36,44 @@ fn status_seen(b: &Board, id: &str) -> Value {
         .expect(200)
         .body["status"]
         .clone()
+}
+
+#[test]
+fn the_first_adoption_waits_until_the_call_for_plans_has_closed() {
+    let b = board(2);
+    let granted = decided(
+        &b,
+        plan_in("B", 9000, &b.s.org),
+        advice("positive", 9000, [2, 2, 2, 2]),
+    );
+    let body = json!({"adopted_on": today(), "reference": "B&W 2025/114"});
+    let r =
+        b.s.app
+            .post(
+                &format!("/rounds/{}/adoption", b.s.round),
+                Some(&b.s.team),
+                body.clone(),
+            )
+            .expect(409);
+    let nl = r.body["detail_nl"].as_str().unwrap();
+    assert!(nl.contains("staat open voor plannen tot"), "{nl}");
+    assert!(nl.contains("Ronde bewerken"), "{nl}");
+    // Nothing changed: the round is still open, the plan still waits.
+    let round =
+        b.s.app
+            .get(&format!("/rounds/{}", b.s.round), None)
+            .expect(200);
+    assert_eq!(round.body["adopted_on"], Value::Null);
+    b.s.app.close_call(&b.s.team, &b.s.round);
+    let r =
+        b.s.app
+            .post(
+                &format!("/rounds/{}/adoption", b.s.round),
+                Some(&b.s.team),
+                body,
+            )
+            .expect(201);
+    assert_eq!(r.body["adopted"], json!([granted]));
 }
 
 #[test]
@@ -607,6 +646,7 @@ fn of_simultaneous_adoptions_one_is_recorded() {
         advice("positive", 9000, [2, 2, 2, 2]),
     );
     let Board { s, .. } = b;
+    s.app.close_call(&s.team, &s.round);
     let (round, team) = (s.round.clone(), s.team.clone());
     let app = std::sync::Arc::new(s.app);
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
@@ -646,6 +686,7 @@ fn a_withdrawal_and_an_adoption_at_once_never_both_take_the_plan() {
             advice("positive", 9000, [2, 2, 2, 2]),
         );
         let Board { s, .. } = b;
+        s.app.close_call(&s.team, &s.round);
         let (round, team, resident) = (s.round.clone(), s.team.clone(), s.resident.clone());
         let app = std::sync::Arc::new(s.app);
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));

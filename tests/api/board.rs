@@ -404,6 +404,7 @@ fn the_applicant_sees_the_decision_only_after_adoption() {
         0
     );
 
+    b.s.app.close_call(&b.s.team, &b.s.round);
     b.post(
         &format!("/rounds/{}/adoption", b.s.round),
         &b.chair,

@@ -86,6 +86,7 @@ fn a_plan_funded_otherwise_asks_no_amount_and_is_published_as_such() {
         .map(|l| l["granted_eur"].as_i64().unwrap())
         .sum();
     assert_eq!(granted, 0);
+    b.s.app.close_call(&b.s.team, &b.s.round);
     b.s.app
         .post(
             &format!("/rounds/{}/adoption", b.s.round),

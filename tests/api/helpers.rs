@@ -409,6 +409,24 @@ impl TestApp {
         r.body["id"].as_str().unwrap().to_string()
     }
 
+    /// Closes a round's call for plans now, as the team does before the first adoption
+    /// (`PATCH /rounds/{id}` with `closes_at`); nothing for a round adopted already.
+    pub fn close_call(&self, team: &str, round: &str) {
+        let r = self
+            .get(&format!("/rounds/{round}"), Some(team))
+            .expect(200);
+        if !r.body["adopted_on"].is_null() {
+            return;
+        }
+        let closes = chrono::Utc::now() - chrono::Duration::seconds(1);
+        self.patch(
+            &format!("/rounds/{round}"),
+            Some(team),
+            json!({"closes_at": closes.to_rfc3339()}),
+        )
+        .expect(200);
+    }
+
     /// Creates the real 2025-2026 round, open from an hour ago for thirty days.
     pub fn open_round(&self, team: &str) -> String {
         let now = chrono::Utc::now();

@@ -247,6 +247,7 @@ fn a_vote_invites_eligible_members_only_and_decisions_are_mailed_at_adoption() {
         .iter()
         .all(|x| !x.subject().starts_with("Besluit")));
 
+    m.app.close_call(&m.team, &m.round);
     m.app
         .post(
             &format!("/rounds/{}/adoption", m.round),

@@ -55,6 +55,7 @@ fn adopt(b: &Board) {
         .map(|p| p["id"].clone())
         .collect();
     assert_eq!(deferred.len(), 1);
+    b.s.app.close_call(&b.s.team, &b.s.round);
     b.s.app
         .post(
             &format!("/rounds/{}/adoption", b.s.round),

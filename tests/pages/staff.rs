@@ -276,3 +276,45 @@ fn a_new_round_is_the_teams_to_make() {
         .expect(200)
         .shows("Jeugd, jongeren en onderwijs");
 }
+
+#[test]
+fn the_adoption_page_warns_of_an_open_call_says_what_it_leaves_out_and_asks_confirmation() {
+    let s = setup();
+    // A draft that will never be submitted, and a submitted plan still being assessed.
+    s.draft(crate::helpers::complete_plan(&s.org));
+    s.submitted();
+    let (mut b, _) = as_role(&s, &["programme_team"]);
+    let here = format!("/rondes/{}/vaststelling", s.round);
+    let page = b.get(&here).expect(200);
+    page.shows("staat nog open voor plannen tot")
+        .shows("Wat deze vaststelling buiten laat")
+        .shows("1 concept dat nooit is ingediend")
+        .shows("1 plan(nen) in behandeling");
+    // Without the confirmation nothing is recorded, and the summary names it.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let r = b.submit(
+        &here,
+        &here,
+        &[("adopted_on", &today), ("reference", "B&W 2026/1")],
+    );
+    assert_eq!(r.status, 400, "{}", r.html);
+    assert_eq!(r.summary_fields(), vec!["bevestigd"]);
+    // Confirmed while the call is open: refused, saying how to close it first.
+    let r = b.submit(
+        &here,
+        &here,
+        &[
+            ("adopted_on", &today),
+            ("reference", "B&W 2026/1"),
+            ("bevestigd", "ja"),
+        ],
+    );
+    assert_eq!(r.status, 400, "{}", r.html);
+    r.shows("Ronde bewerken");
+    assert!(s
+        .app
+        .get(&format!("/rounds/{}", s.round), None)
+        .expect(200)
+        .body["adopted_on"]
+        .is_null());
+}

@@ -8,6 +8,7 @@ its own; the mail dir is where that server writes its mail as .eml files. Every 
 checked with axe-core (WCAG 2.1 A and AA, and best practice): a single violation fails the run.
 Screenshots of the main pages are kept. Only loopback addresses are used.
 """
+import datetime
 import email
 import email.policy
 import glob
@@ -66,6 +67,12 @@ def api(method, path, token=None, body=None):
     with urllib.request.urlopen(req) as r:
         raw = r.read()
         return json.loads(raw) if raw else None
+
+
+def close_call(round_id, team):
+    """Closes a round's call for plans now, as the team does before the first adoption."""
+    closes = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=1)
+    api("PATCH", f"/rounds/{round_id}", team, {"closes_at": closes.isoformat()})
 
 
 def token(address):
@@ -309,6 +316,7 @@ def partner_journey(browser, round_href):
     open_plans = api("GET", f"/plans?round={round_id}&status=submitted", team)["items"]
     deferred = [p["id"] for p in open_plans]
     today = time.strftime("%Y-%m-%d", time.localtime())
+    close_call(round_id, team)
     api("POST", f"/rounds/{round_id}/adoption", team, {"adopted_on": today, "reference": "B&W 2025/114", "deferred": deferred})
     page.reload()
     expect_text(page, "vastgesteld")
@@ -543,6 +551,10 @@ def round_assessment(browser, plan_id, round_href):
     team.fill("#reference", "B&W 2025/120")
     # The team's own action, submitted earlier, is still being assessed: it waits.
     team.get_by_label("Integrale leefbaarheidsactie").check()
+    # The page asks for confirmation before it records anything.
+    team.click("button:has-text('Vaststelling vastleggen')")
+    assert any(i.startswith("Bevestiging") for i in error_summary(team)), error_summary(team)
+    team.check("#bevestigd")
     team.click("button:has-text('Vaststelling vastleggen')")
     expect_text(team, "De vaststelling is vastgelegd")
     expect_text(team, "B&W 2025/120")

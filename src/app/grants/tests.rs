@@ -77,6 +77,7 @@ fn the_final_report_ends_the_wait_for_a_progress_report() {
         .expect("submitted");
     t.approved(&plan.id, &team);
     // Adopted early in the plan's first year: it runs two years, so a progress report.
+    t.close_call(&team, &round);
     t.app
         .write(|tx| {
             crate::app::adoptions::adopt(

@@ -255,6 +255,25 @@ impl Round {
         }
     }
 
+    /// The first adoption of a round waits until its call has closed: adopting while residents
+    /// may still file would close the call unannounced (nothing is submitted after the first
+    /// adoption). Once the window has closed, an adoption dated today is fine.
+    pub fn check_call_closed(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
+        if now >= self.spec.closes_at {
+            return Ok(());
+        }
+        let closes = crate::domain::calendar::dutch_date_time(self.spec.closes_at);
+        Err(DomainError::Conflict(Bilingual::new(
+            format!(
+                "the round is open for plans until {}: close its window first (PATCH /rounds/{{id}} with closes_at now), or adopt after it closes",
+                self.spec.closes_at.to_rfc3339()
+            ),
+            format!(
+                "de ronde staat open voor plannen tot {closes}: een vaststelling sluit de ronde. Sluit eerst de indiening (bij 'Ronde bewerken' de sluitingsdatum op nu zetten) of leg de vaststelling vast na de sluiting"
+            ),
+        )))
+    }
+
     /// A round is adopted only with its legal frame whole: every decision letter states it.
     pub fn check_adoptable(&self) -> Result<(), DomainError> {
         let missing = self.spec.legal.missing();
@@ -401,6 +420,21 @@ pub(crate) mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_first_adoption_waits_for_the_call_to_close() {
+        let r = round(false);
+        let closes = r.spec.closes_at;
+        let before = closes - chrono::Duration::minutes(1);
+        match r.check_call_closed(before) {
+            Err(DomainError::Conflict(said)) => {
+                assert!(said.nl.contains("staat open voor plannen tot"), "{}", said.nl);
+                assert!(said.nl.contains("Ronde bewerken"), "{}", said.nl);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(r.check_call_closed(closes).is_ok());
     }
 
     #[test]
