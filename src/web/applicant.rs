@@ -129,17 +129,30 @@ async fn form_page(
         resident,
         rows: FundingRowView::numbered(rows),
         groups: goal_groups(&round.spec.catalog),
-        themes: round
-            .spec
-            .catalog
-            .themes
-            .iter()
-            .map(|t| (t.code.clone(), t.name.clone()))
-            .collect(),
+        themes: budget_choices(&round, &f),
         organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
         named: NAMED,
         f,
     })
+}
+
+/// The themes "Ten laste van welke opgave?" offers: those of the chosen goals when they span
+/// several (and the one chosen before, if another), else every theme of the round.
+fn budget_choices(round: &Round, f: &PlanFormInput) -> Vec<(String, String)> {
+    let catalog = &round.spec.catalog;
+    let chosen = crate::domain::plan::themes_of_goals(
+        &crate::domain::plan::PlanContent {
+            goals: f.goals.clone(),
+            ..Default::default()
+        },
+        catalog,
+    );
+    catalog
+        .themes
+        .iter()
+        .filter(|t| chosen.len() < 2 || chosen.contains(&t.code) || f.budget_line == t.code)
+        .map(|t| (t.code.clone(), t.name.clone()))
+        .collect()
 }
 
 /// `GET /rondes/{id}/plannen/nieuw`: an empty plan form.

@@ -401,7 +401,7 @@ pub fn field(path: &str) -> (String, String) {
         "title" => pair("title", "Titel"),
         "description" => pair("description", "Omschrijving"),
         "goals" => pair("goals", "Doelen"),
-        "budget_line" => pair("budget_line", "Ten laste van budget"),
+        "budget_line" => pair("budget_line", "Ten laste van welke opgave?"),
         "lead_partner" => pair("lead_partner_id", "Trekker"),
         "partners" => pair("partner_ids", "Samenwerkingspartners"),
         "co_leads" => pair("co_lead_names", "Andere trekkers"),

@@ -82,6 +82,8 @@ impl Board {
 pub fn plan_in(theme_goal: &str, requested: i64, org: &str) -> Value {
     let mut p = complete_plan(org);
     p["goals"] = json!([theme_goal]);
+    // Goals of one theme: that theme pays.
+    p.as_object_mut().unwrap().remove("budget_line");
     p["requested_eur"] = json!(requested);
     p
 }

@@ -495,6 +495,8 @@ pub fn complete_plan(org: &str) -> Value {
         "title": "Huiswerkklas in De Heuvel",
         "description": "Twee middagen per week huiswerkbegeleiding voor kinderen uit groep 6 tot 8.",
         "goals": ["B", "J"],
+        // B and J are goals of two themes: the plan names the one that pays.
+        "budget_line": "JJO",
         "lead_partner": {"organisation_id": org},
         "partners": [{"name": "Bibliotheek Noord"}],
         "payee_id": org,

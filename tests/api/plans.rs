@@ -3,7 +3,7 @@
 use std::sync::{Arc, Barrier};
 
 use chrono::{Duration, Utc};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -311,10 +311,12 @@ fn a_residents_plan_needs_a_payee_to_be_submitted() {
 }
 
 #[test]
-fn the_budget_line_defaults_to_the_first_goals_theme_and_may_be_overridden() {
+fn the_budget_line_follows_goals_of_one_theme_and_is_asked_when_they_span_several() {
     let s = setup();
     let mut body = complete_plan(&s.org);
-    body["goals"] = json!(["R", "B"]);
+    body.as_object_mut().unwrap().remove("budget_line");
+    // R and M are goals of one theme: it pays.
+    body["goals"] = json!(["R", "M"]);
     let r = s
         .app
         .post(
@@ -324,26 +326,40 @@ fn the_budget_line_defaults_to_the_first_goals_theme_and_may_be_overridden() {
         )
         .expect(201);
     assert_eq!(r.body["budget_line"], "FVW");
-    body["budget_line"] = json!("FZT");
+    // R and B span two themes: no theme is taken from the alphabet, the plan must name one.
+    body["goals"] = json!(["R", "B"]);
     let r = s
         .app
         .post(
             &format!("/rounds/{}/plans", s.round),
             Some(&s.resident),
-            body,
+            body.clone(),
         )
         .expect(201);
-    assert_eq!(r.body["budget_line"], "FZT");
-    let id = r.body["id"].as_str().unwrap();
+    assert_eq!(r.body["budget_line"], Value::Null);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let r = s
+        .app
+        .post(&format!("/plans/{id}/submit"), Some(&s.resident), json!({}))
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["budget_line"]);
+    assert!(
+        r.body["errors"][0]["message_nl"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("meer dan één opgave"),
+        "{}",
+        r.text
+    );
     let r = s
         .app
         .patch(
             &format!("/plans/{id}"),
             Some(&s.resident),
-            json!({"budget_line": null}),
+            json!({"budget_line": "FZT"}),
         )
         .expect(200);
-    assert_eq!(r.body["budget_line"], "FVW");
+    assert_eq!(r.body["budget_line"], "FZT");
     let r = s
         .app
         .patch(
@@ -353,6 +369,9 @@ fn the_budget_line_defaults_to_the_first_goals_theme_and_may_be_overridden() {
         )
         .expect(400);
     assert_eq!(r.error_fields(), vec!["budget_line"]);
+    s.app
+        .post(&format!("/plans/{id}/submit"), Some(&s.resident), json!({}))
+        .expect(200);
 }
 
 #[test]

@@ -25,6 +25,26 @@ fn the_plan_form_shows_the_goals_of_each_theme() {
 }
 
 #[test]
+fn goals_of_two_themes_ask_which_pays_offering_those_two() {
+    let s = setup();
+    let mut plan = complete_plan(&s.org);
+    plan.as_object_mut().unwrap().remove("budget_line");
+    let id = s.draft(plan);
+    let mut b = sign_in_resident(&s);
+    let check = b.get(&format!("/plannen/{id}/indienen")).expect(200);
+    check.shows("#budget_line");
+    let form = b.get(&format!("/plannen/{id}/bewerken")).expect(200);
+    form.shows("Ten laste van welke opgave?");
+    // B is a goal of "Jeugd, jongeren en onderwijs", J of the second theme: those two only.
+    assert!(form.html.contains("<option value=\"JJO\""), "JJO offered");
+    assert!(form.html.contains("<option value=\"FZT\""), "FZT offered");
+    assert!(
+        !form.html.contains("<option value=\"FVW\""),
+        "FVW is no theme of the goals"
+    );
+}
+
+#[test]
 fn a_draft_with_mistakes_comes_back_whole_with_each_field_named() {
     let s = setup();
     let mut b = sign_in_resident(&s);

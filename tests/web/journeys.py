@@ -195,6 +195,8 @@ def resident_journey(browser):
     page.fill("#description", "Twee middagen per week huiswerkbegeleiding voor kinderen uit groep 6 tot 8.")
     page.check("#goal-B")
     page.check("#goal-J")
+    # B and J belong to two themes: she says which pays.
+    page.select_option("#budget_line", "JJO")
     page.select_option("#payee_id", index=1)
     page.fill("#start_year", "2027")
     page.fill("#end_year", "2028")

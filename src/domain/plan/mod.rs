@@ -575,16 +575,32 @@ pub fn combine(
     c
 }
 
-/// The theme a plan is charged to: the explicit one, else the theme of its first known goal.
+/// The theme a plan is charged to: the one it names, else the theme of its goals when they
+/// all belong to one. Goals of several themes name no theme by themselves: which one pays is
+/// the applicant's choice (`budget_line`), never the alphabet's.
 pub fn budget_line(content: &PlanContent, catalog: &Catalog) -> Option<String> {
     match &content.budget_line {
         Some(explicit) => Some(explicit.clone()),
-        None => content
-            .goals
-            .iter()
-            .find_map(|g| catalog.theme_of_goal(g))
-            .map(|t| t.code.clone()),
+        None => match themes_of_goals(content, catalog).as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        },
     }
+}
+
+/// The themes of the plan's known goals, each once, in the catalog's order.
+pub fn themes_of_goals(content: &PlanContent, catalog: &Catalog) -> Vec<String> {
+    catalog
+        .themes
+        .iter()
+        .filter(|t| {
+            content
+                .goals
+                .iter()
+                .any(|g| catalog.theme_of_goal(g).is_some_and(|of| of.code == t.code))
+        })
+        .map(|t| t.code.clone())
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::{budget_line, check_content, PlanContent};
+use super::{budget_line, check_content, themes_of_goals, PlanContent};
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::errors::{Bilingual, DomainError, FieldErrors};
 
@@ -68,6 +68,26 @@ pub fn parse_submission(
         );
     }
     let line = budget_line(content, catalog);
+    let spanned = themes_of_goals(content, catalog);
+    if line.is_none() && spanned.len() > 1 {
+        e.add(
+            "budget_line",
+            (
+                format!(
+                    "the goals belong to several themes ({}): name the budget_line the plan is charged to",
+                    spanned.join(", ")
+                ),
+                format!(
+                    "uw doelen horen bij meer dan één opgave ({}): kies ten laste van welke opgave het plan komt",
+                    spanned
+                        .iter()
+                        .filter_map(|c| catalog.theme(c).map(|t| t.name.clone()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        );
+    }
     check_requested(
         &mut e,
         content,
@@ -274,6 +294,7 @@ mod tests {
                 organisation_id: "org-1".into(),
             }),
             payee_id: Some("org-1".into()),
+            budget_line: Some("JJO".into()),
             ..Default::default()
         }
     }
@@ -290,7 +311,41 @@ mod tests {
     }
 
     #[test]
-    fn a_complete_plan_is_submittable_and_charged_to_its_first_goals_theme() {
+    fn goals_of_several_themes_ask_which_theme_pays() {
+        // B is a goal of JJO, J of FZT: the applicant says which pays, not the alphabet.
+        let mut c = complete();
+        c.budget_line = None;
+        let e = fields(parse_submission(
+            &c,
+            ApplicantKind::Resident,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First,
+        ));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].field, "budget_line");
+        assert!(
+            e[0].message_nl.contains("meer dan één opgave"),
+            "{}",
+            e[0].message_nl
+        );
+        // Goals of one theme charge that theme.
+        c.goals = vec!["R".into(), "M".into()];
+        let s = parse_submission(
+            &c,
+            ApplicantKind::Resident,
+            &programme(),
+            &orgs(),
+            during(),
+            SubmissionKind::First,
+        )
+        .unwrap();
+        assert_eq!(s.budget_line.as_str(), "FVW");
+    }
+
+    #[test]
+    fn a_complete_plan_is_submittable_and_charged_to_the_theme_it_names() {
         let s = parse_submission(
             &complete(),
             ApplicantKind::Resident,

@@ -429,7 +429,11 @@ pub(crate) mod tests {
         let before = closes - chrono::Duration::minutes(1);
         match r.check_call_closed(before) {
             Err(DomainError::Conflict(said)) => {
-                assert!(said.nl.contains("staat open voor plannen tot"), "{}", said.nl);
+                assert!(
+                    said.nl.contains("staat open voor plannen tot"),
+                    "{}",
+                    said.nl
+                );
                 assert!(said.nl.contains("Ronde bewerken"), "{}", said.nl);
             }
             other => panic!("{other:?}"),
