@@ -199,6 +199,7 @@ fn decision_letters(
         name: owner.name.clone(),
         applicant: owner.name.clone(),
         plan_id: plan.id.clone(),
+        kenmerk: plan.kenmerk().to_string(),
         title: plan.content.title.clone(),
         merged_title: None,
         granted_eur: if granted {

@@ -106,7 +106,7 @@ pub fn open_vote(
                         &member.email,
                         &member.name,
                         &plan.content.title,
-                        &plan.id,
+                        (&plan.id, plan.kenmerk()),
                         advice.recommendation,
                         advice.proposed_eur,
                     )?;
@@ -152,7 +152,7 @@ pub fn request_info(
                         &owner.email,
                         &owner.name,
                         &plan.content.title,
-                        &plan.id,
+                        (&plan.id, plan.kenmerk()),
                         &message,
                     )?,
                 )?;
@@ -355,9 +355,9 @@ pub fn merge_into(
                         &owner.email,
                         &owner.name,
                         &plan.content.title,
-                        &plan.id,
+                        (&plan.id, plan.kenmerk()),
                         &target.content.title,
-                        &target.id,
+                        target.kenmerk(),
                     )?,
                 )?;
             }

@@ -408,8 +408,10 @@ pub fn set_final_amount(
     } else {
         round.spec.programme.clone()
     };
+    let kenmerk = crate::domain::plan::reference::final_amount(plan.kenmerk());
     let notice = |copy_of| letters::FinalNotice {
         plan_id: &plan.id,
+        kenmerk: &kenmerk,
         title: &plan.content.title,
         programme: &programme,
         granted: g.amount,
@@ -489,7 +491,7 @@ pub fn remind(db: &Db, public_url: &str, today: NaiveDate) -> Result<usize, Erro
                         &account.email,
                         &account.name,
                         &plan.content.title,
-                        &plan.id,
+                        (&plan.id, plan.kenmerk()),
                         report.kind.label_nl(),
                         report.due_on,
                         late,

@@ -115,6 +115,8 @@ pub struct PaymentLine {
     pub payment: Payment,
     pub grant: Grant,
     pub title: String,
+    /// The plan's reference (what the payee reads on its statement).
+    pub kenmerk: String,
     pub payee_name: Option<String>,
     pub account: Option<BankAccount>,
 }
@@ -144,6 +146,7 @@ fn lines(
         out.push(PaymentLine {
             payment: p,
             grant: g,
+            kenmerk: plan.kenmerk().to_string(),
             title: plan.content.title,
             payee_name,
             account,
@@ -254,12 +257,8 @@ fn transfers_of(lines: &[PaymentLine]) -> Result<Vec<Transfer>, Error> {
                 amount: l.payment.amount,
                 creditor: account.holder,
                 iban: account.iban,
-                remittance: format!(
-                    "{} {} {}",
-                    l.payment.kind.label_nl(),
-                    l.title,
-                    l.grant.plan_id
-                ),
+                // The reference first: the bank may cut the text at 140 characters.
+                remittance: format!("{} {} {}", l.kenmerk, l.payment.kind.label_nl(), l.title),
             })
         })
         .collect()
@@ -373,6 +372,7 @@ fn letters_for(tx: &mut Tx, l: &PaymentLine) -> Result<(), Error> {
     let notice = letters::PaymentNotice {
         title: &plan.content.title,
         plan_id: &plan.id,
+        kenmerk: plan.kenmerk(),
         kind: l.payment.kind.label_nl(),
         amount: l.payment.amount,
         iban: &iban,

@@ -329,6 +329,7 @@ pub fn overview(
         }
         actions.push(OverviewAction {
             plan_id: p.id.clone(),
+            reference: p.reference.clone(),
             title: content.title.clone(),
             description: content.description.clone(),
             goals: content.goals.clone(),

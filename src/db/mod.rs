@@ -304,6 +304,26 @@ pub struct Db {
 }
 
 /// An exclusive lock on `<database>.migrate-lock`, held while migrating SQLite.
+/// The data changes a migration cannot make in SQL, for they are computed by the domain:
+/// organisations' name keys brought up to the current key, and references for the plans
+/// submitted before references were given.
+fn after_migrations(c: &mut DbConn) -> Result<(), String> {
+    let clashes = organisations::rekey(c)
+        .map_err(|e| format!("updating the organisations' name keys failed: {e}"))?;
+    for id in clashes {
+        tracing::warn!(
+            organisation = %id,
+            "this organisation's name reads as another's (look-alike or invisible characters); it keeps its old key: merge or rename one of them"
+        );
+    }
+    let given = plans::give_missing_references(c)
+        .map_err(|e| format!("giving plans their references failed: {e}"))?;
+    if given > 0 {
+        tracing::info!(plans = given, "gave submitted plans their references");
+    }
+    Ok(())
+}
+
 fn migration_lock(db: &std::path::Path) -> Result<std::fs::File, String> {
     let mut name = db.as_os_str().to_owned();
     name.push(".migrate-lock");
@@ -374,43 +394,40 @@ impl Db {
         self.backend
     }
 
-    /// Runs pending migrations; on PostgreSQL under an advisory lock.
+    /// Runs pending migrations, then the data changes that are computed in Rust
+    /// (`after_migrations`); on PostgreSQL under an advisory lock.
     pub fn migrate(&self) -> Result<(), String> {
         let mut conn = self
             .pool
             .get()
             .map_err(|e| format!("cannot connect: {e}"))?;
-        let result = match &mut conn.conn {
+        // One instance at a time: on PostgreSQL an advisory lock; on SQLite two processes
+        // opening a new file together would both run the first migration, so a lock file
+        // beside the database makes the second wait.
+        let _file_lock = match &mut conn.conn {
             DbConn::Pg(c) => {
                 diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
                     .execute(c)
                     .map_err(|e| e.to_string())?;
-                let r = c.run_pending_migrations(PG_MIGRATIONS).map(|_| ());
-                let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-                    .execute(c);
-                r
+                None
             }
-            DbConn::Sqlite(c) => {
-                // Two processes opening a new file together would both run the first
-                // migration; a lock file beside the database makes the second wait.
-                let _lock = self
-                    .sqlite_path
-                    .as_ref()
-                    .map(|p| migration_lock(p))
-                    .transpose()?;
-                c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ())
-            }
+            DbConn::Sqlite(_) => self
+                .sqlite_path
+                .as_ref()
+                .map(|p| migration_lock(p))
+                .transpose()?,
         };
-        result.map_err(|e| format!("migration failed: {e}"))?;
-        let clashes = organisations::rekey(&mut conn.conn)
-            .map_err(|e| format!("updating the organisations' name keys failed: {e}"))?;
-        for id in clashes {
-            tracing::warn!(
-                organisation = %id,
-                "this organisation's name reads as another's (look-alike or invisible characters); it keeps its old key: merge or rename one of them"
-            );
+        let migrated = match &mut conn.conn {
+            DbConn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
         }
-        Ok(())
+        .map_err(|e| format!("migration failed: {e}"))
+        .and_then(|()| after_migrations(&mut conn.conn));
+        if let DbConn::Pg(c) = &mut conn.conn {
+            let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .execute(c);
+        }
+        migrated
     }
 
     /// A connection from the pool; `Unavailable` when none can be had in time.

@@ -546,3 +546,72 @@ pub fn account_and_plan(
     };
     Ok(Some((user.parse()?, plan)))
 }
+
+/// The next number under a reference key (`domain::plan::reference::counter_key`): 1, 2, …,
+/// never the same twice. The counter's row is locked until the transaction ends (PostgreSQL's
+/// row lock of the upsert; SQLite's write lock), so two first submissions at once get two
+/// numbers.
+pub fn next_reference_number(c: &mut DbConn, key: &str) -> Result<i64, DbError> {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Last {
+        #[diesel(sql_type = BigInt)]
+        last: i64,
+    }
+    let row = match c {
+        DbConn::Pg(c) => {
+            diesel::sql_query(
+                "INSERT INTO reference_counters (key, last) VALUES ($1, 1) \
+                 ON CONFLICT (key) DO UPDATE SET last = reference_counters.last + 1",
+            )
+            .bind::<Text, _>(key)
+            .execute(c)?;
+            diesel::sql_query("SELECT last FROM reference_counters WHERE key = $1")
+                .bind::<Text, _>(key)
+                .get_result::<Last>(c)?
+        }
+        DbConn::Sqlite(c) => {
+            diesel::sql_query(
+                "INSERT INTO reference_counters (key, last) VALUES (?, 1) \
+                 ON CONFLICT (key) DO UPDATE SET last = reference_counters.last + 1",
+            )
+            .bind::<Text, _>(key)
+            .execute(c)?;
+            diesel::sql_query("SELECT last FROM reference_counters WHERE key = ?")
+                .bind::<Text, _>(key)
+                .get_result::<Last>(c)?
+        }
+    };
+    Ok(row.last)
+}
+
+/// Gives every submitted plan made before references were given its reference, in the order
+/// they were submitted (run after the migrations, under their lock: the reference is made in
+/// Rust from the round's programme and year).
+pub fn give_missing_references(c: &mut DbConn) -> Result<usize, DbError> {
+    let missing: Vec<String> = plans::table
+        .filter(plans::reference.is_null())
+        .filter(plans::submitted_at.is_not_null())
+        .order((plans::submitted_at.asc(), plans::id.asc()))
+        .select(plans::id)
+        .load(c)?;
+    for id in &missing {
+        let Some(mut plan) = find(c, id)? else {
+            continue;
+        };
+        let Some(round) = super::rounds::find(c, &plan.round_id)? else {
+            continue;
+        };
+        let key = crate::domain::plan::reference::counter_key(&round.spec);
+        let n = next_reference_number(c, &key)?;
+        plan.reference = Some(crate::domain::plan::reference::format(&key, n));
+        let row = PlanRow::of(&plan)?;
+        diesel::update(plans::table.find(id))
+            .set((
+                plans::reference.eq(row.reference),
+                plans::search_text.eq(row.search_text),
+            ))
+            .execute(c)?;
+    }
+    Ok(missing.len())
+}

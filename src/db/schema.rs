@@ -50,6 +50,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    reference_counters (key) {
+        key -> Text,
+        last -> BigInt,
+    }
+}
+
+diesel::table! {
     adoptions (id) {
         id -> Text,
         round_id -> Text,
@@ -95,6 +102,7 @@ diesel::table! {
         shown_updated_at -> Timestamp,
         adoption_id -> Nullable<Text>,
         own_action_of -> Nullable<Text>,
+        reference -> Nullable<Text>,
     }
 }
 
@@ -349,6 +357,7 @@ diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    reference_counters,
     batch_transfers,
     bank_accounts,
     bank_account_changes,

@@ -29,6 +29,8 @@ pub fn lists(round_adopted: bool, status: super::state::PlanStatus, published: b
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Action {
     pub plan_id: String,
+    /// The plan's reference (`SVN-2025-0042`); `None` only for plans from before references.
+    pub reference: Option<String>,
     pub title: String,
     pub description: String,
     pub goals: Vec<String>,
@@ -184,6 +186,7 @@ mod tests {
     fn action(id: &str, title: &str, line: &str, amount: i64) -> Action {
         Action {
             plan_id: id.into(),
+            reference: None,
             title: title.into(),
             description: String::new(),
             goals: vec![],

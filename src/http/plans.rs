@@ -25,6 +25,8 @@ use crate::domain::visibility::ShownStatus;
 #[derive(Debug, Serialize)]
 pub struct PlanDto<'a> {
     pub id: &'a str,
+    /// The reference people quote, given at the first submission; null for a draft.
+    pub reference: Option<&'a str>,
     pub round_id: &'a str,
     pub owner_id: &'a str,
     pub title: &'a str,
@@ -85,6 +87,7 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
     let c = &p.content;
     PlanDto {
         id: &p.id,
+        reference: p.reference.as_deref(),
         round_id: &p.round_id,
         owner_id: &p.owner_id,
         title: &c.title,

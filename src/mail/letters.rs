@@ -94,7 +94,7 @@ letter!(
     Receipt {
         name,
         title,
-        plan_id,
+        kenmerk,
         round,
         date
     },
@@ -105,7 +105,7 @@ letter!(
     Question {
         name,
         title,
-        plan_id,
+        kenmerk,
         message
     },
     "mail/question.txt",
@@ -115,7 +115,7 @@ letter!(
     VoteOpened {
         name,
         title,
-        plan_id,
+        kenmerk,
         recommendation,
         amount
     },
@@ -126,7 +126,7 @@ letter!(
     Merged {
         name,
         title,
-        plan_id,
+        kenmerk,
         target_title,
         target_id
     },
@@ -137,7 +137,7 @@ letter!(
     VoteWithdrawn {
         name,
         title,
-        plan_id
+        kenmerk
     },
     "mail/vote_withdrawn.txt",
     "mail/vote_withdrawn.html"
@@ -146,7 +146,7 @@ letter!(
     Invited {
         name,
         title,
-        plan_id,
+        kenmerk,
         link,
         sign_in
     },
@@ -192,7 +192,7 @@ pub fn receipt(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
     round: &str,
     on: NaiveDate,
 ) -> Result<Letter, LetterError> {
@@ -201,12 +201,12 @@ pub fn receipt(
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
         round: round.into(),
         date: dutch_date(on),
     }
     .render()?;
-    Ok(letter("receipt", to, subject, body, Some(plan_id)))
+    Ok(letter("receipt", to, subject, body, Some(plan.0)))
 }
 
 /// The programme team's question to the applicant.
@@ -214,7 +214,7 @@ pub fn question(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
     message: &str,
 ) -> Result<Letter, LetterError> {
     let subject = format!("Vraag over uw projectplan: {title}");
@@ -222,11 +222,11 @@ pub fn question(
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
         message: message.into(),
     }
     .render()?;
-    Ok(letter("question", to, subject, body, Some(plan_id)))
+    Ok(letter("question", to, subject, body, Some(plan.0)))
 }
 
 fn recommendation_nl(r: Recommendation) -> &'static str {
@@ -242,7 +242,7 @@ pub fn vote_opened(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
     recommendation: Recommendation,
     proposed: Eur,
 ) -> Result<Letter, LetterError> {
@@ -251,12 +251,12 @@ pub fn vote_opened(
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
         recommendation: recommendation_nl(recommendation).into(),
         amount: proposed.format_nl(),
     }
     .render()?;
-    Ok(letter("vote_opened", to, subject, body, Some(plan_id)))
+    Ok(letter("vote_opened", to, subject, body, Some(plan.0)))
 }
 
 /// To a board member who was asked to vote: the applicant withdrew the plan, so the vote is off.
@@ -264,17 +264,17 @@ pub fn vote_withdrawn(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
 ) -> Result<Letter, LetterError> {
     let subject = format!("Stemming vervallen: {title}");
     let body = VoteWithdrawn {
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
     }
     .render()?;
-    Ok(letter("vote_withdrawn", to, subject, body, Some(plan_id)))
+    Ok(letter("vote_withdrawn", to, subject, body, Some(plan.0)))
 }
 
 /// To the owner of a plan merged into another: which plan theirs went into.
@@ -282,7 +282,7 @@ pub fn merged(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
     target_title: &str,
     target_id: &str,
 ) -> Result<Letter, LetterError> {
@@ -291,12 +291,12 @@ pub fn merged(
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
         target_title: target_title.into(),
         target_id: target_id.into(),
     }
     .render()?;
-    Ok(letter("merged", to, subject, body, Some(plan_id)))
+    Ok(letter("merged", to, subject, body, Some(plan.0)))
 }
 
 /// To a person the programme team filed a plan for at the desk: an account was made for
@@ -305,7 +305,7 @@ pub fn invited(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
     link: Option<&str>,
     sign_in: &str,
 ) -> Result<Letter, LetterError> {
@@ -315,12 +315,12 @@ pub fn invited(
         subject: subject.clone(),
         name: name.into(),
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
         link: link.unwrap_or_default().into(),
         sign_in: sign_in.into(),
     }
     .render()?;
-    Ok(letter("invited", to, subject, body, Some(plan_id)))
+    Ok(letter("invited", to, subject, body, Some(plan.0)))
 }
 
 /// A one-time sign-in link.
@@ -357,6 +357,7 @@ mod tests {
             name: "Anna".into(),
             applicant: "Anna de Vries".into(),
             plan_id: "p-1".into(),
+            kenmerk: "SVN-2025-0001".into(),
             title: "Huiswerkklas".into(),
             merged_title: None,
             funding: crate::domain::plan::Funding::Programme,
@@ -492,7 +493,7 @@ mod tests {
             "a@b.nl",
             "<Anna>",
             "Plan & co",
-            "p-3",
+            ("p-3", "SVN-2025-0003"),
             "Wie <script>?\nEn {{ body }}?",
         )
         .unwrap();
@@ -511,7 +512,7 @@ mod tests {
         );
         // A template engine renders values once: text that looks like a placeholder stays text.
         assert!(l.text.contains("En {{ body }}?"));
-        let l = question("a@b.nl", "A", "{{body}}", "p-3", "?").unwrap();
+        let l = question("a@b.nl", "A", "{{body}}", ("p-3", "SVN-2025-0003"), "?").unwrap();
         assert!(
             l.html
                 .contains("<title>Vraag over uw projectplan: {{body}}</title>"),
@@ -523,25 +524,43 @@ mod tests {
     #[test]
     fn every_letter_fills_every_placeholder() {
         let letters = [
-            receipt("a@b.nl", "A", "T", "p", "Ronde", sent_on()),
-            question("a@b.nl", "A", "T", "p", "?"),
+            receipt(
+                "a@b.nl",
+                "A",
+                "T",
+                ("p", "SVN-2025-0001"),
+                "Ronde",
+                sent_on(),
+            ),
+            question("a@b.nl", "A", "T", ("p", "SVN-2025-0001"), "?"),
             vote_opened(
                 "a@b.nl",
                 "A",
                 "T",
-                "p",
+                ("p", "SVN-2025-0001"),
                 Recommendation::Conditional,
                 Eur::parse(5000).unwrap(),
             ),
             grant().write("a@b.nl", sent_on()),
-            merged("a@b.nl", "A", "T", "p", "U", "q"),
-            vote_withdrawn("a@b.nl", "A", "T", "p"),
+            merged(
+                "a@b.nl",
+                "A",
+                "T",
+                ("p", "SVN-2025-0001"),
+                "U",
+                "SVN-2025-0002",
+            ),
+            vote_withdrawn("a@b.nl", "A", "T", ("p", "SVN-2025-0001")),
             magic_link("a@b.nl", "A", "http://127.0.0.1:8080/aanmelden?token=x"),
             account_exists("a@b.nl", "A", "http://127.0.0.1:8080/inloggen"),
         ];
         for l in letters {
             let l = l.unwrap();
             assert!(l.html.starts_with("<!DOCTYPE html>"), "{}", l.kind);
+            // Every letter about a plan quotes its reference, never its id.
+            if l.plan_id.is_some() {
+                assert!(l.text.contains("SVN-2025-000"), "{}: {}", l.kind, l.text);
+            }
             assert!(
                 !l.text.contains("{{") && !l.html.contains("{{"),
                 "{}: {}",

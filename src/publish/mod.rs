@@ -68,7 +68,7 @@ pub fn csv(o: &Overview) -> String {
     let header: Vec<&str> = ["Opgave", "Titel", "Omschrijving"]
         .into_iter()
         .chain(COLUMNS[1..8].iter().copied())
-        .chain(["Financiering anders (bronnen)", "Stand"])
+        .chain(["Financiering anders (bronnen)", "Stand", "Kenmerk"])
         .collect();
     out.push_str(&header.join(";"));
     out.push_str("\r\n");
@@ -90,6 +90,7 @@ pub fn csv(o: &Overview) -> String {
                 a.duration(),
                 other_funding_text(a),
                 a.progress.label_nl().to_string(),
+                a.reference.clone().unwrap_or_default(),
             ];
             out.push_str(
                 &row.iter()
@@ -328,6 +329,7 @@ mod tests {
         };
         let action = Action {
             plan_id: "p1".into(),
+            reference: Some("SVN-2025-0001".into()),
             title: "=HYPERLINK(\"x\") <script>alert(1)</script>".into(),
             description: "Zwemles; voor \"alle\" kinderen".into(),
             goals: vec!["A".into(), "B".into()],

@@ -21,6 +21,8 @@ use crate::domain::visibility::ShownStatus;
 pub struct PlanLine {
     pub id: String,
     pub title: String,
+    /// The reference, once submitted.
+    pub reference: Option<String>,
     pub status: &'static str,
     /// What to do next, in a few words, and where.
     pub next: &'static str,
@@ -74,7 +76,11 @@ impl Weigh for std::sync::Arc<MyPlanRows> {
         self.lines
             .iter()
             .map(|l| {
-                std::mem::size_of::<PlanLine>() + l.id.len() + l.title.len() + l.next_href.len()
+                std::mem::size_of::<PlanLine>()
+                    + l.id.len()
+                    + l.title.len()
+                    + l.next_href.len()
+                    + l.reference.as_ref().map_or(0, String::len)
             })
             .sum::<usize>()
             + 32
@@ -144,6 +150,7 @@ fn my_plan_rows(found: &plans::Found, actor: &crate::domain::user::Actor) -> MyP
             let (next, next_href) = next_step(p, actor);
             PlanLine {
                 id: p.plan.id.clone(),
+                reference: p.plan.reference.clone(),
                 title: if p.plan.content.title.is_empty() {
                     "(nog zonder titel)".into()
                 } else {

@@ -74,6 +74,12 @@ pub fn shown_fields(
     };
     vec![
         Shown {
+            label: "Kenmerk",
+            value: view.plan.reference.clone().unwrap_or_else(|| {
+                "nog geen: het plan krijgt een kenmerk als het is ingediend".into()
+            }),
+        },
+        Shown {
             label: "Omschrijving",
             value: dash(c.description.clone()),
         },

@@ -69,6 +69,7 @@ pub struct WorkQuery {
 pub struct WorkRow {
     pub id: String,
     pub title: String,
+    pub reference: Option<String>,
     pub status: &'static str,
     pub theme: String,
     pub requested: String,
@@ -178,6 +179,7 @@ fn work_rows(found: &plans::Found, all_rounds: &[Round], actor: &Actor) -> WorkR
             let (next, next_href) = next_step(view, actor);
             WorkRow {
                 id: plan.id.clone(),
+                reference: plan.reference.clone(),
                 title: plan.content.title.clone(),
                 status: plan.status.label_nl(),
                 theme: plan

@@ -679,6 +679,8 @@ fn a_batch_keeps_the_file_it_was_made_with_and_its_account_cannot_change_until_p
     let made = file();
     validate_pain001(&made);
     assert!(made.contains("<IBAN>NL02ABNA0123456789</IBAN>"));
+    // The payee reads the plan's reference first on its statement.
+    assert!(made.contains("<Ustrd>SVN-2025-0001 voorschot "), "{made}");
     // The same bytes on every download.
     assert_eq!(file(), made);
     // While the batch is with the bank, the account it pays cannot change (DECISIONS).

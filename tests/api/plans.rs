@@ -630,3 +630,64 @@ fn eight_simultaneous_submits_of_one_draft_make_one_transition() {
         .expect(200);
     assert_eq!(versions.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_submitted_plan_gets_a_reference_people_can_quote_and_find() {
+    let s = setup();
+    let first = s.draft(complete_plan(&s.org));
+    let draft = s
+        .app
+        .get(&format!("/plans/{first}"), Some(&s.resident))
+        .expect(200);
+    assert_eq!(draft.body["reference"], Value::Null, "a draft has none");
+    let r = s
+        .app
+        .post(
+            &format!("/plans/{first}/submit"),
+            Some(&s.resident),
+            json!({}),
+        )
+        .expect(200);
+    assert_eq!(r.body["reference"], "SVN-2025-0001");
+    // The next plan of the round gets the next number; a second round of the same programme
+    // and year counts on, so no reference is given twice.
+    let second = s.submitted();
+    let other_round = s.app.open_round(&s.team);
+    let mut elsewhere = complete_plan(&s.org);
+    elsewhere["title"] = json!("Taalcafé");
+    let third = s
+        .app
+        .post(
+            &format!("/rounds/{other_round}/plans"),
+            Some(&s.resident),
+            elsewhere,
+        )
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.app
+        .post(
+            &format!("/plans/{third}/submit"),
+            Some(&s.resident),
+            json!({}),
+        )
+        .expect(200);
+    let reference = |id: &str| {
+        s.app
+            .get(&format!("/plans/{id}"), Some(&s.team))
+            .expect(200)
+            .body["reference"]
+            .clone()
+    };
+    assert_eq!(reference(&second), "SVN-2025-0002");
+    assert_eq!(reference(&third), "SVN-2025-0003");
+    // Found by it, as the letter quotes it, in any case.
+    let found = s
+        .app
+        .get("/plans?q=svn-2025-0002", Some(&s.team))
+        .expect(200);
+    assert_eq!(found.body["total"], 1);
+    assert_eq!(found.body["items"][0]["id"], json!(second));
+}

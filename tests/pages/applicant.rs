@@ -125,9 +125,13 @@ fn a_complete_plan_is_submitted_from_the_check_page() {
         .get(&format!("/plans/{id}"), Some(&s.resident))
         .expect(200);
     assert_eq!(plan.body["status"], "submitted");
+    // The reference the submission gave is on the plan's page and in the list.
     b.get(&format!("/plannen/{id}"))
         .expect(200)
-        .shows("Huiswerkklas in De Heuvel");
+        .shows("Huiswerkklas in De Heuvel")
+        .shows("Kenmerk")
+        .shows("SVN-2025-0001");
+    b.get("/mijn-plannen").expect(200).shows("SVN-2025-0001");
 }
 
 #[test]

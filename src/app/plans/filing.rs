@@ -13,7 +13,8 @@ use crate::db::{self, Tx};
 use crate::domain::calendar::amsterdam_date;
 use crate::domain::permission::{self, Permission};
 use crate::domain::plan::{
-    check_answer, check_content, check_links, parse_submission, Plan, PlanContent, SubmissionKind,
+    check_answer, check_content, check_links, parse_submission, reference, Plan, PlanContent,
+    SubmissionKind,
 };
 use crate::domain::round::Round;
 use crate::domain::state::{decide_as_seen, Action, PlanStatus};
@@ -189,7 +190,7 @@ pub fn file_for(
                 &owner.email,
                 &owner.name,
                 &plan.content.title,
-                &plan.id,
+                (&plan.id, plan.kenmerk()),
                 link.as_deref(),
                 &sign_in,
             )?,
@@ -336,6 +337,12 @@ pub fn submit(
                 kind,
             )?;
             plan.set_content(submission.content.clone(), &round.spec.catalog);
+            // The reference people quote, given once, at the first submission.
+            if plan.reference.is_none() {
+                let key = reference::counter_key(&round.spec);
+                let n = db::plans::next_reference_number(tx, &key)?;
+                plan.reference = Some(reference::format(&key, n));
+            }
             // An organisation's own action has no applicant to write to.
             if plan.has_applicant() {
                 let owner = owner_of(tx, plan)?;
@@ -345,7 +352,7 @@ pub fn submit(
                         &owner.email,
                         &owner.name,
                         &plan.content.title,
-                        &plan.id,
+                        (&plan.id, plan.kenmerk()),
                         &round.spec.name,
                         amsterdam_date(Utc::now()),
                     )?,
@@ -463,7 +470,7 @@ pub fn withdraw(
                                 &member.email,
                                 &member.name,
                                 &plan.content.title,
-                                &plan.id,
+                                (&plan.id, plan.kenmerk()),
                             )?,
                         )?;
                     }
@@ -534,6 +541,11 @@ mod tests {
         let mails = t.outbox();
         assert_eq!(mails.len(), 1);
         assert!(mails[0].subject.starts_with("Ontvangstbevestiging"));
+        // The receipt quotes the reference the submission gave, not the id.
+        let reference = submitted.plan.reference.clone().expect("a reference");
+        assert!(reference.ends_with("-0001"), "{reference}");
+        assert!(mails[0].text.contains(&reference), "{}", mails[0].text);
+        assert!(!mails[0].text.contains(&draft.plan.id), "{}", mails[0].text);
         let versions = t
             .app
             .read(|c| super::super::versions(c, &anna.actor(), &draft.plan.id))

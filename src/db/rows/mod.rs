@@ -349,6 +349,7 @@ pub struct PlanRow {
     pub shown_updated_at: NaiveDateTime,
     pub adoption_id: Option<String>,
     pub own_action_of: Option<String>,
+    pub reference: Option<String>,
 }
 
 impl PlanRow {
@@ -365,7 +366,13 @@ impl PlanRow {
             title: c.title.clone(),
             budget_line: p.budget_line.clone(),
             goals_index: format!(",{},", c.goals.join(",")),
-            search_text: fold(&format!("{}\n{}", c.title, c.description)),
+            // The reference too: a person searches by what the letter says.
+            search_text: fold(&format!(
+                "{}\n{}\n{}",
+                c.title,
+                c.description,
+                p.reference.as_deref().unwrap_or("")
+            )),
             requested_eur: c.requested_eur,
             content: to_json(c)?,
             created_at: stored(p.created_at),
@@ -382,6 +389,7 @@ impl PlanRow {
             shown_updated_at: stored(p.shown_updated_at),
             adoption_id: p.adoption_id.clone(),
             own_action_of: p.own_action_of.clone(),
+            reference: p.reference.clone(),
         })
     }
 
@@ -416,6 +424,7 @@ impl PlanRow {
             merged_into: self.merged_into,
             adoption_id: self.adoption_id,
             own_action_of: self.own_action_of,
+            reference: self.reference,
             round_id: self.round_id,
             owner_id: self.owner_id,
             id: self.id,

@@ -29,6 +29,7 @@ fn plan_row() -> PlanRow {
         shown_updated_at: now,
         adoption_id: None,
         own_action_of: None,
+        reference: None,
     }
 }
 

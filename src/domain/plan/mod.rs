@@ -2,6 +2,7 @@
 //! with what the assessment added to it.
 
 mod content;
+pub mod reference;
 mod submission;
 
 pub use content::check_content;
@@ -58,9 +59,17 @@ pub struct Plan {
     /// The organisation whose own action this is, filed by the programme team for it (the
     /// municipality's own actions): no applicant is written to.
     pub own_action_of: Option<String>,
+    /// The reference people quote (`SVN-2025-0042`), given at the first submission
+    /// (`reference`); `None` for a draft.
+    pub reference: Option<String>,
 }
 
 impl Plan {
+    /// What letters and pages quote for the plan: its reference, or its id before it has one.
+    pub fn kenmerk(&self) -> &str {
+        self.reference.as_deref().unwrap_or(&self.id)
+    }
+
     /// Whether letters go to the plan's owner (not for an organisation's own action).
     pub fn has_applicant(&self) -> bool {
         self.own_action_of.is_none()
@@ -98,6 +107,7 @@ impl Plan {
             merged_into: None,
             info_request: None,
             adoption_id: None,
+            reference: None,
             own_action_of: None,
         }
     }

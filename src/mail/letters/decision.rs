@@ -31,6 +31,10 @@ pub struct DecisionLetter {
     /// The applicant's name (a copy to the payee names them).
     pub applicant: String,
     pub plan_id: String,
+    /// The plan's reference, printed ("Kenmerk"); empty in letters written before references
+    /// were given, which print the id.
+    #[serde(default)]
+    pub kenmerk: String,
     pub title: String,
     /// For a co-applicant: the title of their own plan, merged into this one.
     pub merged_title: Option<String>,
@@ -84,7 +88,7 @@ struct DecisionValues {
     date: String,
     name: String,
     preface: String,
-    plan_id: String,
+    kenmerk: String,
     title: String,
     programme: String,
     authority: String,
@@ -159,7 +163,11 @@ impl DecisionLetter {
             date: dutch_date(sent_on),
             name: self.name.clone(),
             preface,
-            plan_id: self.plan_id.clone(),
+            kenmerk: if self.kenmerk.is_empty() {
+                self.plan_id.clone()
+            } else {
+                self.kenmerk.clone()
+            },
             title: self.title.clone(),
             programme: self.programme.clone(),
             authority: self.authority.clone(),

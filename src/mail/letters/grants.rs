@@ -24,7 +24,7 @@ letter!(
     PaymentLetter {
         name,
         title,
-        plan_id,
+        kenmerk,
         kind,
         amount,
         iban,
@@ -39,7 +39,7 @@ letter!(
         name,
         lead,
         title,
-        plan_id,
+        kenmerk,
         report,
         due,
         link
@@ -52,7 +52,7 @@ letter!(
         date,
         name,
         preface,
-        plan_id,
+        kenmerk,
         title,
         programme,
         authority,
@@ -97,6 +97,8 @@ pub fn bank_account(
 pub struct PaymentNotice<'a> {
     pub title: &'a str,
     pub plan_id: &'a str,
+    /// The plan's reference, printed.
+    pub kenmerk: &'a str,
     /// "voorschot" or "slotbetaling".
     pub kind: &'a str,
     pub amount: Eur,
@@ -113,7 +115,7 @@ pub fn payment(to: &str, name: &str, n: &PaymentNotice<'_>) -> Result<Letter, Le
         subject: subject.clone(),
         name: name.into(),
         title: n.title.into(),
-        plan_id: n.plan_id.into(),
+        kenmerk: n.kenmerk.into(),
         kind: n.kind.into(),
         amount: n.amount.format_nl(),
         iban: n.iban.into(),
@@ -130,7 +132,7 @@ pub fn report_reminder(
     to: &str,
     name: &str,
     title: &str,
-    plan_id: &str,
+    plan: (&str, &str),
     report: &str,
     due: NaiveDate,
     late: bool,
@@ -158,18 +160,20 @@ pub fn report_reminder(
         name: name.into(),
         lead,
         title: title.into(),
-        plan_id: plan_id.into(),
+        kenmerk: plan.1.into(),
         report: report.into(),
         due: dutch_date(due),
         link: link.into(),
     }
     .render()?;
-    Ok(letter("report_reminder", to, subject, body, Some(plan_id)))
+    Ok(letter("report_reminder", to, subject, body, Some(plan.0)))
 }
 
 /// What the final-amount decision states.
 pub struct FinalNotice<'a> {
     pub plan_id: &'a str,
+    /// The decision's own reference (`reference::final_amount`), printed.
+    pub kenmerk: &'a str,
     pub title: &'a str,
     pub programme: &'a str,
     pub granted: Eur,
@@ -223,7 +227,7 @@ pub fn final_amount(
         date: dutch_date(sent_on),
         name: name.into(),
         preface,
-        plan_id: n.plan_id.into(),
+        kenmerk: n.kenmerk.into(),
         title: n.title.into(),
         programme: n.programme.into(),
         authority: n.authority.into(),

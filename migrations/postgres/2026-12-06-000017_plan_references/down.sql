@@ -1,0 +1,3 @@
+DROP TABLE reference_counters;
+DROP INDEX plans_reference;
+ALTER TABLE plans DROP COLUMN reference;
