@@ -108,7 +108,8 @@ pub fn open_vote(
                         &plan.content.title,
                         (&plan.id, plan.kenmerk()),
                         advice.recommendation,
-                        advice.proposed_eur,
+                        // A plan funded otherwise says how, never "€ 0".
+                        plan.content.funding.amount_nl(advice.proposed_eur),
                     )?;
                     enqueue(tx, letter)?;
                 }

@@ -34,6 +34,8 @@ pub struct GrantView {
     pub payee_name: Option<String>,
     pub payments: Vec<Payment>,
     pub reports: Vec<Report>,
+    /// The last year the plan runs (its `end_year`).
+    pub end_year: Option<i32>,
 }
 
 impl GrantView {
@@ -195,6 +197,7 @@ fn views(c: &mut DbConn, grants: Vec<Grant>) -> Result<Vec<GrantView>, Error> {
             payee_name: g.payee_id.as_ref().and_then(|p| names.get(p).cloned()),
             payments: mine,
             reports: own_reports,
+            end_year: plan.content.end_year,
             grant: g,
         });
     }
@@ -293,6 +296,11 @@ fn reviewed(
     let v = get(c, actor, grant_id)?;
     steps::check_reporter(actor, &v.owner_id)?;
     let checked = check_report(&v.grant, &v.reports, input)?;
+    grant::check_final_in_time(
+        &checked,
+        v.end_year,
+        crate::domain::calendar::amsterdam_date(chrono::Utc::now()),
+    )?;
     Ok((v, checked))
 }
 

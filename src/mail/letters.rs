@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 
 use crate::domain::calendar::dutch_date;
 use crate::domain::pre_advice::Recommendation;
-use crate::domain::Eur;
 
 /// A letter ready for the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +243,7 @@ pub fn vote_opened(
     title: &str,
     plan: (&str, &str),
     recommendation: Recommendation,
-    proposed: Eur,
+    amount: String,
 ) -> Result<Letter, LetterError> {
     let subject = format!("Stemming geopend: {title}");
     let body = VoteOpened {
@@ -253,7 +252,7 @@ pub fn vote_opened(
         title: title.into(),
         kenmerk: plan.1.into(),
         recommendation: recommendation_nl(recommendation).into(),
-        amount: proposed.format_nl(),
+        amount,
     }
     .render()?;
     Ok(letter("vote_opened", to, subject, body, Some(plan.0)))
@@ -350,6 +349,7 @@ pub fn account_exists(to: &str, name: &str, link: &str) -> Result<Letter, Letter
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Eur;
 
     fn grant() -> DecisionLetter {
         DecisionLetter {
@@ -522,6 +522,25 @@ mod tests {
     }
 
     #[test]
+    fn a_vote_on_a_plan_funded_otherwise_says_how_never_an_amount_of_nothing() {
+        let l = vote_opened(
+            "a@b.nl",
+            "A",
+            "T",
+            ("p", "SVN-2025-0001"),
+            Recommendation::Positive,
+            crate::domain::plan::Funding::BaseFunding.amount_nl(Eur::ZERO),
+        )
+        .unwrap();
+        assert!(l.text.contains("Zit in basis financiering"), "{}", l.text);
+        assert!(
+            !l.text.contains("€ 0") && !l.html.contains("€ 0"),
+            "{}",
+            l.text
+        );
+    }
+
+    #[test]
     fn every_letter_fills_every_placeholder() {
         let letters = [
             receipt(
@@ -539,7 +558,7 @@ mod tests {
                 "T",
                 ("p", "SVN-2025-0001"),
                 Recommendation::Conditional,
-                Eur::parse(5000).unwrap(),
+                crate::domain::plan::Funding::Programme.amount_nl(Eur::parse(5000).unwrap()),
             ),
             grant().write("a@b.nl", sent_on()),
             merged(

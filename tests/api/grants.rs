@@ -744,3 +744,57 @@ fn a_holder_name_a_bank_file_cannot_carry_and_an_iban_outside_sepa_are_refused()
     )
     .expect(200);
 }
+
+#[test]
+fn a_final_report_before_the_projects_last_year_is_the_report_of_one_that_stops_early() {
+    use chrono::Datelike;
+    let b = board(2);
+    // The action runs until next year (the round's period stretched to it).
+    let next = chrono::Utc::now().year() + 1;
+    b.s.app
+        .patch(
+            &format!("/rounds/{}", b.s.round),
+            Some(&b.s.team),
+            json!({"end_year": next}),
+        )
+        .expect(200);
+    let mut plan = plan_in("B", 5000, &b.s.org);
+    plan["end_year"] = json!(next);
+    decided(&b, plan, advice("positive", 5000, [2, 2, 2, 2]));
+    adopt(
+        &b,
+        json!({"adopted_on": today(), "reference": "B&W 2025/201"}),
+    )
+    .expect(201);
+    let g =
+        b.s.app
+            .get(&format!("/grants?round={}", b.s.round), Some(&b.s.team))
+            .expect(200)
+            .body["items"][0]
+            .clone();
+    let reports = format!("/grants/{}/reports", g["id"].as_str().unwrap());
+    let mut report = json!({"kind": "final", "done": "Klaar", "reach": 10,
+        "spent": [{"source": "programme", "amount_eur": 2000}]});
+    let r =
+        b.s.app
+            .post(&reports, Some(&b.s.resident), report.clone())
+            .expect(400);
+    assert_eq!(r.error_fields(), vec!["stopped_reason"]);
+    assert!(
+        r.text.contains(&format!("loopt tot en met {next}")),
+        "{}",
+        r.text
+    );
+    report["stopped_reason"] = json!("De vrijwilligers zijn gestopt.");
+    b.s.app
+        .post(&reports, Some(&b.s.resident), report)
+        .expect(201);
+    let g =
+        b.s.app
+            .get(
+                &format!("/grants/{}", g["id"].as_str().unwrap()),
+                Some(&b.s.team),
+            )
+            .expect(200);
+    assert_eq!(g.body["status"], "stopped");
+}

@@ -409,6 +409,16 @@ impl TestApp {
         r.body["id"].as_str().unwrap().to_string()
     }
 
+    /// A submitted plan's reference (`SVN-2025-0001`), as its letters quote it.
+    pub fn reference_of(&self, token: &str, plan: &str) -> String {
+        self.get(&format!("/plans/{plan}"), Some(token))
+            .expect(200)
+            .body["reference"]
+            .as_str()
+            .expect("a submitted plan has a reference")
+            .to_string()
+    }
+
     /// Closes a round's call for plans now, as the team does before the first adoption
     /// (`PATCH /rounds/{id}` with `closes_at`); nothing for a round adopted already.
     pub fn close_call(&self, team: &str, round: &str) {

@@ -108,7 +108,7 @@ fn the_decision_letter_is_a_whole_beschikking_with_its_copies() {
         .decoded();
     for expected in [
         format!("Datum: {}", dutch(sent_on)),
-        format!("Kenmerk: {granted}"),
+        format!("Kenmerk: {}", b.s.app.reference_of(&b.s.team, &granted)),
         "Beste Anna de Vries".to_string(),
         "Het college van burgemeester en wethouders van Leidschendam-Voorburg heeft op 8 april 2025 het uitvoeringsplan Sterk voor Noord vastgesteld (kenmerk Collegebesluit 2025/114)".to_string(),
         "Het projectplan is toegekend".to_string(),
@@ -141,7 +141,7 @@ fn the_decision_letter_is_a_whole_beschikking_with_its_copies() {
         .expect("the refusal")
         .decoded();
     for expected in [
-        format!("Kenmerk: {refused}"),
+        format!("Kenmerk: {}", b.s.app.reference_of(&b.s.team, &refused)),
         "niet toegekend".to_string(),
         "Past binnen de kaders".to_string(),
         "Algemene subsidieverordening Leidschendam-Voorburg 2019".to_string(),
@@ -213,7 +213,7 @@ fn the_owner_of_a_merged_plan_is_told_reads_the_plan_it_went_into_and_gets_its_l
     assert!(
         text.contains("\"Huiswerk in de wijk\"")
             && text.contains("\"Huiswerkklas\"")
-            && text.contains(&target),
+            && text.contains(&b.s.app.reference_of(&b.s.team, &target)),
         "{text}"
     );
     // Now Bert reads it as an applicant does, and may do nothing to it.

@@ -94,7 +94,7 @@ fn a_submitted_plan_gets_a_receipt_and_a_question_reaches_the_applicant() {
     assert!(
         text.contains("Beste Anna de Vries")
             && text.contains("ontvangstbevestiging")
-            && text.contains(&id),
+            && text.contains(&m.app.reference_of(&m.team, &id)),
         "{text}"
     );
     assert!(

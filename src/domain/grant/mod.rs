@@ -447,6 +447,33 @@ pub fn check_report(
     })
 }
 
+/// A final report comes once the project has run its course: before its last year it is
+/// only the report of a project that stops early, with the reason (`stopped_reason`). A final
+/// amount is set on it, and a final amount for a project still to run is no decision.
+pub fn check_final_in_time(
+    report: &CheckedReport,
+    end_year: Option<i32>,
+    today: chrono::NaiveDate,
+) -> Result<(), DomainError> {
+    use chrono::Datelike;
+    match end_year {
+        Some(end)
+            if report.kind == ReportKind::Final
+                && report.stopped_reason.is_none()
+                && today.year() < end =>
+        {
+            Err(DomainError::Invalid(vec![super::FieldError::new(
+                "stopped_reason",
+                (
+                    format!("the project runs until the end of {end}: a final report before {end} is the report of a project that stops early, so give the reason it stops"),
+                    format!("het project loopt tot en met {end}: een eindverslag vóór {end} kan alleen als het project eerder stopt; geef dan de reden"),
+                ),
+            )]))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The most one line of other spending may say: a neighbourhood action's other funders give
 /// thousands, not millions; a larger figure is a typing error that would go public.
 pub const SPENT_LINE_MAX: i64 = 10_000_000;

@@ -384,6 +384,15 @@ impl Funding {
 
     /// What the overview, the letters and the pages say instead of an amount, in Dutch;
     /// `None` for a programme contribution (its amount is shown).
+    /// An amount as a person reads it for a plan funded this way: `€ 4.000` from the
+    /// programme, else how it is funded, never "€ 0".
+    pub fn amount_nl(self, amount: crate::domain::Eur) -> String {
+        match self.without_amount_nl() {
+            Some(how) => how.to_string(),
+            None => amount.format_nl(),
+        }
+    }
+
     pub fn without_amount_nl(self) -> Option<&'static str> {
         match self {
             Funding::Programme => None,
