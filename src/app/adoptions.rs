@@ -115,7 +115,15 @@ pub fn adopt(
         } else {
             None
         };
-        let schedule = made.as_ref().map(|m| m.schedule_nl());
+        let schedule = made.as_ref().map(|m| {
+            m.schedule_nl(
+                m.grant
+                    .payee_id
+                    .as_ref()
+                    .and_then(|p| names.get(p))
+                    .map(String::as_str),
+            )
+        });
         for (to, mut letter) in decision_letters(tx, &published, &round, &adoption, &names)? {
             letter.schedule = schedule.clone();
             enqueue(tx, letters::decision(&to, &adoption.id, letter, today)?)?;

@@ -69,12 +69,18 @@ pub struct Made {
 }
 
 impl Made {
-    /// What the decision letter says of payment and reports, in Dutch.
-    pub fn schedule_nl(&self) -> String {
+    /// What the decision letter says of payment and reports, in Dutch. The money goes to the
+    /// payee (`payee`: its name), never to the resident the letter is written to: the letter
+    /// names who receives it.
+    pub fn schedule_nl(&self, payee: Option<&str>) -> String {
         use crate::domain::calendar::dutch_date;
         let pay = if self.advance > Eur::ZERO {
+            let receiver = payee.map_or_else(
+                || "De organisatie die de bijdrage ontvangt,".to_string(),
+                str::to_string,
+            );
             format!(
-                "U ontvangt een voorschot van {} ({}% van de bijdrage). De rest volgt na de vaststelling van de subsidie.",
+                "{receiver} ontvangt een voorschot van {} ({}% van de bijdrage). De rest volgt na de vaststelling van de subsidie.",
                 self.advance.format_nl(),
                 self.share
             )
@@ -432,6 +438,7 @@ pub fn set_final_amount(
         legal_basis: &legal.legal_basis,
         objection_address: &legal.objection_address,
         copy_of,
+        payee: v.payee_name.as_deref(),
     };
     let today = amsterdam_date(Utc::now());
     for (account, copy) in addressees(tx, &plan, &owner, g.payee_id.as_deref())? {

@@ -368,7 +368,10 @@ mod tests {
                 "Samenwerken met de bibliotheek".into(),
                 "Verantwoording achteraf".into(),
             ],
-            schedule: Some("U ontvangt een voorschot van € 10.000 (80% van de bijdrage).".into()),
+            schedule: Some(
+                "Bibliotheek Noord ontvangt een voorschot van € 10.000 (80% van de bijdrage)."
+                    .into(),
+            ),
             programme: "Sterk voor Noord".into(),
             adopted_on: NaiveDate::from_ymd_opt(2025, 4, 8).unwrap(),
             reference: "Collegebesluit 2025/114".into(),
@@ -538,6 +541,31 @@ mod tests {
             "{}",
             l.text
         );
+    }
+
+    #[test]
+    fn the_final_amount_letter_says_the_payee_receives_the_rest_never_you() {
+        let n = grants::FinalNotice {
+            plan_id: "p",
+            kenmerk: "SVN-2025-0001-V",
+            title: "Buurtmaaltijd",
+            programme: "Sterk voor Noord",
+            granted: Eur::parse(4000).unwrap(),
+            paid: Eur::parse(3200).unwrap(),
+            final_amount: Eur::parse(3850).unwrap(),
+            final_payment: Some(Eur::parse(650).unwrap()),
+            claim: None,
+            motivation: "Volgens het eindverslag.",
+            authority: "het college",
+            legal_basis: "Asv 2019",
+            objection_address: "Postbus 1",
+            copy_of: None,
+            payee: Some("Woej"),
+        };
+        let l = grants::final_amount("a@b.nl", "Anna", &n, sent_on()).unwrap();
+        assert!(l.text.contains("Woej ontvangt nog € 650"), "{}", l.text);
+        assert!(!l.text.contains("U ontvangt nog"), "{}", l.text);
+        assert!(l.text.contains("SVN-2025-0001-V"), "{}", l.text);
     }
 
     #[test]

@@ -124,7 +124,8 @@ fn the_decision_letter_is_a_whole_beschikking_with_its_copies() {
         // The grant's payment and reports (issue 20): 80 % in advance, the final report 13
         // weeks after the plan's end year.
         "Betaling en verslag".to_string(),
-        "U ontvangt een voorschot van € 10.000 (80% van de bijdrage)".to_string(),
+        // The money goes to the payee, and the letter says so: never "U ontvangt".
+        "Welzijn Noord ontvangt een voorschot van € 10.000 (80% van de bijdrage)".to_string(),
         "een eindverslag uiterlijk op 1 april 2027".to_string(),
     ] {
         assert!(grant.contains(&expected), "{expected} missing from {grant}");
@@ -133,7 +134,10 @@ fn the_decision_letter_is_a_whole_beschikking_with_its_copies() {
         !grant.to_lowercase().contains("besluit collegebesluit"),
         "{grant}"
     );
-    assert!(!grant.contains("U ontvangt een bijdrage"), "{grant}");
+    assert!(
+        !grant.contains("U ontvangt een bijdrage") && !grant.contains("U ontvangt een voorschot"),
+        "{grant}"
+    );
 
     let refusal = to_anna
         .iter()

@@ -187,6 +187,9 @@ pub struct FinalNotice<'a> {
     pub objection_address: &'a str,
     /// A copy to the payee's members: whose plan it is.
     pub copy_of: Option<&'a str>,
+    /// The organisation that receives the money, by name: the letter says it receives the
+    /// rest, never "U" (the applicant is not paid).
+    pub payee: Option<&'a str>,
 }
 
 /// The final amount as a beschikking, dated `sent_on`: the objection period runs from the day
@@ -208,17 +211,18 @@ pub fn final_amount(
             n.title
         ),
     };
+    let receiver = n.payee.unwrap_or("De organisatie die de bijdrage ontvangt");
     let outcome = match (n.final_payment, n.claim) {
         (Some(p), _) => format!(
-            "U ontvangt nog {}: het verschil tussen het vastgestelde bedrag en wat al is betaald. Dat bedrag wordt binnenkort overgemaakt.",
+            "{receiver} ontvangt nog {}: het verschil tussen het vastgestelde bedrag en wat al is betaald. Dat bedrag wordt binnenkort overgemaakt.",
             p.format_nl()
         ),
         (None, Some(c)) => format!(
-            "Er is {} meer betaald dan het vastgestelde bedrag. Dat bedrag vorderen wij terug: u ontvangt daarvoor een aparte betaalopdracht.",
+            "Er is {} meer betaald dan het vastgestelde bedrag. Dat bedrag vorderen wij terug van {receiver}, met een aparte betaalopdracht.",
             c.format_nl()
         ),
         (None, None) => {
-            "Het vastgestelde bedrag is al betaald; u hoeft niets terug te betalen en ontvangt niets meer."
+            "Het vastgestelde bedrag is al betaald: er hoeft niets terugbetaald te worden en er volgt geen betaling meer."
                 .to_string()
         }
     };
