@@ -20,6 +20,8 @@ pub struct AgendaLine {
     pub id: String,
     pub title: String,
     pub round_name: String,
+    /// The plan's reference.
+    pub kenmerk: String,
     pub version: i64,
     pub advice: Option<AdviceView>,
     pub t: TallyLine,
@@ -83,6 +85,7 @@ fn board_view(
                 id: plan.id.clone(),
                 title: plan.content.title.clone(),
                 round_name: item.round.spec.name.clone(),
+                kenmerk: plan.kenmerk().to_string(),
                 version: plan.version,
                 advice: plan
                     .pre_advice

@@ -21,6 +21,8 @@ pub struct PayLine {
     pub id: String,
     pub grant_id: String,
     pub title: String,
+    /// The plan's reference, as the payee's statement will show it.
+    pub kenmerk: String,
     pub payee: String,
     pub payee_id: Option<String>,
     pub kind: &'static str,
@@ -33,6 +35,7 @@ fn pay_line(l: &payments::PaymentLine) -> PayLine {
         id: l.payment.id.clone(),
         grant_id: l.grant.id.clone(),
         title: l.title.clone(),
+        kenmerk: l.kenmerk.clone(),
         payee: l
             .payee_name
             .clone()

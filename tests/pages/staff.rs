@@ -186,7 +186,8 @@ fn the_board_sees_its_agenda_and_the_team_does_not() {
         .get("/bestuur")
         .expect(200)
         .shows(&format!("plan-{id}"))
-        .shows("Huiswerkklas in De Heuvel");
+        .shows("Huiswerkklas in De Heuvel")
+        .shows("kenmerk SVN-2025-0001");
     let (mut team, _) = as_role(&s, &["programme_team"]);
     team.get("/bestuur")
         .expect(403)

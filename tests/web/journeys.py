@@ -870,6 +870,7 @@ def grants_journey(browser, plan_id, round_href):
     ctx, team = sign_in(browser, "team@demo.planloket.nl")
     team.goto(BASE + "/betalingen")
     expect_text(team, "Klaar om vrij te geven")
+    expect_text(team, "(SVN-2025-")
     axe(team, "betalingen")
     team.locator("a:has-text('Bankrekening vastleggen')").first.click()
     expect_text(team, "Er is nog geen bankrekening vastgelegd")
