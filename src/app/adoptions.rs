@@ -151,8 +151,9 @@ pub fn adopt(
 fn publish(tx: &mut Tx, actor: &Actor, plan: &Plan, adoption: &Adoption) -> Result<Plan, Error> {
     let reason = (plan.status == PlanStatus::Approved).then(|| {
         format!(
-            "adopted by the college on {} ({})",
-            adoption.adopted_on, adoption.reference
+            "vastgesteld door het college op {} ({})",
+            crate::domain::calendar::dutch_date(adoption.adopted_on),
+            adoption.reference
         )
     });
     let id = adoption.id.clone();

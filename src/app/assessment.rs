@@ -265,10 +265,12 @@ pub fn record_pre_advice(
             let advice = parse_pre_advice(input, catalog, requested, &means)?;
             plan.proposed = Some(advice.proposed_eur);
             plan.total_score = Some(advice.total_score);
+            // The history is read by people: in Dutch, saying how a plan funded otherwise
+            // is funded rather than "€ 0".
             let reason = format!(
-                "{}, proposed {}",
-                advice.recommendation.as_str(),
-                advice.proposed_eur.format_nl()
+                "{}, voorgesteld: {}",
+                advice.recommendation.label_nl(),
+                plan.content.funding.amount_nl(advice.proposed_eur)
             );
             plan.pre_advice = Some(RecordedPreAdvice {
                 advice,
@@ -363,8 +365,9 @@ pub fn merge_into(
                 )?;
             }
             Ok(Effect::because(format!(
-                "merged into '{}' ({})",
-                target.content.title, target.id
+                "samengevoegd met '{}' ({})",
+                target.content.title,
+                target.kenmerk()
             )))
         },
     )

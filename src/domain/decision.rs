@@ -118,12 +118,14 @@ impl Decision {
     /// How a closed vote is written in the plan's history.
     pub fn history_reason(outcome: Outcome, tally: &Tally) -> String {
         let counts = format!(
-            "for {}, against {}, abstain {} of {} eligible",
+            "voor {}, tegen {}, onthouding {}, van {} stemgerechtigden",
             tally.r#for, tally.against, tally.abstain, tally.eligible
         );
         match outcome {
-            Outcome::BackToReview => format!("not carried ({counts}): back to review"),
-            _ => format!("carried ({counts})"),
+            Outcome::BackToReview => {
+                format!("niet aangenomen ({counts}): terug naar beoordeling")
+            }
+            _ => format!("aangenomen ({counts})"),
         }
     }
 }
@@ -175,9 +177,8 @@ mod tests {
             Decision::of(Outcome::BackToReview, &advice(), &tally(), at),
             None
         );
-        assert!(
-            Decision::history_reason(Outcome::BackToReview, &tally()).starts_with("not carried")
-        );
+        assert!(Decision::history_reason(Outcome::BackToReview, &tally())
+            .starts_with("niet aangenomen"));
     }
 
     #[test]

@@ -21,6 +21,15 @@ pub enum Recommendation {
 }
 
 impl Recommendation {
+    /// The recommendation as pages, letters and the history say it.
+    pub fn label_nl(self) -> &'static str {
+        match self {
+            Recommendation::Positive => "positief",
+            Recommendation::Conditional => "positief onder voorwaarden",
+            Recommendation::Negative => "negatief",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Recommendation::Positive => "positive",

@@ -228,14 +228,6 @@ pub fn question(
     Ok(letter("question", to, subject, body, Some(plan.0)))
 }
 
-fn recommendation_nl(r: Recommendation) -> &'static str {
-    match r {
-        Recommendation::Positive => "positief",
-        Recommendation::Conditional => "positief onder voorwaarden",
-        Recommendation::Negative => "negatief",
-    }
-}
-
 /// To an eligible board member: a vote has opened.
 pub fn vote_opened(
     to: &str,
@@ -251,7 +243,7 @@ pub fn vote_opened(
         name: name.into(),
         title: title.into(),
         kenmerk: plan.1.into(),
-        recommendation: recommendation_nl(recommendation).into(),
+        recommendation: recommendation.label_nl().into(),
         amount,
     }
     .render()?;

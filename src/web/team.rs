@@ -17,7 +17,6 @@ use crate::app::dossier::{dossier, Dossier};
 use crate::app::App;
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::permission::Permission;
-use crate::domain::pre_advice::Recommendation;
 use crate::domain::round::Round;
 use crate::domain::state::Action;
 
@@ -172,14 +171,6 @@ struct StaffPlanPage {
     links: Vec<(&'static str, String, String)>,
 }
 
-fn recommendation_nl(r: Recommendation) -> &'static str {
-    match r {
-        Recommendation::Positive => "positief",
-        Recommendation::Conditional => "positief onder voorwaarden",
-        Recommendation::Negative => "negatief",
-    }
-}
-
 fn criterion_name(round: &Round, code: &str) -> String {
     round
         .spec
@@ -238,7 +229,7 @@ pub fn tally_line(d: &Dossier) -> Option<TallyLine> {
 /// A pre-advice as the pages show it, its criteria named as the round names them.
 pub fn advice_of(a: &crate::domain::pre_advice::PreAdvice, round: &Round) -> AdviceView {
     AdviceView {
-        recommendation: recommendation_nl(a.recommendation),
+        recommendation: a.recommendation.label_nl(),
         proposed: a.proposed_eur.format_nl(),
         total: a.total_score,
         motivation: a.motivation.clone(),

@@ -144,7 +144,7 @@ fn a_tie_sends_the_plan_back_to_review_and_the_applicant_is_not_told() {
         .unwrap()
         .clone();
     assert!(
-        last["reason"].as_str().unwrap().contains("not carried"),
+        last["reason"].as_str().unwrap().contains("niet aangenomen"),
         "{last}"
     );
 }

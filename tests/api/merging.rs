@@ -351,7 +351,9 @@ fn a_merge_combines_both_plans_into_the_target() {
             .get(&format!("/plans/{merged}/events"), Some(&b.s.team))
             .expect(200);
     assert!(
-        events.text.contains("merged into 'Dansles voor meiden'"),
+        events
+            .text
+            .contains("samengevoegd met 'Dansles voor meiden'"),
         "{}",
         events.text
     );
