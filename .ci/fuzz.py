@@ -50,6 +50,8 @@ round_id = open_round["id"]
 payee = call("GET", "/organisations")["items"][0]["id"]
 plan = call("POST", f"/rounds/{round_id}/plans", tokens["applicant"], {
     "title": "Huiswerkklas", "description": "Begeleiding na schooltijd", "goals": ["B", "J"],
+    # B and J are goals of two themes: the plan names the one that pays.
+    "budget_line": "JJO",
     "requested_eur": 5000, "start_year": open_round["start_year"], "end_year": open_round["end_year"],
     "payee_id": payee,
 })["id"]
