@@ -10,6 +10,7 @@ use super::plans::owner_of;
 use super::{new_id, now, Error};
 use crate::db::{self, Db, DbConn, Tx};
 use crate::domain::calendar::amsterdam_date;
+use crate::domain::grant::conditions::GrantCondition;
 use crate::domain::grant::steps;
 use crate::domain::grant::{
     self, check_attachment, check_report, reminder_due, report_dates, settle, Attachment,
@@ -36,6 +37,8 @@ pub struct GrantView {
     pub reports: Vec<Report>,
     /// The last year the plan runs (its `end_year`).
     pub end_year: Option<i32>,
+    /// The payment conditions of the pre-advice, in its order, met or not.
+    pub conditions: Vec<GrantCondition>,
 }
 
 impl GrantView {
@@ -132,6 +135,26 @@ pub fn create_for(
         updated_at: at,
     };
     db::grants::insert(tx, &g)?;
+    let conditions = plan
+        .pre_advice
+        .as_ref()
+        .map(|p| p.advice.payment_conditions.clone())
+        .unwrap_or_default();
+    for (position, c) in conditions.into_iter().enumerate() {
+        db::conditions::insert(
+            tx,
+            &GrantCondition {
+                id: new_id(),
+                grant_id: g.id.clone(),
+                position: position as i32,
+                text: c.text,
+                before: c.before,
+                met_on: None,
+                met_by: None,
+                note: String::new(),
+            },
+        )?;
+    }
     let advance = grant::advance(amount, round.spec.advance_share);
     if advance > Eur::ZERO {
         db::grants::insert_payment(
@@ -182,6 +205,7 @@ fn views(c: &mut DbConn, grants: Vec<Grant>) -> Result<Vec<GrantView>, Error> {
     let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
     let mut payments = db::grants::payments_of(c, &ids)?;
     let mut reports = db::grants::reports_of(c, &ids)?;
+    let mut conditions = db::conditions::of_grants(c, &ids)?;
     let payees: Vec<&str> = grants
         .iter()
         .filter_map(|g| g.payee_id.as_deref())
@@ -196,6 +220,9 @@ fn views(c: &mut DbConn, grants: Vec<Grant>) -> Result<Vec<GrantView>, Error> {
         let (own_reports, rest): (Vec<_>, Vec<_>) =
             reports.into_iter().partition(|r| r.grant_id == g.id);
         reports = rest;
+        let (own_conditions, rest): (Vec<_>, Vec<_>) =
+            conditions.into_iter().partition(|k| k.grant_id == g.id);
+        conditions = rest;
         out.push(GrantView {
             title: plan.content.title.clone(),
             owner_id: plan.owner_id.clone(),
@@ -204,6 +231,7 @@ fn views(c: &mut DbConn, grants: Vec<Grant>) -> Result<Vec<GrantView>, Error> {
             payments: mine,
             reports: own_reports,
             end_year: plan.content.end_year,
+            conditions: own_conditions,
             grant: g,
         });
     }

@@ -9,7 +9,10 @@ use super::plans::owner_of;
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::calendar::amsterdam_date;
-use crate::domain::grant::iban::{check_bank_account, BankAccount};
+use crate::domain::grant::conditions::{
+    before_payment, check_conditions_met, check_meet, GrantCondition,
+};
+use crate::domain::grant::iban::{check_bank_account, check_confirm, BankAccount, RecordedAccount};
 use crate::domain::grant::sepa::{pain001, Payer, Transfer};
 use crate::domain::grant::{
     check_account_change, check_batch_step, check_release, BatchStatus, Grant, Payment,
@@ -20,28 +23,30 @@ use crate::domain::user::Actor;
 use crate::domain::{Bilingual, DomainError, Eur};
 use crate::mail::letters::grants as letters;
 
-/// An organisation's bank account for the team or the organisation's own members.
+/// An organisation's bank account, with who recorded and confirmed it, for the team, finance
+/// or the organisation's own members.
 pub fn bank_account(
     c: &mut DbConn,
     actor: &Actor,
     organisation_id: &str,
-) -> Result<Option<BankAccount>, Error> {
+) -> Result<Option<RecordedAccount>, Error> {
     db::organisations::find(c, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     permission::check_bank_account_reader(actor, organisation_id)?;
-    Ok(db::bank_accounts::bank_account(c, organisation_id)?)
+    Ok(db::bank_accounts::recorded(c, organisation_id)?)
 }
 
-/// The programme team records an organisation's bank account (PRODUCT: staff only). The change is
-/// logged with the IBAN it replaces, and each confirmed member is told by mail, so a change
-/// nobody asked for is noticed before money goes there.
+/// The programme team or finance records an organisation's bank account (PRODUCT: staff only).
+/// The change is logged with the IBAN it replaces, waits for a second person's confirmation
+/// before payments use it, and each confirmed member is told by mail, so a change nobody asked
+/// for is noticed before money goes there.
 pub fn set_bank_account(
     tx: &mut Tx,
     actor: &Actor,
     organisation_id: &str,
     iban: Option<&str>,
     holder: Option<&str>,
-) -> Result<BankAccount, Error> {
-    permission::check(actor, Permission::ManagePayments)?;
+) -> Result<RecordedAccount, Error> {
+    permission::check(actor, Permission::KeepBankAccounts)?;
     let org =
         db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
     let account = check_bank_account(iban, holder)?;
@@ -49,8 +54,10 @@ pub fn set_bank_account(
     let at = now();
     let previous =
         db::bank_accounts::set_bank_account(tx, &new_id(), &org.id, &account, &actor.user_id, at)?;
+    let recorded = db::bank_accounts::recorded(tx, &org.id)?
+        .ok_or_else(|| Error::Internal(format!("bank account of {} not kept", org.id)))?;
     if previous.as_ref() == Some(&account) {
-        return Ok(account);
+        return Ok(recorded);
     }
     let today = amsterdam_date(Utc::now());
     for m in db::users::members_of(tx, &org.id)? {
@@ -68,16 +75,40 @@ pub fn set_bank_account(
             )?;
         }
     }
-    Ok(account)
+    Ok(recorded)
 }
 
-/// The changes of an organisation's bank account, the newest first (programme team).
+/// Finance confirms an organisation's bank account as recorded: from now on batches pay into
+/// it. Nobody confirms what they recorded themselves (four eyes).
+pub fn confirm_bank_account(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisation_id: &str,
+) -> Result<RecordedAccount, Error> {
+    permission::check(actor, Permission::ConfirmBankAccounts)?;
+    db::organisations::find(tx, organisation_id)?.ok_or(Error::NotFound("organisation"))?;
+    let recorded = db::bank_accounts::recorded(tx, organisation_id)?.ok_or_else(|| {
+        Error::Domain(DomainError::Conflict(Bilingual::new(
+            "the organisation has no bank account to confirm",
+            "de organisatie heeft nog geen bankrekening om te bevestigen",
+        )))
+    })?;
+    check_confirm(&recorded, &actor.user_id)?;
+    if !recorded.confirmed()
+        && !db::bank_accounts::confirm(tx, organisation_id, &actor.user_id, now())?
+    {
+        return Err(Error::Changed("bank account"));
+    }
+    db::bank_accounts::recorded(tx, organisation_id)?.ok_or(Error::NotFound("bank account"))
+}
+
+/// The changes of an organisation's bank account, the newest first (the team and finance).
 pub fn account_changes(
     c: &mut DbConn,
     actor: &Actor,
     organisation_id: &str,
 ) -> Result<Vec<db::bank_accounts::AccountChange>, Error> {
-    permission::check(actor, Permission::ManagePayments)?;
+    permission::check(actor, Permission::KeepBankAccounts)?;
     Ok(db::bank_accounts::account_changes(c, organisation_id)?)
 }
 
@@ -96,6 +127,7 @@ pub fn release(tx: &mut Tx, actor: &Actor, payment_id: &str) -> Result<Payment, 
         None => false,
     };
     check_release(&g, &p, has_account)?;
+    check_conditions_met(&db::conditions::of_grants(tx, &[&g.id])?, p.kind)?;
     if !db::grants::move_payment(
         tx,
         &p.id,
@@ -109,6 +141,32 @@ pub fn release(tx: &mut Tx, actor: &Actor, payment_id: &str) -> Result<Payment, 
     db::grants::payment(tx, &p.id)?.ok_or(Error::NotFound("payment"))
 }
 
+/// The programme team records that a grant's payment condition is met, with a note of what
+/// shows it; the payments it held back may then be released.
+pub fn meet_condition(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant_id: &str,
+    condition_id: &str,
+    note: &str,
+) -> Result<GrantCondition, Error> {
+    permission::check(actor, Permission::ManagePayments)?;
+    let condition = db::conditions::find(tx, condition_id)?
+        .filter(|c| c.grant_id == grant_id)
+        .ok_or(Error::NotFound("condition"))?;
+    let note = check_meet(&condition, note)?;
+    if !db::conditions::meet(
+        tx,
+        &condition.id,
+        amsterdam_date(Utc::now()),
+        &actor.user_id,
+        &note,
+    )? {
+        return Err(Error::Changed("condition"));
+    }
+    db::conditions::find(tx, condition_id)?.ok_or(Error::NotFound("condition"))
+}
+
 /// A payment with what a page or the SEPA file says of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentLine {
@@ -119,6 +177,10 @@ pub struct PaymentLine {
     pub kenmerk: String,
     pub payee_name: Option<String>,
     pub account: Option<BankAccount>,
+    /// Whether a second person confirmed the payee's account (a batch pays only into one).
+    pub confirmed: bool,
+    /// The grant's conditions that come before this payment, met or not.
+    pub conditions: Vec<GrantCondition>,
 }
 
 /// The payments with their grants, titles and payees; the account is the payee's current one,
@@ -133,13 +195,19 @@ fn lines(
         let g = grant_of(c, &p)?;
         let plan = db::plans::find(c, &g.plan_id)?
             .ok_or_else(|| Error::Internal(format!("grant {} without its plan", g.id)))?;
-        let (payee_name, mut account) = match &g.payee_id {
+        let (payee_name, recorded) = match &g.payee_id {
             Some(org) => (
                 db::organisations::find(c, org)?.map(|o| o.name),
-                db::bank_accounts::bank_account(c, org)?,
+                db::bank_accounts::recorded(c, org)?,
             ),
             None => (None, None),
         };
+        let confirmed = recorded.as_ref().is_some_and(RecordedAccount::confirmed);
+        let conditions = before_payment(&db::conditions::of_grants(c, &[&g.id])?, p.kind)
+            .into_iter()
+            .cloned()
+            .collect();
+        let mut account = recorded.map(|r| r.account);
         if let Some(k) = kept.iter().find(|k| k.payment_id == p.id) {
             account = Some(k.account.clone());
         }
@@ -150,12 +218,14 @@ fn lines(
             title: plan.content.title,
             payee_name,
             account,
+            confirmed,
+            conditions,
         });
     }
     Ok(out)
 }
 
-/// Payments in one status (programme team and board): `due` ones to release, `released` ones
+/// Payments in one status (programme team, board and finance): `due` ones to release, `released` ones
 /// waiting for a batch.
 pub fn in_status(
     c: &mut DbConn,
@@ -172,6 +242,9 @@ pub fn in_status(
 pub struct BatchView {
     pub batch: PaymentBatch,
     pub payments: Vec<PaymentLine>,
+    /// Released payments the batch left out because their account is not yet confirmed
+    /// (only when the batch is made).
+    pub left_out: Vec<PaymentLine>,
 }
 
 fn payer_required(payer: Option<&Payer>) -> Result<&Payer, Error> {
@@ -183,28 +256,46 @@ fn payer_required(payer: Option<&Payer>) -> Result<&Payer, Error> {
     })
 }
 
-/// The programme team puts every released payment not yet in a batch into a new batch, which
-/// is then exported as a SEPA file. A payment is in one batch at a time: each is moved on
-/// only if it is still released and unbatched, so two batches made at once cannot share one.
+/// Finance puts every released payment not yet in a batch, whose payee's account is
+/// confirmed, into a new batch, which is then exported as a SEPA file; the others wait and
+/// the answer lists them. A payment is in one batch at a time: each is moved on only if it is
+/// still released and unbatched, so two batches made at once cannot share one.
 pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result<BatchView, Error> {
-    permission::check(actor, Permission::ManagePayments)?;
+    permission::check(actor, Permission::PayBatches)?;
     let payer = payer_required(payer)?;
-    let released = db::grants::payments_in(tx, PaymentStatus::Released, None)?;
-    let ready: Vec<Payment> = released
+    let released: Vec<Payment> = db::grants::payments_in(tx, PaymentStatus::Released, None)?
         .into_iter()
         .filter(|p| p.batch_id.is_none())
         .collect();
+    let (ready, left_out): (Vec<PaymentLine>, Vec<PaymentLine>) = lines(tx, released, &[])?
+        .into_iter()
+        .partition(|l| l.confirmed);
     if ready.is_empty() {
-        return Err(Error::Domain(DomainError::Conflict(Bilingual::new(
-            "no released payments wait for a batch",
-            "er zijn geen vrijgegeven betalingen die op een batch wachten",
-        ))));
+        return Err(Error::Domain(DomainError::Conflict(
+            if left_out.is_empty() {
+                Bilingual::new(
+                    "no released payments wait for a batch",
+                    "er zijn geen vrijgegeven betalingen die op een batch wachten",
+                )
+            } else {
+                Bilingual::new(
+                format!(
+                    "{} released payment(s) wait for a confirmed bank account: a second person with the finance role confirms the account first",
+                    left_out.len()
+                ),
+                format!(
+                    "{} vrijgegeven betaling(en) wachten op een bevestigde bankrekening: een tweede persoon van de financiële administratie bevestigt eerst de rekening",
+                    left_out.len()
+                ),
+            )
+            },
+        )));
     }
     let at = now();
     let batch = PaymentBatch {
         id: new_id(),
         status: BatchStatus::Exported,
-        total: ready.iter().fold(Eur::ZERO, |t, p| t + p.amount),
+        total: ready.iter().fold(Eur::ZERO, |t, l| t + l.payment.amount),
         count: ready.len() as i64,
         execution_date: crate::domain::grant::sepa::execution_date(amsterdam_date(Utc::now())),
         created_by: actor.user_id.clone(),
@@ -212,10 +303,10 @@ pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result
         closed_at: None,
     };
     db::grants::insert_batch(tx, &batch)?;
-    for p in &ready {
+    for l in &ready {
         if !db::grants::move_payment(
             tx,
-            &p.id,
+            &l.payment.id,
             PaymentStatus::Released,
             PaymentStatus::Exported,
             Some(&batch.id),
@@ -226,7 +317,7 @@ pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result
     }
     // The batch keeps what it pays and its file, made now: a later change of an account
     // changes neither (issue 29, N2).
-    let transfers = transfers_of(&lines(tx, ready, &[])?)?;
+    let transfers = transfers_of(&ready)?;
     let file = pain001(
         &batch,
         payer,
@@ -235,7 +326,9 @@ pub fn create_batch(tx: &mut Tx, actor: &Actor, payer: Option<&Payer>) -> Result
         batch.execution_date,
     );
     db::batches::keep(tx, &batch.id, &transfers, &file)?;
-    batch_view(tx, batch)
+    let mut view = batch_view(tx, batch)?;
+    view.left_out = left_out;
+    Ok(view)
 }
 
 /// The transfers for these payments, each to its payee's account.
@@ -270,23 +363,24 @@ fn batch_view(c: &mut DbConn, batch: PaymentBatch) -> Result<BatchView, Error> {
     Ok(BatchView {
         payments: lines(c, payments, &kept)?,
         batch,
+        left_out: Vec::new(),
     })
 }
 
-/// A batch (programme team and board).
+/// A batch (programme team, board and finance).
 pub fn batch(c: &mut DbConn, actor: &Actor, id: &str) -> Result<BatchView, Error> {
     permission::check(actor, Permission::SeeGrants)?;
     let b = db::grants::batch(c, id)?.ok_or(Error::NotFound("payment batch"))?;
     batch_view(c, b)
 }
 
-/// Every batch, the newest first (programme team and board).
+/// Every batch, the newest first (programme team, board and finance).
 pub fn batches(c: &mut DbConn, actor: &Actor) -> Result<Vec<PaymentBatch>, Error> {
     permission::check(actor, Permission::SeeGrants)?;
     Ok(db::grants::batches(c)?)
 }
 
-/// The batch as a `pain.001.001.09` file (programme team). A cancelled batch is not exported:
+/// The batch as a `pain.001.001.09` file (finance). A cancelled batch is not exported:
 /// its payments may be in a newer batch.
 pub fn export(
     c: &mut DbConn,
@@ -294,7 +388,7 @@ pub fn export(
     id: &str,
     payer: Option<&Payer>,
 ) -> Result<String, Error> {
-    permission::check(actor, Permission::ManagePayments)?;
+    permission::check(actor, Permission::PayBatches)?;
     let v = batch(c, actor, id)?;
     if v.batch.status == BatchStatus::Cancelled {
         return Err(Error::Domain(DomainError::Conflict(Bilingual::new(
@@ -320,10 +414,10 @@ pub fn export(
     db::batches::file(c, id)?.ok_or(Error::NotFound("payment batch"))
 }
 
-/// The programme team confirms the bank paid the batch: its payments are paid, and a letter
+/// Finance confirms the bank paid the batch: its payments are paid, and a letter
 /// for each goes to the applicant and the payee's members.
 pub fn mark_paid(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> {
-    permission::check(actor, Permission::ManagePayments)?;
+    permission::check(actor, Permission::PayBatches)?;
     let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
     check_batch_step(&b, BatchStatus::Paid)?;
     let at = now();
@@ -385,10 +479,10 @@ fn letters_for(tx: &mut Tx, l: &PaymentLine) -> Result<(), Error> {
     Ok(())
 }
 
-/// The programme team takes a batch back before it is paid: its payments are released again,
+/// Finance takes a batch back before it is paid: its payments are released again,
 /// ready for a new batch.
 pub fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> {
-    permission::check(actor, Permission::ManagePayments)?;
+    permission::check(actor, Permission::PayBatches)?;
     let b = db::grants::batch(tx, id)?.ok_or(Error::NotFound("payment batch"))?;
     check_batch_step(&b, BatchStatus::Cancelled)?;
     let at = now();
@@ -415,5 +509,6 @@ pub fn cancel(tx: &mut Tx, actor: &Actor, id: &str) -> Result<BatchView, Error> 
     Ok(BatchView {
         batch: b,
         payments: lines(tx, payments, &kept)?,
+        left_out: Vec::new(),
     })
 }

@@ -5,7 +5,63 @@ use diesel::prelude::*;
 
 use super::schema::{bank_account_changes, bank_accounts};
 use super::{stored, utc, DbConn, DbError, Tx};
-use crate::domain::grant::iban::{BankAccount, Iban};
+use crate::domain::grant::iban::{BankAccount, Iban, RecordedAccount};
+
+/// An organisation's bank account with who recorded and who confirmed it.
+pub fn recorded(c: &mut DbConn, organisation_id: &str) -> Result<Option<RecordedAccount>, DbError> {
+    Ok(bank_accounts::table
+        .find(organisation_id)
+        .select((
+            bank_accounts::iban,
+            bank_accounts::holder,
+            bank_accounts::updated_by,
+            bank_accounts::updated_at,
+            bank_accounts::confirmed_by,
+            bank_accounts::confirmed_at,
+        ))
+        .first::<(
+            String,
+            String,
+            String,
+            NaiveDateTime,
+            Option<String>,
+            Option<NaiveDateTime>,
+        )>(c)
+        .optional()?
+        .map(
+            |(iban, holder, recorded_by, at, confirmed_by, confirmed_at)| RecordedAccount {
+                account: BankAccount {
+                    iban: Iban::stored(iban),
+                    holder,
+                },
+                recorded_by,
+                recorded_at: utc(at),
+                confirmed_by,
+                confirmed_at: confirmed_at.map(utc),
+            },
+        ))
+}
+
+/// Records that `by` confirmed the organisation's account as it is now; false when it is
+/// confirmed already or gone.
+pub fn confirm(
+    tx: &mut Tx,
+    organisation_id: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    Ok(diesel::update(
+        bank_accounts::table
+            .find(organisation_id)
+            .filter(bank_accounts::confirmed_by.is_null()),
+    )
+    .set((
+        bank_accounts::confirmed_by.eq(by),
+        bank_accounts::confirmed_at.eq(stored(at)),
+    ))
+    .execute(&mut **tx)?
+        == 1)
+}
 
 /// An organisation's bank account, if one is recorded.
 pub fn bank_account(c: &mut DbConn, organisation_id: &str) -> Result<Option<BankAccount>, DbError> {
@@ -21,6 +77,8 @@ pub fn bank_account(c: &mut DbConn, organisation_id: &str) -> Result<Option<Bank
 }
 
 /// Records an organisation's bank account and logs the change (with the IBAN it replaced).
+/// A changed account waits for a new confirmation; recording the same account again changes
+/// nothing.
 pub fn set_bank_account(
     tx: &mut Tx,
     change_id: &str,
@@ -30,12 +88,17 @@ pub fn set_bank_account(
     at: DateTime<Utc>,
 ) -> Result<Option<BankAccount>, DbError> {
     let previous = bank_account(tx, organisation_id)?;
+    if previous.as_ref() == Some(account) {
+        return Ok(previous);
+    }
     let values = (
         bank_accounts::organisation_id.eq(organisation_id),
         bank_accounts::iban.eq(account.iban.as_str()),
         bank_accounts::holder.eq(&account.holder),
         bank_accounts::updated_by.eq(by),
         bank_accounts::updated_at.eq(stored(at)),
+        bank_accounts::confirmed_by.eq(None::<String>),
+        bank_accounts::confirmed_at.eq(None::<NaiveDateTime>),
     );
     if previous.is_some() {
         diesel::update(bank_accounts::table.find(organisation_id))

@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod attempts;
 pub mod bank_accounts;
 pub mod batches;
+pub mod conditions;
 pub mod grants;
 pub mod organisations;
 pub mod outbox;

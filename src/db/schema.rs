@@ -7,6 +7,7 @@ diesel::table! {
         name_key -> Text,
         kind -> Text,
         created_at -> Timestamp,
+        contact_email -> Nullable<Text>,
     }
 }
 
@@ -260,6 +261,21 @@ diesel::table! {
         holder -> Text,
         updated_by -> Text,
         updated_at -> Timestamp,
+        confirmed_by -> Nullable<Text>,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    grant_conditions (id) {
+        id -> Text,
+        grant_id -> Text,
+        position -> Integer,
+        text -> Text,
+        before_payment -> Text,
+        met_on -> Nullable<Date>,
+        met_by -> Nullable<Text>,
+        note -> Text,
     }
 }
 
@@ -361,6 +377,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     batch_transfers,
     bank_accounts,
     bank_account_changes,
+    grant_conditions,
     grants,
     payment_batches,
     payments,

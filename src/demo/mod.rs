@@ -34,7 +34,7 @@ type DemoAccount = (
     Option<usize>,
 );
 
-const DEMO_ACCOUNTS: [DemoAccount; 6] = [
+const DEMO_ACCOUNTS: [DemoAccount; 7] = [
     (
         "admin@demo.planloket.nl",
         "Demo beheerder",
@@ -46,6 +46,13 @@ const DEMO_ACCOUNTS: [DemoAccount; 6] = [
         "team@demo.planloket.nl",
         "Demo programmateam",
         Role::ProgrammeTeam,
+        None,
+        None,
+    ),
+    (
+        "financien@demo.planloket.nl",
+        "Demo financiële administratie",
+        Role::Finance,
         None,
         None,
     ),

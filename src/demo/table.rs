@@ -267,6 +267,7 @@ fn pre_advice(content: &PlanContent, round: &Round, row: &TableRow) -> PreAdvice
         motivation: "Opgenomen in het uitvoeringsplan Sterk voor Noord 2025-2026.".into(),
         conditions: String::new(),
         scores,
+        payment_conditions: Vec::new(),
     }
 }
 

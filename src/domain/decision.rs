@@ -142,6 +142,7 @@ mod tests {
             conditions: "Samen met de bibliotheek".into(),
             scores: vec![],
             total_score: 7,
+            payment_conditions: vec![],
         }
     }
 

@@ -196,6 +196,11 @@ pub enum DomainError {
     Duplicate(Bilingual),
     /// An adoption while plans of the round are still being assessed and not deferred.
     Undecided { plan_ids: Vec<String> },
+    /// A payment released while conditions before it are not met.
+    ConditionsOpen {
+        kind: super::grant::PaymentKind,
+        open: Vec<super::grant::conditions::OpenCondition>,
+    },
     /// Any other conflict with the current state of things.
     Conflict(Bilingual),
 }
@@ -215,6 +220,7 @@ impl DomainError {
             DomainError::Recused { .. } => "recused",
             DomainError::Duplicate(_) => "duplicate",
             DomainError::Undecided { .. } => "undecided-plans",
+            DomainError::ConditionsOpen { .. } => "conditions-open",
             DomainError::Conflict(_) => "conflict",
         }
     }
@@ -270,6 +276,14 @@ impl DomainError {
             DomainError::Undecided { plan_ids } => format!(
                 "plans of this round are still being assessed: {}; decide them, or name them in deferred to leave them for a later adoption",
                 plan_ids.join(", ")
+            ),
+            DomainError::ConditionsOpen { kind, open } => format!(
+                "conditions before the {} payment are not met: {}; record them as met first",
+                kind.as_str(),
+                open.iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             DomainError::Duplicate(said)
             | DomainError::Conflict(said)
@@ -329,6 +343,15 @@ impl DomainError {
             DomainError::Undecided { plan_ids } => format!(
                 "plannen in deze ronde zijn nog in behandeling: {}; neem eerst een besluit, of stel ze uit naar een volgende vaststelling",
                 plan_ids.join(", ")
+            ),
+            DomainError::ConditionsOpen { kind, open } => format!(
+                "er is nog niet voldaan aan {} vóór de {}: {}; leg eerst vast dat eraan is voldaan",
+                if open.len() == 1 { "de voorwaarde" } else { "de voorwaarden" },
+                kind.label_nl(),
+                open.iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             DomainError::Duplicate(said)
             | DomainError::Conflict(said)

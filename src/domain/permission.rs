@@ -40,10 +40,18 @@ pub enum Permission {
     ReadOutbox,
     /// Send a given-up mail again.
     RetryMail,
-    /// See every grant, payment and batch.
+    /// See every grant, payment and batch (the programme team, the board, finance).
     SeeGrants,
-    /// Record bank accounts, release payments, make and settle batches.
+    /// Release payments and record payment conditions as met (the team).
     ManagePayments,
+    /// Make batches, download their bank file, mark them paid or cancelled (finance only: the
+    /// second pair of eyes after the team's release).
+    PayBatches,
+    /// Confirm a bank account someone else recorded (finance).
+    ConfirmBankAccounts,
+    /// Read and record organisations' bank accounts and their changes (the team and finance;
+    /// what one records, another confirms).
+    KeepBankAccounts,
     /// Set a grant's final amount.
     SettleGrants,
 }
@@ -51,6 +59,7 @@ pub enum Permission {
 /// The programme team and the board: who sees the assessment.
 const STAFF: &[Role] = &[Role::ProgrammeTeam, Role::BoardMember];
 const TEAM: &[Role] = &[Role::ProgrammeTeam];
+const FINANCE: &[Role] = &[Role::Finance];
 
 impl Permission {
     /// The roles that hold this right (a chair holds every right of a board member).
@@ -59,7 +68,10 @@ impl Permission {
         match self {
             P::FilePlans => &[Role::Applicant],
             P::HoldPlans => &[Role::Applicant, Role::ProgrammeTeam],
-            P::SeeAssessment | P::SeeGrants => STAFF,
+            P::SeeAssessment => STAFF,
+            P::SeeGrants => &[Role::ProgrammeTeam, Role::BoardMember, Role::Finance],
+            P::PayBatches | P::ConfirmBankAccounts => FINANCE,
+            P::KeepBankAccounts => &[Role::ProgrammeTeam, Role::Finance],
             P::Vote => &[Role::BoardMember],
             P::CloseVotes => &[Role::BoardChair],
             P::ManageUsers | P::RetryMail => &[Role::Admin],
@@ -98,6 +110,13 @@ impl Permission {
             [Role::BoardChair] => "Dit is voor de voorzitter van het bestuur.",
             [Role::Admin] => "Dit is voor beheerders.",
             [Role::Admin, Role::ProgrammeTeam] => "Dit is voor beheerders en het programmateam.",
+            [Role::Finance] => "Dit is voor de financiële administratie.",
+            [Role::ProgrammeTeam, Role::Finance] => {
+                "Dit is voor het programmateam en de financiële administratie."
+            }
+            [Role::ProgrammeTeam, Role::BoardMember, Role::Finance] => {
+                "Dit is voor het programmateam, het bestuur en de financiële administratie."
+            }
             _ => "Dit is voor het programmateam.",
         };
         Bilingual::new(en, nl)
@@ -118,15 +137,17 @@ pub fn check(actor: &Actor, permission: Permission) -> Result<(), DomainError> {
     }
 }
 
-/// An organisation's bank account is read by the programme team and the organisation's own
-/// members (it is theirs); others are refused.
+/// An organisation's bank account is read by the programme team, finance and the
+/// organisation's own members (it is theirs); others are refused.
 pub fn check_bank_account_reader(actor: &Actor, organisation_id: &str) -> Result<(), DomainError> {
-    if actor.has(Role::ProgrammeTeam) || actor.organisation_id.as_deref() == Some(organisation_id) {
+    if allows(actor, Permission::KeepBankAccounts)
+        || actor.organisation_id.as_deref() == Some(organisation_id)
+    {
         Ok(())
     } else {
         Err(DomainError::Forbidden(Bilingual::new(
-            "an organisation's bank account is for the programme team and its members",
-            "De bankrekening van een organisatie is voor het programmateam en de leden van de organisatie.",
+            "an organisation's bank account is for the programme team, finance and its members",
+            "De bankrekening van een organisatie is voor het programmateam, de financiële administratie en de leden van de organisatie.",
         )))
     }
 }
@@ -154,7 +175,8 @@ impl Menu {
             own_plans: allows(actor, Permission::FilePlans),
             review: allows(actor, Permission::ReviewPlans),
             board: allows(actor, Permission::Vote),
-            payments: allows(actor, Permission::ManagePayments),
+            payments: allows(actor, Permission::ManagePayments)
+                || allows(actor, Permission::PayBatches),
             users: allows(actor, Permission::ManageUsers),
             organisations: allows(actor, Permission::ManageOrganisations),
         }
@@ -193,6 +215,9 @@ mod tests {
             P::RetryMail,
             P::SeeGrants,
             P::ManagePayments,
+            P::PayBatches,
+            P::ConfirmBankAccounts,
+            P::KeepBankAccounts,
             P::SettleGrants,
         ];
         let holders = |p: Permission| -> Vec<Role> {
@@ -205,9 +230,17 @@ mod tests {
             let expected: Vec<Role> = match p {
                 P::FilePlans => vec![Role::Applicant],
                 P::HoldPlans => vec![Role::Applicant, Role::ProgrammeTeam],
-                P::SeeAssessment | P::SeeGrants => {
+                P::SeeAssessment => {
                     vec![Role::ProgrammeTeam, Role::BoardMember, Role::BoardChair]
                 }
+                P::SeeGrants => vec![
+                    Role::ProgrammeTeam,
+                    Role::BoardMember,
+                    Role::BoardChair,
+                    Role::Finance,
+                ],
+                P::PayBatches | P::ConfirmBankAccounts => vec![Role::Finance],
+                P::KeepBankAccounts => vec![Role::ProgrammeTeam, Role::Finance],
                 P::Vote => vec![Role::BoardMember, Role::BoardChair],
                 P::CloseVotes => vec![Role::BoardChair],
                 P::ManageUsers | P::RetryMail => vec![Role::Admin],
@@ -238,6 +271,7 @@ mod tests {
     #[test]
     fn a_bank_account_is_read_by_the_team_and_its_own_members() {
         assert!(check_bank_account_reader(&actor(&[Role::ProgrammeTeam]), "o9").is_ok());
+        assert!(check_bank_account_reader(&actor(&[Role::Finance]), "o9").is_ok());
         assert!(check_bank_account_reader(&actor(&[Role::Applicant]), "o1").is_ok());
         assert!(check_bank_account_reader(&actor(&[Role::Applicant]), "o9").is_err());
         assert!(check_bank_account_reader(&actor(&[Role::BoardMember]), "o9").is_err());
@@ -253,5 +287,10 @@ mod tests {
         assert!(m.own_plans && !m.review && !m.organisations);
         let m = Menu::of(&actor(&[Role::Admin]));
         assert!(m.users && m.organisations && !m.review);
+        let m = Menu::of(&actor(&[Role::Finance]));
+        assert!(m.payments && !m.review && !m.board && !m.users && !m.own_plans);
+        let refusal = Permission::PayBatches.refusal();
+        assert_eq!(refusal.en, "this needs the role finance");
+        assert_eq!(refusal.nl, "Dit is voor de financiële administratie.");
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::errors::{DomainError, FieldErrors};
 use super::evaluation::{check_scores, CriterionMean, Score, ScoreInput};
+use super::grant::PaymentKind;
 use super::money::Eur;
 use super::plan::PlanContent;
 use super::round::Catalog;
@@ -60,6 +61,72 @@ pub struct PreAdviceInput {
     pub conditions: String,
     #[serde(default)]
     pub scores: Vec<ScoreInput>,
+    /// Conditions a payment waits for (beside the free `conditions` text).
+    #[serde(default)]
+    pub payment_conditions: Vec<PaymentConditionInput>,
+}
+
+/// A payment condition as a client sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConditionInput {
+    #[serde(default)]
+    pub text: Option<String>,
+    /// `advance` or `final`: the payment it must be met before.
+    #[serde(default)]
+    pub before: Option<String>,
+}
+
+/// A condition the pre-advice sets on paying: met before the advance (and so before every
+/// payment) or before the final payment. The grant carries it; releasing waits for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentCondition {
+    pub text: String,
+    pub before: PaymentKind,
+}
+
+/// The most payment conditions one pre-advice sets.
+pub const PAYMENT_CONDITIONS_MAX: usize = 10;
+
+/// Checks the payment conditions, naming each bad field (`payment_conditions[1].before`).
+fn check_payment_conditions(
+    input: &[PaymentConditionInput],
+    e: &mut FieldErrors,
+) -> Vec<PaymentCondition> {
+    if input.len() > PAYMENT_CONDITIONS_MAX {
+        e.add(
+            "payment_conditions",
+            (
+                format!("at most {PAYMENT_CONDITIONS_MAX} payment conditions"),
+                format!("hoogstens {PAYMENT_CONDITIONS_MAX} voorwaarden voor betaling"),
+            ),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, c) in input.iter().enumerate() {
+        let text = Bounded::NOTE
+            .required(c.text.as_deref())
+            .map_err(|m| e.add(format!("payment_conditions[{i}].text"), m))
+            .ok();
+        let before = match c.before.as_deref().map(PaymentKind::parse) {
+            Some(Some(k)) => Some(k),
+            _ => {
+                e.add(
+                    format!("payment_conditions[{i}].before"),
+                    (
+                        "must be advance or final: the payment the condition is met before",
+                        "kies voorschot of slotbetaling: de betaling waarvóór aan de voorwaarde moet zijn voldaan",
+                    ),
+                );
+                None
+            }
+        };
+        if let (Some(text), Some(before)) = (text, before) {
+            out.push(PaymentCondition { text, before });
+        }
+    }
+    out
 }
 
 /// A recorded pre-advice: every criterion scored.
@@ -71,6 +138,9 @@ pub struct PreAdvice {
     pub conditions: String,
     pub scores: Vec<Score>,
     pub total_score: i32,
+    /// Conditions a payment waits for; the grant takes them over at adoption.
+    #[serde(default)]
+    pub payment_conditions: Vec<PaymentCondition>,
 }
 
 /// The pre-advice score a criterion gets when the team gives none: the mean rounded half up.
@@ -163,6 +233,7 @@ pub fn parse_pre_advice(
         },
     };
 
+    let payment_conditions = check_payment_conditions(&input.payment_conditions, &mut e);
     let checked = check_scores(&input.scores, &catalog.criteria, &mut e);
     let mut scores = Vec::new();
     for c in &catalog.criteria {
@@ -199,6 +270,7 @@ pub fn parse_pre_advice(
         conditions,
         scores,
         total_score,
+        payment_conditions,
     })
 }
 
@@ -335,6 +407,43 @@ mod tests {
             motivation: "Past goed binnen de opgave".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn payment_conditions_name_the_payment_they_hold_back_and_each_bad_field() {
+        let mut input = positive();
+        input.payment_conditions = vec![
+            PaymentConditionInput {
+                text: Some(" Schriftelijke toestemming van Vidomes ".into()),
+                before: Some("advance".into()),
+            },
+            PaymentConditionInput {
+                text: Some(String::new()),
+                before: Some("later".into()),
+            },
+        ];
+        let catalog = &programme().catalog;
+        match parse_pre_advice(&input, catalog, eur(12_000), &full_means()) {
+            Err(DomainError::Invalid(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(
+                    fields,
+                    vec!["payment_conditions[1].text", "payment_conditions[1].before"]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        input.payment_conditions.truncate(1);
+        let p = parse_pre_advice(&input, catalog, eur(12_000), &full_means()).unwrap();
+        assert_eq!(
+            p.payment_conditions,
+            vec![PaymentCondition {
+                text: "Schriftelijke toestemming van Vidomes".into(),
+                before: PaymentKind::Advance,
+            }]
+        );
+        input.payment_conditions = vec![input.payment_conditions[0].clone(); 11];
+        assert!(parse_pre_advice(&input, catalog, eur(12_000), &full_means()).is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::overview::pick;
 use super::problem::ApiError;
 use crate::app::grants::{self, GrantView, ThemeResults};
 use crate::app::App;
+use crate::domain::grant::conditions::GrantCondition;
 use crate::domain::grant::{Grant, Payment, Report, ReportInput, Spent, ATTACHMENT_MAX_BYTES};
 use crate::domain::Eur;
 
@@ -121,9 +122,55 @@ pub struct GrantDto {
     stopped_reason: Option<String>,
     payments: Vec<PaymentDto>,
     reports: Vec<ReportDto>,
+    conditions: Vec<ConditionDto>,
     version: i64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+/// A payment condition of a grant: met once `met_on` is set.
+#[derive(Debug, Serialize)]
+pub struct ConditionDto {
+    id: String,
+    text: String,
+    before: &'static str,
+    met_on: Option<NaiveDate>,
+    met_by: Option<String>,
+    note: String,
+}
+
+pub fn condition_dto(c: &GrantCondition) -> ConditionDto {
+    ConditionDto {
+        id: c.id.clone(),
+        text: c.text.clone(),
+        before: c.before.as_str(),
+        met_on: c.met_on,
+        met_by: c.met_by.clone(),
+        note: c.note.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetBody {
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /grants/{id}/conditions/{condition_id}/met`: the programme team records a payment
+/// condition as met.
+pub async fn condition_met(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<(String, String)>,
+    JsonBody(body): JsonBody<MetBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (grant, condition) = path.into_inner();
+    let (c, _) = write_as(&state, bearer, move |tx, me| {
+        crate::app::payments::meet_condition(tx, &me.actor(), &grant, &condition, &body.note)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(condition_dto(&c)))
 }
 
 pub fn grant_dto(v: &GrantView) -> GrantDto {
@@ -148,6 +195,7 @@ pub fn grant_dto(v: &GrantView) -> GrantDto {
         stopped_reason: g.stopped_reason.clone(),
         payments: v.payments.iter().map(payment_dto).collect(),
         reports: v.reports.iter().map(report_dto).collect(),
+        conditions: v.conditions.iter().map(condition_dto).collect(),
         version: g.version,
         created_at: g.created_at,
         updated_at: g.updated_at,

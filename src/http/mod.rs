@@ -185,6 +185,11 @@ fn register(r: &mut Routes) {
         .add(M::GET, "/grants/{id}", grants::get)
         .add(M::POST, "/grants/{id}/reports", grants::file_report)
         .add(M::POST, "/grants/{id}/final-amount", grants::final_amount)
+        .add(
+            M::POST,
+            "/grants/{id}/conditions/{condition_id}/met",
+            grants::condition_met,
+        )
         .add(M::PUT, "/reports/{id}/attachment", grants::put_attachment)
         .add(M::GET, "/reports/{id}/attachment", grants::get_attachment)
         .add(
@@ -196,6 +201,11 @@ fn register(r: &mut Routes) {
             M::GET,
             "/organisations/{id}/bank-account",
             payments::get_bank_account,
+        )
+        .add(
+            M::POST,
+            "/organisations/{id}/bank-account/confirm",
+            payments::confirm_bank_account,
         )
         .add(M::GET, "/payments", payments::list_payments)
         .add(M::POST, "/payments/{id}/release", payments::release)

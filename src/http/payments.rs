@@ -12,6 +12,7 @@ use super::overview::pick;
 use super::problem::ApiError;
 use crate::app::payments::{self, BatchView, PaymentLine};
 use crate::app::App;
+use crate::domain::grant::iban::RecordedAccount;
 use crate::domain::grant::{PaymentBatch, PaymentStatus};
 use crate::domain::Eur;
 
@@ -28,9 +29,42 @@ struct BankAccountDto {
     /// `None` while no account is recorded.
     iban: Option<String>,
     holder: Option<String>,
+    /// Whether a second person with the finance role confirmed the account as it is now:
+    /// batches pay only into a confirmed account.
+    confirmed: bool,
+    recorded_by: Option<String>,
+    recorded_at: Option<DateTime<Utc>>,
+    confirmed_by: Option<String>,
+    confirmed_at: Option<DateTime<Utc>>,
 }
 
-/// `PUT /organisations/{id}/bank-account`: the programme team records the account.
+fn bank_account_dto(organisation_id: String, r: Option<RecordedAccount>) -> BankAccountDto {
+    match r {
+        None => BankAccountDto {
+            organisation_id,
+            iban: None,
+            holder: None,
+            confirmed: false,
+            recorded_by: None,
+            recorded_at: None,
+            confirmed_by: None,
+            confirmed_at: None,
+        },
+        Some(r) => BankAccountDto {
+            organisation_id,
+            confirmed: r.confirmed(),
+            iban: Some(r.account.iban.as_str().to_string()),
+            holder: Some(r.account.holder),
+            recorded_by: Some(r.recorded_by),
+            recorded_at: Some(r.recorded_at),
+            confirmed_by: r.confirmed_by,
+            confirmed_at: r.confirmed_at,
+        },
+    }
+}
+
+/// `PUT /organisations/{id}/bank-account`: the programme team or finance records the account
+/// (it waits for a second person's confirmation).
 pub async fn put_bank_account(
     state: web::Data<App>,
     bearer: Bearer,
@@ -49,15 +83,27 @@ pub async fn put_bank_account(
         )
     })
     .await?;
-    Ok(HttpResponse::Ok().json(BankAccountDto {
-        organisation_id: org,
-        iban: Some(a.iban.as_str().to_string()),
-        holder: Some(a.holder),
-    }))
+    Ok(HttpResponse::Ok().json(bank_account_dto(org, Some(a))))
 }
 
-/// `GET /organisations/{id}/bank-account`: for the programme team and the organisation's
-/// members; `iban` and `holder` are null while none is recorded.
+/// `POST /organisations/{id}/bank-account/confirm`: finance confirms the account someone else
+/// recorded (`409` for one's own).
+pub async fn confirm_bank_account(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let org = id.clone();
+    let (a, _) = write_as(&state, bearer, move |tx, me| {
+        payments::confirm_bank_account(tx, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(bank_account_dto(org, Some(a))))
+}
+
+/// `GET /organisations/{id}/bank-account`: for the programme team, finance and the
+/// organisation's members; `iban` and `holder` are null while none is recorded.
 pub async fn get_bank_account(
     state: web::Data<App>,
     bearer: Bearer,
@@ -69,11 +115,7 @@ pub async fn get_bank_account(
         payments::bank_account(c, &me.actor(), &id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(BankAccountDto {
-        organisation_id: org,
-        iban: a.as_ref().map(|a| a.iban.as_str().to_string()),
-        holder: a.map(|a| a.holder),
-    }))
+    Ok(HttpResponse::Ok().json(bank_account_dto(org, a)))
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +128,10 @@ struct PaymentLineDto {
     payee_name: Option<String>,
     /// Whether the payee has a bank account (a payment is released only into one).
     has_bank_account: bool,
+    /// Whether finance confirmed that account (a batch pays only into a confirmed one).
+    bank_account_confirmed: bool,
+    /// The grant's conditions that come before this payment, met or not.
+    conditions: Vec<super::grants::ConditionDto>,
 }
 
 fn line_dto(l: &PaymentLine) -> PaymentLineDto {
@@ -96,6 +142,12 @@ fn line_dto(l: &PaymentLine) -> PaymentLineDto {
         payee_id: l.grant.payee_id.clone(),
         payee_name: l.payee_name.clone(),
         has_bank_account: l.account.is_some(),
+        bank_account_confirmed: l.confirmed,
+        conditions: l
+            .conditions
+            .iter()
+            .map(super::grants::condition_dto)
+            .collect(),
     }
 }
 
@@ -163,6 +215,10 @@ struct BatchDto {
     closed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     payments: Option<Vec<PaymentLineDto>>,
+    /// When the batch is made: the released payments it left out, their account not yet
+    /// confirmed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    left_out: Option<Vec<PaymentLineDto>>,
 }
 
 fn batch_dto(b: &PaymentBatch, lines: Option<&[PaymentLine]>) -> BatchDto {
@@ -176,6 +232,7 @@ fn batch_dto(b: &PaymentBatch, lines: Option<&[PaymentLine]>) -> BatchDto {
         created_at: b.created_at,
         closed_at: b.closed_at,
         payments: lines.map(|ls| ls.iter().map(line_dto).collect()),
+        left_out: None,
     }
 }
 
@@ -183,7 +240,8 @@ fn batch_view_dto(v: &BatchView) -> BatchDto {
     batch_dto(&v.batch, Some(&v.payments))
 }
 
-/// `POST /payment-batches`: every released payment not in a batch, in a new one (`201`).
+/// `POST /payment-batches` (finance): every released payment not in a batch whose account is
+/// confirmed, in a new one (`201`); `left_out` lists those whose account is not.
 pub async fn create_batch(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
     let (v, _) = write_as(&state, bearer, move |tx, me| {
@@ -195,7 +253,10 @@ pub async fn create_batch(state: web::Data<App>, bearer: Bearer) -> Result<HttpR
             header::LOCATION,
             format!("/api/v1/payment-batches/{}", v.batch.id),
         ))
-        .json(batch_view_dto(&v)))
+        .json(BatchDto {
+            left_out: Some(v.left_out.iter().map(line_dto).collect()),
+            ..batch_view_dto(&v)
+        }))
 }
 
 /// `GET /payment-batches`: every batch, the newest first (staff).

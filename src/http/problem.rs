@@ -90,6 +90,9 @@ pub struct Problem {
     /// `recused`: why the member may not vote.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recusal: Option<Recusal>,
+    /// `conditions-open`: the payment conditions not yet met.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<crate::domain::grant::conditions::OpenCondition>>,
     /// `stale-version`: the version the plan is at now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
@@ -113,6 +116,7 @@ impl Problem {
             cast: None,
             eligible: None,
             recusal: None,
+            conditions: None,
             current_version: None,
         }
     }
@@ -129,6 +133,7 @@ fn domain_status(e: &DomainError) -> StatusCode {
         | DomainError::NoQuorum { .. }
         | DomainError::Duplicate(_)
         | DomainError::Undecided { .. }
+        | DomainError::ConditionsOpen { .. }
         | DomainError::Conflict(_) => StatusCode::CONFLICT,
     }
 }
@@ -182,6 +187,9 @@ impl ApiError {
                     DomainError::Recused { reason } => problem.recusal = Some(*reason),
                     DomainError::Undecided { plan_ids } => {
                         problem.plan_ids = Some(plan_ids.clone())
+                    }
+                    DomainError::ConditionsOpen { open, .. } => {
+                        problem.conditions = Some(open.clone())
                     }
                     _ => {}
                 }

@@ -17,6 +17,7 @@ use crate::app;
 use crate::app::grants::{self, GrantView};
 use crate::app::App;
 use crate::domain::calendar::{amsterdam_date, dutch_date};
+use crate::domain::grant::conditions::{before_nl, GrantCondition};
 use crate::domain::grant::steps;
 use crate::domain::grant::{self as rules, ReportInput, SpentInput, PROGRAMME_SOURCE};
 use crate::domain::permission::{self, Permission};
@@ -180,6 +181,10 @@ struct GrantPage {
     l: Layout,
     p: Problems,
     g: GrantRow,
+    /// The payment conditions, and whether the visitor records them as met.
+    conditions: Vec<ConditionLine>,
+    may_meet: bool,
+    back: &'static str,
     final_amount: Option<String>,
     final_motivation: Option<String>,
     claim: Option<String>,
@@ -195,6 +200,33 @@ struct GrantPage {
     suggested: String,
     form: ReportForm,
     fin: FinalForm,
+}
+
+/// A payment condition as pages show it.
+pub struct ConditionLine {
+    pub id: String,
+    pub grant_id: String,
+    pub text: String,
+    /// "vóór het voorschot".
+    pub before: &'static str,
+    /// "op 3 maart 2026: brief van Vidomes", once met.
+    pub met: Option<String>,
+}
+
+pub fn condition_line(c: &GrantCondition) -> ConditionLine {
+    ConditionLine {
+        id: c.id.clone(),
+        grant_id: c.grant_id.clone(),
+        text: c.text.clone(),
+        before: before_nl(c.before),
+        met: c.met_on.map(|on| {
+            if c.note.is_empty() {
+                format!("op {}.", dutch_date(on))
+            } else {
+                format!("op {}: {}", dutch_date(on), c.note)
+            }
+        }),
+    }
 }
 
 fn grant_page(
@@ -236,6 +268,9 @@ fn grant_page(
         ),
         p,
         g: row(&view),
+        conditions: view.conditions.iter().map(condition_line).collect(),
+        may_meet: v.allows(Permission::ManagePayments),
+        back: "subsidie",
         final_amount: view.grant.final_amount.map(|e| e.format_nl()),
         final_motivation: view.grant.final_motivation.clone(),
         claim: view.grant.claim.map(|e| e.format_nl()),

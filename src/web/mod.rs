@@ -236,6 +236,14 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(payments::set_bank_account),
             )
             .route(
+                "/subsidies/{id}/voorwaarden/{condition}/voldaan",
+                web::post().to(payments::meet_condition),
+            )
+            .route(
+                "/beheer/organisaties/{id}/bankrekening/bevestigen",
+                web::post().to(payments::confirm_bank_account),
+            )
+            .route(
                 "/rondes/{id}/resultaten",
                 web::get().to(grants::results_page),
             )
@@ -416,11 +424,13 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "verslag" => "Uw verslag is ingediend. Het programmateam leest het.",
         "bijlage" => "De bijlage is toegevoegd.",
         "subsidie-vastgesteld" => "Het subsidiebedrag is vastgesteld. Het besluit gaat naar de aanvrager en de ontvanger.",
-        "betaling-vrijgegeven" => "De betaling is vrijgegeven. Zet haar in een batch voor de bank.",
+        "betaling-vrijgegeven" => "De betaling is vrijgegeven. De financiële administratie zet haar in een batch voor de bank.",
         "batch-gemaakt" => "De batch is gemaakt. Download het SEPA-bestand voor de bank.",
         "batch-betaald" => "De batch is als betaald vastgelegd. De ontvangers krijgen bericht.",
         "batch-ingetrokken" => "De batch is ingetrokken. De betalingen staan weer klaar voor een nieuwe batch.",
-        "bankrekening" => "De bankrekening is opgeslagen. De leden van de organisatie krijgen bericht.",
+        "bankrekening" => "De bankrekening is opgeslagen. De leden van de organisatie krijgen bericht. Een tweede persoon van de financiële administratie bevestigt haar; pas dan wordt erop betaald.",
+        "voorwaarde-voldaan" => "Vastgelegd: aan de voorwaarde is voldaan.",
+        "bankrekening-bevestigd" => "De bankrekening is bevestigd. Betalingen aan deze organisatie gaan mee in de volgende batch.",
         _ => return None,
     })
 }

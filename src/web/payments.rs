@@ -7,6 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::form::Problems;
+use super::grants::{condition_line, ConditionLine};
 use super::kit::{self, Post};
 use super::public::Flash;
 use super::session::Pending;
@@ -28,6 +29,11 @@ pub struct PayLine {
     pub kind: &'static str,
     pub amount: String,
     pub has_account: bool,
+    /// Whether finance confirmed the account (a batch pays only into a confirmed one).
+    pub confirmed: bool,
+    /// The conditions before this payment; it is released once all are met.
+    pub conditions: Vec<ConditionLine>,
+    pub conditions_met: bool,
 }
 
 fn pay_line(l: &payments::PaymentLine) -> PayLine {
@@ -44,6 +50,9 @@ fn pay_line(l: &payments::PaymentLine) -> PayLine {
         kind: l.payment.kind.label_nl(),
         amount: l.payment.amount.format_nl(),
         has_account: l.account.is_some(),
+        confirmed: l.confirmed,
+        conditions: l.conditions.iter().map(condition_line).collect(),
+        conditions_met: l.conditions.iter().all(|c| c.is_met()),
     }
 }
 
@@ -65,11 +74,17 @@ struct PaymentsPage {
     due: Vec<PayLine>,
     released: Vec<PayLine>,
     batches: Vec<BatchRow>,
+    /// Releases payments and records bank accounts.
     team: bool,
+    /// Makes batches, downloads their file, marks them paid or cancelled, confirms accounts.
+    finance: bool,
+    /// Records payment conditions as met (the team), and where that form comes back to.
+    may_meet: bool,
+    back: &'static str,
     payer: bool,
 }
 
-/// `GET /betalingen` (programme team; the board reads): due payments to release, released
+/// `GET /betalingen` (programme team and finance; the board reads): due payments to release, released
 /// ones waiting for a batch, and the batches.
 pub async fn payments_page(
     state: web::Data<App>,
@@ -104,6 +119,9 @@ pub async fn payments_page(
             })
             .collect(),
         team: is_team,
+        finance: v.allows(Permission::PayBatches),
+        may_meet: is_team,
+        back: "betalingen",
         payer: state.payer.is_some(),
     };
     render(&v, StatusCode::OK, &page)
@@ -112,17 +130,18 @@ pub async fn payments_page(
 #[derive(Debug, Default, Deserialize)]
 pub struct TokenForm {}
 
-/// Runs one of the payment steps for the team and goes back to the payments page with its
-/// message, or shows the refusal in Dutch.
+/// Runs one of the payment steps for who holds `right` and goes back to the payments page
+/// with its message, or shows the refusal in Dutch.
 async fn payment_step<T: Send + 'static>(
     state: web::Data<App>,
     post: Post<TokenForm>,
+    right: Permission,
     done: &str,
     step: impl FnOnce(&mut app::Tx, &crate::domain::user::Actor) -> Result<T, app::Error>
         + Send
         + 'static,
 ) -> Result<HttpResponse, WebError> {
-    let actor = post.may(Permission::ManagePayments, "/betalingen")?;
+    let actor = post.may(right, "/betalingen")?;
     let v = post.v;
     let st = state.clone();
     match web::block(move || st.write(|tx| step(tx, &actor))).await? {
@@ -139,9 +158,13 @@ pub async fn release(
     post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    payment_step(state, post, "betaling-vrijgegeven", move |tx, a| {
-        payments::release(tx, a, &id)
-    })
+    payment_step(
+        state,
+        post,
+        Permission::ManagePayments,
+        "betaling-vrijgegeven",
+        move |tx, a| payments::release(tx, a, &id),
+    )
     .await
 }
 
@@ -151,9 +174,13 @@ pub async fn create_batch(
     post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let payer = state.payer.clone();
-    payment_step(state, post, "batch-gemaakt", move |tx, a| {
-        payments::create_batch(tx, a, payer.as_ref())
-    })
+    payment_step(
+        state,
+        post,
+        Permission::PayBatches,
+        "batch-gemaakt",
+        move |tx, a| payments::create_batch(tx, a, payer.as_ref()),
+    )
     .await
 }
 
@@ -164,9 +191,13 @@ pub async fn batch_paid(
     post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    payment_step(state, post, "batch-betaald", move |tx, a| {
-        payments::mark_paid(tx, a, &id)
-    })
+    payment_step(
+        state,
+        post,
+        Permission::PayBatches,
+        "batch-betaald",
+        move |tx, a| payments::mark_paid(tx, a, &id),
+    )
     .await
 }
 
@@ -177,13 +208,17 @@ pub async fn batch_cancel(
     post: Post<TokenForm>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    payment_step(state, post, "batch-ingetrokken", move |tx, a| {
-        payments::cancel(tx, a, &id)
-    })
+    payment_step(
+        state,
+        post,
+        Permission::PayBatches,
+        "batch-ingetrokken",
+        move |tx, a| payments::cancel(tx, a, &id),
+    )
     .await
 }
 
-/// `GET /betalingen/batches/{id}/sepa.xml`: the batch's file for the bank (programme team).
+/// `GET /betalingen/batches/{id}/sepa.xml`: the batch's file for the bank (finance).
 pub async fn sepa_file(
     state: web::Data<App>,
     pending: Pending,
@@ -193,7 +228,7 @@ pub async fn sepa_file(
     let payer = state.payer.clone();
     let batch = id.clone();
     let (_, outcome) = with_visitor(&state, pending, move |c, v| {
-        let a = v.may(Permission::ManagePayments, "/betalingen")?;
+        let a = v.may(Permission::PayBatches, "/betalingen")?;
         Ok(payments::export(c, &a, &id, payer.as_ref()))
     })
     .await?;
@@ -212,6 +247,10 @@ struct BankAccountPage {
     org_id: String,
     org_name: String,
     current: Option<(String, String)>,
+    /// "Bevestigd door … op …", or `None` while the current account waits for confirmation.
+    confirmed: Option<String>,
+    /// Whether the visitor may confirm it now (finance, and not the one who recorded it).
+    may_confirm: bool,
     changes: Vec<(String, String, String)>,
     iban: String,
     holder: String,
@@ -233,23 +272,46 @@ async fn bank_account_page(
     f: Option<BankAccountForm>,
 ) -> Result<BankAccountPage, WebError> {
     let here = format!("/beheer/organisaties/{org_id}/bankrekening");
-    let a = v.may(Permission::ManagePayments, &here)?;
+    let a = v.may(Permission::KeepBankAccounts, &here)?;
     let st = state.clone();
     let id = org_id.to_string();
-    let (org, current, changes) = web::block(move || {
+    let me = a.clone();
+    let (org, current, changes, confirmer) = web::block(move || {
         st.read(|c| {
             let org = organisations::list(c)?
                 .into_iter()
                 .find(|o| o.id == id)
                 .ok_or(app::Error::NotFound("organisation"))?;
+            let current = payments::bank_account(c, &a, &id)?;
+            let confirmer = match current.as_ref().and_then(|r| r.confirmed_by.as_deref()) {
+                Some(u) => crate::db::users::find(c, u)?.map(|u| u.name),
+                None => None,
+            };
             Ok((
                 org,
-                payments::bank_account(c, &a, &id)?,
+                current,
                 payments::account_changes(c, &a, &id)?,
+                confirmer,
             ))
         })
     })
     .await??;
+    let may_confirm = v.allows(Permission::ConfirmBankAccounts)
+        && current
+            .as_ref()
+            .is_some_and(|r| rules::iban::check_confirm(r, &me.user_id).is_ok() && !r.confirmed());
+    let confirmed = current.as_ref().and_then(|r| {
+        r.confirmed_at.map(|at| {
+            format!(
+                "Bevestigd door {} op {}.",
+                confirmer
+                    .clone()
+                    .unwrap_or_else(|| "de financiële administratie".into()),
+                dutch_date(amsterdam_date(at))
+            )
+        })
+    });
+    let current = current.map(|r| r.account);
     let (iban, holder) = match f {
         Some(f) => (f.iban, f.holder),
         None => current
@@ -270,6 +332,8 @@ async fn bank_account_page(
         org_id: org.id.clone(),
         org_name: org.name.clone(),
         current: current.map(|c| (c.iban.grouped(), c.holder)),
+        confirmed,
+        may_confirm,
         changes: changes
             .iter()
             .map(|ch| {
@@ -288,7 +352,7 @@ async fn bank_account_page(
     })
 }
 
-/// `GET /beheer/organisaties/{id}/bankrekening` (programme team, admin).
+/// `GET /beheer/organisaties/{id}/bankrekening` (programme team and finance).
 pub async fn bank_account(
     state: web::Data<App>,
     v: Visitor,
@@ -326,4 +390,71 @@ pub async fn set_bank_account(
     }
     let page = bank_account_page(&state, &v, &id, p, Some(f)).await?;
     render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+/// `POST /beheer/organisaties/{id}/bankrekening/bevestigen` (finance, not who recorded it).
+pub async fn confirm_bank_account(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    post: Post<TokenForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let here = format!("/beheer/organisaties/{id}/bankrekening");
+    let actor = post.may(Permission::ConfirmBankAccounts, &here)?;
+    let v = post.v;
+    let st = state.clone();
+    match web::block(move || st.write(|tx| payments::confirm_bank_account(tx, &actor, &id))).await?
+    {
+        Ok(_) => Ok(redirect(
+            &v,
+            &format!("{here}?bericht=bankrekening-bevestigd"),
+        )),
+        Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MetForm {
+    #[serde(default)]
+    note: String,
+    /// `betalingen` to come back to the payments page; else the grant's page.
+    #[serde(default)]
+    terug: String,
+}
+
+/// `POST /subsidies/{id}/voorwaarden/{condition}/voldaan` (programme team): a payment condition
+/// is met, with what shows it.
+pub async fn meet_condition(
+    state: web::Data<App>,
+    path: web::Path<(String, String)>,
+    post: Post<MetForm>,
+) -> Result<HttpResponse, WebError> {
+    let (grant, condition) = path.into_inner();
+    let back = if post.form.terug == "betalingen" {
+        "/betalingen".to_string()
+    } else {
+        format!("/subsidies/{grant}")
+    };
+    let actor = post.may(Permission::ManagePayments, &back)?;
+    let Post { v, form, .. } = post;
+    let st = state.clone();
+    match web::block(move || {
+        st.write(|tx| payments::meet_condition(tx, &actor, &grant, &condition, &form.note))
+    })
+    .await?
+    {
+        Ok(_) => Ok(redirect(&v, &format!("{back}?bericht=voorwaarde-voldaan"))),
+        Err(app::Error::Domain(crate::domain::DomainError::Invalid(errors))) => {
+            Err(WebError::Refused(
+                errors
+                    .iter()
+                    .map(|e| format!("Waaruit blijkt dat eraan is voldaan: {}", e.message_nl))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ))
+        }
+        Err(app::Error::Domain(d)) => Err(WebError::Refused(d.message_nl())),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -17,7 +17,7 @@ use crate::app::App;
 use crate::app::{self, assessment, rounds};
 use crate::domain::evaluation::ScoreInput;
 use crate::domain::permission::Permission;
-use crate::domain::pre_advice::{default_score, PreAdviceInput};
+use crate::domain::pre_advice::{default_score, PaymentConditionInput, PreAdviceInput};
 use crate::domain::round::Round;
 use crate::domain::user::Actor;
 use crate::domain::{DomainError, Eur};
@@ -282,6 +282,20 @@ fn score_field(round: &Round, path: &str) -> (String, String) {
             "proposed_eur" => ("proposed_eur".into(), "Voorgesteld bedrag (€)".into()),
             "motivation" => ("motivation".into(), "Motivering".into()),
             "conditions" => ("conditions".into(), "Voorwaarden".into()),
+            other if other.starts_with("payment_conditions[") => {
+                let n = other
+                    .trim_start_matches("payment_conditions[")
+                    .split(']')
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let field = if other.ends_with(".before") {
+                    format!("voorwaarde_{n}_voor")
+                } else {
+                    format!("voorwaarde_{n}")
+                };
+                (field, format!("Voorwaarde voor betaling {}", n + 1))
+            }
             "requested_eur" => ("proposed_eur".into(), "Gevraagde bijdrage".into()),
             other => (
                 criteria
@@ -312,6 +326,59 @@ struct PreAdvicePage {
     amount_hint: String,
     motivation: String,
     conditions: String,
+    /// The rows for payment conditions, as posted.
+    payment_conditions: Vec<ConditionRow>,
+}
+
+/// A row of the form for a payment condition.
+pub struct ConditionRow {
+    /// The text field's name (`voorwaarde_0`) and the select's (`voorwaarde_0_voor`).
+    tid: String,
+    bid: String,
+    /// "Voorwaarde 1".
+    label: String,
+    text: String,
+    /// `advance` or `final`.
+    before: String,
+}
+
+/// How many payment conditions the form offers (the API takes up to
+/// `PAYMENT_CONDITIONS_MAX`; more than three on one plan is rare, and the team may post again).
+const PAYMENT_CONDITION_ROWS: usize = 3;
+
+/// The payment conditions posted: each row with a text, in order (rows left empty are none),
+/// with the form's row number of each (to name the right field in an error).
+fn posted_payment_conditions(
+    form: &HashMap<String, String>,
+) -> (Vec<PaymentConditionInput>, Vec<usize>) {
+    (0..PAYMENT_CONDITION_ROWS)
+        .filter_map(|i| {
+            let text = form.get(&format!("voorwaarde_{i}"))?.trim().to_string();
+            (!text.is_empty()).then(|| {
+                (
+                    PaymentConditionInput {
+                        text: Some(text),
+                        before: form.get(&format!("voorwaarde_{i}_voor")).cloned(),
+                    },
+                    i,
+                )
+            })
+        })
+        .unzip()
+}
+
+/// `payment_conditions[n]…` of the n-th condition posted, as the form's row it came from.
+fn in_form_rows(path: &str, rows: &[usize]) -> String {
+    let Some(rest) = path.strip_prefix("payment_conditions[") else {
+        return path.to_string();
+    };
+    let (n, tail) = rest.split_once(']').unwrap_or((rest, ""));
+    let row = n
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| rows.get(n).copied())
+        .unwrap_or(0);
+    format!("payment_conditions[{row}]{tail}")
 }
 
 async fn pre_advice_page_for(
@@ -402,6 +469,15 @@ async fn pre_advice_page_for(
         ),
         motivation: get("motivation", String::new()),
         conditions: get("conditions", String::new()),
+        payment_conditions: (0..PAYMENT_CONDITION_ROWS)
+            .map(|i| ConditionRow {
+                tid: format!("voorwaarde_{i}"),
+                bid: format!("voorwaarde_{i}_voor"),
+                label: format!("Voorwaarde {}", i + 1),
+                text: get(&format!("voorwaarde_{i}"), String::new()),
+                before: get(&format!("voorwaarde_{i}_voor"), "advance".into()),
+            })
+            .collect(),
         p,
     })
 }
@@ -456,6 +532,7 @@ pub async fn pre_advise(
             }
         }
     };
+    let (conditions, rows) = posted_payment_conditions(&form);
     if p.is_empty() {
         let input = PreAdviceInput {
             recommendation: form
@@ -466,6 +543,7 @@ pub async fn pre_advise(
             motivation: form.get("motivation").cloned().unwrap_or_default(),
             conditions: form.get("conditions").cloned().unwrap_or_default(),
             scores,
+            payment_conditions: conditions,
         };
         let st = state.clone();
         let pid = id.clone();
@@ -479,7 +557,7 @@ pub async fn pre_advise(
             Ok(_) => return Ok(redirect(&v, &format!("/plannen/{id}?bericht=pre-advies"))),
             Err(app::Error::Domain(DomainError::Invalid(errors))) => {
                 p.extend(Problems::from_fields(&errors, |path| {
-                    score_field(&round, path)
+                    score_field(&round, &in_form_rows(path, &rows))
                 }));
             }
             Err(app::Error::Domain(d)) => p.add("recommendation", "Pre-advies", d.message_nl()),

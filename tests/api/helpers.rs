@@ -398,6 +398,26 @@ impl TestApp {
         self.user_with(&["programme_team"], None, None).1
     }
 
+    /// A new account of the financial administration, signed in.
+    pub fn finance_token(&self) -> String {
+        self.user_with(&["finance"], None, None).1
+    }
+
+    /// A finance account confirms the organisation's recorded bank account (the second pair
+    /// of eyes); its token is returned for the batch steps that follow.
+    pub fn confirmed_by_finance(&self, organisation: &str) -> String {
+        let finance = self.finance_token();
+        let r = self
+            .post(
+                &format!("/organisations/{organisation}/bank-account/confirm"),
+                Some(&finance),
+                json!({}),
+            )
+            .expect(200);
+        assert_eq!(r.body["confirmed"], true);
+        finance
+    }
+
     pub fn organisation(&self, name: &str) -> String {
         let r = self
             .post(

@@ -24,6 +24,7 @@ mod merging;
 mod openapi;
 mod organisations;
 mod overview;
+mod payments;
 mod plans;
 mod reservations;
 mod rounds;

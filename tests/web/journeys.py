@@ -823,8 +823,9 @@ def own_action_journey(browser):
 
 def grants_journey(browser, plan_id, round_href):
     """After adoption: the resident files the final report of their grant (an error first) with
-    a PDF; the team records a payee's bank account (a wrong IBAN first), releases an advance of
-    the adopted 2025-2026 table, makes a batch, downloads its SEPA file and marks it paid; the
+    a PDF; the team records a payee's bank account (a wrong IBAN first) and releases an advance
+    of the adopted 2025-2026 table; finance confirms the account, makes a batch, downloads its
+    SEPA file and marks it paid; the
     team sets the resident's final amount (an error first); everyone reads the results."""
     round_id = round_href.split("/")[-1]
     ctx, resident = sign_in(browser, "bewoner@demo.planloket.nl")
@@ -887,14 +888,30 @@ def grants_journey(browser, plan_id, round_href):
     team.goto(BASE + "/betalingen")
     team.locator("main form[action$='/vrijgeven'] button").first.click()
     expect_text(team, "De betaling is vrijgegeven")
-    team.click("button:has-text('Batch maken voor de bank')")
-    expect_text(team, "De batch is gemaakt")
-    href = team.locator("a:has-text('SEPA-bestand')").first.get_attribute("href")
-    xml = team.request.get(BASE + href)
+    expect_text(team, "De bankrekening is nog niet bevestigd")
+    assert team.locator("button:has-text('Batch maken voor de bank')").count() == 0, "four eyes"
+
+    # Four eyes: the financial administration confirms the account and pays the batch.
+    fctx, finance = sign_in(browser, "financien@demo.planloket.nl")
+    finance.goto(BASE + "/betalingen")
+    expect_text(finance, "De bankrekening is nog niet bevestigd")
+    axe(finance, "betalingen-financien")
+    finance.locator("a:has-text('Bankrekening bekijken')").first.click()
+    expect_text(finance, "Nog niet bevestigd")
+    finance.click("button:has-text('Bankrekening bevestigen')")
+    expect_text(finance, "De bankrekening is bevestigd")
+    expect_text(finance, "Bevestigd door Demo financiële administratie")
+    axe(finance, "bankrekening-bevestigd")
+    finance.goto(BASE + "/betalingen")
+    finance.click("button:has-text('Batch maken voor de bank')")
+    expect_text(finance, "De batch is gemaakt")
+    href = finance.locator("a:has-text('SEPA-bestand')").first.get_attribute("href")
+    xml = finance.request.get(BASE + href)
     assert xml.status == 200 and "pain.001.001.09" in xml.text(), xml.status
-    axe(team, "betalingen-batch")
-    team.locator("main form[action$='/betaald'] button").first.click()
-    expect_text(team, "De batch is als betaald vastgelegd")
+    axe(finance, "betalingen-batch")
+    finance.locator("main form[action$='/betaald'] button").first.click()
+    expect_text(finance, "De batch is als betaald vastgelegd")
+    fctx.close()
     team.goto(BASE + "/subsidies")
     expect_text(team, "Alle subsidies")
     axe(team, "subsidies-team")

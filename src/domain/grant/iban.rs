@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::super::errors::{Bilingual, FieldErrors};
+use chrono::{DateTime, Utc};
+
+use super::super::errors::{Bilingual, DomainError, FieldErrors};
 use super::super::text::Bounded;
 
 /// An IBAN in its electronic form (no spaces, capitals) that passed `Iban::parse`.
@@ -147,6 +149,35 @@ pub struct BankAccount {
     pub holder: String,
 }
 
+/// A recorded bank account with who recorded it and who confirmed it. Four eyes: payments go
+/// into a batch only to an account a second person, with the finance role, confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedAccount {
+    pub account: BankAccount,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+    pub confirmed_by: Option<String>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl RecordedAccount {
+    pub fn confirmed(&self) -> bool {
+        self.confirmed_by.is_some()
+    }
+}
+
+/// Whether `by` may confirm this account: never the one who recorded it (or its last change).
+/// Confirming a confirmed account again changes nothing and is fine.
+pub fn check_confirm(recorded: &RecordedAccount, by: &str) -> Result<(), DomainError> {
+    if !recorded.confirmed() && recorded.recorded_by == by {
+        return Err(DomainError::Conflict(Bilingual::new(
+            "you recorded this bank account yourself: a second person with the finance role confirms it (four eyes)",
+            "u heeft deze bankrekening zelf vastgelegd: een tweede persoon van de financiële administratie bevestigt haar (vier ogen)",
+        )));
+    }
+    Ok(())
+}
+
 /// Checks `{iban, holder}` as given, naming each bad field. The holder's name goes into the
 /// SEPA file, where a name is at most 70 characters (`CashAccount38/Nm`, `Max70Text`).
 pub fn check_bank_account(
@@ -183,6 +214,27 @@ pub fn check_bank_account(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nobody_confirms_their_own_bank_account() {
+        use super::*;
+        let mut r = RecordedAccount {
+            account: check_bank_account(Some("NL91ABNA0417164300"), Some("Woej")).unwrap(),
+            recorded_by: "team".into(),
+            recorded_at: Utc::now(),
+            confirmed_by: None,
+            confirmed_at: None,
+        };
+        assert!(!r.confirmed());
+        assert!(matches!(
+            check_confirm(&r, "team"),
+            Err(DomainError::Conflict(s)) if s.nl.contains("vier ogen")
+        ));
+        assert!(check_confirm(&r, "finance").is_ok());
+        r.confirmed_by = Some("finance".into());
+        assert!(r.confirmed());
+        assert!(check_confirm(&r, "finance").is_ok());
+    }
+
     use super::*;
 
     #[test]

@@ -9,6 +9,7 @@ use super::errors::{Bilingual, DomainError, FieldErrors};
 use super::money::Eur;
 use super::text::Bounded;
 
+pub mod conditions;
 pub mod iban;
 pub mod published;
 mod report;

@@ -15,15 +15,19 @@ pub enum Role {
     BoardMember,
     BoardChair,
     Admin,
+    /// The financial administration: confirms bank accounts and sends payments to the bank
+    /// (the second pair of eyes on money the programme team releases).
+    Finance,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Applicant,
         Role::ProgrammeTeam,
         Role::BoardMember,
         Role::BoardChair,
         Role::Admin,
+        Role::Finance,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Role {
             Role::BoardMember => "board_member",
             Role::BoardChair => "board_chair",
             Role::Admin => "admin",
+            Role::Finance => "finance",
         }
     }
 
@@ -48,6 +53,7 @@ impl Role {
             Role::BoardMember => "bestuurslid",
             Role::BoardChair => "voorzitter van het bestuur",
             Role::Admin => "beheerder",
+            Role::Finance => "financiële administratie",
         }
     }
 
@@ -495,6 +501,14 @@ pub fn parse_roles(raw: &[String]) -> Result<Vec<Role>, Bilingual> {
                 ));
             }
         }
+    }
+    if roles.contains(&Role::ProgrammeTeam) && roles.contains(&Role::Finance) {
+        // Four eyes: the team releases payments and finance sends them to the bank; one
+        // person holding both would be both pairs of eyes.
+        return Err(Bilingual::new(
+            "programme_team and finance are not held by one account: the one releases payments, the other pays them (four eyes)",
+            "programmateam en financiële administratie gaan niet samen in één account: het ene geeft betalingen vrij, het andere betaalt ze (vier ogen)",
+        ));
     }
     roles.sort();
     Ok(roles)

@@ -85,12 +85,23 @@ fn roles_parse_known_names_once() {
         .en
         .contains("programme_team"));
     assert!(parse_roles(&["admin".into(), "admin".into()]).is_err());
+    assert_eq!(
+        parse_roles(&["finance".into(), "admin".into()]).unwrap(),
+        vec![Role::Admin, Role::Finance]
+    );
+}
+
+#[test]
+fn one_account_is_not_both_pairs_of_eyes_on_money() {
+    let refused = parse_roles(&["finance".into(), "programme_team".into()]).unwrap_err();
+    assert!(refused.en.contains("four eyes"), "{}", refused.en);
+    assert!(refused.nl.contains("vier ogen"));
 }
 
 #[test]
 fn the_board_is_everyone_holding_a_board_role_whatever_else_they_hold() {
     let sets = Role::board_sets();
-    assert_eq!(sets.len(), 24, "2^5 role sets, 8 without a board role");
+    assert_eq!(sets.len(), 48, "2^6 role sets, 16 without a board role");
     assert!(sets.contains(&vec![Role::BoardMember]));
     assert!(sets.contains(&vec![Role::BoardChair]));
     assert!(sets.contains(&vec![Role::ProgrammeTeam, Role::BoardChair, Role::Admin]));

@@ -1,0 +1,4 @@
+DROP TABLE grant_conditions;
+ALTER TABLE organisations DROP COLUMN contact_email;
+ALTER TABLE bank_accounts DROP COLUMN confirmed_at;
+ALTER TABLE bank_accounts DROP COLUMN confirmed_by;

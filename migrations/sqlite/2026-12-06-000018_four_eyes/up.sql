@@ -1,0 +1,22 @@
+-- Four eyes on money (issue 28): a bank account recorded or changed is used for payments only
+-- once a second person (the finance role) confirmed it. Accounts recorded before this release
+-- start unconfirmed: one person recorded them, so one confirmation is due.
+ALTER TABLE bank_accounts ADD COLUMN confirmed_by TEXT; -- (SQLite cannot drop a column with a foreign key: the down migration needs it plain)
+ALTER TABLE bank_accounts ADD COLUMN confirmed_at TIMESTAMP;
+
+-- Where an organisation's letters go besides its confirmed members.
+ALTER TABLE organisations ADD COLUMN contact_email TEXT;
+
+-- A grant's payment conditions, taken from the pre-advice when the grant is made: a payment
+-- is released only when those before it are met.
+CREATE TABLE grant_conditions (
+    id TEXT PRIMARY KEY NOT NULL,
+    grant_id TEXT NOT NULL REFERENCES grants (id),
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    before_payment TEXT NOT NULL,
+    met_on DATE,
+    met_by TEXT,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX grant_conditions_grant ON grant_conditions (grant_id);
