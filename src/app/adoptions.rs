@@ -201,6 +201,19 @@ fn decision_letters(
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string)
+        .chain(
+            // The conditions a payment waits for, saying which.
+            plan.pre_advice
+                .iter()
+                .flat_map(|p| &p.advice.payment_conditions)
+                .map(|c| {
+                    format!(
+                        "{} (voorwaarde {})",
+                        c.text,
+                        crate::domain::grant::conditions::before_nl(c.before)
+                    )
+                }),
+        )
         .collect();
     let legal = &round.spec.legal;
     let base = DecisionLetter {

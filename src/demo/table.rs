@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::app::{adoptions, assessment, board, plans, reservations, rounds, Error, Tx};
 use crate::domain::evaluation::ScoreInput;
 use crate::domain::plan::{Funding, OtherFunding, PartyRef, PlanContent, PlanLink, Relation};
-use crate::domain::pre_advice::{suggestions, PreAdviceInput};
+use crate::domain::pre_advice::{suggestions, PaymentConditionInput, PreAdviceInput};
 use crate::domain::round::{Round, RoundInput};
 use crate::domain::user::Actor;
 
@@ -267,8 +267,38 @@ fn pre_advice(content: &PlanContent, round: &Round, row: &TableRow) -> PreAdvice
         motivation: "Opgenomen in het uitvoeringsplan Sterk voor Noord 2025-2026.".into(),
         conditions: String::new(),
         scores,
-        payment_conditions: Vec::new(),
+        payment_conditions: demo_conditions(row),
     }
+}
+
+/// The payment conditions the demo's pre-advice sets (demo values: the printed plan names
+/// none): a resident's money goes to an organisation, which agrees to hold it first; work at
+/// the housing corporation's homes waits for its written consent.
+fn demo_conditions(row: &TableRow) -> Vec<PaymentConditionInput> {
+    let mut out = Vec::new();
+    if let (Some(_), Some(payee)) = (&row.resident, &row.payee) {
+        out.push(PaymentConditionInput {
+            text: Some(format!(
+                "Schriftelijke afspraak tussen de initiatiefnemer en {payee} over het beheer van de bijdrage"
+            )),
+            before: Some("advance".into()),
+        });
+    }
+    if row
+        .partners
+        .iter()
+        .chain(&row.co_leads)
+        .any(|p| p == "Vidomes")
+    {
+        out.push(PaymentConditionInput {
+            text: Some(
+                "Schriftelijke toestemming van Vidomes voor de activiteiten in en bij haar woningen"
+                    .into(),
+            ),
+            before: Some("advance".into()),
+        });
+    }
+    out
 }
 
 /// The window the real call had before the college adopted the plan (demo values: the

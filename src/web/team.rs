@@ -127,6 +127,8 @@ pub struct AdviceView {
     pub total: i32,
     pub motivation: String,
     pub conditions: String,
+    /// "Schriftelijke toestemming van Vidomes (vóór het voorschot)".
+    pub payment_conditions: Vec<String>,
     pub scores: Vec<ScoreLine>,
 }
 
@@ -234,6 +236,17 @@ pub fn advice_of(a: &crate::domain::pre_advice::PreAdvice, round: &Round) -> Adv
         total: a.total_score,
         motivation: a.motivation.clone(),
         conditions: a.conditions.clone(),
+        payment_conditions: a
+            .payment_conditions
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    c.text,
+                    crate::domain::grant::conditions::before_nl(c.before)
+                )
+            })
+            .collect(),
         scores: a
             .scores
             .iter()

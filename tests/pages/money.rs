@@ -111,3 +111,157 @@ fn finance_confirms_an_account_the_team_recorded_and_makes_the_batches() {
     team.submit("/betalingen", "/betalingen/batches", &[])
         .expect(403);
 }
+
+fn scores() -> Vec<serde_json::Value> {
+    [
+        "IMPACT",
+        "GEEN_BESTAAND_AANBOD",
+        "MEERDERE_DOELEN",
+        "SAMENWERKING",
+    ]
+    .iter()
+    .map(|c| serde_json::json!({"criterion": c, "score": 3, "motivation": "ok"}))
+    .collect()
+}
+
+#[test]
+fn the_pre_advice_form_names_a_bad_payment_condition_in_its_own_row() {
+    let s = setup();
+    let id = s.submitted();
+    s.app
+        .post(
+            &format!("/plans/{id}/start-review"),
+            Some(&s.team),
+            serde_json::json!({}),
+        )
+        .expect(200);
+    let version = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(200)
+        .body["version"]
+        .to_string();
+    let (mut team, _) = crate::signed_in(&s.app, &["programme_team"], None);
+    let form = format!("/plannen/{id}/pre-advies");
+    team.get(&form)
+        .expect(200)
+        .shows("Voorwaarden voor betaling")
+        .shows("de slotbetaling");
+    let mut fields = vec![
+        ("versie", version.as_str()),
+        ("recommendation", "conditional"),
+        ("proposed_eur", "10000"),
+        ("motivation", "Past goed."),
+        ("conditions", "Toestemming van Vidomes"),
+        ("voorwaarde_0", ""),
+        ("voorwaarde_0_voor", "advance"),
+        ("voorwaarde_1", "Schriftelijke toestemming van Vidomes"),
+        ("voorwaarde_1_voor", "later"),
+    ];
+    for c in [
+        "IMPACT",
+        "GEEN_BESTAAND_AANBOD",
+        "MEERDERE_DOELEN",
+        "SAMENWERKING",
+    ] {
+        fields.push((Box::leak(format!("score_{c}").into_boxed_str()), "2"));
+    }
+    let page = team.submit(&form, &form, &fields).expect(400);
+    assert_eq!(page.summary_fields(), vec!["voorwaarde_1_voor"]);
+    page.shows("Schriftelijke toestemming van Vidomes");
+    fields[8] = ("voorwaarde_1_voor", "final");
+    team.submit(&form, &form, &fields).expect(303);
+    let stored = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(200);
+    assert_eq!(
+        stored.body["pre_advice"]["payment_conditions"],
+        serde_json::json!([{"text": "Schriftelijke toestemming van Vidomes", "before": "final"}])
+    );
+}
+
+#[test]
+fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
+    use serde_json::json;
+    let s = setup();
+    let app = &s.app;
+    let id = s.submitted();
+    let mut advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
+    advice["payment_conditions"] =
+        json!([{"text": "Schriftelijke toestemming van Vidomes", "before": "advance"}]);
+    for (path, body) in [
+        ("start-review", json!({})),
+        ("pre-advice", advice),
+        ("open-vote", json!({})),
+    ] {
+        app.post(&format!("/plans/{id}/{path}"), Some(&s.team), body)
+            .expect(200);
+    }
+    let chair = app.user_with(&["board_chair"], None, None).1;
+    app.post(
+        &format!("/plans/{id}/votes"),
+        Some(&chair),
+        json!({"vote": "for", "comment": ""}),
+    )
+    .expect(200);
+    app.post(&format!("/plans/{id}/close-vote"), Some(&chair), json!({}))
+        .expect(200);
+    app.close_call(&s.team, &s.round);
+    let today = chrono::Utc::now().date_naive().to_string();
+    app.post(
+        &format!("/rounds/{}/adoption", s.round),
+        Some(&s.team),
+        json!({"adopted_on": today, "reference": "B&W 2025/203"}),
+    )
+    .expect(201);
+    let grant = app
+        .get(&format!("/grants?round={}", s.round), Some(&s.team))
+        .expect(200)
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page_path = format!("/subsidies/{grant}");
+    let (mut team, _) = crate::signed_in(app, &["programme_team"], None);
+    let page = team.get(&page_path).expect(200);
+    page.shows("Voorwaarden voor betaling")
+        .shows("Schriftelijke toestemming van Vidomes")
+        .shows("Nog niet voldaan.");
+    let condition = app
+        .get(&format!("/grants/{grant}"), Some(&s.team))
+        .expect(200)
+        .body["conditions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let action = format!("/subsidies/{grant}/voorwaarden/{condition}/voldaan");
+    // The applicant reads the condition, but records nothing.
+    let (mut resident, _) = crate::signed_in(app, &["applicant"], Some("resident"));
+    resident
+        .submit("/subsidies", &action, &[("note", "zelf gedaan")])
+        .expect(403);
+    // A note too long is said; nothing is recorded.
+    let long = "x".repeat(5001);
+    team.submit(&page_path, &action, &[("note", long.as_str())])
+        .expect(409)
+        .shows("Waaruit blijkt dat eraan is voldaan");
+    let done = team
+        .submit(&page_path, &action, &[("note", "Brief van 3 maart")])
+        .expect(303);
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("{page_path}?bericht=voorwaarde-voldaan").as_str())
+    );
+    team.get(&page_path)
+        .expect(200)
+        .shows("Voldaan")
+        .shows("Brief van 3 maart");
+    // From the payments page, back to it.
+    team.submit(
+        "/betalingen",
+        &action,
+        &[("note", "nog eens"), ("terug", "betalingen")],
+    )
+    .expect(409);
+}

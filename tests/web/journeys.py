@@ -886,6 +886,14 @@ def grants_journey(browser, plan_id, round_href):
     expect_text(team, "NL91 ABNA 0417 1643 00")
     axe(team, "bankrekening")
     team.goto(BASE + "/betalingen")
+    # A payment waits for its conditions: the team records one as met, with what shows it.
+    expect_text(team, "Nog niet voldaan.")
+    met = team.locator("main form[action$='/voldaan']").first
+    met.locator("input[name=note]").fill("Afspraak per brief van 3 maart ontvangen")
+    met.locator("button").click()
+    expect_text(team, "Vastgelegd: aan de voorwaarde is voldaan.")
+    expect_text(team, "Afspraak per brief van 3 maart ontvangen")
+    axe(team, "betalingen-voorwaarde")
     team.locator("main form[action$='/vrijgeven'] button").first.click()
     expect_text(team, "De betaling is vrijgegeven")
     expect_text(team, "De bankrekening is nog niet bevestigd")
