@@ -268,16 +268,16 @@ fn decision_letters(
         ));
     }
     if let (true, Some(receiver)) = (granted, receiver) {
-        for member in db::users::members_of(tx, receiver)? {
-            if !member.active || !member.organisation_confirmed || seen.contains(&member.id) {
+        // The payee's confirmed members and its contact address, each address once.
+        for r in super::grants::organisation_recipients(tx, receiver)? {
+            if out.iter().any(|(to, _)| *to == r.email) {
                 continue;
             }
-            seen.push(member.id.clone());
             out.push((
-                member.email.clone(),
+                r.email,
                 DecisionLetter {
                     addressee: Addressee::Payee,
-                    name: member.name.clone(),
+                    name: r.name,
                     ..base.clone()
                 },
             ));
@@ -291,8 +291,30 @@ fn decision_letters(
 pub fn standing(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<RoundStanding, Error> {
     permission::check(actor, Permission::RecordAdoption)?;
     let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
+    let plans = db::plans::of_round(c, &round.id)?;
+    // The organisations the granted plans pay that nobody reads letters for.
+    let mut no_copy: Vec<String> = Vec::new();
+    for p in plans.iter().filter(|p| {
+        p.status == PlanStatus::Approved
+            && !p.is_published()
+            && p.content.funding.requests_contribution()
+    }) {
+        let owner = owner_of(c, p)?;
+        let Some(org) = super::grants::payee_of(p, &owner) else {
+            continue;
+        };
+        if super::grants::organisation_recipients(c, &org)?.is_empty() {
+            if let Some(o) = db::organisations::find(c, &org)? {
+                if !no_copy.contains(&o.name) {
+                    no_copy.push(o.name);
+                }
+            }
+        }
+    }
+    no_copy.sort();
     Ok(RoundStanding {
-        plans: db::plans::of_round(c, &round.id)?,
+        plans,
+        no_copy,
         drafts: db::plans::drafts_in_round(c, &round.id)?,
         call_open: round.adopted_on.is_none() && round.check_call_closed(now()).is_err(),
         round,
@@ -308,6 +330,9 @@ pub struct RoundStanding {
     pub plans: Vec<crate::domain::plan::Plan>,
     pub drafts: i64,
     pub call_open: bool,
+    /// The names of the organisations the adoption's grants pay that would get no copy of
+    /// their letters: no confirmed member, no contact address.
+    pub no_copy: Vec<String>,
 }
 
 /// A round's adoptions, the first first, each with the plans it covers and whether its

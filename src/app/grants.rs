@@ -49,7 +49,7 @@ impl GrantView {
 
 /// The organisation that receives a plan's money: the payee it names, the organisation whose
 /// own action it is, or the applicant's confirmed organisation.
-fn payee_of(plan: &Plan, owner: &Account) -> Option<String> {
+pub(crate) fn payee_of(plan: &Plan, owner: &Account) -> Option<String> {
     plan.content
         .payee_id
         .clone()
@@ -469,33 +469,64 @@ pub fn set_final_amount(
         payee: v.payee_name.as_deref(),
     };
     let today = amsterdam_date(Utc::now());
-    for (account, copy) in addressees(tx, &plan, &owner, g.payee_id.as_deref())? {
-        let n = notice(copy.then_some(owner.name.as_str()));
-        enqueue(
-            tx,
-            letters::final_amount(&account.email, &account.name, &n, today)?,
-        )?;
+    for r in addressees(tx, &plan, &owner, g.payee_id.as_deref())? {
+        let n = notice(r.copy.then_some(owner.name.as_str()));
+        enqueue(tx, letters::final_amount(&r.email, &r.name, &n, today)?)?;
     }
     view(tx, g)
 }
 
-/// Who a letter about a grant goes to: the applicant (not for an organisation's own action)
-/// and each confirmed, active member of the payee, once each; `true` marks a copy.
+/// Someone a letter goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub email: String,
+    pub name: String,
+    /// A copy: not the applicant's own letter.
+    pub copy: bool,
+}
+
+/// Who a letter about a grant goes to: the applicant (not for an organisation's own action),
+/// each confirmed, active member of the payee and the payee's contact address, once each.
 pub fn addressees(
     c: &mut DbConn,
     plan: &Plan,
     owner: &Account,
     payee: Option<&str>,
-) -> Result<Vec<(Account, bool)>, Error> {
+) -> Result<Vec<Recipient>, Error> {
     let mut out = Vec::new();
     if plan.has_applicant() && owner.active {
-        out.push((owner.clone(), false));
+        out.push(Recipient {
+            email: owner.email.clone(),
+            name: owner.name.clone(),
+            copy: false,
+        });
     }
     if let Some(org) = payee {
-        for m in db::users::members_of(c, org)? {
-            if m.active && m.organisation_confirmed && !out.iter().any(|(a, _)| a.id == m.id) {
-                out.push((m, true));
-            }
+        out.extend(organisation_recipients(c, org)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|r| seen.insert(r.email.clone()));
+    Ok(out)
+}
+
+/// An organisation's readers: its confirmed, active members, and its contact address.
+pub fn organisation_recipients(c: &mut DbConn, org: &str) -> Result<Vec<Recipient>, Error> {
+    let mut out: Vec<Recipient> = db::users::members_of(c, org)?
+        .into_iter()
+        .filter(|m| m.active && m.organisation_confirmed)
+        .map(|m| Recipient {
+            email: m.email,
+            name: m.name,
+            copy: true,
+        })
+        .collect();
+    if let Some(o) = db::organisations::find(c, org)? {
+        if let Some(email) = o.contact_email {
+            out.push(Recipient {
+                email,
+                name: o.name,
+                copy: true,
+            });
         }
     }
     Ok(out)
@@ -527,12 +558,12 @@ pub fn remind(db: &Db, public_url: &str, today: NaiveDate) -> Result<usize, Erro
             // The applicant, and the payee's members (for an organisation's own action, only
             // they: nobody applied).
             let to = addressees(tx, &plan, &owner, g.payee_id.as_deref())?;
-            for (account, _) in &to {
+            for r in &to {
                 enqueue(
                     tx,
                     letters::report_reminder(
-                        &account.email,
-                        &account.name,
+                        &r.email,
+                        &r.name,
                         &plan.content.title,
                         (&plan.id, plan.kenmerk()),
                         report.kind.label_nl(),

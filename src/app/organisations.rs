@@ -3,7 +3,9 @@
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::errors::REQUIRED;
-use crate::domain::organisation::{parse_organisation, Organisation};
+use crate::domain::organisation::{
+    change_organisation, parse_organisation, Organisation, OrganisationChange,
+};
 use crate::domain::permission::{self, Permission};
 use crate::domain::user::{Account, Actor};
 use crate::domain::{Bilingual, DomainError, FieldError};
@@ -15,18 +17,47 @@ pub fn create(
     actor: &Actor,
     name: Option<&str>,
     kind: Option<&str>,
+    contact_email: Option<&str>,
 ) -> Result<Organisation, Error> {
     permission::check(actor, Permission::ManageOrganisations)?;
-    let o = parse_organisation(new_id(), name, kind, now())?;
-    if db::organisations::find_by_key(tx, &o.key())?.is_some() {
-        return Err(DomainError::Duplicate(Bilingual::new(
+    let o = parse_organisation(new_id(), name, kind, contact_email, now())?;
+    check_name_free(tx, &o)?;
+    db::organisations::insert(tx, &o)?;
+    Ok(o)
+}
+
+/// `Ok` unless another organisation has this one's name (by its key).
+fn check_name_free(tx: &mut Tx, o: &Organisation) -> Result<(), Error> {
+    match db::organisations::find_by_key(tx, &o.key())? {
+        Some(other) if other.id != o.id => Err(DomainError::Duplicate(Bilingual::new(
             format!("an organisation named '{}' exists already", o.name),
             format!("er bestaat al een organisatie met de naam '{}'", o.name),
         ))
-        .into());
+        .into()),
+        _ => Ok(()),
     }
-    db::organisations::insert(tx, &o)?;
-    Ok(o)
+}
+
+/// An admin or the programme team changes an organisation: its name (still unique), kind or
+/// the contact address its letters go to.
+pub fn change(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    change: &OrganisationChange,
+) -> Result<Organisation, Error> {
+    permission::check(actor, Permission::ManageOrganisations)?;
+    let o = db::organisations::find(tx, id)?.ok_or(Error::NotFound("organisation"))?;
+    let changed = change_organisation(&o, change)?;
+    check_name_free(tx, &changed)?;
+    db::organisations::update(tx, &changed)?;
+    Ok(changed)
+}
+
+/// One organisation with its contact address (admin and programme team).
+pub fn get(c: &mut DbConn, actor: &Actor, id: &str) -> Result<Organisation, Error> {
+    permission::check(actor, Permission::ManageOrganisations)?;
+    db::organisations::find(c, id)?.ok_or(Error::NotFound("organisation"))
 }
 
 /// Every organisation, by name (public, so a partner can find theirs when registering).
@@ -90,17 +121,30 @@ mod tests {
         let team = t.account(&[Role::ProgrammeTeam]).actor();
         let o = t
             .app
-            .write(|tx| create(tx, &team, Some("Buurthuis De Heuvel"), Some("partner")))
+            .write(|tx| {
+                create(
+                    tx,
+                    &team,
+                    Some("Buurthuis De Heuvel"),
+                    Some("partner"),
+                    None,
+                )
+            })
             .unwrap();
         assert!(matches!(
-            t.app
-                .write(|tx| create(tx, &team, Some(" buurthuis  de heuvel"), Some("partner"))),
+            t.app.write(|tx| create(
+                tx,
+                &team,
+                Some(" buurthuis  de heuvel"),
+                Some("partner"),
+                None
+            )),
             Err(Error::Domain(DomainError::Duplicate(_)))
         ));
         let anna = t.resident();
         assert!(matches!(
             t.app
-                .write(|tx| create(tx, &anna.actor(), Some("X"), Some("partner"))),
+                .write(|tx| create(tx, &anna.actor(), Some("X"), Some("partner"), None)),
             Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
         assert_eq!(t.app.read(list).unwrap(), vec![o.clone()]);

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::grants::addressees;
+use super::grants::{addressees, organisation_recipients};
 use super::outbox::enqueue;
 use super::plans::owner_of;
 use super::{new_id, now, Error};
@@ -60,20 +60,18 @@ pub fn set_bank_account(
         return Ok(recorded);
     }
     let today = amsterdam_date(Utc::now());
-    for m in db::users::members_of(tx, &org.id)? {
-        if m.active && m.organisation_confirmed {
-            enqueue(
-                tx,
-                letters::bank_account(
-                    &m.email,
-                    &m.name,
-                    &org.name,
-                    &account.iban.grouped(),
-                    &account.holder,
-                    today,
-                )?,
-            )?;
-        }
+    for m in organisation_recipients(tx, &org.id)? {
+        enqueue(
+            tx,
+            letters::bank_account(
+                &m.email,
+                &m.name,
+                &org.name,
+                &account.iban.grouped(),
+                &account.holder,
+                today,
+            )?,
+        )?;
     }
     Ok(recorded)
 }
@@ -473,7 +471,7 @@ fn letters_for(tx: &mut Tx, l: &PaymentLine) -> Result<(), Error> {
         holder: &holder,
         schedule,
     };
-    for (to, _) in addressees(tx, &plan, &owner, l.grant.payee_id.as_deref())? {
+    for to in addressees(tx, &plan, &owner, l.grant.payee_id.as_deref())? {
         enqueue(tx, letters::payment(&to.email, &to.name, &notice)?)?;
     }
     Ok(())

@@ -144,6 +144,7 @@ impl TestApp {
             id: db::new_id(),
             name: name.into(),
             kind: OrganisationKind::Partner,
+            contact_email: None,
             created_at: db::now(),
         };
         self.app

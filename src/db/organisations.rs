@@ -16,6 +16,20 @@ pub fn insert(c: &mut DbConn, o: &Organisation) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Stores a changed organisation (name, its key, kind, contact address).
+pub fn update(c: &mut DbConn, o: &Organisation) -> Result<(), DbError> {
+    let row = OrganisationRow::of(o);
+    diesel::update(organisations::table.find(&o.id))
+        .set((
+            organisations::name.eq(&row.name),
+            organisations::name_key.eq(&row.name_key),
+            organisations::kind.eq(&row.kind),
+            organisations::contact_email.eq(&row.contact_email),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
 /// Brings every stored key up to the current `organisation_key` (run after the migrations: the
 /// key is computed in Rust, so a better key cannot be a SQL migration). Of two names that the new
 /// key finds to be one, the newer keeps its old key and its id is returned, so the operator

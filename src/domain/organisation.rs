@@ -74,6 +74,9 @@ pub struct Organisation {
     pub id: String,
     pub name: String,
     pub kind: OrganisationKind,
+    /// Where the organisation's letters and copies go besides its confirmed members (an
+    /// organisation may have no accounts in the service at all).
+    pub contact_email: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -84,11 +87,62 @@ impl Organisation {
     }
 }
 
-/// Checks a new organisation's name and kind, both at once.
+/// Whether the organisation's letters reach anyone: its contact address, or a confirmed
+/// member. One that nobody reads gets no copy, and the team is told before it adopts.
+pub fn receives_copies(o: &Organisation, confirmed_members: usize) -> bool {
+    o.contact_email.is_some() || confirmed_members > 0
+}
+
+/// A contact address as given: empty (or none) is none; else a valid address or the field's
+/// error.
+fn contact_email(raw: Option<&str>, e: &mut FieldErrors) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
+    super::user::Email::parse(raw)
+        .map(|a| a.as_str().to_string())
+        .map_err(|m| e.add("contact_email", m))
+        .ok()
+}
+
+/// What a change of an organisation may set; `contact_email: Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationChange {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub contact_email: Option<Option<String>>,
+}
+
+/// The organisation after a change, every bad field named at once.
+pub fn change_organisation(
+    o: &Organisation,
+    change: &OrganisationChange,
+) -> Result<Organisation, DomainError> {
+    let mut e = FieldErrors::new();
+    let mut out = o.clone();
+    if let Some(name) = &change.name {
+        if let Ok(n) = Bounded::NAME
+            .required(Some(name))
+            .map_err(|m| e.add("name", m))
+        {
+            out.name = n;
+        }
+    }
+    if let Some(kind) = &change.kind {
+        if let Ok(k) = OrganisationKind::parse(kind).map_err(|m| e.add("kind", m)) {
+            out.kind = k;
+        }
+    }
+    if let Some(address) = &change.contact_email {
+        out.contact_email = contact_email(address.as_deref(), &mut e);
+    }
+    e.finish(out)
+}
+
+/// Checks a new organisation's name, kind and contact address, all at once.
 pub fn parse_organisation(
     id: String,
     name: Option<&str>,
     kind: Option<&str>,
+    contact: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Organisation, DomainError> {
     let mut e = FieldErrors::new();
@@ -107,11 +161,13 @@ pub fn parse_organisation(
         }
         Some(Ok(k)) => Some(k),
     };
+    let contact_email = contact_email(contact, &mut e);
     match (e.finish(()), name, kind) {
         (Ok(()), Some(name), Some(kind)) => Ok(Organisation {
             id,
             name,
             kind,
+            contact_email,
             created_at: now,
         }),
         (Err(err), ..) => Err(err),
@@ -163,16 +219,61 @@ mod tests {
 
     #[test]
     fn a_new_organisation_names_every_bad_field() {
-        let err = parse_organisation("o".into(), Some(" "), Some("bank"), Utc::now()).unwrap_err();
+        let err = parse_organisation(
+            "o".into(),
+            Some(" "),
+            Some("bank"),
+            Some("woej"),
+            Utc::now(),
+        )
+        .unwrap_err();
         match err {
-            DomainError::Invalid(f) => assert_eq!(f.len(), 2),
+            DomainError::Invalid(f) => assert_eq!(f.len(), 3),
             other => panic!("{other:?}"),
         }
-        let o = parse_organisation("o".into(), Some(" De Heuvel "), Some("partner"), Utc::now())
-            .unwrap();
+        let o = parse_organisation(
+            "o".into(),
+            Some(" De Heuvel "),
+            Some("partner"),
+            Some(" "),
+            Utc::now(),
+        )
+        .unwrap();
         assert_eq!(
-            (o.name.as_str(), o.kind),
-            ("De Heuvel", OrganisationKind::Partner)
+            (o.name.as_str(), o.kind, o.contact_email.as_deref()),
+            ("De Heuvel", OrganisationKind::Partner, None)
         );
+        let o = change_organisation(
+            &o,
+            &OrganisationChange {
+                contact_email: Some(Some(" Info@Woej.NL ".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(o.contact_email.as_deref(), Some("info@woej.nl"));
+        let cleared = change_organisation(
+            &o,
+            &OrganisationChange {
+                contact_email: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(cleared.contact_email, None);
+        match change_organisation(
+            &o,
+            &OrganisationChange {
+                name: Some(String::new()),
+                kind: Some("bank".into()),
+                contact_email: Some(Some("geen adres".into())),
+            },
+        ) {
+            Err(DomainError::Invalid(f)) => {
+                let fields: Vec<_> = f.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, vec!["name", "kind", "contact_email"]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -113,6 +113,8 @@ fn register(r: &mut Routes) {
         .add(M::PATCH, "/users/{id}", users::update)
         .add(M::POST, "/organisations", organisations::create)
         .add(M::GET, "/organisations", organisations::list)
+        .add(M::GET, "/organisations/{id}", organisations::get)
+        .add(M::PATCH, "/organisations/{id}", organisations::patch)
         .add(
             M::GET,
             "/organisations/{id}/members",

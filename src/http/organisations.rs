@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::{read, read_as, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
+use super::users::nullable;
 use super::users::{user_dto, UserDto};
 use crate::app::organisations;
 use crate::app::App;
-use crate::domain::organisation::Organisation;
+use crate::domain::organisation::{Organisation, OrganisationChange};
+use crate::domain::text::no_null;
 
 #[derive(Debug, Serialize)]
 pub struct OrganisationDto {
@@ -17,6 +19,9 @@ pub struct OrganisationDto {
     pub name: String,
     pub kind: &'static str,
     pub created_at: DateTime<Utc>,
+    /// Only in the answers to the admin and the team (the list is public).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<Option<String>>,
 }
 
 fn dto(o: &Organisation) -> OrganisationDto {
@@ -25,6 +30,15 @@ fn dto(o: &Organisation) -> OrganisationDto {
         name: o.name.clone(),
         kind: o.kind.as_str(),
         created_at: o.created_at,
+        contact_email: None,
+    }
+}
+
+/// The organisation with its contact address, for the admin and the team.
+fn staff_dto(o: &Organisation) -> OrganisationDto {
+    OrganisationDto {
+        contact_email: Some(o.contact_email.clone()),
+        ..dto(o)
     }
 }
 
@@ -33,6 +47,54 @@ fn dto(o: &Organisation) -> OrganisationDto {
 pub struct OrganisationBody {
     name: Option<String>,
     kind: Option<String>,
+    #[serde(default)]
+    contact_email: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    #[serde(default, deserialize_with = "no_null")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "no_null")]
+    kind: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    contact_email: Option<Option<String>>,
+}
+
+/// `PATCH /organisations/{id}` (admin and programme team): name, kind, contact address
+/// (`null` clears it).
+pub async fn patch(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    JsonBody(body): JsonBody<OrganisationPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let change = OrganisationChange {
+        name: body.name,
+        kind: body.kind,
+        contact_email: body.contact_email,
+    };
+    let (o, _) = write_as(&state, bearer, move |tx, me| {
+        organisations::change(tx, &me.actor(), &id, &change)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(staff_dto(&o)))
+}
+
+/// `GET /organisations/{id}` (admin and programme team): with its contact address.
+pub async fn get(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let (o, _) = read_as(&state, bearer, move |c, me| {
+        organisations::get(c, &me.actor(), &id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(staff_dto(&o)))
 }
 
 /// `POST /organisations` (admin and programme team).
@@ -42,12 +104,18 @@ pub async fn create(
     JsonBody(body): JsonBody<OrganisationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (o, _) = write_as(&state, bearer, move |tx, me| {
-        organisations::create(tx, &me.actor(), body.name.as_deref(), body.kind.as_deref())
+        organisations::create(
+            tx,
+            &me.actor(),
+            body.name.as_deref(),
+            body.kind.as_deref(),
+            body.contact_email.as_deref(),
+        )
     })
     .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organisations/{}", o.id)))
-        .json(dto(&o)))
+        .json(staff_dto(&o)))
 }
 
 #[derive(Serialize)]

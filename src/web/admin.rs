@@ -303,6 +303,11 @@ pub struct OrganisationLine {
     pub name: String,
     pub kind: &'static str,
     pub members: Vec<(String, String, bool)>,
+    /// The contact address field: its id, and its value (as stored, or as typed).
+    pub contact_field: String,
+    pub contact: String,
+    /// Nobody reads its letters: no contact address, no confirmed member.
+    pub unreachable: bool,
 }
 
 #[derive(Template)]
@@ -315,14 +320,24 @@ struct OrganisationsPage {
     /// What was typed in the new organisation's form.
     org_name: String,
     kind: String,
+    contact_email: String,
+}
+
+/// What was typed in a form: the new organisation's, or one organisation's contact address.
+#[derive(Default)]
+struct Typed {
+    name: String,
+    kind: String,
+    contact_email: String,
+    /// (organisation id, contact address typed for it)
+    contact_of: Option<(String, String)>,
 }
 
 async fn organisations_page(
     state: &web::Data<App>,
     v: &Visitor,
     p: Problems,
-    name: String,
-    kind: String,
+    typed: Typed,
     flash: Option<&str>,
 ) -> Result<OrganisationsPage, WebError> {
     let actor = v.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
@@ -338,6 +353,7 @@ async fn organisations_page(
         })
     })
     .await??;
+    let contact_of = typed.contact_of;
     Ok(OrganisationsPage {
         l: Layout::new(
             if p.is_empty() {
@@ -352,6 +368,15 @@ async fn organisations_page(
         organisations: list
             .into_iter()
             .map(|(o, members)| OrganisationLine {
+                contact_field: format!("contact_email-{}", o.id),
+                unreachable: !crate::domain::organisation::receives_copies(
+                    &o,
+                    members.iter().filter(|m| m.organisation_confirmed).count(),
+                ),
+                contact: match &contact_of {
+                    Some((id, typed)) if *id == o.id => typed.clone(),
+                    _ => o.contact_email.clone().unwrap_or_default(),
+                },
                 id: o.id,
                 name: o.name,
                 kind: o.kind.label_nl(),
@@ -365,8 +390,9 @@ async fn organisations_page(
             .iter()
             .map(|k| (k.as_str(), k.label_nl()))
             .collect(),
-        org_name: name,
-        kind,
+        org_name: typed.name,
+        kind: typed.kind,
+        contact_email: typed.contact_email,
     })
 }
 
@@ -380,8 +406,10 @@ pub async fn organisations_list(
         &state,
         &v,
         Problems::new(),
-        String::new(),
-        "partner".into(),
+        Typed {
+            kind: "partner".into(),
+            ..Typed::default()
+        },
         q.bericht.as_deref(),
     )
     .await?;
@@ -394,6 +422,8 @@ pub struct OrganisationForm {
     name: String,
     #[serde(default)]
     kind: String,
+    #[serde(default)]
+    contact_email: String,
 }
 
 /// `POST /beheer/organisaties`: registers an organisation.
@@ -404,20 +434,18 @@ pub async fn create_organisation(
     let actor = post.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
     let Post { v, form: f, .. } = post;
     let st = state.clone();
-    let (name, kind) = (f.name.clone(), f.kind.clone());
+    let (name, kind, contact) = (f.name.clone(), f.kind.clone(), f.contact_email.clone());
     let p = match web::block(move || {
-        st.write(|tx| organisations::create(tx, &actor, Some(&name), Some(&kind)))
+        st.write(|tx| organisations::create(tx, &actor, Some(&name), Some(&kind), Some(&contact)))
     })
     .await?
     {
         Ok(_) => return Ok(redirect(&v, "/beheer/organisaties?bericht=organisatie")),
         Err(app::Error::Domain(DomainError::Invalid(errors))) => {
-            Problems::from_fields(&errors, |f| {
-                if f == "kind" {
-                    ("kind".into(), "Soort".into())
-                } else {
-                    ("name".into(), "Naam".into())
-                }
+            Problems::from_fields(&errors, |f| match f {
+                "kind" => ("kind".into(), "Soort".into()),
+                "contact_email" => ("contact_email".into(), "E-mailadres voor brieven".into()),
+                _ => ("name".into(), "Naam".into()),
             })
         }
         Err(app::Error::Domain(d)) => {
@@ -427,7 +455,59 @@ pub async fn create_organisation(
         }
         Err(e) => return Err(e.into()),
     };
-    let page = organisations_page(&state, &v, p, f.name, f.kind, None).await?;
+    let typed = Typed {
+        name: f.name,
+        kind: f.kind,
+        contact_email: f.contact_email,
+        contact_of: None,
+    };
+    let page = organisations_page(&state, &v, p, typed, None).await?;
+    render(&v, StatusCode::BAD_REQUEST, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    contact_email: String,
+}
+
+/// `POST /beheer/organisaties/{id}/contact`: the address an organisation's letters go to
+/// besides its confirmed members (empty: none).
+pub async fn set_contact(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    post: Post<ContactForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = post.may(Permission::ManageOrganisations, "/beheer/organisaties")?;
+    let Post { v, form: f, .. } = post;
+    let st = state.clone();
+    let change = crate::domain::organisation::OrganisationChange {
+        contact_email: Some(Some(f.contact_email.clone())),
+        ..Default::default()
+    };
+    let oid = id.clone();
+    let p =
+        match web::block(move || st.write(|tx| organisations::change(tx, &actor, &oid, &change)))
+            .await?
+        {
+            Ok(_) => return Ok(redirect(&v, "/beheer/organisaties?bericht=contact")),
+            Err(app::Error::Domain(DomainError::Invalid(errors))) => {
+                Problems::from_fields(&errors, |_| {
+                    (
+                        format!("contact_email-{id}"),
+                        "E-mailadres voor brieven".into(),
+                    )
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let typed = Typed {
+        kind: "partner".into(),
+        contact_of: Some((id, f.contact_email)),
+        ..Typed::default()
+    };
+    let page = organisations_page(&state, &v, p, typed, None).await?;
     render(&v, StatusCode::BAD_REQUEST, &page)
 }
 

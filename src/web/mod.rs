@@ -193,6 +193,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 "/beheer/organisaties/{id}/leden",
                 web::post().to(admin::confirm_member),
             )
+            .route(
+                "/beheer/organisaties/{id}/contact",
+                web::post().to(admin::set_contact),
+            )
             // After adoption: grants, payments, bank accounts, results.
             .route("/subsidies", web::get().to(grants::list))
             .route("/subsidies/{id}", web::get().to(grants::show))
@@ -416,6 +420,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "account-aangemaakt" => "Het account is aangemaakt.",
         "account-gewijzigd" => "Het account is gewijzigd.",
         "organisatie" => "De organisatie is toegevoegd.",
+        "contact" => "Het e-mailadres voor brieven is opgeslagen.",
         "lid-bevestigd" => "Het lidmaatschap is bevestigd.",
         "opnieuw" => "Het bericht staat weer klaar om te versturen.",
         "gereserveerd" => "De reservering is vastgelegd.",

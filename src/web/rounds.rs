@@ -371,6 +371,8 @@ struct AdoptionPage {
     /// While the call is open: until when (the first adoption waits for its close).
     open_until: Option<String>,
     drafts: i64,
+    /// Organisations the grants pay that would get no copy of their letters.
+    no_copy: Vec<String>,
     confirmed: bool,
 }
 
@@ -412,6 +414,7 @@ async fn adoption_page(
         plans: standing,
         drafts,
         call_open,
+        no_copy,
     } = standing;
     let plan_ref = |p: &crate::domain::plan::Plan| PlanRef {
         id: p.id.clone(),
@@ -460,6 +463,7 @@ async fn adoption_page(
         deferred: f.deferred,
         open_until: call_open.then(|| dutch_date_time(round.spec.closes_at)),
         drafts,
+        no_copy,
         confirmed: f.bevestigd.is_some(),
     })
 }

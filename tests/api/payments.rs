@@ -411,3 +411,45 @@ fn payment_conditions_of_the_pre_advice_hold_back_the_payments_they_come_before(
     // it is met like the first.
     met(&second, &b.s.team, "").expect(200);
 }
+
+#[test]
+fn an_organisation_without_members_reads_its_letters_at_its_contact_address() {
+    let b = board(2);
+    let app = &b.s.app;
+    let woej = app
+        .post(
+            "/organisations",
+            Some(&b.s.team),
+            json!({"name": "Woej", "kind": "welfare", "contact_email": "post@woej.nl"}),
+        )
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    decided(
+        &b,
+        plan_in("B", 4000, &woej),
+        advice("positive", 4000, [2, 2, 2, 2]),
+    );
+    adopt(
+        &b,
+        json!({"adopted_on": today(), "reference": "B&W 2025/204"}),
+    )
+    .expect(201);
+    put_account(app, &b.s.team, &woej, IBAN, "Stichting Woej").expect(200);
+    let admin = app.admin_token();
+    let to_woej: Vec<String> = app.get("/outbox", Some(&admin)).expect(200).body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["to"] == "post@woej.nl")
+        .map(|m| m["subject"].as_str().unwrap().to_string())
+        .collect();
+    // The decision letter's copy and the notice of the bank account reach Woej.
+    assert_eq!(to_woej.len(), 2, "{to_woej:?}");
+    assert!(
+        to_woej.iter().any(|s| s.contains("Bankrekening")),
+        "{to_woej:?}"
+    );
+}

@@ -181,15 +181,14 @@ fn the_pre_advice_form_names_a_bad_payment_condition_in_its_own_row() {
     );
 }
 
-#[test]
-fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
+/// A plan of the setup's resident, paid to `payee`, taken through review, `advice` and a vote
+/// of one chair to a carried decision; the round's call closed, ready for adoption.
+fn decided(s: &crate::helpers::Setup, payee: &str, advice: serde_json::Value) -> String {
     use serde_json::json;
-    let s = setup();
     let app = &s.app;
-    let id = s.submitted();
-    let mut advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
-    advice["payment_conditions"] =
-        json!([{"text": "Schriftelijke toestemming van Vidomes", "before": "advance"}]);
+    let id = s.draft(crate::helpers::complete_plan(payee));
+    app.post(&format!("/plans/{id}/submit"), Some(&s.resident), json!({}))
+        .expect(200);
     for (path, body) in [
         ("start-review", json!({})),
         ("pre-advice", advice),
@@ -208,6 +207,18 @@ fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
     app.post(&format!("/plans/{id}/close-vote"), Some(&chair), json!({}))
         .expect(200);
     app.close_call(&s.team, &s.round);
+    id
+}
+
+#[test]
+fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
+    use serde_json::json;
+    let s = setup();
+    let app = &s.app;
+    let mut advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
+    advice["payment_conditions"] =
+        json!([{"text": "Schriftelijke toestemming van Vidomes", "before": "advance"}]);
+    decided(&s, &s.org, advice);
     let today = chrono::Utc::now().date_naive().to_string();
     app.post(
         &format!("/rounds/{}/adoption", s.round),
@@ -264,4 +275,53 @@ fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
         &[("note", "nog eens"), ("terug", "betalingen")],
     )
     .expect(409);
+}
+
+#[test]
+fn the_adoption_page_names_a_payee_that_would_get_no_copy_until_it_has_an_address() {
+    use serde_json::json;
+    let s = setup();
+    let app = &s.app;
+    let silent = app.organisation("Stichting Zonder Adres");
+    let advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
+    decided(&s, &silent, advice);
+    let (mut team, _) = crate::signed_in(app, &["programme_team"], None);
+    let here = format!("/rondes/{}/vaststelling", s.round);
+    team.get(&here)
+        .expect(200)
+        .shows("Krijgt geen afschrift:")
+        .shows("Stichting Zonder Adres");
+    team.get("/beheer/organisaties")
+        .expect(200)
+        .shows("zij krijgt geen afschrift");
+    // A bad address is named in the summary, by its own organisation's field.
+    let action = format!("/beheer/organisaties/{silent}/contact");
+    let page = team
+        .submit(
+            "/beheer/organisaties",
+            &action,
+            &[("contact_email", "geen adres")],
+        )
+        .expect(400);
+    assert_eq!(
+        page.summary_fields(),
+        vec![format!("contact_email-{silent}")]
+    );
+    page.shows("geen adres");
+    team.submit(
+        "/beheer/organisaties",
+        &action,
+        &[("contact_email", "post@zonderadres.nl")],
+    )
+    .expect(303);
+    team.get("/beheer/organisaties?bericht=contact")
+        .expect(200)
+        .shows("Het e-mailadres voor brieven is opgeslagen")
+        .shows("post@zonderadres.nl");
+    let page = team.get(&here).expect(200);
+    assert!(
+        !page.html.contains("Krijgt geen afschrift"),
+        "{}",
+        page.html
+    );
 }

@@ -159,6 +159,7 @@ pub struct OrganisationRow {
     pub name_key: String,
     pub kind: String,
     pub created_at: NaiveDateTime,
+    pub contact_email: Option<String>,
 }
 
 impl OrganisationRow {
@@ -169,6 +170,7 @@ impl OrganisationRow {
             name_key: o.key(),
             kind: o.kind.as_str().to_string(),
             created_at: stored(o.created_at),
+            contact_email: o.contact_email.clone(),
         }
     }
 
@@ -179,6 +181,7 @@ impl OrganisationRow {
             id: self.id,
             name: self.name,
             kind,
+            contact_email: self.contact_email,
             created_at: utc(self.created_at),
         })
     }
