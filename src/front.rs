@@ -105,6 +105,18 @@ pub fn attachment(a: &crate::domain::grant::Attachment, bytes: Vec<u8>) -> HttpR
 }
 
 /// A batch's SEPA file as a download named after the batch (`sepa-0193ab12.xml`).
+/// The overview as CSV for spreadsheets, `inline` (the API) or as an `attachment` to save
+/// (the page's download link).
+pub fn overview_csv(csv: String, disposition: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("{disposition}; filename=\"overzicht-acties.csv\""),
+        ))
+        .body(csv)
+}
+
 pub fn sepa_file(batch_id: &str, xml: String) -> HttpResponse {
     let name = format!("sepa-{}.xml", batch_id.chars().take(8).collect::<String>());
     HttpResponse::Ok()

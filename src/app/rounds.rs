@@ -4,12 +4,14 @@
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, DbError, Tx};
 use crate::domain::budget::{check_budget_change, rank, ranks, remaining, RankInput};
-use crate::domain::overview::{self, build, Action as OverviewAction, AdoptionLine, Overview};
+use crate::domain::overview::{
+    self, build, Action as OverviewAction, AdoptionLine, Overview, ReservedRow,
+};
 use crate::domain::permission::{self, Permission};
 use crate::domain::plan::{PartyRef, Plan, PlanLink, Relation};
 use crate::domain::round::{frozen_change, parse_round, Round, RoundInput};
 use crate::domain::state::PlanStatus;
-use crate::domain::user::Actor;
+use crate::domain::user::{Actor, ApplicantKind};
 use crate::domain::{DomainError, Eur, FieldError};
 
 /// The programme team opens a new round; every rule of the frame is checked at once.
@@ -294,6 +296,28 @@ fn party_name(p: &PartyRef, names: &std::collections::HashMap<String, String>) -
     }
 }
 
+/// The programme team sets the note a plan's row of the overview carries ("Gaat ten laste
+/// budget …"); an empty note removes it. Answers the note as kept.
+pub fn set_note(
+    tx: &mut Tx,
+    actor: &Actor,
+    plan_id: &str,
+    note: &str,
+) -> Result<Option<String>, Error> {
+    permission::check(actor, Permission::ReviewPlans)?;
+    super::plans::load_visible(tx, actor, plan_id)?;
+    let note = overview::check_note(note)?;
+    db::notes::set(tx, plan_id, &note, &actor.user_id, now())?;
+    Ok(Some(note).filter(|n| !n.is_empty()))
+}
+
+/// A plan's note in the overview (the programme team).
+pub fn note_of(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Option<String>, Error> {
+    permission::check(actor, Permission::ReviewPlans)?;
+    super::plans::load_visible(c, actor, plan_id)?;
+    Ok(db::notes::of_plan(c, plan_id)?)
+}
+
 /// The "Overzicht acties": public once the round is adopted, listing the actions its
 /// adoptions cover and the adoptions themselves; before that a draft for the programme team
 /// only (not found to anyone else), listing what the first adoption would adopt.
@@ -315,11 +339,28 @@ pub fn overview(
         })
         .collect();
     let progress = super::shared::progress_by_plan(c, &round.id)?;
+    let listed: Vec<Plan> = db::plans::of_round(c, &round.id)?
+        .into_iter()
+        .filter(|p| overview::lists(round.is_adopted(), p.status, p.is_published()))
+        .collect();
+    let ids: Vec<&str> = listed.iter().map(|p| p.id.as_str()).collect();
+    let mut notes = db::notes::of_plans(c, &ids)?;
+    // Money held for a purpose is a row of its theme's table, until a listed plan takes it.
+    let reservations: Vec<(String, ReservedRow)> = db::reservations::standing(c, &round.id)?
+        .into_iter()
+        .filter(|r| r.plan_id.as_deref().is_none_or(|p| !ids.contains(&p)))
+        .map(|r| {
+            (
+                r.theme,
+                ReservedRow {
+                    purpose: r.purpose,
+                    amount_eur: r.amount,
+                },
+            )
+        })
+        .collect();
     let mut actions = Vec::new();
-    for p in db::plans::of_round(c, &round.id)? {
-        if !overview::lists(round.is_adopted(), p.status, p.is_published()) {
-            continue;
-        }
+    for p in listed {
         let content = &p.content;
         let mut other = Eur::ZERO;
         for f in &content.other_funding {
@@ -331,16 +372,24 @@ pub fn overview(
             plan_id: p.id.clone(),
             reference: p.reference.clone(),
             title: content.title.clone(),
-            description: content.description.clone(),
+            summary: overview::short_description(&content.summary, &content.description),
             goals: content.goals.clone(),
-            // The lead and the co-leads, as the printed table writes them ("Woej, SJD").
-            lead_partner: content.lead_partner.as_ref().map(|l| {
-                std::iter::once(l)
-                    .chain(content.co_leads.iter())
-                    .map(|x| party_name(x, &names))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }),
+            // The lead and the co-leads, as the printed table writes them ("Woej, SJD");
+            // a resident's row without one reads "Inwoner(s)".
+            lead_partner: match &content.lead_partner {
+                Some(l) => Some(
+                    std::iter::once(l)
+                        .chain(content.co_leads.iter())
+                        .map(|x| party_name(x, &names))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                None if p.applicant_kind == ApplicantKind::Resident => {
+                    Some(overview::RESIDENT_LEAD.to_string())
+                }
+                None => None,
+            },
+            note: notes.remove(&p.id),
             partners: content
                 .partners
                 .iter()
@@ -374,6 +423,7 @@ pub fn overview(
         adoptions,
         &round.spec.catalog,
         actions,
+        reservations,
     );
     Ok((round, o))
 }

@@ -10,6 +10,7 @@ pub mod bank_accounts;
 pub mod batches;
 pub mod conditions;
 pub mod grants;
+pub mod notes;
 pub mod organisations;
 pub mod outbox;
 pub mod plans;

@@ -267,6 +267,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_notes (plan_id) {
+        plan_id -> Text,
+        note -> Text,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     grant_conditions (id) {
         id -> Text,
         grant_id -> Text,
@@ -378,6 +387,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bank_accounts,
     bank_account_changes,
     grant_conditions,
+    plan_notes,
     grants,
     payment_batches,
     payments,

@@ -69,6 +69,12 @@ pub struct TableRow {
     /// The title of the plan this one is part of.
     #[serde(default)]
     pub part_of: Option<String>,
+    /// Other funding the table names without an amount ("Aangevuld door Inholland").
+    #[serde(default)]
+    pub printed_other: Option<String>,
+    /// The table's note on the row ("Gaat ten laste budget financiële zelfredzaamheid").
+    #[serde(default)]
+    pub printed_note: Option<String>,
 }
 
 impl ActionTable {
@@ -152,7 +158,16 @@ pub fn replay(
                 None => Vec::new(),
             },
             requested_eur: row.requested_eur,
-            other_funding: row.other_funding.clone(),
+            // A source the table names without an amount is kept as text (amount 0).
+            other_funding: row
+                .other_funding
+                .iter()
+                .cloned()
+                .chain(row.printed_other.iter().map(|source| OtherFunding {
+                    source: source.clone(),
+                    amount_eur: 0,
+                }))
+                .collect(),
             start_year: Some(row.start_year),
             end_year: Some(row.end_year),
             ..Default::default()
@@ -198,6 +213,9 @@ pub fn replay(
             None => cast.team.clone(),
         };
         plans::submit(tx, &submitter, &id, None, None)?;
+        if let Some(note) = &row.printed_note {
+            crate::app::rounds::set_note(tx, cast.team, &id, note)?;
+        }
         assessment::start_review(tx, cast.team, &id, None)?;
         assessment::record_pre_advice(
             tx,

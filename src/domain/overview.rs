@@ -32,8 +32,12 @@ pub struct Action {
     /// The plan's reference (`SVN-2025-0042`); `None` only for plans from before references.
     pub reference: Option<String>,
     pub title: String,
-    pub description: String,
+    /// The short description the table prints (the plan's `summary`, or the start of its
+    /// description for a plan without one).
+    pub summary: String,
     pub goals: Vec<String>,
+    /// The lead (and co-leads) as the table prints them; "Inwoner(s)" for a resident's row
+    /// that names no lead (`RESIDENT_LEAD`).
     pub lead_partner: Option<String>,
     pub partners: Vec<String>,
     pub continuing: bool,
@@ -54,6 +58,47 @@ pub struct Action {
     /// programme's contribution.
     pub paid_eur: Eur,
     pub spent_eur: Eur,
+    /// The team's note on the row, as the printed table has them ("Gaat ten laste budget
+    /// financiële zelfredzaamheid").
+    pub note: Option<String>,
+}
+
+/// What the table prints as the lead of a resident's row without a lead partner.
+pub const RESIDENT_LEAD: &str = "Inwoner(s)";
+
+/// The most a short description holds.
+pub const SUMMARY_MAX: usize = 400;
+
+/// The short description of a plan: its summary, or, for a plan without one, its
+/// description cut at a word before `SUMMARY_MAX` characters with "…".
+pub fn short_description(summary: &str, description: &str) -> String {
+    if !summary.trim().is_empty() {
+        return summary.trim().to_string();
+    }
+    let d = description.trim();
+    if d.chars().count() <= SUMMARY_MAX {
+        return d.to_string();
+    }
+    let cut: String = d.chars().take(SUMMARY_MAX - 1).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > SUMMARY_MAX / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", at_word.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// Checks the team's note on a row: at most `SUMMARY_MAX` characters; empty removes it.
+pub fn check_note(raw: &str) -> Result<String, super::errors::DomainError> {
+    super::text::Bounded::SUMMARY.check(raw).map_err(|m| {
+        super::errors::DomainError::Invalid(vec![super::errors::FieldError::new("note", m)])
+    })
+}
+
+/// Money a theme holds for a purpose, not yet a plan: a row of its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReservedRow {
+    pub purpose: String,
+    pub amount_eur: Eur,
 }
 
 impl Action {
@@ -75,9 +120,14 @@ pub struct ThemeTable {
     pub name: String,
     pub budget_eur: Eur,
     pub granted_eur: Eur,
+    /// Held for a purpose by the theme's standing reservations (rows of the table too).
+    pub reserved_eur: Eur,
+    /// What the table totals: granted and reserved.
+    pub total_eur: Eur,
     pub paid_eur: Eur,
     pub spent_eur: Eur,
     pub plans: Vec<Action>,
+    pub reservations: Vec<ReservedRow>,
 }
 
 /// One college decision adopting (part of) the round.
@@ -98,6 +148,7 @@ pub struct Overview {
     /// Every adoption, the first first: the round's and the supplementary ones.
     pub adoptions: Vec<AdoptionLine>,
     pub total_granted_eur: Eur,
+    pub total_reserved_eur: Eur,
     pub total_budget_eur: Eur,
     pub total_paid_eur: Eur,
     pub total_spent_eur: Eur,
@@ -113,6 +164,7 @@ pub fn build(
     adoptions: Vec<AdoptionLine>,
     catalog: &Catalog,
     actions: Vec<Action>,
+    reservations: Vec<(String, ReservedRow)>,
 ) -> Overview {
     let mut themes: Vec<ThemeTable> = catalog
         .themes
@@ -122,11 +174,20 @@ pub fn build(
             name: t.name.clone(),
             budget_eur: t.budget_eur,
             granted_eur: Eur::ZERO,
+            reserved_eur: Eur::ZERO,
+            total_eur: Eur::ZERO,
             paid_eur: Eur::ZERO,
             spent_eur: Eur::ZERO,
             plans: Vec::new(),
+            reservations: Vec::new(),
         })
         .collect();
+    for (theme, r) in reservations {
+        if let Some(t) = themes.iter_mut().find(|t| t.code == theme) {
+            t.reserved_eur = t.reserved_eur + r.amount_eur;
+            t.reservations.push(r);
+        }
+    }
     for a in actions {
         if let Some(t) = themes.iter_mut().find(|t| t.code == a.budget_line) {
             t.granted_eur = t.granted_eur + a.programme_funding_eur;
@@ -136,6 +197,7 @@ pub fn build(
         }
     }
     for t in &mut themes {
+        t.total_eur = t.granted_eur + t.reserved_eur;
         t.plans.sort_by(|a, b| {
             a.title
                 .to_lowercase()
@@ -150,6 +212,7 @@ pub fn build(
         reference: adoptions.first().map(|a| a.reference.clone()),
         adoptions,
         total_granted_eur: themes.iter().map(|t| t.granted_eur).sum(),
+        total_reserved_eur: themes.iter().map(|t| t.reserved_eur).sum(),
         total_budget_eur: themes.iter().map(|t| t.budget_eur).sum(),
         total_paid_eur: themes.iter().map(|t| t.paid_eur).sum(),
         total_spent_eur: themes.iter().map(|t| t.spent_eur).sum(),
@@ -188,7 +251,7 @@ mod tests {
             plan_id: id.into(),
             reference: None,
             title: title.into(),
-            description: String::new(),
+            summary: String::new(),
             goals: vec![],
             lead_partner: None,
             partners: vec![],
@@ -203,6 +266,7 @@ mod tests {
             progress: crate::domain::grant::GrantStatus::Running,
             paid_eur: eur(amount / 2),
             spent_eur: eur(amount / 4),
+            note: None,
         }
     }
 
@@ -218,6 +282,13 @@ mod tests {
                 action("2", "Jongerenwerk", "FZT", 20_000),
                 action("3", "Atelier", "JJO", 5_000),
             ],
+            vec![(
+                "JJO".into(),
+                ReservedRow {
+                    purpose: "Jeugd, jongeren en onderwijs".into(),
+                    amount_eur: eur(30_000),
+                },
+            )],
         );
         assert_eq!(
             o.themes[0]
@@ -228,6 +299,14 @@ mod tests {
             vec!["Atelier", "Zwemles"]
         );
         assert_eq!(o.themes[0].granted_eur, eur(35_000));
+        assert_eq!(o.themes[0].reserved_eur, eur(30_000));
+        assert_eq!(o.themes[0].total_eur, eur(65_000), "the table totals both");
+        assert_eq!(
+            o.themes[0].reservations[0].purpose,
+            "Jeugd, jongeren en onderwijs"
+        );
+        assert_eq!(o.themes[1].total_eur, eur(20_000));
+        assert_eq!(o.total_reserved_eur, eur(30_000));
         assert_eq!(
             o.themes[1].plans[0].title, "Jongerenwerk",
             "a youth plan charged to FZT's budget sits in FZT's table"
@@ -237,6 +316,26 @@ mod tests {
         assert_eq!(o.themes[0].spent_eur, eur(7_500 + 1_250));
         assert_eq!(o.total_paid_eur, eur(27_500));
         assert_eq!(o.total_budget_eur, eur(146_000 + 75_000 + 98_000));
+    }
+
+    #[test]
+    fn a_short_description_is_the_summary_or_the_start_of_the_description() {
+        assert_eq!(short_description(" Kort. ", "Lang verhaal"), "Kort.");
+        assert_eq!(short_description("", "Lang verhaal"), "Lang verhaal");
+        let long = "woord ".repeat(200);
+        let s = short_description("", &long);
+        assert!(s.chars().count() <= SUMMARY_MAX, "{}", s.chars().count());
+        assert!(s.ends_with("woord…"), "{s}");
+    }
+
+    #[test]
+    fn a_note_is_short_and_empty_removes_it() {
+        assert_eq!(
+            check_note("  Gaat ten laste budget FZT ").unwrap(),
+            "Gaat ten laste budget FZT"
+        );
+        assert_eq!(check_note("").unwrap(), "");
+        assert!(check_note(&"x".repeat(SUMMARY_MAX + 1)).is_err());
     }
 
     #[test]

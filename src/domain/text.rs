@@ -96,6 +96,11 @@ impl Bounded {
         max: 500,
         multiline: true,
     };
+    /// A plan's short description, as the published table prints it.
+    pub const SUMMARY: Bounded = Bounded {
+        max: 400,
+        multiline: true,
+    };
     /// A plan's long texts and a pre-advice's motivation.
     pub const LONG: Bounded = Bounded {
         max: 20_000,

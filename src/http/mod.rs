@@ -182,6 +182,7 @@ fn register(r: &mut Routes) {
             adoptions::correct,
         )
         .add(M::GET, "/rounds/{id}/overview", overview::overview)
+        .add(M::PUT, "/plans/{id}/note", overview::put_note)
         .add(M::GET, "/rounds/{id}/results", grants::results)
         .add(M::GET, "/grants", grants::list)
         .add(M::GET, "/grants/{id}", grants::get)

@@ -93,17 +93,47 @@ pub async fn overview(
     }
     Ok(match format {
         Format::Json => answer.json(o),
-        Format::Csv => answer
-            .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "inline; filename=\"overzicht-acties.csv\"",
-            ))
-            .body(publish::csv(&o)),
+        Format::Csv => {
+            let mut file = crate::front::overview_csv(publish::csv(&o), "inline");
+            for (name, value) in answer.finish().headers() {
+                file.headers_mut().insert(name.clone(), value.clone());
+            }
+            file
+        }
         Format::Html => answer
             .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
             .body(publish::html(&o)),
     })
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct NoteDto {
+    plan_id: String,
+    note: Option<String>,
+}
+
+/// `PUT /plans/{id}/note` (programme team): the note on the plan's row of the overview; an
+/// empty note removes it.
+pub async fn put_note(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<String>,
+    super::extract::JsonBody(body): super::extract::JsonBody<NoteBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let plan_id = id.clone();
+    let (note, _) = super::extract::write_as(&state, bearer, move |tx, me| {
+        rounds::set_note(tx, &me.actor(), &id, &body.note)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(NoteDto { plan_id, note }))
 }
 
 #[cfg(test)]

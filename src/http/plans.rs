@@ -31,6 +31,8 @@ pub struct PlanDto<'a> {
     pub owner_id: &'a str,
     pub title: &'a str,
     pub description: &'a str,
+    /// The short description the published table prints.
+    pub summary: &'a str,
     pub goals: &'a [String],
     pub budget_line: Option<&'a str>,
     pub applicant_kind: &'static str,
@@ -92,6 +94,7 @@ pub fn plan_dto<'a>(v: &'a PlanView, actor: &Actor) -> PlanDto<'a> {
         owner_id: &p.owner_id,
         title: &c.title,
         description: &c.description,
+        summary: &c.summary,
         goals: &c.goals,
         budget_line: p.budget_line.as_deref(),
         applicant_kind: p.applicant_kind.as_str(),

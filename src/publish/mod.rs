@@ -30,19 +30,36 @@ fn continuing(a: &Action) -> &'static str {
     }
 }
 
+/// The other sources as the table writes them: "Fonds (€ 2.500)", and a source named without
+/// an amount as its text alone ("Aangevuld door Inholland").
 fn other_funding_text(a: &Action) -> String {
     a.other_funding
         .iter()
         .map(|f| {
-            format!(
-                "{} ({})",
-                f.source,
-                Eur::parse(f.amount_eur).map_or_else(|_| f.amount_eur.to_string(), Eur::format_nl)
-            )
+            if f.amount_eur == 0 {
+                f.source.clone()
+            } else {
+                format!(
+                    "{} ({})",
+                    f.source,
+                    Eur::parse(f.amount_eur)
+                        .map_or_else(|_| f.amount_eur.to_string(), Eur::format_nl)
+                )
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The "Financiering anders" amount: empty when no other source gives an amount.
+fn other_funding_amount(a: &Action) -> Option<Eur> {
+    (a.other_funding_eur > Eur::ZERO).then_some(a.other_funding_eur)
+}
+
+/// What the "Stand" column says of a reservation row.
+const RESERVED: &str = "Gereserveerd";
+/// What a reservation row says under its purpose.
+const RESERVED_NOTE: &str = "Budget gereserveerd voor dit doel: de plannen volgen nog.";
 
 /// One CSV field: quoted when it holds the separator, a quote or a line break; a leading
 /// `=`, `+`, `-`, `@`, tab, CR or LF is neutralised so a spreadsheet never runs user text as a
@@ -65,11 +82,25 @@ fn csv_field(s: &str) -> String {
 /// theme, amounts as whole numbers.
 pub fn csv(o: &Overview) -> String {
     let mut out = String::from("\u{feff}");
-    let header: Vec<&str> = ["Opgave", "Titel", "Omschrijving"]
+    let header: Vec<&str> = ["Opgave", "Titel", "Korte omschrijving"]
         .into_iter()
         .chain(COLUMNS[1..8].iter().copied())
-        .chain(["Financiering anders (bronnen)", "Stand", "Kenmerk"])
+        .chain([
+            "Financiering anders (bronnen)",
+            "Stand",
+            "Kenmerk",
+            "Opmerking",
+        ])
         .collect();
+    let line = |out: &mut String, row: &[String]| {
+        out.push_str(
+            &row.iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(";"),
+        );
+        out.push_str("\r\n");
+    };
     out.push_str(&header.join(";"));
     out.push_str("\r\n");
     for t in &o.themes {
@@ -77,7 +108,7 @@ pub fn csv(o: &Overview) -> String {
             let row = [
                 t.name.clone(),
                 a.title.clone(),
-                a.description.clone(),
+                a.summary.clone(),
                 a.goals.join(", "),
                 a.lead_partner.clone().unwrap_or_default(),
                 a.partners.join(", "),
@@ -86,19 +117,25 @@ pub fn csv(o: &Overview) -> String {
                     .without_amount_nl()
                     .map(str::to_string)
                     .unwrap_or_else(|| a.programme_funding_eur.value().to_string()),
-                a.other_funding_eur.value().to_string(),
+                other_funding_amount(a)
+                    .map(|e| e.value().to_string())
+                    .unwrap_or_default(),
                 a.duration(),
                 other_funding_text(a),
                 a.progress.label_nl().to_string(),
                 a.reference.clone().unwrap_or_default(),
+                a.note.clone().unwrap_or_default(),
             ];
-            out.push_str(
-                &row.iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            );
-            out.push_str("\r\n");
+            line(&mut out, &row);
+        }
+        for r in &t.reservations {
+            let mut row = vec![String::new(); 14];
+            row[0] = t.name.clone();
+            row[1] = r.purpose.clone();
+            row[2] = RESERVED_NOTE.to_string();
+            row[7] = r.amount_eur.value().to_string();
+            row[11] = RESERVED.to_string();
+            line(&mut out, &row);
         }
     }
     out
@@ -113,12 +150,22 @@ fn chart(t: &ThemeTable) -> String {
         0.0
     };
     let pct = (share * 100.0).round() as i64;
-    let label = format!(
-        "Toegekend {} van het budget van {} ({}%)",
-        t.granted_eur.format_nl(),
-        t.budget_eur.format_nl(),
-        pct
-    );
+    let label = if t.reserved_eur > Eur::ZERO {
+        format!(
+            "Toegekend {} en gereserveerd {} van het budget van {} ({}% toegekend)",
+            t.granted_eur.format_nl(),
+            t.reserved_eur.format_nl(),
+            t.budget_eur.format_nl(),
+            pct
+        )
+    } else {
+        format!(
+            "Toegekend {} van het budget van {} ({}%)",
+            t.granted_eur.format_nl(),
+            t.budget_eur.format_nl(),
+            pct
+        )
+    };
     let id = format!("chart-{}", escape_html(&t.code));
     format!(
         r##"<figure class="chart">
@@ -157,6 +204,7 @@ thead th { background: #e8f0ef; }
 td.amount, th.amount { text-align: right; white-space: nowrap; }
 tfoot th, tfoot td { font-weight: bold; background: #f4f8f7; }
 .description { display: block; color: #444; margin-top: .2rem; }
+.note { display: block; font-style: italic; margin-top: .2rem; }
 .empty { font-style: italic; }
 @media print {
   body { margin: 0; max-width: none; font-size: 9.5pt; }
@@ -243,7 +291,7 @@ pub fn sections(o: &Overview) -> String {
             ));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
-        if t.plans.is_empty() {
+        if t.plans.is_empty() && t.reservations.is_empty() {
             out.push_str(
                 "<tr><td colspan=\"9\" class=\"empty\">Geen acties binnen deze opgave.</td></tr>\n",
             );
@@ -251,17 +299,23 @@ pub fn sections(o: &Overview) -> String {
         for (r, a) in t.plans.iter().enumerate() {
             let row = format!("opgave-{code}-r{r}");
             let h = |i: usize| format!("headers=\"{} {row}\"", col(i));
-            let other = if a.other_funding.is_empty() {
-                "—".to_string()
-            } else {
-                format!(
+            // Empty when there is none; a source without an amount as its text alone.
+            let other = match (a.other_funding.is_empty(), other_funding_amount(a)) {
+                (true, _) => String::new(),
+                (false, Some(amount)) => format!(
                     "{}<span class=\"description\">{}</span>",
-                    e(&a.other_funding_eur.format_nl()),
+                    e(&amount.format_nl()),
                     e(&other_funding_text(a))
-                )
+                ),
+                (false, None) => e(&other_funding_text(a)),
             };
+            let note = a
+                .note
+                .as_deref()
+                .map(|n| format!("<span class=\"note\">{}</span>", e(n)))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "<tr><th scope=\"row\" id=\"{row}\" headers=\"{h0}\">{title}<span class=\"description\">{description}</span></th><td {h1}>{goals}</td><td {h2}>{lead}</td><td {h3}>{partners}</td><td {h4}>{cont}</td><td class=\"amount\" {h5}>{prog}</td><td class=\"amount\" {h6}>{other}</td><td {h7}>{duration}</td><td {h8}>{progress}</td></tr>\n",
+                "<tr><th scope=\"row\" id=\"{row}\" headers=\"{h0}\">{title}<span class=\"description\">{description}</span>{note}</th><td {h1}>{goals}</td><td {h2}>{lead}</td><td {h3}>{partners}</td><td {h4}>{cont}</td><td class=\"amount\" {h5}>{prog}</td><td class=\"amount\" {h6}>{other}</td><td {h7}>{duration}</td><td {h8}>{progress}</td></tr>\n",
                 h0 = col(0),
                 h1 = h(1),
                 h2 = h(2),
@@ -272,7 +326,8 @@ pub fn sections(o: &Overview) -> String {
                 h7 = h(7),
                 h8 = h(8),
                 title = e(&a.title),
-                description = e(&a.description),
+                description = e(&a.summary),
+                note = note,
                 goals = e(&a.goals.join(", ")),
                 lead = e(a.lead_partner.as_deref().unwrap_or("—")),
                 partners = e(&if a.partners.is_empty() { "—".to_string() } else { a.partners.join(", ") }),
@@ -287,18 +342,50 @@ pub fn sections(o: &Overview) -> String {
                 progress = a.progress.label_nl(),
             ));
         }
+        for (i, r) in t.reservations.iter().enumerate() {
+            let row = format!("opgave-{code}-g{i}");
+            let h = |c: usize| format!("headers=\"{} {row}\"", col(c));
+            out.push_str(&format!(
+                "<tr><th scope=\"row\" id=\"{row}\" headers=\"{h0}\">{purpose}<span class=\"description\">{RESERVED_NOTE}</span></th><td {h1}></td><td {h2}></td><td {h3}></td><td {h4}></td><td class=\"amount\" {h5}>{amount}</td><td class=\"amount\" {h6}></td><td {h7}></td><td {h8}>{RESERVED}</td></tr>\n",
+                h0 = col(0),
+                h1 = h(1),
+                h2 = h(2),
+                h3 = h(3),
+                h4 = h(4),
+                h5 = h(5),
+                h6 = h(6),
+                h7 = h(7),
+                h8 = h(8),
+                purpose = e(&r.purpose),
+                amount = e(&r.amount_eur.format_nl()),
+            ));
+        }
+        let reserved = if t.reserved_eur > Eur::ZERO {
+            format!(
+                "Toegekend: {}; gereserveerd: {}. ",
+                e(&t.granted_eur.format_nl()),
+                e(&t.reserved_eur.format_nl())
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\" id=\"opgave-{code}-totaal\">Totaal toegekend binnen deze opgave (budget {})</th><td class=\"amount\" headers=\"{} opgave-{code}-totaal\">{}</td><td colspan=\"3\"></td></tr></tfoot>\n</table>\n<p>Betaald: {}; besteed uit het programma volgens de verslagen: {}.</p>\n</section>\n",
+            "</tbody>\n<tfoot><tr><th scope=\"row\" colspan=\"5\" id=\"opgave-{code}-totaal\">Totaal binnen deze opgave (budget {})</th><td class=\"amount\" headers=\"{} opgave-{code}-totaal\">{}</td><td colspan=\"3\"></td></tr></tfoot>\n</table>\n<p>{reserved}Betaald: {}; besteed uit het programma volgens de verslagen: {}.</p>\n</section>\n",
             e(&t.budget_eur.format_nl()),
             col(5),
-            e(&t.granted_eur.format_nl()),
+            e(&t.total_eur.format_nl()),
             e(&t.paid_eur.format_nl()),
             e(&t.spent_eur.format_nl())
         ));
     }
     out.push_str(&format!(
-        "<section class=\"totals\" aria-labelledby=\"totaal\">\n<h2 id=\"totaal\">Totaal</h2>\n<p>Totaal toegekend uit het programma: <strong>{}</strong> van het totale budget van {}. Betaald: {}; besteed volgens de verslagen: {}.</p>\n</section>\n",
+        "<section class=\"totals\" aria-labelledby=\"totaal\">\n<h2 id=\"totaal\">Totaal</h2>\n<p>Totaal toegekend uit het programma: <strong>{}</strong>{} van het totale budget van {}. Betaald: {}; besteed volgens de verslagen: {}.</p>\n</section>\n",
         e(&o.total_granted_eur.format_nl()),
+        if o.total_reserved_eur > Eur::ZERO {
+            format!(", gereserveerd: <strong>{}</strong>,", e(&o.total_reserved_eur.format_nl()))
+        } else {
+            String::new()
+        },
         e(&o.total_budget_eur.format_nl()),
         e(&o.total_paid_eur.format_nl()),
         e(&o.total_spent_eur.format_nl())
@@ -331,7 +418,7 @@ mod tests {
             plan_id: "p1".into(),
             reference: Some("SVN-2025-0001".into()),
             title: "=HYPERLINK(\"x\") <script>alert(1)</script>".into(),
-            description: "Zwemles; voor \"alle\" kinderen".into(),
+            summary: "Zwemles; voor \"alle\" kinderen".into(),
             goals: vec!["A".into(), "B".into()],
             lead_partner: Some("Zwembad De Fluit".into()),
             partners: vec!["School & co".into()],
@@ -349,6 +436,7 @@ mod tests {
             progress: crate::domain::grant::GrantStatus::Finished,
             paid_eur: Eur::parse(24_000).unwrap(),
             spent_eur: Eur::parse(28_000).unwrap(),
+            note: Some("Gaat ten laste budget financiële zelfredzaamheid".into()),
         };
         build(
             "r1",
@@ -365,6 +453,13 @@ mod tests {
             ],
             &catalog,
             vec![action],
+            vec![(
+                "JJO".into(),
+                crate::domain::overview::ReservedRow {
+                    purpose: "Jeugd, jongeren en onderwijs".into(),
+                    amount_eur: Eur::parse(30_000).unwrap(),
+                },
+            )],
         )
     }
 
@@ -384,13 +479,47 @@ mod tests {
     }
 
     #[test]
+    fn other_funding_without_an_amount_is_text_and_none_is_empty() {
+        let mut o = overview();
+        let a = &mut o.themes[0].plans[0];
+        a.other_funding = vec![OtherFunding {
+            source: "Aangevuld door Inholland".into(),
+            amount_eur: 0,
+        }];
+        a.other_funding_eur = Eur::ZERO;
+        let h = html(&o);
+        assert!(h.contains(">Aangevuld door Inholland</td>"), "{h}");
+        assert!(!h.contains("€ 0"), "{h}");
+        let c = csv(&o);
+        assert!(c.contains(";;2025-2026;Aangevuld door Inholland;"), "{c}");
+        o.themes[0].plans[0].other_funding.clear();
+        let h = html(&o);
+        assert!(
+            h.contains("headers=\"opgave-JJO-k6 opgave-JJO-r0\"></td>"),
+            "{h}"
+        );
+        assert!(csv(&o).contains(";30000;;2025-2026;;"));
+    }
+
+    #[test]
+    fn reservations_are_rows_and_the_table_totals_them() {
+        let h = html(&overview());
+        assert!(h.contains(
+            "Jeugd, jongeren en onderwijs<span class=\"description\">Budget gereserveerd"
+        ));
+        assert!(h.contains(">Gereserveerd</td>"));
+        assert!(h.contains("Totaal binnen deze opgave (budget € 146.000)"));
+        assert!(h.contains(">€ 60.000</td>"), "granted and reserved: {h}");
+        assert!(h.contains("Gaat ten laste budget financiële zelfredzaamheid"));
+    }
+
+    #[test]
     fn csv_opens_in_dutch_spreadsheets_and_never_runs_a_formula() {
         let c = csv(&overview());
         assert!(c.starts_with('\u{feff}'));
         let lines: Vec<&str> = c.trim_start_matches('\u{feff}').split("\r\n").collect();
-        assert!(
-            lines[0].starts_with("Opgave;Titel;Omschrijving;Draagt bij aan doelen;Hoofdpartner")
-        );
+        assert!(lines[0]
+            .starts_with("Opgave;Titel;Korte omschrijving;Draagt bij aan doelen;Hoofdpartner"));
         assert!(
             lines[1].starts_with("Jeugd & jongeren;\"'=HYPERLINK(\"\"x\"\")"),
             "{}",
@@ -402,7 +531,21 @@ mod tests {
             "{}",
             lines[1]
         );
-        assert_eq!(lines.len(), 3, "header, one row, trailing line end");
+        assert!(
+            lines[1].ends_with(";SVN-2025-0001;Gaat ten laste budget financiële zelfredzaamheid"),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(
+            lines[2],
+            "Jeugd & jongeren;Jeugd, jongeren en onderwijs;Budget gereserveerd voor dit doel: de plannen volgen nog.;;;;;30000;;;;Gereserveerd;;",
+            "a reservation is a row of its own"
+        );
+        assert_eq!(
+            lines.len(),
+            4,
+            "header, one action, one reservation, trailing line end"
+        );
         for cell in ["\t=1+1", "\r=1+1", "\n=1+1", "-2", "@SUM(A1)"] {
             assert!(
                 csv_field(cell).trim_start_matches('"').starts_with('\''),

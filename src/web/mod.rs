@@ -52,6 +52,14 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             .route("/beoordelen", web::get().to(worklist::work_list))
             .route("/bestuur", web::get().to(board::agenda))
             .route("/rondes/{id}/overzicht", web::get().to(public::overview))
+            .route(
+                "/rondes/{id}/overzicht.csv",
+                web::get().to(public::overview_csv),
+            )
+            .route(
+                "/rondes/{id}/overzicht/afdrukken",
+                web::get().to(public::overview_print),
+            )
             .route("/", web::get().to(public::home))
             .route("/static/{version}/{file}", web::get().to(assets::serve))
             // Before `/rondes/{id}`, which would take "nieuw" for an id.
@@ -127,6 +135,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             // The programme team and the board.
             .route("/plannen/{id}/actie", web::post().to(review::plan_action))
+            .route("/plannen/{id}/opmerking", web::post().to(team::set_note))
             .route("/plannen/{id}/vraag", web::get().to(review::question_page))
             .route("/plannen/{id}/vraag", web::post().to(review::ask))
             .route(
@@ -421,6 +430,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "account-gewijzigd" => "Het account is gewijzigd.",
         "organisatie" => "De organisatie is toegevoegd.",
         "contact" => "Het e-mailadres voor brieven is opgeslagen.",
+        "opmerking" => "De opmerking in het overzicht acties is opgeslagen.",
         "lid-bevestigd" => "Het lidmaatschap is bevestigd.",
         "opnieuw" => "Het bericht staat weer klaar om te versturen.",
         "gereserveerd" => "De reservering is vastgelegd.",

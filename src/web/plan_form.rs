@@ -23,6 +23,8 @@ pub struct PlanFormInput {
     #[serde(default)]
     pub description: String,
     #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
     pub goals: Vec<String>,
     #[serde(default)]
     pub budget_line: String,
@@ -153,6 +155,7 @@ impl PlanFormInput {
             version: version.to_string(),
             title: content.title.clone(),
             description: content.description.clone(),
+            summary: content.summary.clone(),
             goals: content.goals.clone(),
             budget_line: content.budget_line.clone().unwrap_or_default(),
             lead_partner_id,
@@ -336,6 +339,7 @@ impl PlanFormInput {
             co_leads,
             title: self.title.clone(),
             description: self.description.clone(),
+            summary: self.summary.clone(),
             goals: self
                 .goals
                 .iter()
@@ -400,6 +404,7 @@ pub fn field(path: &str) -> (String, String) {
         },
         "title" => pair("title", "Titel"),
         "description" => pair("description", "Omschrijving"),
+        "summary" => pair("summary", "Korte omschrijving"),
         "goals" => pair("goals", "Doelen"),
         "budget_line" => pair("budget_line", "Ten laste van welke opgave?"),
         "lead_partner" => pair("lead_partner_id", "Trekker"),

@@ -80,6 +80,10 @@ pub fn shown_fields(
             }),
         },
         Shown {
+            label: "Korte omschrijving",
+            value: dash(c.summary.clone()),
+        },
+        Shown {
             label: "Omschrijving",
             value: dash(c.description.clone()),
         },

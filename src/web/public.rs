@@ -187,6 +187,7 @@ pub async fn round(
 #[template(path = "web/overview.html")]
 struct OverviewPage {
     l: Layout,
+    round_id: String,
     name: String,
     adoptions: Vec<(String, String)>,
     /// The tables and charts as `publish` writes them, every text in them escaped there.
@@ -208,13 +209,69 @@ pub async fn overview(
     .await?;
     let page = OverviewPage {
         l: Layout::new(format!("Overzicht acties — {}", round.spec.name), &v),
+        round_id: round.id.clone(),
         name: round.spec.name.clone(),
-        adoptions: o
-            .adoptions
-            .iter()
-            .map(|a| (dutch_date(a.adopted_on), a.reference.clone()))
-            .collect(),
+        adoptions: adoption_lines(&o),
         sections: crate::publish::sections(&o),
     };
     render(&v, StatusCode::OK, &page)
+}
+
+fn adoption_lines(o: &crate::domain::overview::Overview) -> Vec<(String, String)> {
+    o.adoptions
+        .iter()
+        .map(|a| (dutch_date(a.adopted_on), a.reference.clone()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "web/overview_print.html")]
+struct OverviewPrint {
+    css: &'static str,
+    round_id: String,
+    name: String,
+    adoptions: Vec<(String, String)>,
+    sections: String,
+}
+
+/// `/rondes/{id}/overzicht/afdrukken`: the overview alone, for printing (a theme per page),
+/// under the site's stylesheet (the page holds no style of its own, which the content
+/// security policy would refuse).
+pub async fn overview_print(
+    state: web::Data<App>,
+    pending: Pending,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let (v, (round, o)) = with_visitor(&state, pending, move |c, v| {
+        let actor = v.account().map(|a| a.actor());
+        Ok(rounds::overview(c, actor.as_ref(), &id)?)
+    })
+    .await?;
+    let page = OverviewPrint {
+        css: super::assets::stylesheet_path(),
+        round_id: round.id.clone(),
+        name: round.spec.name.clone(),
+        adoptions: adoption_lines(&o),
+        sections: crate::publish::sections(&o),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `/rondes/{id}/overzicht.csv`: the overview as a file for spreadsheets.
+pub async fn overview_csv(
+    state: web::Data<App>,
+    pending: Pending,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let (_, (_, o)) = with_visitor(&state, pending, move |c, v| {
+        let actor = v.account().map(|a| a.actor());
+        Ok(rounds::overview(c, actor.as_ref(), &id)?)
+    })
+    .await?;
+    Ok(crate::front::overview_csv(
+        crate::publish::csv(&o),
+        "attachment",
+    ))
 }

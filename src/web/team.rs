@@ -158,6 +158,8 @@ struct StaffPlanPage {
     version: i64,
     buttons: Vec<ActionButton>,
     may_ask: bool,
+    /// The note on the plan's row of the overview, for the team to edit (`None`: not theirs).
+    note: Option<String>,
     may_evaluate: bool,
     may_pre_advise: bool,
     may_merge: bool,
@@ -278,7 +280,19 @@ pub async fn plan_page(
     let st = state.clone();
     let a = actor.clone();
     let pid = id.clone();
-    let d = web::block(move || st.read(|c| dossier(c, &st.similar, &a, &pid))).await??;
+    let may_note = v.allows(Permission::ReviewPlans);
+    let (d, note) = web::block(move || {
+        st.read(|c| {
+            let d = dossier(c, &st.similar, &a, &pid)?;
+            let note = if may_note {
+                Some(crate::app::rounds::note_of(c, &a, &pid)?.unwrap_or_default())
+            } else {
+                None
+            };
+            Ok((d, note))
+        })
+    })
+    .await??;
     let allowed = d.view.allowed_actions(&actor);
     let plan = &d.view.plan;
     let name = |id: &str| {
@@ -332,6 +346,7 @@ pub async fn plan_page(
             .as_ref()
             .map(|r| (r.message.clone(), r.answer.clone())),
         advice: advice_view(&d),
+        note,
         tally: tally_line(&d),
         fields: shown_fields(&d.view, &d.round, &d.organisations),
         versions: d
@@ -399,4 +414,36 @@ pub async fn plan_page(
         links: d.links.clone(),
     };
     render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /plannen/{id}/opmerking` (programme team): the note on the plan's row of the
+/// overview.
+pub async fn set_note(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    post: super::kit::Post<NoteForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let here = format!("/plannen/{id}");
+    let actor = post.may(Permission::ReviewPlans, &here)?;
+    let super::kit::Post { v, form, .. } = post;
+    let st = state.clone();
+    match web::block(move || {
+        st.write(|tx| crate::app::rounds::set_note(tx, &actor, &id, &form.note))
+    })
+    .await?
+    {
+        Ok(_) => Ok(super::redirect(&v, &format!("{here}?bericht=opmerking"))),
+        Err(crate::app::Error::Domain(d)) => Err(WebError::Refused(format!(
+            "Opmerking in het overzicht: {}",
+            d.message_nl()
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }

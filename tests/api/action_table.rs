@@ -209,6 +209,41 @@ fn the_56_actions_replay_to_the_published_totals() {
         }
     }
     assert_eq!(shown, 54);
+    // The published totals per theme are the document's: the plans and the reservations,
+    // each reservation a row with its purpose.
+    for (theme, total) in PUBLISHED {
+        let t = overview.body["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == theme)
+            .unwrap();
+        assert_eq!(t["total_eur"], total, "{theme}");
+        assert_eq!(
+            t["granted_eur"].as_i64().unwrap() + t["reserved_eur"].as_i64().unwrap(),
+            total
+        );
+    }
+    let reserved: Vec<(String, i64)> = overview.body["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["reservations"].as_array().unwrap().iter())
+        .map(|r| {
+            (
+                r["purpose"].as_str().unwrap().to_string(),
+                r["amount_eur"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reserved,
+        vec![
+            ("Jeugd, jongeren en onderwijs".to_string(), 30_000),
+            ("Regie op taalaanbod".to_string(), 35_000)
+        ]
+    );
+    assert_eq!(overview.body["total_reserved_eur"], 65_000);
     let count = |theme: &str, kind: &str| {
         otherwise
             .get(&(theme.to_string(), kind.to_string()))
@@ -240,6 +275,12 @@ fn the_56_actions_replay_to_the_published_totals() {
         &[("Accept", "text/csv")],
     );
     assert_eq!(csv.status, 200);
+    assert_eq!(
+        csv.text.matches(";Gereserveerd;").count(),
+        2,
+        "{}",
+        csv.text
+    );
     assert_eq!(csv.text.matches("Zit in basis financiering").count(), 8);
     assert_eq!(csv.text.matches("Geen bijdrage").count(), 15);
     let page = app.send(

@@ -174,7 +174,7 @@ fn the_csv_has_a_bom_a_header_and_one_row_per_action() {
         .split("\r\n")
         .collect();
     assert_eq!(lines.len(), 4, "a header and three actions");
-    assert!(lines[0].starts_with("Opgave;Titel;Omschrijving;Draagt bij aan doelen;Hoofdpartner;Werkt samen met;Doorlopend/nieuw;Financiering programma;Financiering anders;Looptijd"));
+    assert!(lines[0].starts_with("Opgave;Titel;Korte omschrijving;Draagt bij aan doelen;Hoofdpartner;Werkt samen met;Doorlopend/nieuw;Financiering programma;Financiering anders;Looptijd"));
     let amounts: i64 = lines[1..]
         .iter()
         .map(|l| l.split(';').nth(7).unwrap().parse::<i64>().unwrap())
@@ -347,4 +347,117 @@ fn the_next_period_copies_the_frame_and_continues_the_continuing_actions() {
         draft["links"],
         json!([{"plan_id": granted[0], "relation": "continues"}])
     );
+}
+
+#[test]
+fn the_table_prints_the_short_description_the_teams_note_and_the_residents_lead() {
+    let b = board(2);
+    let app = &b.s.app;
+    let mut garden = plan_in("O", 4000, &b.s.org);
+    garden["title"] = json!("Moestuin aan de Heuvel");
+    garden["description"] = json!("Een heel lang verhaal over de moestuin. ".repeat(40));
+    garden["summary"] = json!("Een moestuin voor en door de buurt.");
+    garden.as_object_mut().unwrap().remove("lead_partner");
+    garden["other_funding"] = json!([{"source": "Aangevuld door Inholland", "amount_eur": 0}]);
+    // The summary has its limit, named like every field.
+    let mut long = garden.clone();
+    long["summary"] = json!("x".repeat(401));
+    let r = app
+        .post(
+            &format!("/rounds/{}/plans", b.s.round),
+            Some(&b.s.resident),
+            long,
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["summary"], "{}", r.text);
+    let id = b.voting(garden, advice("positive", 4000, [3, 2, 2, 2]));
+    b.vote(&id, &b.members[0].1, "for").expect(200);
+    b.vote(&id, &b.members[1].1, "for").expect(200);
+    b.close(&id).expect(200);
+    // The team's note on the row: only the team, at most 400 characters, empty removes it.
+    let note = format!("/plans/{id}/note");
+    let put = |token: &str, body: Value| {
+        app.send(
+            "PUT",
+            &note,
+            Some(token),
+            Some(("application/json", body.to_string().as_bytes())),
+            &[],
+        )
+    };
+    put(&b.s.resident, json!({"note": "x"})).expect(403);
+    put(&b.chair, json!({"note": "x"})).expect(403);
+    let r = put(&b.s.team, json!({"note": "x".repeat(401)})).expect(400);
+    assert_eq!(r.error_fields(), vec!["note"]);
+    app.send(
+        "PUT",
+        "/plans/no-such-plan/note",
+        Some(&b.s.team),
+        Some(("application/json", br#"{"note": "x"}"#)),
+        &[],
+    )
+    .expect(404);
+    let r = put(
+        &b.s.team,
+        json!({"note": " Gaat ten laste budget financiële zelfredzaamheid "}),
+    )
+    .expect(200);
+    assert_eq!(
+        r.body["note"],
+        "Gaat ten laste budget financiële zelfredzaamheid"
+    );
+    b.s.app.close_call(&b.s.team, &b.s.round);
+    app.post(
+        &format!("/rounds/{}/adoption", b.s.round),
+        Some(&b.s.team),
+        json!({"adopted_on": "2025-04-08", "reference": "College 2025/114"}),
+    )
+    .expect(201);
+    let path = format!("/rounds/{}/overview", b.s.round);
+    let o = get_as(app, &path, None, "application/json").expect(200);
+    let row = o.body["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["plans"].as_array().unwrap().iter())
+        .find(|p| p["plan_id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["summary"], "Een moestuin voor en door de buurt.");
+    assert!(
+        row.get("description").is_none(),
+        "the description stays on the plan page"
+    );
+    assert_eq!(row["lead_partner"], "Inwoner(s)");
+    assert_eq!(
+        row["note"],
+        "Gaat ten laste budget financiële zelfredzaamheid"
+    );
+    let page = get_as(app, &path, None, "text/html").expect(200);
+    assert!(page.text.contains("Een moestuin voor en door de buurt."));
+    assert!(!page.text.contains("Een heel lang verhaal"));
+    assert!(page.text.contains(">Inwoner(s)</td>"), "{}", page.text);
+    assert!(page.text.contains(">Aangevuld door Inholland</td>"));
+    assert!(page
+        .text
+        .contains("<span class=\"note\">Gaat ten laste budget financiële zelfredzaamheid</span>"));
+    let csv = get_as(app, &path, None, "text/csv").expect(200);
+    let line = csv
+        .text
+        .lines()
+        .find(|l| l.contains("Moestuin aan de Heuvel"))
+        .unwrap();
+    assert!(
+        line.contains(";Inwoner(s);")
+            && line.contains(";4000;;2025-2026;Aangevuld door Inholland;"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(";Gaat ten laste budget financiële zelfredzaamheid"),
+        "{line}"
+    );
+    // Removed again: the row has no note.
+    put(&b.s.team, json!({"note": ""})).expect(200);
+    let o = get_as(app, &path, None, "application/json").expect(200);
+    assert!(o.text.contains("\"note\":null"), "{}", o.text);
 }

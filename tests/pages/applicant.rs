@@ -179,3 +179,44 @@ fn the_teams_pages_refuse_an_applicant_in_dutch() {
         .expect(403)
         .shows("Dit is voor beheerders.");
 }
+
+#[test]
+fn the_short_description_has_its_limit_named_and_is_kept_with_the_draft() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    let form = format!("/rondes/{}/plannen/nieuw", s.round);
+    b.get(&form)
+        .expect(200)
+        .shows("Korte omschrijving")
+        .shows("hoogstens 400 tekens");
+    let long = "x".repeat(401);
+    let page = b
+        .submit(
+            &form,
+            &form,
+            &[
+                ("action", "opslaan"),
+                ("title", "Moestuin"),
+                ("summary", long.as_str()),
+            ],
+        )
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["summary"]);
+    let page = b
+        .submit(
+            &form,
+            &form,
+            &[
+                ("action", "opslaan"),
+                ("title", "Moestuin"),
+                ("summary", "Een moestuin voor de buurt."),
+            ],
+        )
+        .expect(303);
+    let id = page.location_id();
+    let stored = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.resident))
+        .expect(200);
+    assert_eq!(stored.body["summary"], "Een moestuin voor de buurt.");
+}

@@ -72,3 +72,44 @@ fn the_overview_of_a_round_not_yet_adopted_is_not_found_to_the_public() {
         .get(&format!("/rondes/{round}/overzicht"))
         .expect(404);
 }
+
+#[test]
+fn the_overview_links_its_spreadsheet_and_its_print_view_to_who_may_read_it() {
+    let app = spawn_app();
+    let team_token = app.team_token();
+    let round = app.open_round(&team_token);
+    // Not adopted: a draft for the team, not found to anyone else, in every form.
+    for path in [
+        format!("/rondes/{round}/overzicht.csv"),
+        format!("/rondes/{round}/overzicht/afdrukken"),
+    ] {
+        Browser::new(&app).get(&path).expect(404);
+    }
+    let (mut team, _) = crate::signed_in(&app, &["programme_team"], None);
+    team.get(&format!("/rondes/{round}/overzicht"))
+        .expect(200)
+        .shows(&format!("href=\"/rondes/{round}/overzicht.csv\""))
+        .shows(&format!("href=\"/rondes/{round}/overzicht/afdrukken\""));
+    let csv = team.get(&format!("/rondes/{round}/overzicht.csv"));
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.content_type.starts_with("text/csv"),
+        "{}",
+        csv.content_type
+    );
+    assert!(
+        csv.headers["content-disposition"].starts_with("attachment;"),
+        "{:?}",
+        csv.headers
+    );
+    assert!(csv.html.contains("Opgave;Titel;Korte omschrijving"));
+    let print = team
+        .get(&format!("/rondes/{round}/overzicht/afdrukken"))
+        .expect(200);
+    print.shows("Overzicht acties").shows("Concept");
+    // The print view carries no style of its own (the content security policy forbids
+    // inline styles): the site's stylesheet, and no menu.
+    assert!(!print.html.contains("<style"), "{}", print.html);
+    assert!(print.html.contains("rel=\"stylesheet\" href=\"/static/"));
+    assert!(!print.html.contains("Hoofdmenu"));
+}

@@ -319,3 +319,39 @@ fn the_adoption_page_warns_of_an_open_call_says_what_it_leaves_out_and_asks_conf
         .body["adopted_on"]
         .is_null());
 }
+
+#[test]
+fn the_team_keeps_a_note_for_the_overview_on_the_plan_page_and_the_board_does_not() {
+    let s = setup();
+    let id = voting(&s);
+    let here = format!("/plannen/{id}");
+    let (mut team, _) = as_role(&s, &["programme_team"]);
+    team.get(&here)
+        .expect(200)
+        .shows("Opmerking in het overzicht acties");
+    let action = format!("{here}/opmerking");
+    let long = "x".repeat(401);
+    team.submit(&here, &action, &[("note", long.as_str())])
+        .expect(409)
+        .shows("Opmerking in het overzicht");
+    team.submit(
+        &here,
+        &action,
+        &[("note", "Gaat ten laste budget financiële zelfredzaamheid")],
+    )
+    .expect(303);
+    team.get(&format!("{here}?bericht=opmerking"))
+        .expect(200)
+        .shows("De opmerking in het overzicht acties is opgeslagen")
+        .shows("Gaat ten laste budget financiële zelfredzaamheid</textarea>");
+    let (mut member, _) = as_role(&s, &["board_member"]);
+    let page = member.get(&here).expect(200);
+    assert!(
+        !page.html.contains("Opmerking in het overzicht"),
+        "{}",
+        page.html
+    );
+    member
+        .submit(&here, &action, &[("note", "mijn opmerking")])
+        .expect(403);
+}

@@ -755,7 +755,21 @@ def own_action_journey(browser):
     page.goto(BASE + f"/rondes/{earlier['id']}/overzicht")
     expect_text(page, "Zit in basis financiering")
     expect_text(page, "Geen bijdrage")
+    # The adopted table as published: the reservations as rows, the document's totals per
+    # theme, residents' rows, text-only other funding and the printed note.
+    expect_text(page, "Gereserveerd")
+    for total in ["€ 145.450", "€ 72.770", "€ 94.370"]:
+        expect_text(page, total)
+    expect_text(page, "Inwoner(s)")
+    expect_text(page, "Aangevuld door Inholland")
+    expect_text(page, "Gaat ten laste budget financiële zelfredzaamheid")
     axe(page, "overzicht-2025-2026")
+    csv = page.request.get(BASE + f"/rondes/{earlier['id']}/overzicht.csv")
+    assert csv.status == 200 and "Regie op taalaanbod" in csv.text(), csv.status
+    page.click("a:has-text('Afdrukversie')")
+    expect_text(page, "Overzicht acties")
+    expect_text(page, "Terug naar het overzicht")
+    axe(page, "overzicht-afdrukken")
     ctx, team = sign_in(browser, "team@demo.planloket.nl")
     team.goto(BASE + "/beoordelen")
     row = team.locator("main table tr:has-text('Integrale leefbaarheidsactie')")

@@ -1,3 +1,4 @@
+DROP TABLE plan_notes;
 DROP TABLE grant_conditions;
 ALTER TABLE organisations DROP COLUMN contact_email;
 ALTER TABLE bank_accounts DROP COLUMN confirmed_at;

@@ -20,3 +20,11 @@ CREATE TABLE grant_conditions (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX grant_conditions_grant ON grant_conditions (grant_id);
+
+-- The team's note on a row of the published overview ("Gaat ten laste budget …").
+CREATE TABLE plan_notes (
+    plan_id TEXT PRIMARY KEY NOT NULL REFERENCES plans (id),
+    note TEXT NOT NULL,
+    updated_by TEXT NOT NULL REFERENCES users (id),
+    updated_at TIMESTAMP NOT NULL
+);

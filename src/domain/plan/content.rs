@@ -13,6 +13,9 @@ pub fn check_content(
     if let Err(m) = Bounded::TITLE.required(Some(&content.title)) {
         e.add("title", m);
     }
+    if let Err(m) = Bounded::SUMMARY.check(&content.summary) {
+        e.add("summary", m);
+    }
     for (field, text) in [
         ("description", &content.description),
         ("resident_involvement", &content.resident_involvement),

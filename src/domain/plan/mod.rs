@@ -428,6 +428,10 @@ pub struct PlanContent {
     pub title: String,
     #[serde(default)]
     pub description: String,
+    /// A short description, what the published table prints (at most
+    /// `overview::SUMMARY_MAX` characters).
+    #[serde(default)]
+    pub summary: String,
     #[serde(default)]
     pub goals: Vec<String>,
     #[serde(default)]
