@@ -42,6 +42,7 @@ roles = {
     "board_member": "bestuur@demo.planloket.nl",
     "board_chair": "voorzitter@demo.planloket.nl",
     "admin": "admin@demo.planloket.nl",
+    "finance": "financien@demo.planloket.nl",
 }
 tokens = {role: login(email) for role, email in roles.items()}
 # The open round comes first (the demo's adopted 2025-2026 round follows it).
@@ -58,14 +59,18 @@ plan = call("POST", f"/rounds/{round_id}/plans", tokens["applicant"], {
 call("POST", f"/plans/{plan}/submit", tokens["applicant"])
 user_id = call("GET", "/me", tokens["applicant"])["id"]
 # After adoption: a grant of the adopted round, its advance released into a batch (its payee
-# given a bank account first), so the grant, payment and batch paths point at real ones.
-team = tokens["programme_team"]
+# given a bank account first, confirmed by finance, its payment conditions met), so the
+# grant, payment and batch paths point at real ones.
+team, finance = tokens["programme_team"], tokens["finance"]
 grant = call("GET", "/grants", team)["items"][0]
 payment = grant["payments"][0]["id"]
 call("PUT", f"/organisations/{grant['payee_id']}/bank-account", team,
      {"iban": "NL91ABNA0417164300", "holder": "Fuzz"})
+call("POST", f"/organisations/{grant['payee_id']}/bank-account/confirm", finance)
+for condition in grant["conditions"]:
+    call("POST", f"/grants/{grant['id']}/conditions/{condition['id']}/met", team, {"note": "fuzz"})
 call("POST", f"/payments/{payment}/release", team)
-batch = call("POST", "/payment-batches", team)["id"]
+batch = call("POST", "/payment-batches", finance)["id"]
 
 failed = []
 for role, token in tokens.items():

@@ -177,6 +177,7 @@ impl TestApp {
                 objection_address: "Postbus 1005, 2260 BA Leidschendam".into(),
             },
             advance_share: crate::domain::round::DEFAULT_ADVANCE_SHARE,
+            reference_prefix: String::new(),
         };
         let team = self.account(&[Role::ProgrammeTeam]).actor();
         self.app

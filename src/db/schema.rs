@@ -47,6 +47,7 @@ diesel::table! {
         legal_basis -> Text,
         objection_address -> Text,
         advance_share -> Integer,
+        reference_prefix -> Text,
     }
 }
 

@@ -140,6 +140,7 @@ pub fn demo_spec(
             .as_i64()
             .and_then(|s| i32::try_from(s).ok())
             .unwrap_or(crate::domain::round::DEFAULT_ADVANCE_SHARE),
+        reference_prefix: String::new(),
     };
     parse_round(&spec.to_input()).map_err(|e| format!("demo catalog: {e}"))
 }

@@ -29,6 +29,8 @@ pub struct RoundDto {
     pub objection_address: String,
     /// The share of each grant paid in advance, a whole percentage.
     pub advance_share: i32,
+    /// The prefix its references start with (`SVN`), its own or the programme's initials.
+    pub reference_prefix: String,
     pub adopted_on: Option<NaiveDate>,
     pub adoption_reference: Option<String>,
     pub version: i64,
@@ -53,6 +55,7 @@ pub fn dto(r: &Round) -> RoundDto {
         legal_basis: r.spec.legal.legal_basis.clone(),
         objection_address: r.spec.legal.objection_address.clone(),
         advance_share: r.spec.advance_share,
+        reference_prefix: crate::domain::plan::reference::prefix(&r.spec),
         adopted_on: r.adopted_on,
         adoption_reference: r.adoption_reference.clone(),
         version: r.version,

@@ -80,6 +80,7 @@ fn fields_of(r: &Round) -> HashMap<String, String> {
     );
     v.insert("authority".into(), s.legal.authority.clone());
     v.insert("advance_share".into(), s.advance_share.to_string());
+    v.insert("reference_prefix".into(), s.reference_prefix.clone());
     v.insert("legal_basis".into(), s.legal.legal_basis.clone());
     v.insert(
         "objection_address".into(),
@@ -193,6 +194,7 @@ fn label(field: &str) -> &'static str {
         "legal_basis" => "Wettelijke grondslag",
         "objection_address" => "Adres voor bezwaar",
         "advance_share" => "Voorschot (%)",
+        "reference_prefix" => "Begin van het kenmerk",
         "conditions" => "Voorwaarden",
         "json" => "JSON",
         f if f.starts_with("theme_code") => "Code van de opgave",
@@ -371,6 +373,7 @@ fn input_of(v: &HashMap<String, String>, p: &mut Problems) -> RoundInput {
         legal_basis: text("legal_basis"),
         objection_address: text("objection_address"),
         advance_share: number("advance_share", p),
+        reference_prefix: Some(v.get("reference_prefix").cloned().unwrap_or_default()),
     }
 }
 

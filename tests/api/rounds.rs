@@ -187,3 +187,39 @@ fn a_theme_carries_the_frames_texts() {
     let all = app.get("/rounds", None).expect(200);
     assert_eq!(all.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_round_chooses_the_prefix_of_its_references() {
+    let s = setup();
+    let path = format!("/rounds/{}", s.round);
+    let round = s.app.get(&path, Some(&s.team)).expect(200);
+    assert_eq!(
+        round.body["reference_prefix"], "SVN",
+        "the programme's initials"
+    );
+    let r = s
+        .app
+        .patch(&path, Some(&s.team), json!({"reference_prefix": "B"}))
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["reference_prefix"]);
+    s.app
+        .patch(
+            &path,
+            Some(&s.resident),
+            json!({"reference_prefix": "BUURT"}),
+        )
+        .expect(403);
+    let r = s
+        .app
+        .patch(&path, Some(&s.team), json!({"reference_prefix": "buurt"}))
+        .expect(200);
+    assert_eq!(r.body["reference_prefix"], "BUURT");
+    let id = s.submitted();
+    assert_eq!(s.app.reference_of(&s.team, &id), "BUURT-2025-0001");
+    // Back to the programme's initials: their count is its own.
+    s.app
+        .patch(&path, Some(&s.team), json!({"reference_prefix": ""}))
+        .expect(200);
+    let next = s.submitted();
+    assert_eq!(s.app.reference_of(&s.team, &next), "SVN-2025-0001");
+}

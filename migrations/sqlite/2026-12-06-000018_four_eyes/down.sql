@@ -1,3 +1,4 @@
+ALTER TABLE rounds DROP COLUMN reference_prefix;
 DROP TABLE plan_notes;
 DROP TABLE grant_conditions;
 ALTER TABLE organisations DROP COLUMN contact_email;

@@ -28,3 +28,6 @@ CREATE TABLE plan_notes (
     updated_by TEXT NOT NULL REFERENCES users (id),
     updated_at TIMESTAMP NOT NULL
 );
+
+-- A round's own reference prefix; empty: the programme's initials.
+ALTER TABLE rounds ADD COLUMN reference_prefix TEXT NOT NULL DEFAULT '';

@@ -211,6 +211,7 @@ pub struct RoundRow {
     pub legal_basis: String,
     pub objection_address: String,
     pub advance_share: i32,
+    pub reference_prefix: String,
 }
 
 impl RoundRow {
@@ -233,6 +234,7 @@ impl RoundRow {
             legal_basis: r.spec.legal.legal_basis.clone(),
             objection_address: r.spec.legal.objection_address.clone(),
             advance_share: r.spec.advance_share,
+            reference_prefix: r.spec.reference_prefix.clone(),
         })
     }
 
@@ -253,6 +255,7 @@ impl RoundRow {
                     objection_address: self.objection_address,
                 },
                 advance_share: self.advance_share,
+                reference_prefix: self.reference_prefix,
             },
             id: self.id,
             adopted_on: self.adopted_on,

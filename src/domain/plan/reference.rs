@@ -4,10 +4,13 @@
 
 use crate::domain::round::RoundSpec;
 
-/// The prefix of a round's references: the initials of the programme's words ("Sterk voor
+/// The prefix of a round's references: the round's own (`reference_prefix`), else the initials of the programme's words ("Sterk voor
 /// Noord" is `SVN`), or of the round's name when the programme has none; letters only, two
 /// to six, `PL` when no word gives one.
 pub fn prefix(spec: &RoundSpec) -> String {
+    if !spec.reference_prefix.is_empty() {
+        return spec.reference_prefix.clone();
+    }
     let from = if spec.programme.trim().is_empty() {
         &spec.name
     } else {
@@ -47,6 +50,33 @@ pub fn final_amount(plan_reference: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_round_may_choose_its_own_prefix() {
+        let mut spec = crate::domain::round::tests::programme();
+        spec.start_year = 2027;
+        spec.end_year = 2028;
+        spec.reference_prefix = "BUURT".into();
+        assert_eq!(format(&counter_key(&spec), 1), "BUURT-2027-0001");
+        let mut input = spec.to_input();
+        input.reference_prefix = Some(" svn ".into());
+        assert_eq!(
+            crate::domain::round::parse_round(&input)
+                .unwrap()
+                .reference_prefix,
+            "SVN"
+        );
+        for bad in ["S", "SVNSVNS", "S-V", "ÉÉN"] {
+            input.reference_prefix = Some(bad.into());
+            assert!(
+                matches!(
+                    crate::domain::round::parse_round(&input),
+                    Err(crate::domain::DomainError::Invalid(f)) if f[0].field == "reference_prefix"
+                ),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn references_read_as_the_programme_and_its_year() {

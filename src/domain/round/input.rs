@@ -40,6 +40,10 @@ pub struct RoundInput {
     /// The share of a grant paid in advance, a whole percentage (default 80).
     #[serde(default, deserialize_with = "no_null")]
     pub advance_share: Option<i64>,
+    /// The prefix of the round's references: two to six letters; empty for the programme's
+    /// initials.
+    #[serde(default, deserialize_with = "no_null")]
+    pub reference_prefix: Option<String>,
 }
 
 impl RoundInput {
@@ -62,7 +66,8 @@ impl RoundInput {
             authority,
             legal_basis,
             objection_address,
-            advance_share
+            advance_share,
+            reference_prefix
         );
         base
     }
@@ -184,6 +189,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
     }
     let legal = check_legal(&mut errors, input);
     let advance_share = check_advance_share(&mut errors, input.advance_share);
+    let reference_prefix = check_reference_prefix(&mut errors, input.reference_prefix.as_deref());
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors.0));
     }
@@ -201,6 +207,7 @@ pub fn parse_round(input: &RoundInput) -> Result<RoundSpec, DomainError> {
         },
         legal,
         advance_share,
+        reference_prefix,
     })
 }
 
@@ -483,6 +490,24 @@ fn check_advance_share(errors: &mut FieldErrors, share: Option<i64>) -> i32 {
     }
 }
 
+/// A round's own reference prefix: empty (the programme's initials), or two to six letters
+/// A-Z (lower case is raised), the form a reference quotes.
+fn check_reference_prefix(errors: &mut FieldErrors, raw: Option<&str>) -> String {
+    let p = raw.unwrap_or("").trim().to_ascii_uppercase();
+    if p.is_empty() || ((2..=6).contains(&p.len()) && p.chars().all(|c| c.is_ascii_uppercase())) {
+        p
+    } else {
+        errors.add(
+            "reference_prefix",
+            (
+                "must be 2 to 6 letters A-Z (or empty for the programme's initials)",
+                "vul 2 tot 6 letters A-Z in (of laat leeg voor de beginletters van het programma)",
+            ),
+        );
+        String::new()
+    }
+}
+
 /// The share of a grant paid in advance when a round names none (PRODUCT.md).
 pub const DEFAULT_ADVANCE_SHARE: i32 = 80;
 
@@ -536,6 +561,7 @@ impl RoundSpec {
             legal_basis: Some(self.legal.legal_basis.clone()),
             objection_address: Some(self.legal.objection_address.clone()),
             advance_share: Some(self.advance_share.into()),
+            reference_prefix: Some(self.reference_prefix.clone()),
         }
     }
 }

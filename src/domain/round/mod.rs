@@ -124,6 +124,9 @@ pub struct RoundSpec {
     pub legal: LegalFrame,
     /// The share of each grant paid in advance, a whole percentage 0..=100.
     pub advance_share: i32,
+    /// The prefix of the round's references (`SVN`); empty: the programme's initials
+    /// (`plan::reference::prefix`).
+    pub reference_prefix: String,
 }
 
 /// What every decision letter of a round states about the law it is given under: who
@@ -363,6 +366,7 @@ pub(crate) mod tests {
                 objection_address: raw["objection_address"].as_str().unwrap().into(),
             },
             advance_share: DEFAULT_ADVANCE_SHARE,
+            reference_prefix: String::new(),
         }
     }
 
