@@ -205,6 +205,9 @@ pub struct RankedPlan {
     pub status: PlanStatus,
     pub total_score: i32,
     pub proposed: Eur,
+    /// How the plan is paid for: one funded otherwise proposes no amount ("€ 0" is never
+    /// shown for it).
+    pub funding: crate::domain::plan::Funding,
     pub running_total: Eur,
     pub budget: Eur,
     /// Held on the theme by standing reservations: the plans fit in what is left of it.
@@ -269,7 +272,13 @@ pub fn ranking(
             .filter(|r| r.theme == t.code)
             .fold(Eur::ZERO, |sum, r| sum + r.amount);
         for r in rank(inputs, remaining(t.budget_eur, reserved)) {
+            let funding = plans
+                .iter()
+                .find(|p| p.id == r.input.plan_id)
+                .map(|p| p.content.funding)
+                .unwrap_or_default();
             ranked.push(RankedPlan {
+                funding,
                 plan_id: r.input.plan_id,
                 title: r.input.title,
                 theme: t.code.clone(),

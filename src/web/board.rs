@@ -90,7 +90,7 @@ fn board_view(
                 advice: plan
                     .pre_advice
                     .as_ref()
-                    .map(|r| advice_of(&r.advice, &item.round)),
+                    .map(|r| advice_of(&r.advice, &item.round, plan.content.funding)),
                 t: tally_line_of(t, &names),
                 my_vote: item
                     .my_vote

@@ -104,7 +104,7 @@ pub fn shown_fields(
             ),
         },
         Shown {
-            label: "Ten laste van budget",
+            label: "Ten laste van de opgave",
             value: dash(
                 view.plan
                     .budget_line

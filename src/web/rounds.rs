@@ -321,7 +321,7 @@ pub async fn ranking(
                             title: r.title.clone(),
                             status: r.status.label_nl(),
                             score: r.total_score,
-                            proposed: r.proposed.format_nl(),
+                            proposed: r.funding.amount_nl(r.proposed),
                             running: r.running_total.format_nl(),
                             fits: r.fits,
                             line_above,

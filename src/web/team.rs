@@ -26,7 +26,7 @@ fn field_label(name: &str) -> &str {
         "title" => "Titel",
         "description" => "Omschrijving",
         "goals" => "Doelen",
-        "budget_line" => "Ten laste van budget",
+        "budget_line" => "Ten laste van de opgave",
         "lead_partner" => "Trekker",
         "co_leads" => "Andere trekkers",
         "partners" => "Samenwerkingspartners",
@@ -231,10 +231,16 @@ pub fn tally_line(d: &Dossier) -> Option<TallyLine> {
 }
 
 /// A pre-advice as the pages show it, its criteria named as the round names them.
-pub fn advice_of(a: &crate::domain::pre_advice::PreAdvice, round: &Round) -> AdviceView {
+/// The pre-advice as pages show it; a plan funded otherwise proposes no amount, so its
+/// funding is said instead of "€ 0".
+pub fn advice_of(
+    a: &crate::domain::pre_advice::PreAdvice,
+    round: &Round,
+    funding: crate::domain::plan::Funding,
+) -> AdviceView {
     AdviceView {
         recommendation: a.recommendation.label_nl(),
-        proposed: a.proposed_eur.format_nl(),
+        proposed: funding.amount_nl(a.proposed_eur),
         total: a.total_score,
         motivation: a.motivation.clone(),
         conditions: a.conditions.clone(),
@@ -266,7 +272,7 @@ pub fn advice_of(a: &crate::domain::pre_advice::PreAdvice, round: &Round) -> Adv
 
 pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
     let a = &d.view.plan.pre_advice.as_ref()?.advice;
-    Some(advice_of(a, &d.round))
+    Some(advice_of(a, &d.round, d.view.plan.content.funding))
 }
 
 /// `/plannen/{id}` for the programme team and the board.
@@ -349,46 +355,56 @@ pub async fn plan_page(
         note,
         tally: tally_line(&d),
         fields: shown_fields(&d.view, &d.round, &d.organisations),
-        versions: d
-            .versions
-            .iter()
-            .enumerate()
-            .map(|(i, (v, changed))| VersionLine {
-                // Newest first: the version before is the next in the list.
-                diffs: d
-                    .versions
-                    .get(i + 1)
-                    .map(|(before, _)| {
-                        changed
-                            .iter()
-                            .map(|f| {
-                                (
-                                    field_label(f).to_string(),
-                                    short(before.snapshot.get(f)),
-                                    short(v.snapshot.get(f)),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                version: v.version,
-                at: dutch_date_time(v.submitted_at),
-                changed: if v.version == 1 {
-                    "Eerste indiening".into()
-                } else if changed.is_empty() {
-                    "Niets gewijzigd".into()
-                } else {
-                    format!(
-                        "Gewijzigd: {}",
-                        changed
-                            .iter()
-                            .map(|f| field_label(f))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                },
-            })
-            .collect(),
+        versions: {
+            // What a diff shows of a value: a theme and an organisation by name, not code.
+            let shown = |f: &str, v: Option<&serde_json::Value>| {
+                let named = v.and_then(|v| v.as_str()).and_then(|code| match f {
+                    "budget_line" => d.round.spec.catalog.theme(code).map(|t| t.name.clone()),
+                    "payee_id" => d.organisations.get(code).cloned(),
+                    _ => None,
+                });
+                named.unwrap_or_else(|| short(v))
+            };
+            d.versions
+                .iter()
+                .enumerate()
+                .map(|(i, (v, changed))| VersionLine {
+                    // Newest first: the version before is the next in the list.
+                    diffs: d
+                        .versions
+                        .get(i + 1)
+                        .map(|(before, _)| {
+                            changed
+                                .iter()
+                                .map(|f| {
+                                    (
+                                        field_label(f).to_string(),
+                                        shown(f, before.snapshot.get(f)),
+                                        shown(f, v.snapshot.get(f)),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    version: v.version,
+                    at: dutch_date_time(v.submitted_at),
+                    changed: if v.version == 1 {
+                        "Eerste indiening".into()
+                    } else if changed.is_empty() {
+                        "Niets gewijzigd".into()
+                    } else {
+                        format!(
+                            "Gewijzigd: {}",
+                            changed
+                                .iter()
+                                .map(|f| field_label(f))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                })
+                .collect()
+        },
         events: d
             .events
             .iter()

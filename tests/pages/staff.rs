@@ -355,3 +355,35 @@ fn the_team_keeps_a_note_for_the_overview_on_the_plan_page_and_the_board_does_no
         .submit(&here, &action, &[("note", "mijn opmerking")])
         .expect(403);
 }
+
+#[test]
+fn a_plan_funded_otherwise_never_reads_as_zero_euros_on_the_board_or_the_plan_page() {
+    let s = setup();
+    let mut plan = crate::helpers::complete_plan(&s.org);
+    plan["funding"] = json!("base_funding");
+    plan.as_object_mut().unwrap().remove("requested_eur");
+    let id = s.draft(plan);
+    s.app
+        .post(&format!("/plans/{id}/submit"), Some(&s.resident), json!({}))
+        .expect(200);
+    let mut advice = advice();
+    advice["proposed_eur"] = json!(0);
+    for (path, body) in [
+        ("start-review", json!({})),
+        ("pre-advice", advice),
+        ("open-vote", json!({})),
+    ] {
+        s.app
+            .post(&format!("/plans/{id}/{path}"), Some(&s.team), body)
+            .expect(200);
+    }
+    let (mut member, _) = as_role(&s, &["board_member"]);
+    let agenda = member.get("/bestuur").expect(200);
+    agenda.shows("Voorgesteld: <strong>Zit in basis financiering</strong>");
+    assert!(!agenda.html.contains("€ 0<"), "{}", agenda.html);
+    let (mut team, _) = as_role(&s, &["programme_team"]);
+    let page = team.get(&format!("/plannen/{id}")).expect(200);
+    page.shows("Voorgesteld: <strong>Zit in basis financiering</strong>")
+        .shows("Ten laste van de opgave");
+    assert!(!page.html.contains("€ 0<"), "{}", page.html);
+}
