@@ -242,6 +242,12 @@ fn the_admin_keeps_accounts_and_names_each_mistake_in_a_new_one() {
         .expect(200)
         .shows("Gebruikers");
     let form = "/beheer/gebruikers/nieuw";
+    // The financial administration is a role the admin assigns like the others.
+    admin
+        .get(form)
+        .expect(200)
+        .shows("value=\"finance\"")
+        .shows("financiële administratie");
     let page = admin
         .submit(form, form, &[("name", ""), ("email", "geen-adres")])
         .expect(400);
