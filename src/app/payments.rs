@@ -35,6 +35,20 @@ pub fn bank_account(
     Ok(db::bank_accounts::recorded(c, organisation_id)?)
 }
 
+/// The name of who confirmed the organisation's bank account, if it is confirmed (the bank
+/// account page says who).
+pub fn confirmer_name(
+    c: &mut DbConn,
+    actor: &Actor,
+    organisation_id: &str,
+) -> Result<Option<String>, Error> {
+    let by = bank_account(c, actor, organisation_id)?.and_then(|r| r.confirmed_by);
+    Ok(match by {
+        Some(id) => db::users::find(c, &id)?.map(|u| u.name),
+        None => None,
+    })
+}
+
 /// The programme team or finance records an organisation's bank account (PRODUCT: staff only).
 /// The change is logged with the IBAN it replaces, waits for a second person's confirmation
 /// before payments use it, and each confirmed member is told by mail, so a change nobody asked

@@ -256,6 +256,27 @@ pub fn html(o: &Overview) -> String {
     out
 }
 
+/// One row of a theme's table: its header cell, then the eight columns' cells (already
+/// escaped), each naming its column's and its row's header (`headers`, WCAG technique H43:
+/// the table has headers on two levels, which `scope` alone leaves to guesswork).
+fn table_row(code: &str, row: &str, header: &str, cells: [String; 8]) -> String {
+    let mut out =
+        format!("<tr><th scope=\"row\" id=\"{row}\" headers=\"opgave-{code}-k0\">{header}</th>");
+    for (i, cell) in cells.iter().enumerate() {
+        let class = if (4..=5).contains(&i) {
+            "class=\"amount\" "
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<td {class}headers=\"opgave-{code}-k{} {row}\">{cell}</td>",
+            i + 1
+        ));
+    }
+    out.push_str("</tr>\n");
+    out
+}
+
 /// The overview's sections, one per theme with its chart and table, then the grand total:
 /// the printable page's body, and what the web front shows inside its own layout. Every
 /// user-supplied text is escaped.
@@ -298,7 +319,6 @@ pub fn sections(o: &Overview) -> String {
         }
         for (r, a) in t.plans.iter().enumerate() {
             let row = format!("opgave-{code}-r{r}");
-            let h = |i: usize| format!("headers=\"{} {row}\"", col(i));
             // Empty when there is none; a source without an amount as its text alone.
             let other = match (a.other_funding.is_empty(), other_funding_amount(a)) {
                 (true, _) => String::new(),
@@ -314,50 +334,51 @@ pub fn sections(o: &Overview) -> String {
                 .as_deref()
                 .map(|n| format!("<span class=\"note\">{}</span>", e(n)))
                 .unwrap_or_default();
-            out.push_str(&format!(
-                "<tr><th scope=\"row\" id=\"{row}\" headers=\"{h0}\">{title}<span class=\"description\">{description}</span>{note}</th><td {h1}>{goals}</td><td {h2}>{lead}</td><td {h3}>{partners}</td><td {h4}>{cont}</td><td class=\"amount\" {h5}>{prog}</td><td class=\"amount\" {h6}>{other}</td><td {h7}>{duration}</td><td {h8}>{progress}</td></tr>\n",
-                h0 = col(0),
-                h1 = h(1),
-                h2 = h(2),
-                h3 = h(3),
-                h4 = h(4),
-                h5 = h(5),
-                h6 = h(6),
-                h7 = h(7),
-                h8 = h(8),
-                title = e(&a.title),
-                description = e(&a.summary),
-                note = note,
-                goals = e(&a.goals.join(", ")),
-                lead = e(a.lead_partner.as_deref().unwrap_or("—")),
-                partners = e(&if a.partners.is_empty() { "—".to_string() } else { a.partners.join(", ") }),
-                cont = continuing(a),
-                prog = e(&a
-                    .funding
-                    .without_amount_nl()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| a.programme_funding_eur.format_nl())),
-                other = other,
-                duration = e(&a.duration()),
-                progress = a.progress.label_nl(),
+            out.push_str(&table_row(
+                &code,
+                &row,
+                &format!(
+                    "{}<span class=\"description\">{}</span>{note}",
+                    e(&a.title),
+                    e(&a.summary)
+                ),
+                [
+                    e(&a.goals.join(", ")),
+                    e(a.lead_partner.as_deref().unwrap_or("—")),
+                    e(&if a.partners.is_empty() {
+                        "—".to_string()
+                    } else {
+                        a.partners.join(", ")
+                    }),
+                    continuing(a).to_string(),
+                    e(&a.funding
+                        .without_amount_nl()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| a.programme_funding_eur.format_nl())),
+                    other,
+                    e(&a.duration()),
+                    a.progress.label_nl().to_string(),
+                ],
             ));
         }
         for (i, r) in t.reservations.iter().enumerate() {
-            let row = format!("opgave-{code}-g{i}");
-            let h = |c: usize| format!("headers=\"{} {row}\"", col(c));
-            out.push_str(&format!(
-                "<tr><th scope=\"row\" id=\"{row}\" headers=\"{h0}\">{purpose}<span class=\"description\">{RESERVED_NOTE}</span></th><td {h1}></td><td {h2}></td><td {h3}></td><td {h4}></td><td class=\"amount\" {h5}>{amount}</td><td class=\"amount\" {h6}></td><td {h7}></td><td {h8}>{RESERVED}</td></tr>\n",
-                h0 = col(0),
-                h1 = h(1),
-                h2 = h(2),
-                h3 = h(3),
-                h4 = h(4),
-                h5 = h(5),
-                h6 = h(6),
-                h7 = h(7),
-                h8 = h(8),
-                purpose = e(&r.purpose),
-                amount = e(&r.amount_eur.format_nl()),
+            out.push_str(&table_row(
+                &code,
+                &format!("opgave-{code}-g{i}"),
+                &format!(
+                    "{}<span class=\"description\">{RESERVED_NOTE}</span>",
+                    e(&r.purpose)
+                ),
+                [
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    e(&r.amount_eur.format_nl()),
+                    String::new(),
+                    String::new(),
+                    RESERVED.to_string(),
+                ],
             ));
         }
         let reserved = if t.reserved_eur > Eur::ZERO {

@@ -283,10 +283,7 @@ async fn bank_account_page(
                 .find(|o| o.id == id)
                 .ok_or(app::Error::NotFound("organisation"))?;
             let current = payments::bank_account(c, &a, &id)?;
-            let confirmer = match current.as_ref().and_then(|r| r.confirmed_by.as_deref()) {
-                Some(u) => crate::db::users::find(c, u)?.map(|u| u.name),
-                None => None,
-            };
+            let confirmer = payments::confirmer_name(c, &a, &id)?;
             Ok((
                 org,
                 current,

@@ -187,11 +187,40 @@ pub async fn round(
 #[template(path = "web/overview.html")]
 struct OverviewPage {
     l: Layout,
+    o: Shown,
+}
+
+/// What the overview's page and its print view show: the round, its adoptions and the
+/// tables as `publish` writes them (every text in them escaped there).
+struct Shown {
     round_id: String,
     name: String,
     adoptions: Vec<(String, String)>,
-    /// The tables and charts as `publish` writes them, every text in them escaped there.
     sections: String,
+}
+
+/// The overview of round `id` as the visitor may read it (a draft for the team only).
+async fn shown_overview(
+    state: &web::Data<App>,
+    pending: Pending,
+    id: String,
+) -> Result<(Visitor, Shown), WebError> {
+    let (v, (round, o)) = with_visitor(state, pending, move |c, v| {
+        let actor = v.account().map(|a| a.actor());
+        Ok(rounds::overview(c, actor.as_ref(), &id)?)
+    })
+    .await?;
+    let shown = Shown {
+        round_id: round.id.clone(),
+        name: round.spec.name.clone(),
+        adoptions: o
+            .adoptions
+            .iter()
+            .map(|a| (dutch_date(a.adopted_on), a.reference.clone()))
+            .collect(),
+        sections: crate::publish::sections(&o),
+    };
+    Ok((v, shown))
 }
 
 /// `/rondes/{id}/overzicht`: the published "Overzicht acties"; before the round's adoption a
@@ -201,37 +230,19 @@ pub async fn overview(
     pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    let (v, (round, o)) = with_visitor(&state, pending, move |c, v| {
-        let actor = v.account().map(|a| a.actor());
-        Ok(rounds::overview(c, actor.as_ref(), &id)?)
-    })
-    .await?;
+    let (v, o) = shown_overview(&state, pending, path.into_inner()).await?;
     let page = OverviewPage {
-        l: Layout::new(format!("Overzicht acties — {}", round.spec.name), &v),
-        round_id: round.id.clone(),
-        name: round.spec.name.clone(),
-        adoptions: adoption_lines(&o),
-        sections: crate::publish::sections(&o),
+        l: Layout::new(format!("Overzicht acties — {}", o.name), &v),
+        o,
     };
     render(&v, StatusCode::OK, &page)
-}
-
-fn adoption_lines(o: &crate::domain::overview::Overview) -> Vec<(String, String)> {
-    o.adoptions
-        .iter()
-        .map(|a| (dutch_date(a.adopted_on), a.reference.clone()))
-        .collect()
 }
 
 #[derive(Template)]
 #[template(path = "web/overview_print.html")]
 struct OverviewPrint {
     css: &'static str,
-    round_id: String,
-    name: String,
-    adoptions: Vec<(String, String)>,
-    sections: String,
+    o: Shown,
 }
 
 /// `/rondes/{id}/overzicht/afdrukken`: the overview alone, for printing (a theme per page),
@@ -242,18 +253,10 @@ pub async fn overview_print(
     pending: Pending,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let id = path.into_inner();
-    let (v, (round, o)) = with_visitor(&state, pending, move |c, v| {
-        let actor = v.account().map(|a| a.actor());
-        Ok(rounds::overview(c, actor.as_ref(), &id)?)
-    })
-    .await?;
+    let (v, o) = shown_overview(&state, pending, path.into_inner()).await?;
     let page = OverviewPrint {
         css: super::assets::stylesheet_path(),
-        round_id: round.id.clone(),
-        name: round.spec.name.clone(),
-        adoptions: adoption_lines(&o),
-        sections: crate::publish::sections(&o),
+        o,
     };
     render(&v, StatusCode::OK, &page)
 }
