@@ -152,6 +152,22 @@ pub fn check_bank_account_reader(actor: &Actor, organisation_id: &str) -> Result
     }
 }
 
+/// Where a person's own work is, where they land after signing in: the team its work list,
+/// the board its agenda, finance the payments, the admin the accounts, an applicant their
+/// plans (a person with several roles: the first of these they hold).
+pub fn home(actor: &Actor) -> &'static str {
+    [
+        (Permission::ReviewPlans, "/beoordelen"),
+        (Permission::Vote, "/bestuur"),
+        (Permission::PayBatches, "/betalingen"),
+        (Permission::ManageUsers, "/beheer/gebruikers"),
+        (Permission::FilePlans, "/mijn-plannen"),
+    ]
+    .into_iter()
+    .find(|(p, _)| allows(actor, *p))
+    .map_or("/", |(_, path)| path)
+}
+
 /// What a signed-in person's menu offers: each item shown exactly when its right is held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Menu {
@@ -275,6 +291,21 @@ mod tests {
         assert!(check_bank_account_reader(&actor(&[Role::Applicant]), "o1").is_ok());
         assert!(check_bank_account_reader(&actor(&[Role::Applicant]), "o9").is_err());
         assert!(check_bank_account_reader(&actor(&[Role::BoardMember]), "o9").is_err());
+    }
+
+    #[test]
+    fn each_lands_on_their_own_work() {
+        assert_eq!(home(&actor(&[Role::ProgrammeTeam])), "/beoordelen");
+        assert_eq!(home(&actor(&[Role::BoardChair])), "/bestuur");
+        assert_eq!(home(&actor(&[Role::BoardMember])), "/bestuur");
+        assert_eq!(home(&actor(&[Role::Finance])), "/betalingen");
+        assert_eq!(home(&actor(&[Role::Admin])), "/beheer/gebruikers");
+        assert_eq!(home(&actor(&[Role::Applicant])), "/mijn-plannen");
+        assert_eq!(
+            home(&actor(&[Role::Applicant, Role::Admin])),
+            "/beheer/gebruikers"
+        );
+        assert_eq!(home(&actor(&[])), "/");
     }
 
     #[test]

@@ -13,19 +13,13 @@ use super::{redirect, render, Layout, Visitor, WebError};
 use crate::app::sessions::{self, SignedIn};
 use crate::app::App;
 use crate::app::{self, accounts, Unauthorized};
-use crate::domain::permission::{self, Permission};
+use crate::domain::permission;
 use crate::domain::user::Account;
 use crate::front::client_key;
 
-/// Where a person goes after signing in: where they were going, or their own page.
+/// Where a person goes after signing in: where they were going, or their own work.
 fn landing(account: &Account, next: Option<String>) -> String {
-    next.unwrap_or_else(|| {
-        if permission::allows(&account.actor(), Permission::FilePlans) {
-            "/mijn-plannen?bericht=ingelogd".into()
-        } else {
-            "/?bericht=ingelogd".into()
-        }
-    })
+    next.unwrap_or_else(|| format!("{}?bericht=ingelogd", permission::home(&account.actor())))
 }
 
 /// Begins a session for an account that just proved who it is, in the visitor's browser.

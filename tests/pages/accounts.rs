@@ -275,3 +275,22 @@ fn a_query_or_a_form_that_does_not_read_is_a_dutch_400_page() {
     page.shows("Er is niets gewijzigd");
     assert!(!page.html.contains("unsupported"), "{}", page.html);
 }
+
+#[test]
+fn staff_land_on_their_own_work_after_signing_in() {
+    let app = spawn_app();
+    for (roles, home) in [
+        (&["programme_team"][..], "/beoordelen"),
+        (&["board_member"][..], "/bestuur"),
+        (&["board_chair"][..], "/bestuur"),
+        (&["finance"][..], "/betalingen"),
+        (&["admin"][..], "/beheer/gebruikers"),
+    ] {
+        let (_, email, _) = crate::account(&app, roles, None, None);
+        let mut b = Browser::new(&app);
+        let page = b.sign_in(&email, PASSWORD);
+        let to = format!("{home}?bericht=ingelogd");
+        assert_eq!(page.location.as_deref(), Some(to.as_str()), "{roles:?}");
+        b.get(&to).expect(200).shows("U bent ingelogd");
+    }
+}

@@ -915,6 +915,8 @@ def grants_journey(browser, plan_id, round_href):
 
     # Four eyes: the financial administration confirms the account and pays the batch.
     fctx, finance = sign_in(browser, "financien@demo.planloket.nl")
+    # Staff land on their own work: finance on the payments.
+    assert "/betalingen" in finance.url, finance.url
     finance.goto(BASE + "/betalingen")
     expect_text(finance, "De bankrekening is nog niet bevestigd")
     axe(finance, "betalingen-financien")
