@@ -275,6 +275,8 @@ pub struct Agenda {
     pub items: Vec<AgendaItem>,
     /// Names of the voters and the recused, by id.
     pub names: std::collections::HashMap<String, String>,
+    /// Names of the organisations the page's plans refer to, by id (the lead, the partners).
+    pub organisations: std::collections::HashMap<String, String>,
     /// Plans open for a vote in all.
     pub total: i64,
     pub page: i64,
@@ -344,8 +346,16 @@ pub fn agenda(c: &mut DbConn, actor: &Actor, page: i64) -> Result<Agenda, Error>
     }
     ids.sort();
     ids.dedup();
+    let mut referred: Vec<&str> = items
+        .iter()
+        .flat_map(|i| i.plan.content.organisation_ids())
+        .collect();
+    referred.sort_unstable();
+    referred.dedup();
+    let organisations = db::organisations::names_of(c, &referred)?;
     Ok(Agenda {
         items,
+        organisations,
         names: db::users::names(c, &ids)?,
         total,
         page,

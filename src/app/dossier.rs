@@ -37,6 +37,9 @@ pub struct Dossier {
     /// Names of the people and organisations the page mentions, by id.
     pub people: HashMap<String, String>,
     pub organisations: HashMap<String, String>,
+    /// How the team reaches the applicant: name and e-mail address (the team only; none for
+    /// an organisation's own action, which nobody applied for).
+    pub applicant: Option<(String, String)>,
 }
 
 /// Reads a plan's dossier (programme team and board).
@@ -107,7 +110,15 @@ pub fn dossier(
         links.push((label, l.plan_id.clone(), title));
     }
     let organisations = db::organisations::names(c)?;
+    let applicant =
+        if permission::allows(actor, Permission::ReviewPlans) && view.plan.has_applicant() {
+            let owner = plans::owner_of(c, &view.plan)?;
+            Some((owner.name, owner.email))
+        } else {
+            None
+        };
     Ok(Dossier {
+        applicant,
         view,
         round,
         events,

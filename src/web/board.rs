@@ -22,6 +22,12 @@ pub struct AgendaLine {
     pub round_name: String,
     /// The plan's reference.
     pub kenmerk: String,
+    /// What the board weighs beside the advice: the amount asked (or how the plan is funded),
+    /// the theme that pays, who carries it out and with whom.
+    pub asked: String,
+    pub theme: String,
+    pub lead: String,
+    pub partners: String,
     pub version: i64,
     pub advice: Option<AdviceView>,
     pub t: TallyLine,
@@ -72,9 +78,17 @@ fn board_view(
     let board::Agenda {
         items,
         names,
+        organisations,
         total,
         page,
     } = agenda;
+    let party = |p: &crate::domain::plan::PartyRef| match p {
+        crate::domain::plan::PartyRef::Registered { organisation_id } => organisations
+            .get(organisation_id)
+            .cloned()
+            .unwrap_or_else(|| organisation_id.clone()),
+        crate::domain::plan::PartyRef::Named { name } => name.clone(),
+    };
     let pages = ((total + board::AGENDA_PAGE - 1) / board::AGENDA_PAGE).max(1);
     let lines = items
         .into_iter()
@@ -86,6 +100,36 @@ fn board_view(
                 title: plan.content.title.clone(),
                 round_name: item.round.spec.name.clone(),
                 kenmerk: plan.kenmerk().to_string(),
+                asked: plan.content.funding.amount_nl(
+                    plan.content
+                        .requested_eur
+                        .and_then(|e| crate::domain::Eur::parse(e).ok())
+                        .unwrap_or_default(),
+                ),
+                theme: plan
+                    .budget_line
+                    .as_deref()
+                    .and_then(|b| item.round.spec.catalog.theme(b))
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| "—".into()),
+                lead: match plan.content.lead_partner {
+                    Some(_) => plan
+                        .content
+                        .lead_partner
+                        .iter()
+                        .chain(plan.content.co_leads.iter())
+                        .map(party)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    None => crate::domain::overview::RESIDENT_LEAD.to_string(),
+                },
+                partners: plan
+                    .content
+                    .partners
+                    .iter()
+                    .map(party)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 version: plan.version,
                 advice: plan
                     .pre_advice

@@ -23,6 +23,9 @@ pub struct PlanLine {
     pub title: String,
     /// The reference, once submitted.
     pub reference: Option<String>,
+    /// The round it is filed in (its name is looked up when the page is shown, so a kept
+    /// page follows a renamed round).
+    pub round_id: String,
     pub status: &'static str,
     /// What to do next, in a few words, and where.
     pub next: &'static str,
@@ -60,6 +63,8 @@ fn next_step(v: &PlanView, actor: &crate::domain::user::Actor) -> (&'static str,
 struct MyPlans {
     l: Layout,
     plans: std::sync::Arc<MyPlanRows>,
+    /// Each line's round, by name, in the order of the lines.
+    round_of: Vec<String>,
     rounds: Vec<super::public::RoundLine>,
     page: i64,
 }
@@ -80,6 +85,7 @@ impl Weigh for std::sync::Arc<MyPlanRows> {
                     + l.id.len()
                     + l.title.len()
                     + l.next_href.len()
+                    + l.round_id.len()
                     + l.reference.as_ref().map_or(0, String::len)
             })
             .sum::<usize>()
@@ -128,8 +134,19 @@ pub async fn my_plans(
         Ok((rows, rounds::list_cached(c, &st.rounds)?))
     })
     .await?;
+    let round_of = rows
+        .lines
+        .iter()
+        .map(|p| {
+            open.iter()
+                .find(|r| r.id == p.round_id)
+                .map(|r| r.spec.name.clone())
+                .unwrap_or_default()
+        })
+        .collect();
     let page_view = MyPlans {
         l: Layout::new("Mijn plannen", &v).with_flash(super::flash(q.bericht.as_deref())),
+        round_of,
         plans: rows,
         rounds: open
             .iter()
@@ -151,6 +168,7 @@ fn my_plan_rows(found: &plans::Found, actor: &crate::domain::user::Actor) -> MyP
             PlanLine {
                 id: p.plan.id.clone(),
                 reference: p.plan.reference.clone(),
+                round_id: p.plan.round_id.clone(),
                 title: if p.plan.content.title.is_empty() {
                     "(nog zonder titel)".into()
                 } else {

@@ -160,6 +160,8 @@ struct StaffPlanPage {
     may_ask: bool,
     /// The note on the plan's row of the overview, for the team to edit (`None`: not theirs).
     note: Option<String>,
+    /// The applicant's name and e-mail address, for the team.
+    applicant: Option<(String, String)>,
     may_evaluate: bool,
     may_pre_advise: bool,
     may_merge: bool,
@@ -353,6 +355,7 @@ pub async fn plan_page(
             .map(|r| (r.message.clone(), r.answer.clone())),
         advice: advice_view(&d),
         note,
+        applicant: d.applicant.clone(),
         tally: tally_line(&d),
         fields: shown_fields(&d.view, &d.round, &d.organisations),
         versions: {

@@ -92,10 +92,22 @@ fn a_draft_is_saved_and_listed_under_my_plans() {
     b.get(page.location.as_deref().unwrap())
         .expect(200)
         .shows("Uw concept is opgeslagen.");
+    let round_name = s
+        .app
+        .get(&format!("/rounds/{}", s.round), Some(&s.team))
+        .expect(200)
+        .body["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
     b.get("/mijn-plannen")
         .expect(200)
         .shows("Moestuin aan de Heuvel")
-        .shows("Aanvullen en indienen");
+        .shows("Aanvullen en indienen")
+        .shows(">Ronde</th>")
+        .shows(&format!(
+            "<td class=\"utrecht-table__cell\">{round_name}</td>"
+        ));
 }
 
 #[test]

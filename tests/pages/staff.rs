@@ -187,7 +187,11 @@ fn the_board_sees_its_agenda_and_the_team_does_not() {
         .expect(200)
         .shows(&format!("plan-{id}"))
         .shows("Huiswerkklas in De Heuvel")
-        .shows("kenmerk SVN-2025-0001");
+        .shows("kenmerk SVN-2025-0001")
+        // What the board weighs beside the advice: the amount asked, the theme, who does it.
+        .shows("<dt>Gevraagd</dt><dd>€ 12.500</dd>")
+        .shows("<dd>Jeugd, jongeren en onderwijs</dd>")
+        .shows("<dt>Werkt samen met</dt><dd>Bibliotheek Noord</dd>");
     let (mut team, _) = as_role(&s, &["programme_team"]);
     team.get("/bestuur")
         .expect(403)
@@ -211,6 +215,11 @@ fn a_vote_is_cast_from_the_agenda() {
         .get(&format!("/plans/{id}/votes"), Some(&token))
         .expect(200);
     assert_eq!(votes.body["for"], 1, "{}", votes.text);
+    // The count reads as Dutch: one member "heeft" voted.
+    let (mut team, _) = as_role(&s, &["programme_team"]);
+    team.get(&format!("/plannen/{id}"))
+        .expect(200)
+        .shows("stemgerechtigden heeft gestemd");
 }
 
 #[test]
@@ -327,14 +336,16 @@ fn the_adoption_page_warns_of_an_open_call_says_what_it_leaves_out_and_asks_conf
 }
 
 #[test]
-fn the_team_keeps_a_note_for_the_overview_on_the_plan_page_and_the_board_does_not() {
+fn the_team_keeps_a_note_and_reaches_the_applicant_from_the_plan_page_and_the_board_does_not() {
     let s = setup();
     let id = voting(&s);
     let here = format!("/plannen/{id}");
     let (mut team, _) = as_role(&s, &["programme_team"]);
     team.get(&here)
         .expect(200)
-        .shows("Opmerking in het overzicht acties");
+        .shows("Opmerking in het overzicht acties")
+        // How to reach the applicant: the team's, not the board's.
+        .shows("bereikbaar op <a class=\"utrecht-link\" href=\"mailto:");
     let action = format!("{here}/opmerking");
     let long = "x".repeat(401);
     team.submit(&here, &action, &[("note", long.as_str())])
@@ -357,6 +368,7 @@ fn the_team_keeps_a_note_for_the_overview_on_the_plan_page_and_the_board_does_no
         "{}",
         page.html
     );
+    assert!(!page.html.contains("bereikbaar op"), "{}", page.html);
     member
         .submit(&here, &action, &[("note", "mijn opmerking")])
         .expect(403);
