@@ -237,6 +237,7 @@ fn main() {
             id: db::new_id(),
             name: format!("Partner {i}"),
             kind: OrganisationKind::Partner,
+            contact_email: None,
             created_at: db::now(),
         })
         .collect();
