@@ -46,16 +46,21 @@ impl Eur {
 
     /// Dutch notation as used in letters and the published overview: `€ 12.500`.
     pub fn format_nl(self) -> String {
-        let digits = self.0.unsigned_abs().to_string();
-        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push('.');
-            }
-            grouped.push(ch);
-        }
-        format!("€ {grouped}")
+        format!("€ {}", grouped_nl(self.0.unsigned_abs()))
     }
+}
+
+/// A whole number in Dutch notation, thousands grouped by points: `12.500`.
+pub fn grouped_nl(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    grouped
 }
 
 /// An amount known to be valid, for tests across the domain.

@@ -47,6 +47,38 @@ impl PlanFormPage {
         self.f.goals.iter().any(|g| g == code)
     }
 
+    /// The hint of a text field, its limit stated (the domain's, so it is written once).
+    fn hint(&self, field: &str) -> String {
+        use crate::domain::text::Bounded;
+        use crate::web::kit::at_most;
+        match field {
+            "title" => format!(
+                "Een korte naam, zoals 'Huiswerkklas in De Heuvel'; {}.",
+                at_most(Bounded::TITLE)
+            ),
+            "description" => format!(
+                "Wat gaat u doen, voor wie, en hoe vaak? Nodig om in te dienen; {}.",
+                at_most(Bounded::LONG)
+            ),
+            "summary" => format!(
+                "In één of twee zinnen, {}. Dit staat in het openbare overzicht van de acties; laat u het leeg, dan staat daar het begin van de omschrijving.",
+                at_most(Bounded::SUMMARY)
+            ),
+            "lead_partner_name" => format!(
+                "Alleen als u hierboven 'Een andere organisatie' koos; {}.",
+                at_most(Bounded::NAME)
+            ),
+            "resident_involvement" => format!(
+                "Hoe doen inwoners mee bij het bedenken of uitvoeren? U mag {} gebruiken.",
+                at_most(Bounded::LONG)
+            ),
+            _ => format!(
+                "Wat is er nu nog niet in de wijk, of wat doet u anders dan wat er al is? U mag {} gebruiken.",
+                at_most(Bounded::LONG)
+            ),
+        }
+    }
+
     fn checked_partner(&self, id: &str) -> bool {
         self.f.partner_ids.iter().any(|g| g == id)
     }
@@ -232,7 +264,8 @@ async fn save_new(
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
-    let (content, mut p) = f.content();
+    let (content, p) = f.content();
+    let (mut p, savable) = every_mistake(state, &me, &id, None, &content, p, &f).await?;
     let team = v.allows(Permission::FileForOthers);
     let filed_for = if team {
         match f.filed_for() {
@@ -245,7 +278,7 @@ async fn save_new(
     } else {
         None
     };
-    if p.is_empty() {
+    if savable && p.is_empty() {
         let st = state.clone();
         let rid = id.clone();
         let public_url = state.public_url.clone();
@@ -324,6 +357,47 @@ pub async fn resume_form(
         return Some(save_edit(state, v, plan, f).await);
     }
     None
+}
+
+/// Every mistake of a posted plan form in one pass: what could not be read as typed (kept in
+/// `p`), then what the rules say of the rest, each field named once; with "Plan indienen" also
+/// what submitting would refuse. Whether the draft may be stored as it stands comes back too
+/// (what only submission asks does not stop saving: the check page lists it).
+async fn every_mistake(
+    state: &web::Data<App>,
+    me: &Account,
+    round_id: &str,
+    plan_id: Option<&str>,
+    content: &crate::domain::plan::PlanContent,
+    mut p: Problems,
+    f: &PlanFormInput,
+) -> Result<(Problems, bool), WebError> {
+    let (st, a, rid, pid, c) = (
+        state.clone(),
+        me.clone(),
+        round_id.to_string(),
+        plan_id.map(str::to_string),
+        content.clone(),
+    );
+    let submitting = f.action == "indienen";
+    let check = web::block(move || {
+        st.read(|conn| plans::form_check(conn, &a, &rid, pid.as_deref(), &c, submitting))
+    })
+    .await??;
+    let savable = p.is_empty() && check.saving.is_empty();
+    if savable {
+        return Ok((p, true));
+    }
+    let mut named = Problems::from_fields(&check.saving, field);
+    named.extend(Problems::from_fields(&check.submitting, field));
+    for problem in named.items {
+        if !p.has(&problem.field) {
+            p.items.push(problem);
+        }
+    }
+    p.items
+        .sort_by_key(|problem| super::plan_form::position(&problem.field));
+    Ok((p, false))
 }
 
 /// A use case's refusal of a form, as the form's problems; anything else is the page's error.
@@ -413,8 +487,14 @@ async fn save_edit(
 ) -> Result<HttpResponse, WebError> {
     let id = id.to_string();
     let actor = v.may(Permission::HoldPlans, &format!("/plannen/{id}/bewerken"))?;
-    let (content, mut p) = f.content();
-    if p.is_empty() {
+    let me = v.require(&format!("/plannen/{id}/bewerken"))?.clone();
+    let st = state.clone();
+    let pid = id.clone();
+    let a = actor.clone();
+    let (_, round) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
+    let (content, p) = f.content();
+    let (mut p, savable) = every_mistake(state, &me, &round.id, Some(&id), &content, p, &f).await?;
+    if savable {
         let st = state.clone();
         let pid = id.clone();
         let a = actor.clone();
@@ -436,9 +516,6 @@ async fn save_edit(
             Err(e) => p.extend(refusal(e)?),
         }
     }
-    let st = state.clone();
-    let pid = id.clone();
-    let (_, round) = web::block(move || st.read(|c| plans::read(c, &actor, &pid))).await??;
     let status = if p.is_empty() {
         StatusCode::OK
     } else {

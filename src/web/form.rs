@@ -72,7 +72,7 @@ pub struct Problem {
 }
 
 /// A sentence starts with a capital.
-fn capitalised(s: &str) -> String {
+pub fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

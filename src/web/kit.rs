@@ -106,3 +106,11 @@ mod tests {
         assert_eq!(token_of(b"csrf=abc&csrf=abc"), None);
     }
 }
+
+/// A text field's limit as its hint states it: "hoogstens 20.000 tekens".
+pub fn at_most(b: crate::domain::text::Bounded) -> String {
+    format!(
+        "hoogstens {} tekens",
+        crate::domain::money::grouped_nl(b.max as u64)
+    )
+}

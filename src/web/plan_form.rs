@@ -225,7 +225,7 @@ impl PlanFormInput {
     /// no number, a row half filled in): the domain then checks the rest.
     pub fn content(&self) -> (PlanContent, Problems) {
         let p = std::cell::RefCell::new(Problems::new());
-        let number = |id: &str, label: &str, raw: &str| -> Option<i64> {
+        let number = |id: &str, label: &str, raw: &str, kind: Number| -> Option<i64> {
             let t = raw.trim().replace(['.', ' ', '€'], "");
             if t.is_empty() {
                 return None;
@@ -233,8 +233,7 @@ impl PlanFormInput {
             match t.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    p.borrow_mut()
-                        .add(id, label, "Vul een heel getal in, zonder komma");
+                    p.borrow_mut().add(id, label, kind.unreadable(&t));
                     None
                 }
             }
@@ -243,13 +242,15 @@ impl PlanFormInput {
             "requested_eur",
             "Gevraagde bijdrage (€)",
             &self.requested_eur,
+            Number::Euros,
         );
-        let start = number("start_year", "Startjaar", &self.start_year);
-        let end = number("end_year", "Eindjaar", &self.end_year);
+        let start = number("start_year", "Startjaar", &self.start_year, Number::Year);
+        let end = number("end_year", "Eindjaar", &self.end_year, Number::Year);
         let reach = number(
             "expected_reach",
             "Aantal inwoners dat u bereikt",
             &self.expected_reach,
+            Number::Count,
         );
         let year = |y: Option<i64>| y.and_then(|y| i32::try_from(y).ok());
         let mut other_funding = Vec::new();
@@ -258,6 +259,7 @@ impl PlanFormInput {
                 &format!("funding_amount_{i}"),
                 &format!("Andere financiering, rij {}: bedrag", i + 1),
                 &row.amount,
+                Number::Euros,
             );
             if row.amount.trim().is_empty() {
                 p.borrow_mut().add(
@@ -390,6 +392,67 @@ impl PlanFormInput {
     }
 }
 
+/// What a number field of the form holds, so a text that is no number is told what to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Number {
+    Euros,
+    Year,
+    Count,
+}
+
+impl Number {
+    /// Why `typed` (the text without points and spaces) is not read, in words that fit what
+    /// was typed: words, or a sum with cents.
+    fn unreadable(self, typed: &str) -> &'static str {
+        let cents = typed.contains(',') && typed.chars().any(|c| c.is_ascii_digit());
+        match self {
+            Number::Euros if cents => "Vul hele euro's in, zonder komma en centen, bijvoorbeeld 1250",
+            Number::Euros => "Vul een bedrag in cijfers in, bijvoorbeeld 1250",
+            Number::Year => "Vul een jaartal in cijfers in, bijvoorbeeld 2026",
+            Number::Count if cents => "Vul een heel aantal in, zonder komma",
+            Number::Count => "Vul een aantal in cijfers in, bijvoorbeeld 40",
+        }
+    }
+}
+
+/// The form's fields in the order the form shows them, so the summary lists the mistakes from
+/// top to bottom.
+const FORM_ORDER: &[&str] = &[
+    "voor-organisatie",
+    "voor_organisatie_id",
+    "voor_email",
+    "voor_naam",
+    "voor_soort",
+    "title",
+    "description",
+    "summary",
+    "goals",
+    "budget_line",
+    "lead_partner_id",
+    "lead_partner_name",
+    "co_lead_names",
+    "partner_ids",
+    "partner_names",
+    "payee_id",
+    "funding",
+    "requested_eur",
+    "funding_",
+    "start_year",
+    "end_year",
+    "continuing",
+    "expected_reach",
+    "resident_involvement",
+    "gap_in_offer",
+];
+
+/// Where a field stands on the form (unknown ones last).
+pub fn position(id: &str) -> usize {
+    FORM_ORDER
+        .iter()
+        .position(|f| id == *f || (f.ends_with('_') && id.starts_with(f)))
+        .unwrap_or(FORM_ORDER.len())
+}
+
 /// The form field (id, label) a domain field path names: `goals[2]` is the goals fieldset,
 /// `other_funding[1].amount_eur` the amount of the second row.
 pub fn field(path: &str) -> (String, String) {
@@ -508,6 +571,28 @@ mod tests {
         assert_eq!(c.requested_eur, None);
         assert!(p.has("requested_eur") && p.has("funding_source_0"));
         assert_eq!(form.requested_eur, "veel");
+    }
+
+    #[test]
+    fn a_number_in_words_is_asked_in_figures() {
+        let form = PlanFormInput {
+            requested_eur: "ongeveer 40".into(),
+            start_year: "volgend jaar".into(),
+            expected_reach: "40,5".into(),
+            funding_source: vec!["Fonds".into()],
+            funding_amount: vec!["12,50".into()],
+            ..Default::default()
+        };
+        let (_, p) = form.content();
+        assert_eq!(
+            p.of("requested_eur").as_deref(),
+            Some("Vul een bedrag in cijfers in, bijvoorbeeld 1250")
+        );
+        assert!(p.of("start_year").unwrap().contains("jaartal"));
+        assert!(p.of("expected_reach").unwrap().contains("zonder komma"));
+        assert!(p.of("funding_amount_0").unwrap().contains("zonder komma"));
+        assert!(position("title") < position("funding_amount_1"));
+        assert!(position("funding_amount_1") < position("gap_in_offer"));
     }
 
     #[test]

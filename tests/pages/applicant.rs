@@ -73,6 +73,39 @@ fn a_draft_with_mistakes_comes_back_whole_with_each_field_named() {
 }
 
 #[test]
+fn every_mistake_of_the_form_is_named_in_one_pass_from_top_to_bottom() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    let form = format!("/rondes/{}/plannen/nieuw", s.round);
+    let long_title = "t".repeat(250);
+    // A title too long, an amount in words and no goals, with "Plan indienen": the first try
+    // names all three (and what else submitting asks), the title first.
+    let page = b
+        .submit(
+            &form,
+            &form,
+            &[
+                ("action", "indienen"),
+                ("title", &long_title),
+                ("requested_eur", "ongeveer 40"),
+            ],
+        )
+        .expect(400);
+    let fields = page.summary_fields();
+    for f in ["title", "requested_eur", "goals", "description"] {
+        assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
+    }
+    let at = |f: &str| fields.iter().position(|x| x == f).unwrap();
+    assert!(at("title") < at("goals") && at("goals") < at("requested_eur"));
+    page.shows("Vul een bedrag in cijfers in")
+        .shows("hoogstens 200 tekens")
+        .shows("hoogstens 20.000 tekens");
+    assert!(!page.html.contains("zonder komma</"), "no comma was typed");
+    let mine = s.app.get("/plans", Some(&s.resident)).expect(200);
+    assert_eq!(mine.body["total"], 0, "nothing was stored");
+}
+
+#[test]
 fn a_draft_is_saved_and_listed_under_my_plans() {
     let s = setup();
     let mut b = sign_in_resident(&s);

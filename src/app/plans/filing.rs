@@ -377,6 +377,65 @@ pub fn submit(
     )
 }
 
+/// What the plan form's content breaks, checked without storing anything, so a form names every
+/// mistake in one pass: `saving` holds what any saved draft must keep (a draft breaking one is
+/// not stored), `submitting` what submission adds (asked only when the person pressed "Plan
+/// indienen"). `plan_id` is the plan being edited, `None` for a new one (then the applicant's
+/// own kind decides whether a payee is needed).
+pub fn form_check(
+    c: &mut crate::db::DbConn,
+    account: &Account,
+    round_id: &str,
+    plan_id: Option<&str>,
+    content: &PlanContent,
+    submitting: bool,
+) -> Result<FormCheck, Error> {
+    let round = db::rounds::find(c, round_id)?.ok_or(Error::NotFound("round"))?;
+    let known = known_organisations(c, content)?;
+    let mut saving = check_content(content, &round.spec.catalog, &known);
+    let ids: Vec<&str> = content.links.iter().map(|l| l.plan_id.as_str()).collect();
+    let existing = db::plans::existing(c, &ids)?;
+    saving.0.extend(check_links(&content.links, plan_id, &existing).0);
+    let mut on_submit = Vec::new();
+    if submitting {
+        let kind = match plan_id {
+            Some(id) => db::plans::find(c, id)?.map(|p| p.applicant_kind),
+            None => None,
+        }
+        .or(account.kind)
+        .unwrap_or(crate::domain::user::ApplicantKind::Partner);
+        // The round's own deadline is the submission page's to say; here only the fields.
+        let errors = match parse_submission(
+            content,
+            kind,
+            &round.spec,
+            &known,
+            Utc::now(),
+            SubmissionKind::Resubmission,
+        ) {
+            Err(DomainError::Invalid(e)) => e,
+            _ => Vec::new(),
+        };
+        on_submit = errors
+            .into_iter()
+            .filter(|e| !saving.0.iter().any(|s| s.field == e.field))
+            .collect();
+    }
+    Ok(FormCheck {
+        saving: saving.0,
+        submitting: on_submit,
+    })
+}
+
+/// The mistakes `form_check` found.
+#[derive(Debug, Clone, Default)]
+pub struct FormCheck {
+    /// A draft with any of these is not stored.
+    pub saving: Vec<FieldError>,
+    /// What submitting would still refuse.
+    pub submitting: Vec<FieldError>,
+}
+
 /// What stands in the way of submitting a plan now, for the owner's check before the button.
 #[derive(Debug, Clone)]
 pub struct SubmissionCheck {
