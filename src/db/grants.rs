@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{grant_reports, grants, payment_batches, payments};
+use super::schema::{grant_reports, grants, payment_batches, payments, report_attachments};
 use super::{stored, utc, DbConn, DbError, Tx};
 use crate::domain::grant::{
     Attachment, BatchStatus, Filed, Grant, GrantStatus, Payment, PaymentBatch, PaymentKind,
@@ -407,18 +407,8 @@ struct ReportRow {
     filed_at: Option<NaiveDateTime>,
     filed_by: Option<String>,
     accepted_at: Option<NaiveDateTime>,
-    attachment_name: Option<String>,
-    attachment_type: Option<String>,
-    attachment_size: Option<i64>,
     reminded_soon_on: Option<NaiveDate>,
     reminded_late_on: Option<NaiveDate>,
-}
-
-/// The media types an attachment can have (`grant::sniff_attachment`).
-fn media_type(raw: &str) -> Option<&'static str> {
-    ["image/jpeg", "image/png", "application/pdf"]
-        .into_iter()
-        .find(|t| *t == raw)
 }
 
 impl ReportRow {
@@ -442,18 +432,6 @@ impl ReportRow {
             }
             _ => None,
         };
-        let attachment = match (
-            self.attachment_name,
-            self.attachment_type,
-            self.attachment_size,
-        ) {
-            (Some(name), Some(t), Some(size)) => Some(Attachment {
-                name,
-                media_type: word(T, &self.id, "attachment_type", &t, media_type)?,
-                size,
-            }),
-            _ => None,
-        };
         Ok(Report {
             kind: word(T, &self.id, "kind", &self.kind, ReportKind::parse)?,
             id: self.id,
@@ -461,7 +439,7 @@ impl ReportRow {
             due_on: self.due_on,
             filed,
             accepted_at: self.accepted_at.map(utc),
-            attachment,
+            attachments: Vec::new(),
             reminded_soon_on: self.reminded_soon_on,
             reminded_late_on: self.reminded_late_on,
         })
@@ -482,9 +460,6 @@ pub fn insert_report(tx: &mut Tx, r: &Report) -> Result<(), DbError> {
             filed_at: None,
             filed_by: None,
             accepted_at: None,
-            attachment_name: None,
-            attachment_type: None,
-            attachment_size: None,
             reminded_soon_on: None,
             reminded_late_on: None,
         })
@@ -493,13 +468,109 @@ pub fn insert_report(tx: &mut Tx, r: &Report) -> Result<(), DbError> {
 }
 
 pub fn report(c: &mut DbConn, id: &str) -> Result<Option<Report>, DbError> {
-    grant_reports::table
+    let found: Option<Report> = grant_reports::table
         .find(id)
         .select(ReportRow::as_select())
         .first(c)
         .optional()?
         .map(ReportRow::parse)
-        .transpose()
+        .transpose()?;
+    match found {
+        Some(r) => Ok(with_attachments(c, vec![r])?.pop()),
+        None => Ok(None),
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = report_attachments)]
+struct AttachmentRow {
+    id: String,
+    report_id: String,
+    position: i32,
+    name: String,
+    media_type: String,
+    size: i64,
+    added_at: NaiveDateTime,
+}
+
+/// The media types an attachment can have (`grant::sniff_attachment`).
+fn media_type(raw: &str) -> Option<&'static str> {
+    ["image/jpeg", "image/png", "application/pdf"]
+        .into_iter()
+        .find(|t| *t == raw)
+}
+
+/// The reports with their attachments, in the order they were added.
+fn with_attachments(c: &mut DbConn, mut reports: Vec<Report>) -> Result<Vec<Report>, DbError> {
+    if reports.is_empty() {
+        return Ok(reports);
+    }
+    let ids: Vec<&str> = reports.iter().map(|r| r.id.as_str()).collect();
+    let rows: Vec<AttachmentRow> = report_attachments::table
+        .filter(report_attachments::report_id.eq_any(&ids))
+        .order((
+            report_attachments::report_id.asc(),
+            report_attachments::position.asc(),
+        ))
+        .select(AttachmentRow::as_select())
+        .load(c)?;
+    for row in rows {
+        const T: &str = "report_attachments";
+        let a = Attachment {
+            media_type: word(T, &row.id, "media_type", &row.media_type, media_type)?,
+            id: row.id,
+            name: row.name,
+            size: row.size,
+        };
+        if let Some(r) = reports.iter_mut().find(|r| r.id == row.report_id) {
+            r.attachments.push(a);
+        }
+    }
+    Ok(reports)
+}
+
+/// Adds an attachment after the report's last (`Duplicate` when another was added at that
+/// place at the same moment).
+pub fn add_attachment(
+    tx: &mut Tx,
+    report_id: &str,
+    a: &Attachment,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let last: Option<i32> = report_attachments::table
+        .filter(report_attachments::report_id.eq(report_id))
+        .select(diesel::dsl::max(report_attachments::position))
+        .first(&mut **tx)?;
+    diesel::insert_into(report_attachments::table)
+        .values(&AttachmentRow {
+            id: a.id.clone(),
+            report_id: report_id.to_string(),
+            position: last.map_or(0, |p| p + 1),
+            name: a.name.clone(),
+            media_type: a.media_type.to_string(),
+            size: a.size,
+            added_at: at.naive_utc(),
+        })
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+/// Puts a file's name, type and size over a stored attachment (its file replaced).
+pub fn replace_attachment(tx: &mut Tx, a: &Attachment, at: DateTime<Utc>) -> Result<(), DbError> {
+    diesel::update(report_attachments::table.find(&a.id))
+        .set((
+            report_attachments::name.eq(&a.name),
+            report_attachments::media_type.eq(a.media_type),
+            report_attachments::size.eq(a.size),
+            report_attachments::added_at.eq(at.naive_utc()),
+        ))
+        .execute(&mut **tx)?;
+    Ok(())
+}
+
+/// Removes an attachment's row; `false` when it was gone already.
+pub fn remove_attachment(tx: &mut Tx, id: &str) -> Result<bool, DbError> {
+    Ok(diesel::delete(report_attachments::table.find(id)).execute(&mut **tx)? == 1)
 }
 
 /// The reports of these grants, by due date.
@@ -514,7 +585,8 @@ pub fn reports_of(c: &mut DbConn, grant_ids: &[&str]) -> Result<Vec<Report>, DbE
         .load(c)?
         .into_iter()
         .map(ReportRow::parse)
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|reports| with_attachments(c, reports))
 }
 
 /// Reports not filed that are due on or before `by`, the earliest first.
@@ -527,7 +599,8 @@ pub fn open_reports(c: &mut DbConn, by: NaiveDate) -> Result<Vec<Report>, DbErro
         .load(c)?
         .into_iter()
         .map(ReportRow::parse)
-        .collect()
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|reports| with_attachments(c, reports))
 }
 
 /// Fills in a scheduled report; `false` when it was filed already (a concurrent filing won).
@@ -561,18 +634,6 @@ pub fn drop_unfiled(tx: &mut Tx, grant_id: &str, kind: ReportKind) -> Result<(),
             .filter(grant_reports::filed_at.is_null()),
     )
     .execute(&mut **tx)?;
-    Ok(())
-}
-
-/// Notes the attachment stored for a report.
-pub fn set_attachment(tx: &mut Tx, id: &str, a: &Attachment) -> Result<(), DbError> {
-    diesel::update(grant_reports::table.filter(grant_reports::id.eq(id)))
-        .set((
-            grant_reports::attachment_name.eq(Some(&a.name)),
-            grant_reports::attachment_type.eq(Some(a.media_type)),
-            grant_reports::attachment_size.eq(Some(a.size)),
-        ))
-        .execute(&mut **tx)?;
     Ok(())
 }
 

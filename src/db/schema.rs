@@ -370,19 +370,30 @@ diesel::table! {
         filed_at -> Nullable<Timestamp>,
         filed_by -> Nullable<Text>,
         accepted_at -> Nullable<Timestamp>,
-        attachment_name -> Nullable<Text>,
-        attachment_type -> Nullable<Text>,
-        attachment_size -> Nullable<BigInt>,
         reminded_soon_on -> Nullable<Date>,
         reminded_late_on -> Nullable<Date>,
     }
 }
 
+diesel::table! {
+    report_attachments (id) {
+        id -> Text,
+        report_id -> Text,
+        position -> Integer,
+        name -> Text,
+        media_type -> Text,
+        size -> BigInt,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(report_attachments -> grant_reports (report_id));
 diesel::joinable!(payments -> grants (grant_id));
 diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    report_attachments,
     reference_counters,
     batch_transfers,
     bank_accounts,

@@ -48,6 +48,7 @@ pub(super) fn payment_dto(p: &Payment) -> PaymentDto {
 
 #[derive(Debug, Serialize)]
 struct AttachmentDto {
+    id: String,
     name: String,
     media_type: &'static str,
     size: i64,
@@ -72,8 +73,20 @@ struct ReportDto {
     spent: Option<Vec<Spent>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stopped_reason: Option<String>,
+    /// The first attachment (as before reports had several).
     #[serde(skip_serializing_if = "Option::is_none")]
     attachment: Option<AttachmentDto>,
+    attachments: Vec<AttachmentDto>,
+}
+
+fn attachment_dto(report_id: &str, a: &crate::domain::grant::Attachment) -> AttachmentDto {
+    AttachmentDto {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        media_type: a.media_type,
+        size: a.size,
+        href: format!("/api/v1/reports/{report_id}/attachments/{}", a.id),
+    }
 }
 
 fn report_dto(r: &Report) -> ReportDto {
@@ -88,12 +101,15 @@ fn report_dto(r: &Report) -> ReportDto {
         reach: f.map(|f| f.reach),
         spent: f.map(|f| f.spent.clone()),
         stopped_reason: f.and_then(|f| f.stopped_reason.clone()),
-        attachment: r.attachment.as_ref().map(|a| AttachmentDto {
-            name: a.name.clone(),
-            media_type: a.media_type,
-            size: a.size,
+        attachment: r.attachments.first().map(|a| AttachmentDto {
             href: format!("/api/v1/reports/{}/attachment", r.id),
+            ..attachment_dto(&r.id, a)
         }),
+        attachments: r
+            .attachments
+            .iter()
+            .map(|a| attachment_dto(&r.id, a))
+            .collect(),
     }
 }
 
@@ -287,17 +303,9 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>
         .map_err(|_| ApiError::RequestTimeout)?
 }
 
-/// `PUT /reports/{id}/attachment?name=`: the applicant adds a photo (JPEG, PNG) or a PDF of at
-/// most 5 MB to a filed report, as the raw body; its type is read from its bytes.
-pub async fn put_attachment(
-    state: web::Data<App>,
-    req: HttpRequest,
-    bearer: Bearer,
-    path: web::Path<String>,
-    query: super::extract::Query<AttachmentQuery>,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let q = query.checked(Vec::new())?;
+/// The body of an attachment upload: sent as one of the types a report takes (or as plain
+/// bytes), at most `ATTACHMENT_MAX_BYTES`; its real type is read from its bytes later.
+async fn upload(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
     let essence = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -318,11 +326,26 @@ pub async fn put_attachment(
                 .into(),
         ));
     }
-    let bytes = read_limited(payload, ATTACHMENT_MAX_BYTES).await?;
+    read_limited(payload, ATTACHMENT_MAX_BYTES).await
+}
+
+/// `PUT /reports/{id}/attachment?name=`: the applicant puts a photo (JPEG, PNG) or a PDF of
+/// at most 5 MB over the report's first attachment (or adds it when there is none), as the
+/// raw body; its type is read from its bytes.
+pub async fn put_attachment(
+    state: web::Data<App>,
+    req: HttpRequest,
+    bearer: Bearer,
+    path: web::Path<String>,
+    query: super::extract::Query<AttachmentQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.checked(Vec::new())?;
+    let bytes = upload(&req, payload).await?;
     let id = path.into_inner();
     let st = state.clone();
     let (v, _) = write_as(&state, bearer, move |tx, me| {
-        grants::attach(
+        grants::replace_first(
             tx,
             &me.actor(),
             &id,
@@ -335,6 +358,90 @@ pub async fn put_attachment(
     Ok(HttpResponse::Ok().json(grant_dto(&v)))
 }
 
+/// `POST /reports/{id}/attachments?name=`: the applicant adds a file after those the report
+/// has (at most 10), as the raw body.
+pub async fn add_attachment(
+    state: web::Data<App>,
+    req: HttpRequest,
+    bearer: Bearer,
+    path: web::Path<String>,
+    query: super::extract::Query<AttachmentQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.checked(Vec::new())?;
+    let bytes = upload(&req, payload).await?;
+    let id = path.into_inner();
+    let rid = id.clone();
+    let st = state.clone();
+    let ((_, a), _) = write_as(&state, bearer, move |tx, me| {
+        grants::attach(
+            tx,
+            &me.actor(),
+            &rid,
+            q.name.as_deref().unwrap_or("bijlage"),
+            &bytes,
+            &st.attachments,
+        )
+    })
+    .await?;
+    let dto = attachment_dto(&id, &a);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, dto.href.clone()))
+        .json(dto))
+}
+
+/// `GET /reports/{id}/attachments`: what the report carries, for those who may read the grant.
+pub async fn list_attachments(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let rid = id.clone();
+    let (v, _) = read_as(&state, bearer, move |c, me| {
+        grants::of_report(c, &me.actor(), &rid)
+    })
+    .await?;
+    let items: Vec<AttachmentDto> = v
+        .reports
+        .iter()
+        .filter(|r| r.id == id)
+        .flat_map(|r| r.attachments.iter().map(|a| attachment_dto(&r.id, a)))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+}
+
+/// `GET /reports/{id}/attachments/{attachment_id}`: one file.
+pub async fn get_one_attachment(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, aid) = path.into_inner();
+    let st = state.clone();
+    let ((a, bytes), _) = read_as(&state, bearer, move |c, me| {
+        grants::attachment(c, &me.actor(), &id, Some(&aid), &st.attachments)
+    })
+    .await?;
+    Ok(crate::front::attachment(&a, bytes))
+}
+
+/// `DELETE /reports/{id}/attachments/{attachment_id}`: the applicant removes a file while
+/// files may still be added.
+pub async fn delete_attachment(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, aid) = path.into_inner();
+    let st = state.clone();
+    write_as(&state, bearer, move |tx, me| {
+        grants::detach(tx, &me.actor(), &id, &aid, &st.attachments)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// `GET /reports/{id}/attachment`: the file, for those who may read the grant.
 pub async fn get_attachment(
     state: web::Data<App>,
@@ -344,7 +451,7 @@ pub async fn get_attachment(
     let id = path.into_inner();
     let st = state.clone();
     let ((a, bytes), _) = read_as(&state, bearer, move |c, me| {
-        grants::attachment(c, &me.actor(), &id, &st.attachments)
+        grants::attachment(c, &me.actor(), &id, None, &st.attachments)
     })
     .await?;
     Ok(crate::front::attachment(&a, bytes))

@@ -195,6 +195,18 @@ fn register(r: &mut Routes) {
         )
         .add(M::PUT, "/reports/{id}/attachment", grants::put_attachment)
         .add(M::GET, "/reports/{id}/attachment", grants::get_attachment)
+        .add(M::POST, "/reports/{id}/attachments", grants::add_attachment)
+        .add(M::GET, "/reports/{id}/attachments", grants::list_attachments)
+        .add(
+            M::GET,
+            "/reports/{id}/attachments/{attachment_id}",
+            grants::get_one_attachment,
+        )
+        .add(
+            M::DELETE,
+            "/reports/{id}/attachments/{attachment_id}",
+            grants::delete_attachment,
+        )
         .add(
             M::PUT,
             "/organisations/{id}/bank-account",

@@ -140,8 +140,20 @@ pub struct ReportView {
     pub status: &'static str,
     pub late: bool,
     pub filed: Option<FiledView>,
-    pub attachment: Option<(String, String)>,
+    /// Each attachment: its name, where it is downloaded and where it is removed.
+    pub attachments: Vec<AttachmentView>,
+    /// The applicant may add attachments (and remove them) now.
     pub can_attach: bool,
+    /// Room for another: fewer than the most a report carries.
+    pub room: bool,
+}
+
+pub struct AttachmentView {
+    pub id: String,
+    pub name: String,
+    pub size: String,
+    pub href: String,
+    pub remove: String,
 }
 
 /// What the report form holds (as typed, when it comes back with problems).
@@ -311,13 +323,23 @@ fn grant_page(
                         .collect(),
                     stopped_reason: f.stopped_reason.clone(),
                 }),
-                attachment: r
-                    .attachment
-                    .as_ref()
-                    .map(|a| (a.name.clone(), format!("/verslagen/{}/bijlage", r.id))),
+                attachments: r
+                    .attachments
+                    .iter()
+                    .map(|a| AttachmentView {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        size: size_nl(a.size),
+                        href: format!("/verslagen/{}/bijlagen/{}", r.id, a.id),
+                        remove: format!("/verslagen/{}/bijlagen/{}/verwijderen", r.id, a.id),
+                    })
+                    .collect(),
                 can_attach: actor
                     .as_ref()
                     .is_some_and(|a| steps::check_attach(a, &view.owner_id, r).is_ok()),
+                room: actor
+                    .as_ref()
+                    .is_some_and(|a| steps::check_append(a, &view.owner_id, r).is_ok()),
             })
             .collect(),
         owner,
@@ -634,7 +656,7 @@ pub async fn attach(
     })
     .await?;
     match outcome {
-        Ok(view) => Ok(redirect(
+        Ok((view, _)) => Ok(redirect(
             &v,
             &format!("/subsidies/{}?bericht=bijlage", view.grant.id),
         )),
@@ -660,7 +682,8 @@ pub async fn attach(
     }
 }
 
-/// `GET /verslagen/{id}/bijlage`: the attachment, for those who may read the grant.
+/// `GET /verslagen/{id}/bijlage`: the report's first attachment (links of before reports had
+/// several), for those who may read the grant.
 pub async fn attachment(
     state: web::Data<App>,
     pending: Pending,
@@ -670,10 +693,63 @@ pub async fn attachment(
     let st = state.clone();
     let (_, (a, bytes)) = with_visitor(&state, pending, move |c, v| {
         let actor = v.require("/subsidies")?.actor();
-        Ok(grants::attachment(c, &actor, &id, &st.attachments)?)
+        Ok(grants::attachment(c, &actor, &id, None, &st.attachments)?)
     })
     .await?;
     Ok(crate::front::attachment(&a, bytes))
+}
+
+/// `GET /verslagen/{id}/bijlagen/{bijlage}`: one attachment.
+pub async fn one_attachment(
+    state: web::Data<App>,
+    pending: Pending,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, WebError> {
+    let (id, aid) = path.into_inner();
+    let st = state.clone();
+    let (_, (a, bytes)) = with_visitor(&state, pending, move |c, v| {
+        let actor = v.require("/subsidies")?.actor();
+        Ok(grants::attachment(
+            c,
+            &actor,
+            &id,
+            Some(&aid),
+            &st.attachments,
+        )?)
+    })
+    .await?;
+    Ok(crate::front::attachment(&a, bytes))
+}
+
+/// `POST /verslagen/{id}/bijlagen/{bijlage}/verwijderen`: the applicant removes an attachment
+/// (the button names the file; nothing else is lost, and another can be added).
+pub async fn detach(
+    state: web::Data<App>,
+    path: web::Path<(String, String)>,
+    post: Post<super::account::CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    let (id, aid) = path.into_inner();
+    let actor = post.signed_in("/subsidies")?;
+    let v = post.v;
+    let st = state.clone();
+    let view = web::block(move || {
+        st.write(|tx| grants::detach(tx, &actor, &id, &aid, &st.attachments))
+    })
+    .await??;
+    Ok(redirect(
+        &v,
+        &format!("/subsidies/{}?bericht=bijlage-verwijderd", view.grant.id),
+    ))
+}
+
+/// A file's size as people read it: "240 kB", "1,2 MB".
+fn size_nl(bytes: i64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} kB", (bytes + 999) / 1000)
+    } else {
+        let tenths = (bytes + 50_000) / 100_000;
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
 }
 
 #[derive(Template)]

@@ -219,6 +219,14 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             .route("/verslagen/{id}/bijlage", web::post().to(grants::attach))
             .route("/verslagen/{id}/bijlage", web::get().to(grants::attachment))
+            .route(
+                "/verslagen/{id}/bijlagen/{bijlage}",
+                web::get().to(grants::one_attachment),
+            )
+            .route(
+                "/verslagen/{id}/bijlagen/{bijlage}/verwijderen",
+                web::post().to(grants::detach),
+            )
             .route("/betalingen", web::get().to(payments::payments_page))
             .route(
                 "/betalingen/batches",
@@ -438,6 +446,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "vastgesteld" => "De vaststelling is vastgelegd. De besluitbrieven gaan naar de indieners.",
         "verslag" => "Uw verslag is ingediend. Het programmateam leest het.",
         "bijlage" => "De bijlage is toegevoegd.",
+        "bijlage-verwijderd" => "De bijlage is verwijderd.",
         "subsidie-vastgesteld" => "Het subsidiebedrag is vastgesteld. Het besluit gaat naar de aanvrager en de ontvanger.",
         "betaling-vrijgegeven" => "De betaling is vrijgegeven. De financiële administratie zet haar in een batch voor de bank.",
         "batch-gemaakt" => "De batch is gemaakt. Download het SEPA-bestand voor de bank.",

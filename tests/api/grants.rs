@@ -475,6 +475,111 @@ fn a_grant_runs_from_adoption_to_the_final_amount_and_a_claim() {
         "{disposition}"
     );
 
+    // Several attachments: each added after the others (the PUT one stays first), listed,
+    // read one by one, removed by the applicant; at most ten.
+    let many = format!("/reports/{final_report}/attachments");
+    let png = b"\x89PNG\r\n\x1a\n foto van de klas";
+    let r = app
+        .send(
+            "POST",
+            &format!("{many}?name=klas.png"),
+            Some(&b.s.resident),
+            Some(("image/png", png)),
+            &[],
+        )
+        .expect(201);
+    assert_eq!(r.body["name"], "klas.png");
+    assert_eq!(r.body["media_type"], "image/png");
+    let photo = r.body["id"].as_str().unwrap().to_string();
+    let listed = app.get(&many, Some(&b.chair)).expect(200);
+    let names: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Eindverslag Ütrecht.html", "klas.png"]);
+    let got = app.send(
+        "GET",
+        &format!("{many}/{photo}"),
+        Some(&b.s.team),
+        None,
+        &[],
+    );
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type").unwrap(), "image/png");
+    // PUT still puts over the first only.
+    app.send(
+        "PUT",
+        &attach,
+        Some(&b.s.resident),
+        Some(("application/pdf", pdf)),
+        &[],
+    )
+    .expect(200);
+    assert_eq!(app.get(&many, Some(&b.s.resident)).expect(200).body["items"].as_array().unwrap().len(), 2);
+    app.send(
+        "POST",
+        &many,
+        Some(&stranger),
+        Some(("image/png", png)),
+        &[],
+    )
+    .expect(404);
+    app.send(
+        "DELETE",
+        &format!("{many}/{photo}"),
+        Some(&b.s.team),
+        None,
+        &[],
+    )
+    .expect(403);
+    app.send(
+        "DELETE",
+        &format!("{many}/{photo}"),
+        Some(&b.s.resident),
+        None,
+        &[],
+    )
+    .expect(204);
+    app.send(
+        "GET",
+        &format!("{many}/{photo}"),
+        Some(&b.s.resident),
+        None,
+        &[],
+    )
+    .expect(404);
+    for i in 1..10 {
+        app.send(
+            "POST",
+            &format!("{many}?name=foto-{i}.png"),
+            Some(&b.s.resident),
+            Some(("image/png", png)),
+            &[],
+        )
+        .expect(201);
+    }
+    let r = app
+        .send(
+            "POST",
+            &many,
+            Some(&b.s.resident),
+            Some(("image/png", png)),
+            &[],
+        )
+        .expect(409);
+    assert!(r.text.contains("hoogstens 10") || r.text.contains("at most 10"), "{}", r.text);
+    let r = app.get(&format!("/grants/{id}"), Some(&b.s.resident)).expect(200);
+    let fin = r.body["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "final")
+        .unwrap();
+    assert_eq!(fin["attachments"].as_array().unwrap().len(), 10);
+    assert_eq!(fin["attachment"]["name"], "verslag.pdf");
+
     // The final amount: at most the grant, with a motivation; less than paid is a claim.
     let r = app
         .post(&final_amount, Some(&b.s.team), json!({"amount_eur": 9001}))

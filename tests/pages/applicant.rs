@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::browser::Browser;
 use crate::helpers::{complete_plan, setup};
 
-fn sign_in_resident(s: &crate::helpers::Setup) -> Browser<'_> {
+pub(crate) fn sign_in_resident(s: &crate::helpers::Setup) -> Browser<'_> {
     // The setup's resident signs in with the API's password too.
     let me = s.app.get("/me", Some(&s.resident)).expect(200);
     let mut b = Browser::new(&s.app);

@@ -325,3 +325,74 @@ fn the_adoption_page_names_a_payee_that_would_get_no_copy_until_it_has_an_addres
         page.html
     );
 }
+
+#[test]
+fn a_report_lists_each_attachment_and_the_applicant_removes_one() {
+    use serde_json::json;
+    let s = setup();
+    let app = &s.app;
+    let advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
+    decided(&s, &s.org, advice);
+    let today = chrono::Utc::now().date_naive().to_string();
+    app.post(
+        &format!("/rounds/{}/adoption", s.round),
+        Some(&s.team),
+        json!({"adopted_on": today, "reference": "B&W 2025/203"}),
+    )
+    .expect(201);
+    let grant = app
+        .get(&format!("/grants?round={}", s.round), Some(&s.team))
+        .expect(200)
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post(
+            &format!("/grants/{grant}/reports"),
+            Some(&s.resident),
+            json!({"kind": "final", "done": "Gedaan", "reach": 10,
+                "spent": [{"source": "programme", "amount_eur": 1000}]}),
+        )
+        .expect(201);
+    let report = r.body["reports"][0]["id"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for (name, kind, bytes) in [
+        ("verslag.pdf", "application/pdf", &b"%PDF-1.4 verslag"[..]),
+        ("klas.png", "image/png", &b"\x89PNG\r\n\x1a\n klas"[..]),
+    ] {
+        let a = app
+            .send(
+                "POST",
+                &format!("/reports/{report}/attachments?name={name}"),
+                Some(&s.resident),
+                Some((kind, bytes)),
+                &[],
+            )
+            .expect(201);
+        ids.push(a.body["id"].as_str().unwrap().to_string());
+    }
+    let page_path = format!("/subsidies/{grant}");
+    let mut b = crate::applicant::sign_in_resident(&s);
+    let page = b.get(&page_path).expect(200);
+    page.shows("verslag.pdf")
+        .shows("klas.png")
+        .shows("aria-label=\"klas.png verwijderen\"")
+        .shows("hoogstens 10");
+    let download = b.get(&format!("/verslagen/{report}/bijlagen/{}", ids[1]));
+    assert_eq!(download.status, 200);
+    let remove = format!("/verslagen/{report}/bijlagen/{}/verwijderen", ids[1]);
+    // The team reads the attachments but removes none.
+    let (mut team, _) = crate::signed_in(app, &["programme_team"], None);
+    team.get(&page_path).expect(200).shows("klas.png");
+    assert!(!team.get(&page_path).html.contains("verwijderen\""));
+    team.submit(&page_path, &remove, &[]).expect(403);
+    let done = b.submit(&page_path, &remove, &[]).expect(303);
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("{page_path}?bericht=bijlage-verwijderd").as_str())
+    );
+    let page = b.get(&page_path).expect(200);
+    page.shows("verslag.pdf");
+    assert!(!page.html.contains("klas.png"));
+}

@@ -879,7 +879,19 @@ def grants_journey(browser, plan_id, round_href):
     resident.click("button:has-text('Bijlage toevoegen')")
     expect_text(resident, "De bijlage is toegevoegd")
     expect_text(resident, "eindverslag.pdf")
+    # A second file is added beside the first, never over it; each can be removed.
+    png = os.path.join(SCREENS, "moestuin.png")
+    with open(png, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n moestuin")
+    resident.set_input_files("input[type=file]", png)
+    resident.click("button:has-text('Bijlage toevoegen')")
+    expect_text(resident, "moestuin.png")
+    expect_text(resident, "eindverslag.pdf")
     axe(resident, "subsidie-verslag")
+    resident.click("button[aria-label='moestuin.png verwijderen']")
+    expect_text(resident, "De bijlage is verwijderd")
+    assert "moestuin.png" not in resident.inner_text("main")
+    expect_text(resident, "eindverslag.pdf")
     ctx.close()
 
     ctx, team = sign_in(browser, "team@demo.planloket.nl")

@@ -30,6 +30,8 @@ pub const FINAL_REPORT_AFTER: Duration = Duration::weeks(13);
 pub const REMIND_BEFORE: Duration = Duration::weeks(2);
 /// The most an attachment to a report may weigh.
 pub const ATTACHMENT_MAX_BYTES: usize = 5 * 1024 * 1024;
+/// The most attachments one report carries.
+pub const ATTACHMENTS_MAX: usize = 10;
 
 macro_rules! words {
     ($name:ident { $($variant:ident = $s:literal / $nl:literal),* $(,)? }) => {
@@ -126,6 +128,8 @@ pub struct Spent {
 /// A stored file sent with a report (a photo or a document).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
+    /// Also the stored file's name under the attachments folder.
+    pub id: String,
     pub name: String,
     pub media_type: &'static str,
     pub size: i64,
@@ -161,7 +165,8 @@ pub struct Report {
     pub due_on: NaiveDate,
     pub filed: Option<Filed>,
     pub accepted_at: Option<DateTime<Utc>>,
-    pub attachment: Option<Attachment>,
+    /// In the order they were added; the first is the one `PUT …/attachment` replaces.
+    pub attachments: Vec<Attachment>,
     /// When the reminder before the due date and the one after it went out.
     pub reminded_soon_on: Option<NaiveDate>,
     pub reminded_late_on: Option<NaiveDate>,

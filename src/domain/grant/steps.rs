@@ -84,6 +84,25 @@ pub fn check_attach(actor: &Actor, owner_id: &str, report: &Report) -> Result<()
     Ok(())
 }
 
+/// Another attachment goes with a report as `check_attach` says, while it has fewer than
+/// `ATTACHMENTS_MAX`.
+pub fn check_append(actor: &Actor, owner_id: &str, report: &Report) -> Result<(), DomainError> {
+    check_attach(actor, owner_id, report)?;
+    if report.attachments.len() >= super::ATTACHMENTS_MAX {
+        return Err(conflict(
+            &format!(
+                "a report carries at most {} attachments: remove one before adding another",
+                super::ATTACHMENTS_MAX
+            ),
+            &format!(
+                "een verslag heeft hoogstens {} bijlagen: verwijder er een voordat u een nieuwe toevoegt",
+                super::ATTACHMENTS_MAX
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the page offers to release this payment (the use case checks the rest:
 /// `check_release`).
 pub fn may_release(actor: &Actor, payment: &Payment) -> bool {
@@ -136,7 +155,7 @@ pub fn after_settlement(grant: &Grant, s: &Settlement, at: DateTime<Utc>) -> Gra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::grant::{Filed, Spent, PROGRAMME_SOURCE};
+    use crate::domain::grant::{Attachment, Filed, Spent, PROGRAMME_SOURCE};
     use crate::domain::user::Role;
     use chrono::NaiveDate;
 
@@ -177,7 +196,7 @@ mod tests {
                 filed_by: "owner".into(),
             }),
             accepted_at: None,
-            attachment: None,
+            attachments: Vec::new(),
             reminded_soon_on: None,
             reminded_late_on: None,
         }
@@ -234,6 +253,25 @@ mod tests {
         let due = report(ReportKind::Final, None);
         assert!(matches!(
             check_attach(&owner, "owner", &due),
+            Err(DomainError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn a_report_takes_attachments_up_to_the_limit() {
+        let owner = actor("owner", &[Role::Applicant]);
+        let mut filed = report(ReportKind::Final, Some(100));
+        for i in 0..super::super::ATTACHMENTS_MAX {
+            assert!(check_append(&owner, "owner", &filed).is_ok(), "attachment {i}");
+            filed.attachments.push(Attachment {
+                id: format!("a{i}"),
+                name: "foto.jpg".into(),
+                media_type: "image/jpeg",
+                size: 3,
+            });
+        }
+        assert!(matches!(
+            check_append(&owner, "owner", &filed),
             Err(DomainError::Conflict(_))
         ));
     }

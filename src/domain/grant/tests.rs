@@ -36,7 +36,7 @@ fn report(kind: ReportKind, due_on: NaiveDate) -> Report {
         due_on,
         filed: None,
         accepted_at: None,
-        attachment: None,
+        attachments: Vec::new(),
         reminded_soon_on: None,
         reminded_late_on: None,
     }
