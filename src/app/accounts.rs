@@ -135,7 +135,11 @@ fn duplicate_address() -> Error {
 /// registration tells nobody which addresses have one. Throttled per address and per client;
 /// the password is hashed after the throttle, for every address alike. A claim to belong to
 /// an organisation is kept pending until the programme team or an admin confirms it.
-pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<(), Error> {
+///
+/// The new account comes back (`None` when the address had one: its holder was mailed), so the
+/// web can sign its maker in: they just chose its address and password, and signing in with
+/// them would tell the same as signing them in does.
+pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<Option<Account>, Error> {
     let r = parse_registration(
         input.email.as_deref(),
         input.password.as_deref(),
@@ -173,11 +177,17 @@ pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<(), Err
     app.write(|tx| {
         check_organisation(tx, account.organisation_id.as_deref())?;
         match db::users::find_by_email(tx, &account.email)? {
-            Some(holder) => super::outbox::enqueue(
-                tx,
-                letters::account_exists(&holder.email, &holder.name, &link)?,
-            ),
-            None => Ok(db::users::insert(tx, &account)?),
+            Some(holder) => {
+                super::outbox::enqueue(
+                    tx,
+                    letters::account_exists(&holder.email, &holder.name, &link)?,
+                )?;
+                Ok(None)
+            }
+            None => {
+                db::users::insert(tx, &account)?;
+                Ok(Some(account))
+            }
         }
     })
 }

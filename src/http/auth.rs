@@ -46,6 +46,7 @@ pub async fn register(
         organisation_id: body.organisation_id,
     };
     let client = client_key(&req);
+    // The same answer whether or not the address had an account.
     hashing(&state, move |app| accounts::register(app, input, &client)).await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "detail": "if this address has no account yet, it has one now: sign in with it; if it had one, a mail to it says so"

@@ -196,7 +196,11 @@ fn register(r: &mut Routes) {
         .add(M::PUT, "/reports/{id}/attachment", grants::put_attachment)
         .add(M::GET, "/reports/{id}/attachment", grants::get_attachment)
         .add(M::POST, "/reports/{id}/attachments", grants::add_attachment)
-        .add(M::GET, "/reports/{id}/attachments", grants::list_attachments)
+        .add(
+            M::GET,
+            "/reports/{id}/attachments",
+            grants::list_attachments,
+        )
         .add(
             M::GET,
             "/reports/{id}/attachments/{attachment_id}",

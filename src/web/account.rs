@@ -31,6 +31,18 @@ async fn begin(state: &web::Data<App>, v: &mut Visitor, account: Account) -> Res
     Ok(())
 }
 
+/// `?volgende=…` for a link that keeps where the person was going, or nothing.
+fn next_query(next: &str) -> String {
+    if next.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "?volgende={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        )
+    }
+}
+
 // ---- registration ----------------------------------------------------------------------------
 
 #[derive(Template)]
@@ -44,10 +56,20 @@ struct RegisterPage {
     organisation_id: String,
     organisations: Vec<(String, String)>,
     done: bool,
+    /// Where the person was going (a plan form), kept through registering.
+    next: String,
+}
+
+impl RegisterPage {
+    fn keep(&self) -> String {
+        next_query(&self.next)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RegisterForm {
+    #[serde(default)]
+    volgende: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -67,8 +89,13 @@ async fn organisations(state: &web::Data<App>) -> Result<Vec<(String, String)>, 
 }
 
 /// `GET /registreren`.
-pub async fn register_page(state: web::Data<App>, v: Visitor) -> Result<HttpResponse, WebError> {
+pub async fn register_page(
+    state: web::Data<App>,
+    v: Visitor,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, WebError> {
     let page = RegisterPage {
+        next: local_path(q.volgende.as_deref()).unwrap_or_default(),
         l: Layout::new("Account aanmaken", &v),
         p: Problems::new(),
         full_name: String::new(),
@@ -89,7 +116,8 @@ pub async fn register(
     post: Post<RegisterForm>,
 ) -> Result<HttpResponse, WebError> {
     post.anyone()?;
-    let Post { v, form: f, .. } = post;
+    let Post { mut v, form: f, .. } = post;
+    let next = local_path(Some(&f.volgende));
     let input = accounts::RegisterInput {
         email: Some(f.email.clone()),
         password: Some(f.password.clone()),
@@ -112,9 +140,16 @@ pub async fn register(
         organisation_id: f.organisation_id,
         organisations: organisations(&state).await?,
         done: false,
+        next: next.clone().unwrap_or_default(),
     };
     match outcome {
-        Ok(()) => {
+        // A new account: its maker is signed in and goes on where they were going.
+        Ok(Some(account)) => {
+            let to = next.unwrap_or_else(|| "/mijn-plannen?bericht=welkom".to_string());
+            begin(&state, &mut v, account).await?;
+            Ok(redirect(&v, &to))
+        }
+        Ok(None) => {
             page.done = true;
             page.l.title = "Aanmelding ontvangen".into();
             render(&v, StatusCode::OK, &page)
@@ -161,6 +196,12 @@ struct LoginPage {
     link_sent: bool,
     /// A plan form posted after the session ended, carried through sign-in and saved after it.
     carried: String,
+}
+
+impl LoginPage {
+    fn keep(&self) -> String {
+        next_query(&self.next)
+    }
 }
 
 /// The answer to a plan form posted after the session ended: the sign-in page, carrying the

@@ -202,6 +202,22 @@ pub async fn new_plan_page(
     let st = state.clone();
     let rid = id.clone();
     let round = web::block(move || st.read(|c| rounds::get(c, &rid))).await??;
+    // A closed round offers no empty form to fill in for nothing: it says why, and what is
+    // open instead.
+    if round.check_accepts_drafts(chrono::Utc::now()).is_err() {
+        let st = state.clone();
+        let all = web::block(move || st.read(rounds::list)).await??;
+        let page = RoundClosedPage {
+            l: Layout::new("Deze ronde is gesloten", &v),
+            round: super::public::RoundLine::of(&round),
+            open: all
+                .iter()
+                .filter(|r| r.id != round.id && r.check_accepts_drafts(chrono::Utc::now()).is_ok())
+                .map(super::public::RoundLine::of)
+                .collect(),
+        };
+        return render(&v, StatusCode::OK, &page);
+    }
     let page = form_page(
         &state,
         &v,
@@ -216,6 +232,16 @@ pub async fn new_plan_page(
     )
     .await?;
     render(&v, StatusCode::OK, &page)
+}
+
+/// Instead of the form of a round that takes no new plans.
+#[derive(Template)]
+#[template(path = "web/round_closed.html")]
+struct RoundClosedPage {
+    l: Layout,
+    round: super::public::RoundLine,
+    /// Rounds that do take plans (open now, or soon).
+    open: Vec<super::public::RoundLine>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -442,9 +468,10 @@ pub async fn edit_plan_page(
     let a = me.clone();
     let (view, round) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
     if !view.allowed_actions(&me).contains(&Action::Edit) {
-        return Err(WebError::Refused(
-            "Dit plan kan niet meer worden bewerkt: het is ingediend. Trek het in als u het wilt wijzigen, of wacht op een vraag van het programmateam."
-                .into(),
+        // Back on the form after submitting (or an old link): the plan says where it stands.
+        return Ok(redirect(
+            &v,
+            &format!("/plannen/{id}?bericht=niet-bewerkbaar"),
         ));
     }
     let f = PlanFormInput::of(&view.plan.content, view.plan.shown_version);

@@ -206,7 +206,7 @@ pub async fn vote(
     let Post { v, form: f, .. } = post;
     let pid = id.clone();
     let (choice, comment) = (f.vote.clone(), f.comment.clone());
-    match kit::write(&state, move |tx| {
+    match kit::write_on_plan(&state, &id, move |tx| {
         board::vote(
             tx,
             &actor,

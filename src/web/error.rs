@@ -20,6 +20,11 @@ pub enum WebError {
     SignIn {
         next: String,
     },
+    /// A step on a plan that no longer applies (submitted already, the vote closed, someone
+    /// else was first): back to the plan's page, which says so and shows where it stands.
+    Overtaken {
+        plan_id: String,
+    },
     /// A rule refused, said in Dutch.
     Refused(String),
     /// The address's query or a posted form cannot be read (a letter where a number goes, a
@@ -60,6 +65,22 @@ impl From<app::Error> for WebError {
     }
 }
 
+impl WebError {
+    /// A use case's refusal of a step on plan `plan_id`: a step the plan's state no longer
+    /// allows, or a page older than the plan, goes back to the plan's page; anything else as
+    /// `From` says.
+    pub fn on_plan(plan_id: &str, e: app::Error) -> WebError {
+        match e {
+            app::Error::Domain(crate::domain::DomainError::NotAllowed { .. })
+            | app::Error::Stale { .. }
+            | app::Error::Changed(_) => WebError::Overtaken {
+                plan_id: plan_id.to_string(),
+            },
+            other => other.into(),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for WebError {
     fn from(e: actix_web::error::BlockingError) -> WebError {
         WebError::Internal(e.to_string())
@@ -86,7 +107,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
-            WebError::SignIn { .. } => StatusCode::SEE_OTHER,
+            WebError::SignIn { .. } | WebError::Overtaken { .. } => StatusCode::SEE_OTHER,
             WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -102,6 +123,14 @@ impl ResponseError for WebError {
             );
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, to))
+                .finish();
+        }
+        if let WebError::Overtaken { plan_id } = self {
+            return HttpResponse::SeeOther()
+                .insert_header((
+                    header::LOCATION,
+                    format!("/plannen/{plan_id}?bericht=niet-meer"),
+                ))
                 .finish();
         }
         if let WebError::Internal(cause) = self {
@@ -123,7 +152,7 @@ impl ResponseError for WebError {
                 "Even niet bereikbaar",
                 "Het planloket kan zijn gegevens nu niet bereiken. Probeer het over een paar minuten opnieuw.".to_string(),
             ),
-            WebError::Internal(_) | WebError::SignIn { .. } => (
+            WebError::Internal(_) | WebError::SignIn { .. } | WebError::Overtaken { .. } => (
                 "Er ging iets mis",
                 "Er ging iets mis aan onze kant. Probeer het later opnieuw.".to_string(),
             ),

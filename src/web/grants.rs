@@ -732,10 +732,9 @@ pub async fn detach(
     let actor = post.signed_in("/subsidies")?;
     let v = post.v;
     let st = state.clone();
-    let view = web::block(move || {
-        st.write(|tx| grants::detach(tx, &actor, &id, &aid, &st.attachments))
-    })
-    .await??;
+    let view =
+        web::block(move || st.write(|tx| grants::detach(tx, &actor, &id, &aid, &st.attachments)))
+            .await??;
     Ok(redirect(
         &v,
         &format!("/subsidies/{}?bericht=bijlage-verwijderd", view.grant.id),

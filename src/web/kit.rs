@@ -95,6 +95,29 @@ pub async fn write<T: Send + 'static>(
     }
 }
 
+/// As `write`, for a step on plan `plan_id`: a step the plan no longer allows goes back to the
+/// plan's page with a plain message (`WebError::on_plan`).
+pub async fn write_on_plan<T: Send + 'static>(
+    app: &web::Data<App>,
+    plan_id: &str,
+    f: impl FnOnce(&mut Tx) -> Result<T, app::Error> + Send + 'static,
+) -> Result<Result<T, Vec<FieldError>>, WebError> {
+    let app = app.clone();
+    match web::block(move || app.write(f)).await? {
+        Ok(t) => Ok(Ok(t)),
+        Err(app::Error::Domain(DomainError::Invalid(errors))) => Ok(Err(errors)),
+        Err(e) => Err(WebError::on_plan(plan_id, e)),
+    }
+}
+
+/// A text field's limit as its hint states it: "hoogstens 20.000 tekens".
+pub fn at_most(b: crate::domain::text::Bounded) -> String {
+    format!(
+        "hoogstens {} tekens",
+        crate::domain::money::grouped_nl(b.max as u64)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,12 +128,4 @@ mod tests {
         assert_eq!(token_of(b"a=1"), None);
         assert_eq!(token_of(b"csrf=abc&csrf=abc"), None);
     }
-}
-
-/// A text field's limit as its hint states it: "hoogstens 20.000 tekens".
-pub fn at_most(b: crate::domain::text::Bounded) -> String {
-    format!(
-        "hoogstens {} tekens",
-        crate::domain::money::grouped_nl(b.max as u64)
-    )
 }

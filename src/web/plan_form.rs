@@ -406,7 +406,9 @@ impl Number {
     fn unreadable(self, typed: &str) -> &'static str {
         let cents = typed.contains(',') && typed.chars().any(|c| c.is_ascii_digit());
         match self {
-            Number::Euros if cents => "Vul hele euro's in, zonder komma en centen, bijvoorbeeld 1250",
+            Number::Euros if cents => {
+                "Vul hele euro's in, zonder komma en centen, bijvoorbeeld 1250"
+            }
             Number::Euros => "Vul een bedrag in cijfers in, bijvoorbeeld 1250",
             Number::Year => "Vul een jaartal in cijfers in, bijvoorbeeld 2026",
             Number::Count if cents => "Vul een heel aantal in, zonder komma",

@@ -51,7 +51,8 @@ pub async fn plan_action(
     let done = web::block(move || {
         st.write(|tx| app::dossier::step(tx, &a, &pid, action, Some(&expected)))
     })
-    .await??;
+    .await?
+    .map_err(|e| WebError::on_plan(&id, e))?;
     let key = match (action, done.plan.status) {
         (Action::CloseVote, PlanStatus::Approved | PlanStatus::Rejected) => "stemming-aangenomen",
         (Action::CloseVote, _) => "stemming-niet-aangenomen",
@@ -134,7 +135,7 @@ pub async fn ask(
     let a = actor.clone();
     let message = f.message.clone();
     let expected = Expected::Versions(vec![f.versie.clone()]);
-    match kit::write(&state, move |tx| {
+    match kit::write_on_plan(&state, &id, move |tx| {
         assessment::request_info(tx, &a, &pid, Some(&message), Some(&expected))
     })
     .await?

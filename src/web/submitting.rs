@@ -24,6 +24,8 @@ struct SubmitPage {
     title: String,
     p: Problems,
     blocked: Option<String>,
+    /// The plan is past submitting (submitted already, or further).
+    submitted: bool,
 }
 
 async fn submit_check(
@@ -40,6 +42,10 @@ async fn submit_check(
         id: id.to_string(),
         title: check.plan.plan.content.title.clone(),
         p: Problems::from_fields(&check.problems, field),
+        submitted: matches!(
+            check.blocked,
+            Some(crate::domain::DomainError::NotAllowed { .. })
+        ),
         blocked: check.blocked.map(|b| b.message_nl()),
     })
 }
@@ -51,7 +57,12 @@ pub async fn submit_page(
     v: Visitor,
     path: web::Path<String>,
 ) -> Result<HttpResponse, WebError> {
-    let page = submit_check(&state, &v, &path.into_inner()).await?;
+    let id = path.into_inner();
+    let page = submit_check(&state, &v, &id).await?;
+    // Back on this page after submitting: the plan says where it stands.
+    if page.submitted {
+        return Ok(redirect(&v, &format!("/plannen/{id}?bericht=al-ingediend")));
+    }
     render(&v, StatusCode::OK, &page)
 }
 
@@ -88,6 +99,9 @@ pub async fn submit(
                 return Ok(redirect(&v, &format!("/plannen/{id}")));
             }
             Ok(redirect(&v, &format!("/mijn-plannen?bericht={key}")))
+        }
+        Err(e @ crate::app::Error::Domain(crate::domain::DomainError::NotAllowed { .. })) => {
+            Err(WebError::on_plan(&id, e))
         }
         Err(e) => {
             let p = super::applicant::refusal(e)?;
@@ -152,7 +166,7 @@ pub async fn withdraw(
     let pid = id.clone();
     let reason = f.reason.clone();
     let a = actor.clone();
-    match kit::write(&state, move |tx| {
+    match kit::write_on_plan(&state, &id, move |tx| {
         plans::withdraw(tx, &a, &pid, Some(&reason), None)
     })
     .await?

@@ -517,7 +517,13 @@ fn a_grant_runs_from_adoption_to_the_final_amount_and_a_claim() {
         &[],
     )
     .expect(200);
-    assert_eq!(app.get(&many, Some(&b.s.resident)).expect(200).body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get(&many, Some(&b.s.resident)).expect(200).body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     app.send(
         "POST",
         &many,
@@ -569,8 +575,14 @@ fn a_grant_runs_from_adoption_to_the_final_amount_and_a_claim() {
             &[],
         )
         .expect(409);
-    assert!(r.text.contains("hoogstens 10") || r.text.contains("at most 10"), "{}", r.text);
-    let r = app.get(&format!("/grants/{id}"), Some(&b.s.resident)).expect(200);
+    assert!(
+        r.text.contains("hoogstens 10") || r.text.contains("at most 10"),
+        "{}",
+        r.text
+    );
+    let r = app
+        .get(&format!("/grants/{id}"), Some(&b.s.resident))
+        .expect(200);
     let fin = r.body["reports"]
         .as_array()
         .unwrap()

@@ -105,27 +105,45 @@ fn registering_with_mistakes_names_each_field_and_keeps_what_was_typed() {
 }
 
 #[test]
-fn registering_answers_the_same_for_a_new_and_a_known_address() {
+fn registering_signs_the_new_account_in_on_its_way_and_mails_a_known_address() {
     let app = spawn_app();
     let (_, known, _) = crate::account(&app, &["applicant"], Some("resident"), None);
-    let register = |email: &str| {
-        Browser::new(&app)
-            .submit(
-                "/registreren",
-                "/registreren",
-                &[
-                    ("name", "Anna de Vries"),
-                    ("email", email),
-                    ("password", "een-lang-wachtwoord-7"),
-                    ("kind", "resident"),
-                ],
-            )
-            .expect(200)
+    let to = "/rondes/r1/plannen/nieuw";
+    let mut b = Browser::new(&app);
+    let form = b
+        .get(&format!("/registreren?volgende={}", to.replace('/', "%2F")))
+        .expect(200);
+    form.shows(&format!("name=\"volgende\" value=\"{to}\""))
+        .shows("/inloggen?volgende=%2Frondes%2Fr1%2Fplannen%2Fnieuw");
+    let register = |b: &mut Browser, email: &str, next: &str| {
+        b.submit(
+            "/registreren",
+            "/registreren",
+            &[
+                ("name", "Anna de Vries"),
+                ("email", email),
+                ("password", "een-lang-wachtwoord-7"),
+                ("kind", "resident"),
+                ("volgende", next),
+            ],
+        )
     };
-    let new = register("anna.nieuw@planloket.test");
-    let again = register(&known);
-    new.shows("Aanmelding ontvangen");
-    again.shows("Aanmelding ontvangen");
+    // A new address: signed in, on to where the person was going.
+    let new = register(&mut b, "anna.nieuw@planloket.test", to).expect(303);
+    assert_eq!(new.location.as_deref(), Some(to));
+    b.get("/mijn-plannen").expect(200).shows("Anna de Vries");
+    // Another host is never a destination.
+    let mut other = Browser::new(&app);
+    let away = register(&mut other, "bert.nieuw@planloket.test", "//evil.example").expect(303);
+    assert_eq!(
+        away.location.as_deref(),
+        Some("/mijn-plannen?bericht=welkom")
+    );
+    // A known address: nobody is signed in; its holder gets a mail.
+    let mut third = Browser::new(&app);
+    let again = register(&mut third, &known, to).expect(200);
+    again.shows("Aanmelding ontvangen").shows("al een account");
+    third.get("/mijn-plannen").expect(303);
 }
 
 #[test]

@@ -177,6 +177,26 @@ fn a_complete_plan_is_submitted_from_the_check_page() {
         .shows("Kenmerk")
         .shows("SVN-2025-0001");
     b.get("/mijn-plannen").expect(200).shows("SVN-2025-0001");
+    // Back to the check page, the form or the button after submitting: to the plan's page,
+    // which says so in plain words.
+    let back = b.get(&check).expect(303);
+    assert_eq!(
+        back.location.as_deref(),
+        Some(format!("/plannen/{id}?bericht=al-ingediend").as_str())
+    );
+    b.get(&format!("/plannen/{id}?bericht=al-ingediend"))
+        .expect(200)
+        .shows("Dit plan is al ingediend");
+    let again = b.submit(&format!("/plannen/{id}"), &check, &[]).expect(303);
+    assert_eq!(
+        again.location.as_deref(),
+        Some(format!("/plannen/{id}?bericht=niet-meer").as_str())
+    );
+    let edit = b.get(&format!("/plannen/{id}/bewerken")).expect(303);
+    assert_eq!(
+        edit.location.as_deref(),
+        Some(format!("/plannen/{id}?bericht=niet-bewerkbaar").as_str())
+    );
 }
 
 #[test]
@@ -264,4 +284,21 @@ fn the_short_description_has_its_limit_named_and_is_kept_with_the_draft() {
         .get(&format!("/plans/{id}"), Some(&s.resident))
         .expect(200);
     assert_eq!(stored.body["summary"], "Een moestuin voor de buurt.");
+}
+
+#[test]
+fn a_closed_rounds_form_says_why_and_what_is_open_instead() {
+    let s = setup();
+    s.app.close_call(&s.team, &s.round);
+    let mut b = sign_in_resident(&s);
+    let page = b
+        .get(&format!("/rondes/{}/plannen/nieuw", s.round))
+        .expect(200);
+    page.shows("Deze ronde is gesloten")
+        .shows("Gesloten sinds")
+        .shows("Mijn plannen");
+    assert!(
+        !page.html.contains("name=\"title\""),
+        "no form to fill in for nothing"
+    );
 }

@@ -99,7 +99,7 @@ fn the_team_takes_a_plan_into_review_from_its_page() {
 }
 
 #[test]
-fn a_button_pressed_on_an_old_page_is_a_dutch_409_and_changes_nothing() {
+fn a_button_pressed_on_an_old_page_goes_back_to_the_plan_and_changes_nothing() {
     let s = setup();
     let id = s.submitted();
     let (mut b, _) = as_role(&s, &["programme_team"]);
@@ -109,9 +109,15 @@ fn a_button_pressed_on_an_old_page_is_a_dutch_409_and_changes_nothing() {
             &format!("/plannen/{id}/actie"),
             &[("actie", "start_review"), ("versie", "0")],
         )
-        .expect(409);
-    page.shows("Dit kan niet")
-        .shows("Iemand anders heeft dit intussen gewijzigd");
+        .expect(303);
+    assert_eq!(
+        page.location.as_deref(),
+        Some(format!("/plannen/{id}?bericht=niet-meer").as_str())
+    );
+    b.get(page.location.as_deref().unwrap())
+        .expect(200)
+        .shows("Dat kan niet meer")
+        .shows("Hieronder ziet u hoe het er nu voor staat");
     let plan = s
         .app
         .get(&format!("/plans/{id}"), Some(&s.team))
@@ -220,6 +226,29 @@ fn a_vote_is_cast_from_the_agenda() {
     team.get(&format!("/plannen/{id}"))
         .expect(200)
         .shows("stemgerechtigden heeft gestemd");
+    // A vote from a page left open after the vote ended: to the plan, said plainly.
+    s.app
+        .post(
+            &format!("/plans/{id}/cancel-vote"),
+            Some(&s.team),
+            serde_json::json!({}),
+        )
+        .expect(200);
+    let late = member
+        .submit(
+            "/bestuur",
+            &format!("/plannen/{id}/stem"),
+            &[("vote", "against")],
+        )
+        .expect(303);
+    assert_eq!(
+        late.location.as_deref(),
+        Some(format!("/plannen/{id}?bericht=niet-meer").as_str())
+    );
+    member
+        .get(&format!("/plannen/{id}?bericht=niet-meer"))
+        .expect(200)
+        .shows("Dat kan niet meer");
 }
 
 #[test]

@@ -128,8 +128,13 @@ def resident_journey(browser):
     axe(page, "ronde")
     narrow(browser, page.url, "ronde")
 
-    # Register, with a mistake first: nothing typed is lost but the password.
-    page.goto(BASE + "/registreren")
+    # On the way to the plan form: sign in, or make an account on the way; registering keeps
+    # the way and signs the new account in. A mistake first: nothing typed is lost but the
+    # password.
+    page.click("main a:has-text('Plan indienen')")
+    assert "/inloggen?volgende=" in page.url, page.url
+    page.click("main a:has-text('Maak een account')")
+    assert "/registreren?volgende=" in page.url, page.url
     axe(page, "registreren")
     page.fill("#name", "Fatima Bakkali")
     page.fill("#email", "fatima@example.nl")
@@ -143,8 +148,10 @@ def resident_journey(browser):
     axe(page, "registreren-fout")
     page.fill("#password", "een-lang-wachtwoord-7")
     page.click("button:has-text('Account aanmaken')")
-    expect_text(page, "Aanmelding ontvangen")
+    assert page.url.endswith(round_href + "/plannen/nieuw"), page.url
+    expect_text(page, "Nieuw projectplan")
     axe(page, "registreren-klaar")
+    page.click("button:has-text('Uitloggen')")
 
     # Sign in by a mailed link: opening it signs nobody in; the button does.
     page.goto(BASE + "/inloggen")
@@ -265,7 +272,8 @@ def partner_journey(browser, round_href):
     page.check("#kind-partner")
     page.select_option("#organisation_id", index=1)
     page.click("button:has-text('Account aanmaken')")
-    expect_text(page, "Aanmelding ontvangen")
+    expect_text(page, "Uw account is aangemaakt en u bent ingelogd")
+    page.click("button:has-text('Uitloggen')")
     page.goto(BASE + "/inloggen?volgende=" + round_href)
     page.fill("#email", "joost@example.nl")
     page.fill("#password", "een-lang-wachtwoord-8")

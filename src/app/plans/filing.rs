@@ -395,7 +395,9 @@ pub fn form_check(
     let mut saving = check_content(content, &round.spec.catalog, &known);
     let ids: Vec<&str> = content.links.iter().map(|l| l.plan_id.as_str()).collect();
     let existing = db::plans::existing(c, &ids)?;
-    saving.0.extend(check_links(&content.links, plan_id, &existing).0);
+    saving
+        .0
+        .extend(check_links(&content.links, plan_id, &existing).0);
     let mut on_submit = Vec::new();
     if submitting {
         let kind = match plan_id {

@@ -262,7 +262,10 @@ mod tests {
         let owner = actor("owner", &[Role::Applicant]);
         let mut filed = report(ReportKind::Final, Some(100));
         for i in 0..super::super::ATTACHMENTS_MAX {
-            assert!(check_append(&owner, "owner", &filed).is_ok(), "attachment {i}");
+            assert!(
+                check_append(&owner, "owner", &filed).is_ok(),
+                "attachment {i}"
+            );
             filed.attachments.push(Attachment {
                 id: format!("a{i}"),
                 name: "foto.jpg".into(),
