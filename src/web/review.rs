@@ -25,6 +25,9 @@ use crate::domain::DomainError;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ActionForm {
+    /// "ja" once the person saw what closing or cancelling a vote brings and confirmed it.
+    #[serde(default)]
+    bevestigd: String,
     #[serde(default)]
     actie: String,
     #[serde(default)]
@@ -44,6 +47,9 @@ pub async fn plan_action(
     let Post { v, form: f, .. } = post;
     let action = Action::parse(&f.actie)
         .ok_or_else(|| WebError::Refused("Deze actie bestaat niet.".into()))?;
+    if matches!(action, Action::CloseVote | Action::CancelVote) && f.bevestigd != "ja" {
+        return confirm_vote_step(&state, &v, &actor, &id, action, &f.versie).await;
+    }
     let expected = Expected::Versions(vec![f.versie.clone()]);
     let st = state.clone();
     let pid = id.clone();
@@ -67,6 +73,102 @@ pub async fn plan_action(
         format!("/plannen/{id}?bericht={key}")
     };
     Ok(redirect(&v, &back))
+}
+
+/// The page before closing or cancelling a vote: where the vote stands and what follows.
+#[derive(Template)]
+#[template(path = "web/confirm_vote.html")]
+struct ConfirmVotePage {
+    l: Layout,
+    id: String,
+    title: String,
+    version: String,
+    action: &'static str,
+    closing: bool,
+    tally: Option<super::team::TallyLine>,
+    /// What happens once confirmed, sentence by sentence.
+    follows: Vec<&'static str>,
+    /// Closing cannot be done yet (no quorum): said instead of the button.
+    blocked: Option<&'static str>,
+    /// Where "Terug" goes: the board's agenda for the chair, else the plan.
+    back: String,
+}
+
+/// Shows what closing (or cancelling) the vote on plan `id` will do, with the button that does
+/// it; nothing changes until that button is pressed.
+async fn confirm_vote_step(
+    state: &web::Data<App>,
+    v: &Visitor,
+    actor: &Actor,
+    id: &str,
+    action: Action,
+    version: &str,
+) -> Result<HttpResponse, WebError> {
+    let st = state.clone();
+    let (a, pid) = (actor.clone(), id.to_string());
+    let d = web::block(move || st.read(|c| dossier(c, &st.similar, &a, &pid))).await??;
+    if !d.view.allowed_actions(actor).contains(&action) {
+        return Err(WebError::Overtaken {
+            plan_id: id.to_string(),
+        });
+    }
+    let tally = super::team::tally_line(&d);
+    let closing = action == Action::CloseVote;
+    let (follows, blocked) = match (&tally, closing) {
+        (_, false) => (
+            vec![
+                "De stemmen die al zijn uitgebracht vervallen.",
+                "Het plan is weer in behandeling bij het programmateam; dat kan het pre-advies aanpassen en een nieuwe stemming openen.",
+                "De indiener merkt hier niets van.",
+            ],
+            None,
+        ),
+        (Some(t), true) if !t.quorum => (
+            Vec::new(),
+            Some("Sluiten kan pas als meer dan de helft van de stemgerechtigden heeft gestemd."),
+        ),
+        (Some(t), true) if t.carried => (
+            vec![
+                "Het bestuur volgt het pre-advies. Dat besluit staat dan vast.",
+                "Het plan gaat mee in de vaststelling door het college.",
+                "De indiener hoort de uitkomst pas na die vaststelling, met de besluitbrief.",
+            ],
+            None,
+        ),
+        (_, true) => (
+            vec![
+                "Het bestuur volgt het pre-advies niet (bij staken van stemmen evenmin).",
+                "Het plan gaat terug naar het programmateam voor een nieuw pre-advies.",
+                "De indiener merkt hier niets van.",
+            ],
+            None,
+        ),
+    };
+    let title = d.view.plan.content.title.clone();
+    let page = ConfirmVotePage {
+        l: Layout::new(
+            if closing {
+                format!("Stemming sluiten: {title}")
+            } else {
+                format!("Stemming afbreken: {title}")
+            },
+            v,
+        ),
+        id: id.to_string(),
+        title,
+        version: version.to_string(),
+        action: action.as_str(),
+        closing,
+        tally,
+        follows,
+        blocked,
+        back: if closing && v.allows(Permission::Vote) {
+            format!("/bestuur#plan-{id}")
+        } else {
+            format!("/plannen/{id}")
+        },
+    };
+    render(v, StatusCode::OK, &page)
 }
 
 // ---- a question to the applicant ---------------------------------------------------------------

@@ -434,3 +434,53 @@ fn a_plan_funded_otherwise_never_reads_as_zero_euros_on_the_board_or_the_plan_pa
         .shows("Ten laste van de opgave");
     assert!(!page.html.contains("€ 0<"), "{}", page.html);
 }
+
+#[test]
+fn closing_a_vote_first_says_what_follows_and_closes_only_when_confirmed() {
+    let s = setup();
+    let id = voting(&s);
+    let (mut chair, token) = as_role(&s, &["board_chair"]);
+    s.app
+        .post(
+            &format!("/plans/{id}/votes"),
+            Some(&token),
+            json!({"vote": "for", "comment": ""}),
+        )
+        .expect(200);
+    let version = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(200)
+        .body["version"]
+        .to_string();
+    let action = format!("/plannen/{id}/actie");
+    let ask = chair
+        .submit(
+            "/bestuur",
+            &action,
+            &[("actie", "close_vote"), ("versie", &version)],
+        )
+        .expect(200);
+    ask.shows("Wat er daarna gebeurt")
+        .shows("Ja, stemming sluiten")
+        .shows("name=\"bevestigd\" value=\"ja\"");
+    let plan = s.app.get(&format!("/plans/{id}"), Some(&token)).expect(200);
+    assert_eq!(plan.body["status"], "voting", "nothing closed yet");
+    let done = chair
+        .submit(
+            "/bestuur",
+            &action,
+            &[
+                ("actie", "close_vote"),
+                ("versie", &version),
+                ("bevestigd", "ja"),
+            ],
+        )
+        .expect(303);
+    assert!(done
+        .location
+        .unwrap()
+        .starts_with("/bestuur?bericht=stemming-"));
+    let plan = s.app.get(&format!("/plans/{id}"), Some(&token)).expect(200);
+    assert_ne!(plan.body["status"], "voting");
+}

@@ -531,6 +531,11 @@ def round_assessment(browser, plan_id, round_href):
     expect_text(chair, "Het pre-advies wordt zo gevolgd")
     axe(chair, "bestuur-voorzitter")
     chair.click(f"#plan-{plan_id} button:has-text('Stemming sluiten')")
+    # First what closing brings; nothing is closed before "Ja".
+    expect_text(chair, "Wat er daarna gebeurt")
+    expect_text(chair, "De indiener hoort de uitkomst pas na die vaststelling")
+    axe(chair, "stemming-sluiten-bevestigen")
+    chair.click("button:has-text('Ja, stemming sluiten')")
     expect_text(chair, "het bestuur volgt het pre-advies")
     chair.goto(BASE + round_href + "/rangorde")
     expect_text(chair, "Buurtmoestuin Noord")
