@@ -82,6 +82,7 @@ pub fn open_vote(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
+    site: &str,
     expected: Option<&Expected>,
 ) -> Result<PlanView, Error> {
     act(
@@ -110,6 +111,7 @@ pub fn open_vote(
                         advice.recommendation,
                         // A plan funded otherwise says how, never "€ 0".
                         plan.content.funding.amount_nl(advice.proposed_eur),
+                        &format!("{site}/bestuur#plan-{}", plan.id),
                     )?;
                     enqueue(tx, letter)?;
                 }
@@ -119,18 +121,49 @@ pub fn open_vote(
     )
 }
 
-/// The programme team asks the applicant a question: kept on the plan and mailed; the
-/// applicant edits and resubmits.
+/// What the team asks: the question, and the date it would like the answer by (as typed,
+/// `YYYY-MM-DD`; none: two weeks, `decision::ANSWER_DAYS`).
+#[derive(Debug, Clone, Default)]
+pub struct Question<'a> {
+    pub message: Option<&'a str>,
+    pub answer_by: Option<&'a str>,
+}
+
+/// The programme team asks the applicant a question: kept on the plan and mailed with a link
+/// to the plan on `site` and the date the answer is asked by; the applicant edits and
+/// resubmits.
 pub fn request_info(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
-    message: Option<&str>,
+    question: Question<'_>,
+    site: &str,
     expected: Option<&Expected>,
 ) -> Result<PlanView, Error> {
+    let mut errors = Vec::new();
     let message = Bounded::REASON
-        .required(message)
-        .map_err(|m| field("message", m))?;
+        .required(question.message)
+        .map_err(|m| errors.push(FieldError::new("message", m)))
+        .ok();
+    let today = crate::domain::calendar::amsterdam_date(Utc::now());
+    let given = match question.answer_by.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                crate::domain::Bilingual::new(
+                    "must be a date (YYYY-MM-DD)",
+                    "vul een datum in, zoals 20-12-2026",
+                )
+            }),
+    };
+    let answer_by = given
+        .and_then(|g| crate::domain::decision::answer_by(today, g))
+        .map_err(|m| errors.push(FieldError::new("answer_by", m)))
+        .ok();
+    let (Some(message), Some(answer_by)) = (message, answer_by) else {
+        return Err(DomainError::Invalid(errors).into());
+    };
     act(
         tx,
         actor,
@@ -142,6 +175,7 @@ pub fn request_info(
             plan.info_request = Some(InfoRequest {
                 message: message.clone(),
                 requested_at: Utc::now(),
+                answer_by: Some(answer_by),
                 answer: None,
                 answered_at: None,
             });
@@ -155,6 +189,8 @@ pub fn request_info(
                         &plan.content.title,
                         (&plan.id, plan.kenmerk()),
                         &message,
+                        answer_by,
+                        &format!("{site}/plannen/{}", plan.id),
                     )?,
                 )?;
             }
@@ -448,7 +484,19 @@ mod tests {
         assert_eq!(v.plan.status, PlanStatus::InReview);
         let v = t
             .app
-            .write(|tx| request_info(tx, &team, &plan.id, Some("Wie begeleidt?"), None))
+            .write(|tx| {
+                request_info(
+                    tx,
+                    &team,
+                    &plan.id,
+                    Question {
+                        message: Some("Wie begeleidt?"),
+                        answer_by: None,
+                    },
+                    "http://planloket.test",
+                    None,
+                )
+            })
             .unwrap();
         assert_eq!(v.plan.status, PlanStatus::NeedsInfo);
         assert_eq!(v.plan.info_request.unwrap().message, "Wie begeleidt?");
@@ -513,7 +561,7 @@ mod tests {
         let before = t.outbox().len();
         let v = t
             .app
-            .write(|tx| open_vote(tx, &team.actor(), &plan.id, None))
+            .write(|tx| open_vote(tx, &team.actor(), &plan.id, "http://planloket.test", None))
             .unwrap();
         assert_eq!(v.plan.status, PlanStatus::Voting);
         let invited: Vec<_> = t.outbox().into_iter().skip(before).map(|m| m.to).collect();

@@ -136,16 +136,18 @@ pub fn dossier(
 
 /// One of the buttons on a plan's page for staff, by its action: start the review, open,
 /// cancel or close the vote, revise the pre-advice. Any other action is not a button there.
+/// `site` is where the mails that follow link to.
 pub fn step(
     tx: &mut Tx,
     actor: &Actor,
     id: &str,
     action: Action,
+    site: &str,
     expected: Option<&Expected>,
 ) -> Result<PlanView, Error> {
     match action {
         Action::StartReview => assessment::start_review(tx, actor, id, expected),
-        Action::OpenVote => assessment::open_vote(tx, actor, id, expected),
+        Action::OpenVote => assessment::open_vote(tx, actor, id, site, expected),
         Action::CancelVote => assessment::cancel_vote(tx, actor, id, expected),
         Action::RevisePreAdvice => assessment::revise_pre_advice(tx, actor, id, expected),
         Action::CloseVote => board::close_vote(tx, actor, id, expected),

@@ -260,7 +260,7 @@ impl TestApp {
     pub fn voting(&self, id: &str, team: &Account) {
         self.pre_advised(id, team);
         self.app
-            .write(|tx| assessment::open_vote(tx, &team.actor(), id, None))
+            .write(|tx| assessment::open_vote(tx, &team.actor(), id, "http://planloket.test", None))
             .expect("a vote");
     }
 

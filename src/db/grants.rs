@@ -549,7 +549,7 @@ pub fn add_attachment(
             name: a.name.clone(),
             media_type: a.media_type.to_string(),
             size: a.size,
-            added_at: at.naive_utc(),
+            added_at: stored(at),
         })
         .execute(&mut **tx)?;
     Ok(())
@@ -562,7 +562,7 @@ pub fn replace_attachment(tx: &mut Tx, a: &Attachment, at: DateTime<Utc>) -> Res
             report_attachments::name.eq(&a.name),
             report_attachments::media_type.eq(a.media_type),
             report_attachments::size.eq(a.size),
-            report_attachments::added_at.eq(at.naive_utc()),
+            report_attachments::added_at.eq(stored(at)),
         ))
         .execute(&mut **tx)?;
     Ok(())

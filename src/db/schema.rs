@@ -376,6 +376,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    answer_drafts (plan_id) {
+        plan_id -> Text,
+        text -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     report_attachments (id) {
         id -> Text,
         report_id -> Text,
@@ -393,6 +401,7 @@ diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    answer_drafts,
     report_attachments,
     reference_counters,
     batch_transfers,

@@ -224,7 +224,7 @@ pub fn replay(
             &pre_advice(&view.plan.content, round, row),
             None,
         )?;
-        assessment::open_vote(tx, cast.team, &id, None)?;
+        assessment::open_vote(tx, cast.team, &id, cast.public_url, None)?;
         for voter in cast.voters {
             board::vote(tx, voter, &id, Some("for"), None)?;
         }

@@ -1,7 +1,7 @@
 //! What the assessment adds to a plan and keeps: the team's question, the recorded pre-advice,
 //! and the board's decision with the tally it was decided by.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::money::Eur;
@@ -13,6 +13,10 @@ use super::tally::{Outcome, Tally};
 pub struct InfoRequest {
     pub message: String,
     pub requested_at: DateTime<Utc>,
+    /// The date the team would like the answer by (`answer_by`); a request, not a cut-off:
+    /// the plan waits for the answer either way. Questions from before it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_by: Option<NaiveDate>,
     /// The applicant's answer, given with the resubmission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
@@ -130,6 +134,36 @@ impl Decision {
     }
 }
 
+/// How long an applicant has to answer a question when the team names no date.
+pub const ANSWER_DAYS: i64 = 14;
+/// The latest answer date the team may name, so a question never waits for months.
+pub const ANSWER_DAYS_MAX: i64 = 90;
+
+/// The date a question asked on `asked_on` would like its answer by: the team's `given`
+/// date, or `ANSWER_DAYS` later; a date not after the day it is asked, or more than
+/// `ANSWER_DAYS_MAX` days later, is refused.
+pub fn answer_by(
+    asked_on: NaiveDate,
+    given: Option<NaiveDate>,
+) -> Result<NaiveDate, super::errors::Bilingual> {
+    let Some(date) = given else {
+        return Ok(asked_on + chrono::Duration::days(ANSWER_DAYS));
+    };
+    if date <= asked_on {
+        return Err(super::errors::Bilingual::new(
+            "must be a date after today",
+            "kies een datum na vandaag",
+        ));
+    }
+    if date > asked_on + chrono::Duration::days(ANSWER_DAYS_MAX) {
+        return Err(super::errors::Bilingual::new(
+            format!("must be at most {ANSWER_DAYS_MAX} days from today"),
+            format!("kies een datum binnen {ANSWER_DAYS_MAX} dagen"),
+        ));
+    }
+    Ok(date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +236,15 @@ mod tests {
             serde_json::from_str::<RecordedPreAdvice>(&json).unwrap(),
             recorded
         );
+    }
+
+    #[test]
+    fn a_question_asks_its_answer_in_two_weeks_unless_the_team_names_a_date() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        assert_eq!(answer_by(day(6), None), Ok(day(20)));
+        assert_eq!(answer_by(day(6), Some(day(10))), Ok(day(10)));
+        assert!(answer_by(day(6), Some(day(6))).is_err());
+        assert!(answer_by(day(6), Some(day(1))).is_err());
+        assert!(answer_by(day(6), Some(day(6) + chrono::Duration::days(91))).is_err());
     }
 }

@@ -65,16 +65,19 @@ pub async fn open_vote(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let site = state.public_url.clone();
     perform(&state, bearer, &req, move |tx, me, expected| {
-        assessment::open_vote(tx, me, &id, expected)
+        assessment::open_vote(tx, me, &id, &site, expected)
     })
     .await
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MessageBody {
+pub struct QuestionBody {
     message: Option<String>,
+    /// `YYYY-MM-DD`; none: two weeks from today.
+    answer_by: Option<String>,
 }
 
 /// `POST /plans/{id}/request-info` `{message}` (programme team): the question is kept on the
@@ -84,11 +87,16 @@ pub async fn request_info(
     bearer: Bearer,
     req: HttpRequest,
     path: web::Path<String>,
-    JsonBody(body): JsonBody<MessageBody>,
+    JsonBody(body): JsonBody<QuestionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    let site = state.public_url.clone();
     perform(&state, bearer, &req, move |tx, me, expected| {
-        assessment::request_info(tx, me, &id, body.message.as_deref(), expected)
+        let question = assessment::Question {
+            message: body.message.as_deref(),
+            answer_by: body.answer_by.as_deref(),
+        };
+        assessment::request_info(tx, me, &id, question, &site, expected)
     })
     .await
 }

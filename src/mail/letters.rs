@@ -105,7 +105,9 @@ letter!(
         name,
         title,
         kenmerk,
-        message
+        message,
+        answer_by,
+        link
     },
     "mail/question.txt",
     "mail/question.html"
@@ -116,7 +118,8 @@ letter!(
         title,
         kenmerk,
         recommendation,
-        amount
+        amount,
+        link
     },
     "mail/vote_opened.txt",
     "mail/vote_opened.html"
@@ -215,6 +218,8 @@ pub fn question(
     title: &str,
     plan: (&str, &str),
     message: &str,
+    answer_by: NaiveDate,
+    link: &str,
 ) -> Result<Letter, LetterError> {
     let subject = format!("Vraag over uw projectplan: {title}");
     let body = Question {
@@ -223,6 +228,8 @@ pub fn question(
         title: title.into(),
         kenmerk: plan.1.into(),
         message: message.into(),
+        answer_by: dutch_date(answer_by),
+        link: link.into(),
     }
     .render()?;
     Ok(letter("question", to, subject, body, Some(plan.0)))
@@ -236,6 +243,7 @@ pub fn vote_opened(
     plan: (&str, &str),
     recommendation: Recommendation,
     amount: String,
+    link: &str,
 ) -> Result<Letter, LetterError> {
     let subject = format!("Stemming geopend: {title}");
     let body = VoteOpened {
@@ -245,6 +253,7 @@ pub fn vote_opened(
         kenmerk: plan.1.into(),
         recommendation: recommendation.label_nl().into(),
         amount,
+        link: link.into(),
     }
     .render()?;
     Ok(letter("vote_opened", to, subject, body, Some(plan.0)))
@@ -316,7 +325,7 @@ pub fn invited(
 
 /// A one-time sign-in link.
 pub fn magic_link(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
-    let subject = "Aanmelden bij planloket".to_string();
+    let subject = "Inloggen bij planloket".to_string();
     let body = MagicLink {
         subject: subject.clone(),
         name: name.into(),
@@ -490,6 +499,8 @@ mod tests {
             "Plan & co",
             ("p-3", "SVN-2025-0003"),
             "Wie <script>?\nEn {{ body }}?",
+            sent_on(),
+            "http://x/plannen/p-3",
         )
         .unwrap();
         // askama escapes with numeric references: `<` is `&#60;`, `&` is `&#38;`.
@@ -507,7 +518,16 @@ mod tests {
         );
         // A template engine renders values once: text that looks like a placeholder stays text.
         assert!(l.text.contains("En {{ body }}?"));
-        let l = question("a@b.nl", "A", "{{body}}", ("p-3", "SVN-2025-0003"), "?").unwrap();
+        let l = question(
+            "a@b.nl",
+            "A",
+            "{{body}}",
+            ("p-3", "SVN-2025-0003"),
+            "?",
+            sent_on(),
+            "http://x/plannen/p-3",
+        )
+        .unwrap();
         assert!(
             l.html
                 .contains("<title>Vraag over uw projectplan: {{body}}</title>"),
@@ -525,6 +545,7 @@ mod tests {
             ("p", "SVN-2025-0001"),
             Recommendation::Positive,
             crate::domain::plan::Funding::BaseFunding.amount_nl(Eur::ZERO),
+            "http://x/bestuur#plan-p",
         )
         .unwrap();
         assert!(l.text.contains("Zit in basis financiering"), "{}", l.text);
@@ -571,7 +592,15 @@ mod tests {
                 "Ronde",
                 sent_on(),
             ),
-            question("a@b.nl", "A", "T", ("p", "SVN-2025-0001"), "?"),
+            question(
+                "a@b.nl",
+                "A",
+                "T",
+                ("p", "SVN-2025-0001"),
+                "?",
+                sent_on(),
+                "http://x/plannen/p",
+            ),
             vote_opened(
                 "a@b.nl",
                 "A",
@@ -579,6 +608,7 @@ mod tests {
                 ("p", "SVN-2025-0001"),
                 Recommendation::Conditional,
                 crate::domain::plan::Funding::Programme.amount_nl(Eur::parse(5000).unwrap()),
+                "http://x/bestuur#plan-p",
             ),
             grant().write("a@b.nl", sent_on()),
             merged(
@@ -607,5 +637,43 @@ mod tests {
                 l.text
             );
         }
+    }
+
+    #[test]
+    fn a_mail_that_asks_something_links_to_where_it_is_done_and_says_by_when() {
+        let q = question(
+            "anna@example.nl",
+            "Anna",
+            "Huiswerkklas",
+            ("p-1", "SVN-2025-0001"),
+            "Wie begeleidt de kinderen?",
+            NaiveDate::from_ymd_opt(2026, 12, 20).unwrap(),
+            "https://planloket.example/plannen/p-1",
+        )
+        .unwrap();
+        for text in [&q.text, &q.html] {
+            assert!(
+                text.contains("https://planloket.example/plannen/p-1"),
+                "{text}"
+            );
+            assert!(text.contains("20 december 2026"), "{text}");
+        }
+        let v = vote_opened(
+            "bestuur@example.nl",
+            "Bea",
+            "Huiswerkklas",
+            ("p-1", "SVN-2025-0001"),
+            Recommendation::Positive,
+            "€ 3.850".into(),
+            "https://planloket.example/bestuur#plan-p-1",
+        )
+        .unwrap();
+        for text in [&v.text, &v.html] {
+            assert!(text.contains("https://planloket.example/bestuur#plan-p-1"));
+            assert!(!text.contains("pre-advies"), "no internal words: {text}");
+        }
+        let m = magic_link("anna@example.nl", "Anna", "https://planloket.example/x").unwrap();
+        assert_eq!(m.subject, "Inloggen bij planloket");
+        assert!(!m.text.contains("Aanmelden") && !m.text.contains("aanmelden"));
     }
 }

@@ -218,6 +218,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(grants::settle),
             )
             .route("/verslagen/{id}/bijlage", web::post().to(grants::attach))
+            .route(
+                "/plannen/{id}/antwoord",
+                web::post().to(submitting::keep_answer),
+            )
             .route("/verslagen/{id}/bijlage", web::get().to(grants::attachment))
             .route(
                 "/verslagen/{id}/bijlagen/{bijlage}",

@@ -32,9 +32,12 @@ struct PlanPage {
     round_name: String,
     status: &'static str,
     fields: Vec<Shown>,
-    question: Option<(String, String)>,
+    /// The question, the day it was asked, and the date the answer is asked by.
+    question: Option<(String, String, Option<String>)>,
     answer: Option<String>,
     may_answer: bool,
+    /// The answer typed before and kept while the plan was changed.
+    kept: String,
     outcome: Option<Outcome>,
     merged_into: Option<String>,
     may_edit: bool,
@@ -224,10 +227,12 @@ pub async fn plan_page(
         if permission::allows(&actor, Permission::SeeAssessment) {
             return Ok(None);
         }
-        Ok(Some(plans::read_named(c, &st.rounds, &actor, &pid)?))
+        let found = plans::read_named(c, &st.rounds, &actor, &pid)?;
+        let kept = plans::kept_answer(c, &actor, &pid)?.unwrap_or_default();
+        Ok(Some((found, kept)))
     })
     .await?;
-    let Some((view, round, names)) = found else {
+    let Some(((view, round, names), kept)) = found else {
         return super::team::plan_page(state, v, id, q.into_inner()).await;
     };
     let actor = v.require(&format!("/plannen/{id}"))?.actor();
@@ -273,8 +278,10 @@ pub async fn plan_page(
             (
                 q.message.clone(),
                 dutch_date(crate::domain::calendar::amsterdam_date(q.requested_at)),
+                q.answer_by.map(dutch_date),
             )
         }),
+        kept,
         answer: plan.info_request.as_ref().and_then(|q| q.answer.clone()),
         may_answer: plan.status == PlanStatus::NeedsInfo && allowed.contains(&Action::Submit),
         outcome,

@@ -54,8 +54,9 @@ pub async fn plan_action(
     let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();
+    let site = state.public_url.clone();
     let done = web::block(move || {
-        st.write(|tx| app::dossier::step(tx, &a, &pid, action, Some(&expected)))
+        st.write(|tx| app::dossier::step(tx, &a, &pid, action, &site, Some(&expected)))
     })
     .await?
     .map_err(|e| WebError::on_plan(&id, e))?;
@@ -182,12 +183,16 @@ struct QuestionPage {
     title: String,
     version: i64,
     message: String,
+    /// The answer date as the date field holds it (`YYYY-MM-DD`).
+    answer_by: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QuestionForm {
     #[serde(default)]
     message: String,
+    #[serde(default)]
+    answer_by: String,
     #[serde(default)]
     versie: String,
 }
@@ -220,6 +225,10 @@ pub async fn question_page(
         title: view.plan.content.title.clone(),
         version: view.version_for(&actor),
         message: String::new(),
+        // Two weeks unless the team chooses another date.
+        answer_by: (crate::domain::calendar::amsterdam_date(chrono::Utc::now())
+            + chrono::Duration::days(crate::domain::decision::ANSWER_DAYS))
+        .to_string(),
     };
     render(&v, StatusCode::OK, &page)
 }
@@ -235,10 +244,15 @@ pub async fn ask(
     let Post { v, form: f, .. } = post;
     let pid = id.clone();
     let a = actor.clone();
-    let message = f.message.clone();
+    let (message, answer_by) = (f.message.clone(), f.answer_by.clone());
     let expected = Expected::Versions(vec![f.versie.clone()]);
+    let site = state.public_url.clone();
     match kit::write_on_plan(&state, &id, move |tx| {
-        assessment::request_info(tx, &a, &pid, Some(&message), Some(&expected))
+        let question = assessment::Question {
+            message: Some(&message),
+            answer_by: Some(&answer_by),
+        };
+        assessment::request_info(tx, &a, &pid, question, &site, Some(&expected))
     })
     .await?
     {
@@ -250,11 +264,15 @@ pub async fn ask(
             let (view, _) = read_plan(&state, &actor, &id).await?;
             let page = QuestionPage {
                 l: Layout::new("Fout: Vraag aan de indiener", &v),
-                p: Problems::from_fields(&errors, |_| ("message".into(), "Vraag".into())),
+                p: Problems::from_fields(&errors, |f| match f {
+                    "answer_by" => ("answer_by".into(), "Antwoord graag uiterlijk".into()),
+                    _ => ("message".into(), "Vraag".into()),
+                }),
                 id,
                 title: view.plan.content.title.clone(),
                 version: view.version_for(&actor),
                 message: f.message,
+                answer_by: f.answer_by,
             };
             render(&v, StatusCode::BAD_REQUEST, &page)
         }

@@ -115,6 +115,44 @@ pub async fn submit(
     }
 }
 
+// ---- keeping an answer ------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+}
+
+/// `POST /plannen/{id}/antwoord`: keeps the typed answer and goes on to the plan form, so
+/// changing the plan loses nothing typed; the plan page shows the answer again after.
+pub async fn keep_answer(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    post: Post<AnswerForm>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = post.may(Permission::HoldPlans, &format!("/plannen/{id}"))?;
+    let Post { v, form: f, .. } = post;
+    let pid = id.clone();
+    match kit::write(&state, move |tx| {
+        plans::keep_answer(tx, &actor, &pid, &f.answer)
+    })
+    .await
+    {
+        Ok(Ok(())) => Ok(redirect(&v, &format!("/plannen/{id}/bewerken"))),
+        Ok(Err(errors)) => Err(WebError::Refused(
+            errors
+                .iter()
+                .map(|e| format!("Uw antwoord: {}", e.message_nl))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
+        // Resubmitted or withdrawn meanwhile: the plan says where it stands.
+        Err(WebError::Refused(_)) => Err(WebError::Overtaken { plan_id: id }),
+        Err(e) => Err(e),
+    }
+}
+
 // ---- withdrawing -----------------------------------------------------------------------------
 
 #[derive(Template)]

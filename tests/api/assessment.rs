@@ -99,6 +99,16 @@ fn the_information_loop_keeps_both_versions_and_shows_the_question() {
             json!({}),
         )
         .expect(200);
+    // A date for the answer that is not after today, or no date at all, is named.
+    let r = s
+        .app
+        .post(
+            &format!("/plans/{id}/request-info"),
+            Some(&s.team),
+            json!({"message": "", "answer_by": "gisteren"}),
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["message", "answer_by"]);
     let r = s
         .app
         .post(
@@ -108,6 +118,12 @@ fn the_information_loop_keeps_both_versions_and_shows_the_question() {
         )
         .expect(200);
     assert_eq!(r.body["status"], "needs_info");
+    // No date given: two weeks.
+    let today = planloket::domain::calendar::amsterdam_date(chrono::Utc::now());
+    assert_eq!(
+        r.body["info_request"]["answer_by"],
+        (today + chrono::Duration::days(14)).to_string()
+    );
 
     let mine = s
         .app

@@ -302,3 +302,70 @@ fn a_closed_rounds_form_says_why_and_what_is_open_instead() {
         "no form to fill in for nothing"
     );
 }
+
+#[test]
+fn an_answer_typed_before_changing_the_plan_is_kept_and_sent_with_it() {
+    let s = setup();
+    let id = s.submitted();
+    for (path, body) in [
+        ("start-review", json!({})),
+        (
+            "request-info",
+            json!({"message": "Wie begeleidt de kinderen?"}),
+        ),
+    ] {
+        s.app
+            .post(&format!("/plans/{id}/{path}"), Some(&s.team), body)
+            .expect(200);
+    }
+    let mut b = sign_in_resident(&s);
+    let plan_page = format!("/plannen/{id}");
+    let page = b.get(&plan_page).expect(200);
+    page.shows("Antwoord graag vóór")
+        .shows("Antwoord bewaren en plan aanpassen");
+    assert!(
+        !page
+            .html
+            .contains(&format!("href=\"/plannen/{id}/bewerken\"")),
+        "no link away from the typed answer"
+    );
+    let kept = b
+        .submit(
+            &plan_page,
+            &format!("/plannen/{id}/antwoord"),
+            &[("answer", "Twee vrijwilligers van de bibliotheek.")],
+        )
+        .expect(303);
+    assert_eq!(
+        kept.location.as_deref(),
+        Some(format!("/plannen/{id}/bewerken").as_str())
+    );
+    // Back on the plan, the answer is in the box; the team does not read it.
+    b.get(&plan_page)
+        .expect(200)
+        .shows(">Twee vrijwilligers van de bibliotheek.</textarea>");
+    let team_view = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(200);
+    assert!(!team_view.text.contains("Twee vrijwilligers"));
+    // Submitted from the check page without an answer: the kept one goes with it.
+    let check = format!("/plannen/{id}/indienen");
+    b.submit(&plan_page, &check, &[]).expect(303);
+    let after = s
+        .app
+        .get(&format!("/plans/{id}"), Some(&s.team))
+        .expect(200);
+    assert_eq!(after.body["status"], "submitted");
+    assert_eq!(
+        after.body["info_request"]["answer"],
+        "Twee vrijwilligers van de bibliotheek."
+    );
+    // Nothing more to keep once the plan no longer waits for an answer.
+    b.submit(
+        &plan_page,
+        &format!("/plannen/{id}/antwoord"),
+        &[("answer", "nog iets")],
+    )
+    .expect(303);
+}

@@ -410,11 +410,16 @@ def round_filing(browser, round_href):
     team.click("button:has-text('Vraag stellen')")
     expect_text(team, "Uw vraag is verstuurd")
     # The resident changes the plan and answers; the team sees what changed.
+    # Typing the answer first and then changing the plan loses nothing typed.
     rctx, resident = sign_in(browser, "bewoner@demo.planloket.nl")
-    resident.goto(BASE + f"/plannen/{plan_id}/bewerken")
+    resident.goto(BASE + f"/plannen/{plan_id}")
+    expect_text(resident, "Antwoord graag vóór")
+    resident.fill("#answer", "De buren doen dat om de beurt.")
+    resident.click("button:has-text('Antwoord bewaren en plan aanpassen')")
+    assert resident.url.endswith(f"/plannen/{plan_id}/bewerken"), resident.url
     resident.fill("#description", "Een moestuin achter het buurthuis, samen met de school en de buren.")
     resident.click("button:has-text('Concept opslaan')")
-    resident.fill("#answer", "De buren doen dat om de beurt.")
+    assert resident.input_value("#answer") == "De buren doen dat om de beurt."
     resident.click("button:has-text('Opnieuw indienen')")
     expect_text(resident, "Uw plan is opnieuw ingediend")
     rctx.close()

@@ -326,7 +326,14 @@ pub fn submit(
             } else {
                 SubmissionKind::Resubmission
             };
-            let answer = check_answer(kind, answer)?;
+            // Without an answer given now, the one kept while the plan was changed is sent.
+            let kept = match kind {
+                SubmissionKind::Resubmission if answer.is_none() => {
+                    db::notes::kept_answer(tx, &plan.id)?
+                }
+                _ => None,
+            };
+            let answer = check_answer(kind, answer.or(kept.as_deref()))?;
             round.check_accepts_submissions()?;
             let submission = parse_submission(
                 &plan.content,
@@ -369,12 +376,44 @@ pub fn submit(
             snapshot["budget_line"] = submission.budget_line.as_str().into();
             snapshot["applicant_kind"] = plan.applicant_kind.as_str().into();
             db::plans::insert_version(tx, &plan.id, at, &snapshot)?;
+            // The answer kept while the plan was changed is sent now (or left behind).
+            db::notes::drop_answer(tx, &plan.id)?;
             Ok(Effect {
                 reason: answer,
                 tally: None,
             })
         },
     )
+}
+
+/// The owner keeps an answer to the team's question unsent while they change the plan (the
+/// answer box's "Antwoord bewaren en plan aanpassen"), as long as the plan waits for the
+/// answer; an empty answer drops what was kept. Nobody else reads it.
+pub fn keep_answer(tx: &mut Tx, actor: &Actor, plan_id: &str, answer: &str) -> Result<(), Error> {
+    let (plan, _) = super::load_visible(tx, actor, plan_id)?;
+    if plan.owner_id != actor.user_id {
+        return Err(crate::domain::state::forbidden(Action::Submit).into());
+    }
+    let t = decide_as_seen(plan.state(), Action::Submit, actor)?;
+    crate::domain::state::check_keeps_answer(t.from)?;
+    let text = Bounded::REASON
+        .check(answer)
+        .map_err(|m| DomainError::Invalid(vec![FieldError::new("answer", m)]))?;
+    db::notes::keep_answer(tx, &plan.id, &text, now())?;
+    Ok(())
+}
+
+/// The answer the owner kept on a plan, for their own plan page.
+pub fn kept_answer(
+    c: &mut crate::db::DbConn,
+    actor: &Actor,
+    plan_id: &str,
+) -> Result<Option<String>, Error> {
+    let (plan, _) = super::load_visible(c, actor, plan_id)?;
+    if plan.owner_id != actor.user_id {
+        return Ok(None);
+    }
+    Ok(db::notes::kept_answer(c, &plan.id)?)
 }
 
 /// What the plan form's content breaks, checked without storing anything, so a form names every
@@ -537,6 +576,8 @@ pub fn withdraw(
                     }
                 }
             }
+            // An answer kept for the question goes with the plan's withdrawal.
+            db::notes::drop_answer(tx, &plan.id)?;
             Ok(Effect::because(reason))
         },
     )

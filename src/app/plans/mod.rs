@@ -7,8 +7,8 @@ mod listing;
 mod reading;
 
 pub use filing::{
-    create_draft, delete, edit, file_for, form_check, submission_check, submit, withdraw,
-    ContentChange, FiledFor, FormCheck, SubmissionCheck, DRAFTS_MAX,
+    create_draft, delete, edit, file_for, form_check, keep_answer, kept_answer, submission_check,
+    submit, withdraw, ContentChange, FiledFor, FormCheck, SubmissionCheck, DRAFTS_MAX,
 };
 pub use listing::{
     list, page_request, status_counts, Found, ListCaches, ListQuery, PageKey, PageRequest,

@@ -470,6 +470,20 @@ pub fn decide(plan: PlanRef<'_>, action: Action, actor: &Actor) -> Result<Transi
 }
 
 /// The refusal of an action the actor could never take on this plan.
+/// An answer to the team's question is kept unsent only while the plan waits for it.
+pub fn check_keeps_answer(from: PlanStatus) -> Result<(), DomainError> {
+    if from == PlanStatus::NeedsInfo {
+        Ok(())
+    } else {
+        Err(DomainError::Conflict(
+            crate::domain::errors::Bilingual::new(
+                "an answer is kept only while the plan waits for one",
+                "een antwoord wordt alleen bewaard zolang het plan op een antwoord wacht",
+            ),
+        ))
+    }
+}
+
 pub fn forbidden(action: Action) -> DomainError {
     DomainError::Forbidden(Bilingual::new(
         format!(

@@ -375,3 +375,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_answer_is_kept_only_while_the_plan_waits_for_one() {
+    assert!(check_keeps_answer(PlanStatus::NeedsInfo).is_ok());
+    for s in [
+        PlanStatus::Draft,
+        PlanStatus::Submitted,
+        PlanStatus::InReview,
+    ] {
+        assert!(matches!(
+            check_keeps_answer(s),
+            Err(DomainError::Conflict(_))
+        ));
+    }
+}
