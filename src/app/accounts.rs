@@ -79,7 +79,7 @@ fn burn_verification(password: &str) {
 /// Counts an attempt for each key before it is made, in a transaction of its own, so
 /// attempts sent at once are counted one after the other (across instances too): past a
 /// limit, refused with the seconds to wait.
-fn take_attempt(app: &App, keys: &[(&str, Limit)]) -> Result<(), Error> {
+pub(super) fn take_attempt(app: &App, keys: &[(&str, Limit)]) -> Result<(), Error> {
     match app.write(|tx| Ok(db::attempts::take(tx, keys, now())?))? {
         Ok(()) => Ok(()),
         Err(wait) => Err(Error::TooManyRequests(wait)),
@@ -87,12 +87,12 @@ fn take_attempt(app: &App, keys: &[(&str, Limit)]) -> Result<(), Error> {
 }
 
 /// The key counting the sign-in and registration mails to an address, whichever asked.
-fn mail_key(email: &str) -> String {
+pub(super) fn mail_key(email: &str) -> String {
     format!("mail:address:{}", token_hash(email))
 }
 
 /// Gives an attempt back to each key: it succeeded, so it does not count against the limit.
-fn give_attempt_back(app: &App, keys: &[&str]) -> Result<(), Error> {
+pub(super) fn give_attempt_back(app: &App, keys: &[&str]) -> Result<(), Error> {
     app.write(|tx| Ok(db::attempts::give_back_one(tx, keys, now())?))
 }
 

@@ -6,6 +6,7 @@
 //! Most take `(tx or connection, actor, input)`. The few that hash a password take the `App`:
 //! Argon2 runs outside any transaction, between a check and a write.
 
+pub mod account_self;
 pub mod accounts;
 pub mod adoptions;
 pub mod assessment;

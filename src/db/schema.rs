@@ -376,6 +376,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_changes (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        new_email -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        session_epoch -> BigInt,
+    }
+}
+
+diesel::table! {
     answer_drafts (plan_id) {
         plan_id -> Text,
         text -> Text,
@@ -401,6 +413,7 @@ diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    email_changes,
     answer_drafts,
     report_attachments,
     reference_counters,

@@ -1,10 +1,10 @@
 //! Accounts and their sign-in links.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::rows::{roles_column, MagicLinkRow, UserRow};
-use super::schema::{magic_links, users};
+use super::schema::{email_changes, magic_links, users};
 use super::{stored, DbConn, DbError};
 use crate::domain::user::{Account, Role};
 
@@ -146,4 +146,62 @@ pub fn use_magic_link(
     .set(magic_links::used_at.eq(Some(stored(now))))
     .execute(c)?;
     Ok((n == 1).then_some((link.user_id, link.session_epoch)))
+}
+
+/// Keeps a change of `account`'s address to `new_email`, waiting for its link until
+/// `expires_at` and only while the account's session epoch stays what it is now.
+pub fn insert_email_change(
+    c: &mut DbConn,
+    token_hash: &str,
+    account: &Account,
+    new_email: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::insert_into(email_changes::table)
+        .values((
+            email_changes::token_hash.eq(token_hash),
+            email_changes::user_id.eq(&account.id),
+            email_changes::new_email.eq(new_email),
+            email_changes::expires_at.eq(stored(expires_at)),
+            email_changes::created_at.eq(stored(now)),
+            email_changes::session_epoch.eq(account.session_epoch),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Uses an address change's link once: its user, new address and the epoch it was made in,
+/// if the token was unused and not expired (two uses at once cannot both succeed).
+pub fn use_email_change(
+    c: &mut DbConn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, String, i64)>, DbError> {
+    let found: Option<(String, String, NaiveDateTime, Option<NaiveDateTime>, i64)> =
+        email_changes::table
+            .find(token_hash)
+            .select((
+                email_changes::user_id,
+                email_changes::new_email,
+                email_changes::expires_at,
+                email_changes::used_at,
+                email_changes::session_epoch,
+            ))
+            .first(c)
+            .optional()?;
+    let Some((user_id, new_email, expires_at, used_at, epoch)) = found else {
+        return Ok(None);
+    };
+    if used_at.is_some() || expires_at <= stored(now) {
+        return Ok(None);
+    }
+    let n = diesel::update(
+        email_changes::table
+            .find(token_hash)
+            .filter(email_changes::used_at.is_null()),
+    )
+    .set(email_changes::used_at.eq(Some(stored(now))))
+    .execute(c)?;
+    Ok((n == 1).then_some((user_id, new_email, epoch)))
 }

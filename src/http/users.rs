@@ -7,8 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::auth::hashing;
 use super::extract::{no_null, read_as, Bearer, JsonBody};
 use super::problem::ApiError;
-use crate::app::accounts;
 use crate::app::App;
+use crate::app::{account_self, accounts};
 use crate::domain::user::{Account, AccountChange, Role};
 
 /// A user as the API shows it (never the password hash).
@@ -43,6 +43,97 @@ pub fn user_dto(a: &Account) -> UserDto {
 pub async fn me(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
     let ((), me) = read_as(&state, bearer, |_, _| Ok(())).await?;
     Ok(HttpResponse::Ok().json(user_dto(&me)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeBody {
+    name: Option<String>,
+}
+
+/// `PATCH /me {"name"}`: the holder's own name.
+pub async fn patch_me(
+    state: web::Data<App>,
+    bearer: Bearer,
+    JsonBody(body): JsonBody<MeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (account, _) = super::extract::write_as(&state, bearer, move |tx, me| {
+        account_self::rename(tx, me, body.name.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(user_dto(&account)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// `POST /me/password {"current_password", "new_password"}`: every token of the account ends
+/// (this one too): sign in again with the new password.
+pub async fn change_password(
+    state: web::Data<App>,
+    bearer: Bearer,
+    JsonBody(body): JsonBody<PasswordBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ((), me) = read_as(&state, bearer, |_, _| Ok(())).await?;
+    hashing(&state, move |app| {
+        account_self::change_password(
+            app,
+            &me,
+            body.current_password.as_deref(),
+            body.new_password.as_deref(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailBody {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+/// `POST /me/email {"email", "password"}`: a link goes to the new address; `202`.
+pub async fn request_email_change(
+    state: web::Data<App>,
+    bearer: Bearer,
+    JsonBody(body): JsonBody<EmailBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ((), me) = read_as(&state, bearer, |_, _| Ok(())).await?;
+    hashing(&state, move |app| {
+        account_self::request_email_change(
+            app,
+            &me,
+            body.email.as_deref(),
+            body.password.as_deref(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    token: Option<String>,
+}
+
+/// `POST /me/email/confirm {"token"}` (no bearer: the link is the proof): the account moves
+/// to the new address; every token of the account ends.
+pub async fn confirm_email_change(
+    state: web::Data<App>,
+    JsonBody(body): JsonBody<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let account =
+        web::block(move || account_self::confirm_email_change(&st, body.token.as_deref()))
+            .await??;
+    Ok(HttpResponse::Ok().json(user_dto(&account)))
 }
 
 /// Tells "absent" (`None`) from "explicitly null" (`Some(None)`) in a PATCH body.

@@ -23,7 +23,11 @@ fn landing(account: &Account, next: Option<String>) -> String {
 }
 
 /// Begins a session for an account that just proved who it is, in the visitor's browser.
-async fn begin(state: &web::Data<App>, v: &mut Visitor, account: Account) -> Result<(), WebError> {
+pub(super) async fn begin(
+    state: &web::Data<App>,
+    v: &mut Visitor,
+    account: Account,
+) -> Result<(), WebError> {
     let st = state.clone();
     let a = account.clone();
     let (token, session) = web::block(move || st.write(|tx| sessions::start(tx, &a))).await??;
@@ -467,70 +471,4 @@ pub async fn logout(state: web::Data<App>, post: Post<CsrfOnly>) -> Result<HttpR
     }
     v.sign_out();
     Ok(redirect(&v, "/?bericht=uitgelogd"))
-}
-
-// ---- the account page ------------------------------------------------------------------------
-
-/// A session as the account page shows it.
-pub struct SessionRow {
-    pub began: String,
-    pub last_used: String,
-    pub this_browser: bool,
-}
-
-#[derive(Template)]
-#[template(path = "web/account.html")]
-struct AccountPage {
-    l: Layout,
-    name: String,
-    email: String,
-    sessions: Vec<SessionRow>,
-    max: usize,
-}
-
-/// `GET /account`: who is signed in, and where (the account's live sessions).
-pub async fn account_page(
-    state: web::Data<App>,
-    pending: super::session::Pending,
-) -> Result<HttpResponse, WebError> {
-    let (v, lines) = super::with_visitor(&state, pending, |c, v| {
-        v.require("/account")?;
-        let me = v.signed_in.as_ref().ok_or(WebError::SignIn {
-            next: "/account".into(),
-        })?;
-        Ok(sessions::mine(c, me)?)
-    })
-    .await?;
-    let account = v.require("/account")?.clone();
-    let when = crate::domain::calendar::dutch_date_time;
-    let page = AccountPage {
-        l: Layout::new("Mijn account", &v),
-        name: account.name,
-        email: account.email,
-        sessions: lines
-            .into_iter()
-            .map(|s| SessionRow {
-                began: when(s.created_at),
-                last_used: when(s.last_seen_at),
-                this_browser: s.this_browser,
-            })
-            .collect(),
-        max: crate::domain::session::MAX_PER_ACCOUNT,
-    };
-    render(&v, StatusCode::OK, &page)
-}
-
-/// `POST /account/overal-uitloggen`: ends every session of the account, this one too.
-pub async fn logout_everywhere(
-    state: web::Data<App>,
-    post: Post<CsrfOnly>,
-) -> Result<HttpResponse, WebError> {
-    post.signed_in("/account")?;
-    let mut v = post.v;
-    if let Some(me) = v.signed_in.clone() {
-        let st = state.clone();
-        web::block(move || st.write(|tx| sessions::end_everywhere(tx, &me))).await??;
-    }
-    v.sign_out();
-    Ok(redirect(&v, "/?bericht=overal-uitgelogd"))
 }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod form;
 pub mod grants;
 pub mod kit;
+pub mod my_account;
 pub mod my_plans;
 pub mod payments;
 pub mod plan_form;
@@ -99,10 +100,27 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             .route("/aanmelden", web::get().to(account::link_page))
             .route("/aanmelden", web::post().to(account::redeem_link))
             .route("/uitloggen", web::post().to(account::logout))
-            .route("/account", web::get().to(account::account_page))
+            .route("/account", web::get().to(my_account::account_page))
             .route(
                 "/account/overal-uitloggen",
-                web::post().to(account::logout_everywhere),
+                web::post().to(my_account::logout_everywhere),
+            )
+            .route("/account/naam", web::post().to(my_account::rename))
+            .route(
+                "/account/wachtwoord",
+                web::post().to(my_account::change_password),
+            )
+            .route(
+                "/account/e-mailadres",
+                web::post().to(my_account::request_email_change),
+            )
+            .route(
+                "/account/e-mailadres/bevestigen",
+                web::get().to(my_account::confirm_page),
+            )
+            .route(
+                "/account/e-mailadres/bevestigen",
+                web::post().to(my_account::confirm),
             )
             .route(
                 "/rondes/{id}/plannen/nieuw",
@@ -424,6 +442,9 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",
         "ingetrokken" => "Uw plan is ingetrokken.",
         "ingelogd" => "U bent ingelogd.",
+        "naam-gewijzigd" => "Uw naam is gewijzigd.",
+        "wachtwoord-gewijzigd" => "Uw wachtwoord is gewijzigd. Overal waar u nog was ingelogd, bent u nu uitgelogd; in deze browser bent u opnieuw ingelogd.",
+        "e-mailadres-gewijzigd" => "Uw e-mailadres is gewijzigd. U logt voortaan in met het nieuwe adres; naar het oude adres hebben we een bericht gestuurd.",
         "niet-meer" => "Dat kan niet meer: het plan is intussen verder, of iemand anders was u voor. Hieronder ziet u hoe het er nu voor staat.",
         "niet-bewerkbaar" => "Dit plan kan niet meer worden bewerkt: het is ingediend. Trek het in als u het wilt wijzigen, of wacht op een vraag van het programmateam.",
         "al-ingediend" => "Dit plan is al ingediend. Hieronder ziet u hoe het er nu voor staat.",

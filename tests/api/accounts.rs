@@ -423,3 +423,90 @@ fn a_burst_of_sign_ins_is_answered_in_full_while_other_requests_go_on() {
     }
     assert!(reads.iter().all(|s| *s == 200), "{reads:?}");
 }
+
+#[test]
+fn a_holder_changes_their_own_name_password_and_address() {
+    let sink = crate::smtp::SmtpSink::start();
+    let app = spawn_app_with_smtp(&sink.url());
+    let (_, token) = app.user_with(&["applicant"], Some("resident"), None);
+    // The name: required, at most 200 characters.
+    let r = app
+        .patch("/me", Some(&token), json!({"name": " "}))
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["name"]);
+    let r = app
+        .patch("/me", Some(&token), json!({"name": "Anna de Vries"}))
+        .expect(200);
+    assert_eq!(r.body["name"], "Anna de Vries");
+    let email = r.body["email"].as_str().unwrap().to_string();
+    app.patch("/me", Some(&token), json!({"roles": ["admin"]}))
+        .expect(400);
+
+    // The password: the current one proven, the new one checked; then every token ends.
+    let r = app
+        .post(
+            "/me/password",
+            Some(&token),
+            json!({"current_password": "fout", "new_password": "kort"}),
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["new_password"]);
+    let r = app
+        .post(
+            "/me/password",
+            Some(&token),
+            json!({"current_password": "fout-wachtwoord", "new_password": "een-nieuw-wachtwoord-9"}),
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["current_password"]);
+    app.post(
+        "/me/password",
+        Some(&token),
+        json!({"current_password": PASSWORD, "new_password": "een-nieuw-wachtwoord-9"}),
+    )
+    .expect(204);
+    app.get("/me", Some(&token)).expect(401);
+    let token = app.login(&email, "een-nieuw-wachtwoord-9");
+
+    // The address: a link to the new address; nothing changes before it is used.
+    let r = app
+        .post(
+            "/me/email",
+            Some(&token),
+            json!({"email": "geen-adres", "password": "een-nieuw-wachtwoord-9"}),
+        )
+        .expect(400);
+    assert_eq!(r.error_fields(), vec!["email"]);
+    app.post(
+        "/me/email",
+        Some(&token),
+        json!({"email": "anna.nieuw@example.nl", "password": "een-nieuw-wachtwoord-9"}),
+    )
+    .expect(202);
+    assert_eq!(
+        app.get("/me", Some(&token)).expect(200).body["email"],
+        email
+    );
+    let mail = sink.wait_for(1, 10).remove(0).decoded();
+    assert!(mail.contains("anna.nieuw@example.nl"), "{mail}");
+    let link = mail
+        .split("/account/e-mailadres/bevestigen?token=")
+        .nth(1)
+        .expect("a confirmation link")
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect::<String>();
+    app.post("/me/email/confirm", None, json!({"token": "onzin"}))
+        .expect(401);
+    let r = app
+        .post("/me/email/confirm", None, json!({"token": link}))
+        .expect(200);
+    assert_eq!(r.body["email"], "anna.nieuw@example.nl");
+    // Used once; the old tokens ended; the old address is told.
+    app.post("/me/email/confirm", None, json!({"token": link}))
+        .expect(401);
+    app.get("/me", Some(&token)).expect(401);
+    app.login("anna.nieuw@example.nl", "een-nieuw-wachtwoord-9");
+    let told = sink.wait_for(2, 10).remove(1).decoded();
+    assert!(told.contains("is gewijzigd"), "{told}");
+}

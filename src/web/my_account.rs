@@ -1,0 +1,321 @@
+//! The account page: who is signed in and where, and the holder's own name, e-mail address
+//! (moved once the link mailed to the new address is used) and password.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use super::account::{begin, CsrfOnly};
+use super::form::Problems;
+use super::kit::Post;
+use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::{self, account_self, sessions, App};
+use crate::domain::FieldError;
+
+/// A session as the account page shows it.
+pub struct SessionRow {
+    pub began: String,
+    pub last_used: String,
+    pub this_browser: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/account.html")]
+struct AccountPage {
+    l: Layout,
+    p: Problems,
+    name: String,
+    email: String,
+    /// The name field as typed (the name itself until changed).
+    name_field: String,
+    /// The new address as typed.
+    new_email: String,
+    /// A link was sent to this address.
+    sent_to: Option<String>,
+    /// The account has a password to prove (one made at the desk may not).
+    has_password: bool,
+    sessions: Vec<SessionRow>,
+    max: usize,
+}
+
+/// What a form on the account page brings back with the page.
+#[derive(Default)]
+struct Typed {
+    name: Option<String>,
+    new_email: String,
+    sent_to: Option<String>,
+}
+
+async fn account_view(
+    state: &web::Data<App>,
+    v: &Visitor,
+    p: Problems,
+    typed: Typed,
+) -> Result<AccountPage, WebError> {
+    let me = v.require("/account")?.clone();
+    let signed_in = v.signed_in.clone().ok_or(WebError::SignIn {
+        next: "/account".into(),
+    })?;
+    let st = state.clone();
+    let lines = web::block(move || st.read(|c| sessions::mine(c, &signed_in))).await??;
+    let when = crate::domain::calendar::dutch_date_time;
+    Ok(AccountPage {
+        l: Layout::new(
+            if p.is_empty() {
+                "Mijn account".to_string()
+            } else {
+                "Fout: Mijn account".to_string()
+            },
+            v,
+        ),
+        p,
+        name_field: typed.name.unwrap_or_else(|| me.name.clone()),
+        new_email: typed.new_email,
+        sent_to: typed.sent_to,
+        has_password: me.password_hash.is_some(),
+        name: me.name,
+        email: me.email,
+        sessions: lines
+            .into_iter()
+            .map(|s| SessionRow {
+                began: when(s.created_at),
+                last_used: when(s.last_seen_at),
+                this_browser: s.this_browser,
+            })
+            .collect(),
+        max: crate::domain::session::MAX_PER_ACCOUNT,
+    })
+}
+
+/// `GET /account`: who is signed in and where, and the forms to change name, address and
+/// password.
+pub async fn account_page(
+    state: web::Data<App>,
+    v: Visitor,
+    q: web::Query<super::public::Flash>,
+) -> Result<HttpResponse, WebError> {
+    v.require("/account")?;
+    let mut page = account_view(&state, &v, Problems::new(), Typed::default()).await?;
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
+    render(&v, StatusCode::OK, &page)
+}
+
+/// The problems of a refused account form, by the fields of the page.
+fn problems(errors: &[FieldError]) -> Problems {
+    Problems::from_fields(errors, |f| {
+        let (id, label) = match f {
+            "name" => ("name", "Naam"),
+            "email" => ("new_email", "Nieuw e-mailadres"),
+            "password" => ("email_password", "Uw wachtwoord"),
+            "current_password" => ("current_password", "Huidig wachtwoord"),
+            _ => ("new_password", "Nieuw wachtwoord"),
+        };
+        (id.to_string(), label.to_string())
+    })
+}
+
+/// A use case's answer for an account form: its field errors as the page's problems, a
+/// refusal that names no field (too many tries) under `field`.
+fn refused(e: app::Error, field: (&str, &str)) -> Result<Problems, WebError> {
+    match e {
+        app::Error::Domain(crate::domain::DomainError::Invalid(errors)) => Ok(problems(&errors)),
+        app::Error::TooManyRequests(s) => {
+            let mut p = Problems::new();
+            p.add(
+                field.0,
+                field.1,
+                format!(
+                    "Te veel pogingen. Probeer het over {} minuten opnieuw.",
+                    s.div_ceil(60)
+                ),
+            );
+            Ok(p)
+        }
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /account/naam`.
+pub async fn rename(state: web::Data<App>, post: Post<NameForm>) -> Result<HttpResponse, WebError> {
+    post.signed_in("/account")?;
+    let Post { v, form: f, .. } = post;
+    let me = v.require("/account")?.clone();
+    let name = f.name.clone();
+    let st = state.clone();
+    match web::block(move || st.write(|tx| account_self::rename(tx, &me, Some(&name)))).await? {
+        Ok(_) => Ok(redirect(&v, "/account?bericht=naam-gewijzigd")),
+        Err(e) => {
+            let p = refused(e, ("name", "Naam"))?;
+            let typed = Typed {
+                name: Some(f.name),
+                ..Default::default()
+            };
+            let page = account_view(&state, &v, p, typed).await?;
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+/// `POST /account/wachtwoord`: every session ends; this browser gets a new one.
+pub async fn change_password(
+    state: web::Data<App>,
+    post: Post<PasswordForm>,
+) -> Result<HttpResponse, WebError> {
+    post.signed_in("/account")?;
+    let Post { mut v, form: f, .. } = post;
+    let me = v.require("/account")?.clone();
+    let outcome = crate::front::hashing(&state, move |app| {
+        account_self::change_password(app, &me, Some(&f.current_password), Some(&f.new_password))
+    })
+    .await;
+    match outcome {
+        Ok(account) => {
+            begin(&state, &mut v, account).await?;
+            Ok(redirect(&v, "/account?bericht=wachtwoord-gewijzigd"))
+        }
+        Err(e) => {
+            let p = refused(e, ("current_password", "Huidig wachtwoord"))?;
+            let page = account_view(&state, &v, p, Typed::default()).await?;
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    new_email: String,
+    #[serde(default)]
+    email_password: String,
+}
+
+/// `POST /account/e-mailadres`: a link goes to the new address; the page says so.
+pub async fn request_email_change(
+    state: web::Data<App>,
+    post: Post<EmailForm>,
+) -> Result<HttpResponse, WebError> {
+    post.signed_in("/account")?;
+    let Post { v, form: f, .. } = post;
+    let me = v.require("/account")?.clone();
+    let (email, password) = (f.new_email.clone(), f.email_password.clone());
+    let outcome = crate::front::hashing(&state, move |app| {
+        account_self::request_email_change(app, &me, Some(&email), Some(&password))
+    })
+    .await;
+    match outcome {
+        Ok(()) => {
+            let typed = Typed {
+                sent_to: Some(f.new_email.trim().to_string()),
+                ..Default::default()
+            };
+            let page = account_view(&state, &v, Problems::new(), typed).await?;
+            render(&v, StatusCode::OK, &page)
+        }
+        Err(e) => {
+            let p = refused(e, ("new_email", "Nieuw e-mailadres"))?;
+            let typed = Typed {
+                new_email: f.new_email,
+                ..Default::default()
+            };
+            let page = account_view(&state, &v, p, typed).await?;
+            render(&v, StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/email_confirm.html")]
+struct ConfirmPage {
+    l: Layout,
+    token: String,
+    failed: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+/// `GET /account/e-mailadres/bevestigen?token=`: a button, so a mail scanner that opens the
+/// link changes nothing.
+pub async fn confirm_page(v: Visitor, q: web::Query<TokenQuery>) -> Result<HttpResponse, WebError> {
+    let page = ConfirmPage {
+        l: Layout::new("Nieuw e-mailadres bevestigen", &v),
+        token: q.token.clone().unwrap_or_default(),
+        failed: None,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// `POST /account/e-mailadres/bevestigen`: the account moves to the new address and is signed
+/// in here (every other session ended with the change).
+pub async fn confirm(
+    state: web::Data<App>,
+    post: Post<ConfirmForm>,
+) -> Result<HttpResponse, WebError> {
+    post.anyone()?;
+    let Post { mut v, form: f, .. } = post;
+    let st = state.clone();
+    let token = f.token.clone();
+    match web::block(move || account_self::confirm_email_change(&st, Some(&token))).await? {
+        Ok(account) => {
+            begin(&state, &mut v, account).await?;
+            Ok(redirect(&v, "/account?bericht=e-mailadres-gewijzigd"))
+        }
+        Err(
+            e @ (app::Error::Unauthorized(_)
+            | app::Error::Domain(crate::domain::DomainError::Duplicate(_))
+            | app::Error::Domain(crate::domain::DomainError::Invalid(_))),
+        ) => {
+            let why = match e {
+                app::Error::Domain(d @ crate::domain::DomainError::Duplicate(_)) => {
+                    super::team::capital(&d.message_nl())
+                }
+                _ => "Deze link werkt niet meer: hij is al gebruikt, verlopen, of u heeft intussen uw wachtwoord of e-mailadres gewijzigd. Vraag op uw accountpagina een nieuwe link aan.".to_string(),
+            };
+            let page = ConfirmPage {
+                l: Layout::new("Deze link werkt niet meer", &v),
+                token: String::new(),
+                failed: Some(why),
+            };
+            render(&v, StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /account/overal-uitloggen`: ends every session of the account, this one too.
+pub async fn logout_everywhere(
+    state: web::Data<App>,
+    post: Post<CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    post.signed_in("/account")?;
+    let mut v = post.v;
+    if let Some(me) = v.signed_in.clone() {
+        let st = state.clone();
+        web::block(move || st.write(|tx| sessions::end_everywhere(tx, &me))).await??;
+    }
+    v.sign_out();
+    Ok(redirect(&v, "/?bericht=overal-uitgelogd"))
+}
