@@ -295,6 +295,26 @@ impl PlanView {
         ShownStatus::for_caller(self.plan.status, self.plan.is_published(), actor.is_staff())
     }
 
+    /// The status in the words this caller reads in a list: a granted plan says so with its
+    /// amount ("toegekend: € 3.850", or how it is paid when not from the programme) once the
+    /// caller may see the decision; everything else as `status_for` labels it.
+    pub fn status_line_nl(&self, actor: &Actor) -> String {
+        let shown = self.status_for(actor);
+        if shown == ShownStatus::Actual(super::state::PlanStatus::Adopted)
+            && self.reveals_assessment(actor)
+        {
+            return match (
+                self.plan.content.funding.without_amount_nl(),
+                self.plan.granted,
+            ) {
+                (Some(how), _) => format!("toegekend ({})", how.to_lowercase()),
+                (None, Some(g)) => format!("toegekend: {}", g.format_nl()),
+                (None, None) => "toegekend".to_string(),
+            };
+        }
+        shown.label_nl().to_string()
+    }
+
     /// Whether this caller sees the pre-advice, the amount granted and the decision.
     pub fn reveals_assessment(&self, actor: &Actor) -> bool {
         actor.is_staff() || applicant_sees_decision(self.plan.status, self.plan.is_published())
@@ -366,6 +386,37 @@ mod filter_tests {
         v.plan.adoption_id = Some("a1".into());
         assert!(v.shown_to(&owner).granted.is_some());
         assert!(v.shown_to(&owner).linked_from.is_empty());
+    }
+
+    #[test]
+    fn a_granted_plan_reads_toegekend_with_its_amount_once_published() {
+        use crate::domain::user::{ApplicantKind, Role};
+        let mut plan = Plan::draft(
+            "p".into(),
+            "r".into(),
+            "owner".into(),
+            ApplicantKind::Resident,
+            chrono::Utc::now(),
+        );
+        plan.status = PlanStatus::Approved;
+        plan.granted = Some(crate::domain::money::Eur::parse(3_850).unwrap());
+        let owner = Actor {
+            user_id: "owner".into(),
+            roles: vec![Role::Applicant],
+            organisation_id: None,
+        };
+        let mut v = PlanView::new(plan);
+        assert_eq!(v.status_line_nl(&owner), "in beoordeling");
+        v.plan.status = PlanStatus::Adopted;
+        v.plan.adoption_id = Some("a1".into());
+        assert_eq!(v.status_line_nl(&owner), "toegekend: € 3.850");
+        v.plan.content.funding = crate::domain::plan::Funding::BaseFunding;
+        assert_eq!(
+            v.status_line_nl(&owner),
+            "toegekend (zit in basis financiering)"
+        );
+        v.plan.status = PlanStatus::Rejected;
+        assert_eq!(v.status_line_nl(&owner), "afgewezen");
     }
 
     #[test]

@@ -237,6 +237,14 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             .route("/verslagen/{id}/bijlage", web::post().to(grants::attach))
             .route(
+                "/plannen/{id}/verwijderen",
+                web::get().to(submitting::delete_page),
+            )
+            .route(
+                "/plannen/{id}/verwijderen",
+                web::post().to(submitting::delete),
+            )
+            .route(
                 "/plannen/{id}/antwoord",
                 web::post().to(submitting::keep_answer),
             )
@@ -442,6 +450,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",
         "ingetrokken" => "Uw plan is ingetrokken.",
         "ingelogd" => "U bent ingelogd.",
+        "concept-verwijderd" => "Het concept is verwijderd.",
         "naam-gewijzigd" => "Uw naam is gewijzigd.",
         "wachtwoord-gewijzigd" => "Uw wachtwoord is gewijzigd. Overal waar u nog was ingelogd, bent u nu uitgelogd; in deze browser bent u opnieuw ingelogd.",
         "e-mailadres-gewijzigd" => "Uw e-mailadres is gewijzigd. U logt voortaan in met het nieuwe adres; naar het oude adres hebben we een bericht gestuurd.",

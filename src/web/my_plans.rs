@@ -26,7 +26,8 @@ pub struct PlanLine {
     /// The round it is filed in (its name is looked up when the page is shown, so a kept
     /// page follows a renamed round).
     pub round_id: String,
-    pub status: &'static str,
+    /// "toegekend: € 3.850", "afgewezen", "in beoordeling", …
+    pub status: String,
     /// What to do next, in a few words, and where.
     pub next: &'static str,
     pub next_href: String,
@@ -86,6 +87,7 @@ impl Weigh for std::sync::Arc<MyPlanRows> {
                     + l.title.len()
                     + l.next_href.len()
                     + l.round_id.len()
+                    + l.status.len()
                     + l.reference.as_ref().map_or(0, String::len)
             })
             .sum::<usize>()
@@ -174,7 +176,7 @@ fn my_plan_rows(found: &plans::Found, actor: &crate::domain::user::Actor) -> MyP
                 } else {
                     p.plan.content.title.clone()
                 },
-                status: p.status_for(actor).label_nl(),
+                status: p.status_line_nl(actor),
                 next,
                 next_href,
             }

@@ -30,7 +30,7 @@ struct PlanPage {
     title: String,
     round_id: String,
     round_name: String,
-    status: &'static str,
+    status: String,
     fields: Vec<Shown>,
     /// The question, the day it was asked, and the date the answer is asked by.
     question: Option<(String, String, Option<String>)>,
@@ -43,6 +43,7 @@ struct PlanPage {
     may_edit: bool,
     may_submit: bool,
     may_withdraw: bool,
+    may_delete: bool,
 }
 
 /// The published decision as the applicant reads it.
@@ -238,7 +239,6 @@ pub async fn plan_page(
     let actor = v.require(&format!("/plannen/{id}"))?.actor();
     let allowed = view.allowed_actions(&actor);
     let plan = &view.plan;
-    let shown = view.status_for(&actor);
     let outcome = view
         .reveals_assessment(&actor)
         .then_some(plan.decision.as_ref())
@@ -272,7 +272,7 @@ pub async fn plan_page(
         },
         round_id: round.id.clone(),
         round_name: round.spec.name.clone(),
-        status: shown.label_nl(),
+        status: view.status_line_nl(&actor),
         fields: shown_fields(&view, &round, &names),
         question: plan.info_request.as_ref().map(|q| {
             (
@@ -289,6 +289,7 @@ pub async fn plan_page(
         may_edit: allowed.contains(&Action::Edit),
         may_submit: plan.status == PlanStatus::Draft && allowed.contains(&Action::Submit),
         may_withdraw: allowed.contains(&Action::Withdraw),
+        may_delete: allowed.contains(&Action::Delete),
     };
     render(&v, StatusCode::OK, &page)
 }

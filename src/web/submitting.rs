@@ -115,6 +115,64 @@ pub async fn submit(
     }
 }
 
+// ---- deleting a draft -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "web/delete_draft.html")]
+struct DeleteDraftPage {
+    l: Layout,
+    id: String,
+    title: String,
+}
+
+/// `GET /plannen/{id}/verwijderen`: asks first; a plan that is no draft (any more) goes back
+/// to its page.
+pub async fn delete_page(
+    state: web::Data<App>,
+    v: Visitor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = v.may(Permission::HoldPlans, &format!("/plannen/{id}/verwijderen"))?;
+    let st = state.clone();
+    let (pid, a) = (id.clone(), actor.clone());
+    let (view, _) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
+    if !view
+        .allowed_actions(&actor)
+        .contains(&crate::domain::state::Action::Delete)
+    {
+        return Err(WebError::Overtaken { plan_id: id });
+    }
+    let page = DeleteDraftPage {
+        l: Layout::new("Concept verwijderen", &v),
+        title: if view.plan.content.title.is_empty() {
+            "(nog zonder titel)".into()
+        } else {
+            view.plan.content.title.clone()
+        },
+        id,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /plannen/{id}/verwijderen`: the draft is gone.
+pub async fn delete(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    post: Post<super::account::CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let actor = post.may(Permission::HoldPlans, &format!("/plannen/{id}/verwijderen"))?;
+    let v = post.v;
+    let pid = id.clone();
+    kit::write_on_plan(&state, &id, move |tx| plans::delete(tx, &actor, &pid, None))
+        .await?
+        .map_err(|_| WebError::Overtaken {
+            plan_id: id.clone(),
+        })?;
+    Ok(redirect(&v, "/mijn-plannen?bericht=concept-verwijderd"))
+}
+
 // ---- keeping an answer ------------------------------------------------------------------------
 
 #[derive(Debug, Default, Deserialize)]

@@ -312,3 +312,95 @@ fn staff_land_on_their_own_work_after_signing_in() {
         b.get(&to).expect(200).shows("U bent ingelogd");
     }
 }
+
+#[test]
+fn the_account_page_changes_the_name_and_the_password_and_asks_the_new_address_to_confirm() {
+    let app = spawn_app();
+    let (_, email, api_token) = crate::account(&app, &["applicant"], Some("resident"), None);
+    let mut b = Browser::new(&app);
+    b.sign_in(&email, PASSWORD);
+    // The name: an empty one is named; a new one is shown.
+    let page = b
+        .submit("/account", "/account/naam", &[("name", "  ")])
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["name"]);
+    let done = b
+        .submit("/account", "/account/naam", &[("name", "Anna de Vries")])
+        .expect(303);
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/account?bericht=naam-gewijzigd")
+    );
+    b.get("/account?bericht=naam-gewijzigd")
+        .expect(200)
+        .shows("Uw naam is gewijzigd")
+        .shows("Anna de Vries");
+    // The password: the current one must be right; then the API's token ends, this browser
+    // goes on.
+    let page = b
+        .submit(
+            "/account",
+            "/account/wachtwoord",
+            &[("current_password", "fout"), ("new_password", "kort")],
+        )
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["new_password"]);
+    let page = b
+        .submit(
+            "/account",
+            "/account/wachtwoord",
+            &[
+                ("current_password", "fout-wachtwoord"),
+                ("new_password", "een-nieuw-wachtwoord-9"),
+            ],
+        )
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["current_password"]);
+    b.submit(
+        "/account",
+        "/account/wachtwoord",
+        &[
+            ("current_password", PASSWORD),
+            ("new_password", "een-nieuw-wachtwoord-9"),
+        ],
+    )
+    .expect(303);
+    b.get("/account?bericht=wachtwoord-gewijzigd")
+        .expect(200)
+        .shows("Uw wachtwoord is gewijzigd");
+    app.get("/me", Some(&api_token)).expect(401);
+    // The address: a link goes to the new one; until then nothing changes.
+    let page = b
+        .submit(
+            "/account",
+            "/account/e-mailadres",
+            &[
+                ("new_email", "anna.nieuw@example.nl"),
+                ("email_password", ""),
+            ],
+        )
+        .expect(400);
+    assert_eq!(page.summary_fields(), vec!["email_password"]);
+    b.submit(
+        "/account",
+        "/account/e-mailadres",
+        &[
+            ("new_email", "anna.nieuw@example.nl"),
+            ("email_password", "een-nieuw-wachtwoord-9"),
+        ],
+    )
+    .expect(200)
+    .shows("We hebben een e-mail gestuurd naar anna.nieuw@example.nl")
+    .shows(&email);
+    // A link that does not work says so, and changes nothing.
+    let confirm = "/account/e-mailadres/bevestigen?token=onzin";
+    b.get(confirm).expect(200).shows("E-mailadres bevestigen");
+    b.submit(
+        confirm,
+        "/account/e-mailadres/bevestigen",
+        &[("token", "onzin")],
+    )
+    .expect(409)
+    .shows("Deze link werkt niet meer");
+    b.get("/account").expect(200).shows(&email);
+}

@@ -369,3 +369,43 @@ fn an_answer_typed_before_changing_the_plan_is_kept_and_sent_with_it() {
     )
     .expect(303);
 }
+
+#[test]
+fn a_resident_deletes_a_draft_after_confirming_and_a_submitted_plan_is_never_deleted() {
+    let s = setup();
+    let draft = s.draft(complete_plan(&s.org));
+    let mut b = sign_in_resident(&s);
+    let plan_page = format!("/plannen/{draft}");
+    b.get(&plan_page)
+        .expect(200)
+        .shows(&format!("href=\"/plannen/{draft}/verwijderen\""));
+    let ask = format!("/plannen/{draft}/verwijderen");
+    b.get(&ask)
+        .expect(200)
+        .shows("Ja, concept verwijderen")
+        .shows("Niet verwijderen");
+    let gone = b.submit(&ask, &ask, &[]).expect(303);
+    assert_eq!(
+        gone.location.as_deref(),
+        Some("/mijn-plannen?bericht=concept-verwijderd")
+    );
+    b.get("/mijn-plannen?bericht=concept-verwijderd")
+        .expect(200)
+        .shows("Het concept is verwijderd");
+    s.app
+        .get(&format!("/plans/{draft}"), Some(&s.resident))
+        .expect(404);
+    // A submitted plan offers no deleting, and the address goes back to the plan.
+    let submitted = s.submitted();
+    assert!(!b
+        .get(&format!("/plannen/{submitted}"))
+        .html
+        .contains("Concept verwijderen"));
+    let back = b
+        .get(&format!("/plannen/{submitted}/verwijderen"))
+        .expect(303);
+    assert_eq!(
+        back.location.as_deref(),
+        Some(format!("/plannen/{submitted}?bericht=niet-meer").as_str())
+    );
+}

@@ -79,21 +79,22 @@ def token(address):
     return api("POST", "/auth/login", body={"email": address, "password": PASSWORD})["access_token"]
 
 
-def mail_link(address, after):
-    """The sign-in link of the newest mail to `address` written after `after`."""
+def mail_link(address, after, path="/aanmelden"):
+    """The link to `path` (a sign-in link unless said) of the newest mail to `address` written
+    after `after`."""
     for _ in range(100):
-        for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml")), key=os.path.getmtime, reverse=True):
-            if os.path.getmtime(path) < after:
+        for eml in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml")), key=os.path.getmtime, reverse=True):
+            if os.path.getmtime(eml) < after:
                 continue
-            msg = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+            msg = email.message_from_binary_file(open(eml, "rb"), policy=email.policy.default)
             if address not in msg["To"]:
                 continue
             text = msg.get_body(preferencelist=("plain",)).get_content()
-            found = re.search(r"(http://\S+/aanmelden\?token=[0-9a-f]{64})", text)
+            found = re.search(r"(http://\S+" + re.escape(path) + r"\?token=[0-9a-f]{64})", text)
             if found:
                 return found.group(1)
         time.sleep(0.1)
-    raise AssertionError(f"no sign-in link mailed to {address}")
+    raise AssertionError(f"no link to {path} mailed to {address}")
 
 
 def mails_to(address, subject_start):
@@ -245,10 +246,38 @@ def resident_journey(browser):
     expect_text(page, "Uw plan is ingetrokken")
     expect_text(page, "ingetrokken")
 
-    # The account page lists where one is signed in.
+    # A draft started and thought better of: deleted, after a question.
+    page.goto(BASE + "/mijn-plannen")
+    page.click("a:has-text('Nieuw plan in')")
+    page.fill("#title", "Idee voor later")
+    page.click("button:has-text('Concept opslaan')")
+    expect_text(page, "Uw concept is opgeslagen")
+    page.click("main a:has-text('Concept verwijderen')")
+    expect_text(page, "U kunt dit niet ongedaan maken")
+    axe(page, "concept-verwijderen")
+    page.click("button:has-text('Ja, concept verwijderen')")
+    expect_text(page, "Het concept is verwijderd")
+    assert "Idee voor later" not in page.inner_text("main")
+
+    # The account page lists where one is signed in; the name is changed there, then the
+    # address, confirmed by the link mailed to the new address.
     page.click("a:has-text('Mijn account')")
     expect_text(page, "Waar u bent ingelogd")
     axe(page, "account")
+    page.fill("#name", "Fatima Bakkali-de Wit")
+    page.click("button:has-text('Naam opslaan')")
+    expect_text(page, "Uw naam is gewijzigd")
+    before = time.time() - 1
+    page.fill("#new_email", "fatima.nieuw@example.nl")
+    page.fill("#email_password", "een-lang-wachtwoord-7")
+    page.click("button:has-text('Link sturen naar het nieuwe adres')")
+    expect_text(page, "We hebben een e-mail gestuurd naar fatima.nieuw@example.nl")
+    axe(page, "account-adres-gevraagd")
+    page.goto(mail_link("fatima.nieuw@example.nl", before, "/account/e-mailadres/bevestigen"))
+    axe(page, "account-adres-bevestigen")
+    page.click("button:has-text('E-mailadres bevestigen')")
+    expect_text(page, "Uw e-mailadres is gewijzigd")
+    expect_text(page, "fatima.nieuw@example.nl")
 
     # Sign out: the session ends here and in the database.
     page.click("header button:has-text('Uitloggen')")
@@ -329,9 +358,11 @@ def partner_journey(browser, round_href):
     close_call(round_id, team)
     api("POST", f"/rounds/{round_id}/adoption", team, {"adopted_on": today, "reference": "B&W 2025/114", "deferred": deferred})
     page.reload()
-    expect_text(page, "vastgesteld")
+    expect_text(page, "toegekend: € 7.500")
     expect_text(page, "Toegekend")
-    expect_text(page, "€ 7.500")
+    page.goto(BASE + "/mijn-plannen")
+    expect_text(page, "toegekend: € 7.500")
+    page.go_back()
     axe(page, "plan-besluit")
     page.goto(BASE + f"/rondes/{round_id}/overzicht")
     expect_text(page, "Taalcafé voor ouders")
@@ -582,8 +613,7 @@ def round_assessment(browser, plan_id, round_href):
 
     ctx6, resident = sign_in(browser, "bewoner@demo.planloket.nl")
     resident.goto(BASE + f"/plannen/{plan_id}")
-    expect_text(resident, "vastgesteld")
-    expect_text(resident, "€ 5.000")
+    expect_text(resident, "toegekend: € 5.000")
     axe(resident, "plan-besluit-bewoner")
     ctx6.close()
 
