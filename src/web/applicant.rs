@@ -168,7 +168,7 @@ async fn form_page(
     })
 }
 
-/// The themes "Ten laste van welke opgave?" offers: those of the chosen goals when they span
+/// The themes "Uit het budget van welke opgave (thema)?" offers: those of the chosen goals when they span
 /// several (and the one chosen before, if another), else every theme of the round.
 fn budget_choices(round: &Round, f: &PlanFormInput) -> Vec<(String, String)> {
     let catalog = &round.spec.catalog;
@@ -250,12 +250,20 @@ pub struct NewPlanQuery {
     reservering: Option<String>,
 }
 
-/// Where a saved form goes: the check page to submit, or the plan.
+/// The form's sections a "Tussendoor opslaan" button comes back to.
+const SECTIONS: [&str; 4] = ["deel-plan", "goals", "deel-wie", "deel-geld"];
+
+/// Where a saved form goes: the check page to submit, back to the form's section that was
+/// saved ("Tussendoor opslaan"), or the plan.
 fn after_save(f: &PlanFormInput, id: &str) -> String {
     if f.action == "indienen" {
-        format!("/plannen/{id}/indienen")
-    } else {
-        format!("/plannen/{id}?bericht=opgeslagen")
+        return format!("/plannen/{id}/indienen");
+    }
+    match f.action.strip_prefix("opslaan#") {
+        Some(section) if SECTIONS.contains(&section) => {
+            format!("/plannen/{id}/bewerken?bericht=opgeslagen#{section}")
+        }
+        _ => format!("/plannen/{id}?bericht=opgeslagen"),
     }
 }
 
@@ -460,6 +468,7 @@ pub async fn edit_plan_page(
     state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
+    q: web::Query<super::public::Flash>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let me = v.may(Permission::HoldPlans, &format!("/plannen/{id}/bewerken"))?;
@@ -475,7 +484,7 @@ pub async fn edit_plan_page(
         ));
     }
     let f = PlanFormInput::of(&view.plan.content, view.plan.shown_version);
-    let page = form_page(
+    let mut page = form_page(
         &state,
         &v,
         round,
@@ -485,6 +494,7 @@ pub async fn edit_plan_page(
         Problems::new(),
     )
     .await?;
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
     render(&v, StatusCode::OK, &page)
 }
 

@@ -62,6 +62,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::get().to(public::overview_print),
             )
             .route("/", web::get().to(public::home))
+            .route("/begrippen", web::get().to(public::glossary))
             .route("/static/{version}/{file}", web::get().to(assets::serve))
             // Before `/rondes/{id}`, which would take "nieuw" for an id.
             .route("/rondes/nieuw", web::get().to(round_form::new_round_page))

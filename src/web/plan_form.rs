@@ -471,7 +471,7 @@ pub fn field(path: &str) -> (String, String) {
         "description" => pair("description", "Omschrijving"),
         "summary" => pair("summary", "Korte omschrijving"),
         "goals" => pair("goals", "Doelen"),
-        "budget_line" => pair("budget_line", "Ten laste van welke opgave?"),
+        "budget_line" => pair("budget_line", "Uit het budget van welke opgave"),
         "lead_partner" => pair("lead_partner_id", "Trekker"),
         "partners" => pair("partner_ids", "Samenwerkingspartners"),
         "co_leads" => pair("co_lead_names", "Andere trekkers"),

@@ -108,7 +108,7 @@ pub fn shown_fields(
             ),
         },
         Shown {
-            label: "Ten laste van de opgave",
+            label: "Uit het budget van de opgave (thema)",
             value: dash(
                 view.plan
                     .budget_line
@@ -119,7 +119,7 @@ pub fn shown_fields(
             ),
         },
         Shown {
-            label: "Trekker",
+            label: "Trekker (voert het plan uit)",
             value: dash(
                 c.lead_partner
                     .iter()

@@ -278,3 +278,41 @@ pub async fn overview_csv(
         "attachment",
     ))
 }
+
+/// The words of the service, each once, in plain Dutch: the glossary page and the hints that
+/// link to it use these (`#opgave`, `#trekker`, …).
+pub const TERMS: &[(&str, &str, &str)] = &[
+    ("plan", "Plan (projectplan)", "Uw voorstel voor een activiteit in de wijk: wat u gaat doen, voor wie, met wie en wat het kost."),
+    ("ronde", "Ronde", "Een periode waarin u plannen kunt indienen, met eigen regels en een eigen budget."),
+    ("opgave", "Opgave (thema)", "Een thema van het programma, zoals 'Jeugd, jongeren en onderwijs'. Elke opgave heeft doelen en een eigen budget. 'Ten laste van een opgave' betekent: het geld komt uit het budget van dat thema."),
+    ("doel", "Doel", "Wat het programma binnen een opgave wil bereiken. Uw plan draagt bij aan een of meer doelen."),
+    ("trekker", "Trekker", "De organisatie die het plan uitvoert. Zonder trekker voeren inwoners het plan zelf uit."),
+    ("partner", "Samenwerkingspartner", "Een organisatie die meedoet aan het plan, maar het niet trekt."),
+    ("ontvanger", "Ontvanger", "De organisatie die het geld krijgt. Een inwoner ontvangt zelf geen geld: een partnerorganisatie ontvangt het voor het plan."),
+    ("bijdrage", "Bijdrage (subsidie)", "Het geld dat het programma aan een plan geeft. In het besluit van de gemeente heet dit een subsidie."),
+    ("basisfinanciering", "Basisfinanciering", "De activiteit wordt al betaald uit een vast budget, bijvoorbeeld van de gemeente of een organisatie. Het plan vraagt dan geen geld uit het programma."),
+    ("advies", "Advies van het programmateam (pre-advies)", "Het programmateam bekijkt of een plan past bij de doelen en regels, en adviseert het bestuur of het plan geld krijgt en hoeveel."),
+    ("bestuur", "Bestuur", "Het bestuur van het programma stemt over het advies van het programmateam."),
+    ("college", "College (vaststelling)", "Het college van burgemeester en wethouders besluit over alle plannen van een ronde samen. Pas daarna hoort u de uitkomst, in een besluitbrief."),
+    ("kenmerk", "Kenmerk", "Het nummer van uw plan, zoals SVN-2025-0012. Noem het als u contact met ons opneemt."),
+    ("voorschot", "Voorschot", "Het deel van de bijdrage dat u krijgt voordat de activiteit klaar is."),
+    ("verslag", "Verslag", "Wat u ons vertelt over de uitvoering: wat er is gedaan, wie u bereikte en wat het kostte. Er is een voortgangsverslag en een eindverslag."),
+    ("vaststellen", "Subsidie vaststellen", "Na het eindverslag stelt de gemeente het definitieve bedrag vast. Was er minder nodig, dan betaalt de ontvanger het verschil terug."),
+    ("bezwaar", "Bezwaar", "Bent u het niet eens met een besluit? Dan kunt u binnen zes weken bezwaar maken. Hoe dat gaat, staat in de besluitbrief."),
+];
+
+#[derive(Template)]
+#[template(path = "web/glossary.html")]
+struct GlossaryPage {
+    l: Layout,
+    terms: &'static [(&'static str, &'static str, &'static str)],
+}
+
+/// `/begrippen`: the service's words in plain Dutch.
+pub async fn glossary(v: Visitor) -> Result<HttpResponse, WebError> {
+    let page = GlossaryPage {
+        l: Layout::new("Wat betekent dit?", &v),
+        terms: TERMS,
+    };
+    render(&v, StatusCode::OK, &page)
+}

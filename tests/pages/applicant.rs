@@ -34,7 +34,7 @@ fn goals_of_two_themes_ask_which_pays_offering_those_two() {
     let check = b.get(&format!("/plannen/{id}/indienen")).expect(200);
     check.shows("#budget_line");
     let form = b.get(&format!("/plannen/{id}/bewerken")).expect(200);
-    form.shows("Ten laste van welke opgave?");
+    form.shows("Uit het budget van welke opgave (thema)?");
     // B is a goal of "Jeugd, jongeren en onderwijs", J of the second theme: those two only.
     assert!(form.html.contains("<option value=\"JJO\""), "JJO offered");
     assert!(form.html.contains("<option value=\"FZT\""), "FZT offered");
@@ -408,4 +408,40 @@ fn a_resident_deletes_a_draft_after_confirming_and_a_submitted_plan_is_never_del
         back.location.as_deref(),
         Some(format!("/plannen/{submitted}?bericht=niet-meer").as_str())
     );
+}
+
+#[test]
+fn a_section_saved_on_its_own_comes_back_to_that_section_of_the_form() {
+    let s = setup();
+    let mut b = sign_in_resident(&s);
+    let form = format!("/rondes/{}/plannen/nieuw", s.round);
+    b.get(&form)
+        .expect(200)
+        .shows("value=\"opslaan#deel-plan\"")
+        .shows("value=\"opslaan#deel-geld\"");
+    let saved = b
+        .submit(
+            &form,
+            &form,
+            &[("action", "opslaan#deel-wie"), ("title", "Moestuin")],
+        )
+        .expect(303);
+    let to = saved.location.unwrap();
+    assert!(
+        to.starts_with("/plannen/") && to.ends_with("/bewerken?bericht=opgeslagen#deel-wie"),
+        "{to}"
+    );
+    b.get(to.split('#').next().unwrap())
+        .expect(200)
+        .shows("Uw concept is opgeslagen")
+        .shows("value=\"Moestuin\"");
+    // A section the form does not have goes to the plan, as "Concept opslaan" does.
+    let other = b
+        .submit(
+            &form,
+            &form,
+            &[("action", "opslaan#elders"), ("title", "Moestuin 2")],
+        )
+        .expect(303);
+    assert!(other.location.unwrap().ends_with("?bericht=opgeslagen"));
 }

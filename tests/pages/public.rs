@@ -113,3 +113,22 @@ fn the_overview_links_its_spreadsheet_and_its_print_view_to_who_may_read_it() {
     assert!(print.html.contains("rel=\"stylesheet\" href=\"/static/"));
     assert!(!print.html.contains("Hoofdmenu"));
 }
+
+#[test]
+fn the_glossary_explains_the_words_the_pages_use() {
+    let app = spawn_app();
+    let page = Browser::new(&app).get("/begrippen").expect(200);
+    for (id, term) in [
+        ("opgave", "Opgave (thema)"),
+        ("trekker", "Trekker"),
+        ("bijdrage", "Bijdrage (subsidie)"),
+        ("basisfinanciering", "Basisfinanciering"),
+    ] {
+        page.shows(&format!("<dt id=\"{id}\">{term}"));
+    }
+    // Every page links to it.
+    Browser::new(&app)
+        .get("/")
+        .expect(200)
+        .shows("href=\"/begrippen\"");
+}

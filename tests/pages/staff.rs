@@ -431,7 +431,7 @@ fn a_plan_funded_otherwise_never_reads_as_zero_euros_on_the_board_or_the_plan_pa
     let (mut team, _) = as_role(&s, &["programme_team"]);
     let page = team.get(&format!("/plannen/{id}")).expect(200);
     page.shows("Voorgesteld: <strong>Zit in basis financiering</strong>")
-        .shows("Ten laste van de opgave");
+        .shows("Uit het budget van de opgave (thema)");
     assert!(!page.html.contains("€ 0<"), "{}", page.html);
 }
 

@@ -392,6 +392,39 @@ def sign_in(browser, address, password=PASSWORD):
     return ctx, page
 
 
+def small_screens(browser, plan_id, round_href):
+    """At 320 CSS px wide no page scrolls sideways as a whole (wide tables scroll inside their
+    own region), for each person on the pages they use; every page too wide is named."""
+    pages = {
+        "bewoner@demo.planloket.nl": ["/mijn-plannen", "/subsidies", "/account"],
+        "team@demo.planloket.nl": [
+            "/beoordelen", "/betalingen", "/subsidies", f"/plannen/{plan_id}",
+            round_href + "/budget", round_href + "/rangorde", round_href + "/overzicht",
+            "/beheer/organisaties",
+        ],
+        "financien@demo.planloket.nl": ["/betalingen"],
+        "voorzitter@demo.planloket.nl": ["/bestuur"],
+        "admin@demo.planloket.nl": ["/beheer/gebruikers", "/beheer/post"],
+    }
+    too_wide = []
+    for address, paths in pages.items():
+        ctx = browser.new_context(viewport={"width": 320, "height": 720}, bypass_csp=True)
+        page = ctx.new_page()
+        page.goto(BASE + "/inloggen")
+        page.fill("#email", address)
+        page.fill("#password", PASSWORD)
+        page.click("form[action='/inloggen'] button")
+        for path in paths:
+            page.goto(BASE + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 321:
+                name = path.strip("/").replace("/", "-") or "start"
+                page.screenshot(path=os.path.join(SCREENS, f"{name}-320px.png"), full_page=True)
+                too_wide.append(f"{path} ({address}): {width}px")
+        ctx.close()
+    assert not too_wide, "wider than 320px: " + "; ".join(too_wide)
+
+
 def csrf_of(page):
     return page.input_value("form[action='/uitloggen'] input[name=csrf]")
 
@@ -1043,11 +1076,16 @@ def main():
             partner_journey(browser, round_href)
             round_assessment(browser, plan_id, round_href)
             grants_journey(browser, plan_id, round_href)
+            small_screens(browser, plan_id, round_href)
             admin_journey(browser)
             round_form_journey(browser)
             page = browser.new_context(bypass_csp=True).new_page()
             page.goto(BASE + "/bestaat-niet")
             axe(page, "niet-gevonden")
+            page.goto(BASE + "/")
+            page.click("footer a:has-text('Wat betekent dit?')")
+            expect_text(page, "Opgave (thema)")
+            axe(page, "begrippen")
         finally:
             browser.close()
     print(f"journeys passed; axe-core found no violation on {len(checked)} pages: {', '.join(checked)}")
