@@ -244,6 +244,25 @@ pub fn load(db: &Db, public_url: &str) -> Result<Option<Vec<String>>, String> {
                 closes_at: Some(now + Duration::days(90)),
             },
         )?;
+        // A copy keeps the conditions as written; the published 2025 plan tells one of them
+        // after the fact ("moesten bijdragen"), so the team says it again for a call that is
+        // open: in the present tense.
+        let conditions: Vec<String> = next
+            .spec
+            .catalog
+            .conditions
+            .iter()
+            .map(|c| present_tense(c).unwrap_or(c).to_string())
+            .collect();
+        let next = rounds::update(
+            tx,
+            &team,
+            &next.id,
+            crate::domain::round::RoundInput {
+                conditions: Some(conditions),
+                ..Default::default()
+            },
+        )?;
         let mut head = vec![
             format!(
                 "Demo round '{}' ({}): the real action table, {plans} plans and {reserved} reservations, adopted on {}",
@@ -262,4 +281,13 @@ pub fn load(db: &Db, public_url: &str) -> Result<Option<Vec<String>>, String> {
         Ok(Some(head))
     })
     .map_err(fail)
+}
+
+/// The 2025 plan's condition told in the past tense, as the next call says it.
+fn present_tense(condition: &str) -> Option<&'static str> {
+    condition
+        .starts_with("De ingediende plannen moesten bijdragen")
+        .then_some(
+            "Een plan draagt bij aan de doelen van het programma en vult het bestaande aanbod in de wijk aan. Het voorstel kan ook gaan over bestaand aanbod dat anders wordt uitgevoerd, zodat het beter aansluit bij de inwoners van Leidschendam-Noord.",
+        )
 }

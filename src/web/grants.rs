@@ -208,7 +208,7 @@ struct GrantPage {
     /// Which reports can be filed now, as (kind, label).
     fileable: Vec<(&'static str, &'static str)>,
     can_settle: bool,
-    /// The final report's programme spending, suggested as the final amount.
+    /// The final report's programme spending, suggested as the final amount ("€ 3.850").
     suggested: String,
     form: ReportForm,
     fin: FinalForm,
@@ -258,12 +258,12 @@ fn grant_page(
         .into_iter()
         .map(|k| (k.as_str(), k.label_nl()))
         .collect();
-    let suggested = steps::suggested_final_amount(&view.grant, &view.reports)
-        .map(|e| e.value().to_string())
-        .unwrap_or_default();
+    let suggested_eur = steps::suggested_final_amount(&view.grant, &view.reports);
     let fin = if fin.amount_eur.is_empty() && fin.motivation.is_empty() {
         FinalForm {
-            amount_eur: suggested.clone(),
+            amount_eur: suggested_eur
+                .map(|e| e.value().to_string())
+                .unwrap_or_default(),
             ..fin
         }
     } else {
@@ -347,7 +347,7 @@ fn grant_page(
         can_settle: actor
             .as_ref()
             .is_some_and(|a| steps::may_settle(a, &view.grant, &view.reports)),
-        suggested,
+        suggested: suggested_eur.map(|e| e.format_nl()).unwrap_or_default(),
         form,
         fin,
     }

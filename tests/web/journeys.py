@@ -127,6 +127,9 @@ def resident_journey(browser):
     round_href = round_link.get_attribute("href")
     round_link.click()
     axe(page, "ronde")
+    # The open round's conditions speak of now, not of the call before it.
+    expect_text(page, "Een plan draagt bij aan de doelen van het programma")
+    assert "moesten bijdragen" not in page.inner_text("main")
     narrow(browser, page.url, "ronde")
 
     # On the way to the plan form: sign in, or make an account on the way; registering keeps
@@ -174,6 +177,16 @@ def resident_journey(browser):
     page.click("a:has-text('Nieuw plan in')")
     axe(page, "plan-nieuw")
     narrow_url = page.url
+    # Every mistake at once: a title too long, an amount in words and no goals, with "Plan
+    # indienen", are named together, from top to bottom.
+    page.fill("#title", "Huiswerkklas " * 20)
+    page.fill("#requested_eur", "ongeveer 40")
+    page.click("button:has-text('Plan indienen')")
+    items = error_summary(page)
+    for label in ["Titel", "Doelen", "Gevraagde bijdrage"]:
+        assert any(i.startswith(label) for i in items), (label, items)
+    assert [i.split(":")[0] for i in items].index("Titel") < [i.split(":")[0] for i in items].index("Doelen"), items
+    assert any("Vul een bedrag in cijfers in" in i for i in items), items
     page.fill("#title", "Huiswerkklas De Heuvel")
     page.fill("#requested_eur", "veel")
     page.click("button:has-text('Concept opslaan')")
@@ -1035,6 +1048,7 @@ def grants_journey(browser, plan_id, round_href):
     team.goto(grant_url)
     expect_text(team, "Subsidie vaststellen")
     assert team.input_value("#amount_eur") == "4000", "the report's spending is suggested"
+    expect_text(team, "Volgens het eindverslag is uit het programma € 4.000 besteed")
     team.click("button:has-text('Vaststellen')")
     assert any(i.startswith("Motivering") for i in error_summary(team))
     axe(team, "vaststellen-fout")
