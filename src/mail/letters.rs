@@ -155,29 +155,12 @@ letter!(
     "mail/invited.txt",
     "mail/invited.html"
 );
-letter!(
-    EmailChange { name, link },
-    "mail/email_change.txt",
-    "mail/email_change.html"
-);
-letter!(
-    EmailChanged { name, new_email },
-    "mail/email_changed.txt",
-    "mail/email_changed.html"
-);
-letter!(
-    MagicLink { name, link },
-    "mail/magic_link.txt",
-    "mail/magic_link.html"
-);
-letter!(
-    AccountExists { name, link },
-    "mail/account_exists.txt",
-    "mail/account_exists.html"
-);
 
+mod accounts;
 mod decision;
 pub mod grants;
+
+pub use accounts::{account_exists, email_change, email_changed, magic_link};
 
 pub use decision::{decision, Addressee, DecisionLetter};
 
@@ -331,54 +314,6 @@ pub fn invited(
     }
     .render()?;
     Ok(letter("invited", to, subject, body, Some(plan.0)))
-}
-
-/// A one-time sign-in link.
-pub fn magic_link(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
-    let subject = "Inloggen bij planloket".to_string();
-    let body = MagicLink {
-        subject: subject.clone(),
-        name: name.into(),
-        link: link.into(),
-    }
-    .render()?;
-    Ok(letter("magic_link", to, subject, body, None))
-}
-
-/// To a new address a holder moves their account to: the link that confirms it.
-pub fn email_change(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
-    let subject = "Bevestig uw nieuwe e-mailadres bij planloket".to_string();
-    let body = EmailChange {
-        subject: subject.clone(),
-        name: name.into(),
-        link: link.into(),
-    }
-    .render()?;
-    Ok(letter("email_change", to, subject, body, None))
-}
-
-/// To the old address once the account moved to `new_email`.
-pub fn email_changed(to: &str, name: &str, new_email: &str) -> Result<Letter, LetterError> {
-    let subject = "Uw e-mailadres bij planloket is gewijzigd".to_string();
-    let body = EmailChanged {
-        subject: subject.clone(),
-        name: name.into(),
-        new_email: new_email.into(),
-    }
-    .render()?;
-    Ok(letter("email_changed", to, subject, body, None))
-}
-
-/// To the holder of an address someone tried to register again: they have an account.
-pub fn account_exists(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
-    let subject = "U heeft al een account bij planloket".to_string();
-    let body = AccountExists {
-        subject: subject.clone(),
-        name: name.into(),
-        link: link.into(),
-    }
-    .render()?;
-    Ok(letter("account_exists", to, subject, body, None))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod account;
 pub mod admin;
 pub mod applicant;
 pub mod assets;
+pub mod attachments;
 pub mod board;
 pub mod error;
 pub mod form;
@@ -236,7 +237,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 "/subsidies/{id}/vaststelling",
                 web::post().to(grants::settle),
             )
-            .route("/verslagen/{id}/bijlage", web::post().to(grants::attach))
+            .route(
+                "/verslagen/{id}/bijlage",
+                web::post().to(attachments::attach),
+            )
             .route(
                 "/plannen/{id}/verwijderen",
                 web::get().to(submitting::delete_page),
@@ -249,14 +253,17 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 "/plannen/{id}/antwoord",
                 web::post().to(submitting::keep_answer),
             )
-            .route("/verslagen/{id}/bijlage", web::get().to(grants::attachment))
+            .route(
+                "/verslagen/{id}/bijlage",
+                web::get().to(attachments::attachment),
+            )
             .route(
                 "/verslagen/{id}/bijlagen/{bijlage}",
-                web::get().to(grants::one_attachment),
+                web::get().to(attachments::one_attachment),
             )
             .route(
                 "/verslagen/{id}/bijlagen/{bijlage}/verwijderen",
-                web::post().to(grants::detach),
+                web::post().to(attachments::detach),
             )
             .route("/betalingen", web::get().to(payments::payments_page))
             .route(

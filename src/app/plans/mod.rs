@@ -2,13 +2,15 @@
 //! every transition is applied (load what the caller may see, let the state table decide, make
 //! the action's own changes, store guarded by the version, record the event).
 
+mod drafting;
 mod filing;
 mod listing;
 mod reading;
 
+pub use drafting::{form_check, keep_answer, kept_answer, FormCheck};
 pub use filing::{
-    create_draft, delete, edit, file_for, form_check, keep_answer, kept_answer, submission_check,
-    submit, withdraw, ContentChange, FiledFor, FormCheck, SubmissionCheck, DRAFTS_MAX,
+    create_draft, delete, edit, file_for, submission_check, submit, withdraw, ContentChange,
+    FiledFor, SubmissionCheck, DRAFTS_MAX,
 };
 pub use listing::{
     list, page_request, status_counts, Found, ListCaches, ListQuery, PageKey, PageRequest,
