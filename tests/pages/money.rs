@@ -210,6 +210,27 @@ fn decided(s: &crate::helpers::Setup, payee: &str, advice: serde_json::Value) ->
     id
 }
 
+/// A plan decided with `advice` and adopted today: the id of its grant.
+fn granted(s: &crate::helpers::Setup, advice: serde_json::Value) -> String {
+    use serde_json::json;
+    decided(s, &s.org, advice);
+    let today = chrono::Utc::now().date_naive().to_string();
+    s.app
+        .post(
+            &format!("/rounds/{}/adoption", s.round),
+            Some(&s.team),
+            json!({"adopted_on": today, "reference": "B&W 2025/203"}),
+        )
+        .expect(201);
+    s.app
+        .get(&format!("/grants?round={}", s.round), Some(&s.team))
+        .expect(200)
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[test]
 fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
     use serde_json::json;
@@ -218,21 +239,7 @@ fn the_team_records_a_payment_condition_as_met_on_the_grant_page() {
     let mut advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
     advice["payment_conditions"] =
         json!([{"text": "Schriftelijke toestemming van Vidomes", "before": "advance"}]);
-    decided(&s, &s.org, advice);
-    let today = chrono::Utc::now().date_naive().to_string();
-    app.post(
-        &format!("/rounds/{}/adoption", s.round),
-        Some(&s.team),
-        json!({"adopted_on": today, "reference": "B&W 2025/203"}),
-    )
-    .expect(201);
-    let grant = app
-        .get(&format!("/grants?round={}", s.round), Some(&s.team))
-        .expect(200)
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let grant = granted(&s, advice);
     let page_path = format!("/subsidies/{grant}");
     let (mut team, _) = crate::signed_in(app, &["programme_team"], None);
     let page = team.get(&page_path).expect(200);
@@ -332,21 +339,7 @@ fn a_report_lists_each_attachment_and_the_applicant_removes_one() {
     let s = setup();
     let app = &s.app;
     let advice = json!({"recommendation": "positive", "proposed_eur": 5000, "motivation": "Past goed.", "scores": scores()});
-    decided(&s, &s.org, advice);
-    let today = chrono::Utc::now().date_naive().to_string();
-    app.post(
-        &format!("/rounds/{}/adoption", s.round),
-        Some(&s.team),
-        json!({"adopted_on": today, "reference": "B&W 2025/203"}),
-    )
-    .expect(201);
-    let grant = app
-        .get(&format!("/grants?round={}", s.round), Some(&s.team))
-        .expect(200)
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let grant = granted(&s, advice);
     let r = app
         .post(
             &format!("/grants/{grant}/reports"),
