@@ -84,6 +84,9 @@ pub struct Settings {
     pub throttle: crate::domain::throttle::Limits,
     /// The proxies whose `X-Forwarded-For` is believed (`PLANLOKET_TRUSTED_PROXIES`).
     pub trusted_proxies: crate::domain::client::TrustedProxies,
+    /// Whether staff must sign in with a second factor (`PLANLOKET_STAFF_MFA`, `required`
+    /// unless set to `off`).
+    pub staff_mfa: crate::domain::second_factor::StaffMfa,
 }
 
 impl std::fmt::Debug for Settings {
@@ -101,6 +104,7 @@ impl std::fmt::Debug for Settings {
             .field("payer", &self.payer.as_ref().map(|p| &p.name))
             .field("throttle", &self.throttle)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("staff_mfa", &self.staff_mfa)
             .finish()
     }
 }
@@ -225,6 +229,10 @@ impl Settings {
                 &var("PLANLOKET_TRUSTED_PROXIES").unwrap_or_default(),
             )
             .map_err(|e| format!("PLANLOKET_TRUSTED_PROXIES: {e}"))?,
+            staff_mfa: match var("PLANLOKET_STAFF_MFA") {
+                Some(v) => crate::domain::second_factor::StaffMfa::parse(&v)?,
+                None => crate::domain::second_factor::StaffMfa::Required,
+            },
         })
     }
 }

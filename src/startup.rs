@@ -38,9 +38,15 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let app = App::new(db, signal, &settings.public_url)
         .with_grants(settings.payer.clone(), &settings.data_dir)
         .with_guard(settings.throttle, settings.trusted_proxies.clone())
-        .with_form_key(&settings.jwt_secret);
+        .with_form_key(&settings.jwt_secret)
+        .with_staff_mfa(settings.staff_mfa);
+    if settings.staff_mfa == crate::domain::second_factor::StaffMfa::Off {
+        tracing::warn!(
+            "PLANLOKET_STAFF_MFA=off: staff sign in without a second factor; only for tests and the demo"
+        );
+    }
     bootstrap_admin(&app, settings)?;
-    let api = crate::http::Api::new(&settings.jwt_secret);
+    let api = crate::http::Api::new(&settings.jwt_secret, settings.staff_mfa);
     let server = crate::server::server(app, api, listener, workers).map_err(|e| e.to_string())?;
     Ok(Running {
         addr,

@@ -11,6 +11,8 @@ use super::{new_id, now, App, Error, Unauthorized};
 use crate::db::{self, DbConn};
 use crate::domain::errors::REQUIRED;
 use crate::domain::permission::{self, Permission};
+use crate::domain::second_factor;
+pub use super::second_factor::Factor;
 use crate::domain::throttle::{self, Limit};
 use crate::domain::user::{
     apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
@@ -21,15 +23,29 @@ use crate::mail::letters;
 
 /// The account of a signed-in caller, read on every request so that a role taken away or an
 /// account deactivated takes effect at once. A missing or deactivated account is refused, and
-/// so is a token issued before the account's credentials last changed.
+/// so is a token issued before the account's credentials last changed; a staff account signed
+/// in without a second factor (while the policy asks one) may only enrol
+/// (`authenticate_enrolling`): everything else is refused.
 pub fn authenticate(c: &mut DbConn, bearer: &Bearer) -> Result<Account, Error> {
-    signed_in(db::users::find(c, &bearer.user_id)?, bearer.epoch)
+    signed_in(db::users::find(c, &bearer.user_id)?, bearer)
+}
+
+/// As `authenticate`, for what a staff account still to enrol may do: read its own account,
+/// and enrol a second factor.
+pub fn authenticate_enrolling(c: &mut DbConn, bearer: &Bearer) -> Result<Account, Error> {
+    match db::users::find(c, &bearer.user_id)? {
+        Some(a) if a.active && a.session_epoch == bearer.epoch => Ok(a),
+        _ => Err(Error::Unauthorized(Unauthorized::Account)),
+    }
 }
 
 /// The caller as an account read already makes them (see `authenticate`).
-pub fn signed_in(account: Option<Account>, epoch: i64) -> Result<Account, Error> {
+pub fn signed_in(account: Option<Account>, bearer: &Bearer) -> Result<Account, Error> {
     match account {
-        Some(a) if a.active && a.session_epoch == epoch => Ok(a),
+        Some(a) if a.active && a.session_epoch == bearer.epoch => {
+            second_factor::check_signed_in(&a, bearer.policy, bearer.second_factor)?;
+            Ok(a)
+        }
         _ => Err(Error::Unauthorized(Unauthorized::Account)),
     }
 }
@@ -192,11 +208,33 @@ pub fn register(app: &App, input: RegisterInput, client: &str) -> Result<Option<
     })
 }
 
-/// Signs in with an e-mail address and a password. Each attempt is counted before the
-/// password is checked (and given back when it is right), so guesses sent at once cannot all
-/// be checked: per address and client, per client, and, unless this client signed in to the
-/// account before, per address (see `throttle::Limits`).
-pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Account, Error> {
+/// A first factor (a password or a link) that was right, and how the sign-in stands with the
+/// account's second factor: `Awaited` signs nobody in yet.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub account: Account,
+    pub factor: Factor,
+}
+
+impl SignIn {
+    /// Whether the sign-in had a second factor.
+    pub fn second_factor(&self) -> bool {
+        self.factor == Factor::Proven
+    }
+}
+
+/// Signs in with an e-mail address, a password and, for an account with a second factor, its
+/// code (`otp`; without it the sign-in is `Awaited`). Each attempt is counted before the
+/// password is checked (and given back when it is right and no wrong code came with it), so
+/// guesses sent at once cannot all be checked: per address and client, per client, and,
+/// unless this client signed in to the account before, per address (see `throttle::Limits`).
+pub fn login(
+    app: &App,
+    email: &str,
+    password: &str,
+    otp: Option<&str>,
+    client: &str,
+) -> Result<SignIn, Error> {
     let email = email.trim().to_lowercase();
     // The address is kept as a hash: the attempts table names nobody, and any text the
     // caller sends (a control character included) makes a key.
@@ -237,10 +275,15 @@ pub fn login(app: &App, email: &str, password: &str, client: &str) -> Result<Acc
     };
     match account {
         Some(a) if ok => {
+            // A wrong code keeps the attempt counted: codes are guessed no faster than
+            // passwords.
+            let factor = super::second_factor::prove(app, &a, otp)?;
             let taken: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
             give_attempt_back(app, &taken)?;
-            app.write(|tx| Ok(db::attempts::remember(tx, &known, now())?))?;
-            Ok(a)
+            if factor != Factor::Awaited {
+                app.write(|tx| Ok(db::attempts::remember(tx, &known, now())?))?;
+            }
+            Ok(SignIn { account: a, factor })
         }
         _ => Err(Error::Unauthorized(Unauthorized::Credentials)),
     }
@@ -320,8 +363,16 @@ pub fn send_magic_link(app: &App, request: LinkRequest) -> Result<(), Error> {
     })
 }
 
-/// Uses a sign-in link: a valid, unused, unexpired token signs its account in, once.
-pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result<Account, Error> {
+/// Uses a sign-in link: a valid, unused, unexpired token signs its account in, once. For an
+/// account with a second factor, a link alone does not: without `otp` the sign-in is
+/// `Awaited` and the link stays unused (the code may follow with it); a wrong code is counted
+/// and leaves it unused too.
+pub fn redeem_magic_link(
+    app: &App,
+    token: Option<&str>,
+    otp: Option<&str>,
+    client: &str,
+) -> Result<SignIn, Error> {
     let token = token
         .map(str::trim)
         .filter(|t| !t.is_empty())
@@ -330,19 +381,27 @@ pub fn redeem_magic_link(app: &App, token: Option<&str>, client: &str) -> Result
     take_attempt(app, &[(by_client.as_str(), app.throttle.redeem_client)])?;
     let hash = token_hash(token);
     // A link made before the account's credentials changed is void like its tokens.
-    let account = app.write(|tx| match db::users::use_magic_link(tx, &hash, now())? {
+    let account = app.read(|c| match db::users::peek_magic_link(c, &hash, now())? {
         Some((user_id, epoch)) => {
-            Ok(db::users::find(tx, &user_id)?.filter(|a| a.active && a.session_epoch == epoch))
+            Ok(db::users::find(c, &user_id)?.filter(|a| a.active && a.session_epoch == epoch))
         }
         None => Ok(None),
     })?;
-    match account {
-        Some(a) => {
-            give_attempt_back(app, &[by_client.as_str()])?;
-            Ok(a)
-        }
-        None => Err(Error::Unauthorized(Unauthorized::Link)),
+    let Some(account) = account else {
+        return Err(Error::Unauthorized(Unauthorized::Link));
+    };
+    let factor = super::second_factor::prove(app, &account, otp)?;
+    if factor != Factor::Awaited && !spend_link(app, &hash)? {
+        // Used meanwhile by a sign-in at the same moment.
+        return Err(Error::Unauthorized(Unauthorized::Link));
     }
+    give_attempt_back(app, &[by_client.as_str()])?;
+    Ok(SignIn { account, factor })
+}
+
+/// Uses the link of `hash` once: whether it was unused and unexpired.
+pub(super) fn spend_link(app: &App, hash: &str) -> Result<bool, Error> {
+    app.write(|tx| Ok(db::users::use_magic_link(tx, hash, now())?.is_some()))
 }
 
 /// An admin creates an account with roles.
@@ -480,6 +539,8 @@ mod tests {
         Bearer {
             user_id: a.id.clone(),
             epoch: a.session_epoch,
+            second_factor: true,
+            policy: crate::domain::second_factor::StaffMfa::Required,
         }
     }
 
@@ -487,7 +548,7 @@ mod tests {
     fn a_resident_registers_once_and_signs_in_with_the_password() {
         let t = TestApp::new();
         register(&t.app, registration("Anna@Example.nl"), "c").unwrap();
-        let a = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        let a = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
         assert_eq!(a.email, "anna@example.nl");
         assert_eq!(a.roles, vec![Role::Applicant]);
         assert!(t.outbox().is_empty());
@@ -497,10 +558,10 @@ mod tests {
         assert_eq!(mails.len(), 1);
         assert_eq!(mails[0].to, "anna@example.nl");
         assert!(matches!(
-            login(&t.app, "anna@example.nl", "fout-wachtwoord", "c"),
+            login(&t.app, "anna@example.nl", "fout-wachtwoord", None, "c").map(|s| s.account),
             Err(Error::Unauthorized(Unauthorized::Credentials))
         ));
-        let again = login(&t.app, "anna@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        let again = login(&t.app, "anna@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
         assert_eq!(again.id, a.id, "the first registration stands");
     }
 
@@ -509,13 +570,13 @@ mod tests {
         let t = TestApp::new();
         register(&t.app, registration("bob@example.nl"), "c").unwrap();
         for _ in 0..3 {
-            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", "c").unwrap();
+            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
         }
         for _ in 0..t.app.throttle.login_pair.max {
-            assert!(login(&t.app, "bob@example.nl", "fout-wachtwoord", "c").is_err());
+            assert!(login(&t.app, "bob@example.nl", "fout-wachtwoord", None, "c").map(|s| s.account).is_err());
         }
         assert!(matches!(
-            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", "c"),
+            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account),
             Err(Error::TooManyRequests(_))
         ));
     }
@@ -530,7 +591,7 @@ mod tests {
             ..registration("piet@example.nl")
         };
         register(&t.app, input, "c").unwrap();
-        let piet = login(&t.app, "piet@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        let piet = login(&t.app, "piet@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
         assert!(!piet.organisation_confirmed);
         assert_eq!(piet.actor().organisation_id, None);
     }
@@ -539,7 +600,7 @@ mod tests {
     fn a_sign_in_link_is_mailed_and_works_once() {
         let t = TestApp::new();
         register(&t.app, registration("link@example.nl"), "c").unwrap();
-        let a = login(&t.app, "link@example.nl", "een-lang-wachtwoord", "c").unwrap();
+        let a = login(&t.app, "link@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
         // Asking looks nothing up: known and unknown addresses take the same steps until
         // the answer; the account is looked up when the link is sent, after it.
         let asked: Vec<LinkRequest> = ["link@example.nl", "nobody@example.nl"]
@@ -560,11 +621,14 @@ mod tests {
             .unwrap()
             .to_string();
         assert_eq!(
-            redeem_magic_link(&t.app, Some(&token), "c").unwrap().id,
+            redeem_magic_link(&t.app, Some(&token), None, "c")
+                .unwrap()
+                .account
+                .id,
             a.id
         );
         assert!(matches!(
-            redeem_magic_link(&t.app, Some(&token), "c"),
+            redeem_magic_link(&t.app, Some(&token), None, "c"),
             Err(Error::Unauthorized(Unauthorized::Link))
         ));
     }

@@ -15,6 +15,14 @@ pub enum Unauthorized {
     Credentials,
     /// A sign-in link that is unknown, used or expired.
     Link,
+    /// The password (or link) was right, but the account has a second factor: its code is
+    /// asked too.
+    OtpRequired,
+    /// The code of the second factor is wrong, or used already.
+    OtpInvalid,
+    /// A single sign-on callback planloket did not ask for, or one the provider's answer does
+    /// not bear out (state, code, nonce, audience).
+    SingleSignOn,
 }
 
 impl Unauthorized {
@@ -26,6 +34,24 @@ impl Unauthorized {
             Unauthorized::Link => {
                 "this sign-in link is invalid, expired or used already; ask for a new one"
             }
+            Unauthorized::OtpRequired => {
+                "this account signs in with a second factor: send the code of the authenticator app (or a recovery code) as otp"
+            }
+            Unauthorized::OtpInvalid => {
+                "the code is wrong or was used already; wait for the next code of the authenticator app"
+            }
+            Unauthorized::SingleSignOn => {
+                "this single sign-on answer cannot be used; sign in again"
+            }
+        }
+    }
+
+    /// The problem type's last part (`urn:planloket:problem:<code>`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Unauthorized::OtpRequired => "otp-required",
+            Unauthorized::OtpInvalid => "otp-invalid",
+            _ => "unauthorized",
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod payments;
 pub mod plans;
 pub mod reservations;
 pub mod rounds;
+pub mod second_factor;
 pub mod sessions;
 pub mod shared;
 pub mod tokens;
@@ -61,6 +62,8 @@ pub struct App {
     /// The key that binds a pre-login form token to its cookie (`web::session`), derived
     /// from the signing key so every instance on the same configuration shares it.
     pub form_key: [u8; 32],
+    /// Whether staff must sign in with a second factor (`PLANLOKET_STAFF_MFA`).
+    pub staff_mfa: crate::domain::second_factor::StaffMfa,
 }
 
 impl App {
@@ -82,7 +85,14 @@ impl App {
                 k
             },
             hashing: tokio::sync::Semaphore::new(crate::config::cores()),
+            staff_mfa: crate::domain::second_factor::StaffMfa::Required,
         }
+    }
+
+    /// This app with the second-factor policy for staff as configured.
+    pub fn with_staff_mfa(mut self, policy: crate::domain::second_factor::StaffMfa) -> App {
+        self.staff_mfa = policy;
+        self
     }
 
     /// This app paying from `payer`, keeping attachments under `data_dir`.

@@ -125,6 +125,8 @@ impl TestApp {
         super::tokens::Bearer {
             user_id: a.id.clone(),
             epoch: a.session_epoch,
+            second_factor: true,
+            policy: crate::domain::second_factor::StaffMfa::Required,
         }
     }
 

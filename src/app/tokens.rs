@@ -4,6 +4,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 
 use super::{Error, Unauthorized};
+use crate::domain::second_factor::StaffMfa;
 
 /// Token lifetime in seconds (one hour).
 pub const TOKEN_LIFETIME: i64 = 3600;
@@ -15,17 +16,24 @@ struct Claims {
     sub: String,
     /// The account's session epoch when the token was issued (`Account::session_epoch`).
     ep: i64,
+    /// Signed in with a second factor (a code, or the identity provider's sign-in where it
+    /// is trusted for one). Tokens from before there were second factors lack it: false.
+    #[serde(default)]
+    mfa: bool,
     iat: i64,
     exp: i64,
     iss: String,
     aud: String,
 }
 
-/// Who a valid token says the caller is: the account, and the session epoch it was issued in.
+/// Who a valid token says the caller is: the account, the session epoch it was issued in,
+/// whether its sign-in had a second factor, and the service's policy on that for staff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bearer {
     pub user_id: String,
     pub epoch: i64,
+    pub second_factor: bool,
+    pub policy: StaffMfa,
 }
 
 /// Signs and checks access tokens with the configured secret.
@@ -34,10 +42,11 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    policy: StaffMfa,
 }
 
 impl Tokens {
-    pub fn new(secret: &[u8]) -> Tokens {
+    pub fn new(secret: &[u8], policy: StaffMfa) -> Tokens {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[TOKEN_ISSUER]);
         validation.set_audience(&[TOKEN_ISSUER]);
@@ -47,15 +56,18 @@ impl Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            policy,
         }
     }
 
-    /// A token for an account in its current session epoch, valid `TOKEN_LIFETIME` seconds.
-    pub fn issue(&self, user_id: &str, epoch: i64) -> Result<String, Error> {
+    /// A token for an account in its current session epoch, valid `TOKEN_LIFETIME` seconds;
+    /// `second_factor` when the sign-in had one.
+    pub fn issue(&self, user_id: &str, epoch: i64, second_factor: bool) -> Result<String, Error> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_string(),
             ep: epoch,
+            mfa: second_factor,
             iat: now,
             exp: now + TOKEN_LIFETIME,
             iss: TOKEN_ISSUER.into(),
@@ -72,6 +84,8 @@ impl Tokens {
             .map(|d| Bearer {
                 user_id: d.claims.sub,
                 epoch: d.claims.ep,
+                second_factor: d.claims.mfa,
+                policy: self.policy,
             })
             .map_err(|_| Error::Unauthorized(Unauthorized::Token))
     }
@@ -83,14 +97,16 @@ mod tests {
 
     #[test]
     fn tokens_from_another_key_are_refused() {
-        let a = Tokens::new(&[1u8; 32]);
-        let b = Tokens::new(&[2u8; 32]);
-        let t = a.issue("user-1", 3).unwrap();
+        let a = Tokens::new(&[1u8; 32], StaffMfa::Required);
+        let b = Tokens::new(&[2u8; 32], StaffMfa::Required);
+        let t = a.issue("user-1", 3, true).unwrap();
         assert_eq!(
             a.verify(&t).unwrap(),
             Bearer {
                 user_id: "user-1".into(),
-                epoch: 3
+                epoch: 3,
+                second_factor: true,
+                policy: StaffMfa::Required,
             }
         );
         assert!(b.verify(&t).is_err());

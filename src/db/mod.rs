@@ -18,6 +18,7 @@ pub mod reservations;
 pub mod rounds;
 pub mod rows;
 pub mod schema;
+pub mod second_factor;
 pub mod sessions;
 pub mod users;
 mod wal;

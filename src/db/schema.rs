@@ -211,6 +211,26 @@ diesel::table! {
         csrf -> Text,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        second_factor -> Bool,
+        awaiting_code -> Bool,
+    }
+}
+
+diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> Text,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -413,6 +433,8 @@ diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    totp_factors,
+    recovery_codes,
     email_changes,
     answer_drafts,
     report_attachments,

@@ -18,6 +18,8 @@ struct SessionRow {
     csrf: String,
     created_at: chrono::NaiveDateTime,
     last_seen_at: chrono::NaiveDateTime,
+    second_factor: bool,
+    awaiting_code: bool,
 }
 
 impl SessionRow {
@@ -29,6 +31,8 @@ impl SessionRow {
             csrf: self.csrf,
             created_at: utc(self.created_at),
             last_seen_at: utc(self.last_seen_at),
+            second_factor: self.second_factor,
+            awaiting_code: self.awaiting_code,
         }
     }
 }
@@ -42,6 +46,8 @@ pub fn insert(c: &mut DbConn, s: &Session) -> Result<(), DbError> {
             csrf: s.csrf.clone(),
             created_at: stored(s.created_at),
             last_seen_at: stored(s.last_seen_at),
+            second_factor: s.second_factor,
+            awaiting_code: s.awaiting_code,
         })
         .execute(c)?;
     Ok(())
@@ -74,6 +80,14 @@ pub fn find_with_account(
 pub fn touch(c: &mut DbConn, token_hash: &str, at: DateTime<Utc>) -> Result<(), DbError> {
     diesel::update(sessions::table.find(token_hash))
         .set(sessions::last_seen_at.eq(stored(at)))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Marks a session as begun with a second factor.
+pub fn mark_second_factor(c: &mut DbConn, token_hash: &str) -> Result<(), DbError> {
+    diesel::update(sessions::table.find(token_hash))
+        .set(sessions::second_factor.eq(true))
         .execute(c)?;
     Ok(())
 }

@@ -121,6 +121,23 @@ pub fn insert_magic_link(
     Ok(())
 }
 
+/// The user and session epoch of a sign-in link that is unused and not expired, without using
+/// it (a link that still waits for its account's code).
+pub fn peek_magic_link(
+    c: &mut DbConn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, i64)>, DbError> {
+    let link: Option<MagicLinkRow> = magic_links::table
+        .find(token_hash)
+        .select(MagicLinkRow::as_select())
+        .first(c)
+        .optional()?;
+    Ok(link
+        .filter(|l| l.used_at.is_none() && l.expires_at > stored(now))
+        .map(|l| (l.user_id, l.session_epoch)))
+}
+
 /// Uses a sign-in link once: answers its user and the session epoch it was made in, if the
 /// token was unused and not expired.
 pub fn use_magic_link(

@@ -147,7 +147,9 @@ pub fn demo_spec(
 
 /// Signs in as `email` with the demo password, as the API's sign-in does.
 fn sign_in(app: &App, email: &str) -> Result<Account, String> {
-    accounts::login(app, email, DEMO_PASSWORD, "demo").map_err(|e| format!("demo: {e}"))
+    accounts::login(app, email, DEMO_PASSWORD, None, "demo")
+        .map(|s| s.account)
+        .map_err(|e| format!("demo: {e}"))
 }
 
 /// On an empty database: the accounts and organisations, the 2025-2026 round with its real
@@ -166,9 +168,12 @@ pub fn load(db: &Db, public_url: &str) -> Result<Option<Vec<String>>, String> {
     let (admin_email, ..) = DEMO_ACCOUNTS[0];
     accounts::bootstrap_admin(&app, admin_email, DEMO_PASSWORD)?;
     let admin = sign_in(&app, admin_email)?;
+    // The loader acts for the admin it just made, as a signed-in admin would.
     let bearer = Bearer {
         user_id: admin.id.clone(),
         epoch: admin.session_epoch,
+        second_factor: true,
+        policy: crate::domain::second_factor::StaffMfa::Required,
     };
     let fail = |e: app::Error| format!("cannot load the demo data: {e}");
     let mut by_name: HashMap<String, String> = HashMap::new();

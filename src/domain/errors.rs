@@ -203,6 +203,9 @@ pub enum DomainError {
     },
     /// Any other conflict with the current state of things.
     Conflict(Bilingual),
+    /// A staff account signed in without a second factor: it may only enrol one
+    /// (`second_factor::check_signed_in`).
+    EnrolmentRequired(Bilingual),
 }
 
 impl DomainError {
@@ -222,6 +225,7 @@ impl DomainError {
             DomainError::Undecided { .. } => "undecided-plans",
             DomainError::ConditionsOpen { .. } => "conditions-open",
             DomainError::Conflict(_) => "conflict",
+            DomainError::EnrolmentRequired(_) => "mfa-enrolment-required",
         }
     }
 
@@ -287,6 +291,7 @@ impl DomainError {
             ),
             DomainError::Duplicate(said)
             | DomainError::Conflict(said)
+            | DomainError::EnrolmentRequired(said)
             | DomainError::Forbidden(said) => said.en.clone(),
         }
     }
@@ -355,6 +360,7 @@ impl DomainError {
             ),
             DomainError::Duplicate(said)
             | DomainError::Conflict(said)
+            | DomainError::EnrolmentRequired(said)
             | DomainError::Forbidden(said) => said.nl.clone(),
         }
     }

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod pre_advice;
 pub mod reservation;
 pub mod round;
+pub mod second_factor;
 pub mod session;
 pub mod similarity;
 pub mod state;

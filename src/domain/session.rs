@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::user::{Account, Role};
+use super::user::Account;
 
 /// A session ends after this long without a request.
 pub const IDLE: Duration = Duration::hours(8);
@@ -23,7 +23,7 @@ pub const LIFETIME_APPLICANT: Duration = Duration::days(7);
 /// How long a session of this account may live from sign-in: staff (any role besides
 /// applicant) `LIFETIME_STAFF`, applicants `LIFETIME_APPLICANT`.
 pub fn lifetime(account: &Account) -> Duration {
-    if account.roles.iter().any(|r| *r != Role::Applicant) {
+    if super::second_factor::is_staff_account(account) {
         LIFETIME_STAFF
     } else {
         LIFETIME_APPLICANT
@@ -40,6 +40,12 @@ pub struct Session {
     pub csrf: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// Begun with a second factor (its code, or the identity provider's sign-in where it is
+    /// trusted for one).
+    pub second_factor: bool,
+    /// The password or link was right and the code is still to come: such a session signs
+    /// nobody in; it only lets `/inloggen/code` finish the sign-in, within `CODE_WAIT`.
+    pub awaiting_code: bool,
 }
 
 impl Session {
@@ -47,9 +53,14 @@ impl Session {
     /// than the account's `lifetime`, and no password, e-mail, role or activation change
     /// since it began.
     pub fn is_live(&self, account: &Account, now: DateTime<Utc>) -> bool {
+        let lifetime = if self.awaiting_code {
+            super::second_factor::CODE_WAIT
+        } else {
+            lifetime(account)
+        };
         self.epoch == account.session_epoch
             && now - self.last_seen_at < IDLE
-            && now - self.created_at < lifetime(account)
+            && now - self.created_at < lifetime
     }
 
     /// Whether this request should write down that the session was seen.
@@ -61,6 +72,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::user::Role;
 
     fn session(seen: DateTime<Utc>) -> Session {
         Session {
@@ -70,6 +82,8 @@ mod tests {
             csrf: "c".into(),
             created_at: seen,
             last_seen_at: seen,
+            second_factor: false,
+            awaiting_code: false,
         }
     }
 
@@ -114,6 +128,16 @@ mod tests {
         assert!(!busy.is_live(&resident, now));
         s.last_seen_at = t;
         assert!(s.is_live(&staff, t));
+    }
+
+    #[test]
+    fn a_session_waiting_for_its_code_lives_ten_minutes() {
+        let t = Utc::now();
+        let mut s = session(t);
+        s.awaiting_code = true;
+        let anna = account(vec![Role::Applicant], 3);
+        assert!(s.is_live(&anna, t + Duration::minutes(9)));
+        assert!(!s.is_live(&anna, t + Duration::minutes(10)));
     }
 
     #[test]

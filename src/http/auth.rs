@@ -9,7 +9,7 @@ use super::users::{user_dto, UserDto};
 use crate::app::tokens::TOKEN_LIFETIME;
 use crate::app::App;
 use crate::app::{self, accounts};
-use crate::domain::user::Account;
+use crate::app::accounts::{Factor, SignIn};
 use crate::front::client_key;
 
 /// `front::hashing`, its refusal as the API's.
@@ -58,6 +58,8 @@ pub async fn register(
 pub struct LoginBody {
     email: Option<String>,
     password: Option<String>,
+    /// The code of the account's second factor, or one of its recovery codes.
+    otp: Option<String>,
 }
 
 /// What a successful sign-in answers.
@@ -69,10 +71,19 @@ pub struct TokenAnswer {
     pub user: UserDto,
 }
 
-/// The sign-in answer for an account.
-fn token_answer(api: &super::Api, account: &Account) -> Result<HttpResponse, ApiError> {
+/// The sign-in answer for an account that signed in (with its second factor, when it has
+/// one); a sign-in still waiting for the code is 401 `otp-required`.
+fn token_answer(api: &super::Api, signed: &SignIn) -> Result<HttpResponse, ApiError> {
+    if signed.factor == Factor::Awaited {
+        return Err(app::Error::Unauthorized(app::Unauthorized::OtpRequired).into());
+    }
+    let account = &signed.account;
     Ok(HttpResponse::Ok().json(TokenAnswer {
-        access_token: api.tokens.issue(&account.id, account.session_epoch)?,
+        access_token: api.tokens.issue(
+            &account.id,
+            account.session_epoch,
+            signed.second_factor(),
+        )?,
         token_type: "Bearer",
         expires_in: TOKEN_LIFETIME,
         user: user_dto(account),
@@ -106,11 +117,12 @@ pub async fn login(
         return Err(ApiError::fields(missing));
     }
     let client = client_key(&req);
-    let account = hashing(&state, move |app| {
-        accounts::login(app, &email, &password, &client)
+    let otp = body.otp;
+    let signed = hashing(&state, move |app| {
+        accounts::login(app, &email, &password, otp.as_deref(), &client)
     })
     .await?;
-    token_answer(&api, &account)
+    token_answer(&api, &signed)
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,6 +155,8 @@ pub async fn magic_link(
 #[serde(deny_unknown_fields)]
 pub struct RedeemBody {
     token: Option<String>,
+    /// The code of the account's second factor, when it has one.
+    otp: Option<String>,
 }
 
 /// `POST /auth/magic-link/redeem` `{token}`: a valid, unused, unexpired token for a token,
@@ -155,8 +169,9 @@ pub async fn redeem(
 ) -> Result<HttpResponse, ApiError> {
     let client = client_key(&req);
     let st = state.clone();
-    let account =
-        web::block(move || accounts::redeem_magic_link(&st, body.token.as_deref(), &client))
-            .await??;
-    token_answer(&api, &account)
+    let signed = web::block(move || {
+        accounts::redeem_magic_link(&st, body.token.as_deref(), body.otp.as_deref(), &client)
+    })
+    .await??;
+    token_answer(&api, &signed)
 }

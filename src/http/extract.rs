@@ -381,6 +381,33 @@ pub async fn read_as<T: Send + 'static>(
     .await
 }
 
+/// As `read_as`, for what a staff account still to enrol a second factor may do
+/// (`accounts::authenticate_enrolling`).
+pub async fn read_as_enrolling<T: Send + 'static>(
+    state: &web::Data<App>,
+    bearer: Bearer,
+    f: impl FnOnce(&mut DbConn, &Account) -> Result<T, app::Error> + Send + 'static,
+) -> Result<(T, Account), ApiError> {
+    read(state, move |c| {
+        let me = accounts::authenticate_enrolling(c, &bearer.0)?;
+        f(c, &me).map(|t| (t, me))
+    })
+    .await
+}
+
+/// As `write_as`, for enrolling a second factor (`accounts::authenticate_enrolling`).
+pub async fn write_as_enrolling<T: Send + 'static>(
+    state: &web::Data<App>,
+    bearer: Bearer,
+    f: impl FnOnce(&mut Tx, &Account) -> Result<T, app::Error> + Send + 'static,
+) -> Result<(T, Account), ApiError> {
+    write(state, move |tx| {
+        let me = accounts::authenticate_enrolling(tx, &bearer.0)?;
+        f(tx, &me).map(|t| (t, me))
+    })
+    .await
+}
+
 /// Runs a use case in one transaction for the token's account, read in it.
 pub async fn write_as<T: Send + 'static>(
     state: &web::Data<App>,

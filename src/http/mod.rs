@@ -50,9 +50,9 @@ pub struct Api {
 
 impl Api {
     /// The API's state for tokens signed with `jwt_secret`.
-    pub fn new(jwt_secret: &[u8]) -> Api {
+    pub fn new(jwt_secret: &[u8], staff_mfa: crate::domain::second_factor::StaffMfa) -> Api {
         Api {
-            tokens: crate::app::tokens::Tokens::new(jwt_secret),
+            tokens: crate::app::tokens::Tokens::new(jwt_secret, staff_mfa),
             list_pages: plans::ListPages::default(),
         }
     }
@@ -112,9 +112,13 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/me/password", users::change_password)
         .add(M::POST, "/me/email", users::request_email_change)
         .add(M::POST, "/me/email/confirm", users::confirm_email_change)
+        .add(M::GET, "/me/totp", users::totp_status)
+        .add(M::POST, "/me/totp", users::begin_totp)
+        .add(M::POST, "/me/totp/confirm", users::confirm_totp)
         .add(M::POST, "/users", users::create)
         .add(M::GET, "/users", users::list)
         .add(M::PATCH, "/users/{id}", users::update)
+        .add(M::DELETE, "/users/{id}/totp", users::reset_totp)
         .add(M::POST, "/organisations", organisations::create)
         .add(M::GET, "/organisations", organisations::list)
         .add(M::GET, "/organisations/{id}", organisations::get)

@@ -125,7 +125,9 @@ impl Problem {
 fn domain_status(e: &DomainError) -> StatusCode {
     match e {
         DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
-        DomainError::Forbidden(_) | DomainError::Recused { .. } => StatusCode::FORBIDDEN,
+        DomainError::Forbidden(_)
+        | DomainError::Recused { .. }
+        | DomainError::EnrolmentRequired(_) => StatusCode::FORBIDDEN,
         DomainError::NotAllowed { .. }
         | DomainError::RoundNotOpen { .. }
         | DomainError::RoundAdopted
@@ -196,7 +198,7 @@ impl ApiError {
                 problem
             }
             ApiError::App(E::NotFound(what)) => p("not-found", format!("{what} not found")),
-            ApiError::App(E::Unauthorized(u)) => p("unauthorized", u.message().to_string()),
+            ApiError::App(E::Unauthorized(u)) => p(u.code(), u.message().to_string()),
             ApiError::App(e @ E::Stale { version }) => {
                 let mut problem = p("stale-version", e.to_string());
                 problem.current_version = Some(*version);

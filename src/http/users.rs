@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::auth::hashing;
-use super::extract::{no_null, read_as, Bearer, JsonBody};
+use super::extract::{
+    no_null, read_as, read_as_enrolling, write_as_enrolling, Bearer, JsonBody,
+};
 use super::problem::ApiError;
 use crate::app::App;
-use crate::app::{account_self, accounts};
+use crate::app::{account_self, accounts, second_factor};
 use crate::domain::user::{Account, AccountChange, Role};
 
 /// A user as the API shows it (never the password hash).
@@ -39,10 +41,65 @@ pub fn user_dto(a: &Account) -> UserDto {
     }
 }
 
-/// `GET /me`.
+/// `GET /me`: also for a staff account still to enrol its second factor.
 pub async fn me(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
-    let ((), me) = read_as(&state, bearer, |_, _| Ok(())).await?;
+    let ((), me) = read_as_enrolling(&state, bearer, |_, _| Ok(())).await?;
     Ok(HttpResponse::Ok().json(user_dto(&me)))
+}
+
+/// `GET /me/totp`: whether the second factor is on, and the recovery codes left.
+pub async fn totp_status(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let (s, _) = read_as_enrolling(&state, bearer, |c, me| second_factor::status(c, me)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "enabled": s.on,
+        "recovery_codes_left": s.recovery_codes_left,
+    })))
+}
+
+/// `POST /me/totp`: a new secret for the authenticator app, `201`; confirmed by
+/// `POST /me/totp/confirm`.
+pub async fn begin_totp(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let (e, _) = write_as_enrolling(&state, bearer, |tx, me| second_factor::begin(tx, me)).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "secret": e.secret,
+        "otpauth_uri": e.otpauth_uri,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotpBody {
+    otp: Option<String>,
+}
+
+/// `POST /me/totp/confirm {"otp"}`: the factor is on; the ten recovery codes, shown once.
+/// The token used here was issued without the factor: sign in again with a code.
+pub async fn confirm_totp(
+    state: web::Data<App>,
+    bearer: Bearer,
+    JsonBody(body): JsonBody<ConfirmTotpBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (codes, _) = write_as_enrolling(&state, bearer, move |tx, me| {
+        second_factor::confirm(tx, me, body.otp.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "recovery_codes": codes })))
+}
+
+/// `DELETE /users/{id}/totp` (admin): resets a lost second factor; the account's tokens and
+/// sessions end and its holder is mailed. `204`.
+pub async fn reset_totp(
+    state: web::Data<App>,
+    bearer: Bearer,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let public_url = state.public_url.clone();
+    super::extract::write_as(&state, bearer, move |tx, me| {
+        second_factor::reset(tx, me, &id, &public_url)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize)]

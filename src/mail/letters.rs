@@ -160,7 +160,7 @@ mod accounts;
 mod decision;
 pub mod grants;
 
-pub use accounts::{account_exists, email_change, email_changed, magic_link};
+pub use accounts::{account_exists, email_change, email_changed, magic_link, second_factor_reset};
 
 pub use decision::{decision, Addressee, DecisionLetter};
 

@@ -18,25 +18,50 @@ use crate::domain::user::Account;
 use crate::front::client_key;
 
 /// Where a person goes after signing in: where they were going, or their own work.
-fn landing(account: &Account, next: Option<String>) -> String {
+pub(super) fn landing(account: &Account, next: Option<String>) -> String {
     next.unwrap_or_else(|| format!("{}?bericht=ingelogd", permission::home(&account.actor())))
 }
 
-/// Begins a session for an account that just proved who it is, in the visitor's browser.
+/// Begins a session for an account that just proved who it is, in the visitor's browser
+/// (`second_factor`: with its second factor).
 pub(super) async fn begin(
     state: &web::Data<App>,
     v: &mut Visitor,
     account: Account,
+    second_factor: bool,
 ) -> Result<(), WebError> {
     let st = state.clone();
     let a = account.clone();
-    let (token, session) = web::block(move || st.write(|tx| sessions::start(tx, &a))).await??;
+    let (token, session) =
+        web::block(move || st.write(|tx| sessions::start(tx, &a, second_factor))).await??;
     v.sign_in(token, SignedIn { account, session });
     Ok(())
 }
 
+/// A sign-in whose password (or link, by its token's hash) was right, for an account with a
+/// second factor: the browser keeps the waiting sign-in, and goes on to `/inloggen/code`.
+async fn await_code(
+    state: &web::Data<App>,
+    v: &mut Visitor,
+    account: Account,
+    link_hash: Option<String>,
+) -> Result<(), WebError> {
+    let st = state.clone();
+    let token = web::block(move || {
+        st.write(|tx| sessions::start_awaiting_code(tx, &account, link_hash.as_deref()))
+    })
+    .await??;
+    v.await_code(token);
+    Ok(())
+}
+
+/// Where the code is asked, keeping where the person was going.
+fn code_page(next: &str) -> String {
+    format!("/inloggen/code{}", next_query(next))
+}
+
 /// `?volgende=…` for a link that keeps where the person was going, or nothing.
-fn next_query(next: &str) -> String {
+pub(super) fn next_query(next: &str) -> String {
     if next.is_empty() {
         String::new()
     } else {
@@ -150,7 +175,7 @@ pub async fn register(
         // A new account: its maker is signed in and goes on where they were going.
         Ok(Some(account)) => {
             let to = next.unwrap_or_else(|| "/mijn-plannen?bericht=welkom".to_string());
-            begin(&state, &mut v, account).await?;
+            begin(&state, &mut v, account, false).await?;
             Ok(redirect(&v, &to))
         }
         Ok(None) => {
@@ -225,12 +250,13 @@ pub fn session_ended(v: &Visitor, next: &str, raw: String) -> Result<HttpRespons
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     volgende: Option<String>,
+    bericht: Option<String>,
 }
 
 /// `GET /inloggen`.
 pub async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResponse, WebError> {
     let page = LoginPage {
-        l: Layout::new("Inloggen", &v),
+        l: Layout::new("Inloggen", &v).with_flash(super::flash(q.bericht.as_deref())),
         p: Problems::new(),
         email: String::new(),
         next: local_path(q.volgende.as_deref()).unwrap_or_default(),
@@ -287,13 +313,24 @@ pub async fn login(
     let client = client_key(&req);
     let (email, password) = (f.email.clone(), f.password.clone());
     match crate::front::hashing(&state, move |a| {
-        accounts::login(a, &email, &password, &client)
+        accounts::login(a, &email, &password, None, &client)
     })
     .await
     {
-        Ok(account) => {
+        Ok(signed) if signed.factor == accounts::Factor::Awaited => {
+            await_code(&state, &mut v, signed.account, None).await?;
+            if f.bewaard.is_empty() {
+                return Ok(redirect(&v, &code_page(&page.next)));
+            }
+            // A plan form carried through sign-in is too large for an address: the code is
+            // asked on this answer, and the form carried on with it.
+            super::two_step::code_form(&v, &page.next, &f.bewaard, StatusCode::OK, false)
+        }
+        Ok(signed) => {
+            let second_factor = signed.second_factor();
+            let account = signed.account;
             let to = landing(&account, next);
-            begin(&state, &mut v, account).await?;
+            begin(&state, &mut v, account, second_factor).await?;
             if !f.bewaard.is_empty() {
                 if let Some(saved) =
                     super::applicant::resume_form(&state, &v, &to, &f.bewaard).await
@@ -433,10 +470,19 @@ pub async fn redeem_link(
     let client = client_key(&req);
     let st = state.clone();
     let token = f.token.clone();
-    match web::block(move || accounts::redeem_magic_link(&st, Some(&token), &client)).await? {
-        Ok(account) => {
+    match web::block(move || accounts::redeem_magic_link(&st, Some(&token), None, &client))
+        .await?
+    {
+        Ok(signed) if signed.factor == accounts::Factor::Awaited => {
+            let hash = accounts::token_hash(&f.token);
+            await_code(&state, &mut v, signed.account, Some(hash)).await?;
+            Ok(redirect(&v, &code_page("")))
+        }
+        Ok(signed) => {
+            let second_factor = signed.second_factor();
+            let account = signed.account;
             let to = landing(&account, None);
-            begin(&state, &mut v, account).await?;
+            begin(&state, &mut v, account, second_factor).await?;
             Ok(redirect(&v, &to))
         }
         Err(
@@ -470,5 +516,6 @@ pub async fn logout(state: web::Data<App>, post: Post<CsrfOnly>) -> Result<HttpR
         web::block(move || st.write(|tx| sessions::end(tx, &token))).await??;
     }
     v.sign_out();
+    v.end_awaiting_code();
     Ok(redirect(&v, "/?bericht=uitgelogd"))
 }

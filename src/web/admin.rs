@@ -22,11 +22,14 @@ use crate::domain::user::{Account, AccountChange, Role};
 use crate::domain::DomainError;
 
 /// The account use cases check their caller inside their own transaction from a token's
-/// claims; a live session stands for the same account and epoch.
+/// claims; a live session stands for the same account and epoch, and has passed the
+/// visitor's second-factor check (`Visitor::require`) already.
 fn bearer_of(a: &Account) -> Bearer {
     Bearer {
         user_id: a.id.clone(),
         epoch: a.session_epoch,
+        second_factor: true,
+        policy: crate::domain::second_factor::StaffMfa::Required,
     }
 }
 

@@ -20,6 +20,8 @@ pub enum WebError {
     SignIn {
         next: String,
     },
+    /// A staff account signed in without a second factor: to the enrolment page.
+    Enrol,
     /// A step on a plan that no longer applies (submitted already, the vote closed, someone
     /// else was first): back to the plan's page, which says so and shows where it stands.
     Overtaken {
@@ -41,6 +43,9 @@ impl From<app::Error> for WebError {
             app::Error::Unauthorized(_) => WebError::SignIn { next: "/".into() },
             app::Error::Domain(d @ crate::domain::DomainError::Forbidden(_)) => {
                 WebError::Forbidden(d.message_nl())
+            }
+            app::Error::Domain(crate::domain::DomainError::EnrolmentRequired(_)) => {
+                WebError::Enrol
             }
             app::Error::Domain(d) => WebError::Refused(d.message_nl()),
             app::Error::Stale { .. } | app::Error::Changed(_) => WebError::Refused(
@@ -107,7 +112,9 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
-            WebError::SignIn { .. } | WebError::Overtaken { .. } => StatusCode::SEE_OTHER,
+            WebError::SignIn { .. } | WebError::Overtaken { .. } | WebError::Enrol => {
+                StatusCode::SEE_OTHER
+            }
             WebError::Refused(_) => StatusCode::CONFLICT,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -123,6 +130,11 @@ impl ResponseError for WebError {
             );
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, to))
+                .finish();
+        }
+        if let WebError::Enrol = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/account/tweestap"))
                 .finish();
         }
         if let WebError::Overtaken { plan_id } = self {
@@ -152,7 +164,10 @@ impl ResponseError for WebError {
                 "Even niet bereikbaar",
                 "Het planloket kan zijn gegevens nu niet bereiken. Probeer het over een paar minuten opnieuw.".to_string(),
             ),
-            WebError::Internal(_) | WebError::SignIn { .. } | WebError::Overtaken { .. } => (
+            WebError::Internal(_)
+            | WebError::SignIn { .. }
+            | WebError::Overtaken { .. }
+            | WebError::Enrol => (
                 "Er ging iets mis",
                 "Er ging iets mis aan onze kant. Probeer het later opnieuw.".to_string(),
             ),

@@ -29,6 +29,7 @@ pub mod scoring;
 pub mod session;
 pub mod submitting;
 pub mod team;
+pub mod two_step;
 pub mod worklist;
 
 use actix_web::http::header;
@@ -101,6 +102,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             .route("/inloggen/link", web::post().to(account::request_link))
             .route("/aanmelden", web::get().to(account::link_page))
             .route("/aanmelden", web::post().to(account::redeem_link))
+            .route("/inloggen/code", web::get().to(two_step::code_page))
+            .route("/inloggen/code", web::post().to(two_step::finish))
+            .route("/account/tweestap", web::get().to(two_step::page))
+            .route("/account/tweestap", web::post().to(two_step::confirm))
             .route("/uitloggen", web::post().to(account::logout))
             .route("/account", web::get().to(my_account::account_page))
             .route(
@@ -341,12 +346,16 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(title: impl Into<String>, v: &Visitor) -> Layout {
-        let account = v.signed_in.as_ref().map(|s| &s.account);
         Layout {
             title: title.into(),
             css: assets::stylesheet_path(),
-            user: account.map(|a| a.name.clone()),
-            menu: account.map(|a| Menu::of(&a.actor())).unwrap_or_default(),
+            // A staff account still to enrol a second factor is signed in (it can sign out)
+            // but its menu offers nothing yet.
+            user: v.signed_in.as_ref().map(|s| s.account.name.clone()),
+            menu: v
+                .account()
+                .map(|a| Menu::of(&a.actor()))
+                .unwrap_or_default(),
             bare: false,
             csrf: v.csrf.clone(),
             flash: None,
@@ -458,6 +467,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",
         "ingetrokken" => "Uw plan is ingetrokken.",
         "ingelogd" => "U bent ingelogd.",
+        "code-verlopen" => "Het inloggen duurde te lang, of de code is te vaak fout ingevuld. Log opnieuw in.",
         "concept-verwijderd" => "Het concept is verwijderd.",
         "naam-gewijzigd" => "Uw naam is gewijzigd.",
         "wachtwoord-gewijzigd" => "Uw wachtwoord is gewijzigd. Overal waar u nog was ingelogd, bent u nu uitgelogd; in deze browser bent u opnieuw ingelogd.",

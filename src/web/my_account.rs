@@ -10,6 +10,7 @@ use super::account::{begin, CsrfOnly};
 use super::form::Problems;
 use super::kit::Post;
 use super::{redirect, render, Layout, Visitor, WebError};
+use crate::app::sessions::SignedIn;
 use crate::app::{self, account_self, sessions, App};
 use crate::domain::FieldError;
 
@@ -37,6 +38,8 @@ struct AccountPage {
     has_password: bool,
     sessions: Vec<SessionRow>,
     max: usize,
+    /// Whether the second factor is on, and the recovery codes left.
+    second_factor: crate::app::second_factor::Status,
 }
 
 /// What a form on the account page brings back with the page.
@@ -58,7 +61,15 @@ async fn account_view(
         next: "/account".into(),
     })?;
     let st = state.clone();
-    let lines = web::block(move || st.read(|c| sessions::mine(c, &signed_in))).await??;
+    let (lines, second_factor) = web::block(move || {
+        st.read(|c| {
+            Ok((
+                sessions::mine(c, &signed_in)?,
+                crate::app::second_factor::status(c, &signed_in.account)?,
+            ))
+        })
+    })
+    .await??;
     let when = crate::domain::calendar::dutch_date_time;
     Ok(AccountPage {
         l: Layout::new(
@@ -85,6 +96,7 @@ async fn account_view(
             })
             .collect(),
         max: crate::domain::session::MAX_PER_ACCOUNT,
+        second_factor,
     })
 }
 
@@ -179,13 +191,18 @@ pub async fn change_password(
     post.signed_in("/account")?;
     let Post { mut v, form: f, .. } = post;
     let me = v.require("/account")?.clone();
+    // The new session keeps what this one began with.
+    let second_factor = v
+        .signed_in
+        .as_ref()
+        .is_some_and(|s| s.session.second_factor);
     let outcome = crate::front::hashing(&state, move |app| {
         account_self::change_password(app, &me, Some(&f.current_password), Some(&f.new_password))
     })
     .await;
     match outcome {
         Ok(account) => {
-            begin(&state, &mut v, account).await?;
+            begin(&state, &mut v, account, second_factor).await?;
             Ok(redirect(&v, "/account?bericht=wachtwoord-gewijzigd"))
         }
         Err(e) => {
@@ -280,8 +297,18 @@ pub async fn confirm(
     let token = f.token.clone();
     match web::block(move || account_self::confirm_email_change(&st, Some(&token))).await? {
         Ok(account) => {
-            begin(&state, &mut v, account).await?;
-            Ok(redirect(&v, "/account?bericht=e-mailadres-gewijzigd"))
+            let st = state.clone();
+            let a = account.clone();
+            let started =
+                web::block(move || st.write(|tx| sessions::start_by_mailbox(tx, &a))).await??;
+            match started {
+                Some((token, session)) => {
+                    v.sign_in(token, SignedIn { account, session });
+                    Ok(redirect(&v, "/account?bericht=e-mailadres-gewijzigd"))
+                }
+                // An account with a second factor signs in with its code.
+                None => Ok(redirect(&v, "/inloggen?bericht=e-mailadres-gewijzigd")),
+            }
         }
         Err(
             e @ (app::Error::Unauthorized(_)

@@ -18,10 +18,13 @@ use super::WebError;
 use crate::app::sessions::{self, SignedIn};
 use crate::app::App;
 use crate::domain::permission::{self, Permission};
+use crate::domain::second_factor::StaffMfa;
 use crate::domain::user::{Account, Actor};
 
 pub const SESSION_COOKIE: &str = "planloket_sessie";
 pub const FORM_COOKIE: &str = "planloket_formulier";
+/// A sign-in whose password (or link) was right, waiting for the second factor's code.
+pub const CODE_COOKIE: &str = "planloket_inloggen";
 
 /// A cookie's name: behind https with the `__Host-` prefix (only this host, path `/`,
 /// `Secure`: a sibling host cannot set or overwrite it).
@@ -29,6 +32,7 @@ fn cookie_name(name: &'static str, secure: bool) -> &'static str {
     match (name, secure) {
         (SESSION_COOKIE, true) => "__Host-planloket_sessie",
         (FORM_COOKIE, true) => "__Host-planloket_formulier",
+        (CODE_COOKIE, true) => "__Host-planloket_inloggen",
         (other, _) => other,
     }
 }
@@ -47,13 +51,22 @@ fn bound(key: &[u8; 32], cookie_value: &str) -> String {
 
 /// The visitor of a page.
 pub struct Visitor {
+    /// The session, also of a staff account that must still enrol a second factor (see
+    /// `must_enrol`): read it through `account` and `require`, which keep such a visitor to
+    /// the enrolment page.
     pub signed_in: Option<SignedIn>,
+    /// A staff account signed in without a second factor while the policy asks one: it may
+    /// only enrol (`domain::second_factor::needs_enrolment`).
+    pub must_enrol: bool,
+    /// The token of a sign-in waiting for its code (`CODE_COOKIE`), if any.
+    pub awaiting_code: Option<String>,
     /// The session cookie's token, if the visitor sent one.
     pub token: Option<String>,
     /// What every form of the answer carries.
     pub csrf: String,
     secure: bool,
     form_key: [u8; 32],
+    staff_mfa: StaffMfa,
     set: Vec<Cookie<'static>>,
 }
 
@@ -77,13 +90,30 @@ impl Visitor {
         self.set.clone()
     }
 
+    /// The signed-in account; `None` for a visitor not signed in, and for one who must
+    /// enrol a second factor first (they see what anyone sees).
     pub fn account(&self) -> Option<&Account> {
-        self.signed_in.as_ref().map(|s| &s.account)
+        self.signed_in
+            .as_ref()
+            .filter(|_| !self.must_enrol)
+            .map(|s| &s.account)
     }
 
-    /// The signed-in account, or a trip to the sign-in page that comes back to `here`.
+    /// The signed-in account, or a trip to the sign-in page that comes back to `here` (or to
+    /// the enrolment page, for a staff account without a second factor).
     pub fn require(&self, here: &str) -> Result<&Account, WebError> {
+        if self.must_enrol {
+            return Err(WebError::Enrol);
+        }
         self.account().ok_or_else(|| WebError::SignIn {
+            next: here.to_string(),
+        })
+    }
+
+    /// The session for the enrolment page, which a staff account without a second factor
+    /// may use too.
+    pub fn require_enrolling(&self, here: &str) -> Result<&SignedIn, WebError> {
+        self.signed_in.as_ref().ok_or_else(|| WebError::SignIn {
             next: here.to_string(),
         })
     }
@@ -120,13 +150,36 @@ impl Visitor {
         }
     }
 
-    /// Begins the browser's session: its cookie, and the session's own form token.
+    /// Begins the browser's session: its cookie, and the session's own form token. A sign-in
+    /// that waited for its code is over.
     pub fn sign_in(&mut self, token: String, signed_in: SignedIn) {
         self.set
             .push(cookie(SESSION_COOKIE, token.clone(), self.secure));
         self.csrf = signed_in.session.csrf.clone();
         self.token = Some(token);
+        self.must_enrol = crate::domain::second_factor::needs_enrolment(
+            &signed_in.account,
+            self.staff_mfa,
+            signed_in.session.second_factor,
+        );
         self.signed_in = Some(signed_in);
+        self.end_awaiting_code();
+    }
+
+    /// Keeps a sign-in waiting for its code in the browser (its own cookie).
+    pub fn await_code(&mut self, token: String) {
+        self.set
+            .push(cookie(CODE_COOKIE, token.clone(), self.secure));
+        self.awaiting_code = Some(token);
+    }
+
+    /// Forgets a sign-in that waited for its code.
+    pub fn end_awaiting_code(&mut self) {
+        if self.awaiting_code.take().is_some() {
+            let mut gone = cookie(CODE_COOKIE, String::new(), self.secure);
+            gone.make_removal();
+            self.set.push(gone);
+        }
     }
 
     /// Ends the browser's session: the cookie is cleared, and a new form token is made.
@@ -135,6 +188,7 @@ impl Visitor {
         gone.make_removal();
         self.set.push(gone);
         self.signed_in = None;
+        self.must_enrol = false;
         self.token = None;
         let fresh = crate::config::random_token();
         self.csrf = bound(&self.form_key, &fresh);
@@ -150,8 +204,10 @@ pub struct Pending {
     token: Option<String>,
     had_session_cookie: bool,
     form_cookie: Option<String>,
+    code_cookie: Option<String>,
     secure: bool,
     form_key: [u8; 32],
+    staff_mfa: StaffMfa,
 }
 
 impl Pending {
@@ -168,8 +224,13 @@ impl Pending {
                 .cookie(cookie_name(FORM_COOKIE, secure))
                 .map(|c| c.value().to_string())
                 .filter(|t| is_token(t)),
+            code_cookie: req
+                .cookie(cookie_name(CODE_COOKIE, secure))
+                .map(|c| c.value().to_string())
+                .filter(|t| is_token(t)),
             secure,
             form_key: state.form_key,
+            staff_mfa: state.staff_mfa,
         }
     }
 
@@ -181,13 +242,23 @@ impl Pending {
     /// The visitor, once their session (if any) is read.
     pub fn finish(self, signed_in: Option<SignedIn>) -> Visitor {
         let secure = self.secure;
+        let must_enrol = signed_in.as_ref().is_some_and(|s| {
+            crate::domain::second_factor::needs_enrolment(
+                &s.account,
+                self.staff_mfa,
+                s.session.second_factor,
+            )
+        });
         let mut v = Visitor {
             token: signed_in.as_ref().and(self.token),
             csrf: String::new(),
             secure,
             form_key: self.form_key,
+            staff_mfa: self.staff_mfa,
             set: Vec::new(),
             signed_in,
+            must_enrol,
+            awaiting_code: self.code_cookie,
         };
         if self.had_session_cookie && v.signed_in.is_none() {
             // An ended session: its cookie goes too.

@@ -318,38 +318,41 @@ fn main() {
         Ok::<_, DbError>(())
     })
     .unwrap();
-    let tokens = Tokens::new(secret.as_bytes());
+    let tokens = Tokens::new(
+        secret.as_bytes(),
+        planloket::domain::second_factor::StaffMfa::Required,
+    );
     println!("ROUND={}", main_round.id);
     println!("PLAN={sample}");
     println!("SIMILAR_PLAN={similar_sample}");
     println!(
         "TOKEN_TEAM={}",
-        tokens.issue(&team.id, team.session_epoch).unwrap()
+        tokens.issue(&team.id, team.session_epoch, true).unwrap()
     );
     println!(
         "TOKEN_APPLICANT={}",
-        tokens.issue(&filer.id, filer.session_epoch).unwrap()
+        tokens.issue(&filer.id, filer.session_epoch, true).unwrap()
     );
     println!(
         "TOKEN_OWNER={}",
         tokens
-            .issue(&sample_owner.id, sample_owner.session_epoch)
+            .issue(&sample_owner.id, sample_owner.session_epoch, true)
             .unwrap()
     );
     let (session, _) = db
-        .write(|tx| planloket::app::sessions::start(tx, sample_owner))
+        .write(|tx| planloket::app::sessions::start(tx, sample_owner, true))
         .unwrap();
     println!("SESSION_OWNER={session}");
     let (session, _) = db
-        .write(|tx| planloket::app::sessions::start(tx, &team))
+        .write(|tx| planloket::app::sessions::start(tx, &team, true))
         .unwrap();
     println!("SESSION_TEAM={session}");
     println!(
         "TOKEN_BOARD={}",
-        tokens.issue(&board.id, board.session_epoch).unwrap()
+        tokens.issue(&board.id, board.session_epoch, true).unwrap()
     );
     let (session, _) = db
-        .write(|tx| planloket::app::sessions::start(tx, &board))
+        .write(|tx| planloket::app::sessions::start(tx, &board, true))
         .unwrap();
     println!("SESSION_BOARD={session}");
 }

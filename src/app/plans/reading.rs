@@ -19,7 +19,7 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
         Some((account, found)) => (Some(account), found),
         None => (None, None),
     };
-    let account = signed_in(account, me.epoch)?;
+    let account = signed_in(account, me)?;
     let found = found.ok_or(Error::NotFound("plan"))?;
     let actor = account.actor();
     if !may_see(
@@ -160,7 +160,9 @@ mod tests {
                 c,
                 &Bearer {
                     user_id: "nobody".into(),
-                    epoch: 1
+                    epoch: 1,
+                    second_factor: true,
+                    policy: crate::domain::second_factor::StaffMfa::Required,
                 },
                 &draft.id
             )),

@@ -21,6 +21,11 @@ letter!(
     "mail/magic_link.html"
 );
 letter!(
+    SecondFactorReset { name, link },
+    "mail/second_factor_reset.txt",
+    "mail/second_factor_reset.html"
+);
+letter!(
     AccountExists { name, link },
     "mail/account_exists.txt",
     "mail/account_exists.html"
@@ -72,4 +77,17 @@ pub fn magic_link(to: &str, name: &str, link: &str) -> Result<Letter, LetterErro
     }
     .render()?;
     Ok(letter("magic_link", to, subject, body, None))
+}
+
+/// To the holder of an account whose second factor the admin reset: signed out everywhere,
+/// and how to enrol again.
+pub fn second_factor_reset(to: &str, name: &str, link: &str) -> Result<Letter, LetterError> {
+    let subject = "Uw tweestapsverificatie bij planloket is uitgezet".to_string();
+    let body = SecondFactorReset {
+        subject: subject.clone(),
+        name: name.into(),
+        link: link.into(),
+    }
+    .render()?;
+    Ok(letter("second_factor_reset", to, subject, body, None))
 }
