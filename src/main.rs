@@ -83,6 +83,8 @@ fn main() {
     }
 }
 
+use planloket::domain::second_factor::StaffMfa;
+
 fn run(command: Command) -> Result<(), String> {
     let settings = Settings::from_env()?;
     tracing::info!(database = ?settings.database, "starting");
@@ -108,6 +110,18 @@ fn run(command: Command) -> Result<(), String> {
                 settings.payer = Some(planloket::demo::demo_payer());
                 println!("payments are exported from the demo account (set PLANLOKET_PAYER_* for a real one)");
             }
+            // The demo's staff sign in with their password alone unless the environment asks
+            // for the second factor: trying the product needs no authenticator app.
+            if std::env::var("PLANLOKET_STAFF_MFA").is_err() {
+                settings.staff_mfa = StaffMfa::Off;
+            }
+            println!(
+                "{}",
+                match settings.staff_mfa {
+                    StaffMfa::Off => "second factor for staff: off (set PLANLOKET_STAFF_MFA=required to ask it)",
+                    StaffMfa::Required => "second factor for staff: required (staff enrol an authenticator app at their first sign-in)",
+                }
+            );
             serve(&settings)
         }
         Command::Serve => serve(&settings),

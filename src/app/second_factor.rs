@@ -241,8 +241,12 @@ mod tests {
     use crate::app::testing::TestApp;
     use crate::domain::second_factor::{code_at, step_of};
 
-    fn code(secret: &str, offset: i64) -> String {
-        code_at(secret, (step_of(now()) as i64 + offset) as u64).unwrap()
+    /// The code `offset` steps after the step the test began in (one step either side is
+    /// accepted, so a test that crosses a step's end still passes).
+    fn code(secret: &str, offset: u64) -> String {
+        use std::sync::OnceLock;
+        static START: OnceLock<u64> = OnceLock::new();
+        code_at(secret, *START.get_or_init(|| step_of(now())) + offset).unwrap()
     }
 
     #[test]

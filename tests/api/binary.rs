@@ -8,7 +8,9 @@ use crate::helpers::*;
 
 fn planloket() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_planloket"));
-    c.env_remove("DATABASE_URL").env("PLANLOKET_LOG", "warn");
+    c.env_remove("DATABASE_URL")
+        .env_remove("PLANLOKET_STAFF_MFA")
+        .env("PLANLOKET_LOG", "warn");
     c
 }
 
@@ -31,6 +33,24 @@ fn an_unknown_database_scheme_stops_start_up_naming_it() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("'mysql'"), "{err}");
+}
+
+#[test]
+fn an_unknown_second_factor_policy_stops_start_up_naming_it() {
+    let dir = std::env::temp_dir().join(format!("planloket-bin-{}", uuid::Uuid::now_v7().simple()));
+    let out = planloket()
+        .arg("migrate")
+        .env("PLANLOKET_DATA_DIR", &dir)
+        .env("PLANLOKET_STAFF_MFA", "nee")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PLANLOKET_STAFF_MFA") && err.contains("required"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -200,6 +220,10 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
     }
     let printed = lines.join("");
     let base = base.unwrap_or_else(|| panic!("demo did not start: {printed}"));
+    assert!(
+        printed.contains("second factor for staff: off"),
+        "the demo says whether staff sign in with a second factor: {printed}"
+    );
     // It prints the web front's address too, and that is where people find the open round.
     let web = web.unwrap_or_else(|| panic!("no web front address in {printed}"));
     let home = ureq::get(&web).call().unwrap().into_string().unwrap();

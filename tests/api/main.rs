@@ -28,5 +28,6 @@ mod payments;
 mod plans;
 mod reservations;
 mod rounds;
+mod second_factor;
 mod smtp;
 mod tokens;
