@@ -6,13 +6,13 @@ use std::sync::OnceLock;
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 
+pub use super::second_factor::Factor;
 use super::tokens::Bearer;
 use super::{new_id, now, App, Error, Unauthorized};
 use crate::db::{self, DbConn};
 use crate::domain::errors::REQUIRED;
 use crate::domain::permission::{self, Permission};
 use crate::domain::second_factor;
-pub use super::second_factor::Factor;
 use crate::domain::throttle::{self, Limit};
 use crate::domain::user::{
     apply_change, check_own_change, check_password, parse_registration, Account, AccountChange,
@@ -548,7 +548,9 @@ mod tests {
     fn a_resident_registers_once_and_signs_in_with_the_password() {
         let t = TestApp::new();
         register(&t.app, registration("Anna@Example.nl"), "c").unwrap();
-        let a = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
+        let a = login(&t.app, " ANNA@example.nl", "een-lang-wachtwoord", None, "c")
+            .map(|s| s.account)
+            .unwrap();
         assert_eq!(a.email, "anna@example.nl");
         assert_eq!(a.roles, vec![Role::Applicant]);
         assert!(t.outbox().is_empty());
@@ -561,7 +563,9 @@ mod tests {
             login(&t.app, "anna@example.nl", "fout-wachtwoord", None, "c").map(|s| s.account),
             Err(Error::Unauthorized(Unauthorized::Credentials))
         ));
-        let again = login(&t.app, "anna@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
+        let again = login(&t.app, "anna@example.nl", "een-lang-wachtwoord", None, "c")
+            .map(|s| s.account)
+            .unwrap();
         assert_eq!(again.id, a.id, "the first registration stands");
     }
 
@@ -570,10 +574,16 @@ mod tests {
         let t = TestApp::new();
         register(&t.app, registration("bob@example.nl"), "c").unwrap();
         for _ in 0..3 {
-            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
+            login(&t.app, "bob@example.nl", "een-lang-wachtwoord", None, "c")
+                .map(|s| s.account)
+                .unwrap();
         }
         for _ in 0..t.app.throttle.login_pair.max {
-            assert!(login(&t.app, "bob@example.nl", "fout-wachtwoord", None, "c").map(|s| s.account).is_err());
+            assert!(
+                login(&t.app, "bob@example.nl", "fout-wachtwoord", None, "c")
+                    .map(|s| s.account)
+                    .is_err()
+            );
         }
         assert!(matches!(
             login(&t.app, "bob@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account),
@@ -591,7 +601,9 @@ mod tests {
             ..registration("piet@example.nl")
         };
         register(&t.app, input, "c").unwrap();
-        let piet = login(&t.app, "piet@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
+        let piet = login(&t.app, "piet@example.nl", "een-lang-wachtwoord", None, "c")
+            .map(|s| s.account)
+            .unwrap();
         assert!(!piet.organisation_confirmed);
         assert_eq!(piet.actor().organisation_id, None);
     }
@@ -600,7 +612,9 @@ mod tests {
     fn a_sign_in_link_is_mailed_and_works_once() {
         let t = TestApp::new();
         register(&t.app, registration("link@example.nl"), "c").unwrap();
-        let a = login(&t.app, "link@example.nl", "een-lang-wachtwoord", None, "c").map(|s| s.account).unwrap();
+        let a = login(&t.app, "link@example.nl", "een-lang-wachtwoord", None, "c")
+            .map(|s| s.account)
+            .unwrap();
         // Asking looks nothing up: known and unknown addresses take the same steps until
         // the answer; the account is looked up when the link is sent, after it.
         let asked: Vec<LinkRequest> = ["link@example.nl", "nobody@example.nl"]

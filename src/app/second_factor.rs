@@ -148,9 +148,9 @@ pub enum Factor {
 /// and each recovery code works once, so two sign-ins with one code cannot both pass); a
 /// wrong one is `OtpInvalid`.
 pub fn prove(app: &App, account: &Account, otp: Option<&str>) -> Result<Factor, Error> {
-    let Some(factor) =
-        app.read(|c| Ok(db::second_factor::find(c, &account.id)?))?
-            .filter(|f| f.confirmed_at.is_some())
+    let Some(factor) = app
+        .read(|c| Ok(db::second_factor::find(c, &account.id)?))?
+        .filter(|f| f.confirmed_at.is_some())
     else {
         return Ok(Factor::None);
     };
@@ -160,7 +160,9 @@ pub fn prove(app: &App, account: &Account, otp: Option<&str>) -> Result<Factor, 
     let taken = match rules::read_proof(raw) {
         Some(Proof::Code(code)) => {
             match rules::accept_code(&factor.secret, &code, now(), factor.last_step) {
-                Ok(step) => app.write(|tx| Ok(db::second_factor::take_step(tx, &account.id, step)?))?,
+                Ok(step) => {
+                    app.write(|tx| Ok(db::second_factor::take_step(tx, &account.id, step)?))?
+                }
                 Err(CodeRefusal::Wrong | CodeRefusal::Used) => false,
             }
         }
@@ -183,7 +185,11 @@ pub fn prove(app: &App, account: &Account, otp: Option<&str>) -> Result<Factor, 
 
 /// The sign-in throttle's keys for codes typed for `account` from `client`: per account and
 /// client, per client, and per account (codes guessed from many places at once).
-fn code_keys(app: &App, account: &Account, client: &str) -> Vec<(String, crate::domain::throttle::Limit)> {
+fn code_keys(
+    app: &App,
+    account: &Account,
+    client: &str,
+) -> Vec<(String, crate::domain::throttle::Limit)> {
     let address = token_hash(&account.email);
     let l = &app.throttle;
     vec![
@@ -285,7 +291,13 @@ mod tests {
         let upper = codes[3].to_uppercase();
         assert_eq!(prove(&t.app, &anna, Some(&upper)).unwrap(), Factor::Proven);
         assert!(prove(&t.app, &anna, Some(&codes[3])).is_err());
-        assert_eq!(t.app.read(|c| status(c, &anna)).unwrap().recovery_codes_left, 9);
+        assert_eq!(
+            t.app
+                .read(|c| status(c, &anna))
+                .unwrap()
+                .recovery_codes_left,
+            9
+        );
     }
 
     #[test]
@@ -305,7 +317,11 @@ mod tests {
         t.app
             .write(|tx| reset(tx, &admin, &anna.id, "http://x"))
             .unwrap();
-        let after = t.app.read(|c| Ok(db::users::find(c, &anna.id)?)).unwrap().unwrap();
+        let after = t
+            .app
+            .read(|c| Ok(db::users::find(c, &anna.id)?))
+            .unwrap()
+            .unwrap();
         assert_eq!(after.session_epoch, anna.session_epoch + 1);
         assert_eq!(prove(&t.app, &after, None).unwrap(), Factor::None);
         assert!(matches!(

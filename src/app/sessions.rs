@@ -19,14 +19,21 @@ pub struct SignedIn {
 /// the cookie's token (only its hash is kept). The account keeps its newest `MAX_PER_ACCOUNT`
 /// sessions: the oldest beyond them ends. Sessions idle or older than any lifetime, anyone's,
 /// are cleared on the way.
-pub fn start(tx: &mut Tx, account: &Account, second_factor: bool) -> Result<(String, Session), Error> {
+pub fn start(
+    tx: &mut Tx,
+    account: &Account,
+    second_factor: bool,
+) -> Result<(String, Session), Error> {
     begin(tx, account, second_factor, false)
 }
 
 /// Begins a session after a link that proves only the mailbox (an address change's
 /// confirmation): not for an account with a second factor, which signs in with its code
 /// (`None`).
-pub fn start_by_mailbox(tx: &mut Tx, account: &Account) -> Result<Option<(String, Session)>, Error> {
+pub fn start_by_mailbox(
+    tx: &mut Tx,
+    account: &Account,
+) -> Result<Option<(String, Session)>, Error> {
     if db::second_factor::is_on(tx, &account.id)? {
         return Ok(None);
     }
@@ -54,8 +61,10 @@ pub fn awaiting_code(c: &mut DbConn, token: &str) -> Result<Option<Account>, Err
     let Some((session, account)) = db::sessions::find_with_account(c, &token_hash(token))? else {
         return Ok(None);
     };
-    Ok((session.awaiting_code && account.active && session.is_live(&account, now()))
-        .then_some(account))
+    Ok(
+        (session.awaiting_code && account.active && session.is_live(&account, now()))
+            .then_some(account),
+    )
 }
 
 /// Finishes a sign-in waiting for its code: the code (or a recovery code), counted by the
@@ -90,7 +99,10 @@ pub fn finish_with_code(
 /// Marks the browser's session as begun with a second factor: its holder just confirmed one
 /// with a code.
 pub fn proven(tx: &mut Tx, me: &SignedIn) -> Result<(), Error> {
-    Ok(db::sessions::mark_second_factor(tx, &me.session.token_hash)?)
+    Ok(db::sessions::mark_second_factor(
+        tx,
+        &me.session.token_hash,
+    )?)
 }
 
 fn begin(

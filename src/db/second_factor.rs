@@ -90,8 +90,7 @@ pub fn confirm(
     diesel::update(totp_factors::table.find(user_id))
         .set(totp_factors::confirmed_at.eq(Some(stored(at))))
         .execute(c)?;
-    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
-        .execute(c)?;
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id))).execute(c)?;
     for hash in code_hashes {
         diesel::insert_into(recovery_codes::table)
             .values((
@@ -132,7 +131,6 @@ pub fn recovery_codes_left(c: &mut DbConn, user_id: &str) -> Result<i64, DbError
 
 /// Removes the account's factor and recovery codes (an admin's reset of a lost factor).
 pub fn remove(c: &mut DbConn, user_id: &str) -> Result<bool, DbError> {
-    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
-        .execute(c)?;
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id))).execute(c)?;
     Ok(diesel::delete(totp_factors::table.find(user_id)).execute(c)? == 1)
 }

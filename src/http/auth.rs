@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::extract::JsonBody;
 use super::problem::ApiError;
 use super::users::{user_dto, UserDto};
+use crate::app::accounts::{Factor, SignIn};
 use crate::app::tokens::TOKEN_LIFETIME;
 use crate::app::App;
 use crate::app::{self, accounts};
-use crate::app::accounts::{Factor, SignIn};
 use crate::front::client_key;
 
 /// `front::hashing`, its refusal as the API's.

@@ -5,9 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::auth::hashing;
-use super::extract::{
-    no_null, read_as, read_as_enrolling, write_as_enrolling, Bearer, JsonBody,
-};
+use super::extract::{no_null, read_as, read_as_enrolling, write_as_enrolling, Bearer, JsonBody};
 use super::problem::ApiError;
 use crate::app::App;
 use crate::app::{account_self, accounts, second_factor};
@@ -49,7 +47,7 @@ pub async fn me(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, A
 
 /// `GET /me/totp`: whether the second factor is on, and the recovery codes left.
 pub async fn totp_status(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
-    let (s, _) = read_as_enrolling(&state, bearer, |c, me| second_factor::status(c, me)).await?;
+    let (s, _) = read_as_enrolling(&state, bearer, second_factor::status).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "enabled": s.on,
         "recovery_codes_left": s.recovery_codes_left,
@@ -59,7 +57,7 @@ pub async fn totp_status(state: web::Data<App>, bearer: Bearer) -> Result<HttpRe
 /// `POST /me/totp`: a new secret for the authenticator app, `201`; confirmed by
 /// `POST /me/totp/confirm`.
 pub async fn begin_totp(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
-    let (e, _) = write_as_enrolling(&state, bearer, |tx, me| second_factor::begin(tx, me)).await?;
+    let (e, _) = write_as_enrolling(&state, bearer, second_factor::begin).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({
         "secret": e.secret,
         "otpauth_uri": e.otpauth_uri,

@@ -470,9 +470,7 @@ pub async fn redeem_link(
     let client = client_key(&req);
     let st = state.clone();
     let token = f.token.clone();
-    match web::block(move || accounts::redeem_magic_link(&st, Some(&token), None, &client))
-        .await?
-    {
+    match web::block(move || accounts::redeem_magic_link(&st, Some(&token), None, &client)).await? {
         Ok(signed) if signed.factor == accounts::Factor::Awaited => {
             let hash = accounts::token_hash(&f.token);
             await_code(&state, &mut v, signed.account, Some(hash)).await?;

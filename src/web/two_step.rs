@@ -127,13 +127,7 @@ pub async fn finish(
             Ok(redirect(&v, &to))
         }
         Err(app::Error::Unauthorized(Unauthorized::OtpInvalid | Unauthorized::OtpRequired)) => {
-            code_form(
-                &v,
-                &shown_next,
-                &f.bewaard,
-                StatusCode::UNAUTHORIZED,
-                true,
-            )
+            code_form(&v, &shown_next, &f.bewaard, StatusCode::UNAUTHORIZED, true)
         }
         Err(app::Error::Unauthorized(_)) => {
             v.end_awaiting_code();
@@ -243,7 +237,10 @@ pub struct ConfirmForm {
 
 /// `POST /account/tweestap`: the app's first code turns the factor on; this browser's session
 /// counts as signed in with it from now; the recovery codes are shown, once.
-pub async fn confirm(state: web::Data<App>, post: Post<ConfirmForm>) -> Result<HttpResponse, WebError> {
+pub async fn confirm(
+    state: web::Data<App>,
+    post: Post<ConfirmForm>,
+) -> Result<HttpResponse, WebError> {
     post.anyone()?;
     let Post { mut v, form: f, .. } = post;
     let signed_in = v.require_enrolling("/account/tweestap")?.clone();

@@ -568,3 +568,57 @@ impl Setup {
         id
     }
 }
+
+/// Codes of one secret, each for a later step than the last (a code works once), waiting for
+/// the clock when the next one is more than a step ahead of now.
+pub struct Authenticator {
+    pub secret: String,
+    last: u64,
+}
+
+impl Authenticator {
+    pub fn new(secret: &str) -> Authenticator {
+        Authenticator {
+            secret: secret.to_string(),
+            last: 0,
+        }
+    }
+
+    pub fn next_code(&mut self) -> String {
+        loop {
+            let now = planloket::domain::second_factor::step_of(chrono::Utc::now());
+            let step = (self.last + 1).max(now.saturating_sub(1));
+            if step <= now + 1 {
+                self.last = step;
+                return planloket::domain::second_factor::code_at(&self.secret, step).unwrap();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
+}
+
+impl TestApp {
+    /// Enrols the account of `token`: its secret's authenticator and the recovery codes.
+    pub fn enrol(&self, token: &str) -> (Authenticator, Vec<String>) {
+        let r = self.post("/me/totp", Some(token), json!({})).expect(201);
+        let secret = r.body["secret"].as_str().unwrap().to_string();
+        let uri = r.body["otpauth_uri"].as_str().unwrap();
+        assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+        assert!(uri.contains(&format!("secret={secret}")) && uri.contains("issuer=planloket"));
+        let mut app_codes = Authenticator::new(&secret);
+        let r = self
+            .post(
+                "/me/totp/confirm",
+                Some(token),
+                json!({"otp": app_codes.next_code()}),
+            )
+            .expect(200);
+        let codes: Vec<String> = r.body["recovery_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        (app_codes, codes)
+    }
+}

@@ -2,66 +2,14 @@
 //! with its code; without one they may do nothing but enrol; recovery codes; a sign-in link
 //! alone does not sign an enrolled account in; the admin's reset of a lost factor.
 
-use planloket::domain::second_factor::{code_at, step_of, StaffMfa};
+use planloket::domain::second_factor::StaffMfa;
 use serde_json::json;
 
 use crate::helpers::*;
 use crate::smtp::SmtpSink;
 
-/// Codes of one secret, each for a later step than the last (a code works once), waiting for
-/// the clock when the next one is more than a step ahead of now.
-struct Authenticator {
-    secret: String,
-    last: u64,
-}
-
-impl Authenticator {
-    fn new(secret: &str) -> Authenticator {
-        Authenticator {
-            secret: secret.to_string(),
-            last: 0,
-        }
-    }
-
-    fn next_code(&mut self) -> String {
-        loop {
-            let now = step_of(chrono::Utc::now());
-            let step = (self.last + 1).max(now.saturating_sub(1));
-            if step <= now + 1 {
-                self.last = step;
-                return code_at(&self.secret, step).unwrap();
-            }
-            std::thread::sleep(std::time::Duration::from_millis(500));
-        }
-    }
-}
-
 fn required() -> TestApp {
     spawn_app_with(|s| s.staff_mfa = StaffMfa::Required)
-}
-
-/// Enrols the account of `token`: its secret's authenticator and the recovery codes.
-fn enrol(app: &TestApp, token: &str) -> (Authenticator, Vec<String>) {
-    let r = app.post("/me/totp", Some(token), json!({})).expect(201);
-    let secret = r.body["secret"].as_str().unwrap().to_string();
-    let uri = r.body["otpauth_uri"].as_str().unwrap();
-    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
-    assert!(uri.contains(&format!("secret={secret}")) && uri.contains("issuer=planloket"));
-    let mut app_codes = Authenticator::new(&secret);
-    let r = app
-        .post(
-            "/me/totp/confirm",
-            Some(token),
-            json!({"otp": app_codes.next_code()}),
-        )
-        .expect(200);
-    let codes: Vec<String> = r.body["recovery_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect();
-    (app_codes, codes)
 }
 
 fn login_with(app: &TestApp, email: &str, otp: Option<&str>) -> Resp {
@@ -95,7 +43,7 @@ fn staff_without_a_second_factor_may_only_enrol_and_then_sign_in_with_its_code()
     assert_eq!(wrong.error_fields(), vec!["otp"]);
     app.post("/me/totp/confirm", Some(&first), json!({}))
         .expect(400);
-    let (mut phone, recovery) = enrol(&app, &first);
+    let (mut phone, recovery) = app.enrol(&first);
     assert_eq!(recovery.len(), 10);
     for c in &recovery {
         let b = c.as_bytes();
@@ -150,7 +98,7 @@ fn applicants_sign_in_without_a_second_factor_and_may_enrol_one() {
     .expect(202);
     let anna = app.login("anna@example.nl", PASSWORD);
     app.get("/plans", Some(&anna)).expect(200);
-    let (mut phone, _) = enrol(&app, &anna);
+    let (mut phone, _) = app.enrol(&anna);
     let asked = app
         .post(
             "/auth/login",
@@ -171,7 +119,7 @@ fn applicants_sign_in_without_a_second_factor_and_may_enrol_one() {
 fn wrong_codes_count_as_failed_sign_ins() {
     let app = required();
     let first = app.admin_token();
-    enrol(&app, &first);
+    app.enrol(&first);
     let mut last = 0;
     for _ in 0..10 {
         last = login_with(&app, ADMIN_EMAIL, Some("000000")).status;
@@ -180,7 +128,10 @@ fn wrong_codes_count_as_failed_sign_ins() {
         }
         assert_eq!(last, 401);
     }
-    assert_eq!(last, 429, "guessing codes is throttled like guessing passwords");
+    assert_eq!(
+        last, 429,
+        "guessing codes is throttled like guessing passwords"
+    );
 }
 
 fn link_token(sink: &SmtpSink, n: usize) -> String {
@@ -204,13 +155,15 @@ fn a_link_alone_does_not_sign_an_enrolled_account_in_and_the_admin_resets_a_lost
     });
     // The admin enrols first: accounts are made by an admin signed in with a code.
     let admin_first = app.admin_token();
-    let (mut admin_phone, _) = enrol(&app, &admin_first);
-    let admin = login_with(&app, ADMIN_EMAIL, Some(&admin_phone.next_code())).expect(200).body
-        ["access_token"]
+    let (mut admin_phone, _) = app.enrol(&admin_first);
+    let admin = login_with(&app, ADMIN_EMAIL, Some(&admin_phone.next_code()))
+        .expect(200)
+        .body["access_token"]
         .as_str()
         .unwrap()
         .to_string();
-    app.post("/users", Some(&admin_first), json!({})).expect(403);
+    app.post("/users", Some(&admin_first), json!({}))
+        .expect(403);
     let team_email = "team@example.nl".to_string();
     let team_id = app
         .post(
@@ -224,7 +177,7 @@ fn a_link_alone_does_not_sign_an_enrolled_account_in_and_the_admin_resets_a_lost
         .unwrap()
         .to_string();
     let team_first = app.login(&team_email, PASSWORD);
-    let (mut phone, _) = enrol(&app, &team_first);
+    let (mut phone, _) = app.enrol(&team_first);
 
     app.post("/auth/magic-link", None, json!({"email": team_email}))
         .expect(202);
@@ -259,17 +212,39 @@ fn a_link_alone_does_not_sign_an_enrolled_account_in_and_the_admin_resets_a_lost
     .expect(401);
 
     // The phone is lost: the admin resets it; not the holder themselves.
-    app.send("DELETE", &format!("/users/{team_id}/totp"), Some(&team), None, &[])
-        .expect(403);
-    app.send("DELETE", &format!("/users/{team_id}/totp"), Some(&admin), None, &[])
-        .expect(204);
-    app.send("DELETE", &format!("/users/{team_id}/totp"), Some(&admin), None, &[])
-        .expect(404);
+    app.send(
+        "DELETE",
+        &format!("/users/{team_id}/totp"),
+        Some(&team),
+        None,
+        &[],
+    )
+    .expect(403);
+    app.send(
+        "DELETE",
+        &format!("/users/{team_id}/totp"),
+        Some(&admin),
+        None,
+        &[],
+    )
+    .expect(204);
+    app.send(
+        "DELETE",
+        &format!("/users/{team_id}/totp"),
+        Some(&admin),
+        None,
+        &[],
+    )
+    .expect(404);
     // The account's tokens ended; its holder was told.
     app.get("/me", Some(&team)).expect(401);
     let mails = sink.wait_for(2, 10);
     assert_eq!(mails[1].to, vec![team_email.clone()]);
-    assert!(mails[1].subject().contains("tweestapsverificatie"), "{}", mails[1].subject());
+    assert!(
+        mails[1].subject().contains("tweestapsverificatie"),
+        "{}",
+        mails[1].subject()
+    );
     // The password signs in again, to enrol anew.
     let again = app.login(&team_email, PASSWORD);
     app.get("/plans", Some(&again)).expect(403);

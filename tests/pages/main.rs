@@ -14,6 +14,7 @@ mod applicant;
 mod money;
 mod public;
 mod staff;
+mod two_step;
 
 use helpers::{TestApp, PASSWORD};
 use serde_json::json;
