@@ -62,6 +62,9 @@ fn start() -> Service {
             format!("web-test-{id}-GHIJKLMNOPQRSTUV"),
         )
         .env("PLANLOKET_LOG", "warn")
+        // Staff sign in as a municipality requires: the journeys enrol each staff account's
+        // authenticator app at its first sign-in and compute its codes from the secret.
+        .env("PLANLOKET_STAFF_MFA", "required")
         .env_remove("PLANLOKET_SMTP_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());

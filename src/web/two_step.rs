@@ -192,6 +192,8 @@ struct TwoStepPage {
     codes: Vec<String>,
     /// A staff account that must enrol before anything else.
     must: bool,
+    /// Where the person's own work is, to go on to once enrolled.
+    home: &'static str,
 }
 
 /// `GET /account/tweestap`: whether the second factor is on; if not, a secret to add to the
@@ -225,6 +227,7 @@ pub async fn page(state: web::Data<App>, v: Visitor) -> Result<HttpResponse, Web
         secret,
         codes: Vec::new(),
         must: v.must_enrol,
+        home: "/account",
     };
     render(&v, StatusCode::OK, &page)
 }
@@ -244,6 +247,7 @@ pub async fn confirm(
     post.anyone()?;
     let Post { mut v, form: f, .. } = post;
     let signed_in = v.require_enrolling("/account/tweestap")?.clone();
+    let signed_in_account = signed_in.account.clone();
     let st = state.clone();
     let me = signed_in.account.clone();
     let outcome = web::block(move || {
@@ -268,6 +272,7 @@ pub async fn confirm(
                 secret: String::new(),
                 codes,
                 must: false,
+                home: crate::domain::permission::home(&signed_in_account.actor()),
             };
             render(&v, StatusCode::OK, &page)
         }
@@ -281,12 +286,15 @@ pub async fn confirm(
                 ))?;
             let page = TwoStepPage {
                 l: Layout::new("Fout: Tweestapsverificatie", &v),
-                p: Problems::from_fields(&errors, |_| ("code".to_string(), "Code".to_string())),
+                p: Problems::from_fields(&errors, |_| {
+                    ("code".to_string(), "Code uit de app".to_string())
+                }),
                 on: None,
                 qr: qr_svg(&enrolment.otpauth_uri)?,
                 secret: grouped(&enrolment.secret),
                 codes: Vec::new(),
                 must: v.must_enrol,
+                home: "/account",
             };
             render(&v, StatusCode::BAD_REQUEST, &page)
         }

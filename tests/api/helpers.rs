@@ -570,7 +570,8 @@ impl Setup {
 }
 
 /// Codes of one secret, each for a later step than the last (a code works once), waiting for
-/// the clock when the next one is more than a step ahead of now.
+/// the clock when the next one is more than a step ahead of now. The step before now is used
+/// only while it has more than 5 seconds left, so a code never ends on its way.
 pub struct Authenticator {
     pub secret: String,
     last: u64,
@@ -586,8 +587,14 @@ impl Authenticator {
 
     pub fn next_code(&mut self) -> String {
         loop {
-            let now = planloket::domain::second_factor::step_of(chrono::Utc::now());
-            let step = (self.last + 1).max(now.saturating_sub(1));
+            let at = chrono::Utc::now();
+            let now = planloket::domain::second_factor::step_of(at);
+            let earliest = if at.timestamp() % 30 < 25 {
+                now.saturating_sub(1)
+            } else {
+                now
+            };
+            let step = (self.last + 1).max(earliest);
             if step <= now + 1 {
                 self.last = step;
                 return planloket::domain::second_factor::code_at(&self.secret, step).unwrap();

@@ -8,15 +8,20 @@ its own; the mail dir is where that server writes its mail as .eml files. Every 
 checked with axe-core (WCAG 2.1 A and AA, and best practice): a single violation fails the run.
 Screenshots of the main pages are kept. Only loopback addresses are used.
 """
+import base64
 import datetime
 import email
 import email.policy
 import glob
+import hashlib
+import hmac
 import json
 import os
 import re
+import struct
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from playwright.sync_api import sync_playwright
@@ -75,8 +80,89 @@ def close_call(round_id, team):
     api("PATCH", f"/rounds/{round_id}", team, {"closes_at": closes.isoformat()})
 
 
-def token(address):
-    return api("POST", "/auth/login", body={"email": address, "password": PASSWORD})["access_token"]
+# The second factor of each staff account once enrolled: its secret, the last step a code was
+# used for (each code works once), and its unused recovery codes.
+FACTORS = {}
+TOKENS = {}
+
+
+def totp(secret, step):
+    """RFC 6238's code of `step` (HMAC-SHA-1, 6 digits), computed here from the secret."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def code_for(address):
+    """A code the service accepts now and has not seen: one step either side of now is taken
+    (the previous one only while it has more than 5 seconds left); when the app's codes of the
+    window are used, a recovery code, as a person whose phone is slow would; else wait."""
+    f = FACTORS[address]
+    while True:
+        now = time.time()
+        step = int(now // 30)
+        earliest = step - 1 if now % 30 < 25 else step
+        use = max(f["last"] + 1, earliest)
+        if use <= step + 1:
+            f["last"] = use
+            return totp(f["secret"], use)
+        if f["recovery"]:
+            return f["recovery"].pop()
+        time.sleep(1)
+
+
+def token(address, password=PASSWORD):
+    """An API token for `address`; a staff account enrols an authenticator app through the API
+    at its first sign-in, and signs in with its code. Kept while it works."""
+    kept = TOKENS.get(address)
+    if kept:
+        try:
+            api("GET", "/me/totp", kept)
+            return kept
+        except urllib.error.HTTPError:
+            TOKENS.pop(address)
+    body = {"email": address, "password": password}
+    if address in FACTORS:
+        body["otp"] = code_for(address)
+    signed = api("POST", "/auth/login", body=body)
+    staff = any(r != "applicant" for r in signed["user"]["roles"])
+    if staff and address not in FACTORS:
+        first = signed["access_token"]
+        secret = api("POST", "/me/totp", first, {})["secret"]
+        FACTORS[address] = {"secret": secret, "last": 0, "recovery": []}
+        codes = api("POST", "/me/totp/confirm", first, {"otp": code_for(address)})["recovery_codes"]
+        FACTORS[address]["recovery"] = codes
+        signed = api("POST", "/auth/login", body={**body, "otp": code_for(address)})
+    TOKENS[address] = signed["access_token"]
+    return TOKENS[address]
+
+
+def second_step(page, address):
+    """After the password: a staff account's first sign-in enrols an authenticator app on
+    `/account/tweestap` (the secret read from the page, as a person types it into the app),
+    then goes on to its work; a later one gives the code on `/inloggen/code`."""
+    if "/account/tweestap" in page.url:
+        secret = page.inner_text(".pl-secret").replace(" ", "")
+        FACTORS[address] = {"secret": secret, "last": 0, "recovery": []}
+        if "tweestap-instellen" not in checked:
+            axe(page, "tweestap-instellen")
+        page.fill("#code", "12")
+        page.click("button:has-text('Tweestapsverificatie aanzetten')")
+        assert "Code uit de app" in " ".join(error_summary(page)), page.url
+        page.fill("#code", code_for(address))
+        page.click("button:has-text('Tweestapsverificatie aanzetten')")
+        expect_text(page, "Tweestapsverificatie staat aan")
+        FACTORS[address]["recovery"] = page.locator(".pl-codes code").all_inner_texts()
+        assert len(FACTORS[address]["recovery"]) == 10, FACTORS[address]
+        if "tweestap-herstelcodes" not in checked:
+            axe(page, "tweestap-herstelcodes")
+        page.click("main a:has-text('Verder naar uw werk')")
+    elif "/inloggen/code" in page.url:
+        if "inloggen-code" not in checked:
+            axe(page, "inloggen-code")
+        page.fill("#code", code_for(address))
+        page.click("form[action='/inloggen/code'] button")
 
 
 def mail_link(address, after, path="/aanmelden"):
@@ -401,7 +487,9 @@ def sign_in(browser, address, password=PASSWORD):
     page.fill("#email", address)
     page.fill("#password", password)
     page.click("form[action='/inloggen'] button")
+    second_step(page, address)
     assert "/inloggen" not in page.url, f"{address} could not sign in: {page.url}"
+    assert "/account/tweestap" not in page.url, f"{address} could not enrol: {page.url}"
     return ctx, page
 
 
@@ -411,7 +499,7 @@ def small_screens(browser, plan_id, round_href):
     pages = {
         "bewoner@demo.planloket.nl": ["/mijn-plannen", "/subsidies", "/account"],
         "team@demo.planloket.nl": [
-            "/beoordelen", "/betalingen", "/subsidies", f"/plannen/{plan_id}",
+            "/beoordelen", "/account", "/account/tweestap", "/betalingen", "/subsidies", f"/plannen/{plan_id}",
             round_href + "/budget", round_href + "/rangorde", round_href + "/overzicht",
             "/beheer/organisaties",
         ],
@@ -427,6 +515,7 @@ def small_screens(browser, plan_id, round_href):
         page.fill("#email", address)
         page.fill("#password", PASSWORD)
         page.click("form[action='/inloggen'] button")
+        second_step(page, address)
         for path in paths:
             page.goto(BASE + path)
             width = page.evaluate("document.documentElement.scrollWidth")
