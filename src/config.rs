@@ -87,6 +87,8 @@ pub struct Settings {
     /// Whether staff must sign in with a second factor (`PLANLOKET_STAFF_MFA`, `required`
     /// unless set to `off`).
     pub staff_mfa: crate::domain::second_factor::StaffMfa,
+    /// Single sign-on through the municipality's identity provider (`PLANLOKET_OIDC_*`).
+    pub oidc: Option<crate::sso::OidcSettings>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -105,6 +107,7 @@ impl std::fmt::Debug for Settings {
             .field("throttle", &self.throttle)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("staff_mfa", &self.staff_mfa)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }
@@ -233,6 +236,7 @@ impl Settings {
                 Some(v) => crate::domain::second_factor::StaffMfa::parse(&v)?,
                 None => crate::domain::second_factor::StaffMfa::Required,
             },
+            oidc: crate::sso::OidcSettings::from_env(var)?,
         })
     }
 }

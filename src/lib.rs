@@ -10,6 +10,7 @@ pub mod http;
 pub mod mail;
 pub mod publish;
 pub mod server;
+pub mod sso;
 pub mod startup;
 pub mod web;
 pub mod worker;

@@ -39,7 +39,8 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
         .with_grants(settings.payer.clone(), &settings.data_dir)
         .with_guard(settings.throttle, settings.trusted_proxies.clone())
         .with_form_key(&settings.jwt_secret)
-        .with_staff_mfa(settings.staff_mfa);
+        .with_staff_mfa(settings.staff_mfa)
+        .with_sso(settings.oidc.clone());
     if settings.staff_mfa == crate::domain::second_factor::StaffMfa::Off {
         tracing::warn!(
             "PLANLOKET_STAFF_MFA=off: staff sign in without a second factor; only for tests and the demo"

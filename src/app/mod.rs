@@ -24,6 +24,7 @@ pub mod rounds;
 pub mod second_factor;
 pub mod sessions;
 pub mod shared;
+pub mod single_sign_on;
 pub mod tokens;
 
 #[cfg(test)]
@@ -64,6 +65,8 @@ pub struct App {
     pub form_key: [u8; 32],
     /// Whether staff must sign in with a second factor (`PLANLOKET_STAFF_MFA`).
     pub staff_mfa: crate::domain::second_factor::StaffMfa,
+    /// The identity provider for single sign-on, when configured (`PLANLOKET_OIDC_*`).
+    pub sso: Option<std::sync::Arc<crate::sso::Provider>>,
 }
 
 impl App {
@@ -86,7 +89,15 @@ impl App {
             },
             hashing: tokio::sync::Semaphore::new(crate::config::cores()),
             staff_mfa: crate::domain::second_factor::StaffMfa::Required,
+            sso: None,
         }
+    }
+
+    /// This app signing in through the identity provider configured by `settings`.
+    pub fn with_sso(mut self, settings: Option<crate::sso::OidcSettings>) -> App {
+        self.sso =
+            settings.map(|s| std::sync::Arc::new(crate::sso::Provider::new(s, &self.public_url)));
+        self
     }
 
     /// This app with the second-factor policy for staff as configured.

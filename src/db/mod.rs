@@ -20,6 +20,7 @@ pub mod rows;
 pub mod schema;
 pub mod second_factor;
 pub mod sessions;
+pub mod single_sign_on;
 pub mod users;
 mod wal;
 

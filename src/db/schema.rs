@@ -217,6 +217,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    oidc_links (issuer, subject) {
+        issuer -> Text,
+        subject -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oidc_requests (state_hash) {
+        state_hash -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        next -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     totp_factors (user_id) {
         user_id -> Text,
         secret -> Text,
@@ -433,6 +452,8 @@ diesel::joinable!(grant_reports -> grants (grant_id));
 diesel::joinable!(grants -> plans (plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    oidc_links,
+    oidc_requests,
     totp_factors,
     recovery_codes,
     email_changes,

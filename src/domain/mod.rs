@@ -24,6 +24,7 @@ pub mod round;
 pub mod second_factor;
 pub mod session;
 pub mod similarity;
+pub mod single_sign_on;
 pub mod state;
 pub mod tally;
 pub mod text;

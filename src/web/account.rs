@@ -225,6 +225,13 @@ struct LoginPage {
     link_sent: bool,
     /// A plan form posted after the session ended, carried through sign-in and saved after it.
     carried: String,
+    /// The identity provider's name, when single sign-on is configured: "Inloggen met …".
+    sso: Option<String>,
+}
+
+/// The identity provider's name for the sign-in button, when configured.
+fn sso_name(state: &App) -> Option<String> {
+    state.sso.as_ref().map(|p| p.settings.name.clone())
 }
 
 impl LoginPage {
@@ -243,6 +250,7 @@ pub fn session_ended(v: &Visitor, next: &str, raw: String) -> Result<HttpRespons
         next: next.to_string(),
         link_sent: false,
         carried: raw,
+        sso: None,
     };
     render(v, StatusCode::UNAUTHORIZED, &page)
 }
@@ -254,7 +262,11 @@ pub struct NextQuery {
 }
 
 /// `GET /inloggen`.
-pub async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResponse, WebError> {
+pub async fn login_page(
+    state: web::Data<App>,
+    v: Visitor,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, WebError> {
     let page = LoginPage {
         l: Layout::new("Inloggen", &v).with_flash(super::flash(q.bericht.as_deref())),
         p: Problems::new(),
@@ -262,6 +274,7 @@ pub async fn login_page(v: Visitor, q: web::Query<NextQuery>) -> Result<HttpResp
         next: local_path(q.volgende.as_deref()).unwrap_or_default(),
         link_sent: false,
         carried: String::new(),
+        sso: sso_name(&state),
     };
     render(&v, StatusCode::OK, &page)
 }
@@ -295,6 +308,7 @@ pub async fn login(
         next: next.clone().unwrap_or_default(),
         link_sent: false,
         carried: f.bewaard.clone(),
+        sso: sso_name(&state),
     };
     if !page.carried.is_empty() {
         page.l.title = "Opnieuw inloggen".into();
@@ -392,6 +406,7 @@ pub async fn request_link(
         next: String::new(),
         link_sent: false,
         carried: String::new(),
+        sso: sso_name(&state),
     };
     match outcome {
         Ok(asked) => {

@@ -27,6 +27,7 @@ pub mod round_form;
 pub mod rounds;
 pub mod scoring;
 pub mod session;
+pub mod single_sign_on;
 pub mod submitting;
 pub mod team;
 pub mod two_step;
@@ -102,6 +103,8 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             .route("/inloggen/link", web::post().to(account::request_link))
             .route("/aanmelden", web::get().to(account::link_page))
             .route("/aanmelden", web::post().to(account::redeem_link))
+            .route("/inloggen/oidc", web::get().to(single_sign_on::callback))
+            .route("/inloggen/oidc/start", web::get().to(single_sign_on::start))
             .route("/inloggen/code", web::get().to(two_step::code_page))
             .route("/inloggen/code", web::post().to(two_step::finish))
             .route("/account/tweestap", web::get().to(two_step::page))

@@ -25,6 +25,8 @@ pub const SESSION_COOKIE: &str = "planloket_sessie";
 pub const FORM_COOKIE: &str = "planloket_formulier";
 /// A sign-in whose password (or link) was right, waiting for the second factor's code.
 pub const CODE_COOKIE: &str = "planloket_inloggen";
+/// The `state` of a sign-in sent to the identity provider, which its callback must bring back.
+pub const SSO_COOKIE: &str = "planloket_oidc";
 
 /// A cookie's name: behind https with the `__Host-` prefix (only this host, path `/`,
 /// `Secure`: a sibling host cannot set or overwrite it).
@@ -33,6 +35,7 @@ fn cookie_name(name: &'static str, secure: bool) -> &'static str {
         (SESSION_COOKIE, true) => "__Host-planloket_sessie",
         (FORM_COOKIE, true) => "__Host-planloket_formulier",
         (CODE_COOKIE, true) => "__Host-planloket_inloggen",
+        (SSO_COOKIE, true) => "__Host-planloket_oidc",
         (other, _) => other,
     }
 }
@@ -60,6 +63,8 @@ pub struct Visitor {
     pub must_enrol: bool,
     /// The token of a sign-in waiting for its code (`CODE_COOKIE`), if any.
     pub awaiting_code: Option<String>,
+    /// The `state` of a sign-in sent to the identity provider (`SSO_COOKIE`), if any.
+    pub sso_state: Option<String>,
     /// The session cookie's token, if the visitor sent one.
     pub token: Option<String>,
     /// What every form of the answer carries.
@@ -173,6 +178,22 @@ impl Visitor {
         self.awaiting_code = Some(token);
     }
 
+    /// Keeps the `state` of a sign-in sent to the identity provider in the browser.
+    pub fn send_to_provider(&mut self, state: String) {
+        self.set
+            .push(cookie(SSO_COOKIE, state.clone(), self.secure));
+        self.sso_state = Some(state);
+    }
+
+    /// Forgets the sign-in sent to the identity provider (its callback came).
+    pub fn end_sso(&mut self) {
+        if self.sso_state.take().is_some() {
+            let mut gone = cookie(SSO_COOKIE, String::new(), self.secure);
+            gone.make_removal();
+            self.set.push(gone);
+        }
+    }
+
     /// Forgets a sign-in that waited for its code.
     pub fn end_awaiting_code(&mut self) {
         if self.awaiting_code.take().is_some() {
@@ -205,6 +226,7 @@ pub struct Pending {
     had_session_cookie: bool,
     form_cookie: Option<String>,
     code_cookie: Option<String>,
+    sso_cookie: Option<String>,
     secure: bool,
     form_key: [u8; 32],
     staff_mfa: StaffMfa,
@@ -228,6 +250,12 @@ impl Pending {
                 .cookie(cookie_name(CODE_COOKIE, secure))
                 .map(|c| c.value().to_string())
                 .filter(|t| is_token(t)),
+            // The provider's state is the crate's (random, URL-safe base64), not a token of
+            // ours: kept as sent, at most 128 characters.
+            sso_cookie: req
+                .cookie(cookie_name(SSO_COOKIE, secure))
+                .map(|c| c.value().to_string())
+                .filter(|t| !t.is_empty() && t.len() <= 128),
             secure,
             form_key: state.form_key,
             staff_mfa: state.staff_mfa,
@@ -259,6 +287,7 @@ impl Pending {
             signed_in,
             must_enrol,
             awaiting_code: self.code_cookie,
+            sso_state: self.sso_cookie,
         };
         if self.had_session_cookie && v.signed_in.is_none() {
             // An ended session: its cookie goes too.

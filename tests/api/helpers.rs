@@ -154,6 +154,7 @@ pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
         trusted_proxies: Default::default(),
         // Off in the tests, as in the demo; the tests of the second factor turn it on.
         staff_mfa: planloket::domain::second_factor::StaffMfa::Off,
+        oidc: None,
     }
 }
 

@@ -170,6 +170,22 @@ impl<'a> Browser<'a> {
         self.send(req, None)
     }
 
+    /// Opens an address elsewhere (the identity provider), with the same cookie jar: the jar
+    /// keeps cookies by name, and the provider's names are not planloket's.
+    pub fn get_url(&mut self, url: &str) -> Page {
+        let req = self.agent.get(url);
+        self.send(req, None)
+    }
+
+    /// Posts `fields` as a form to an address elsewhere.
+    pub fn post_url(&mut self, url: &str, fields: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let req = self.agent.post(url);
+        self.send(req, Some(body))
+    }
+
     /// Posts `fields` to `path` as a form, without adding anything.
     pub fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body = form_urlencoded::Serializer::new(String::new())

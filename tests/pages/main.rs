@@ -13,6 +13,7 @@ mod accounts;
 mod applicant;
 mod money;
 mod public;
+mod single_sign_on;
 mod staff;
 mod two_step;
 
