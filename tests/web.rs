@@ -15,18 +15,23 @@ use std::time::{Duration, Instant};
 
 use diesel::{Connection, RunQueryDsl};
 
-/// The service, stopped when dropped.
+/// The service, stopped when dropped; beside it the identity provider, when there is one.
 struct Service {
     child: Child,
     base: String,
     data: PathBuf,
     db: Option<(String, String)>,
+    provider: Option<Child>,
 }
 
 impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(p) = self.provider.as_mut() {
+            let _ = p.kill();
+            let _ = p.wait();
+        }
         let _ = std::fs::remove_dir_all(&self.data);
         if let Some((admin, name)) = &self.db {
             if let Ok(mut c) = diesel::PgConnection::establish(admin) {
@@ -87,12 +92,14 @@ fn start() -> Service {
             None
         }
     };
+    let provider = identity_provider(&mut cmd, &base, &data);
     let child = cmd.spawn().expect("start planloket demo");
     let service = Service {
         child,
         base,
         data,
         db,
+        provider,
     };
     let until = Instant::now() + Duration::from_secs(60);
     while Instant::now() < until {
@@ -106,6 +113,54 @@ fn start() -> Service {
         std::thread::sleep(Duration::from_millis(200));
     }
     panic!("planloket demo did not answer within a minute");
+}
+
+/// The municipality's identity provider for the single sign-on journey: panva's
+/// oidc-provider (`tests/oidc/provider.mjs`) when `PLANLOKET_OIDC_PROVIDER` names it, with one
+/// person, "sanne", of the programme team; the demo is configured to sign in through it.
+fn identity_provider(demo: &mut Command, base: &str, data: &Path) -> Option<Child> {
+    let module = std::env::var("PLANLOKET_OIDC_PROVIDER")
+        .ok()
+        .filter(|m| Path::new(m).join("lib/index.js").exists())?;
+    let port = free_port();
+    let accounts = data.join("provider-accounts.json");
+    std::fs::write(
+        &accounts,
+        r#"{"sanne": {"email": "sanne@gemeente.test", "name": "Sanne Gemeente", "roles": ["planloket-team"]}}"#,
+    )
+    .unwrap();
+    let secret = "web-journey-client-secret";
+    let child = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/provider.mjs"))
+        .arg(port.to_string())
+        .arg(&accounts)
+        .arg(format!("{base}/inloggen/oidc"))
+        .arg("planloket")
+        .arg(secret)
+        .env("PLANLOKET_OIDC_PROVIDER", module)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node starts the identity provider");
+    let issuer = format!("http://127.0.0.1:{port}");
+    let until = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{issuer}/.well-known/openid-configuration"))
+        .call()
+        .is_err()
+    {
+        assert!(
+            Instant::now() < until,
+            "the identity provider did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    demo.env("PLANLOKET_OIDC_ISSUER", issuer)
+        .env("PLANLOKET_OIDC_CLIENT_ID", "planloket")
+        .env("PLANLOKET_OIDC_CLIENT_SECRET", secret)
+        .env("PLANLOKET_OIDC_NAME", "Gemeente Leidschendam-Voorburg")
+        .env("PLANLOKET_OIDC_ROLE_MAP", "planloket-team=programme_team")
+        .env("PLANLOKET_OIDC_TRUST_MFA", "1");
+    Some(child)
 }
 
 /// What the browser test needs, or why it cannot run here.
@@ -161,6 +216,10 @@ fn applicants_file_their_plans_in_a_browser_and_every_page_passes_axe() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let screens = root.join("target/screens");
     let out = Command::new(python)
+        .env(
+            "PLANLOKET_JOURNEY_SSO",
+            if service.provider.is_some() { "1" } else { "" },
+        )
         .arg(root.join("tests/web/journeys.py"))
         .arg(&service.base)
         .arg(service.data.join("mail"))

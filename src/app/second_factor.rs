@@ -132,6 +132,14 @@ pub fn status(c: &mut DbConn, me: &Account) -> Result<Status, Error> {
     })
 }
 
+/// Whether the second factor of account `user_id` is on, as the admin sees it (to reset a
+/// lost one).
+pub fn status_of(c: &mut DbConn, admin: &Account, user_id: &str) -> Result<Status, Error> {
+    permission::check(&admin.actor(), Permission::ManageUsers)?;
+    let account = db::users::find(c, user_id)?.ok_or(Error::NotFound("user"))?;
+    status(c, &account)
+}
+
 /// How a sign-in whose password (or link) was right stands with the second factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Factor {

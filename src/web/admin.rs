@@ -110,6 +110,8 @@ struct UserFormPage {
     f: UserForm,
     roles: Vec<(&'static str, &'static str)>,
     organisations: Vec<(String, String)>,
+    /// For an existing account: whether its second factor is on (the admin may reset it).
+    second_factor: Option<crate::app::second_factor::Status>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -192,6 +194,7 @@ async fn user_form_page(
             .map(|r| (r.as_str(), r.label_nl()))
             .collect(),
         organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
+        second_factor: None,
     })
 }
 
@@ -211,14 +214,53 @@ pub async fn user_page(
     state: web::Data<App>,
     v: Visitor,
     path: web::Path<String>,
+    q: web::Query<super::public::Flash>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let actor = v.may(Permission::ManageUsers, &format!("/beheer/gebruikers/{id}"))?;
     let st = state.clone();
     let list = web::block(move || st.read(|c| accounts::list_users(c, &actor))).await??;
     let account = list.iter().find(|a| a.id == id).ok_or(WebError::NotFound)?;
-    let page = user_form_page(&state, &v, Some(id), UserForm::of(account), Problems::new()).await?;
+    let mut page = user_form_page(
+        &state,
+        &v,
+        Some(id.clone()),
+        UserForm::of(account),
+        Problems::new(),
+    )
+    .await?;
+    let me = v.require("/beheer/gebruikers")?.clone();
+    let st = state.clone();
+    page.second_factor = Some(
+        web::block(move || st.read(|c| crate::app::second_factor::status_of(c, &me, &id)))
+            .await??,
+    );
+    page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
     render(&v, StatusCode::OK, &page)
+}
+
+/// `POST /beheer/gebruikers/{id}/tweestap`: resets the account's lost second factor; every
+/// session of it ends and its holder is mailed.
+pub async fn reset_second_factor(
+    state: web::Data<App>,
+    path: web::Path<String>,
+    post: Post<super::account::CsrfOnly>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let here = format!("/beheer/gebruikers/{id}");
+    post.may(Permission::ManageUsers, &here)?;
+    let me = post.v.require(&here)?.clone();
+    let public_url = state.public_url.clone();
+    let target = id.clone();
+    super::kit::write(&state, move |tx| {
+        crate::app::second_factor::reset(tx, &me, &target, &public_url)
+    })
+    .await?
+    .map_err(|_| WebError::NotFound)?;
+    Ok(redirect(
+        &post.v,
+        &format!("{here}?bericht=tweestap-uitgezet"),
+    ))
 }
 
 fn user_field(path: &str) -> (String, String) {

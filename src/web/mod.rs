@@ -219,6 +219,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(admin::update_user),
             )
             .route(
+                "/beheer/gebruikers/{id}/tweestap",
+                web::post().to(admin::reset_second_factor),
+            )
+            .route(
                 "/beheer/organisaties",
                 web::get().to(admin::organisations_list),
             )
@@ -495,6 +499,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "stemming-niet-aangenomen" => "De stemming is gesloten: het bestuur volgt het pre-advies niet (bij staken van stemmen evenmin). Het plan gaat terug naar het programmateam voor een nieuw pre-advies.",
         "account-aangemaakt" => "Het account is aangemaakt.",
         "account-gewijzigd" => "Het account is gewijzigd.",
+        "tweestap-uitgezet" => "De tweestapsverificatie van dit account staat uit. De persoon is overal uitgelogd en heeft een e-mail gekregen; bij de volgende keer inloggen stelt een medewerker haar opnieuw in.",
         "organisatie" => "De organisatie is toegevoegd.",
         "contact" => "Het e-mailadres voor brieven is opgeslagen.",
         "opmerking" => "De opmerking in het overzicht acties is opgeslagen.",

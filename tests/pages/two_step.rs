@@ -226,3 +226,77 @@ fn applicants_may_enrol_from_their_account_page() {
         .expect(303);
     assert_eq!(asked.location.as_deref(), Some("/inloggen/code"));
 }
+
+#[test]
+fn the_admin_resets_a_lost_second_factor_on_the_account_page() {
+    let app = spawn_app_with(|s| s.staff_mfa = StaffMfa::Required);
+    let first = app.admin_token();
+    let (mut admin_phone, _) = app.enrol(&first);
+    let admin = app
+        .post(
+            "/auth/login",
+            None,
+            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "otp": admin_phone.next_code()}),
+        )
+        .expect(200)
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let email = team_member(&app, &admin);
+    let team_first = app.login(&email, PASSWORD);
+    app.enrol(&team_first);
+    let team_id = app.get("/me", Some(&team_first)).expect(200).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The admin signs in in the browser with the password and the code.
+    let mut b = Browser::new(&app);
+    let asked = b.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD);
+    assert_eq!(asked.location.as_deref(), Some("/inloggen/code"));
+    b.submit(
+        "/inloggen/code",
+        "/inloggen/code",
+        &[("code", &admin_phone.next_code())],
+    )
+    .expect(303);
+    let page = format!("/beheer/gebruikers/{team_id}");
+    b.get(&page)
+        .expect(200)
+        .shows("Staat <strong>aan</strong> (10 ongebruikte herstelcodes)");
+    let done = b
+        .submit(&page, &format!("{page}/tweestap"), &[])
+        .expect(303);
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("{page}?bericht=tweestap-uitgezet").as_str())
+    );
+    b.get(&format!("{page}?bericht=tweestap-uitgezet"))
+        .expect(200)
+        .shows("De tweestapsverificatie van dit account staat uit")
+        .shows("Staat <strong>uit</strong>");
+    // The holder's tokens ended; the password signs in, to enrol again.
+    app.get("/me", Some(&team_first)).expect(401);
+    let mut t = Browser::new(&app);
+    t.sign_in(&email, PASSWORD);
+    assert_eq!(
+        t.get("/beoordelen").expect(303).location.as_deref(),
+        Some("/account/tweestap")
+    );
+    // Nobody else resets a factor: a team member signed in with a code is refused.
+    let page = t.get("/account/tweestap").expect(200);
+    let mut phone = Authenticator::new(&secret_on(&page));
+    t.submit(
+        "/account/tweestap",
+        "/account/tweestap",
+        &[("code", &phone.next_code())],
+    )
+    .expect(200);
+    t.submit(
+        "/account/tweestap",
+        &format!("/beheer/gebruikers/{team_id}/tweestap"),
+        &[],
+    )
+    .expect(403);
+}

@@ -889,6 +889,31 @@ def round_form_journey(browser):
     ctx.close()
 
 
+def sso_journey(browser):
+    """A team member signs in through the municipality's identity provider (its development
+    login form), with the pages' own content security policy in force, and lands on their
+    work; a callback the service did not ask for is a Dutch page."""
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(BASE + "/inloggen")
+    page.click("a:has-text('Inloggen met Gemeente Leidschendam-Voorburg')")
+    page.fill("input[name=login]", "sanne")
+    page.fill("input[name=password]", "wat-dan-ook")
+    page.click("button[type=submit]")
+    page.wait_for_url(BASE + "/beoordelen*")
+    expect_text(page, "U bent ingelogd")
+    expect_text(page, "Sanne Gemeente")
+    ctx.close()
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(BASE + "/inloggen")
+    axe(page, "inloggen-met-gemeente")
+    page.goto(BASE + "/inloggen/oidc?code=niet-van-ons&state=niet-van-ons")
+    expect_text(page, "Inloggen met Gemeente Leidschendam-Voorburg is niet gelukt")
+    axe(page, "inloggen-met-gemeente-mislukt")
+    ctx.close()
+
+
 def keyboard_journey(browser):
     """Signing in and filing a plan with the keyboard alone."""
     ctx = browser.new_context(bypass_csp=True)
@@ -1181,6 +1206,8 @@ def main():
             grants_journey(browser, plan_id, round_href)
             small_screens(browser, plan_id, round_href)
             admin_journey(browser)
+            if os.environ.get("PLANLOKET_JOURNEY_SSO"):
+                sso_journey(browser)
             round_form_journey(browser)
             page = browser.new_context(bypass_csp=True).new_page()
             page.goto(BASE + "/bestaat-niet")
