@@ -300,3 +300,22 @@ fn the_admin_resets_a_lost_second_factor_on_the_account_page() {
     )
     .expect(403);
 }
+
+#[test]
+fn a_browser_signed_in_before_the_factor_was_turned_on_elsewhere_is_told_to_sign_in_again() {
+    let (app, admin) = required();
+    let email = team_member(&app, &admin);
+    let mut b = Browser::new(&app);
+    b.sign_in(&email, PASSWORD);
+    // Enrolled over the API meanwhile.
+    let token = app.login(&email, PASSWORD);
+    app.enrol(&token);
+    assert_eq!(
+        b.get("/beoordelen").expect(303).location.as_deref(),
+        Some("/account/tweestap")
+    );
+    b.get("/account/tweestap")
+        .expect(200)
+        .shows("In deze browser bent u ingelogd zonder de code")
+        .shows("action=\"/uitloggen\"");
+}
