@@ -145,15 +145,9 @@ pub fn use_magic_link(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(String, i64)>, DbError> {
-    let link: Option<MagicLinkRow> = magic_links::table
-        .find(token_hash)
-        .select(MagicLinkRow::as_select())
-        .first(c)
-        .optional()?;
-    let Some(link) = link else { return Ok(None) };
-    if link.used_at.is_some() || link.expires_at <= stored(now) {
+    let Some(link) = peek_magic_link(c, token_hash, now)? else {
         return Ok(None);
-    }
+    };
     // Guarded, so two redemptions at once cannot both succeed.
     let n = diesel::update(
         magic_links::table
@@ -162,7 +156,7 @@ pub fn use_magic_link(
     )
     .set(magic_links::used_at.eq(Some(stored(now))))
     .execute(c)?;
-    Ok((n == 1).then_some((link.user_id, link.session_epoch)))
+    Ok((n == 1).then_some(link))
 }
 
 /// Keeps a change of `account`'s address to `new_email`, waiting for its link until

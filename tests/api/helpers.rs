@@ -606,6 +606,25 @@ impl Authenticator {
 }
 
 impl TestApp {
+    /// The bootstrap admin with a second factor: its authenticator, and a token signed in
+    /// with a code (what an admin needs while `PLANLOKET_STAFF_MFA=required`).
+    pub fn enrolled_admin(&self) -> (Authenticator, String) {
+        let first = self.admin_token();
+        let (mut phone, _) = self.enrol(&first);
+        let token = self
+            .post(
+                "/auth/login",
+                None,
+                json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "otp": phone.next_code()}),
+            )
+            .expect(200)
+            .body["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (phone, token)
+    }
+
     /// Enrols the account of `token`: its secret's authenticator and the recovery codes.
     pub fn enrol(&self, token: &str) -> (Authenticator, Vec<String>) {
         let r = self.post("/me/totp", Some(token), json!({})).expect(201);

@@ -155,15 +155,9 @@ fn a_link_alone_does_not_sign_an_enrolled_account_in_and_the_admin_resets_a_lost
     });
     // The admin enrols first: accounts are made by an admin signed in with a code.
     let admin_first = app.admin_token();
-    let (mut admin_phone, _) = app.enrol(&admin_first);
-    let admin = login_with(&app, ADMIN_EMAIL, Some(&admin_phone.next_code()))
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
     app.post("/users", Some(&admin_first), json!({}))
         .expect(403);
+    let (_, admin) = app.enrolled_admin();
     let team_email = "team@example.nl".to_string();
     let team_id = app
         .post(

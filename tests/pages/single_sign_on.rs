@@ -20,7 +20,7 @@ use planloket::sso::OidcSettings;
 use serde_json::json;
 
 use crate::browser::{Browser, Page};
-use crate::helpers::{spawn_app_with, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::helpers::{spawn_app_with, TestApp};
 
 const CLIENT_ID: &str = "planloket";
 const CLIENT_SECRET: &str = "planloket-test-client-secret";
@@ -225,19 +225,7 @@ fn the_first_sign_in_creates_the_account_and_roles_follow_the_provider() {
     );
     b.get("/beoordelen").expect(200);
     // The account: made with the provider's address and name, the mapped role, no password.
-    let first = app.admin_token();
-    let (mut phone, _) = app.enrol(&first);
-    let admin = app
-        .post(
-            "/auth/login",
-            None,
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "otp": phone.next_code()}),
-        )
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, admin) = app.enrolled_admin();
     let users = app.get("/users", Some(&admin)).expect(200);
     let tessa = users.body["items"]
         .as_array()

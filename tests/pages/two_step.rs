@@ -13,19 +13,7 @@ use crate::helpers::{
 /// An app that asks staff a second factor, with an admin token signed in with one.
 fn required() -> (TestApp, String) {
     let app = spawn_app_with(|s| s.staff_mfa = StaffMfa::Required);
-    let first = app.admin_token();
-    let (mut phone, _) = app.enrol(&first);
-    let admin = app
-        .post(
-            "/auth/login",
-            None,
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "otp": phone.next_code()}),
-        )
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (_, admin) = app.enrolled_admin();
     (app, admin)
 }
 
@@ -230,19 +218,7 @@ fn applicants_may_enrol_from_their_account_page() {
 #[test]
 fn the_admin_resets_a_lost_second_factor_on_the_account_page() {
     let app = spawn_app_with(|s| s.staff_mfa = StaffMfa::Required);
-    let first = app.admin_token();
-    let (mut admin_phone, _) = app.enrol(&first);
-    let admin = app
-        .post(
-            "/auth/login",
-            None,
-            json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "otp": admin_phone.next_code()}),
-        )
-        .expect(200)
-        .body["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (mut admin_phone, admin) = app.enrolled_admin();
     let email = team_member(&app, &admin);
     let team_first = app.login(&email, PASSWORD);
     app.enrol(&team_first);
