@@ -1,4 +1,4 @@
-//! The `planloket` binary: `serve` (the default), `demo`, `migrate`.
+//! The `planloket` binary: `serve` (the default), `demo`, `migrate`, `healthcheck`.
 
 use clap::{Parser, Subcommand};
 use planloket::config::Settings;
@@ -16,7 +16,7 @@ struct Cli {
     command: Option<Command>,
 }
 
-#[derive(Subcommand, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Clone, PartialEq, Eq)]
 enum Command {
     /// Serve the API (the default).
     Serve,
@@ -24,6 +24,13 @@ enum Command {
     Demo,
     /// Run pending database migrations and exit.
     Migrate,
+    /// Ask a running service whether it is ready (`GET /api/v1/health/ready` on
+    /// `PLANLOKET_BIND`, or on the URL given): exit 0 when it is, 1 when not. For a
+    /// container's health check, where no curl is installed.
+    Healthcheck {
+        /// The readiness URL; by default http://127.0.0.1:<port of PLANLOKET_BIND>/api/v1/health/ready.
+        url: Option<String>,
+    },
 }
 
 /// glibc gives every thread that allocates its own malloc arena; with the HTTP workers and
@@ -85,7 +92,35 @@ fn main() {
 
 use planloket::domain::second_factor::StaffMfa;
 
+/// `planloket healthcheck`: the readiness endpoint of the service on this host answers 200.
+fn healthcheck(url: Option<String>) -> Result<(), String> {
+    let url = match url {
+        Some(u) => u,
+        None => {
+            let bind = std::env::var("PLANLOKET_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into());
+            let port = bind.rsplit(':').next().unwrap_or("8080");
+            format!("http://127.0.0.1:{port}/api/v1/health/ready")
+        }
+    };
+    match ureq::get(&url)
+        .timeout(std::time::Duration::from_secs(5))
+        .call()
+    {
+        Ok(r) if r.status() == 200 => Ok(()),
+        Ok(r) => Err(format!("{url} answered {}", r.status())),
+        Err(ureq::Error::Status(code, r)) => Err(format!(
+            "{url} answered {code}: {}",
+            r.into_string().unwrap_or_default()
+        )),
+        Err(e) => Err(format!("{url}: {e}")),
+    }
+}
+
 fn run(command: Command) -> Result<(), String> {
+    if let Command::Healthcheck { url } = command {
+        // Needs no settings: it only asks the running service.
+        return healthcheck(url);
+    }
     let settings = Settings::from_env()?;
     tracing::info!(database = ?settings.database, "starting");
     match command {
@@ -125,6 +160,7 @@ fn run(command: Command) -> Result<(), String> {
             serve(&settings)
         }
         Command::Serve => serve(&settings),
+        Command::Healthcheck { .. } => Ok(()),
     }
 }
 

@@ -156,6 +156,12 @@ impl App {
         }
     }
 
+    /// Whether the service is ready for requests: the database answers (within a second)
+    /// and its migrations are current; the cause when not.
+    pub fn check_ready(&self) -> Result<&'static str, String> {
+        self.db.ready().map(|()| self.db.backend())
+    }
+
     /// Whether the database holds any round or account (a fresh installation holds none).
     pub fn holds_data(&self) -> Result<bool, Error> {
         self.read(|c| Ok(crate::db::rounds::count(c)? > 0 || crate::db::users::count(c)? > 0))

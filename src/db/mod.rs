@@ -451,6 +451,27 @@ impl Db {
         }
     }
 
+    /// Whether the database answers now and every migration this build carries has run (for
+    /// `/health/ready`), waiting at most a second for a connection; why not, otherwise.
+    pub fn ready(&self) -> Result<(), String> {
+        let mut c = self
+            .pool
+            .get_timeout(Duration::from_secs(1))
+            .map_err(|e| format!("cannot connect: {e}"))?;
+        let pending = match &mut c.conn {
+            DbConn::Pg(pg) => pg.pending_migrations(PG_MIGRATIONS).map(|p| p.len()),
+            DbConn::Sqlite(lite) => lite.pending_migrations(SQLITE_MIGRATIONS).map(|p| p.len()),
+        };
+        match pending {
+            Ok(0) => Ok(()),
+            Ok(n) => Err(format!("{n} migration(s) not run yet")),
+            Err(e) => {
+                c.lost = !c.conn.ping().is_ok();
+                Err(format!("cannot read the migrations: {e}"))
+            }
+        }
+    }
+
     /// Runs `f` outside a transaction, statement by statement (reads).
     pub fn read<T, E: WorkError>(
         &self,

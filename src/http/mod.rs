@@ -102,6 +102,7 @@ fn register(r: &mut Routes) {
     r.add(M::GET, "/plans", plans::list)
         .add(M::GET, "/plans/{id}", plans::get)
         .add(M::GET, "/health", system::health)
+        .add(M::GET, "/health/ready", system::ready)
         .add(M::GET, "/openapi.json", system::openapi)
         .add(M::POST, "/auth/register", auth::register)
         .add(M::POST, "/auth/login", auth::login)

@@ -101,7 +101,7 @@ pub struct Problem {
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 impl Problem {
-    fn new(status: StatusCode, code: &str, detail: String) -> Problem {
+    pub(crate) fn new(status: StatusCode, code: &str, detail: String) -> Problem {
         Problem {
             kind: format!("urn:planloket:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_string(),

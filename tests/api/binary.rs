@@ -251,6 +251,19 @@ fn demo_loads_the_round_and_one_account_per_role_then_serves() {
         .send_json(serde_json::json!({"email": "voorzitter@demo.planloket.nl", "password": planloket::demo::DEMO_PASSWORD}))
         .unwrap();
     assert_eq!(login.status(), 200);
+    // The container's health check: the service here is ready; one not listening is not.
+    let ready = planloket()
+        .arg("healthcheck")
+        .arg(format!("{base}/health/ready"))
+        .output()
+        .unwrap();
+    succeeded(&ready);
+    let nobody = planloket()
+        .arg("healthcheck")
+        .arg("http://127.0.0.1:9/api/v1/health/ready")
+        .output()
+        .unwrap();
+    assert!(!nobody.status.success());
     // The real action table is the adopted earlier round: per theme, granted and reserved
     // make the printed totals; the open round is its copy for 2027-2028.
     let earlier = &rounds["items"][1];

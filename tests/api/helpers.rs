@@ -606,6 +606,20 @@ impl Authenticator {
 }
 
 impl TestApp {
+    /// Runs `sql` on the app's database, behind its back (to make a state the API cannot).
+    pub fn execute_sql(&self, sql: &str) {
+        match self.db.url() {
+            DatabaseUrl::Sqlite(path) => {
+                let mut c = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+                diesel::sql_query(sql).execute(&mut c).unwrap();
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut c = diesel::PgConnection::establish(&url).unwrap();
+                diesel::sql_query(sql).execute(&mut c).unwrap();
+            }
+        }
+    }
+
     /// The bootstrap admin with a second factor: its authenticator, and a token signed in
     /// with a code (what an admin needs while `PLANLOKET_STAFF_MFA=required`).
     pub fn enrolled_admin(&self) -> (Authenticator, String) {

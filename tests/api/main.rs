@@ -26,6 +26,7 @@ mod organisations;
 mod overview;
 mod payments;
 mod plans;
+mod readiness;
 mod reservations;
 mod rounds;
 mod second_factor;

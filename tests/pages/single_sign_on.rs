@@ -12,8 +12,6 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use diesel::{Connection, RunQueryDsl};
-use planloket::config::DatabaseUrl;
 use planloket::domain::second_factor::StaffMfa;
 use planloket::domain::single_sign_on::RoleMap;
 use planloket::sso::OidcSettings;
@@ -289,20 +287,6 @@ fn the_first_sign_in_creates_the_account_and_roles_follow_the_provider() {
         .expect(403)
         .shows("geeft u geen toegang tot het planloket");
     assert_eq!(c.get("/bestuur").expect(303).status, 303);
-}
-
-/// Runs `sql` on the app's database (to make a request the provider's answer cannot match).
-fn execute(app: &TestApp, sql: &str) {
-    match app.db.url() {
-        DatabaseUrl::Sqlite(path) => {
-            let mut c = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-        DatabaseUrl::Postgres(url) => {
-            let mut c = diesel::PgConnection::establish(&url).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-    }
 }
 
 #[test]
