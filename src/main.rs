@@ -78,12 +78,30 @@ fn main() {
     tune_malloc();
     private_files();
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PLANLOKET_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    // One line per event: text for people (the default), or one JSON object per line for a
+    // log store (`PLANLOKET_LOG_FORMAT=json`). On standard error: standard output is what the
+    // commands print for people (addresses, the demo's accounts), so a log store reading the
+    // log stream gets nothing but log lines.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PLANLOKET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    match std::env::var("PLANLOKET_LOG_FORMAT").as_deref().map(str::trim) {
+        Ok("json") => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        Ok("text") | Ok("") | Err(_) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        Ok(other) => {
+            eprintln!("planloket: PLANLOKET_LOG_FORMAT must be text or json, not '{other}'");
+            std::process::exit(1);
+        }
+    }
     if let Err(message) = run(cli.command.unwrap_or(Command::Serve)) {
         eprintln!("planloket: {message}");
         std::process::exit(1);

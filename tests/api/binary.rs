@@ -377,3 +377,87 @@ fn two_instances_starting_together_both_migrate_cleanly() {
     let app = spawn_app_on(db);
     app.get("/health", None).expect(200);
 }
+
+/// Reads lines from `reader` until one starts with `prefix`, for at most a minute.
+fn line_starting(reader: &mut impl BufRead, prefix: &str) -> Option<String> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            return None;
+        }
+        if let Some(rest) = line.trim().strip_prefix(prefix) {
+            return Some(rest.trim().to_string());
+        }
+    }
+    None
+}
+
+#[test]
+fn json_logs_are_one_object_a_line_with_the_request_and_nothing_secret() {
+    let dir = std::env::temp_dir().join(format!("planloket-log-{}", uuid::Uuid::now_v7().simple()));
+    let password = "een-geheim-wachtwoord-77";
+    let mut child = planloket()
+        .arg("serve")
+        .env("PLANLOKET_DATA_DIR", &dir)
+        .env("PLANLOKET_BIND", "127.0.0.1:0")
+        .env("PLANLOKET_LOG", "info")
+        .env("PLANLOKET_LOG_FORMAT", "json")
+        .env("PLANLOKET_ADMIN_EMAIL", "beheer@example.nl")
+        .env("PLANLOKET_ADMIN_PASSWORD", password)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let base = line_starting(&mut out, "planloket API:").expect("the service started");
+    let agent = ureq::AgentBuilder::new().build();
+    let token: serde_json::Value = agent
+        .post(&format!("{base}/auth/login"))
+        .set("X-Request-Id", "log-test-1")
+        .send_json(serde_json::json!({"email": "beheer@example.nl", "password": password}))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    agent
+        .get(&format!("{base}/users"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    let _ = agent
+        .post(&format!("{base}/auth/register"))
+        .send_json(serde_json::json!({"email": "anna@example.nl", "password": password, "name": "Anna", "kind": "resident"}));
+    let _ = agent.get(&format!("{base}/plans/bestaat-niet")).call();
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(lines.len() >= 4, "{log}");
+    for l in &lines {
+        for field in ["timestamp", "level", "target", "message"] {
+            assert!(l.get(field).is_some(), "{field} missing in {l}");
+        }
+    }
+    let login = lines
+        .iter()
+        .find(|l| l["request_id"] == "log-test-1")
+        .unwrap_or_else(|| panic!("no line of the login request in {log}"));
+    assert_eq!(login["route"], "/api/v1/auth/login");
+    assert_eq!(login["status"], 200);
+    assert!(login["latency_ms"].as_f64().is_some(), "{login}");
+    assert!(
+        lines.iter().any(|l| l["route"] == "/api/v1/plans/{id}" && l["status"] == 404),
+        "the route's template, never the raw path: {log}"
+    );
+    for secret in [password, token.as_str(), "anna@example.nl", "beheer@example.nl", "bestaat-niet"] {
+        assert!(!log.contains(secret), "'{secret}' in the log:\n{log}");
+    }
+}
