@@ -84,7 +84,10 @@ fn main() {
     // log stream gets nothing but log lines.
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLANLOKET_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    match std::env::var("PLANLOKET_LOG_FORMAT").as_deref().map(str::trim) {
+    match std::env::var("PLANLOKET_LOG_FORMAT")
+        .as_deref()
+        .map(str::trim)
+    {
         Ok("json") => tracing_subscriber::fmt()
             .json()
             .flatten_event(true)

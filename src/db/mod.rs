@@ -466,7 +466,7 @@ impl Db {
             Ok(0) => Ok(()),
             Ok(n) => Err(format!("{n} migration(s) not run yet")),
             Err(e) => {
-                c.lost = !c.conn.ping().is_ok();
+                c.lost = c.conn.ping().is_err();
                 Err(format!("cannot read the migrations: {e}"))
             }
         }

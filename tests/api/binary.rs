@@ -403,6 +403,7 @@ fn json_logs_are_one_object_a_line_with_the_request_and_nothing_secret() {
         .env("PLANLOKET_BIND", "127.0.0.1:0")
         .env("PLANLOKET_LOG", "info")
         .env("PLANLOKET_LOG_FORMAT", "json")
+        .env("PLANLOKET_STAFF_MFA", "off")
         .env("PLANLOKET_ADMIN_EMAIL", "beheer@example.nl")
         .env("PLANLOKET_ADMIN_PASSWORD", password)
         .stdout(Stdio::piped())
@@ -428,7 +429,10 @@ fn json_logs_are_one_object_a_line_with_the_request_and_nothing_secret() {
     let _ = agent
         .post(&format!("{base}/auth/register"))
         .send_json(serde_json::json!({"email": "anna@example.nl", "password": password, "name": "Anna", "kind": "resident"}));
-    let _ = agent.get(&format!("{base}/plans/bestaat-niet")).call();
+    let _ = agent
+        .get(&format!("{base}/plans/bestaat-niet"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call();
     std::thread::sleep(Duration::from_millis(300));
     let _ = child.kill();
     let _ = child.wait();
@@ -454,10 +458,18 @@ fn json_logs_are_one_object_a_line_with_the_request_and_nothing_secret() {
     assert_eq!(login["status"], 200);
     assert!(login["latency_ms"].as_f64().is_some(), "{login}");
     assert!(
-        lines.iter().any(|l| l["route"] == "/api/v1/plans/{id}" && l["status"] == 404),
+        lines
+            .iter()
+            .any(|l| l["route"] == "/api/v1/plans/{id}" && l["status"] == 404),
         "the route's template, never the raw path: {log}"
     );
-    for secret in [password, token.as_str(), "anna@example.nl", "beheer@example.nl", "bestaat-niet"] {
+    for secret in [
+        password,
+        token.as_str(),
+        "anna@example.nl",
+        "beheer@example.nl",
+        "bestaat-niet",
+    ] {
         assert!(!log.contains(secret), "'{secret}' in the log:\n{log}");
     }
 }

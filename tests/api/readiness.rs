@@ -11,7 +11,11 @@ fn the_service_is_ready_only_with_its_database_migrated() {
     assert_eq!(r.body["migrations"], "current");
     assert_eq!(
         r.body["backend"],
-        if app.db.is_postgres() { "postgres" } else { "sqlite" }
+        if app.db.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     );
     // A migration of this build not run (its record gone, as after a restore of an older
     // backup): not ready, saying why; still alive.

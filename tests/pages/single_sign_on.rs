@@ -339,10 +339,7 @@ fn callbacks_planloket_did_not_ask_for_are_refused() {
     // A nonce the ID token does not carry: the request is changed before the callback.
     let mut c = Browser::new(&app);
     let url = to_provider(&mut c, &provider);
-    execute(
-        &app,
-        "UPDATE oidc_requests SET nonce = 'not-the-nonce-sent'",
-    );
+    app.execute_sql("UPDATE oidc_requests SET nonce = 'not-the-nonce-sent'");
     let callback = through_provider(&mut c, &provider, &url, "femke");
     c.get(&callback).expect(400);
     assert_eq!(
