@@ -89,6 +89,9 @@ pub struct Settings {
     pub staff_mfa: crate::domain::second_factor::StaffMfa,
     /// Single sign-on through the municipality's identity provider (`PLANLOKET_OIDC_*`).
     pub oidc: Option<crate::sso::OidcSettings>,
+    /// The bearer token Prometheus presents at `/metrics` (`PLANLOKET_METRICS_TOKEN`); not
+    /// served without one.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -108,6 +111,10 @@ impl std::fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("staff_mfa", &self.staff_mfa)
             .field("oidc", &self.oidc)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .finish()
     }
 }
@@ -120,6 +127,9 @@ pub fn cores() -> usize {
 
 /// The largest database pool accepted (PostgreSQL's default `max_connections` is 100).
 pub const DB_POOL_MAX: u32 = 64;
+
+/// The shortest metrics token accepted: it guards the counters of the service's traffic.
+pub const METRICS_TOKEN_MIN: usize = 24;
 
 /// The shortest signing key accepted, in bytes.
 pub const JWT_SECRET_MIN: usize = 32;
@@ -237,6 +247,14 @@ impl Settings {
                 None => crate::domain::second_factor::StaffMfa::Required,
             },
             oidc: crate::sso::OidcSettings::from_env(var)?,
+            metrics_token: match var("PLANLOKET_METRICS_TOKEN") {
+                Some(t) if t.trim().len() < METRICS_TOKEN_MIN => {
+                    return Err(format!(
+                        "PLANLOKET_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN} characters (a random token: openssl rand -hex 32)"
+                    ))
+                }
+                t => t.map(|t| t.trim().to_string()),
+            },
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod front;
 pub mod http;
 pub mod mail;
+pub mod metrics;
 pub mod publish;
 pub mod server;
 pub mod sso;

@@ -74,9 +74,13 @@ fn callers_request_id(req: &ServiceRequest) -> Option<String> {
     .then(|| id.to_string())
 }
 
-/// One log line per request: method, route pattern (never the path's ids or the query),
-/// status, latency and a request id, taken from `X-Request-Id` or made, and echoed on the
-/// answer. Tokens, passwords and bodies are never logged. Written here rather than with
+/// The route named for a path no route matched (an unknown path's 404): the path itself is
+/// never a label or logged, for it may carry anything.
+const UNMATCHED: &str = "unmatched";
+
+/// One log line per request, and its count for `/metrics`: method, route pattern (never the
+/// path's ids or the query), status, latency and a request id, taken from `X-Request-Id` or
+/// made, and echoed on the answer. Tokens, passwords and bodies are never logged. Written here rather than with
 /// tracing-actix-web: that crate makes spans, not one line, and neither accepts nor echoes
 /// the caller's id without code of this size around it.
 async fn trace_requests(
@@ -86,19 +90,31 @@ async fn trace_requests(
     let started = Instant::now();
     let id = callers_request_id(&req).unwrap_or_else(app::new_id);
     let method = req.method().clone();
+    let counting = req
+        .app_data::<web::Data<App>>()
+        .filter(|a| a.counts_requests())
+        .map(|a| a.metrics.clone());
     let mut res = next.call(req).await?;
+    let logging = tracing::enabled!(tracing::Level::INFO);
     // Finding the route's pattern matches the path against every route again (a regex each):
-    // done only when the line is written, not under a filter that drops it.
-    if tracing::enabled!(tracing::Level::INFO) {
+    // done only when a log line is written or the metrics are served.
+    if logging || counting.is_some() {
         let route = res.request().match_pattern();
-        tracing::info!(
-            request_id = %id,
-            method = %method,
-            route = route.as_deref().unwrap_or("-"),
-            status = res.status().as_u16(),
-            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-            "request"
-        );
+        let route = route.as_deref().unwrap_or(UNMATCHED);
+        let elapsed = started.elapsed().as_secs_f64();
+        if let Some(metrics) = counting {
+            metrics.request(method.as_str(), route, res.status().as_str(), elapsed);
+        }
+        if logging {
+            tracing::info!(
+                request_id = %id,
+                method = %method,
+                route,
+                status = res.status().as_u16(),
+                latency_ms = elapsed * 1000.0,
+                "request"
+            );
+        }
     }
     if let Ok(value) = header::HeaderValue::from_str(&id) {
         res.headers_mut()

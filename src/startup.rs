@@ -28,14 +28,17 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let transport = Transport::from_settings(settings.smtp_url.as_deref(), &settings.data_dir)?;
     tracing::info!(transport = %transport.describe(), "mail");
     let signal = app::outbox::Signal::default();
+    let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
     let mail_worker = worker::spawn(
         db.clone(),
         transport.clone(),
         settings.mail_from.clone(),
         settings.public_url.clone(),
         signal.clone(),
+        metrics.clone(),
     );
     let app = App::new(db, signal, &settings.public_url)
+        .with_metrics(metrics, settings.metrics_token.as_deref())
         .with_grants(settings.payer.clone(), &settings.data_dir)
         .with_guard(settings.throttle, settings.trusted_proxies.clone())
         .with_form_key(&settings.jwt_secret)

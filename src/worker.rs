@@ -37,6 +37,7 @@ pub fn spawn(
     from: String,
     public_url: String,
     signal: Signal,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) -> Worker {
     let s = signal.clone();
     let thread = std::thread::Builder::new()
@@ -53,7 +54,14 @@ pub fn spawn(
                         tracing::warn!(error = %e, "could not send report reminders");
                     }
                 }
-                match crate::app::outbox::deliver_due(&db, &transport, &from) {
+                let delivery = crate::app::outbox::Delivery {
+                    db: &db,
+                    transport: &transport,
+                    from: &from,
+                    metrics: &metrics,
+                    signal: &s,
+                };
+                match crate::app::outbox::deliver_due(&delivery) {
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "outbox: could not read due mail"),

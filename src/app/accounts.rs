@@ -98,7 +98,10 @@ fn burn_verification(password: &str) {
 pub(super) fn take_attempt(app: &App, keys: &[(&str, Limit)]) -> Result<(), Error> {
     match app.write(|tx| Ok(db::attempts::take(tx, keys, now())?))? {
         Ok(()) => Ok(()),
-        Err(wait) => Err(Error::TooManyRequests(wait)),
+        Err(wait) => {
+            app.metrics.attempt_throttled();
+            Err(Error::TooManyRequests(wait))
+        }
     }
 }
 
@@ -285,7 +288,10 @@ pub fn login(
             }
             Ok(SignIn { account: a, factor })
         }
-        _ => Err(Error::Unauthorized(Unauthorized::Credentials)),
+        _ => Err(super::operations::sign_in_refused(
+            app,
+            Unauthorized::Credentials,
+        )),
     }
 }
 
@@ -388,7 +394,7 @@ pub fn redeem_magic_link(
         None => Ok(None),
     })?;
     let Some(account) = account else {
-        return Err(Error::Unauthorized(Unauthorized::Link));
+        return Err(super::operations::sign_in_refused(app, Unauthorized::Link));
     };
     let factor = super::second_factor::prove(app, &account, otp)?;
     if factor != Factor::Awaited && !spend_link(app, &hash)? {

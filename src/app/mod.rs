@@ -15,6 +15,7 @@ pub mod cache;
 pub mod dossier;
 pub mod error;
 pub mod grants;
+pub mod operations;
 pub mod organisations;
 pub mod outbox;
 pub mod payments;
@@ -67,6 +68,10 @@ pub struct App {
     pub staff_mfa: crate::domain::second_factor::StaffMfa,
     /// The identity provider for single sign-on, when configured (`PLANLOKET_OIDC_*`).
     pub sso: Option<std::sync::Arc<crate::sso::Provider>>,
+    /// The counters the operator's Prometheus reads, shared with the mail worker.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// A hash of `PLANLOKET_METRICS_TOKEN`; without it `/metrics` is not served.
+    pub metrics_token: Option<[u8; 32]>,
 }
 
 impl App {
@@ -90,7 +95,26 @@ impl App {
             hashing: tokio::sync::Semaphore::new(crate::config::cores()),
             staff_mfa: crate::domain::second_factor::StaffMfa::Required,
             sso: None,
+            metrics: Default::default(),
+            metrics_token: None,
         }
+    }
+
+    /// This app counting into `metrics`, serving them to whoever presents `token`.
+    pub fn with_metrics(
+        mut self,
+        metrics: std::sync::Arc<crate::metrics::Metrics>,
+        token: Option<&str>,
+    ) -> App {
+        self.metrics = metrics;
+        self.metrics_token = token.map(operations::token_digest);
+        self
+    }
+
+    /// Whether requests are counted for `/metrics` (only when it is served: the route's
+    /// template costs a match of the path against the routes).
+    pub fn counts_requests(&self) -> bool {
+        self.metrics_token.is_some()
     }
 
     /// This app signing in through the identity provider configured by `settings`.

@@ -179,45 +179,71 @@ const LEASE_SECS: i64 = 120;
 /// Mails claimed at once.
 const BATCH: i64 = 20;
 
+/// What the sending of mail needs: where it goes out, from whom, the counters it raises, and
+/// the signal that asks it to stop.
+pub struct Delivery<'a> {
+    pub db: &'a Db,
+    pub transport: &'a Transport,
+    pub from: &'a str,
+    pub metrics: &'a crate::metrics::Metrics,
+    pub signal: &'a Signal,
+}
+
 /// Sends what is due now through `transport`; answers how many mails were attempted. A mail
 /// that fails is tried again later, doubling the wait, and given up after
-/// `MAX_DELIVERY_ATTEMPTS` (an admin may retry it).
-pub fn deliver_due(db: &Db, transport: &Transport, from: &str) -> Result<usize, Error> {
+/// `MAX_DELIVERY_ATTEMPTS` (an admin may retry it). Asked to stop, it finishes the mail being
+/// sent (sent and marked in one go, so it is never sent again) and gives the rest of its
+/// claim back to the queue, so the next start, here or elsewhere, sends them at once.
+pub fn deliver_due(d: &Delivery) -> Result<usize, Error> {
     let at = now();
     let lease = at + chrono::Duration::seconds(LEASE_SECS);
-    let due = db.write(|tx| Ok::<_, Error>(db::outbox::claim_due(tx, at, lease, BATCH)?))?;
-    let senders = if transport.waits_on_network() {
+    let due =
+        d.db.write(|tx| Ok::<_, Error>(db::outbox::claim_due(tx, at, lease, BATCH)?))?;
+    let senders = if d.transport.waits_on_network() {
         SENDERS
     } else {
         1
     };
-    if senders == 1 || due.len() == 1 {
-        for mail in &due {
-            deliver_one(db, transport, from, mail)?;
-        }
-        return Ok(due.len());
-    }
+    let unsent = std::sync::Mutex::new(Vec::new());
     // Each mail is sent on a connection of its own, and most of that time is spent waiting
     // (lettre 0.11.23 leaves Nagle's algorithm on, so every mail waits some 40 ms for the
     // server's delayed ACK: docs/BENCHMARKS.md). Several at once deliver the batch in a
     // fraction of the time; each is still marked in a transaction of its own.
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..senders)
-            .map(|k| {
-                let due = &due;
-                scope.spawn(move || {
-                    due.iter()
-                        .skip(k)
-                        .step_by(senders)
-                        .try_for_each(|mail| deliver_one(db, transport, from, mail))
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-    })?;
-    Ok(due.len())
+    let send_share = |k: usize| -> Result<(), Error> {
+        for mail in due.iter().skip(k).step_by(senders) {
+            if d.signal.stopped() {
+                unsent
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(mail.id.as_str());
+                continue;
+            }
+            deliver_one(d, mail)?;
+        }
+        Ok(())
+    };
+    if senders == 1 || due.len() == 1 {
+        send_share(0)?;
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..senders)
+                .map(|k| scope.spawn(move || send_share(k)))
+                .collect();
+            workers
+                .into_iter()
+                .try_for_each(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        })?;
+    }
+    let unsent = unsent.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !unsent.is_empty() {
+        let released =
+            d.db.write(|tx| Ok::<_, Error>(db::outbox::release(tx, &unsent)?))?;
+        tracing::info!(
+            mails = released,
+            "stopping: gave unsent mails back to the queue"
+        );
+    }
+    Ok(due.len() - unsent.len())
 }
 
 /// Mails sent at once over SMTP.
@@ -234,16 +260,20 @@ fn outgoing(mail: &Mail) -> Outgoing {
 }
 
 /// Sends one claimed mail and records the outcome: sent, or failed with its next attempt.
-fn deliver_one(db: &Db, transport: &Transport, from: &str, mail: &Mail) -> Result<(), Error> {
+fn deliver_one(d: &Delivery, mail: &Mail) -> Result<(), Error> {
     let (mail, result) = match as_sent_today(mail) {
         Ok(today) => {
-            let result = transport.send(from, &outgoing(&today));
+            let result = d.transport.send(d.from, &outgoing(&today));
             (today, result)
         }
         Err(e) => (mail.clone(), Err(e)),
     };
     let mail = &mail;
-    db.write(|tx| {
+    match &result {
+        Ok(()) => d.metrics.mail_sent(),
+        Err(_) => d.metrics.mail_failed(),
+    }
+    d.db.write(|tx| {
         match &result {
             Ok(()) => {
                 tracing::info!(to = %mask(&mail.to), kind = %mail.kind, "mail sent");
@@ -308,6 +338,53 @@ mod tests {
     use crate::mail::letters;
 
     #[test]
+    fn a_worker_asked_to_stop_gives_its_claim_back_and_the_next_sends_it_once() {
+        let t = TestApp::new();
+        for i in 0..3 {
+            t.app
+                .write(|tx| {
+                    enqueue(
+                        tx,
+                        letters::magic_link(
+                            &format!("a{i}@example.nl"),
+                            "A",
+                            "http://x/aanmelden?token=1",
+                        )?,
+                    )
+                })
+                .unwrap();
+        }
+        let transport =
+            Transport::from_settings(Some("memory://"), std::path::Path::new("/nonexistent"))
+                .unwrap();
+        let metrics = crate::metrics::Metrics::new();
+        let stopping = Signal::default();
+        stopping.stop();
+        let d = Delivery {
+            db: &t.app.db,
+            transport: &transport,
+            from: "planloket@localhost",
+            metrics: &metrics,
+            signal: &stopping,
+        };
+        assert_eq!(
+            deliver_due(&d).unwrap(),
+            0,
+            "nothing sent once asked to stop"
+        );
+        assert_eq!(transport.sent().len(), 0);
+        // Given back, not held for the lease: the next worker sends them at once, each once.
+        let running = Signal::default();
+        let d = Delivery {
+            signal: &running,
+            ..d
+        };
+        assert_eq!(deliver_due(&d).unwrap(), 3);
+        assert_eq!(deliver_due(&d).unwrap(), 0);
+        assert_eq!(transport.sent().len(), 3);
+    }
+
+    #[test]
     fn a_letter_is_delivered_once_and_a_failing_one_waits_for_a_retry() {
         let t = TestApp::new();
         t.app
@@ -329,15 +406,17 @@ mod tests {
         let transport =
             Transport::from_settings(Some("memory://"), std::path::Path::new("/nonexistent"))
                 .unwrap();
-        assert_eq!(
-            deliver_due(&t.app.db, &transport, "planloket@localhost").unwrap(),
-            2
-        );
-        assert_eq!(
-            deliver_due(&t.app.db, &transport, "planloket@localhost").unwrap(),
-            0,
-            "the failed one waits"
-        );
+        let metrics = crate::metrics::Metrics::new();
+        let signal = Signal::default();
+        let d = Delivery {
+            db: &t.app.db,
+            transport: &transport,
+            from: "planloket@localhost",
+            metrics: &metrics,
+            signal: &signal,
+        };
+        assert_eq!(deliver_due(&d).unwrap(), 2);
+        assert_eq!(deliver_due(&d).unwrap(), 0, "the failed one waits");
         let admin = t.account(&[Role::Admin]);
         let page = t
             .app

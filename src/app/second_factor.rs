@@ -187,7 +187,10 @@ pub fn prove(app: &App, account: &Account, otp: Option<&str>) -> Result<Factor, 
     if taken {
         Ok(Factor::Proven)
     } else {
-        Err(Error::Unauthorized(Unauthorized::OtpInvalid))
+        Err(super::operations::sign_in_refused(
+            app,
+            Unauthorized::OtpInvalid,
+        ))
     }
 }
 

@@ -434,6 +434,16 @@ impl Db {
         migrated
     }
 
+    /// The pool's connections now: (in use, idle, the most it opens).
+    pub fn pool_state(&self) -> (u32, u32, u32) {
+        let s = self.pool.state();
+        (
+            s.connections - s.idle_connections,
+            s.idle_connections,
+            self.pool.max_size(),
+        )
+    }
+
     /// A connection from the pool; `Unavailable` when none can be had in time.
     pub fn conn(&self) -> Result<PooledConn, DbError> {
         Ok(self.pool.get()?)

@@ -275,3 +275,33 @@ pub fn retry(tx: &mut Tx, id: &str, now: DateTime<Utc>) -> Result<(), DbError> {
     tx.mail_written();
     Ok(())
 }
+
+/// Gives claimed mails not yet sent back to the queue (a worker stopping before it sent
+/// them), so the next worker, here or on another instance, sends them without waiting for
+/// the lease to run out.
+pub fn release(tx: &mut Tx, ids: &[&str]) -> Result<usize, DbError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::status.eq(MailStatus::Pending.as_str())),
+    )
+    .set(outbox::claimed_until.eq(None::<chrono::NaiveDateTime>))
+    .execute(&mut **tx)?;
+    tx.mail_written();
+    Ok(n)
+}
+
+/// How many mails wait to be sent, and when the oldest of them was written.
+pub fn pending_summary(c: &mut DbConn) -> Result<(i64, Option<DateTime<Utc>>), DbError> {
+    let (n, oldest): (i64, Option<chrono::NaiveDateTime>) = outbox::table
+        .filter(outbox::status.eq(MailStatus::Pending.as_str()))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .first(c)?;
+    Ok((n, oldest.map(utc)))
+}

@@ -231,18 +231,15 @@ fn bearer(req: &HttpRequest) -> Result<Bearer, ApiError> {
     let state = req
         .app_data::<web::Data<super::Api>>()
         .ok_or_else(|| app::Error::Internal("no application state".into()))?;
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            let (scheme, token) = v.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| token.trim().to_string())
-        })
-        .ok_or(app::Error::Unauthorized(app::Unauthorized::Token))?;
-    Ok(Bearer(state.tokens.verify(&token)?))
+    let token = bearer_text(req).ok_or(app::Error::Unauthorized(app::Unauthorized::Token))?;
+    Ok(Bearer(state.tokens.verify(token)?))
+}
+
+/// The token of an `Authorization: Bearer …` header, as sent.
+pub fn bearer_text(req: &HttpRequest) -> Option<&str> {
+    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 /// The caller's expected version of a plan (`If-Match`), if they sent one. An `If-Match` that

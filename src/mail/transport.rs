@@ -81,6 +81,14 @@ impl Transport {
         }
     }
 
+    /// The mails kept by the memory transport (none for the others).
+    pub fn sent(&self) -> Vec<SentMail> {
+        match self {
+            Transport::Memory(store) => store.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether sending waits on a server (then several mails are sent at once).
     pub fn waits_on_network(&self) -> bool {
         matches!(self, Transport::Smtp(_))

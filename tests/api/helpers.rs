@@ -155,8 +155,13 @@ pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
         // Off in the tests, as in the demo; the tests of the second factor turn it on.
         staff_mfa: planloket::domain::second_factor::StaffMfa::Off,
         oidc: None,
+        // Every test app serves its metrics, so every test request is counted as in production.
+        metrics_token: Some(METRICS_TOKEN.into()),
     }
 }
+
+/// The token the test apps serve `/metrics` to.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789abcdef";
 
 pub fn spawn_app() -> TestApp {
     let db = TestDb::new();

@@ -21,6 +21,7 @@ mod funding;
 mod grants;
 mod mail;
 mod merging;
+mod metrics;
 mod openapi;
 mod organisations;
 mod overview;

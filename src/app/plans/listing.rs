@@ -37,6 +37,13 @@ pub struct ListCaches {
     starts: CounterCache<PlanFilter, Arc<Mutex<PageStarts>>>,
 }
 
+impl ListCaches {
+    /// The bytes kept: the totals, and where deep pages start.
+    pub fn bytes(&self) -> (usize, usize) {
+        (self.totals.bytes(), self.starts.bytes())
+    }
+}
+
 impl Weigh for PlanFilter {
     fn weight(&self) -> usize {
         std::mem::size_of::<PlanFilter>()
