@@ -193,17 +193,26 @@ pub fn check_jwt_secret(secret: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Where the service keeps its data: the database (`DATABASE_URL`, by default
+/// `planloket.db` in the data folder) and the data folder (`PLANLOKET_DATA_DIR`, `data`).
+/// Read alone by `backup` and `restore`, which must not create anything in the folder.
+pub fn storage_from_env() -> Result<(DatabaseUrl, PathBuf), String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let data_dir = PathBuf::from(var("PLANLOKET_DATA_DIR").unwrap_or_else(|| "data".into()));
+    let database = match var("DATABASE_URL") {
+        Some(url) => DatabaseUrl::parse(&url)?,
+        None => DatabaseUrl::Sqlite(data_dir.join("planloket.db")),
+    };
+    Ok((database, data_dir))
+}
+
 impl Settings {
     /// Reads the environment; creates the data dir and, on first start, the signing key in it.
     pub fn from_env() -> Result<Settings, String> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let data_dir = PathBuf::from(var("PLANLOKET_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let (database, data_dir) = storage_from_env()?;
         private_dir(&data_dir)
             .map_err(|e| format!("cannot create data dir {}: {e}", data_dir.display()))?;
-        let database = match var("DATABASE_URL") {
-            Some(url) => DatabaseUrl::parse(&url)?,
-            None => DatabaseUrl::Sqlite(data_dir.join("planloket.db")),
-        };
         let jwt_secret = match var("PLANLOKET_JWT_SECRET") {
             Some(s) => {
                 check_jwt_secret(&s)?;

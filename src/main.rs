@@ -1,4 +1,5 @@
-//! The `planloket` binary: `serve` (the default), `demo`, `migrate`, `healthcheck`.
+//! The `planloket` binary: `serve` (the default), `demo`, `migrate`, `healthcheck`, `backup`,
+//! `restore`.
 
 use clap::{Parser, Subcommand};
 use planloket::config::Settings;
@@ -30,6 +31,18 @@ enum Command {
     Healthcheck {
         /// The readiness URL; by default http://127.0.0.1:<port of PLANLOKET_BIND>/api/v1/health/ready.
         url: Option<String>,
+    },
+    /// Write a consistent backup of the database and the data folder's files to DIR (new or
+    /// empty), with a manifest; safe while the service runs. PostgreSQL needs pg_dump.
+    Backup {
+        /// The folder to write the backup to.
+        dir: std::path::PathBuf,
+    },
+    /// Restore the backup in DIR into an empty data folder and an empty database, and check
+    /// the result. PostgreSQL needs pg_restore.
+    Restore {
+        /// The folder of a backup written by `planloket backup`.
+        dir: std::path::PathBuf,
     },
 }
 
@@ -138,9 +151,34 @@ fn healthcheck(url: Option<String>) -> Result<(), String> {
 }
 
 fn run(command: Command) -> Result<(), String> {
-    if let Command::Healthcheck { url } = command {
+    match command {
         // Needs no settings: it only asks the running service.
-        return healthcheck(url);
+        Command::Healthcheck { url } => return healthcheck(url),
+        // Read only where the data lies: settings would create a signing key in the folder.
+        Command::Backup { dir } => {
+            let (database, data_dir) = planloket::config::storage_from_env()?;
+            let m = planloket::app::backup::backup(&database, &data_dir, &dir)?;
+            println!(
+                "backup written to {}: the {} database ({} migrations) and {} files",
+                dir.display(),
+                m.backend,
+                m.migrations.len(),
+                m.files.len()
+            );
+            return Ok(());
+        }
+        Command::Restore { dir } => {
+            let (database, data_dir) = planloket::config::storage_from_env()?;
+            let m = planloket::app::backup::restore(&database, &data_dir, &dir)?;
+            println!(
+                "restored the backup of {} ({} files) into {}: integrity and migrations checked; start the service",
+                m.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                m.files.len(),
+                data_dir.display()
+            );
+            return Ok(());
+        }
+        _ => {}
     }
     let settings = Settings::from_env()?;
     tracing::info!(database = ?settings.database, "starting");
@@ -181,7 +219,7 @@ fn run(command: Command) -> Result<(), String> {
             serve(&settings)
         }
         Command::Serve => serve(&settings),
-        Command::Healthcheck { .. } => Ok(()),
+        Command::Healthcheck { .. } | Command::Backup { .. } | Command::Restore { .. } => Ok(()),
     }
 }
 
@@ -191,7 +229,14 @@ fn serve(settings: &Settings) -> Result<(), String> {
         // Where people go (the web front) and where clients go (the API).
         println!("planloket web front: http://{}/", running.addr);
         println!("planloket API:       http://{}/api/v1", running.addr);
-        let _mail_worker = running.mail_worker;
-        running.server.await.map_err(|e| e.to_string())
+        let mail_worker = running.mail_worker;
+        // On SIGTERM (or SIGINT) actix stops accepting, lets the requests in flight finish
+        // (at most `SHUTDOWN_SECS`), and then this returns.
+        let served = running.server.await.map_err(|e| e.to_string());
+        tracing::info!("stopped serving; the mail worker finishes the mail it is sending");
+        // The worker finishes the mail being sent and gives the rest of its claim back.
+        drop(mail_worker);
+        tracing::info!("stopped");
+        served
     })
 }

@@ -13,6 +13,9 @@ use actix_web::{web, HttpServer};
 
 use crate::app::{self, App};
 
+/// How long requests in flight may take to finish once the service is asked to stop.
+pub const SHUTDOWN_SECS: u64 = 25;
+
 /// The most a request body may hold, whichever door it is sent to.
 pub const BODY_LIMIT: usize = 1 << 20;
 
@@ -151,6 +154,9 @@ pub fn server(
     // Blocking work (database, hashing) runs on a pool per worker; more threads than the
     // database pool has connections would only wait for one, each holding memory.
     .worker_max_blocking_threads(8)
+    // On SIGTERM the requests in flight get this long to finish (a container runtime's
+    // default grace before SIGKILL is 30 s too: `stop_grace_period`, `terminationGracePeriodSeconds`).
+    .shutdown_timeout(SHUTDOWN_SECS)
     .listen(listener)?
     .run();
     Ok(server)

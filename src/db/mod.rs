@@ -6,6 +6,7 @@
 pub mod adoptions;
 pub mod assessment;
 pub mod attempts;
+pub mod backup;
 pub mod bank_accounts;
 pub mod batches;
 pub mod conditions;

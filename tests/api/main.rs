@@ -22,6 +22,7 @@ mod grants;
 mod mail;
 mod merging;
 mod metrics;
+mod operations;
 mod openapi;
 mod organisations;
 mod overview;
