@@ -49,6 +49,20 @@ for backend in ${BACKENDS:-sqlite postgres}; do
     row "$backend" "$n" "bare: one row by id" "$CONNECTIONS" "$bare_rps" "$p50" "$p99" "$err" "1.00" "$(rss "$BARE")"
     read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans/$PLAN")
     row "$backend" "$n" "GET /plans/{id}" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    # The cost of counting for /metrics (issue 34): a second instance on the same database
+    # serving /metrics (PLANLOKET_METRICS_TOKEN set), measured right after the first.
+    M_PORT=$(free_port)
+    DATABASE_URL=$URL PLANLOKET_DATA_DIR=$OUT PLANLOKET_BIND=127.0.0.1:$M_PORT PLANLOKET_METRICS_TOKEN=bench-metrics-token-0123456789abcdef \
+      target/release/planloket serve > "$OUT/app-metrics.log" 2>&1 &
+    APP_M=$!
+    PIDS+=("$APP_M")
+    wait_up "http://127.0.0.1:$M_PORT/api/v1/health"
+    read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "http://127.0.0.1:$M_PORT/api/v1/plans/$PLAN")
+    row "$backend" "$n" "GET /plans/{id}, /metrics served (counted)" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "http://127.0.0.1:$M_PORT/api/v1/plans?round=$ROUND&status=submitted&page_size=50")
+    row "$backend" "$n" "GET /plans?round&status&page_size=50, /metrics served (counted)" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
+    kill "$APP_M"
+    wait "$APP_M" 2>/dev/null || true
     read -r rps p50 p99 err < <(measure "$CONNECTIONS" -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans?round=$ROUND&status=submitted&page_size=50")
     row "$backend" "$n" "GET /plans?round&status&page_size=50" "$CONNECTIONS" "$rps" "$p50" "$p99" "$err" "$(ratio "$rps" "$bare_rps")" ""
     read -r rps p50 p99 err < <(measure 16 -H "Authorization: Bearer $TOKEN_TEAM" "$A/plans?round=$ROUND&status=submitted&page_size=50")

@@ -126,9 +126,7 @@ fn is_database_file(path: &Path, db: Option<&Path>) -> bool {
         && name
             .to_string_lossy()
             .strip_prefix(&*db_name.to_string_lossy())
-            .is_some_and(|rest| {
-                ["", "-wal", "-shm", "-journal", ".migrate-lock"].contains(&rest)
-            })
+            .is_some_and(|rest| ["", "-wal", "-shm", "-journal", ".migrate-lock"].contains(&rest))
 }
 
 /// `planloket backup DIR`: writes the database's snapshot and the data folder's files to
@@ -193,8 +191,8 @@ fn checked_manifest(from: &Path) -> Result<Manifest, String> {
             from.display()
         )
     })?;
-    let manifest: Manifest = serde_json::from_str(&text)
-        .map_err(|e| format!("{MANIFEST} cannot be read: {e}"))?;
+    let manifest: Manifest =
+        serde_json::from_str(&text).map_err(|e| format!("{MANIFEST} cannot be read: {e}"))?;
     if manifest.format != FORMAT {
         return Err(format!(
             "this backup has format {}; this planloket reads format {FORMAT}",
@@ -206,7 +204,10 @@ fn checked_manifest(from: &Path) -> Result<Manifest, String> {
             .components()
             .any(|p| !matches!(p, std::path::Component::Normal(_)))
         {
-            return Err(format!("{MANIFEST} names a path outside the backup: {}", c.path));
+            return Err(format!(
+                "{MANIFEST} names a path outside the backup: {}",
+                c.path
+            ));
         }
         let (bytes, hash) = hash_file(&from.join(&c.path))?;
         if bytes != c.bytes || hash != c.blake2s {
@@ -314,7 +315,11 @@ mod tests {
         ] {
             assert!(is_database_file(&Path::new("/data").join(name), Some(db)));
         }
-        for other in ["/data/jwt-secret", "/data/planloket.db.txt", "/other/planloket.db"] {
+        for other in [
+            "/data/jwt-secret",
+            "/data/planloket.db.txt",
+            "/other/planloket.db",
+        ] {
             assert!(!is_database_file(Path::new(other), Some(db)), "{other}");
         }
         assert!(!is_database_file(Path::new("/data/planloket.db"), None));

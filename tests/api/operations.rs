@@ -32,7 +32,10 @@ fn planloket(dir: &std::path::Path, database: Option<&str>) -> Command {
 }
 
 fn temp_dir(what: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("planloket-{what}-{}", uuid::Uuid::now_v7().simple()))
+    std::env::temp_dir().join(format!(
+        "planloket-{what}-{}",
+        uuid::Uuid::now_v7().simple()
+    ))
 }
 
 /// A running service and its API's address.
@@ -67,6 +70,7 @@ impl Service {
             }
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("the service did not start");
     }
 
@@ -197,7 +201,11 @@ fn filing_clients(
                         // acknowledged, and neither will the next be.
                         other => return refused(&filed, other),
                     };
-                    filed.lock().unwrap().plans.push((id.clone(), Instant::now(), false));
+                    filed
+                        .lock()
+                        .unwrap()
+                        .plans
+                        .push((id.clone(), Instant::now(), false));
                     if submit {
                         let done = agent
                             .post(&format!("{base}/plans/{id}/submit"))
@@ -279,7 +287,10 @@ fn sigterm_finishes_what_is_in_flight_and_no_mail_goes_twice() {
         .as_i64()
         .unwrap();
     let files = std::fs::read_dir(dir.join("mail")).unwrap().count() as i64;
-    assert!(sent as usize >= submitted, "a receipt per submission: {sent}");
+    assert!(
+        sent as usize >= submitted,
+        "a receipt per submission: {sent}"
+    );
     assert_eq!(files, sent, "each mail sent exactly once");
     drop(s);
     let _ = std::fs::remove_dir_all(&dir);
@@ -320,12 +331,12 @@ fn a_backup_taken_while_eight_clients_write_restores_every_plan_acknowledged_bef
     let (exit, _) = s.terminate(Duration::from_secs(35));
     assert!(exit.success());
     let filed = std::mem::take(&mut filed.lock().unwrap().plans);
-    let before: Vec<&String> = filed
-        .iter()
-        .filter(|p| p.1 < began)
-        .map(|p| &p.0)
-        .collect();
-    assert!(before.len() >= 8, "the clients wrote before the backup: {}", before.len());
+    let before: Vec<&String> = filed.iter().filter(|p| p.1 < began).map(|p| &p.0).collect();
+    assert!(
+        before.len() >= 8,
+        "the clients wrote before the backup: {}",
+        before.len()
+    );
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(backup.join("manifest.json")).unwrap())
             .unwrap();
@@ -368,7 +379,9 @@ fn a_backup_taken_while_eight_clients_write_restores_every_plan_acknowledged_bef
     let token = s.login(RESIDENT);
     for id in before {
         s.get(&format!("/plans/{id}"), &token)
-            .unwrap_or_else(|code| panic!("plan {id}, acknowledged before the backup, missing: {code}"));
+            .unwrap_or_else(|code| {
+                panic!("plan {id}, acknowledged before the backup, missing: {code}")
+            });
     }
     drop(s);
     for d in [&dir, &backup, &restored] {
@@ -390,7 +403,11 @@ fn a_damaged_backup_is_refused_and_leaves_the_folder_empty() {
         .status
         .success());
     // A backup into a folder that is not empty, or inside the data folder: refused.
-    let again = planloket(&dir, None).arg("backup").arg(&backup).output().unwrap();
+    let again = planloket(&dir, None)
+        .arg("backup")
+        .arg(&backup)
+        .output()
+        .unwrap();
     assert!(!again.status.success());
     let inside = planloket(&dir, None)
         .arg("backup")
