@@ -11,8 +11,12 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release -q
-cargo build --release -q -p planloket-bench
+# BENCH_PREBUILT=1 measures the release binaries already built (while the tree is being
+# changed); by default they are built first.
+if [ -z "${BENCH_PREBUILT:-}" ]; then
+  cargo build --release -q
+  cargo build --release -q -p planloket-bench
+fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_up() {
   for _ in $(seq 1 300); do
