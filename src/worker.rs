@@ -1,6 +1,7 @@
 //! The clock as a front door: a thread that calls the use cases nobody asks for over HTTP.
 //! It sends due mail after commit (`app::outbox::deliver_due`), woken early by a commit that
-//! wrote mail and polling otherwise, and sends report reminders every hour.
+//! wrote mail and polling otherwise, sends report reminders every hour, and the conversations'
+//! gathered mails when they are due.
 
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -27,6 +28,9 @@ impl Drop for Worker {
 /// How often the worker looks for report reminders to send.
 const REMIND_EVERY: Duration = Duration::from_secs(3600);
 
+/// How often the worker looks for conversations' gathered mails that are due.
+const GATHER_EVERY: Duration = Duration::from_secs(5);
+
 /// How often the worker looks for due mail when nothing woke it.
 const POLL: Duration = Duration::from_millis(1000);
 
@@ -44,6 +48,7 @@ pub fn spawn(
         .name("planloket-outbox".into())
         .spawn(move || {
             let mut reminded: Option<std::time::Instant> = None;
+            let mut gathered: Option<std::time::Instant> = None;
             while !s.stopped() {
                 // Report reminders: at start and then every hour; each is noted when sent, so
                 // a reminder goes once however many instances look.
@@ -52,6 +57,15 @@ pub fn spawn(
                     let today = crate::domain::calendar::amsterdam_date(chrono::Utc::now());
                     if let Err(e) = crate::app::grants::remind(&db, &public_url, today) {
                         tracing::warn!(error = %e, "could not send report reminders");
+                    }
+                }
+                // The conversations' gathered mails: due an hour after the last one, looked for
+                // every few seconds (an indexed query); each is taken by a conditional update, so it goes once however
+                // many instances look.
+                if gathered.is_none_or(|t| t.elapsed() >= GATHER_EVERY) {
+                    gathered = Some(std::time::Instant::now());
+                    if let Err(e) = crate::app::conversation::send_gathered(&db, &public_url) {
+                        tracing::warn!(error = %e, "could not send the gathered message mails");
                     }
                 }
                 let delivery = crate::app::outbox::Delivery {

@@ -40,6 +40,8 @@ pub struct Dossier {
     /// How the team reaches the applicant: name and e-mail address (the team only; none for
     /// an organisation's own action, which nobody applied for).
     pub applicant: Option<(String, String)>,
+    /// The conversation with the applicants, for the programme team (none for the board).
+    pub conversation: Option<super::conversation::Conversation>,
 }
 
 /// Reads a plan's dossier (programme team and board).
@@ -117,7 +119,9 @@ pub fn dossier(
         } else {
             None
         };
+    let conversation = super::conversation::on_plan_page(c, actor, &view.plan)?;
     Ok(Dossier {
+        conversation,
         applicant,
         view,
         round,

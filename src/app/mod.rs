@@ -13,6 +13,7 @@ pub mod assessment;
 pub mod backup;
 pub mod board;
 pub mod cache;
+pub mod conversation;
 pub mod dossier;
 pub mod error;
 pub mod grants;

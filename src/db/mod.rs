@@ -10,6 +10,7 @@ pub mod backup;
 pub mod bank_accounts;
 pub mod batches;
 pub mod conditions;
+pub mod conversation;
 pub mod grants;
 pub mod notes;
 pub mod organisations;

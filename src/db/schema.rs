@@ -217,6 +217,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_messages (id) {
+        id -> Text,
+        plan_id -> Text,
+        author_id -> Text,
+        author_role -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    message_notices (plan_id, user_id) {
+        plan_id -> Text,
+        user_id -> Text,
+        mailed_at -> Nullable<Timestamp>,
+        waiting_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     oidc_links (issuer, subject) {
         issuer -> Text,
         subject -> Text,
@@ -454,6 +474,8 @@ diesel::joinable!(grants -> plans (plan_id));
 diesel::allow_tables_to_appear_in_same_query!(
     oidc_links,
     oidc_requests,
+    plan_messages,
+    message_notices,
     totp_factors,
     recovery_codes,
     email_changes,

@@ -216,3 +216,19 @@ pub fn use_email_change(
     .execute(c)?;
     Ok((n == 1).then_some((user_id, new_email, epoch)))
 }
+
+/// Every active account holding `role` (the programme team, who are mailed about the
+/// conversations): accounts are few, so they are filtered here rather than by the roles text.
+pub fn active_with_role(c: &mut DbConn, role: Role) -> Result<Vec<Account>, DbError> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .order(users::created_at.asc())
+        .select(UserRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(UserRow::parse)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|a| a.roles.contains(&role))
+        .collect())
+}

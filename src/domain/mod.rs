@@ -8,6 +8,7 @@ pub mod budget;
 pub mod calendar;
 pub mod client;
 pub mod conflict;
+pub mod conversation;
 pub mod decision;
 pub mod errors;
 pub mod evaluation;

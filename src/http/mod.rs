@@ -7,6 +7,7 @@ pub mod adoptions;
 pub mod assessment;
 pub mod auth;
 pub mod board;
+pub mod conversation;
 pub mod decisions;
 pub mod extract;
 pub mod grants;
@@ -144,6 +145,8 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/submit", plans::submit)
         .add(M::POST, "/plans/{id}/withdraw", plans::withdraw)
         .add(M::GET, "/plans/{id}/events", plans::events)
+        .add(M::GET, "/plans/{id}/messages", conversation::list)
+        .add(M::POST, "/plans/{id}/messages", conversation::post)
         .add(M::GET, "/plans/{id}/versions", plans::versions)
         .add(
             M::POST,

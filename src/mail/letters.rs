@@ -155,6 +155,58 @@ letter!(
     "mail/invited.txt",
     "mail/invited.html"
 );
+letter!(
+    NewMessage {
+        name,
+        title,
+        kenmerk,
+        news,
+        from,
+        link
+    },
+    "mail/new_message.txt",
+    "mail/new_message.html"
+);
+
+/// To the other side of a plan's conversation: `count` new messages (one at once, the ones
+/// after it gathered an hour later) from the applicants or the programme team, with a link to
+/// the plan. The messages themselves stay in planloket: the mail says only that there are any.
+pub fn new_message(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan: (&str, &str),
+    from_team: bool,
+    count: i64,
+    link: &str,
+) -> Result<Letter, LetterError> {
+    let subject = if count > 1 {
+        format!("Nieuwe berichten over {title}")
+    } else {
+        format!("Nieuw bericht over {title}")
+    };
+    let news = if count > 1 {
+        format!("Er zijn {count} nieuwe berichten")
+    } else {
+        "Er is een nieuw bericht".to_string()
+    };
+    let from = if from_team {
+        "het programmateam"
+    } else {
+        "de indieners"
+    };
+    let body = NewMessage {
+        subject: subject.clone(),
+        name: name.into(),
+        title: title.into(),
+        kenmerk: plan.1.into(),
+        news,
+        from: from.into(),
+        link: link.into(),
+    }
+    .render()?;
+    Ok(letter("new_message", to, subject, body, Some(plan.0)))
+}
 
 mod accounts;
 mod decision;

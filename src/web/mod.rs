@@ -12,6 +12,7 @@ pub mod applicant;
 pub mod assets;
 pub mod attachments;
 pub mod board;
+pub mod conversation;
 pub mod error;
 pub mod form;
 pub mod grants;
@@ -266,6 +267,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(submitting::keep_answer),
             )
             .route(
+                "/plannen/{id}/berichten",
+                web::post().to(conversation::post_message),
+            )
+            .route(
                 "/verslagen/{id}/bijlage",
                 web::get().to(attachments::attachment),
             )
@@ -469,6 +474,7 @@ fn multipart() -> impl actix_web::guard::Guard {
 pub fn flash(key: Option<&str>) -> Option<&'static str> {
     Some(match key? {
         "opgeslagen" => "Uw concept is opgeslagen.",
+        "bericht-verstuurd" => "Uw bericht is verstuurd.",
         "klaargezet" => "Het plan staat klaar voor de indiener. Die krijgt een e-mail om het na te lezen en in te dienen.",
         "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",

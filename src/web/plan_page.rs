@@ -44,6 +44,7 @@ struct PlanPage {
     may_submit: bool,
     may_withdraw: bool,
     may_delete: bool,
+    conversation: Option<super::conversation::ConversationView>,
 }
 
 /// The published decision as the applicant reads it.
@@ -230,10 +231,11 @@ pub async fn plan_page(
         }
         let found = plans::read_named(c, &st.rounds, &actor, &pid)?;
         let kept = plans::kept_answer(c, &actor, &pid)?.unwrap_or_default();
-        Ok(Some((found, kept)))
+        let talk = crate::app::conversation::on_plan_page(c, &actor, &found.0.plan)?;
+        Ok(Some((found, kept, talk)))
     })
     .await?;
-    let Some(((view, round, names), kept)) = found else {
+    let Some(((view, round, names), kept, talk)) = found else {
         return super::team::plan_page(state, v, id, q.into_inner()).await;
     };
     let actor = v.require(&format!("/plannen/{id}"))?.actor();
@@ -290,6 +292,9 @@ pub async fn plan_page(
         may_submit: plan.status == PlanStatus::Draft && allowed.contains(&Action::Submit),
         may_withdraw: allowed.contains(&Action::Withdraw),
         may_delete: allowed.contains(&Action::Delete),
+        conversation: talk
+            .as_ref()
+            .map(|c| super::conversation::shown(c, &plan.id)),
     };
     render(&v, StatusCode::OK, &page)
 }

@@ -175,6 +175,7 @@ struct StaffPlanPage {
     similar: Vec<SimilarLine>,
     evaluations: usize,
     links: Vec<(&'static str, String, String)>,
+    conversation: Option<super::conversation::ConversationView>,
 }
 
 fn criterion_name(round: &Round, code: &str) -> String {
@@ -356,6 +357,10 @@ pub async fn plan_page(
         advice: advice_view(&d),
         note,
         applicant: d.applicant.clone(),
+        conversation: d
+            .conversation
+            .as_ref()
+            .map(|c| super::conversation::shown(c, &plan.id)),
         tally: tally_line(&d),
         fields: shown_fields(&d.view, &d.round, &d.organisations),
         versions: {

@@ -15,6 +15,7 @@ mod binary;
 mod board;
 mod confidentiality;
 mod conventions;
+mod conversation;
 mod faults;
 mod filed_for;
 mod funding;

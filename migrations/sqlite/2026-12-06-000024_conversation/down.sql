@@ -1,0 +1,2 @@
+DROP TABLE message_notices;
+DROP TABLE plan_messages;
