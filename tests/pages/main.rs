@@ -11,6 +11,7 @@ mod browser;
 
 mod accounts;
 mod applicant;
+mod conversation;
 mod money;
 mod public;
 mod single_sign_on;

@@ -623,6 +623,12 @@ def round_assessment(browser, plan_id, round_href):
     expect_text(team, "Gewijzigd: Omschrijving")
     expect_text(team, "samen met de school en de buren")
     axe(team, "plan-team")
+    # The conversation (issue 32): the team writes to the resident beside the formal question.
+    team.fill("#bericht", "Wij zoeken nog een school die meedoet. Kent u er een?")
+    team.click("button:has-text('Bericht versturen')")
+    expect_text(team, "Uw bericht is verstuurd")
+    expect_text(team, "Gesprek met de indieners")
+    axe(team, "plan-team-gesprek")
     team.click("button:has-text('In behandeling nemen')")
     expect_text(team, "Het plan is in behandeling genomen")
     # No question after the adoption: the page does not offer one.
@@ -750,6 +756,14 @@ def round_assessment(browser, plan_id, round_href):
     resident.goto(BASE + f"/plannen/{plan_id}")
     expect_text(resident, "toegekend: € 5.000")
     axe(resident, "plan-besluit-bewoner")
+    # The team's message waits in the conversation (and was mailed); the resident answers.
+    expect_text(resident, "Wij zoeken nog een school die meedoet.")
+    assert mails_to("bewoner@demo.planloket.nl", "Nieuw bericht over"), "the resident is told of the message"
+    resident.fill("#bericht", "De Vlinderboom doet graag mee.")
+    resident.click("button:has-text('Bericht versturen')")
+    expect_text(resident, "Uw bericht is verstuurd")
+    expect_text(resident, "De Vlinderboom doet graag mee.")
+    axe(resident, "plan-gesprek-bewoner")
     ctx6.close()
 
 
