@@ -3,7 +3,7 @@
 //! are gathered into one mail per person and plan (`send_gathered`, from the worker).
 
 use super::outbox::enqueue;
-use super::plans::{co_applicants, load_visible};
+use super::plans::{co_applicants, is_applicant, load_visible};
 use super::{new_id, now, Error};
 use crate::db::conversation::Message;
 use crate::db::{self, Db, DbConn, Tx};
@@ -15,16 +15,6 @@ use crate::domain::plan::Plan;
 use crate::domain::text::Bounded;
 use crate::domain::user::{Account, Actor, Role};
 use crate::mail::letters;
-
-/// Whether `user_id` is one of the plan's applicants: its owner, or the owner of a plan
-/// merged into it.
-fn is_applicant(c: &mut DbConn, plan: &Plan, user_id: &str) -> Result<bool, Error> {
-    Ok(plan.has_applicant()
-        && (plan.owner_id == user_id
-            || co_applicants(c, plan)?
-                .iter()
-                .any(|(owner, _)| owner == user_id)))
-}
 
 /// The plan and the side the caller takes in its conversation: 404 when they may not see the
 /// plan, 403 when they see it but take no part (the board, finance, an admin).

@@ -21,6 +21,7 @@ pub mod operations;
 pub mod organisations;
 pub mod outbox;
 pub mod payments;
+pub mod plan_attachments;
 pub mod plans;
 pub mod reservations;
 pub mod rounds;

@@ -15,6 +15,7 @@ pub mod grants;
 pub mod notes;
 pub mod organisations;
 pub mod outbox;
+pub mod plan_attachments;
 pub mod plans;
 pub mod reservations;
 pub mod rounds;

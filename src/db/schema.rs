@@ -228,6 +228,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_attachments (id) {
+        id -> Text,
+        plan_id -> Text,
+        position -> Integer,
+        uploader_id -> Text,
+        name -> Text,
+        media_type -> Text,
+        size -> BigInt,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     message_notices (plan_id, user_id) {
         plan_id -> Text,
         user_id -> Text,
@@ -476,6 +489,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oidc_requests,
     plan_messages,
     message_notices,
+    plan_attachments,
     totp_factors,
     recovery_codes,
     email_changes,

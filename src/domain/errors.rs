@@ -206,6 +206,8 @@ pub enum DomainError {
     /// A staff account signed in without a second factor: it may only enrol one
     /// (`second_factor::check_signed_in`).
     EnrolmentRequired(Bilingual),
+    /// A file of a type that is not taken (a plan's attachment): what is, said.
+    UnsupportedType(Bilingual),
 }
 
 impl DomainError {
@@ -226,6 +228,7 @@ impl DomainError {
             DomainError::ConditionsOpen { .. } => "conditions-open",
             DomainError::Conflict(_) => "conflict",
             DomainError::EnrolmentRequired(_) => "mfa-enrolment-required",
+            DomainError::UnsupportedType(_) => "unsupported-media-type",
         }
     }
 
@@ -292,6 +295,7 @@ impl DomainError {
             DomainError::Duplicate(said)
             | DomainError::Conflict(said)
             | DomainError::EnrolmentRequired(said)
+            | DomainError::UnsupportedType(said)
             | DomainError::Forbidden(said) => said.en.clone(),
         }
     }
@@ -361,6 +365,7 @@ impl DomainError {
             DomainError::Duplicate(said)
             | DomainError::Conflict(said)
             | DomainError::EnrolmentRequired(said)
+            | DomainError::UnsupportedType(said)
             | DomainError::Forbidden(said) => said.nl.clone(),
         }
     }

@@ -279,12 +279,15 @@ pub async fn file_report(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentQuery {
-    name: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 /// Reads a body of at most `limit` bytes (one more is read, so the rule can say it is too
 /// large), giving up on a body that trickles in.
-async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub(super) async fn read_limited(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
     let read = async {
         let mut out = Vec::new();
         while let Some(chunk) = payload.next().await {

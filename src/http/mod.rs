@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod overview;
 pub mod payments;
+pub mod plan_attachments;
 pub mod plans;
 pub mod problem;
 pub mod reservations;
@@ -146,6 +147,10 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/withdraw", plans::withdraw)
         .add(M::GET, "/plans/{id}/events", plans::events)
         .add(M::GET, "/plans/{id}/messages", conversation::list)
+        .add(M::POST, "/plans/{id}/attachments", plan_attachments::add)
+        .add(M::GET, "/plans/{id}/attachments", plan_attachments::list)
+        .add(M::GET, "/attachments/{id}", plan_attachments::download)
+        .add(M::DELETE, "/attachments/{id}", plan_attachments::remove)
         .add(M::POST, "/plans/{id}/messages", conversation::post)
         .add(M::GET, "/plans/{id}/versions", plans::versions)
         .add(

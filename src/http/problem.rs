@@ -128,6 +128,7 @@ fn domain_status(e: &DomainError) -> StatusCode {
         DomainError::Forbidden(_)
         | DomainError::Recused { .. }
         | DomainError::EnrolmentRequired(_) => StatusCode::FORBIDDEN,
+        DomainError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         DomainError::NotAllowed { .. }
         | DomainError::RoundNotOpen { .. }
         | DomainError::RoundAdopted

@@ -28,6 +28,7 @@ mod operations;
 mod organisations;
 mod overview;
 mod payments;
+mod plan_attachments;
 mod plans;
 mod readiness;
 mod reservations;

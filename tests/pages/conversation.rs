@@ -40,7 +40,11 @@ fn the_applicant_and_the_team_talk_on_the_plan_page_and_the_board_sees_none_of_i
         .expect(409)
         .shows("Uw bericht: is verplicht");
     let sent = applicant
-        .submit(&page, &to, &[("bericht", "Kunnen wij samenwerken met de bibliotheek?")])
+        .submit(
+            &page,
+            &to,
+            &[("bericht", "Kunnen wij samenwerken met de bibliotheek?")],
+        )
         .expect(303);
     assert_eq!(
         sent.location.as_deref(),
@@ -58,11 +62,19 @@ fn the_applicant_and_the_team_talk_on_the_plan_page_and_the_board_sees_none_of_i
         .expect(200)
         .shows("Gesprek met de indieners")
         .shows("Kunnen wij samenwerken met de bibliotheek?");
-    team.submit(&page, &to, &[("bericht", "Ja, graag. Zet ze als partner in het plan.")])
-        .expect(303);
+    team.submit(
+        &page,
+        &to,
+        &[("bericht", "Ja, graag. Zet ze als partner in het plan.")],
+    )
+    .expect(303);
     // The formal question takes its place in the same timeline.
-    app.post(&format!("/plans/{id}/start-review"), Some(&team_token), json!({}))
-        .expect(200);
+    app.post(
+        &format!("/plans/{id}/start-review"),
+        Some(&team_token),
+        json!({}),
+    )
+    .expect(200);
     app.post(
         &format!("/plans/{id}/request-info"),
         Some(&team_token),
@@ -78,11 +90,17 @@ fn the_applicant_and_the_team_talk_on_the_plan_page_and_the_board_sees_none_of_i
     let first = html.find("Kunnen wij samenwerken").unwrap();
     let reply = html.find("Ja, graag.").unwrap();
     let question = html.rfind("Welke dagen is de huiswerkklas open?").unwrap();
-    assert!(first < reply && reply < question, "the timeline is in order");
+    assert!(
+        first < reply && reply < question,
+        "the timeline is in order"
+    );
 
     let (mut board, _) = crate::signed_in(app, &["board_member"], None);
     let seen = board.get(&page).expect(200);
-    assert!(!seen.html.contains("Gesprek met"), "the board reads no conversation");
+    assert!(
+        !seen.html.contains("Gesprek met"),
+        "the board reads no conversation"
+    );
     assert!(!seen.html.contains("Kunnen wij samenwerken"));
     board
         .submit(&page, &to, &[("bericht", "Mag ik meedoen?")])

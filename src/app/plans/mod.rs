@@ -134,6 +134,16 @@ pub fn co_applicants(c: &mut DbConn, plan: &Plan) -> Result<Vec<(String, String)
     Ok(owners)
 }
 
+/// Whether `user_id` is one of the plan's applicants: its owner, or the owner of a plan
+/// merged into it (an organisation's own action the team filed has none).
+pub fn is_applicant(c: &mut DbConn, plan: &Plan, user_id: &str) -> Result<bool, Error> {
+    Ok(plan.has_applicant()
+        && (plan.owner_id == user_id
+            || co_applicants(c, plan)?
+                .iter()
+                .any(|(owner, _)| owner == user_id)))
+}
+
 /// Completes a plan for its answer (one more query: the plans merged into it).
 pub fn view(c: &mut DbConn, plan: Plan) -> Result<PlanView, Error> {
     let merged_from = db::plans::merged_into(c, &plan.id)?;

@@ -479,6 +479,10 @@ pub fn download_name(name: &str, media_type: &str) -> String {
         "application/pdf" => "pdf",
         "image/png" => "png",
         "image/jpeg" => "jpg",
+        crate::domain::plan::attachments::ODT => "odt",
+        crate::domain::plan::attachments::ODS => "ods",
+        crate::domain::plan::attachments::DOCX => "docx",
+        crate::domain::plan::attachments::XLSX => "xlsx",
         _ => "bin",
     };
     let stem = match name.rsplit_once('.') {

@@ -1,6 +1,7 @@
 //! A plan: what the applicant writes, the rules any saved plan keeps, and the plan as stored
 //! with what the assessment added to it.
 
+pub mod attachments;
 mod content;
 pub mod reference;
 mod submission;
