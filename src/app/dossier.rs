@@ -42,6 +42,8 @@ pub struct Dossier {
     pub applicant: Option<(String, String)>,
     /// The conversation with the applicants, for the programme team (none for the board).
     pub conversation: Option<super::conversation::Conversation>,
+    /// The plan's attachments.
+    pub attachments: Vec<crate::db::plan_attachments::PlanAttachment>,
 }
 
 /// Reads a plan's dossier (programme team and board).
@@ -120,7 +122,9 @@ pub fn dossier(
             None
         };
     let conversation = super::conversation::on_plan_page(c, actor, &view.plan)?;
+    let attachments = db::plan_attachments::of_plan(c, &view.plan.id)?;
     Ok(Dossier {
+        attachments,
         conversation,
         applicant,
         view,

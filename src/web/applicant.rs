@@ -40,6 +40,8 @@ struct PlanFormPage {
     themes: Vec<(String, String)>,
     organisations: Vec<(String, String)>,
     named: &'static str,
+    /// A saved plan's attachments (none on a new plan's form).
+    attachments: Option<super::plan_attachments::AttachmentsView>,
 }
 
 impl PlanFormPage {
@@ -165,6 +167,7 @@ async fn form_page(
         organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
         named: NAMED,
         f,
+        attachments: None,
     })
 }
 
@@ -475,7 +478,14 @@ pub async fn edit_plan_page(
     let st = state.clone();
     let pid = id.clone();
     let a = me.clone();
-    let (view, round) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
+    let (view, round, files) = web::block(move || {
+        st.read(|c| {
+            let (view, round) = plans::read(c, &a, &pid)?;
+            let files = crate::app::plan_attachments::list(c, &a, &pid)?;
+            Ok((view, round, files))
+        })
+    })
+    .await??;
     if !view.allowed_actions(&me).contains(&Action::Edit) {
         // Back on the form after submitting (or an old link): the plan says where it stands.
         return Ok(redirect(
@@ -495,6 +505,14 @@ pub async fn edit_plan_page(
     )
     .await?;
     page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
+    let mut files = super::plan_attachments::shown(
+        &id,
+        &files,
+        &me.user_id,
+        crate::domain::plan::attachments::check_changeable(view.plan.status).is_ok(),
+    );
+    files.on_form = true;
+    page.attachments = Some(files);
     render(&v, StatusCode::OK, &page)
 }
 

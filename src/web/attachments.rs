@@ -16,17 +16,18 @@ use crate::domain::grant as rules;
 use crate::domain::DomainError;
 
 /// Reads the attachment form (`multipart/form-data`): its token and the chosen file, at most
-/// one byte over the limit (the rule then says it is too large).
-async fn read_attachment(
+/// one byte over `limit` (the rule then says it is too large).
+pub(super) async fn read_attachment(
     mut payload: actix_multipart::Multipart,
-) -> Result<(Option<String>, String, Vec<u8>), WebError> {
+    limit: usize,
+) -> Result<Uploaded, WebError> {
     use futures_util::StreamExt;
     let bad = || {
         WebError::Refused(
             "Het formulier kwam niet goed aan. Kies het bestand en probeer het opnieuw.".into(),
         )
     };
-    let (mut csrf, mut name, mut bytes) = (None, String::new(), Vec::new());
+    let mut up = Uploaded::default();
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| bad())?;
         let field_name = field.name().unwrap_or_default().to_string();
@@ -36,19 +37,30 @@ async fn read_attachment(
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| bad())?;
-            let room = (rules::ATTACHMENT_MAX_BYTES + 1).saturating_sub(data.len());
+            let room = (limit + 1).saturating_sub(data.len());
             data.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
         match field_name.as_str() {
-            "csrf" => csrf = String::from_utf8(data).ok(),
+            "csrf" => up.csrf = String::from_utf8(data).ok(),
+            "terug" => up.back = String::from_utf8(data).ok(),
             "bestand" => {
-                name = file_name.unwrap_or_default();
-                bytes = data;
+                up.name = file_name.unwrap_or_default();
+                up.bytes = data;
             }
             _ => {}
         }
     }
-    Ok((csrf, name, bytes))
+    Ok(up)
+}
+
+/// What an attachment form sent: its token, the file's name and bytes, and where the page
+/// that sent it wants to go back to (`terug`), if it says.
+#[derive(Default)]
+pub(super) struct Uploaded {
+    pub csrf: Option<String>,
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub back: Option<String>,
 }
 
 /// `POST /verslagen/{id}/bijlage`: the applicant adds a photo or a PDF to a filed report.
@@ -60,7 +72,9 @@ pub async fn attach(
 ) -> Result<HttpResponse, WebError> {
     let report_id = path.into_inner();
     let actor = v.require("/subsidies")?.actor();
-    let (csrf, name, bytes) = read_attachment(payload).await?;
+    let Uploaded {
+        csrf, name, bytes, ..
+    } = read_attachment(payload, rules::ATTACHMENT_MAX_BYTES).await?;
     v.check_csrf(csrf.as_deref())?;
     let st = state.clone();
     let rid = report_id.clone();

@@ -20,6 +20,7 @@ pub mod kit;
 pub mod my_account;
 pub mod my_plans;
 pub mod payments;
+pub mod plan_attachments;
 pub mod plan_form;
 pub mod plan_page;
 pub mod public;
@@ -271,6 +272,15 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(conversation::post_message),
             )
             .route(
+                "/plannen/{id}/bijlagen",
+                web::post().to(plan_attachments::add),
+            )
+            .route("/bijlagen/{id}", web::get().to(plan_attachments::download))
+            .route(
+                "/bijlagen/{id}/verwijderen",
+                web::post().to(plan_attachments::remove),
+            )
+            .route(
                 "/verslagen/{id}/bijlage",
                 web::get().to(attachments::attachment),
             )
@@ -475,6 +485,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
     Some(match key? {
         "opgeslagen" => "Uw concept is opgeslagen.",
         "bericht-verstuurd" => "Uw bericht is verstuurd.",
+        "bijlage-toegevoegd" => "De bijlage is toegevoegd.",
         "klaargezet" => "Het plan staat klaar voor de indiener. Die krijgt een e-mail om het na te lezen en in te dienen.",
         "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",

@@ -45,6 +45,7 @@ struct PlanPage {
     may_withdraw: bool,
     may_delete: bool,
     conversation: Option<super::conversation::ConversationView>,
+    attachments: Option<super::plan_attachments::AttachmentsView>,
 }
 
 /// The published decision as the applicant reads it.
@@ -232,10 +233,11 @@ pub async fn plan_page(
         let found = plans::read_named(c, &st.rounds, &actor, &pid)?;
         let kept = plans::kept_answer(c, &actor, &pid)?.unwrap_or_default();
         let talk = crate::app::conversation::on_plan_page(c, &actor, &found.0.plan)?;
-        Ok(Some((found, kept, talk)))
+        let files = crate::app::plan_attachments::list(c, &actor, &pid)?;
+        Ok(Some((found, kept, talk, files)))
     })
     .await?;
-    let Some(((view, round, names), kept, talk)) = found else {
+    let Some(((view, round, names), kept, talk, files)) = found else {
         return super::team::plan_page(state, v, id, q.into_inner()).await;
     };
     let actor = v.require(&format!("/plannen/{id}"))?.actor();
@@ -295,6 +297,12 @@ pub async fn plan_page(
         conversation: talk
             .as_ref()
             .map(|c| super::conversation::shown(c, &plan.id)),
+        attachments: Some(super::plan_attachments::shown(
+            &plan.id,
+            &files,
+            &actor.user_id,
+            crate::domain::plan::attachments::check_changeable(plan.status).is_ok(),
+        )),
     };
     render(&v, StatusCode::OK, &page)
 }

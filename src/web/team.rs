@@ -176,6 +176,7 @@ struct StaffPlanPage {
     evaluations: usize,
     links: Vec<(&'static str, String, String)>,
     conversation: Option<super::conversation::ConversationView>,
+    attachments: Option<super::plan_attachments::AttachmentsView>,
 }
 
 fn criterion_name(round: &Round, code: &str) -> String {
@@ -361,6 +362,12 @@ pub async fn plan_page(
             .conversation
             .as_ref()
             .map(|c| super::conversation::shown(c, &plan.id)),
+        attachments: Some(super::plan_attachments::shown(
+            &plan.id,
+            &d.attachments,
+            &actor.user_id,
+            false,
+        )),
         tally: tally_line(&d),
         fields: shown_fields(&d.view, &d.round, &d.organisations),
         versions: {

@@ -204,6 +204,60 @@ impl<'a> Browser<'a> {
         self.post_raw(path, &all)
     }
 
+    /// Posts a `multipart/form-data` form to `path` with the form token of the page at
+    /// `from`, the text `fields` and one file (`field`, its name, its bytes), as a browser
+    /// sends a form with a file field.
+    pub fn submit_file(
+        &mut self,
+        from: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let token = self.get(from).token();
+        let boundary = "----planloket-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        for (k, v) in std::iter::once(("csrf", token.as_str())).chain(fields.iter().copied()) {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (field, name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut req = self.agent.post(&format!("{}{path}", self.origin));
+        if !self.cookies.is_empty() {
+            req = req.set("Cookie", &self.cookie_header());
+        }
+        let r = match req
+            .set(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send_bytes(&body)
+        {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{e}"),
+        };
+        Page {
+            status: r.status(),
+            location: r.header("location").map(String::from),
+            content_type: r.header("content-type").unwrap_or("").to_string(),
+            headers: Default::default(),
+            cookies: Vec::new(),
+            html: r.into_string().unwrap_or_default(),
+        }
+    }
+
     /// Signs in with a password on `/inloggen`.
     pub fn sign_in(&mut self, email: &str, password: &str) -> Page {
         self.submit(

@@ -13,6 +13,7 @@ mod accounts;
 mod applicant;
 mod conversation;
 mod money;
+mod plan_attachments;
 mod public;
 mod single_sign_on;
 mod staff;

@@ -586,6 +586,16 @@ def round_filing(browser, round_href):
     resident.fill("#description", "Een moestuin achter het buurthuis, samen met de school en de buren.")
     resident.click("button:has-text('Concept opslaan')")
     assert resident.input_value("#answer") == "De buren doen dat om de beurt."
+    # A cost sheet with the answer (issue 32): the plan takes files while it waits for one.
+    sheet = os.path.join(SCREENS, "begroting-moestuin.pdf")
+    with open(sheet, "wb") as f:
+        f.write(b"%PDF-1.4\n% begroting moestuin\n")
+    resident.set_input_files("#bestand-plan", sheet)
+    resident.click("button:has-text('Bijlage toevoegen')")
+    expect_text(resident, "De bijlage is toegevoegd")
+    expect_text(resident, "begroting-moestuin.pdf")
+    axe(resident, "plan-bijlagen")
+    assert resident.input_value("#answer") == "De buren doen dat om de beurt."
     resident.click("button:has-text('Opnieuw indienen')")
     expect_text(resident, "Uw plan is opnieuw ingediend")
     rctx.close()
@@ -622,6 +632,7 @@ def round_assessment(browser, plan_id, round_href):
     expect_text(team, "De buren doen dat om de beurt.")
     expect_text(team, "Gewijzigd: Omschrijving")
     expect_text(team, "samen met de school en de buren")
+    expect_text(team, "begroting-moestuin.pdf")
     axe(team, "plan-team")
     # The conversation (issue 32): the team writes to the resident beside the formal question.
     team.fill("#bericht", "Wij zoeken nog een school die meedoet. Kent u er een?")
