@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod payments;
 pub mod plan_attachments;
 pub mod plans;
+pub mod plenary;
 pub mod reservations;
 pub mod rounds;
 pub mod second_factor;

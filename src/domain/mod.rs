@@ -19,6 +19,7 @@ pub mod organisation;
 pub mod overview;
 pub mod permission;
 pub mod plan;
+pub mod plenary;
 pub mod pre_advice;
 pub mod reservation;
 pub mod round;

@@ -17,6 +17,7 @@ pub mod overview;
 pub mod payments;
 pub mod plan_attachments;
 pub mod plans;
+pub mod plenary;
 pub mod problem;
 pub mod reservations;
 pub mod rounds;
@@ -146,6 +147,7 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/plans/{id}/submit", plans::submit)
         .add(M::POST, "/plans/{id}/withdraw", plans::withdraw)
         .add(M::GET, "/plans/{id}/events", plans::events)
+        .add(M::GET, "/rounds/{id}/plenary", plenary::plenary)
         .add(M::GET, "/plans/{id}/messages", conversation::list)
         .add(M::POST, "/plans/{id}/attachments", plan_attachments::add)
         .add(M::GET, "/plans/{id}/attachments", plan_attachments::list)

@@ -23,6 +23,7 @@ pub mod payments;
 pub mod plan_attachments;
 pub mod plan_form;
 pub mod plan_page;
+pub mod plenary;
 pub mod public;
 pub mod review;
 pub mod round_form;
@@ -196,6 +197,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             .route("/rondes/{id}/budget", web::get().to(rounds::budget))
             .route("/rondes/{id}/rangorde", web::get().to(rounds::ranking))
+            .route(
+                "/rondes/{id}/plannen-van-de-ronde",
+                web::get().to(plenary::plenary_page),
+            )
             .route(
                 "/rondes/{id}/reserveringen",
                 web::post().to(rounds::reserve),

@@ -46,6 +46,8 @@ struct PlanPage {
     may_delete: bool,
     conversation: Option<super::conversation::ConversationView>,
     attachments: Option<super::plan_attachments::AttachmentsView>,
+    /// The round's plans are shown to its applicants (its window has closed).
+    plenary: bool,
 }
 
 /// The published decision as the applicant reads it.
@@ -297,6 +299,11 @@ pub async fn plan_page(
         conversation: talk
             .as_ref()
             .map(|c| super::conversation::shown(c, &plan.id)),
+        plenary: crate::domain::plenary::may_see(
+            round.spec.closes_at,
+            chrono::Utc::now(),
+            crate::domain::plenary::shows(plan.status),
+        ),
         attachments: Some(super::plan_attachments::shown(
             &plan.id,
             &files,

@@ -30,6 +30,7 @@ mod overview;
 mod payments;
 mod plan_attachments;
 mod plans;
+mod plenary;
 mod readiness;
 mod reservations;
 mod rounds;

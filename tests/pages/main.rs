@@ -14,6 +14,7 @@ mod applicant;
 mod conversation;
 mod money;
 mod plan_attachments;
+mod plenary;
 mod public;
 mod single_sign_on;
 mod staff;

@@ -775,6 +775,12 @@ def round_assessment(browser, plan_id, round_href):
     expect_text(resident, "Uw bericht is verstuurd")
     expect_text(resident, "De Vlinderboom doet graag mee.")
     axe(resident, "plan-gesprek-bewoner")
+    # The round's plans, shown to its applicants now that the window has closed (issue 32).
+    resident.click("a:has-text('Plannen van de ronde')")
+    expect_text(resident, "Alle plannen")
+    expect_text(resident, "Buurtmoestuin Noord")
+    assert "bewoner@demo.planloket.nl" not in resident.inner_text("main")
+    axe(resident, "plannen-van-de-ronde")
     ctx6.close()
 
 
