@@ -29,6 +29,7 @@ pub mod rounds;
 pub mod second_factor;
 pub mod sessions;
 pub mod shared;
+pub mod sign_in;
 pub mod single_sign_on;
 pub mod tokens;
 

@@ -2,8 +2,9 @@
 //! that sends the browser there, and the callback that links (or creates) the account and
 //! gives it the roles the provider gives now.
 
-use super::accounts::{token_hash, SignIn};
+use super::accounts::token_hash;
 use super::second_factor::{self, Factor};
+use super::sign_in::SignIn;
 use super::{new_id, now, App, Error, Tx, Unauthorized};
 use crate::db::{self, single_sign_on::Pending};
 use crate::domain::single_sign_on::roles_after_sign_in;

@@ -147,7 +147,7 @@ pub fn demo_spec(
 
 /// Signs in as `email` with the demo password, as the API's sign-in does.
 fn sign_in(app: &App, email: &str) -> Result<Account, String> {
-    accounts::login(app, email, DEMO_PASSWORD, None, "demo")
+    crate::app::sign_in::login(app, email, DEMO_PASSWORD, None, "demo")
         .map(|s| s.account)
         .map_err(|e| format!("demo: {e}"))
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::extract::JsonBody;
 use super::problem::ApiError;
 use super::users::{user_dto, UserDto};
-use crate::app::accounts::{Factor, SignIn};
+use crate::app::sign_in::{Factor, SignIn};
 use crate::app::tokens::TOKEN_LIFETIME;
 use crate::app::App;
 use crate::app::{self, accounts};
@@ -119,7 +119,7 @@ pub async fn login(
     let client = client_key(&req);
     let otp = body.otp;
     let signed = hashing(&state, move |app| {
-        accounts::login(app, &email, &password, otp.as_deref(), &client)
+        crate::app::sign_in::login(app, &email, &password, otp.as_deref(), &client)
     })
     .await?;
     token_answer(&api, &signed)
@@ -140,11 +140,12 @@ pub async fn magic_link(
 ) -> Result<HttpResponse, ApiError> {
     let client = client_key(&req);
     let st = state.clone();
-    let asked =
-        web::block(move || accounts::request_magic_link(&st, body.email.as_deref(), &client))
-            .await??;
+    let asked = web::block(move || {
+        crate::app::sign_in::request_magic_link(&st, body.email.as_deref(), &client)
+    })
+    .await??;
     crate::front::after_answer(&state, "mailing a sign-in link", move |app| {
-        accounts::send_magic_link(app, asked)
+        crate::app::sign_in::send_magic_link(app, asked)
     });
     Ok(HttpResponse::Accepted().json(serde_json::json!({
         "detail": "if this address has an account, a sign-in link is on its way; it works once, within 15 minutes"
@@ -170,7 +171,12 @@ pub async fn redeem(
     let client = client_key(&req);
     let st = state.clone();
     let signed = web::block(move || {
-        accounts::redeem_magic_link(&st, body.token.as_deref(), body.otp.as_deref(), &client)
+        crate::app::sign_in::redeem_magic_link(
+            &st,
+            body.token.as_deref(),
+            body.otp.as_deref(),
+            &client,
+        )
     })
     .await??;
     token_answer(&api, &signed)

@@ -327,7 +327,7 @@ pub async fn login(
     let client = client_key(&req);
     let (email, password) = (f.email.clone(), f.password.clone());
     match crate::front::hashing(&state, move |a| {
-        accounts::login(a, &email, &password, None, &client)
+        crate::app::sign_in::login(a, &email, &password, None, &client)
     })
     .await
     {
@@ -398,7 +398,8 @@ pub async fn request_link(
     let email = f.email.clone();
     let st = state.clone();
     let outcome =
-        web::block(move || accounts::request_magic_link(&st, Some(&email), &client)).await?;
+        web::block(move || crate::app::sign_in::request_magic_link(&st, Some(&email), &client))
+            .await?;
     let mut page = LoginPage {
         l: Layout::new("Inloggen", &v),
         p: Problems::new(),
@@ -411,7 +412,7 @@ pub async fn request_link(
     match outcome {
         Ok(asked) => {
             crate::front::after_answer(&state, "mailing a sign-in link", move |app| {
-                accounts::send_magic_link(app, asked)
+                crate::app::sign_in::send_magic_link(app, asked)
             });
             page.link_sent = true;
             page.l.title = "Inloglink verstuurd".into();
@@ -485,7 +486,11 @@ pub async fn redeem_link(
     let client = client_key(&req);
     let st = state.clone();
     let token = f.token.clone();
-    match web::block(move || accounts::redeem_magic_link(&st, Some(&token), None, &client)).await? {
+    match web::block(move || {
+        crate::app::sign_in::redeem_magic_link(&st, Some(&token), None, &client)
+    })
+    .await?
+    {
         Ok(signed) if signed.factor == accounts::Factor::Awaited => {
             let hash = accounts::token_hash(&f.token);
             await_code(&state, &mut v, signed.account, Some(hash)).await?;
