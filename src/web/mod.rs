@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_users;
 pub mod applicant;
 pub mod assets;
 pub mod attachments;
@@ -211,23 +212,26 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             .route("/rondes/{id}/vaststelling", web::get().to(rounds::adoption))
             .route("/rondes/{id}/vaststelling", web::post().to(rounds::adopt))
-            .route("/beheer/gebruikers", web::get().to(admin::users))
+            .route("/beheer/gebruikers", web::get().to(admin_users::users))
             .route(
                 "/beheer/gebruikers/nieuw",
-                web::get().to(admin::new_user_page),
+                web::get().to(admin_users::new_user_page),
             )
             .route(
                 "/beheer/gebruikers/nieuw",
-                web::post().to(admin::create_user),
+                web::post().to(admin_users::create_user),
             )
-            .route("/beheer/gebruikers/{id}", web::get().to(admin::user_page))
             .route(
                 "/beheer/gebruikers/{id}",
-                web::post().to(admin::update_user),
+                web::get().to(admin_users::user_page),
+            )
+            .route(
+                "/beheer/gebruikers/{id}",
+                web::post().to(admin_users::update_user),
             )
             .route(
                 "/beheer/gebruikers/{id}/tweestap",
-                web::post().to(admin::reset_second_factor),
+                web::post().to(admin_users::reset_second_factor),
             )
             .route(
                 "/beheer/organisaties",
