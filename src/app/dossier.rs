@@ -142,6 +142,57 @@ pub fn dossier(
     })
 }
 
+/// What a plan's page shows its applicant: the plan with its round and the names of the
+/// organisations it names, the answer typed and kept while the plan was changed, the
+/// conversation with the team, and the attachments.
+pub struct ApplicantDossier {
+    pub view: PlanView,
+    pub round: Round,
+    pub organisations: HashMap<String, String>,
+    pub kept_answer: String,
+    pub conversation: Option<super::conversation::Conversation>,
+    pub attachments: Vec<crate::db::plan_attachments::PlanAttachment>,
+}
+
+/// Reads a plan's page for one who may see it and is not staff (its applicants).
+pub fn applicant_dossier(
+    c: &mut DbConn,
+    kept: &super::rounds::RoundsCache,
+    actor: &Actor,
+    id: &str,
+) -> Result<ApplicantDossier, Error> {
+    let (view, round, organisations) = plans::read_named(c, kept, actor, id)?;
+    let kept_answer = plans::kept_answer(c, actor, id)?.unwrap_or_default();
+    let conversation = super::conversation::on_plan_page(c, actor, &view.plan)?;
+    let attachments = db::plan_attachments::of_plan(c, &view.plan.id)?;
+    Ok(ApplicantDossier {
+        view,
+        round,
+        organisations,
+        kept_answer,
+        conversation,
+        attachments,
+    })
+}
+
+/// What the plan form shows of a saved plan: the plan with its round, and its attachments.
+pub fn for_editing(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+) -> Result<
+    (
+        PlanView,
+        Round,
+        Vec<crate::db::plan_attachments::PlanAttachment>,
+    ),
+    Error,
+> {
+    let (view, round) = plans::read(c, actor, id)?;
+    let attachments = db::plan_attachments::of_plan(c, &view.plan.id)?;
+    Ok((view, round, attachments))
+}
+
 /// One of the buttons on a plan's page for staff, by its action: start the review, open,
 /// cancel or close the vote, revise the pre-advice. Any other action is not a button there.
 /// `site` is where the mails that follow link to.

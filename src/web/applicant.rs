@@ -478,14 +478,8 @@ pub async fn edit_plan_page(
     let st = state.clone();
     let pid = id.clone();
     let a = me.clone();
-    let (view, round, files) = web::block(move || {
-        st.read(|c| {
-            let (view, round) = plans::read(c, &a, &pid)?;
-            let files = crate::app::plan_attachments::list(c, &a, &pid)?;
-            Ok((view, round, files))
-        })
-    })
-    .await??;
+    let (view, round, files) =
+        web::block(move || st.read(|c| app::dossier::for_editing(c, &a, &pid))).await??;
     if !view.allowed_actions(&me).contains(&Action::Edit) {
         // Back on the form after submitting (or an old link): the plan says where it stands.
         return Ok(redirect(

@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::public::Flash;
 use super::{render, with_visitor, Layout, Pending, WebError};
-use crate::app::plans::{self, PlanView};
+use crate::app::plans::PlanView;
 use crate::app::App;
 use crate::domain::calendar::{dutch_date, dutch_date_time};
 use crate::domain::permission::{self, Permission};
@@ -232,14 +232,20 @@ pub async fn plan_page(
         if permission::allows(&actor, Permission::SeeAssessment) {
             return Ok(None);
         }
-        let found = plans::read_named(c, &st.rounds, &actor, &pid)?;
-        let kept = plans::kept_answer(c, &actor, &pid)?.unwrap_or_default();
-        let talk = crate::app::conversation::on_plan_page(c, &actor, &found.0.plan)?;
-        let files = crate::app::plan_attachments::list(c, &actor, &pid)?;
-        Ok(Some((found, kept, talk, files)))
+        Ok(Some(crate::app::dossier::applicant_dossier(
+            c, &st.rounds, &actor, &pid,
+        )?))
     })
     .await?;
-    let Some(((view, round, names), kept, talk, files)) = found else {
+    let Some(crate::app::dossier::ApplicantDossier {
+        view,
+        round,
+        organisations: names,
+        kept_answer: kept,
+        conversation: talk,
+        attachments: files,
+    }) = found
+    else {
         return super::team::plan_page(state, v, id, q.into_inner()).await;
     };
     let actor = v.require(&format!("/plannen/{id}"))?.actor();
