@@ -126,6 +126,30 @@ async fn trace_requests(
     Ok(res)
 }
 
+/// `GET /metrics` (beside both doors: it reads the caches of each): the counters for the
+/// operator's Prometheus, with `Authorization: Bearer $PLANLOKET_METRICS_TOKEN`; 404 when no token is
+/// configured, 401 without the right one.
+async fn metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<App>,
+    api: web::Data<crate::http::Api>,
+    pages: web::Data<crate::web::WebLists>,
+) -> Result<actix_web::HttpResponse, crate::http::problem::ApiError> {
+    let presented = crate::http::extract::bearer_text(&req).map(str::to_string);
+    let door_caches = [
+        ("api_list_pages", api.list_pages.bytes()),
+        ("web_my_plans", pages.my_plans.bytes()),
+        ("web_work_list", pages.work_list.bytes()),
+    ];
+    let text = web::block(move || {
+        crate::app::operations::metrics(&state, presented.as_deref(), &door_caches)
+    })
+    .await??;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(text))
+}
+
 /// Builds the server on `listener` with `workers` threads; it runs once awaited. The use
 /// cases' state is shared by both doors; each door's own state (the API's token key and list
 /// pages, the pages' kept lists) is given to it alone.
@@ -147,6 +171,12 @@ pub fn server(
             .wrap(from_fn(security_headers))
             .wrap(from_fn(trace_requests))
             .configure(crate::http::mount)
+            // Where Prometheus looks by convention; its refusals are problem+json as the API's.
+            .service(
+                web::resource("/metrics")
+                    .wrap(from_fn(crate::http::conventions))
+                    .route(web::get().to(metrics)),
+            )
             // The web front: every other path, with pages (and error pages) in Dutch.
             .configure(crate::web::mount)
     })

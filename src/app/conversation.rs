@@ -5,7 +5,7 @@
 use super::outbox::enqueue;
 use super::plans::{co_applicants, is_applicant, load_visible};
 use super::{new_id, now, Error};
-use crate::db::conversation::Message;
+pub use crate::db::conversation::Message;
 use crate::db::{self, Db, DbConn, Tx};
 use crate::domain::conversation::{
     check_open, mailable_if_last_mailed_by, side_of, timeline, Entry, EntryKind, Side,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::plans::{is_applicant, load_visible};
 use super::{new_id, now, Error};
-use crate::db::plan_attachments::PlanAttachment;
+pub use crate::db::plan_attachments::PlanAttachment;
 use crate::db::{self, DbConn, Tx};
 use crate::domain::grant::{attachment_name, Attachment};
 use crate::domain::plan::attachments::{self as rules, MAX_PER_PLAN};

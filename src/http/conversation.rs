@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::extract::{read_as, write_as, Bearer, JsonBody};
 use super::problem::ApiError;
+use crate::app::conversation::Message;
 use crate::app::{conversation, App};
-use crate::db::conversation::Message;
 
 #[derive(Serialize)]
 struct MessageDto<'a> {

@@ -278,17 +278,11 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
         scope = scope.service(resource);
     }
     cfg.service(scope);
-    // Beside the API rather than in it: where Prometheus looks by convention, in its format.
-    cfg.service(
-        web::resource("/metrics")
-            .wrap(from_fn(conventions))
-            .route(web::get().to(system::metrics)),
-    );
 }
 
 /// Adds the API's version to every answer, and turns any error answer the framework made
 /// itself (404 for an unknown path, 405, a failed path parameter) into problem+json.
-async fn conventions(
+pub(crate) async fn conventions(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::extract::{read_as, write_as, Bearer, Query};
 use super::grants::{read_limited, AttachmentQuery};
 use super::problem::ApiError;
+use crate::app::plan_attachments::PlanAttachment;
 use crate::app::{plan_attachments, App};
-use crate::db::plan_attachments::PlanAttachment;
 use crate::domain::plan::attachments::{self as rules, DOCX, ODS, ODT, XLSX};
 
 #[derive(Serialize)]

@@ -39,30 +39,6 @@ pub async fn ready(state: web::Data<App>) -> Result<HttpResponse, ApiError> {
     }
 }
 
-/// `GET /metrics` (beside the API, not under it): the counters for the operator's
-/// Prometheus, with `Authorization: Bearer $PLANLOKET_METRICS_TOKEN`; 404 when no token is
-/// configured, 401 without the right one.
-pub async fn metrics(
-    req: actix_web::HttpRequest,
-    state: web::Data<App>,
-    api: web::Data<super::Api>,
-    pages: web::Data<crate::web::WebLists>,
-) -> Result<HttpResponse, ApiError> {
-    let presented = super::extract::bearer_text(&req).map(str::to_string);
-    let door_caches = [
-        ("api_list_pages", api.list_pages.bytes()),
-        ("web_my_plans", pages.my_plans.bytes()),
-        ("web_work_list", pages.work_list.bytes()),
-    ];
-    let text = web::block(move || {
-        crate::app::operations::metrics(&state, presented.as_deref(), &door_caches)
-    })
-    .await??;
-    Ok(HttpResponse::Ok()
-        .content_type(crate::metrics::CONTENT_TYPE)
-        .body(text))
-}
-
 /// `GET /openapi.json`: the contract in `api-spec/openapi.yaml`, turned into JSON at build time.
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok()

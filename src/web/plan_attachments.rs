@@ -8,8 +8,8 @@ use super::attachments::{read_attachment, size_nl};
 use super::kit::Post;
 use super::session::Pending;
 use super::{redirect, with_visitor, Visitor, WebError};
+use crate::app::plan_attachments::PlanAttachment;
 use crate::app::{plan_attachments, App};
-use crate::db::plan_attachments::PlanAttachment;
 use crate::domain::calendar::dutch_date_time;
 use crate::domain::plan::attachments::{ACCEPTED_NL, MAX_BYTES};
 
