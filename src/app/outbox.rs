@@ -269,11 +269,8 @@ fn deliver_one(d: &Delivery, mail: &Mail) -> Result<(), Error> {
         Err(e) => (mail.clone(), Err(e)),
     };
     let mail = &mail;
-    match &result {
-        Ok(()) => d.metrics.mail_sent(),
-        Err(_) => d.metrics.mail_failed(),
-    }
-    d.db.write(|tx| {
+    // Counted once recorded, so the counters never run ahead of the outbox they describe.
+    let recorded = d.db.write(|tx| {
         match &result {
             Ok(()) => {
                 tracing::info!(to = %mask(&mail.to), kind = %mail.kind, "mail sent");
@@ -289,7 +286,14 @@ fn deliver_one(d: &Delivery, mail: &Mail) -> Result<(), Error> {
             }
         }
         Ok::<_, Error>(())
-    })
+    });
+    if recorded.is_ok() {
+        match &result {
+            Ok(()) => d.metrics.mail_sent(),
+            Err(_) => d.metrics.mail_failed(),
+        }
+    }
+    recorded
 }
 
 /// Wakes the worker early (after a commit that wrote mail) and stops it.
