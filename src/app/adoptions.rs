@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 
 use super::outbox::enqueue;
-use super::plans::{act, co_applicants, owner_of, Effect};
+use super::plans::{act, merged_owners, owner_of, Effect};
 use super::{new_id, now, Error};
 use crate::db::{self, DbConn, Tx};
 use crate::domain::adoption::{check_correctable, check_record, cover, Adoption, Standing};
@@ -249,7 +249,21 @@ fn decision_letters(
     };
     let mut out = vec![(owner.email.clone(), base.clone())];
     let mut seen = vec![owner.id.clone()];
-    for (id, merged_title) in co_applicants(tx, plan)? {
+    for id in &plan.co_applicant_ids {
+        let Some(account) = db::users::find(tx, id)?.filter(|a| a.active) else {
+            continue;
+        };
+        seen.push(account.id.clone());
+        out.push((
+            account.email.clone(),
+            DecisionLetter {
+                addressee: Addressee::Copy,
+                name: account.name.clone(),
+                ..base.clone()
+            },
+        ));
+    }
+    for (id, merged_title) in merged_owners(tx, plan)? {
         let Some(account) = db::users::find(tx, &id)? else {
             continue;
         };

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::cache::{CounterCache, Weigh};
 use super::outbox::enqueue;
-use super::plans::{act, load_visible, owner_of, Effect, Expected, PlanView};
+use super::plans::{act, addressees, load_visible, Effect, Expected, PlanView};
 use super::shared::board_for;
 use super::{now, Error};
 use crate::db::{self, DbConn, Tx};
@@ -179,13 +179,12 @@ pub fn request_info(
                 answer: None,
                 answered_at: None,
             });
-            if plan.has_applicant() {
-                let owner = owner_of(tx, plan)?;
+            for to in addressees(tx, plan)? {
                 enqueue(
                     tx,
                     letters::question(
-                        &owner.email,
-                        &owner.name,
+                        &to.email,
+                        &to.name,
                         &plan.content.title,
                         (&plan.id, plan.kenmerk()),
                         &message,
@@ -386,13 +385,12 @@ pub fn merge_into(
             )?;
             // The owner is told which plan theirs went into: they may read it from now on
             // and get its decision letter.
-            if plan.has_applicant() {
-                let owner = owner_of(tx, plan)?;
+            for to in addressees(tx, plan)? {
                 enqueue(
                     tx,
                     letters::merged(
-                        &owner.email,
-                        &owner.name,
+                        &to.email,
+                        &to.name,
                         &plan.content.title,
                         (&plan.id, plan.kenmerk()),
                         &target.content.title,

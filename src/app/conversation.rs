@@ -3,7 +3,7 @@
 //! are gathered into one mail per person and plan (`send_gathered`, from the worker).
 
 use super::outbox::enqueue;
-use super::plans::{co_applicants, is_applicant, load_visible};
+use super::plans::{is_applicant, load_visible, merged_owners};
 use super::{new_id, now, Error};
 pub use crate::db::conversation::Message;
 use crate::db::{self, Db, DbConn, Tx};
@@ -118,7 +118,8 @@ fn recipients(c: &mut DbConn, plan: &Plan, side: Side) -> Result<Vec<Account>, E
         Side::Applicants if !plan.has_applicant() => Ok(Vec::new()),
         Side::Applicants => {
             let mut ids = vec![plan.owner_id.clone()];
-            ids.extend(co_applicants(c, plan)?.into_iter().map(|(owner, _)| owner));
+            ids.extend(plan.co_applicant_ids.iter().cloned());
+            ids.extend(merged_owners(c, plan)?.into_iter().map(|(owner, _)| owner));
             let mut found = Vec::new();
             for id in ids {
                 if let Some(a) = db::users::find(c, &id)?.filter(|a| a.active) {

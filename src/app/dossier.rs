@@ -10,7 +10,6 @@ use super::Error;
 use crate::db::{self, DbConn, Tx};
 use crate::domain::conflict::Recusal;
 use crate::domain::permission::{self, Permission};
-use crate::domain::plan::PlanVersion;
 use crate::domain::round::Round;
 use crate::domain::similarity::Similar;
 use crate::domain::state::{Action, PlanStatus};
@@ -24,7 +23,7 @@ pub struct Dossier {
     /// The history, oldest first.
     pub events: Vec<ShownEvent>,
     /// Each submitted version with the fields changed since the one before, newest first.
-    pub versions: Vec<(PlanVersion, Vec<String>)>,
+    pub versions: Vec<(plans::ShownVersion, Vec<String>)>,
     pub similar: Vec<Similar>,
     pub evaluations: Evaluations,
     /// The count while a vote is open or once it decided.
@@ -40,6 +39,8 @@ pub struct Dossier {
     /// How the team reaches the applicant: name and e-mail address (the team only; none for
     /// an organisation's own action, which nobody applied for).
     pub applicant: Option<(String, String)>,
+    /// The co-applicants the owner invited.
+    pub co_applicants: Vec<super::co_applicants::CoApplicant>,
     /// The conversation with the applicants, for the programme team (none for the board).
     pub conversation: Option<super::conversation::Conversation>,
     /// The plan's attachments.
@@ -56,10 +57,12 @@ pub fn dossier(
     permission::check(actor, Permission::SeeAssessment)?;
     let (view, round) = plans::read(c, actor, id)?;
     let events = plans::events(c, actor, id)?;
-    let mut versions: Vec<(PlanVersion, Vec<String>)> = Vec::new();
+    let mut versions: Vec<(plans::ShownVersion, Vec<String>)> = Vec::new();
     let all = plans::versions(c, actor, id)?;
     for (i, v) in all.iter().enumerate() {
-        let changed = v.changed_since(i.checked_sub(1).map(|p| &all[p]));
+        let changed = v
+            .version
+            .changed_since(i.checked_sub(1).map(|p| &all[p].version));
         versions.push((v.clone(), changed));
     }
     versions.reverse();
@@ -123,7 +126,9 @@ pub fn dossier(
         };
     let conversation = super::conversation::on_plan_page(c, actor, &view.plan)?;
     let attachments = db::plan_attachments::of_plan(c, &view.plan.id)?;
+    let co_applicants = db::co_applicants::of_plan(c, &view.plan.id)?;
     Ok(Dossier {
+        co_applicants,
         attachments,
         conversation,
         applicant,
@@ -152,6 +157,10 @@ pub struct ApplicantDossier {
     pub kept_answer: String,
     pub conversation: Option<super::conversation::Conversation>,
     pub attachments: Vec<crate::db::plan_attachments::PlanAttachment>,
+    /// The owner's name, the co-applicants, and the submitted versions with who made them.
+    pub owner_name: String,
+    pub co_applicants: Vec<super::co_applicants::CoApplicant>,
+    pub versions: Vec<plans::ShownVersion>,
 }
 
 /// Reads a plan's page for one who may see it and is not staff (its applicants).
@@ -165,7 +174,13 @@ pub fn applicant_dossier(
     let kept_answer = plans::kept_answer(c, actor, id)?.unwrap_or_default();
     let conversation = super::conversation::on_plan_page(c, actor, &view.plan)?;
     let attachments = db::plan_attachments::of_plan(c, &view.plan.id)?;
+    let owner_name = plans::owner_of(c, &view.plan)?.name;
+    let co_applicants = db::co_applicants::of_plan(c, &view.plan.id)?;
+    let versions = plans::versions(c, actor, id)?;
     Ok(ApplicantDossier {
+        owner_name,
+        co_applicants,
+        versions,
         view,
         round,
         organisations,

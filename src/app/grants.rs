@@ -440,8 +440,8 @@ pub struct Recipient {
     pub copy: bool,
 }
 
-/// Who a letter about a grant goes to: the applicant (not for an organisation's own action),
-/// each confirmed, active member of the payee and the payee's contact address, once each.
+/// Who a letter about a grant goes to: the applicant and a copy to each co-applicant (not for
+/// an organisation's own action), each confirmed, active member of the payee and the payee's contact address, once each.
 pub fn addressees(
     c: &mut DbConn,
     plan: &Plan,
@@ -455,6 +455,18 @@ pub fn addressees(
             name: owner.name.clone(),
             copy: false,
         });
+    }
+    // The co-applicants the owner invited: a copy each.
+    if plan.has_applicant() {
+        for id in &plan.co_applicant_ids {
+            if let Some(a) = db::users::find(c, id)?.filter(|a| a.active) {
+                out.push(Recipient {
+                    email: a.email,
+                    name: a.name,
+                    copy: true,
+                });
+            }
+        }
     }
     if let Some(org) = payee {
         out.extend(organisation_recipients(c, org)?);

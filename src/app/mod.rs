@@ -13,6 +13,7 @@ pub mod assessment;
 pub mod backup;
 pub mod board;
 pub mod cache;
+pub mod co_applicants;
 pub mod conversation;
 pub mod dossier;
 pub mod error;

@@ -23,13 +23,13 @@ pub fn plenary(c: &mut DbConn, actor: &Actor, round_id: &str) -> Result<Plenary,
     // A merged plan's owner takes part through the plan it went into.
     let mine: Vec<(String, String)> = all
         .iter()
-        .filter(|p| p.owner_id == actor.user_id && shows(p.status))
+        .filter(|p| p.is_held_by(&actor.user_id) && shows(p.status))
         .map(|p| (p.id.clone(), p.content.title.clone()))
         .collect();
     let holds = !mine.is_empty()
         || all
             .iter()
-            .any(|p| p.owner_id == actor.user_id && p.status == PlanStatus::Merged);
+            .any(|p| p.is_held_by(&actor.user_id) && p.status == PlanStatus::Merged);
     if !may_see(round.spec.closes_at, now(), holds) {
         return Err(Error::NotFound("round"));
     }

@@ -9,6 +9,7 @@ pub mod attempts;
 pub mod backup;
 pub mod bank_accounts;
 pub mod batches;
+pub mod co_applicants;
 pub mod conditions;
 pub mod conversation;
 pub mod grants;

@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 
 use super::rows::{PlanEventRow, PlanRow, PlanVersionRow, RoundRow, UserRow};
-use super::schema::{plan_changes, plan_events, plan_links, plan_versions, plans, rounds, users};
+use super::schema::{
+    plan_changes, plan_co_applicants, plan_events, plan_links, plan_versions, plans, rounds, users,
+};
 use super::{stored, DbConn, DbError, Tx};
 use crate::domain::budget::GRANTED;
 use crate::domain::plan::{Plan, PlanEvent, PlanLink, PlanVersion, Relation};
@@ -144,7 +146,11 @@ pub fn find(c: &mut DbConn, id: &str) -> Result<Option<Plan>, DbError> {
         .select(PlanRow::as_select())
         .first(c)
         .optional())?;
-    row.map(PlanRow::parse).transpose()
+    let Some(mut plan) = row.map(PlanRow::parse).transpose()? else {
+        return Ok(None);
+    };
+    super::co_applicants::fill(c, std::slice::from_mut(&mut plan))?;
+    Ok(Some(plan))
 }
 
 /// A plan with its round, in one query.
@@ -155,7 +161,12 @@ pub fn find_with_round(c: &mut DbConn, id: &str) -> Result<Option<(Plan, Round)>
         .select((PlanRow::as_select(), RoundRow::as_select()))
         .first(c)
         .optional()?;
-    row.map(|(p, r)| Ok((p.parse()?, r.parse()?))).transpose()
+    let Some((p, r)) = row else {
+        return Ok(None);
+    };
+    let mut plan = p.parse()?;
+    super::co_applicants::fill(c, std::slice::from_mut(&mut plan))?;
+    Ok(Some((plan, r.parse()?)))
 }
 
 /// Stores `plan` if the stored plan still has `expected_version`; false when another change
@@ -231,6 +242,7 @@ pub fn insert_version(
     plan_id: &str,
     submitted_at: chrono::DateTime<chrono::Utc>,
     snapshot: &serde_json::Value,
+    submitted_by: &str,
 ) -> Result<i32, DbError> {
     let count: i64 = plan_versions::table
         .filter(plan_versions::plan_id.eq(plan_id))
@@ -243,6 +255,7 @@ pub fn insert_version(
             version: number,
             submitted_at: stored(submitted_at),
             snapshot: snapshot.to_string(),
+            submitted_by: Some(submitted_by.to_string()),
         })
         .execute(c)?;
     Ok(number)
@@ -263,6 +276,8 @@ pub fn versions(c: &mut DbConn, plan_id: &str) -> Result<Vec<PlanVersion>, DbErr
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 pub struct PlanFilter {
     pub owner_id: Option<String>,
+    /// Plans this user holds: owns, or was invited to as a co-applicant.
+    pub holder_id: Option<String>,
     pub exclude_drafts: bool,
     /// With `exclude_drafts`: still the drafts this user holds (a team member's own
     /// actions filed for an organisation, waiting to be submitted).
@@ -293,6 +308,15 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
     let mut q = plans::table.into_boxed::<Backend>();
     if let Some(owner) = &f.owner_id {
         q = q.filter(plans::owner_id.eq(owner.clone()));
+    }
+    if let Some(me) = &f.holder_id {
+        q = q.filter(
+            plans::owner_id.eq(me.clone()).or(plans::id.eq_any(
+                plan_co_applicants::table
+                    .filter(plan_co_applicants::user_id.eq(me.clone()))
+                    .select(plan_co_applicants::plan_id),
+            )),
+        );
     }
     if f.exclude_drafts {
         q = match &f.drafts_of {
@@ -384,7 +408,17 @@ pub fn page(
         rows.sort_by(|a, b| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)));
         rows
     };
-    rows.into_iter().map(PlanRow::parse).collect()
+    parsed(c, rows)
+}
+
+/// Plans from their rows, each with its co-applicants.
+fn parsed(c: &mut DbConn, rows: Vec<PlanRow>) -> Result<Vec<Plan>, DbError> {
+    let mut plans = rows
+        .into_iter()
+        .map(PlanRow::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    super::co_applicants::fill(c, &mut plans)?;
+    Ok(plans)
 }
 
 /// Plans merged into `target`, oldest first.
@@ -430,15 +464,13 @@ pub fn merged_into_many(
 
 /// Every plan of a round that is not a draft (for budgets, rankings, similarity, adoption).
 pub fn of_round(c: &mut DbConn, round_id: &str) -> Result<Vec<Plan>, DbError> {
-    plans::table
+    let rows = plans::table
         .filter(plans::round_id.eq(round_id))
         .filter(plans::status.ne(DRAFT))
         .order((plans::created_at.asc(), plans::id.asc()))
         .select(PlanRow::as_select())
-        .load(c)?
-        .into_iter()
-        .map(PlanRow::parse)
-        .collect()
+        .load(c)?;
+    parsed(c, rows)
 }
 
 /// How many drafts a round holds (plans begun and never submitted).
@@ -452,16 +484,14 @@ pub fn drafts_in_round(c: &mut DbConn, round_id: &str) -> Result<i64, DbError> {
 
 /// A page of the plans open for a vote in any round, the longest waiting first.
 pub fn voting(c: &mut DbConn, offset: i64, limit: i64) -> Result<Vec<Plan>, DbError> {
-    plans::table
+    let rows = plans::table
         .filter(plans::status.eq(PlanStatus::Voting.as_str()))
         .order((plans::created_at.asc(), plans::id.asc()))
         .offset(offset)
         .limit(limit)
         .select(PlanRow::as_select())
-        .load(c)?
-        .into_iter()
-        .map(PlanRow::parse)
-        .collect()
+        .load(c)?;
+    parsed(c, rows)
 }
 
 /// What is granted already on a line: the plans whose status counts as granted.
@@ -540,7 +570,11 @@ pub fn account_and_plan(
     let plan = match plan {
         None => None,
         Some(plan) => Some(PlanWithMerged {
-            plan: plan.parse()?,
+            plan: {
+                let mut plan = plan.parse()?;
+                super::co_applicants::fill(c, std::slice::from_mut(&mut plan))?;
+                plan
+            },
             merged_from: first.into_iter().chain(rows.filter_map(|r| r.2)).collect(),
         }),
     };

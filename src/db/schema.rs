@@ -164,6 +164,24 @@ diesel::table! {
         version -> Integer,
         submitted_at -> Timestamp,
         snapshot -> Text,
+        submitted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_co_applicants (plan_id, user_id) {
+        plan_id -> Text,
+        user_id -> Text,
+        invited_by -> Text,
+        invited_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_edits (plan_id, user_id, at) {
+        plan_id -> Text,
+        user_id -> Text,
+        at -> Timestamp,
     }
 }
 
@@ -490,6 +508,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_messages,
     message_notices,
     plan_attachments,
+    plan_co_applicants,
+    plan_edits,
     totp_factors,
     recovery_codes,
     email_changes,

@@ -9,6 +9,8 @@ use super::tally::Seat;
 #[derive(Debug, Clone, Default)]
 pub struct PlanParties<'a> {
     pub owner_id: &'a str,
+    /// The co-applicants the owner invited: they filed it with them.
+    pub co_applicant_ids: Vec<&'a str>,
     /// The lead partner and every co-lead.
     pub lead_ids: Vec<&'a str>,
     pub partner_ids: Vec<&'a str>,
@@ -82,7 +84,7 @@ impl Recusal {
 
 /// Whether `member` is recused from voting on a plan with these parties.
 pub fn recusal(member: &Member<'_>, plan: &PlanParties<'_>, declared: bool) -> Option<Recusal> {
-    if member.user_id == plan.owner_id {
+    if member.user_id == plan.owner_id || plan.co_applicant_ids.contains(&member.user_id) {
         return Some(Recusal::FiledThePlan);
     }
     if let Some(org) = member.organisation_id {
@@ -196,6 +198,7 @@ mod tests {
     fn plan() -> PlanParties<'static> {
         PlanParties {
             owner_id: "u-owner",
+            co_applicant_ids: vec!["u-co"],
             lead_ids: vec!["org-lead", "org-colead"],
             partner_ids: vec!["org-partner"],
             payee_id: Some("org-payee"),
@@ -207,6 +210,15 @@ mod tests {
             user_id: "u-member",
             organisation_id: org,
         }
+    }
+
+    #[test]
+    fn a_co_applicant_filed_the_plan_too() {
+        let co = Member {
+            user_id: "u-co",
+            organisation_id: None,
+        };
+        assert_eq!(recusal(&co, &plan(), false), Some(Recusal::FiledThePlan));
     }
 
     #[test]

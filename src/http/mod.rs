@@ -7,6 +7,7 @@ pub mod adoptions;
 pub mod assessment;
 pub mod auth;
 pub mod board;
+pub mod co_applicants;
 pub mod conversation;
 pub mod decisions;
 pub mod extract;
@@ -155,6 +156,13 @@ fn register(r: &mut Routes) {
         .add(M::DELETE, "/attachments/{id}", plan_attachments::remove)
         .add(M::POST, "/plans/{id}/messages", conversation::post)
         .add(M::GET, "/plans/{id}/versions", plans::versions)
+        .add(M::GET, "/plans/{id}/co-applicants", co_applicants::list)
+        .add(M::POST, "/plans/{id}/co-applicants", co_applicants::invite)
+        .add(
+            M::DELETE,
+            "/plans/{id}/co-applicants/{user_id}",
+            co_applicants::remove,
+        )
         .add(
             M::POST,
             "/plans/{id}/start-review",

@@ -405,6 +405,10 @@ pub async fn events(
 struct VersionDto<'a> {
     version: i32,
     submitted_at: DateTime<Utc>,
+    /// Who submitted it, by name (`null` for versions kept before this was recorded).
+    submitted_by: Option<&'a str>,
+    /// Who changed the plan for this version, by name.
+    changed_by: &'a [String],
     plan: &'a Value,
 }
 
@@ -422,9 +426,11 @@ pub async fn versions(
     let items: Vec<VersionDto> = versions
         .iter()
         .map(|v| VersionDto {
-            version: v.version,
-            submitted_at: v.submitted_at,
-            plan: &v.snapshot,
+            version: v.version.version,
+            submitted_at: v.version.submitted_at,
+            submitted_by: v.submitted_by.as_deref(),
+            changed_by: &v.changed_by,
+            plan: &v.version.snapshot,
         })
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))

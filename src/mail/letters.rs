@@ -156,6 +156,19 @@ letter!(
     "mail/invited.html"
 );
 letter!(
+    CoApplicantInvited {
+        name,
+        inviter,
+        title,
+        kenmerk,
+        link,
+        sign_in,
+        plan_link
+    },
+    "mail/co_applicant.txt",
+    "mail/co_applicant.html"
+);
+letter!(
     NewMessage {
         name,
         title,
@@ -366,6 +379,33 @@ pub fn invited(
     }
     .render()?;
     Ok(letter("invited", to, subject, body, Some(plan.0)))
+}
+
+/// To someone a plan's owner invited as co-applicant: who invited them, what they may do,
+/// and how to reach the plan (a new account's one-time sign-in link, or the plan's page).
+pub fn co_applicant_invited(
+    to: &str,
+    name: &str,
+    inviter: &str,
+    title: &str,
+    plan: (&str, &str),
+    link: Option<&str>,
+    site: &str,
+) -> Result<Letter, LetterError> {
+    let subject = format!("Uitnodiging om samen een projectplan in te dienen: {title}");
+    let site = site.trim_end_matches('/');
+    let body = CoApplicantInvited {
+        subject: subject.clone(),
+        name: name.into(),
+        inviter: inviter.into(),
+        title: title.into(),
+        kenmerk: plan.1.into(),
+        link: link.unwrap_or_default().into(),
+        sign_in: format!("{site}/inloggen"),
+        plan_link: format!("{site}/plannen/{}", plan.0),
+    }
+    .render()?;
+    Ok(letter("co_applicant", to, subject, body, Some(plan.0)))
 }
 
 #[cfg(test)]

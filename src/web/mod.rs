@@ -13,6 +13,7 @@ pub mod applicant;
 pub mod assets;
 pub mod attachments;
 pub mod board;
+pub mod co_applicants;
 pub mod conversation;
 pub mod error;
 pub mod form;
@@ -281,6 +282,14 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(conversation::post_message),
             )
             .route(
+                "/plannen/{id}/mede-indieners",
+                web::post().to(co_applicants::invite),
+            )
+            .route(
+                "/plannen/{id}/mede-indieners/{user_id}/verwijderen",
+                web::post().to(co_applicants::remove),
+            )
+            .route(
                 "/plannen/{id}/bijlagen",
                 web::post().to(plan_attachments::add),
             )
@@ -495,6 +504,9 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "opgeslagen" => "Uw concept is opgeslagen.",
         "bericht-verstuurd" => "Uw bericht is verstuurd.",
         "bijlage-toegevoegd" => "De bijlage is toegevoegd.",
+        "uitgenodigd" => "De uitnodiging is verstuurd. De mede-indiener kan het plan nu lezen en aanpassen.",
+        "mede-indiener-verwijderd" => "De mede-indiener is van het plan gehaald.",
+        "uitgestapt" => "U bent uit het plan gestapt. U ziet het niet meer.",
         "klaargezet" => "Het plan staat klaar voor de indiener. Die krijgt een e-mail om het na te lezen en in te dienen.",
         "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",

@@ -46,6 +46,7 @@ struct PlanPage {
     may_delete: bool,
     conversation: Option<super::conversation::ConversationView>,
     attachments: Option<super::plan_attachments::AttachmentsView>,
+    applicants: super::co_applicants::ApplicantsView,
     /// The round's plans are shown to its applicants (its window has closed).
     plenary: bool,
 }
@@ -244,6 +245,9 @@ pub async fn plan_page(
         kept_answer: kept,
         conversation: talk,
         attachments: files,
+        owner_name,
+        co_applicants,
+        versions,
     }) = found
     else {
         return super::team::plan_page(state, v, id, q.into_inner()).await;
@@ -316,6 +320,13 @@ pub async fn plan_page(
             &actor.user_id,
             crate::domain::plan::attachments::check_changeable(plan.status).is_ok(),
         )),
+        applicants: super::co_applicants::shown(
+            plan,
+            &owner_name,
+            &co_applicants,
+            &versions,
+            &actor.user_id,
+        ),
     };
     render(&v, StatusCode::OK, &page)
 }

@@ -72,6 +72,8 @@ pub struct EventLine {
 pub struct VersionLine {
     pub version: i32,
     pub at: String,
+    /// Who submitted it and who changed the plan for it, in words (empty when not recorded).
+    pub by: String,
     pub changed: String,
     /// Each changed field: its label, what it was and what it became (shortened).
     pub diffs: Vec<(String, String, String)>,
@@ -162,6 +164,8 @@ struct StaffPlanPage {
     note: Option<String>,
     /// The applicant's name and e-mail address, for the team.
     applicant: Option<(String, String)>,
+    /// The co-applicants' names, joined ("Bob en Carla"); empty without any.
+    co_applicants: String,
     may_evaluate: bool,
     may_pre_advise: bool,
     may_merge: bool,
@@ -358,6 +362,7 @@ pub async fn plan_page(
         advice: advice_view(&d),
         note,
         applicant: d.applicant.clone(),
+        co_applicants: super::co_applicants::names_of(&d.co_applicants),
         conversation: d
             .conversation
             .as_ref()
@@ -383,12 +388,15 @@ pub async fn plan_page(
             d.versions
                 .iter()
                 .enumerate()
-                .map(|(i, (v, changed))| VersionLine {
+                .map(|(i, (shown_v, changed))| (i, shown_v, &shown_v.version, changed))
+                .map(|(i, shown_v, v, changed)| VersionLine {
+                    by: super::co_applicants::made_by(shown_v),
                     // Newest first: the version before is the next in the list.
                     diffs: d
                         .versions
                         .get(i + 1)
                         .map(|(before, _)| {
+                            let before = &before.version;
                             changed
                                 .iter()
                                 .map(|f| {

@@ -13,6 +13,7 @@ mod adoptions;
 mod assessment;
 mod binary;
 mod board;
+mod co_applicants;
 mod confidentiality;
 mod conventions;
 mod conversation;

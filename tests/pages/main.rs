@@ -11,6 +11,7 @@ mod browser;
 
 mod accounts;
 mod applicant;
+mod co_applicants;
 mod conversation;
 mod money;
 mod plan_attachments;

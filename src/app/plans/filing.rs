@@ -3,7 +3,7 @@
 use chrono::Utc;
 
 use super::{
-    act, check_expected, known_organisations, load_visible, owner_of, registered_names, Effect,
+    act, addressees, check_expected, known_organisations, load_visible, registered_names, Effect,
     Expected, PlanView,
 };
 use crate::app::outbox::enqueue;
@@ -164,6 +164,7 @@ pub fn file_for(
     };
     plan.set_content(content, &round.spec.catalog);
     db::plans::insert(tx, &plan)?;
+    db::co_applicants::record_edit(tx, &plan.id, &actor.user_id, at)?;
     if let Some((owner, new)) = invite {
         let sign_in = format!("{}/inloggen", public_url.trim_end_matches('/'));
         // A new account has no password: its invitation signs it in once, for a while longer
@@ -247,6 +248,7 @@ pub fn create_draft(
     let mut plan = Plan::draft(new_id(), round.id.clone(), account.id.clone(), kind, now());
     plan.set_content(content, &round.spec.catalog);
     db::plans::insert(tx, &plan)?;
+    db::co_applicants::record_edit(tx, &plan.id, &account.id, plan.created_at)?;
     Ok(PlanView::new(plan))
 }
 
@@ -279,6 +281,7 @@ pub fn edit(
             check(tx, &content, round, Some(&plan.id))?;
             let content = registered_names(tx, content)?;
             plan.set_content(content, &round.spec.catalog);
+            db::co_applicants::record_edit(tx, &plan.id, &actor.user_id, now())?;
             Ok(Effect::none())
         },
     )
@@ -351,13 +354,12 @@ pub fn submit(
                 plan.reference = Some(reference::format(&key, n));
             }
             // An organisation's own action has no applicant to write to.
-            if plan.has_applicant() {
-                let owner = owner_of(tx, plan)?;
+            for to in addressees(tx, plan)? {
                 enqueue(
                     tx,
                     letters::receipt(
-                        &owner.email,
-                        &owner.name,
+                        &to.email,
+                        &to.name,
                         &plan.content.title,
                         (&plan.id, plan.kenmerk()),
                         &round.spec.name,
@@ -375,7 +377,7 @@ pub fn submit(
                 .map_err(|e| Error::Internal(e.to_string()))?;
             snapshot["budget_line"] = submission.budget_line.as_str().into();
             snapshot["applicant_kind"] = plan.applicant_kind.as_str().into();
-            db::plans::insert_version(tx, &plan.id, at, &snapshot)?;
+            db::plans::insert_version(tx, &plan.id, at, &snapshot, &actor.user_id)?;
             // The answer kept while the plan was changed is sent now (or left behind).
             db::notes::drop_answer(tx, &plan.id)?;
             Ok(Effect {
@@ -562,7 +564,7 @@ mod tests {
             .read(|c| super::super::versions(c, &anna.actor(), &draft.plan.id))
             .unwrap();
         assert_eq!(versions.len(), 1);
-        assert_eq!(versions[0].snapshot["budget_line"], "JJO");
+        assert_eq!(versions[0].version.snapshot["budget_line"], "JJO");
     }
 
     #[test]

@@ -49,6 +49,7 @@ impl Weigh for PlanFilter {
         std::mem::size_of::<PlanFilter>()
             + [
                 &self.owner_id,
+                &self.holder_id,
                 &self.drafts_of,
                 &self.round_id,
                 &self.budget_line,
@@ -210,7 +211,8 @@ pub fn page_request(c: &mut DbConn, actor: &Actor, q: &ListQuery) -> Result<Page
     let staff = actor.is_staff();
     let (statuses, published) = crate::domain::visibility::status_filter(checked.status, staff);
     let filter = PlanFilter {
-        owner_id: (!staff).then(|| actor.user_id.clone()),
+        owner_id: None,
+        holder_id: (!staff).then(|| actor.user_id.clone()),
         exclude_drafts: staff,
         drafts_of: staff.then(|| actor.user_id.clone()),
         round_id: q.round.clone(),
@@ -312,6 +314,7 @@ pub fn status_counts(
     {
         let filter = PlanFilter {
             owner_id: None,
+            holder_id: None,
             exclude_drafts: true,
             drafts_of: None,
             round_id: q.round.clone(),

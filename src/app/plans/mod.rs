@@ -10,13 +10,13 @@ mod reading;
 pub use drafting::{form_check, keep_answer, kept_answer, FormCheck};
 pub use filing::{
     create_draft, delete, edit, file_for, submission_check, submit, withdraw, ContentChange,
-    FiledFor, SubmissionCheck, DRAFTS_MAX,
+    FiledFor, SubmissionCheck, DRAFTS_MAX, INVITATION_DAYS,
 };
 pub use listing::{
     list, page_request, status_counts, Found, ListCaches, ListQuery, PageKey, PageRequest,
     PageStarts,
 };
-pub use reading::{events, get, read, read_cached, read_named, versions, ShownEvent};
+pub use reading::{events, get, read, read_cached, read_named, versions, ShownEvent, ShownVersion};
 
 use std::collections::HashSet;
 
@@ -70,8 +70,8 @@ impl Effect {
 }
 
 /// Loads a plan the caller may see, with its round; not found otherwise (another applicant's
-/// plan is "not found", never "forbidden"). The owner of a plan merged into this one (however
-/// many merges away) is a co-applicant and may read it as its owner does.
+/// plan is "not found", never "forbidden"). Its co-applicants see it as its owner does; the
+/// owner of a plan merged into this one (however many merges away) may read it once submitted.
 pub fn load_visible(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<(Plan, Round), Error> {
     let (plan, round) = db::plans::find_with_round(c, plan_id)?.ok_or(Error::NotFound("plan"))?;
     check_visible(c, actor, &plan)?;
@@ -98,12 +98,15 @@ pub fn load_visible_cached(
 
 /// Whether the caller may see the plan: `NotFound` when not, so nobody learns it exists.
 fn check_visible(c: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<(), Error> {
-    let owner = plan.owner_id == actor.user_id;
-    if may_see(plan.status, owner, actor.is_staff()) {
+    if may_see(
+        plan.status,
+        plan.is_held_by(&actor.user_id),
+        actor.is_staff(),
+    ) {
         return Ok(());
     }
     if plan.status != crate::domain::state::PlanStatus::Draft
-        && co_applicants(c, plan)?
+        && merged_owners(c, plan)?
             .iter()
             .any(|(owner, _)| owner == &actor.user_id)
     {
@@ -115,7 +118,7 @@ fn check_visible(c: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<(), Error
 /// The owners of the plans merged into `plan`, directly or through other merges, but not
 /// its own owner, each with the title of (the first of) their plans that went into it: they
 /// are told of its decision and may read it.
-pub fn co_applicants(c: &mut DbConn, plan: &Plan) -> Result<Vec<(String, String)>, Error> {
+pub fn merged_owners(c: &mut DbConn, plan: &Plan) -> Result<Vec<(String, String)>, Error> {
     let mut owners: Vec<(String, String)> = Vec::new();
     let mut seen = vec![plan.id.clone()];
     let mut next = vec![plan.id.clone()];
@@ -134,12 +137,12 @@ pub fn co_applicants(c: &mut DbConn, plan: &Plan) -> Result<Vec<(String, String)
     Ok(owners)
 }
 
-/// Whether `user_id` is one of the plan's applicants: its owner, or the owner of a plan
-/// merged into it (an organisation's own action the team filed has none).
+/// Whether `user_id` is one of the plan's applicants: its owner, a co-applicant, or the owner
+/// of a plan merged into it (an organisation's own action the team filed has none).
 pub fn is_applicant(c: &mut DbConn, plan: &Plan, user_id: &str) -> Result<bool, Error> {
     Ok(plan.has_applicant()
-        && (plan.owner_id == user_id
-            || co_applicants(c, plan)?
+        && (plan.is_held_by(user_id)
+            || merged_owners(c, plan)?
                 .iter()
                 .any(|(owner, _)| owner == user_id)))
 }
@@ -167,6 +170,21 @@ pub fn linked_from(
 pub fn owner_of(c: &mut DbConn, plan: &Plan) -> Result<Account, Error> {
     db::users::find(c, &plan.owner_id)?
         .ok_or_else(|| Error::Internal(format!("plan {} has no owner", plan.id)))
+}
+
+/// Whom letters about the plan go to: its owner, then a copy to each co-applicant (active
+/// accounts only); nobody for an organisation's own action.
+pub fn addressees(c: &mut DbConn, plan: &Plan) -> Result<Vec<Account>, Error> {
+    if !plan.has_applicant() {
+        return Ok(Vec::new());
+    }
+    let mut out = vec![owner_of(c, plan)?];
+    for id in &plan.co_applicant_ids {
+        if let Some(a) = db::users::find(c, id)?.filter(|a| a.active) {
+            out.push(a);
+        }
+    }
+    Ok(out)
 }
 
 /// The registered organisations among those a plan names.

@@ -24,10 +24,10 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
     let actor = account.actor();
     if !may_see(
         found.plan.status,
-        found.plan.owner_id == actor.user_id,
+        found.plan.is_held_by(&actor.user_id),
         actor.is_staff(),
     ) {
-        // Rarely taken: a co-applicant, or someone who may not see the plan at all.
+        // Rarely taken: the owner of a plan merged into it, or someone who may not see the plan at all.
         load_visible(c, &actor, plan_id)?;
     }
     Ok((
@@ -110,10 +110,51 @@ pub fn events(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<ShownE
         .collect())
 }
 
-/// Every submitted version of a plan, as submitted.
-pub fn versions(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<PlanVersion>, Error> {
+/// A submitted version with the people who made it.
+#[derive(Debug, Clone)]
+pub struct ShownVersion {
+    pub version: PlanVersion,
+    /// Who submitted it, by name (`None` for versions kept before this was recorded).
+    pub submitted_by: Option<String>,
+    /// Who changed the plan since the version before (for the first: since it was begun), by
+    /// name, each once, in the order of their first change.
+    pub changed_by: Vec<String>,
+}
+
+/// Every submitted version of a plan, as submitted, with who made it (applicants see their
+/// co-applicants' names, as the team does).
+pub fn versions(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<ShownVersion>, Error> {
     let (plan, _) = load_visible(c, actor, plan_id)?;
-    Ok(db::plans::versions(c, &plan.id)?)
+    let versions = db::plans::versions(c, &plan.id)?;
+    let edits = db::co_applicants::edits(c, &plan.id)?;
+    let ids: Vec<String> = versions
+        .iter()
+        .filter_map(|v| v.submitted_by.clone())
+        .collect();
+    let names = db::users::names(c, &ids)?;
+    let mut since = None;
+    let mut out = Vec::with_capacity(versions.len());
+    for v in versions {
+        let mut changed_by: Vec<String> = Vec::new();
+        for (_, name, _) in edits
+            .iter()
+            .filter(|(_, _, at)| since.is_none_or(|s| *at > s) && *at <= v.submitted_at)
+        {
+            if !changed_by.contains(name) {
+                changed_by.push(name.clone());
+            }
+        }
+        since = Some(v.submitted_at);
+        out.push(ShownVersion {
+            submitted_by: v
+                .submitted_by
+                .as_ref()
+                .and_then(|id| names.get(id).cloned()),
+            changed_by,
+            version: v,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -434,6 +434,8 @@ impl PlanRow {
             round_id: self.round_id,
             owner_id: self.owner_id,
             id: self.id,
+            // Filled by the query that read the row (`co_applicants::fill`).
+            co_applicant_ids: Vec::new(),
         })
     }
 }
@@ -495,6 +497,7 @@ pub struct PlanVersionRow {
     pub version: i32,
     pub submitted_at: NaiveDateTime,
     pub snapshot: String,
+    pub submitted_by: Option<String>,
 }
 
 impl PlanVersionRow {
@@ -504,6 +507,7 @@ impl PlanVersionRow {
             snapshot: json("plan_versions", &key, "snapshot", &self.snapshot)?,
             version: self.version,
             submitted_at: utc(self.submitted_at),
+            submitted_by: self.submitted_by,
         })
     }
 }

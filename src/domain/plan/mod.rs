@@ -2,6 +2,7 @@
 //! with what the assessment added to it.
 
 pub mod attachments;
+pub mod co_applicants;
 mod content;
 pub mod reference;
 mod submission;
@@ -63,6 +64,9 @@ pub struct Plan {
     /// The reference people quote (`SVN-2025-0042`), given at the first submission
     /// (`reference`); `None` for a draft.
     pub reference: Option<String>,
+    /// The people the owner invited to file the plan with them (`co_applicants`), by user id;
+    /// storage loads them with every plan it reads.
+    pub co_applicant_ids: Vec<String>,
 }
 
 impl Plan {
@@ -110,7 +114,14 @@ impl Plan {
             adoption_id: None,
             reference: None,
             own_action_of: None,
+            co_applicant_ids: Vec::new(),
         }
+    }
+
+    /// Whether `user_id` holds the plan as an applicant: its owner or an invited co-applicant
+    /// (the owners of plans merged into it are told of it, but do not hold it).
+    pub fn is_held_by(&self, user_id: &str) -> bool {
+        self.owner_id == user_id || self.co_applicant_ids.iter().any(|c| c == user_id)
     }
 
     /// Whether the plan's decision is published: an adoption covers it.
@@ -123,6 +134,7 @@ impl Plan {
         PlanRef {
             status: self.status,
             owner_id: &self.owner_id,
+            co_applicant_ids: &self.co_applicant_ids,
             published: self.is_published(),
         }
     }
@@ -144,6 +156,7 @@ impl Plan {
     pub fn parties(&self) -> PlanParties<'_> {
         PlanParties {
             owner_id: &self.owner_id,
+            co_applicant_ids: self.co_applicant_ids.iter().map(String::as_str).collect(),
             lead_ids: self
                 .content
                 .lead_partner
@@ -222,6 +235,8 @@ pub struct PlanVersion {
     pub version: i32,
     pub submitted_at: DateTime<Utc>,
     pub snapshot: serde_json::Value,
+    /// Who submitted it, by user id (`None` for versions kept before this was recorded).
+    pub submitted_by: Option<String>,
 }
 
 impl PlanVersion {

@@ -66,6 +66,7 @@ fn a_version_names_what_changed_since_the_one_before() {
         version,
         submitted_at: at,
         snapshot,
+        submitted_by: None,
     };
     let first = v(
         1,

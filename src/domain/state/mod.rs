@@ -208,6 +208,8 @@ pub enum Target {
 pub enum Who {
     /// The user who filed the plan.
     Owner,
+    /// The owner or a co-applicant they invited.
+    Applicants,
     /// Anyone holding one of these roles.
     Roles(&'static [Role]),
 }
@@ -249,7 +251,7 @@ pub const RULES: &[Rule] = &[
         from: &[S::Draft, S::NeedsInfo],
         action: Action::Edit,
         to: Target::Keep,
-        who: Who::Owner,
+        who: Who::Applicants,
         until_published: false,
     },
     Rule {
@@ -397,6 +399,8 @@ pub struct Transition {
 pub struct PlanRef<'a> {
     pub status: PlanStatus,
     pub owner_id: &'a str,
+    /// The co-applicants the owner invited.
+    pub co_applicant_ids: &'a [String],
     /// Whether an adoption covers the plan: its decision is published.
     pub published: bool,
 }
@@ -404,6 +408,9 @@ pub struct PlanRef<'a> {
 fn qualifies(who: Who, plan: &PlanRef<'_>, actor: &Actor) -> bool {
     match who {
         Who::Owner => actor.user_id == plan.owner_id,
+        Who::Applicants => {
+            actor.user_id == plan.owner_id || plan.co_applicant_ids.contains(&actor.user_id)
+        }
         Who::Roles(roles) => roles.iter().any(|r| actor.has(*r)),
     }
 }

@@ -141,6 +141,7 @@ fn every_state_action_and_role_is_decided_as_the_table_says() {
                 let plan = PlanRef {
                     status,
                     owner_id: OWNER,
+                    co_applicant_ids: &[],
                     published: false,
                 };
                 let got = decide(plan, action, &actor);
@@ -173,6 +174,7 @@ fn a_wrong_state_names_the_state_and_its_actions() {
         PlanRef {
             status: S::InReview,
             owner_id: OWNER,
+            co_applicant_ids: &[],
             published: false,
         },
         Action::Submit,
@@ -211,6 +213,7 @@ fn a_role_that_can_never_act_is_forbidden_not_conflicted() {
             PlanRef {
                 status: S::Submitted,
                 owner_id: OWNER,
+                co_applicant_ids: &[],
                 published: false,
             },
             Action::StartReview,
@@ -225,6 +228,7 @@ fn a_role_that_can_never_act_is_forbidden_not_conflicted() {
             PlanRef {
                 status: S::InReview,
                 owner_id: OWNER,
+                co_applicant_ids: &[],
                 published: false,
             },
             Action::StartReview,
@@ -240,6 +244,7 @@ fn allowed_actions_follow_the_caller() {
     let plan = PlanRef {
         status: S::PreAdvised,
         owner_id: OWNER,
+        co_applicant_ids: &[],
         published: false,
     };
     assert_eq!(
@@ -254,6 +259,7 @@ fn allowed_actions_follow_the_caller() {
     let draft = PlanRef {
         status: S::Draft,
         owner_id: OWNER,
+        co_applicant_ids: &[],
         published: false,
     };
     assert_eq!(
@@ -270,6 +276,7 @@ fn a_closed_vote_goes_where_the_tally_leads_and_nowhere_else() {
         PlanRef {
             status: S::Voting,
             owner_id: OWNER,
+            co_applicant_ids: &[],
             published: false,
         },
         Action::CloseVote,
@@ -290,6 +297,7 @@ fn a_closed_vote_goes_where_the_tally_leads_and_nowhere_else() {
         PlanRef {
             status: S::Submitted,
             owner_id: OWNER,
+            co_applicant_ids: &[],
             published: false,
         },
         Action::StartReview,
@@ -301,6 +309,7 @@ fn a_closed_vote_goes_where_the_tally_leads_and_nowhere_else() {
         PlanRef {
             status: S::InReview,
             owner_id: OWNER,
+            co_applicant_ids: &[],
             published: false,
         },
         Action::Evaluate,
@@ -316,6 +325,7 @@ fn an_applicant_is_refused_as_they_see_the_plan() {
     let approved = PlanRef {
         status: S::Approved,
         owner_id: OWNER,
+        co_applicant_ids: &[],
         published: false,
     };
     match decide_as_seen(approved, Action::Edit, owner) {
@@ -347,6 +357,7 @@ fn a_decided_plan_may_be_withdrawn_until_an_adoption_publishes_it() {
         let mut plan = PlanRef {
             status,
             owner_id: OWNER,
+            co_applicant_ids: &[],
             published: false,
         };
         assert!(decide(plan, Action::Withdraw, owner).is_ok());
@@ -366,7 +377,8 @@ proptest! {
         who in 0usize..6,
     ) {
         let actor = &actors()[who].1;
-        let plan = PlanRef { status: s, owner_id: OWNER, published: true };
+        let plan = PlanRef { status: s, owner_id: OWNER,
+            co_applicant_ids: &[], published: true };
         let result = decide(plan, a, actor);
         if s.is_terminal() {
             prop_assert!(result.is_err());
@@ -388,5 +400,33 @@ fn an_answer_is_kept_only_while_the_plan_waits_for_one() {
             check_keeps_answer(s),
             Err(DomainError::Conflict(_))
         ));
+    }
+}
+
+#[test]
+fn a_co_applicant_edits_and_the_owner_alone_submits_withdraws_and_deletes() {
+    let co_ids = ["u-co".to_string()];
+    let co = Actor {
+        user_id: "u-co".into(),
+        roles: vec![Role::Applicant],
+        organisation_id: None,
+    };
+    for status in PlanStatus::ALL {
+        let plan = PlanRef {
+            status,
+            owner_id: OWNER,
+            co_applicant_ids: &co_ids,
+            published: false,
+        };
+        let allowed = allowed_actions(plan, &co);
+        let want: Vec<Action> = if matches!(status, S::Draft | S::NeedsInfo) {
+            vec![Action::Edit]
+        } else {
+            vec![]
+        };
+        assert_eq!(allowed, want, "{status:?}");
+        for action in [Action::Submit, Action::Withdraw, Action::Delete] {
+            assert!(decide(plan, action, &co).is_err(), "{status:?} {action:?}");
+        }
     }
 }

@@ -17,6 +17,8 @@ pub enum Addressee {
     Applicant,
     /// The owner of a plan merged into this one.
     CoApplicant,
+    /// A co-applicant the owner invited to file the plan with them: a copy.
+    Copy,
     /// A member of the organisation that receives the grant: a copy.
     Payee,
 }
@@ -124,7 +126,9 @@ impl DecisionLetter {
                 "Besluit op het projectplan waarin uw plan is opgegaan: {}",
                 self.title
             ),
-            Addressee::Payee => format!("Afschrift van het besluit: {}", self.title),
+            Addressee::Payee | Addressee::Copy => {
+                format!("Afschrift van het besluit: {}", self.title)
+            }
         };
         let receiver = self
             .payee
@@ -139,6 +143,10 @@ impl DecisionLetter {
             (Addressee::CoApplicant, None) => format!(
                 "Uw projectplan is samengevoegd met het projectplan \"{}\". Daarom ontvangt u dit besluit ook.",
                 self.title
+            ),
+            (Addressee::Copy, _) => format!(
+                "U ontvangt een afschrift van dit besluit, omdat u het projectplan \"{}\" samen met {} heeft ingediend.",
+                self.title, self.applicant
             ),
             (Addressee::Payee, _) => format!(
                 "U ontvangt een afschrift van dit besluit, omdat {receiver} de bijdrage ontvangt voor het projectplan \"{}\" van {}.",
