@@ -50,13 +50,16 @@ pub fn spawn(
             let mut reminded: Option<std::time::Instant> = None;
             let mut gathered: Option<std::time::Instant> = None;
             while !s.stopped() {
-                // Report reminders: at start and then every hour; each is noted when sent, so
+                // Report and review reminders: at start and then every hour; each is noted when sent, so
                 // a reminder goes once however many instances look.
                 if reminded.is_none_or(|t| t.elapsed() >= REMIND_EVERY) {
                     reminded = Some(std::time::Instant::now());
                     let today = crate::domain::calendar::amsterdam_date(chrono::Utc::now());
                     if let Err(e) = crate::app::grants::remind(&db, &public_url, today) {
                         tracing::warn!(error = %e, "could not send report reminders");
+                    }
+                    if let Err(e) = crate::app::assignments::remind(&db, &public_url, today) {
+                        tracing::warn!(error = %e, "could not send review reminders");
                     }
                 }
                 // The conversations' gathered mails: due an hour after the last one, looked for

@@ -110,11 +110,27 @@ pub fn post(
     Ok(message)
 }
 
-/// Who is mailed when the other side writes: the plan's applicants (owner and co-applicants),
-/// or every active member of the programme team.
+/// Who is mailed when the other side writes: the plan's applicants (owner, co-applicants,
+/// owners of plans merged into it), or the programme team members assigned to the plan (every
+/// active member while none is).
 fn recipients(c: &mut DbConn, plan: &Plan, side: Side) -> Result<Vec<Account>, Error> {
     match side {
-        Side::Team => Ok(db::users::active_with_role(c, Role::ProgrammeTeam)?),
+        // The team members assigned to the plan, when there are any; else the whole team.
+        Side::Team => {
+            let mut assigned = Vec::new();
+            for a in db::assignments::of_plan(c, &plan.id)? {
+                if let Some(member) = db::users::find(c, &a.user_id)?
+                    .filter(|m| m.active && m.roles.contains(&Role::ProgrammeTeam))
+                {
+                    assigned.push(member);
+                }
+            }
+            if assigned.is_empty() {
+                Ok(db::users::active_with_role(c, Role::ProgrammeTeam)?)
+            } else {
+                Ok(assigned)
+            }
+        }
         Side::Applicants if !plan.has_applicant() => Ok(Vec::new()),
         Side::Applicants => {
             let mut ids = vec![plan.owner_id.clone()];

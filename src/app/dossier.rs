@@ -41,21 +41,28 @@ pub struct Dossier {
     pub applicant: Option<(String, String)>,
     /// The co-applicants the owner invited.
     pub co_applicants: Vec<super::co_applicants::CoApplicant>,
+    /// Who is assigned to review the plan, and by when.
+    pub assignees: Vec<super::assignments::Assignee>,
+    /// For the programme team while reviewers can be assigned: whom it may assign (active
+    /// reviewers and team members: id, name, role), by name.
+    pub candidates: Option<Vec<(String, String, &'static str)>>,
     /// The conversation with the applicants, for the programme team (none for the board).
     pub conversation: Option<super::conversation::Conversation>,
     /// The plan's attachments.
     pub attachments: Vec<crate::db::plan_attachments::PlanAttachment>,
 }
 
-/// Reads a plan's dossier (programme team and board).
+/// Reads a plan's dossier (programme team and board; a reviewer, of a plan assigned to them).
 pub fn dossier(
     c: &mut DbConn,
     indexes: &SimilarIndexes,
     actor: &Actor,
     id: &str,
 ) -> Result<Dossier, Error> {
-    permission::check(actor, Permission::SeeAssessment)?;
+    permission::check(actor, Permission::ReadDossiers)?;
     let (view, round) = plans::read(c, actor, id)?;
+    // A reviewer sees this plan, not the round around it: no similar or linked plans.
+    let sees_round = permission::allows(actor, Permission::SeeAssessment);
     let events = plans::events(c, actor, id)?;
     let mut versions: Vec<(plans::ShownVersion, Vec<String>)> = Vec::new();
     let all = plans::versions(c, actor, id)?;
@@ -66,7 +73,11 @@ pub fn dossier(
         versions.push((v.clone(), changed));
     }
     versions.reverse();
-    let similar = assessment::similar(c, indexes, actor, id)?;
+    let similar = if sees_round {
+        assessment::similar(c, indexes, actor, id)?
+    } else {
+        Vec::new()
+    };
     let evaluations = assessment::evaluations(c, actor, id)?;
     let status = view.plan.status;
     let counted = status == PlanStatus::Voting || view.plan.decision.is_some();
@@ -110,7 +121,7 @@ pub fn dossier(
         .linked_from
         .iter()
         .map(|l| (l.relation.inverse_label_nl(), l));
-    for (label, l) in own.chain(theirs) {
+    for (label, l) in own.chain(theirs).filter(|_| sees_round) {
         let title = db::plans::find(c, &l.plan_id)?
             .map(|p| p.content.title)
             .unwrap_or_else(|| "(niet meer beschikbaar)".into());
@@ -127,8 +138,27 @@ pub fn dossier(
     let conversation = super::conversation::on_plan_page(c, actor, &view.plan)?;
     let attachments = db::plan_attachments::of_plan(c, &view.plan.id)?;
     let co_applicants = db::co_applicants::of_plan(c, &view.plan.id)?;
+    let assignees = db::assignments::of_plan(c, &view.plan.id)?;
+    let candidates = if permission::allows(actor, Permission::ReviewPlans)
+        && crate::domain::assignment::check_plan(view.plan.status).is_ok()
+    {
+        let mut all: Vec<(String, String, &'static str)> = Vec::new();
+        for role in [Role::Reviewer, Role::ProgrammeTeam] {
+            for a in db::users::active_with_role(c, role)? {
+                if !all.iter().any(|(id, _, _)| *id == a.id) {
+                    all.push((a.id, a.name, role.label_nl()));
+                }
+            }
+        }
+        all.sort_by(|a, b| a.1.cmp(&b.1));
+        Some(all)
+    } else {
+        None
+    };
     Ok(Dossier {
         co_applicants,
+        assignees,
+        candidates,
         attachments,
         conversation,
         applicant,

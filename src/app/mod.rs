@@ -10,6 +10,7 @@ pub mod account_self;
 pub mod accounts;
 pub mod adoptions;
 pub mod assessment;
+pub mod assignments;
 pub mod backup;
 pub mod board;
 pub mod cache;

@@ -5,6 +5,7 @@
 
 pub mod adoptions;
 pub mod assessment;
+pub mod assignments;
 pub mod attempts;
 pub mod backup;
 pub mod bank_accounts;

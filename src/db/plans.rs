@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::rows::{PlanEventRow, PlanRow, PlanVersionRow, RoundRow, UserRow};
 use super::schema::{
-    plan_changes, plan_co_applicants, plan_events, plan_links, plan_versions, plans, rounds, users,
+    plan_assignees, plan_changes, plan_co_applicants, plan_events, plan_links, plan_versions,
+    plans, rounds, users,
 };
 use super::{stored, DbConn, DbError, Tx};
 use crate::domain::budget::GRANTED;
@@ -278,6 +279,8 @@ pub struct PlanFilter {
     pub owner_id: Option<String>,
     /// Plans this user holds: owns, or was invited to as a co-applicant.
     pub holder_id: Option<String>,
+    /// Plans assigned to this user for review.
+    pub assigned_to: Option<String>,
     pub exclude_drafts: bool,
     /// With `exclude_drafts`: still the drafts this user holds (a team member's own
     /// actions filed for an organisation, waiting to be submitted).
@@ -316,6 +319,15 @@ fn filtered(f: &PlanFilter) -> plans::BoxedQuery<'static, Backend> {
                     .filter(plan_co_applicants::user_id.eq(me.clone()))
                     .select(plan_co_applicants::plan_id),
             )),
+        );
+    }
+    if let Some(me) = &f.assigned_to {
+        q = q.filter(
+            plans::id.eq_any(
+                plan_assignees::table
+                    .filter(plan_assignees::user_id.eq(me.clone()))
+                    .select(plan_assignees::plan_id),
+            ),
         );
     }
     if f.exclude_drafts {

@@ -178,6 +178,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_assignees (plan_id, user_id) {
+        plan_id -> Text,
+        user_id -> Text,
+        assigned_by -> Text,
+        assigned_at -> Timestamp,
+        due_on -> Nullable<Date>,
+        reminded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     plan_edits (plan_id, user_id, at) {
         plan_id -> Text,
         user_id -> Text,
@@ -509,6 +520,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     message_notices,
     plan_attachments,
     plan_co_applicants,
+    plan_assignees,
     plan_edits,
     totp_factors,
     recovery_codes,

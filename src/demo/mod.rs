@@ -34,7 +34,7 @@ type DemoAccount = (
     Option<usize>,
 );
 
-const DEMO_ACCOUNTS: [DemoAccount; 7] = [
+const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     (
         "admin@demo.planloket.nl",
         "Demo beheerder",
@@ -53,6 +53,13 @@ const DEMO_ACCOUNTS: [DemoAccount; 7] = [
         "financien@demo.planloket.nl",
         "Demo financiële administratie",
         Role::Finance,
+        None,
+        None,
+    ),
+    (
+        "beoordelaar@demo.planloket.nl",
+        "Demo externe beoordelaar",
+        Role::Reviewer,
         None,
         None,
     ),

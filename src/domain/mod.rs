@@ -4,6 +4,7 @@
 //! returns. Every rule of PRODUCT.md (domain rules, plan states, visibility) lives here once.
 
 pub mod adoption;
+pub mod assignment;
 pub mod budget;
 pub mod calendar;
 pub mod client;

@@ -20,8 +20,14 @@ pub enum Permission {
     /// See every submitted plan with its assessment, the round's budget and ranking, and the
     /// adoptions (the programme team and the board).
     SeeAssessment,
-    /// The team's work: the work list, evaluating, pre-advice, questions, merging.
+    /// The team's work: evaluating, pre-advice, questions, merging, assigning reviewers.
     ReviewPlans,
+    /// The work list and one's own evaluation: the programme team, and external reviewers
+    /// (who see only the plans assigned to them).
+    EvaluatePlans,
+    /// A plan's page as its assessment sees it (the dossier): staff, and reviewers of the
+    /// plans assigned to them.
+    ReadDossiers,
     /// Create, change and copy rounds.
     ManageRounds,
     /// Reserve part of a theme's budget, and release a reservation.
@@ -69,6 +75,8 @@ impl Permission {
             P::FilePlans => &[Role::Applicant],
             P::HoldPlans => &[Role::Applicant, Role::ProgrammeTeam],
             P::SeeAssessment => STAFF,
+            P::EvaluatePlans => &[Role::ProgrammeTeam, Role::Reviewer],
+            P::ReadDossiers => &[Role::ProgrammeTeam, Role::BoardMember, Role::Reviewer],
             P::SeeGrants => &[Role::ProgrammeTeam, Role::BoardMember, Role::Finance],
             P::PayBatches | P::ConfirmBankAccounts => FINANCE,
             P::KeepBankAccounts => &[Role::ProgrammeTeam, Role::Finance],
@@ -117,6 +125,12 @@ impl Permission {
             [Role::ProgrammeTeam, Role::BoardMember, Role::Finance] => {
                 "Dit is voor het programmateam, het bestuur en de financiële administratie."
             }
+            [Role::ProgrammeTeam, Role::Reviewer] => {
+                "Dit is voor het programmateam en de beoordelaars."
+            }
+            [Role::ProgrammeTeam, Role::BoardMember, Role::Reviewer] => {
+                "Dit is voor het programmateam, het bestuur en de beoordelaars."
+            }
             _ => "Dit is voor het programmateam.",
         };
         Bilingual::new(en, nl)
@@ -157,7 +171,7 @@ pub fn check_bank_account_reader(actor: &Actor, organisation_id: &str) -> Result
 /// plans (a person with several roles: the first of these they hold).
 pub fn home(actor: &Actor) -> &'static str {
     [
-        (Permission::ReviewPlans, "/beoordelen"),
+        (Permission::EvaluatePlans, "/beoordelen"),
         (Permission::Vote, "/bestuur"),
         (Permission::PayBatches, "/betalingen"),
         (Permission::ManageUsers, "/beheer/gebruikers"),
@@ -173,7 +187,7 @@ pub fn home(actor: &Actor) -> &'static str {
 pub struct Menu {
     /// "Mijn plannen".
     pub own_plans: bool,
-    /// "Beoordelen", the budget and the ranking.
+    /// "Beoordelen": the work list (for reviewers, their assigned plans).
     pub review: bool,
     /// "Bestuur".
     pub board: bool,
@@ -189,7 +203,7 @@ impl Menu {
     pub fn of(actor: &Actor) -> Menu {
         Menu {
             own_plans: allows(actor, Permission::FilePlans),
-            review: allows(actor, Permission::ReviewPlans),
+            review: allows(actor, Permission::EvaluatePlans),
             board: allows(actor, Permission::Vote),
             payments: allows(actor, Permission::ManagePayments)
                 || allows(actor, Permission::PayBatches),
@@ -235,6 +249,8 @@ mod tests {
             P::ConfirmBankAccounts,
             P::KeepBankAccounts,
             P::SettleGrants,
+            P::EvaluatePlans,
+            P::ReadDossiers,
         ];
         let holders = |p: Permission| -> Vec<Role> {
             Role::ALL
@@ -261,6 +277,13 @@ mod tests {
                 P::CloseVotes => vec![Role::BoardChair],
                 P::ManageUsers | P::RetryMail => vec![Role::Admin],
                 P::ManageOrganisations | P::ReadOutbox => vec![Role::ProgrammeTeam, Role::Admin],
+                P::EvaluatePlans => vec![Role::ProgrammeTeam, Role::Reviewer],
+                P::ReadDossiers => vec![
+                    Role::ProgrammeTeam,
+                    Role::BoardMember,
+                    Role::BoardChair,
+                    Role::Reviewer,
+                ],
                 _ => vec![Role::ProgrammeTeam],
             };
             assert_eq!(holders(p), expected, "{p:?}");
@@ -301,6 +324,7 @@ mod tests {
         assert_eq!(home(&actor(&[Role::Finance])), "/betalingen");
         assert_eq!(home(&actor(&[Role::Admin])), "/beheer/gebruikers");
         assert_eq!(home(&actor(&[Role::Applicant])), "/mijn-plannen");
+        assert_eq!(home(&actor(&[Role::Reviewer])), "/beoordelen");
         assert_eq!(
             home(&actor(&[Role::Applicant, Role::Admin])),
             "/beheer/gebruikers"

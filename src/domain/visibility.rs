@@ -209,7 +209,7 @@ pub fn check_assessment_shown(
     status: PlanStatus,
     published: bool,
 ) -> Result<(), super::DomainError> {
-    if actor.is_staff() || applicant_sees_decision(status, published) {
+    if actor.assesses() || applicant_sees_decision(status, published) {
         Ok(())
     } else {
         Err(super::DomainError::Forbidden(super::Bilingual::new(
@@ -222,6 +222,22 @@ pub fn check_assessment_shown(
 /// Who may see a plan at all: drafts only their owner; other plans their owner and staff.
 pub fn may_see(status: PlanStatus, is_owner: bool, is_staff: bool) -> bool {
     is_owner || (is_staff && status != PlanStatus::Draft)
+}
+
+/// `may_see` for an actor: a reviewer who is not staff sees a plan (not a draft) only while
+/// it is assigned to them (`is_assigned`; storage is asked only for such a reviewer).
+pub fn may_see_plan(
+    status: PlanStatus,
+    is_holder: bool,
+    actor: &super::user::Actor,
+    is_assigned: bool,
+) -> bool {
+    let sight = if actor.sees_only_assigned() {
+        is_assigned
+    } else {
+        actor.is_staff()
+    };
+    may_see(status, is_holder, sight)
 }
 
 /// A plan with what its view needs besides itself.
@@ -269,7 +285,7 @@ impl PlanView {
     /// The plan as `actor` may see it.
     pub fn shown_to(&self, actor: &Actor) -> ShownPlan<'_> {
         let p = &self.plan;
-        let staff = actor.is_staff();
+        let staff = actor.assesses();
         let reveal = self.reveals_assessment(actor);
         ShownPlan {
             plan: p,
@@ -292,7 +308,7 @@ impl PlanView {
 
     /// The status this caller sees: applicants see `in_assessment` until publication.
     pub fn status_for(&self, actor: &Actor) -> ShownStatus {
-        ShownStatus::for_caller(self.plan.status, self.plan.is_published(), actor.is_staff())
+        ShownStatus::for_caller(self.plan.status, self.plan.is_published(), actor.assesses())
     }
 
     /// The status in the words this caller reads in a list: a granted plan says so with its
@@ -317,7 +333,7 @@ impl PlanView {
 
     /// Whether this caller sees the pre-advice, the amount granted and the decision.
     pub fn reveals_assessment(&self, actor: &Actor) -> bool {
-        actor.is_staff() || applicant_sees_decision(self.plan.status, self.plan.is_published())
+        actor.assesses() || applicant_sees_decision(self.plan.status, self.plan.is_published())
     }
 
     /// What this caller may do to the plan now.
@@ -328,7 +344,7 @@ impl PlanView {
     /// The version this caller knows the plan by: staff the plan's own; an applicant the
     /// version of what they see, which staff work inside the assessment does not move.
     pub fn version_for(&self, actor: &Actor) -> i64 {
-        if actor.is_staff() {
+        if actor.assesses() {
             self.plan.version
         } else {
             self.plan.shown_version
@@ -337,7 +353,7 @@ impl PlanView {
 
     /// When the plan last changed as this caller sees it.
     pub fn updated_at_for(&self, actor: &Actor) -> chrono::DateTime<chrono::Utc> {
-        if actor.is_staff() {
+        if actor.assesses() {
             self.plan.updated_at
         } else {
             self.plan.shown_updated_at

@@ -5,6 +5,7 @@
 
 pub mod adoptions;
 pub mod assessment;
+pub mod assignments;
 pub mod auth;
 pub mod board;
 pub mod co_applicants;
@@ -156,6 +157,8 @@ fn register(r: &mut Routes) {
         .add(M::DELETE, "/attachments/{id}", plan_attachments::remove)
         .add(M::POST, "/plans/{id}/messages", conversation::post)
         .add(M::GET, "/plans/{id}/versions", plans::versions)
+        .add(M::GET, "/plans/{id}/assignees", assignments::list)
+        .add(M::PUT, "/plans/{id}/assignees", assignments::put)
         .add(M::GET, "/plans/{id}/co-applicants", co_applicants::list)
         .add(M::POST, "/plans/{id}/co-applicants", co_applicants::invite)
         .add(

@@ -169,6 +169,18 @@ letter!(
     "mail/co_applicant.html"
 );
 letter!(
+    Assigned {
+        name,
+        opening,
+        title,
+        kenmerk,
+        due,
+        link
+    },
+    "mail/assigned.txt",
+    "mail/assigned.html"
+);
+letter!(
     NewMessage {
         name,
         title,
@@ -406,6 +418,46 @@ pub fn co_applicant_invited(
     }
     .render()?;
     Ok(letter("co_applicant", to, subject, body, Some(plan.0)))
+}
+
+/// To someone the programme team assigned to review a plan (`reminder`: the reminder three
+/// days before the due date, to one who has not evaluated yet).
+pub fn assigned(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan: (&str, &str),
+    due_on: Option<NaiveDate>,
+    reminder: bool,
+    site: &str,
+) -> Result<Letter, LetterError> {
+    let subject = if reminder {
+        format!("Herinnering: beoordeel het projectplan {title}")
+    } else {
+        format!("Gevraagd: beoordeel het projectplan {title}")
+    };
+    let body = Assigned {
+        subject: subject.clone(),
+        name: name.into(),
+        opening: if reminder {
+            "Wij herinneren u eraan dat het programmateam u heeft gevraagd".into()
+        } else {
+            "Het programmateam vraagt u".into()
+        },
+        title: title.into(),
+        kenmerk: plan.1.into(),
+        due: due_on
+            .map(|d| format!(", uiterlijk op {}", dutch_date(d)))
+            .unwrap_or_default(),
+        link: format!("{}/plannen/{}", site.trim_end_matches('/'), plan.0),
+    }
+    .render()?;
+    let kind = if reminder {
+        "review_reminder"
+    } else {
+        "assigned"
+    };
+    Ok(letter(kind, to, subject, body, Some(plan.0)))
 }
 
 #[cfg(test)]

@@ -42,6 +42,8 @@ struct PlanFormPage {
     named: &'static str,
     /// A saved plan's attachments (none on a new plan's form).
     attachments: Option<super::plan_attachments::AttachmentsView>,
+    /// Whether the visitor may submit the plan (a co-applicant edits, but the owner submits).
+    may_submit: bool,
 }
 
 impl PlanFormPage {
@@ -168,6 +170,7 @@ async fn form_page(
         named: NAMED,
         f,
         attachments: None,
+        may_submit: true,
     })
 }
 
@@ -499,6 +502,7 @@ pub async fn edit_plan_page(
     )
     .await?;
     page.l = page.l.with_flash(super::flash(q.bericht.as_deref()));
+    page.may_submit = view.allowed_actions(&me).contains(&Action::Submit);
     let mut files = super::plan_attachments::shown(
         &id,
         &files,
@@ -540,7 +544,8 @@ async fn save_edit(
     let st = state.clone();
     let pid = id.clone();
     let a = actor.clone();
-    let (_, round) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
+    let (view, round) = web::block(move || st.read(|c| plans::read(c, &a, &pid))).await??;
+    let may_submit = view.allowed_actions(&actor).contains(&Action::Submit);
     let (content, p) = f.content();
     let (mut p, savable) = every_mistake(state, &me, &round.id, Some(&id), &content, p, &f).await?;
     if savable {
@@ -570,7 +575,7 @@ async fn save_edit(
     } else {
         StatusCode::BAD_REQUEST
     };
-    let page = form_page(
+    let mut page = form_page(
         state,
         v,
         round,
@@ -580,5 +585,6 @@ async fn save_edit(
         p,
     )
     .await?;
+    page.may_submit = may_submit;
     render(v, status, &page)
 }

@@ -11,6 +11,7 @@ pub mod admin;
 pub mod admin_users;
 pub mod applicant;
 pub mod assets;
+pub mod assignments;
 pub mod attachments;
 pub mod board;
 pub mod co_applicants;
@@ -282,6 +283,10 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(conversation::post_message),
             )
             .route(
+                "/plannen/{id}/beoordelaars",
+                web::post().to(assignments::assign),
+            )
+            .route(
                 "/plannen/{id}/mede-indieners",
                 web::post().to(co_applicants::invite),
             )
@@ -507,6 +512,7 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "uitgenodigd" => "De uitnodiging is verstuurd. De mede-indiener kan het plan nu lezen en aanpassen.",
         "mede-indiener-verwijderd" => "De mede-indiener is van het plan gehaald.",
         "uitgestapt" => "U bent uit het plan gestapt. U ziet het niet meer.",
+        "toegewezen" => "De beoordelaars zijn opgeslagen. Wie nieuw is toegewezen, krijgt een e-mail.",
         "klaargezet" => "Het plan staat klaar voor de indiener. Die krijgt een e-mail om het na te lezen en in te dienen.",
         "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",

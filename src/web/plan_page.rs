@@ -230,7 +230,7 @@ pub async fn plan_page(
     let st = state.clone();
     let (v, found) = with_visitor(&state, pending, move |c, v| {
         let actor = v.require(&format!("/plannen/{pid}"))?.actor();
-        if permission::allows(&actor, Permission::SeeAssessment) {
+        if permission::allows(&actor, Permission::ReadDossiers) {
             return Ok(None);
         }
         Ok(Some(crate::app::dossier::applicant_dossier(

@@ -188,7 +188,7 @@ pub async fn evaluation_page(
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let actor = v.may(
-        Permission::ReviewPlans,
+        Permission::EvaluatePlans,
         &format!("/plannen/{id}/beoordeling"),
     )?;
     let d = load_dossier(&state, &actor, &id).await?;
@@ -232,7 +232,7 @@ pub async fn evaluate(
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let actor = post.may(
-        Permission::ReviewPlans,
+        Permission::EvaluatePlans,
         &format!("/plannen/{id}/beoordeling"),
     )?;
     let Post { v, form, .. } = post;

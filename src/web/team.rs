@@ -180,6 +180,7 @@ struct StaffPlanPage {
     evaluations: usize,
     links: Vec<(&'static str, String, String)>,
     conversation: Option<super::conversation::ConversationView>,
+    a: super::assignments::AssigneesView,
     attachments: Option<super::plan_attachments::AttachmentsView>,
 }
 
@@ -283,14 +284,14 @@ pub fn advice_view(d: &Dossier) -> Option<AdviceView> {
     Some(advice_of(a, &d.round, d.view.plan.content.funding))
 }
 
-/// `/plannen/{id}` for the programme team and the board.
+/// `/plannen/{id}` for the programme team, the board, and a plan's assigned reviewers.
 pub async fn plan_page(
     state: web::Data<App>,
     v: Visitor,
     id: String,
     q: Flash,
 ) -> Result<HttpResponse, WebError> {
-    let actor = v.may(Permission::SeeAssessment, &format!("/plannen/{id}"))?;
+    let actor = v.may(Permission::ReadDossiers, &format!("/plannen/{id}"))?;
     let st = state.clone();
     let a = actor.clone();
     let pid = id.clone();
@@ -363,6 +364,7 @@ pub async fn plan_page(
         note,
         applicant: d.applicant.clone(),
         co_applicants: super::co_applicants::names_of(&d.co_applicants),
+        a: super::assignments::shown(&plan.id, &d.assignees, d.candidates.as_deref()),
         conversation: d
             .conversation
             .as_ref()

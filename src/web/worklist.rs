@@ -1,5 +1,6 @@
-//! The programme team's work list, `/beoordelen`: every submitted plan, filtered, counted per
-//! status, with each plan's next step.
+//! The work list, `/beoordelen`: for the programme team every submitted plan (or those
+//! assigned to them, "Aan mij toegewezen"), for a reviewer the plans assigned to them;
+//! filtered, counted per status, with each plan's next step.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -62,6 +63,8 @@ pub struct WorkQuery {
     opgave: Option<String>,
     doel: Option<String>,
     tekst: Option<String>,
+    /// `mij`: only the plans assigned to the visitor.
+    toegewezen: Option<String>,
     pagina: Option<i64>,
     bericht: Option<String>,
 }
@@ -105,6 +108,7 @@ impl Weigh for WorkKey {
             &self.typed.opgave,
             &self.typed.doel,
             &self.typed.tekst,
+            &self.typed.toegewezen,
         ]
         .iter()
         .map(|t| t.weight())
@@ -160,6 +164,10 @@ struct WorkList {
     goals: Vec<(String, String)>,
     goal: String,
     text: String,
+    /// "Aan mij toegewezen" is ticked.
+    mine: bool,
+    /// A reviewer sees only their assigned plans (no choice to offer).
+    assigned_only: bool,
     rows: WorkRows,
     total: i64,
     page: i64,
@@ -233,7 +241,7 @@ pub async fn work_list(
     // The visitor, the rounds, the page of plans and the counts in one blocking call; a page
     // whose content is kept needs no counts.
     let (v, (all_rounds, query, p, found)) = with_visitor(&state, pending, move |c, v| {
-        let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
+        let actor = v.may(Permission::EvaluatePlans, "/beoordelen")?;
         let (stamp, all_rounds) = rounds::list_cached_stamped(c, &st.rounds)?;
         let query = list_query(&typed, all_rounds.first());
         let p = query_problems(&query);
@@ -258,7 +266,7 @@ pub async fn work_list(
         Ok((all_rounds, query, p, found))
     })
     .await?;
-    let actor = v.may(Permission::ReviewPlans, "/beoordelen")?;
+    let actor = v.may(Permission::EvaluatePlans, "/beoordelen")?;
     let found = match found {
         Fetched::Content(Content(content)) => {
             let l = Layout::new("Beoordelen", &v).with_flash(super::flash(q.bericht.as_deref()));
@@ -294,7 +302,15 @@ pub async fn work_list(
     } else {
         StatusCode::BAD_REQUEST
     };
-    let page_view = WorkList::new(&q, &query, &all_rounds, rows, &counts, p);
+    let page_view = WorkList::new(
+        &q,
+        &query,
+        &all_rounds,
+        rows,
+        &counts,
+        p,
+        actor.sees_only_assigned(),
+    );
     let content = std::sync::Arc::new(
         page_view
             .render()
@@ -316,6 +332,7 @@ impl WorkList {
         rows: WorkRows,
         counts: &[(PlanStatus, i64)],
         p: Problems,
+        assigned_only: bool,
     ) -> WorkList {
         let chosen: Option<&Round> = query
             .round
@@ -334,6 +351,7 @@ impl WorkList {
                 ("opgave", &q.opgave),
                 ("doel", &q.doel),
                 ("tekst", &q.tekst),
+                ("toegewezen", &q.toegewezen),
             ] {
                 if let Some(v) = non_empty(v) {
                     parts.push((k, v));
@@ -387,6 +405,8 @@ impl WorkList {
                 .unwrap_or_default(),
             goal: non_empty(&q.doel).unwrap_or_default(),
             text: q.tekst.clone().unwrap_or_default(),
+            mine: query.assigned_to.is_some(),
+            assigned_only,
             rows,
             total,
             page,
@@ -412,6 +432,7 @@ fn list_query(q: &WorkQuery, newest: Option<&Round>) -> ListQuery {
         theme: non_empty(&q.opgave),
         goal: non_empty(&q.doel),
         q: non_empty(&q.tekst),
+        assigned_to: (non_empty(&q.toegewezen).as_deref() == Some("mij")).then(|| "me".into()),
         page: Some(q.pagina.unwrap_or(1).clamp(1, 1_000_000)),
         page_size: Some(50),
     }

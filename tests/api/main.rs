@@ -34,6 +34,7 @@ mod plans;
 mod plenary;
 mod readiness;
 mod reservations;
+mod reviewers;
 mod rounds;
 mod second_factor;
 mod smtp;

@@ -17,6 +17,7 @@ mod money;
 mod plan_attachments;
 mod plenary;
 mod public;
+mod reviewers;
 mod single_sign_on;
 mod staff;
 mod two_step;

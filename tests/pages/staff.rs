@@ -65,7 +65,7 @@ fn the_board_does_not_reach_the_teams_work_list() {
     let (mut b, _) = as_role(&s, &["board_member"]);
     b.get("/beoordelen")
         .expect(403)
-        .shows("Dit is voor het programmateam.");
+        .shows("Dit is voor het programmateam en de beoordelaars.");
 }
 
 #[test]

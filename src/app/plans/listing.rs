@@ -21,6 +21,8 @@ use crate::domain::FieldErrors;
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub round: Option<String>,
+    /// `me`: only the plans assigned to the caller for review.
+    pub assigned_to: Option<String>,
     pub status: Option<String>,
     pub theme: Option<String>,
     pub goal: Option<String>,
@@ -50,6 +52,7 @@ impl Weigh for PlanFilter {
             + [
                 &self.owner_id,
                 &self.holder_id,
+                &self.assigned_to,
                 &self.drafts_of,
                 &self.round_id,
                 &self.budget_line,
@@ -187,6 +190,15 @@ fn check(q: &ListQuery) -> Result<Checked, Error> {
         Some(Ok(t)) => Some(t),
         None => None,
     };
+    if let Some(who) = q.assigned_to.as_deref().filter(|w| *w != "me") {
+        e.add(
+            "assigned_to",
+            (
+                format!("'{who}' is not known here: the only value is 'me'"),
+                "alleen 'me' (aan mij toegewezen) kan hier".to_string(),
+            ),
+        );
+    }
     let page = q.page.unwrap_or(1);
     if !(1..=1_000_000).contains(&page) {
         e.add("page", PAGE);
@@ -209,11 +221,15 @@ fn check(q: &ListQuery) -> Result<Checked, Error> {
 pub fn page_request(c: &mut DbConn, actor: &Actor, q: &ListQuery) -> Result<PageRequest, Error> {
     let checked = check(q)?;
     let staff = actor.is_staff();
-    let (statuses, published) = crate::domain::visibility::status_filter(checked.status, staff);
+    let (statuses, published) =
+        crate::domain::visibility::status_filter(checked.status, actor.assesses());
     let filter = PlanFilter {
         owner_id: None,
-        holder_id: (!staff).then(|| actor.user_id.clone()),
-        exclude_drafts: staff,
+        holder_id: (!staff && !actor.sees_only_assigned()).then(|| actor.user_id.clone()),
+        // A reviewer who is not staff lists only the plans assigned to them.
+        assigned_to: (q.assigned_to.is_some() || actor.sees_only_assigned())
+            .then(|| actor.user_id.clone()),
+        exclude_drafts: staff || actor.sees_only_assigned(),
         drafts_of: staff.then(|| actor.user_id.clone()),
         round_id: q.round.clone(),
         statuses,
@@ -304,7 +320,7 @@ pub fn status_counts(
     actor: &Actor,
     q: &ListQuery,
 ) -> Result<Vec<(PlanStatus, i64)>, Error> {
-    permission::check(actor, Permission::SeeAssessment)?;
+    permission::check(actor, Permission::EvaluatePlans)?;
     let checked = check(q)?;
     let changes = db::plans::changes(c, q.round.as_deref())?;
     let mut counts = Vec::new();
@@ -315,6 +331,8 @@ pub fn status_counts(
         let filter = PlanFilter {
             owner_id: None,
             holder_id: None,
+            assigned_to: (q.assigned_to.is_some() || actor.sees_only_assigned())
+                .then(|| actor.user_id.clone()),
             exclude_drafts: true,
             drafts_of: None,
             round_id: q.round.clone(),

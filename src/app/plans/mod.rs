@@ -27,7 +27,7 @@ use crate::domain::round::Round;
 use crate::domain::state::{decide_as_seen, Action, Transition};
 use crate::domain::tally::Outcome;
 use crate::domain::user::{Account, Actor};
-use crate::domain::visibility::{applicant_sees_change, may_see};
+use crate::domain::visibility::{applicant_sees_change, may_see_plan};
 
 pub use crate::domain::visibility::{PlanView, ShownPlan};
 
@@ -98,10 +98,13 @@ pub fn load_visible_cached(
 
 /// Whether the caller may see the plan: `NotFound` when not, so nobody learns it exists.
 fn check_visible(c: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<(), Error> {
-    if may_see(
+    let assigned =
+        actor.sees_only_assigned() && db::assignments::is_assigned(c, &plan.id, &actor.user_id)?;
+    if may_see_plan(
         plan.status,
         plan.is_held_by(&actor.user_id),
-        actor.is_staff(),
+        actor,
+        assigned,
     ) {
         return Ok(());
     }

@@ -27,7 +27,8 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
         found.plan.is_held_by(&actor.user_id),
         actor.is_staff(),
     ) {
-        // Rarely taken: the owner of a plan merged into it, or someone who may not see the plan at all.
+        // Rarely taken: a reviewer (assigned?), the owner of a plan merged into it, or someone
+        // who may not see the plan at all.
         load_visible(c, &actor, plan_id)?;
     }
     Ok((
@@ -88,7 +89,7 @@ pub struct ShownEvent {
 /// else's id.
 pub fn events(c: &mut DbConn, actor: &Actor, plan_id: &str) -> Result<Vec<ShownEvent>, Error> {
     let (plan, _) = load_visible(c, actor, plan_id)?;
-    let (published, staff) = (plan.is_published(), actor.is_staff());
+    let (published, staff) = (plan.is_published(), actor.assesses());
     let shown = |s| ShownStatus::for_caller(s, published, staff);
     Ok(db::plans::events(c, &plan.id)?
         .into_iter()

@@ -298,11 +298,12 @@ pub const RULES: &[Rule] = &[
         who: TEAM,
         until_published: false,
     },
+    // An external reviewer evaluates the plans assigned to them (they see no others).
     Rule {
         from: &[S::InReview],
         action: Action::Evaluate,
         to: Target::Keep,
-        who: TEAM,
+        who: Who::Roles(&[Role::ProgrammeTeam, Role::Reviewer]),
         until_published: false,
     },
     Rule {
@@ -513,7 +514,7 @@ pub fn decide_as_seen(
     actor: &Actor,
 ) -> Result<Transition, DomainError> {
     match decide(plan, action, actor) {
-        Err(DomainError::NotAllowed { action, .. }) if !actor.is_staff() => {
+        Err(DomainError::NotAllowed { action, .. }) if !actor.assesses() => {
             Err(DomainError::NotAllowed {
                 state: applicant_status(plan.status, plan.published),
                 action,

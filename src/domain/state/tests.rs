@@ -33,6 +33,7 @@ fn actors() -> Vec<(&'static str, Actor)> {
         ("board_member", mk("member", vec![Role::BoardMember])),
         ("board_chair", mk("chair", vec![Role::BoardChair])),
         ("admin", mk("admin", vec![Role::Admin])),
+        ("reviewer", mk("reviewer", vec![Role::Reviewer])),
     ]
 }
 
@@ -73,6 +74,7 @@ fn expected() -> Vec<(PlanStatus, Action, &'static str, Target)> {
             "programme_team",
             State(S::InReview),
         ),
+        (S::InReview, A::Evaluate, "reviewer", State(S::InReview)),
         (
             S::InReview,
             A::RecordPreAdvice,
@@ -164,7 +166,7 @@ fn every_state_action_and_role_is_decided_as_the_table_says() {
             }
         }
     }
-    assert_eq!(checked, 11 * 16 * 6);
+    assert_eq!(checked, 11 * 16 * 7);
 }
 
 #[test]

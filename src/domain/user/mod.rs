@@ -18,16 +18,20 @@ pub enum Role {
     /// The financial administration: confirms bank accounts and sends payments to the bank
     /// (the second pair of eyes on money the programme team releases).
     Finance,
+    /// An external reviewer (from a partner organisation, say): evaluates the plans the
+    /// programme team assigns to them, and sees no other plan.
+    Reviewer,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Applicant,
         Role::ProgrammeTeam,
         Role::BoardMember,
         Role::BoardChair,
         Role::Admin,
         Role::Finance,
+        Role::Reviewer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +42,7 @@ impl Role {
             Role::BoardChair => "board_chair",
             Role::Admin => "admin",
             Role::Finance => "finance",
+            Role::Reviewer => "reviewer",
         }
     }
 
@@ -54,6 +59,7 @@ impl Role {
             Role::BoardChair => "voorzitter van het bestuur",
             Role::Admin => "beheerder",
             Role::Finance => "financiële administratie",
+            Role::Reviewer => "externe beoordelaar",
         }
     }
 
@@ -125,6 +131,18 @@ impl Actor {
     /// Staff see every non-draft plan: the programme team and the board.
     pub fn is_staff(&self) -> bool {
         self.has(Role::ProgrammeTeam) || self.has(Role::BoardMember)
+    }
+
+    /// Whether the actor sees a plan as its assessment does (its actual status, the
+    /// evaluations, the pre-advice): staff, and reviewers (of the plans assigned to them,
+    /// `sees_only_assigned`).
+    pub fn assesses(&self) -> bool {
+        self.is_staff() || self.has(Role::Reviewer)
+    }
+
+    /// A reviewer who is not staff besides: sees only the plans assigned to them.
+    pub fn sees_only_assigned(&self) -> bool {
+        self.has(Role::Reviewer) && !self.is_staff()
     }
 }
 

@@ -101,7 +101,7 @@ fn one_account_is_not_both_pairs_of_eyes_on_money() {
 #[test]
 fn the_board_is_everyone_holding_a_board_role_whatever_else_they_hold() {
     let sets = Role::board_sets();
-    assert_eq!(sets.len(), 48, "2^6 role sets, 16 without a board role");
+    assert_eq!(sets.len(), 96, "2^7 role sets, 32 without a board role");
     assert!(sets.contains(&vec![Role::BoardMember]));
     assert!(sets.contains(&vec![Role::BoardChair]));
     assert!(sets.contains(&vec![Role::ProgrammeTeam, Role::BoardChair, Role::Admin]));
