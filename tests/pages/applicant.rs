@@ -236,7 +236,7 @@ fn the_teams_pages_refuse_an_applicant_in_dutch() {
     b.get("/beoordelen")
         .expect(403)
         .shows("Geen toegang")
-        .shows("Dit is voor het programmateam.");
+        .shows("Dit is voor het programmateam en de beoordelaars.");
     b.get(&format!("/rondes/{}/budget", s.round))
         .expect(403)
         .shows("Dit is voor het programmateam en het bestuur.");

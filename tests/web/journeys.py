@@ -596,6 +596,29 @@ def round_filing(browser, round_href):
     expect_text(resident, "begroting-moestuin.pdf")
     axe(resident, "plan-bijlagen")
     assert resident.input_value("#answer") == "De buren doen dat om de beurt."
+    # A co-applicant (issue 32): the resident invites the demo partner, who changes the plan
+    # too and cannot submit it; the resident resubmits.
+    resident.fill("#mede-email", "partner@demo.planloket.nl")
+    resident.click("button:has-text('Uitnodigen')")
+    expect_text(resident, "De uitnodiging is verstuurd")
+    expect_text(resident, "Demo partner")
+    axe(resident, "plan-mede-indieners")
+    pctx, partner = sign_in(browser, "partner@demo.planloket.nl")
+    partner.goto(BASE + f"/plannen/{plan_id}")
+    expect_text(partner, "Uit dit plan stappen")
+    assert partner.locator("main button:has-text('Opnieuw indienen')").count() == 0, "only the owner resubmits"
+    axe(partner, "plan-mede-indiener")
+    partner.click("main a:has-text('Bewerken')")
+    expect_text(partner, "U bent mede-indiener")
+    assert partner.locator("main button:has-text('Plan indienen')").count() == 0
+    partner.fill("#resident_involvement", "Bewoners en de partner onderhouden de tuin.")
+    axe(partner, "plan-bewerken-mede-indiener")
+    partner.click("button:has-text('Concept opslaan')")
+    expect_text(partner, "Uw concept is opgeslagen")
+    expect_text(partner, "Bewoners en de partner onderhouden de tuin.")
+    pctx.close()
+    resident.goto(BASE + f"/plannen/{plan_id}")
+    assert resident.input_value("#answer") == "De buren doen dat om de beurt."
     resident.click("button:has-text('Opnieuw indienen')")
     expect_text(resident, "Uw plan is opnieuw ingediend")
     rctx.close()
@@ -642,6 +665,36 @@ def round_assessment(browser, plan_id, round_href):
     axe(team, "plan-team-gesprek")
     team.click("button:has-text('In behandeling nemen')")
     expect_text(team, "Het plan is in behandeling genomen")
+    # The co-applicant's change is in the version, with who made it.
+    expect_text(team, "gewijzigd door")
+    expect_text(team, "Demo partner")
+    # An external reviewer (issue 32): assigned on the plan's page with a due date; the team
+    # member who assigned them finds nothing under "Aan mij toegewezen" (not assigned
+    # themselves); the reviewer's work list holds the plan, which they evaluate.
+    team.check("label:has-text('Demo externe beoordelaar (externe beoordelaar)')")
+    team.fill("#datum", (datetime.date.today() + datetime.timedelta(days=10)).isoformat())
+    team.click("button:has-text('Beoordelaars opslaan')")
+    expect_text(team, "De beoordelaars zijn opgeslagen")
+    axe(team, "plan-team-beoordelaars")
+    assert mails_to("beoordelaar@demo.planloket.nl", "Gevraagd: beoordeel"), "the reviewer is mailed"
+    team.goto(BASE + "/beoordelen?ronde=alle&toegewezen=mij")
+    expect_text(team, "Plannen (0)")
+    axe(team, "beoordelen-toegewezen")
+    rvctx, reviewer = sign_in(browser, "beoordelaar@demo.planloket.nl")
+    reviewer.goto(BASE + "/beoordelen?ronde=alle")
+    expect_text(reviewer, "U ziet de plannen die aan u zijn toegewezen")
+    expect_text(reviewer, "Plannen (1)")
+    axe(reviewer, "beoordelen-beoordelaar")
+    reviewer.click("main table a:has-text('Buurtmoestuin Noord')")
+    assert "Gesprek met de indieners" not in reviewer.inner_text("main"), "a reviewer does not read the conversation"
+    axe(reviewer, "plan-beoordelaar")
+    reviewer.goto(BASE + f"/plannen/{plan_id}/beoordeling")
+    for select in reviewer.eval_on_selector_all("select[id^='score_']", "els => els.map(e => e.id)"):
+        reviewer.select_option(f"#{select}", "2")
+    reviewer.click("button:has-text('Beoordeling opslaan')")
+    expect_text(reviewer, "Uw beoordeling is opgeslagen")
+    rvctx.close()
+    team.goto(BASE + f"/plannen/{plan_id}")
     # No question after the adoption: the page does not offer one.
     assert team.locator("a:has-text('Vraag stellen aan de indiener')").count() == 0
     team.goto(BASE + f"/plannen/{plan_id}/samenvoegen")
