@@ -92,6 +92,10 @@ pub struct Settings {
     /// The bearer token Prometheus presents at `/metrics` (`PLANLOKET_METRICS_TOKEN`); not
     /// served without one.
     pub metrics_token: Option<String>,
+    /// How long what is kept (`PLANLOKET_RETENTION_*`).
+    pub retention: crate::domain::retention::Policy,
+    /// Whom people ask about their data, shown on `/privacy` (`PLANLOKET_PRIVACY_CONTACT`).
+    pub privacy_contact: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -247,6 +251,8 @@ impl Settings {
             admin_password: var("PLANLOKET_ADMIN_PASSWORD"),
             payer: payer_from(var)?,
             throttle: crate::domain::throttle::limits_from(var)?,
+            retention: crate::domain::retention::policy_from(var)?,
+            privacy_contact: var("PLANLOKET_PRIVACY_CONTACT").filter(|c| !c.trim().is_empty()),
             trusted_proxies: crate::domain::client::TrustedProxies::parse(
                 &var("PLANLOKET_TRUSTED_PROXIES").unwrap_or_default(),
             )

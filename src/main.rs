@@ -44,6 +44,14 @@ enum Command {
         /// The folder of a backup written by `planloket backup`.
         dir: std::path::PathBuf,
     },
+    /// Apply the retention policy now (the service does it daily): delete or anonymise what
+    /// is past its term (`PLANLOKET_RETENTION_*`), one line per record: kind, id, action,
+    /// reason, due date.
+    Retention {
+        /// Only print what would be done.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// glibc gives every thread that allocates its own malloc arena; with the HTTP workers and
@@ -219,6 +227,36 @@ fn run(command: Command) -> Result<(), String> {
             serve(&settings)
         }
         Command::Serve => serve(&settings),
+        Command::Retention { dry_run } => {
+            let db = Db::open_sized(&settings.database, settings.db_pool)?;
+            let now = chrono::Utc::now();
+            let policy = settings.retention;
+            let lines = if dry_run {
+                db.read(|c| planloket::app::retention::due(c, &policy, now))
+            } else {
+                planloket::app::retention::apply(
+                    &db,
+                    &policy,
+                    now,
+                    &settings.public_url,
+                    &settings.data_dir.join("attachments"),
+                )
+            }
+            .map_err(|e| e.to_string())?;
+            for due in &lines {
+                println!("{}", due.line());
+            }
+            eprintln!(
+                "retention: {} record(s) {}",
+                lines.len(),
+                if dry_run {
+                    "due (dry run: nothing changed)"
+                } else {
+                    "handled"
+                }
+            );
+            Ok(())
+        }
         Command::Healthcheck { .. } | Command::Backup { .. } | Command::Restore { .. } => Ok(()),
     }
 }

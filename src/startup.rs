@@ -32,8 +32,12 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     let mail_worker = worker::spawn(
         db.clone(),
         transport.clone(),
-        settings.mail_from.clone(),
-        settings.public_url.clone(),
+        worker::Settings {
+            from: settings.mail_from.clone(),
+            public_url: settings.public_url.clone(),
+            retention: settings.retention,
+            attachments: settings.data_dir.join("attachments"),
+        },
         signal.clone(),
         metrics.clone(),
     );
@@ -43,7 +47,8 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
         .with_guard(settings.throttle, settings.trusted_proxies.clone())
         .with_form_key(&settings.jwt_secret)
         .with_staff_mfa(settings.staff_mfa)
-        .with_sso(settings.oidc.clone());
+        .with_sso(settings.oidc.clone())
+        .with_privacy(settings.retention, settings.privacy_contact.clone());
     if settings.staff_mfa == crate::domain::second_factor::StaffMfa::Off {
         tracing::warn!(
             "PLANLOKET_STAFF_MFA=off: staff sign in without a second factor; only for tests and the demo"

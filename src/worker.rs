@@ -1,7 +1,7 @@
 //! The clock as a front door: a thread that calls the use cases nobody asks for over HTTP.
 //! It sends due mail after commit (`app::outbox::deliver_due`), woken early by a commit that
-//! wrote mail and polling otherwise, sends report reminders every hour, and the conversations'
-//! gathered mails when they are due.
+//! wrote mail and polling otherwise, sends report and review reminders every hour, the
+//! conversations' gathered mails when they are due, and applies the retention policy daily.
 
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -28,6 +28,20 @@ impl Drop for Worker {
 /// How often the worker looks for report reminders to send.
 const REMIND_EVERY: Duration = Duration::from_secs(3600);
 
+/// How often the worker applies the retention policy (at start, then daily).
+const RETAIN_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// What the worker needs besides the database and the mail transport.
+pub struct Settings {
+    /// The sender of every mail.
+    pub from: String,
+    /// Base of links in mails.
+    pub public_url: String,
+    pub retention: crate::domain::retention::Policy,
+    /// Where plans' attachments lie (a deleted draft's files go too).
+    pub attachments: std::path::PathBuf,
+}
+
 /// How often the worker looks for conversations' gathered mails that are due.
 const GATHER_EVERY: Duration = Duration::from_secs(5);
 
@@ -38,8 +52,7 @@ const POLL: Duration = Duration::from_millis(1000);
 pub fn spawn(
     db: Db,
     transport: Transport,
-    from: String,
-    public_url: String,
+    settings: Settings,
     signal: Signal,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) -> Worker {
@@ -47,9 +60,36 @@ pub fn spawn(
     let thread = std::thread::Builder::new()
         .name("planloket-outbox".into())
         .spawn(move || {
+            let Settings {
+                from,
+                public_url,
+                retention,
+                attachments,
+            } = settings;
             let mut reminded: Option<std::time::Instant> = None;
             let mut gathered: Option<std::time::Instant> = None;
+            let mut retained: Option<std::time::Instant> = None;
             while !s.stopped() {
+                // The retention policy: at start and then daily; each record is taken by a
+                // conditional change, so instances running it together do it once.
+                if retained.is_none_or(|t| t.elapsed() >= RETAIN_EVERY) {
+                    retained = Some(std::time::Instant::now());
+                    match crate::app::retention::apply(
+                        &db,
+                        &retention,
+                        chrono::Utc::now(),
+                        &public_url,
+                        &attachments,
+                    ) {
+                        Ok(done) if !done.is_empty() => {
+                            tracing::info!(records = done.len(), "retention policy applied")
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not apply the retention policy")
+                        }
+                    }
+                }
                 // Report and review reminders: at start and then every hour; each is noted when sent, so
                 // a reminder goes once however many instances look.
                 if reminded.is_none_or(|t| t.elapsed() >= REMIND_EVERY) {

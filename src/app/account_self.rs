@@ -4,7 +4,12 @@
 use super::accounts::{hash_password, mail_key, take_attempt, token_hash, verify_password};
 use super::{now, App, Error, Unauthorized};
 use crate::db;
+use crate::domain::calendar::amsterdam_date;
+use crate::domain::erasure::{self, Erasure, Holding};
 use crate::domain::errors::REQUIRED;
+use crate::domain::grant::GrantStatus;
+use crate::domain::second_factor::is_staff_account;
+use crate::domain::state::PlanStatus;
 use crate::domain::user::{apply_change, check_password, Account, AccountChange, Email};
 use crate::domain::{Bilingual, DomainError, FieldError};
 use crate::mail::letters;
@@ -172,4 +177,96 @@ pub fn confirm_email_change(app: &App, token: Option<&str>) -> Result<Account, E
         )?;
         Ok(account)
     })
+}
+
+/// Erases the holder's own account where the law allows (AVG art. 17), proving their password
+/// (an account made by an invitation may have none). Only drafts (or nothing): the account
+/// goes with its drafts, their attachments, its sessions and links, and the address can
+/// register again. A subsidy file remains: the account is closed (no sign-in, no password,
+/// every session ended) and a letter says what is kept and until when. Refused (409) while a
+/// plan is assessed or a grant runs (`erasure::decide`).
+pub fn erase(app: &App, me: &Account, password: Option<&str>) -> Result<Erasure, Error> {
+    if me.password_hash.is_some() {
+        prove(app, me, password, "password")?;
+    }
+    let (step, files) = app.write(|tx| {
+        let mut account = db::users::find(tx, &me.id)?.ok_or(Error::NotFound("user"))?;
+        let owned = db::plans::page(
+            tx,
+            &db::plans::PlanFilter {
+                owner_id: Some(account.id.clone()),
+                ..Default::default()
+            },
+            &Default::default(),
+            // Every plan one person owns: drafts are capped, and nobody files thousands.
+            10_000,
+        )?;
+        let mut running = Vec::with_capacity(owned.len());
+        for p in &owned {
+            running.push(
+                p.status != PlanStatus::Draft
+                    && db::grants::of_plan(tx, &p.id)?
+                        .is_some_and(|g| g.status == GrantStatus::Running),
+            );
+        }
+        let holdings: Vec<Holding> = owned
+            .iter()
+            .zip(&running)
+            .map(|(p, r)| Holding {
+                title: &p.content.title,
+                status: p.status,
+                published: p.is_published(),
+                grant_running: *r,
+            })
+            .collect();
+        let touches_others = db::retention::touches_others(tx, &account.id)?;
+        let step = erasure::decide(is_staff_account(&account), &holdings, touches_others)?;
+        let mut files = Vec::new();
+        match step {
+            Erasure::Erase => {
+                for p in &owned {
+                    files.extend(db::retention::drop_attachments(tx, &p.id)?);
+                    if !db::plans::delete(tx, p)? {
+                        return Err(Error::Changed("plan"));
+                    }
+                    db::retention::forget(tx, "draft", &p.id)?;
+                }
+                db::retention::delete_account(tx, &account.id)?;
+            }
+            Erasure::Close => {
+                let at = now();
+                account.active = false;
+                account.password_hash = None;
+                account.session_epoch += 1;
+                account.updated_at = at;
+                db::users::update(tx, &account)?;
+                db::retention::end_sign_ins(tx, &account.id)?;
+                let kept: Vec<(String, chrono::NaiveDate)> = owned
+                    .iter()
+                    .filter(|p| p.status != PlanStatus::Draft)
+                    .map(|p| {
+                        (
+                            p.content.title.clone(),
+                            amsterdam_date(app.retention.subsidy_file_due(p.updated_at)),
+                        )
+                    })
+                    .collect();
+                super::outbox::enqueue(
+                    tx,
+                    letters::account_closed(
+                        &account.email,
+                        &account.name,
+                        &kept,
+                        &app.retention,
+                        &app.public_url,
+                    )?,
+                )?;
+            }
+        }
+        Ok((step, files))
+    })?;
+    for f in files {
+        let _ = std::fs::remove_file(app.attachments.join(f));
+    }
+    Ok(step)
 }

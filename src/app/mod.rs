@@ -26,7 +26,9 @@ pub mod payments;
 pub mod plan_attachments;
 pub mod plans;
 pub mod plenary;
+pub mod privacy;
 pub mod reservations;
+pub mod retention;
 pub mod rounds;
 pub mod second_factor;
 pub mod sessions;
@@ -79,6 +81,10 @@ pub struct App {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// A hash of `PLANLOKET_METRICS_TOKEN`; without it `/metrics` is not served.
     pub metrics_token: Option<[u8; 32]>,
+    /// How long what is kept (`PLANLOKET_RETENTION_*`), as the privacy page states it.
+    pub retention: crate::domain::retention::Policy,
+    /// Whom people ask about their data (`PLANLOKET_PRIVACY_CONTACT`).
+    pub privacy_contact: Option<String>,
 }
 
 impl App {
@@ -104,7 +110,20 @@ impl App {
             sso: None,
             metrics: Default::default(),
             metrics_token: None,
+            retention: crate::domain::retention::Policy::default(),
+            privacy_contact: None,
         }
+    }
+
+    /// The retention policy and the privacy contact, as configured.
+    pub fn with_privacy(
+        mut self,
+        retention: crate::domain::retention::Policy,
+        contact: Option<String>,
+    ) -> App {
+        self.retention = retention;
+        self.privacy_contact = contact;
+        self
     }
 
     /// This app counting into `metrics`, serving them to whoever presents `token`.

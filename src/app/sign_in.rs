@@ -86,7 +86,11 @@ pub fn login(
             let taken: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
             give_attempt_back(app, &taken)?;
             if factor != Factor::Awaited {
-                app.write(|tx| Ok(db::attempts::remember(tx, &known, now())?))?;
+                app.write(|tx| {
+                    db::attempts::remember(tx, &known, now())?;
+                    // How long the account is unused is counted from here (`retention`).
+                    Ok(db::retention::seen(tx, &a.id, now())?)
+                })?;
             }
             Ok(SignIn { account: a, factor })
         }
@@ -195,6 +199,9 @@ pub fn redeem_magic_link(
         return Err(Error::Unauthorized(Unauthorized::Link));
     }
     give_attempt_back(app, &[by_client.as_str()])?;
+    if factor != Factor::Awaited {
+        app.write(|tx| Ok(db::retention::seen(tx, &account.id, now())?))?;
+    }
     Ok(SignIn { account, factor })
 }
 

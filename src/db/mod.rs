@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod plan_attachments;
 pub mod plans;
 pub mod reservations;
+pub mod retention;
 pub mod rounds;
 pub mod rows;
 pub mod schema;

@@ -25,6 +25,7 @@ diesel::table! {
         updated_at -> Timestamp,
         session_epoch -> BigInt,
         organisation_confirmed -> Bool,
+        last_seen_at -> Nullable<Timestamp>,
     }
 }
 
@@ -174,6 +175,14 @@ diesel::table! {
         user_id -> Text,
         invited_by -> Text,
         invited_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retention_warnings (kind, record_id) {
+        kind -> Text,
+        record_id -> Text,
+        warned_at -> Timestamp,
     }
 }
 
@@ -521,6 +530,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_attachments,
     plan_co_applicants,
     plan_assignees,
+    retention_warnings,
     plan_edits,
     totp_factors,
     recovery_codes,

@@ -148,6 +148,33 @@ pub async fn change_password(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct EraseBody {
+    password: Option<String>,
+}
+
+/// `DELETE /me {"password"}`: erases the account where the law allows: `{"outcome":
+/// "erased"}` (only drafts: the account and its drafts are gone) or `"closed"` (a file is
+/// kept: no sign-in any more; a letter says what is kept until when); `409` while a plan is
+/// assessed or a grant runs.
+pub async fn erase_me(
+    state: web::Data<App>,
+    bearer: Bearer,
+    JsonBody(body): JsonBody<EraseBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ((), me) = read_as(&state, bearer, |_, _| Ok(())).await?;
+    let step = hashing(&state, move |app| {
+        account_self::erase(app, &me, body.password.as_deref())
+    })
+    .await?;
+    let outcome = match step {
+        crate::domain::erasure::Erasure::Erase => "erased",
+        crate::domain::erasure::Erasure::Close => "closed",
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "outcome": outcome })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmailBody {
     email: Option<String>,
     password: Option<String>,

@@ -181,6 +181,25 @@ letter!(
     "mail/assigned.html"
 );
 letter!(
+    DraftExpiring {
+        name,
+        title,
+        on,
+        link
+    },
+    "mail/draft_expiring.txt",
+    "mail/draft_expiring.html"
+);
+letter!(
+    AccountClosed {
+        name,
+        kept,
+        privacy
+    },
+    "mail/account_closed.txt",
+    "mail/account_closed.html"
+);
+letter!(
     NewMessage {
         name,
         title,
@@ -458,6 +477,65 @@ pub fn assigned(
         "assigned"
     };
     Ok(letter(kind, to, subject, body, Some(plan.0)))
+}
+
+/// To the holders of a draft untouched for long: it is deleted on `on` unless changed.
+pub fn draft_expiring(
+    to: &str,
+    name: &str,
+    title: &str,
+    plan_id: &str,
+    on: NaiveDate,
+    site: &str,
+) -> Result<Letter, LetterError> {
+    let shown = if title.trim().is_empty() {
+        "(zonder titel)"
+    } else {
+        title
+    };
+    let subject = format!("Uw concept wordt op {} verwijderd: {shown}", dutch_date(on));
+    let body = DraftExpiring {
+        subject: subject.clone(),
+        name: name.into(),
+        title: shown.into(),
+        on: dutch_date(on),
+        link: format!("{}/plannen/{plan_id}", site.trim_end_matches('/')),
+    }
+    .render()?;
+    Ok(letter("draft_expiring", to, subject, body, Some(plan_id)))
+}
+
+/// To a person whose account was closed at their request: what is still kept, until when
+/// (`kept`: each plan's file and the day it is due), and where the terms are stated.
+pub fn account_closed(
+    to: &str,
+    name: &str,
+    kept: &[(String, NaiveDate)],
+    policy: &crate::domain::retention::Policy,
+    site: &str,
+) -> Result<Letter, LetterError> {
+    let subject = "Uw account bij planloket is gesloten".to_string();
+    let mut lines: Vec<String> = kept
+        .iter()
+        .map(|(title, until)| {
+            format!(
+                "het dossier van uw plan \u{201c}{title}\u{201d}, met uw naam en e-mailadres: tot {}",
+                dutch_date(*until)
+            )
+        })
+        .collect();
+    lines.push(format!(
+        "de e-mails die planloket u stuurde: onderwerp en tekst tot {} dagen na verzending",
+        policy.mail_days
+    ));
+    let body = AccountClosed {
+        subject: subject.clone(),
+        name: name.into(),
+        kept: lines.join("\n"),
+        privacy: format!("{}/privacy", site.trim_end_matches('/')),
+    }
+    .render()?;
+    Ok(letter("account_closed", to, subject, body, None))
 }
 
 #[cfg(test)]

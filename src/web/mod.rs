@@ -72,6 +72,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
             )
             .route("/", web::get().to(public::home))
             .route("/begrippen", web::get().to(public::glossary))
+            .route("/privacy", web::get().to(public::privacy))
             .route("/static/{version}/{file}", web::get().to(assets::serve))
             // Before `/rondes/{id}`, which would take "nieuw" for an id.
             .route("/rondes/nieuw", web::get().to(round_form::new_round_page))
@@ -122,6 +123,14 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 web::post().to(my_account::logout_everywhere),
             )
             .route("/account/naam", web::post().to(my_account::rename))
+            .route(
+                "/account/verwijderen",
+                web::get().to(my_account::delete_page),
+            )
+            .route(
+                "/account/verwijderen",
+                web::post().to(my_account::delete_account),
+            )
             .route(
                 "/account/wachtwoord",
                 web::post().to(my_account::change_password),
@@ -513,6 +522,8 @@ pub fn flash(key: Option<&str>) -> Option<&'static str> {
         "mede-indiener-verwijderd" => "De mede-indiener is van het plan gehaald.",
         "uitgestapt" => "U bent uit het plan gestapt. U ziet het niet meer.",
         "toegewezen" => "De beoordelaars zijn opgeslagen. Wie nieuw is toegewezen, krijgt een e-mail.",
+        "account-verwijderd" => "Uw account is verwijderd, met uw concepten. U bent uitgelogd.",
+        "account-gesloten" => "Uw account is gesloten: u kunt niet meer inloggen. Wat de gemeente nog moet bewaren, en tot wanneer, staat in de e-mail die u krijgt.",
         "klaargezet" => "Het plan staat klaar voor de indiener. Die krijgt een e-mail om het na te lezen en in te dienen.",
         "ingediend" => "Uw plan is ingediend. U ontvangt een ontvangstbevestiging per e-mail.",
         "opnieuw-ingediend" => "Uw plan is opnieuw ingediend. Het programmateam bekijkt het.",

@@ -346,3 +346,80 @@ pub async fn logout_everywhere(
     v.sign_out();
     Ok(redirect(&v, "/?bericht=overal-uitgelogd"))
 }
+
+#[derive(Template)]
+#[template(path = "web/account_delete.html")]
+struct DeletePage {
+    l: Layout,
+    p: Problems,
+    /// Why the account cannot be erased now, and what one can do (a refusal of the rule).
+    refusal: Option<String>,
+    /// An account made by an invitation may have no password to prove.
+    needs_password: bool,
+}
+
+/// `GET /account/verwijderen`: what erasing one's account does, and the form to do it.
+pub async fn delete_page(v: Visitor) -> Result<HttpResponse, WebError> {
+    let me = v.require("/account/verwijderen")?;
+    let page = DeletePage {
+        l: Layout::new("Account verwijderen", &v),
+        p: Problems::new(),
+        refusal: None,
+        needs_password: me.password_hash.is_some(),
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /account/verwijderen`: erases the account (or closes it, a file being kept) and
+/// signs this browser out; a wrong password or a refusal comes back on the page.
+pub async fn delete_account(
+    state: web::Data<App>,
+    post: Post<DeleteForm>,
+) -> Result<HttpResponse, WebError> {
+    post.signed_in("/account/verwijderen")?;
+    let Post { mut v, form: f, .. } = post;
+    let me = v.require("/account/verwijderen")?.clone();
+    let needs_password = me.password_hash.is_some();
+    let outcome = crate::front::hashing(&state, move |app| {
+        account_self::erase(app, &me, Some(&f.password))
+    })
+    .await;
+    let (p, refusal) = match outcome {
+        Ok(step) => {
+            v.sign_out();
+            v.end_awaiting_code();
+            let flash = match step {
+                crate::domain::erasure::Erasure::Erase => "account-verwijderd",
+                crate::domain::erasure::Erasure::Close => "account-gesloten",
+            };
+            return Ok(redirect(&v, &format!("/?bericht={flash}")));
+        }
+        Err(app::Error::Domain(crate::domain::DomainError::Conflict(m))) => {
+            (Problems::new(), Some(m.nl))
+        }
+        // The only field is the password.
+        Err(app::Error::Domain(crate::domain::DomainError::Invalid(errors))) => (
+            Problems::from_fields(&errors, |_| ("password".into(), "Uw wachtwoord".into())),
+            None,
+        ),
+        Err(e) => (refused(e, ("password", "Uw wachtwoord"))?, None),
+    };
+    let status = if refusal.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let page = DeletePage {
+        l: Layout::new("Account verwijderen", &v),
+        p,
+        refusal,
+        needs_password,
+    };
+    render(&v, status, &page)
+}

@@ -316,3 +316,29 @@ pub async fn glossary(v: Visitor) -> Result<HttpResponse, WebError> {
     };
     render(&v, StatusCode::OK, &page)
 }
+
+#[derive(Template)]
+#[template(path = "web/privacy.html")]
+struct PrivacyPage {
+    l: Layout,
+    s: crate::app::privacy::Statement,
+}
+
+/// `/privacy`: the privacy statement, its retention table made from the policy applied.
+pub async fn privacy(state: web::Data<App>, pending: Pending) -> Result<HttpResponse, WebError> {
+    let st = state.clone();
+    let (v, s) = with_visitor(&state, pending, move |c, _| {
+        Ok(crate::app::privacy::statement(
+            c,
+            &st.rounds,
+            &st.retention,
+            st.privacy_contact.as_deref(),
+        )?)
+    })
+    .await?;
+    let page = PrivacyPage {
+        l: Layout::new("Privacy", &v),
+        s,
+    };
+    render(&v, StatusCode::OK, &page)
+}

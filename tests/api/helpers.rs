@@ -157,6 +157,8 @@ pub fn settings_for(db: &TestDb, smtp_url: Option<String>) -> Settings {
         oidc: None,
         // Every test app serves its metrics, so every test request is counted as in production.
         metrics_token: Some(METRICS_TOKEN.into()),
+        retention: Default::default(),
+        privacy_contact: Some("privacy@leidschendam-voorburg.nl".into()),
     }
 }
 

@@ -13,6 +13,7 @@ mod accounts;
 mod applicant;
 mod co_applicants;
 mod conversation;
+mod erasure;
 mod money;
 mod plan_attachments;
 mod plenary;

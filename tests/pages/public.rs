@@ -132,3 +132,27 @@ fn the_glossary_explains_the_words_the_pages_use() {
         .expect(200)
         .shows("href=\"/begrippen\"");
 }
+
+#[test]
+fn the_privacy_page_states_the_terms_applied_and_every_page_links_to_it() {
+    let app = spawn_app();
+    let mut b = Browser::new(&app);
+    let page = b.get("/privacy").expect(200);
+    page.shows("Privacy: wat planloket met uw gegevens doet")
+        .shows("AVG artikel 6 lid 1 onder e")
+        .shows("Bewaartermijnen")
+        // The defaults of the retention policy, as applied.
+        .shows("12 maanden na de laatste wijziging; 30 dagen vooraf")
+        .shows("24 maanden")
+        .shows("90 dagen")
+        .shows("10 jaar na de vaststelling")
+        .shows("Selectielijst gemeenten en intergemeentelijke organen 2020")
+        .shows("privacy@leidschendam-voorburg.nl")
+        .shows("Autoriteit Persoonsgegevens");
+    for path in ["/", "/begrippen", "/inloggen"] {
+        b.get(path).expect(200).shows("href=\"/privacy\"");
+    }
+    b.get("/registreren")
+        .expect(200)
+        .shows("leest u op <a class=\"utrecht-link\" href=\"/privacy\">");
+}

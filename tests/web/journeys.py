@@ -1275,6 +1275,34 @@ def grants_journey(browser, plan_id, round_href):
     page.context.close()
 
 
+def erasure_journey(browser):
+    """A resident who only began a draft deletes the account from the account page, after a
+    wrong password; the privacy page is linked from the registration form."""
+    ctx = browser.new_context(bypass_csp=True)
+    page = ctx.new_page()
+    page.goto(BASE + "/registreren")
+    assert page.locator("main a[href='/privacy']").count() == 1
+    page.fill("#name", "Kees Kort")
+    page.fill("#email", "kees.kort@example.nl")
+    page.fill("#password", "een-lang-wachtwoord-8")
+    page.check("#kind-resident")
+    page.click("button:has-text('Account aanmaken')")
+    expect_text(page, "Uw account is aangemaakt")
+    page.goto(BASE + "/account")
+    page.click("main a:has-text('Account verwijderen')")
+    axe(page, "account-verwijderen")
+    page.fill("#password", "niet-mijn-wachtwoord")
+    page.click("button:has-text('Account definitief verwijderen')")
+    assert any(i.startswith("Uw wachtwoord") for i in error_summary(page))
+    axe(page, "account-verwijderen-fout")
+    page.fill("#password", "een-lang-wachtwoord-8")
+    page.click("button:has-text('Account definitief verwijderen')")
+    expect_text(page, "Uw account is verwijderd")
+    page.goto(BASE + "/mijn-plannen")
+    assert "/inloggen" in page.url, page.url
+    ctx.close()
+
+
 def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -1293,6 +1321,7 @@ def main():
             if os.environ.get("PLANLOKET_JOURNEY_SSO"):
                 sso_journey(browser)
             round_form_journey(browser)
+            erasure_journey(browser)
             page = browser.new_context(bypass_csp=True).new_page()
             page.goto(BASE + "/bestaat-niet")
             axe(page, "niet-gevonden")
@@ -1300,6 +1329,9 @@ def main():
             page.click("footer a:has-text('Wat betekent dit?')")
             expect_text(page, "Opgave (thema)")
             axe(page, "begrippen")
+            page.click("footer a:has-text('Privacy')")
+            expect_text(page, "Bewaartermijnen")
+            axe(page, "privacy")
         finally:
             browser.close()
     print(f"journeys passed; axe-core found no violation on {len(checked)} pages: {', '.join(checked)}")
