@@ -313,8 +313,9 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = if_match(&req);
+    let dir = state.attachments.clone();
     write_as(&state, bearer, move |tx, me| {
-        plans::delete(tx, &me.actor(), &id, expected.as_ref())
+        plans::delete(tx, &me.actor(), &id, expected.as_ref(), &dir)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -164,12 +164,14 @@ pub async fn delete(
     let id = path.into_inner();
     let actor = post.may(Permission::HoldPlans, &format!("/plannen/{id}/verwijderen"))?;
     let v = post.v;
-    let pid = id.clone();
-    kit::write_on_plan(&state, &id, move |tx| plans::delete(tx, &actor, &pid, None))
-        .await?
-        .map_err(|_| WebError::Overtaken {
-            plan_id: id.clone(),
-        })?;
+    let (pid, dir) = (id.clone(), state.attachments.clone());
+    kit::write_on_plan(&state, &id, move |tx| {
+        plans::delete(tx, &actor, &pid, None, &dir)
+    })
+    .await?
+    .map_err(|_| WebError::Overtaken {
+        plan_id: id.clone(),
+    })?;
     Ok(redirect(&v, "/mijn-plannen?bericht=concept-verwijderd"))
 }
 

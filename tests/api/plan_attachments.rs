@@ -228,3 +228,31 @@ fn ten_at_most_removed_by_their_uploader_and_more_after_a_question() {
     .expect(200);
     upload(app, &plan, &s.resident, "begroting.pdf", b"%PDF-1.4 x").expect(201);
 }
+
+#[test]
+fn a_draft_with_attachments_is_deleted_with_its_files() {
+    let s = setup();
+    let app = &s.app;
+    let plan = s.draft(complete_plan(&s.org));
+    let id = upload(app, &plan, &s.resident, "begroting.pdf", b"%PDF-1.4 x")
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let file = app.db.data_dir().join("attachments").join(&id);
+    assert!(file.exists(), "{}", file.display());
+    app.send(
+        "DELETE",
+        &format!("/plans/{plan}"),
+        Some(&s.resident),
+        None,
+        &[],
+    )
+    .expect(204);
+    app.get(&format!("/plans/{plan}"), Some(&s.resident))
+        .expect(404);
+    app.get(&format!("/attachments/{id}"), Some(&s.resident))
+        .expect(404);
+    assert!(!file.exists(), "the file goes with the draft");
+}

@@ -287,20 +287,26 @@ pub fn edit(
     )
 }
 
-/// The owner deletes a draft.
+/// The owner deletes a draft, with its attachments: their rows go with the plan's, their
+/// files (under `attachments`) once the rows are gone (as removing one attachment does).
 pub fn delete(
     tx: &mut Tx,
     actor: &Actor,
     plan_id: &str,
     expected: Option<&Expected>,
+    attachments: &std::path::Path,
 ) -> Result<(), Error> {
     let (plan, _) = load_visible(tx, actor, plan_id)?;
     let view = PlanView::new(plan);
     check_expected(view.version_for(actor), expected)?;
     let plan = view.plan;
     decide_as_seen(plan.state(), Action::Delete, actor)?;
+    let files = db::retention::drop_attachments(tx, &plan.id)?;
     if !db::plans::delete(tx, &plan)? {
         return Err(Error::Changed("plan"));
+    }
+    for f in files {
+        let _ = std::fs::remove_file(attachments.join(f));
     }
     Ok(())
 }
@@ -618,11 +624,11 @@ mod tests {
         );
         assert!(matches!(
             t.app
-                .write(|tx| delete(tx, &other.actor(), &draft.id, None)),
+                .write(|tx| delete(tx, &other.actor(), &draft.id, None, &t.app.attachments)),
             Err(Error::NotFound("plan"))
         ));
         t.app
-            .write(|tx| delete(tx, &anna.actor(), &draft.id, None))
+            .write(|tx| delete(tx, &anna.actor(), &draft.id, None, &t.app.attachments))
             .unwrap();
         assert!(t
             .app

@@ -530,7 +530,9 @@ mod tests {
         );
         // Taking the link away again (here: deleting the draft) changes it once more.
         t.app
-            .write(|tx| super::super::delete(tx, &anna.actor(), &linking.id, None))
+            .write(|tx| {
+                super::super::delete(tx, &anna.actor(), &linking.id, None, &t.app.attachments)
+            })
             .unwrap();
         assert!(
             changes(&first.id) > linked,
