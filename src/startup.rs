@@ -29,6 +29,7 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
     tracing::info!(transport = %transport.describe(), "mail");
     let signal = app::outbox::Signal::default();
     let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
+    let reads = std::sync::Arc::new(app::processing::Reads::default());
     let mail_worker = worker::spawn(
         db.clone(),
         transport.clone(),
@@ -37,6 +38,7 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
             public_url: settings.public_url.clone(),
             retention: settings.retention,
             attachments: settings.data_dir.join("attachments"),
+            reads: reads.clone(),
         },
         signal.clone(),
         metrics.clone(),
@@ -48,7 +50,8 @@ pub fn build(settings: &Settings, workers: usize) -> Result<Running, String> {
         .with_form_key(&settings.jwt_secret)
         .with_staff_mfa(settings.staff_mfa)
         .with_sso(settings.oidc.clone())
-        .with_privacy(settings.retention, settings.privacy_contact.clone());
+        .with_privacy(settings.retention, settings.privacy_contact.clone())
+        .with_reads(reads);
     if settings.staff_mfa == crate::domain::second_factor::StaffMfa::Off {
         tracing::warn!(
             "PLANLOKET_STAFF_MFA=off: staff sign in without a second factor; only for tests and the demo"

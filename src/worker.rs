@@ -40,6 +40,8 @@ pub struct Settings {
     pub retention: crate::domain::retention::Policy,
     /// Where plans' attachments lie (a deleted draft's files go too).
     pub attachments: std::path::PathBuf,
+    /// Staff reads noted for the processing log, written here every few seconds.
+    pub reads: std::sync::Arc<crate::app::processing::Reads>,
 }
 
 /// How often the worker looks for conversations' gathered mails that are due.
@@ -65,7 +67,9 @@ pub fn spawn(
                 public_url,
                 retention,
                 attachments,
+                reads,
             } = settings;
+            let mut logged: Option<std::time::Instant> = None;
             let mut reminded: Option<std::time::Instant> = None;
             let mut gathered: Option<std::time::Instant> = None;
             let mut retained: Option<std::time::Instant> = None;
@@ -102,6 +106,13 @@ pub fn spawn(
                         tracing::warn!(error = %e, "could not send review reminders");
                     }
                 }
+                // Staff reads for the processing log, every few seconds.
+                if logged.is_none_or(|t| t.elapsed() >= GATHER_EVERY) {
+                    logged = Some(std::time::Instant::now());
+                    if let Err(e) = crate::app::processing::flush(&db, &reads) {
+                        tracing::warn!(error = %e, "could not write the processing log");
+                    }
+                }
                 // The conversations' gathered mails: due an hour after the last one, looked for
                 // every few seconds (an indexed query); each is taken by a conditional update, so it goes once however
                 // many instances look.
@@ -124,6 +135,10 @@ pub fn spawn(
                     Err(e) => tracing::warn!(error = %e, "outbox: could not read due mail"),
                 }
                 s.wait(POLL);
+            }
+            // The reads noted until the stop are written before the process ends.
+            if let Err(e) = crate::app::processing::flush(&db, &reads) {
+                tracing::warn!(error = %e, "could not write the processing log");
             }
         })
         .expect("the outbox worker thread starts");

@@ -243,9 +243,23 @@ pub fn create_user(app: &App, me: &Bearer, change: AccountChange) -> Result<Acco
 }
 
 /// Every account, the first created first (admin).
-pub fn list_users(c: &mut DbConn, actor: &Actor) -> Result<Vec<Account>, Error> {
+pub fn list_users(
+    c: &mut DbConn,
+    reads: &super::processing::Reads,
+    actor: &Actor,
+) -> Result<Vec<Account>, Error> {
     permission::check(actor, Permission::ManageUsers)?;
-    Ok(db::users::list(c)?)
+    let all = db::users::list(c)?;
+    // The list shows each account: each is read.
+    for a in &all {
+        reads.note(
+            actor,
+            crate::domain::processing::Activity::AccountViewed,
+            ("account", &a.id),
+            std::slice::from_ref(&a.id),
+        );
+    }
+    Ok(all)
 }
 
 /// An admin changes an account; an admin keeps their own admin role and account. A new
@@ -291,6 +305,13 @@ pub fn update_user(
         }
         account.updated_at = now();
         db::users::update(tx, &account)?;
+        super::processing::changed(
+            tx,
+            &actor,
+            crate::domain::processing::Activity::AccountChanged,
+            ("account", &account.id),
+            std::slice::from_ref(&account.id),
+        )?;
         Ok(account)
     })
 }
@@ -480,7 +501,10 @@ mod tests {
             create_user(&t.app, &bearer(&team), change),
             Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
-        let all = t.app.read(|c| list_users(c, &admin.actor())).unwrap();
+        let all = t
+            .app
+            .read(|c| list_users(c, &t.app.reads, &admin.actor()))
+            .unwrap();
         assert_eq!(all.len(), 2);
         let off = AccountChange {
             active: Some(false),

@@ -598,7 +598,7 @@ mod tests {
         assert_eq!(v.plan.merged_into.as_deref(), Some(b.id.as_str()));
         let target = t
             .app
-            .read(|c| crate::app::plans::get(c, &t.bearer(&team_account), &b.id))
+            .read(|c| crate::app::plans::get(c, &t.app.reads, &t.bearer(&team_account), &b.id))
             .unwrap()
             .1;
         assert_eq!(target.merged_from, vec![a.id.clone()]);

@@ -56,11 +56,18 @@ pub struct Dossier {
 pub fn dossier(
     c: &mut DbConn,
     indexes: &SimilarIndexes,
+    reads: &super::processing::Reads,
     actor: &Actor,
     id: &str,
 ) -> Result<Dossier, Error> {
     permission::check(actor, Permission::ReadDossiers)?;
     let (view, round) = plans::read(c, actor, id)?;
+    reads.note(
+        actor,
+        crate::domain::processing::Activity::PlanViewed,
+        ("plan", &view.plan.id),
+        &super::processing::subjects_of(&view.plan),
+    );
     // A reviewer sees this plan, not the round around it: no similar or linked plans.
     let sees_round = permission::allows(actor, Permission::SeeAssessment);
     let events = plans::events(c, actor, id)?;
@@ -274,7 +281,7 @@ mod tests {
         let indexes: SimilarIndexes = SimilarIndexes::default();
         let d = t
             .app
-            .read(|c| dossier(c, &indexes, &team, &plan.id))
+            .read(|c| dossier(c, &indexes, &t.app.reads, &team, &plan.id))
             .unwrap();
         assert_eq!(d.view.plan.id, plan.id);
         assert_eq!(d.versions.len(), 1);
@@ -290,7 +297,7 @@ mod tests {
         assert!(d.tally.is_none());
         assert!(matches!(
             t.app
-                .read(|c| dossier(c, &indexes, &anna.actor(), &plan.id)),
+                .read(|c| dossier(c, &indexes, &t.app.reads, &anna.actor(), &plan.id)),
             Err(Error::Domain(crate::domain::DomainError::Forbidden(_)))
         ));
     }

@@ -27,6 +27,7 @@ pub mod plan_attachments;
 pub mod plans;
 pub mod plenary;
 pub mod privacy;
+pub mod processing;
 pub mod reservations;
 pub mod retention;
 pub mod rounds;
@@ -85,6 +86,8 @@ pub struct App {
     pub retention: crate::domain::retention::Policy,
     /// Whom people ask about their data (`PLANLOKET_PRIVACY_CONTACT`).
     pub privacy_contact: Option<String>,
+    /// Staff reads for the processing log, written by the worker.
+    pub reads: std::sync::Arc<processing::Reads>,
 }
 
 impl App {
@@ -112,7 +115,14 @@ impl App {
             metrics_token: None,
             retention: crate::domain::retention::Policy::default(),
             privacy_contact: None,
+            reads: Default::default(),
         }
+    }
+
+    /// Where staff reads are noted: shared with the worker that writes them.
+    pub fn with_reads(mut self, reads: std::sync::Arc<processing::Reads>) -> App {
+        self.reads = reads;
+        self
     }
 
     /// The retention policy and the privacy contact, as configured.

@@ -27,6 +27,22 @@ use crate::mail::letters::grants as letters;
 /// or the organisation's own members.
 pub fn bank_account(
     c: &mut DbConn,
+    reads: &super::processing::Reads,
+    actor: &Actor,
+    organisation_id: &str,
+) -> Result<Option<RecordedAccount>, Error> {
+    let found = recorded_account(c, actor, organisation_id)?;
+    reads.note(
+        actor,
+        crate::domain::processing::Activity::BankAccountViewed,
+        ("bank_account", organisation_id),
+        &[],
+    );
+    Ok(found)
+}
+
+fn recorded_account(
+    c: &mut DbConn,
     actor: &Actor,
     organisation_id: &str,
 ) -> Result<Option<RecordedAccount>, Error> {
@@ -42,7 +58,7 @@ pub fn confirmer_name(
     actor: &Actor,
     organisation_id: &str,
 ) -> Result<Option<String>, Error> {
-    let by = bank_account(c, actor, organisation_id)?.and_then(|r| r.confirmed_by);
+    let by = recorded_account(c, actor, organisation_id)?.and_then(|r| r.confirmed_by);
     Ok(match by {
         Some(id) => db::users::find(c, &id)?.map(|u| u.name),
         None => None,
@@ -73,6 +89,13 @@ pub fn set_bank_account(
     if previous.as_ref() == Some(&account) {
         return Ok(recorded);
     }
+    super::processing::changed(
+        tx,
+        actor,
+        crate::domain::processing::Activity::BankAccountChanged,
+        ("bank_account", &org.id),
+        &[],
+    )?;
     let today = amsterdam_date(Utc::now());
     for m in organisation_recipients(tx, &org.id)? {
         enqueue(

@@ -85,6 +85,15 @@ pub fn due(c: &mut DbConn, policy: &Policy, now: DateTime<Utc>) -> Result<Vec<Du
             due_at: now,
         });
     }
+    for (id, at) in db::retention::old_log_entries(c, policy.log_before(now))? {
+        out.push(Due {
+            kind: "processing_log",
+            id,
+            action: Step::Delete,
+            reason: format!("logged {}", at.format("%Y-%m-%d")),
+            due_at: now,
+        });
+    }
     let files_closed_before = now
         .checked_sub_months(chrono::Months::new(policy.subsidy_file_years * 12))
         .unwrap_or(now);
@@ -191,6 +200,24 @@ pub fn apply(
             Err(Error::Changed(_)) => {}
             Err(e) => return Err(e),
         }
+    }
+    // The processing log's old entries go by their bound.
+    let log =
+        db.read(|c| Ok::<_, Error>(db::retention::old_log_entries(c, policy.log_before(now))?))?;
+    if !log.is_empty() {
+        db.write(|tx| {
+            Ok::<_, Error>(db::retention::delete_old_log_entries(
+                tx,
+                policy.log_before(now),
+            )?)
+        })?;
+        done.extend(log.into_iter().map(|(id, at)| Due {
+            kind: "processing_log",
+            id,
+            action: Step::Delete,
+            reason: format!("logged {}", at.format("%Y-%m-%d")),
+            due_at: now,
+        }));
     }
     // Sign-in records go by their bound, in one statement per table.
     let removed = db.write(|tx| {

@@ -19,6 +19,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod plan_attachments;
 pub mod plans;
+pub mod processing;
 pub mod reservations;
 pub mod retention;
 pub mod rounds;

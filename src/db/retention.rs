@@ -6,8 +6,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     attempts, email_changes, grants, magic_links, message_notices, outbox, plan_attachments,
-    plan_co_applicants, plan_edits, plan_messages, plans, recovery_codes, retention_warnings,
-    sessions, totp_factors, users,
+    plan_co_applicants, plan_edits, plan_messages, plans, processing_log, recovery_codes,
+    retention_warnings, sessions, totp_factors, users,
 };
 use super::{stored, utc, DbConn, DbError, Tx};
 use crate::domain::state::PlanStatus;
@@ -380,4 +380,27 @@ pub fn end_sign_ins(tx: &mut Tx, user_id: &str) -> Result<(), DbError> {
     diesel::delete(totp_factors::table.filter(totp_factors::user_id.eq(user_id)))
         .execute(&mut **tx)?;
     Ok(())
+}
+
+/// Entries of the processing log from before `before`: (id, when).
+pub fn old_log_entries(
+    c: &mut DbConn,
+    before: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>, DbError> {
+    Ok(processing_log::table
+        .filter(processing_log::at.lt(stored(before)))
+        .order(processing_log::at.asc())
+        .select((processing_log::id, processing_log::at))
+        .load::<(String, NaiveDateTime)>(c)?
+        .into_iter()
+        .map(|(id, at)| (id, utc(at)))
+        .collect())
+}
+
+/// Deletes the processing log's entries from before `before`: the term's only deletion.
+pub fn delete_old_log_entries(tx: &mut Tx, before: DateTime<Utc>) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(processing_log::table.filter(processing_log::at.lt(stored(before))))
+            .execute(&mut **tx)?,
+    )
 }

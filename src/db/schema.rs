@@ -179,6 +179,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    processing_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_role -> Text,
+        activity -> Text,
+        record_kind -> Text,
+        record_id -> Text,
+        subject_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     retention_warnings (kind, record_id) {
         kind -> Text,
         record_id -> Text,
@@ -531,6 +544,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_co_applicants,
     plan_assignees,
     retention_warnings,
+    processing_log,
     plan_edits,
     totp_factors,
     recovery_codes,

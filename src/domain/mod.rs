@@ -23,6 +23,7 @@ pub mod permission;
 pub mod plan;
 pub mod plenary;
 pub mod pre_advice;
+pub mod processing;
 pub mod reservation;
 pub mod retention;
 pub mod round;

@@ -24,6 +24,9 @@ pub struct Policy {
     /// A subsidy file (a decided plan, its grant, reports and payments) is kept this long
     /// after the final amount or, without a grant, after the decision (`SUBSIDY_FILE_YEARS`).
     pub subsidy_file_years: u32,
+    /// An entry of the processing log is kept this long (`PROCESSING_LOG_YEARS`): as long as
+    /// the file it is about, so a person can be told who processed it while it exists.
+    pub processing_log_years: u32,
 }
 
 impl Default for Policy {
@@ -35,18 +38,20 @@ impl Default for Policy {
             sign_in_days: 90,
             mail_days: 90,
             subsidy_file_years: 10,
+            processing_log_years: 10,
         }
     }
 }
 
 /// The settings, by the name after `PLANLOKET_RETENTION_`, with their bounds.
-const SETTINGS: [(&str, u32, u32); 6] = [
+const SETTINGS: [(&str, u32, u32); 7] = [
     ("DRAFT_MONTHS", 1, 120),
     ("DRAFT_WARNING_DAYS", 1, 90),
     ("IDLE_ACCOUNT_MONTHS", 1, 240),
     ("SIGN_IN_DAYS", 1, 3650),
     ("MAIL_DAYS", 1, 3650),
     ("SUBSIDY_FILE_YEARS", 1, 100),
+    ("PROCESSING_LOG_YEARS", 1, 100),
 ];
 
 fn field<'a>(p: &'a mut Policy, name: &str) -> &'a mut u32 {
@@ -56,6 +61,7 @@ fn field<'a>(p: &'a mut Policy, name: &str) -> &'a mut u32 {
         "IDLE_ACCOUNT_MONTHS" => &mut p.idle_account_months,
         "SIGN_IN_DAYS" => &mut p.sign_in_days,
         "MAIL_DAYS" => &mut p.mail_days,
+        "PROCESSING_LOG_YEARS" => &mut p.processing_log_years,
         _ => &mut p.subsidy_file_years,
     }
 }
@@ -148,6 +154,11 @@ impl Policy {
         now - Duration::days(i64::from(self.mail_days))
     }
 
+    /// Entries of the processing log from before this are deleted.
+    pub fn log_before(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        months_before(now, self.processing_log_years * 12)
+    }
+
     /// When a subsidy file closed at `closed_at` (the final amount, or the decision) is due.
     pub fn subsidy_file_due(&self, closed_at: DateTime<Utc>) -> DateTime<Utc> {
         months_after(closed_at, self.subsidy_file_years * 12)
@@ -195,6 +206,12 @@ impl Policy {
                 ),
                 then: "het gesprek, de bijlagen, de mede-indieners en wie wat wijzigde worden verwijderd; het besluit en de betalingen blijven voor de verantwoording",
                 why: "De Archiefwet 1995 en de Selectielijst gemeenten en intergemeentelijke organen 2020 (procestype 7, verstrekken van subsidies) schrijven voor hoe lang de gemeente dit bewaart.",
+            },
+            Term {
+                what: "Wie uw gegevens bekeek of wijzigde (het verwerkingslogboek)",
+                how_long: format!("{} jaar", self.processing_log_years),
+                then: "verwijderd",
+                why: "Zo lang als het dossier waar het over gaat: zolang kunt u nagaan wie uw gegevens verwerkte (AVG art. 5 lid 2, verantwoording).",
             },
         ]
     }
@@ -353,7 +370,7 @@ mod tests {
         assert_eq!(p.idle_since(now), at(2024, 6, 1));
         assert_eq!(p.subsidy_file_due(at(2026, 3, 1)), at(2036, 3, 1));
         let terms = p.terms();
-        assert_eq!(terms.len(), 5);
+        assert_eq!(terms.len(), 6);
         assert!(terms[4].how_long.starts_with("10 jaar"));
         assert!(terms[0].how_long.contains("12 maanden") && terms[0].how_long.contains("30 dagen"));
         let line = Due {

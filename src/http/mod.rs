@@ -124,6 +124,7 @@ fn register(r: &mut Routes) {
         .add(M::POST, "/me/totp/confirm", users::confirm_totp)
         .add(M::POST, "/users", users::create)
         .add(M::GET, "/users", users::list)
+        .add(M::GET, "/processing-log", users::processing_log)
         .add(M::PATCH, "/users/{id}", users::update)
         .add(M::DELETE, "/users/{id}/totp", users::reset_totp)
         .add(M::POST, "/organisations", organisations::create)

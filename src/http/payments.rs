@@ -111,8 +111,9 @@ pub async fn get_bank_account(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let org = id.clone();
+    let st = state.clone();
     let (a, _) = read_as(&state, bearer, move |c, me| {
-        payments::bank_account(c, &me.actor(), &id)
+        payments::bank_account(c, &st.reads, &me.actor(), &id)
     })
     .await?;
     Ok(HttpResponse::Ok().json(bank_account_dto(org, a)))

@@ -283,7 +283,8 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let (me, view) = read(&state, move |c| plans::get(c, &bearer.0, &id)).await?;
+    let st = state.clone();
+    let (me, view) = read(&state, move |c| plans::get(c, &st.reads, &bearer.0, &id)).await?;
     Ok(plan_answer(StatusCode::OK, &view, &me.actor()))
 }
 

@@ -282,8 +282,13 @@ struct Items<T> {
 
 /// `GET /users` (admin).
 pub async fn list(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
-    let (accounts, _) =
-        read_as(&state, bearer, |c, me| accounts::list_users(c, &me.actor())).await?;
+    let (accounts, _) = {
+        let st = state.clone();
+        read_as(&state, bearer, move |c, me| {
+            accounts::list_users(c, &st.reads, &me.actor())
+        })
+        .await?
+    };
     Ok(HttpResponse::Ok().json(Items {
         items: accounts.iter().map(user_dto).collect(),
     }))
@@ -303,4 +308,43 @@ pub async fn update(
     })
     .await?;
     Ok(HttpResponse::Ok().json(user_dto(&account)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /processing-log?from=YYYY-MM-DD&to=YYYY-MM-DD` (admin): the processing log of that
+/// period (both days included, UTC), the oldest first, each entry with who did it, for the
+/// privacy officer.
+pub async fn processing_log(
+    state: web::Data<App>,
+    bearer: Bearer,
+    query: super::extract::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.checked(Vec::new())?;
+    let (found, _) = read_as(&state, bearer, move |c, me| {
+        crate::app::processing::export(c, &me.actor(), q.from.as_deref(), q.to.as_deref())
+    })
+    .await?;
+    let items: Vec<serde_json::Value> = found
+        .iter()
+        .map(|(e, name)| {
+            serde_json::json!({
+                "at": e.at,
+                "actor_id": e.actor_id,
+                "actor_name": name,
+                "role": e.role.as_str(),
+                "activity": e.activity.code(),
+                "label": e.activity.label_nl(),
+                "record_kind": e.record_kind,
+                "record_id": e.record_id,
+                "subject_id": e.subject_id,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }

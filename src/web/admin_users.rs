@@ -56,7 +56,12 @@ pub async fn users(
     let actor = v.may(Permission::ManageUsers, "/beheer/gebruikers")?;
     let st = state.clone();
     let (list, orgs) = web::block(move || {
-        st.read(|c| Ok((accounts::list_users(c, &actor)?, organisations::list(c)?)))
+        st.read(|c| {
+            Ok((
+                accounts::list_users(c, &st.reads, &actor)?,
+                organisations::list(c)?,
+            ))
+        })
     })
     .await??;
     let page = UsersPage {
@@ -215,7 +220,8 @@ pub async fn user_page(
     let id = path.into_inner();
     let actor = v.may(Permission::ManageUsers, &format!("/beheer/gebruikers/{id}"))?;
     let st = state.clone();
-    let list = web::block(move || st.read(|c| accounts::list_users(c, &actor))).await??;
+    let list =
+        web::block(move || st.read(|c| accounts::list_users(c, &st.reads, &actor))).await??;
     let account = list.iter().find(|a| a.id == id).ok_or(WebError::NotFound)?;
     let mut page = user_form_page(
         &state,

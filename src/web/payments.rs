@@ -282,7 +282,7 @@ async fn bank_account_page(
                 .into_iter()
                 .find(|o| o.id == id)
                 .ok_or(app::Error::NotFound("organisation"))?;
-            let current = payments::bank_account(c, &a, &id)?;
+            let current = payments::bank_account(c, &st.reads, &a, &id)?;
             let confirmer = payments::confirmer_name(c, &a, &id)?;
             Ok((
                 org,

@@ -107,7 +107,7 @@ async fn confirm_vote_step(
 ) -> Result<HttpResponse, WebError> {
     let st = state.clone();
     let (a, pid) = (actor.clone(), id.to_string());
-    let d = web::block(move || st.read(|c| dossier(c, &st.similar, &a, &pid))).await??;
+    let d = web::block(move || st.read(|c| dossier(c, &st.similar, &st.reads, &a, &pid))).await??;
     if !d.view.allowed_actions(actor).contains(&action) {
         return Err(WebError::Overtaken {
             plan_id: id.to_string(),
@@ -325,7 +325,7 @@ async fn merge_page_for(
     let pid = id.to_string();
     let (d, target) = web::block(move || {
         st.read(|c| {
-            let d = dossier(c, &st.similar, &a, &pid)?;
+            let d = dossier(c, &st.similar, &st.reads, &a, &pid)?;
             let target = match target {
                 Some(t) => Some(plans::read(c, &a, &t)?),
                 None => None,

@@ -177,7 +177,7 @@ async fn load_dossier(
     let st = state.clone();
     let a = actor.clone();
     let pid = id.to_string();
-    Ok(web::block(move || st.read(|c| dossier(c, &st.similar, &a, &pid))).await??)
+    Ok(web::block(move || st.read(|c| dossier(c, &st.similar, &st.reads, &a, &pid))).await??)
 }
 
 /// `GET /plannen/{id}/beoordeling`: the reviewer's own scores, with the suggestions.

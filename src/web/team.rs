@@ -298,7 +298,7 @@ pub async fn plan_page(
     let may_note = v.allows(Permission::ReviewPlans);
     let (d, note) = web::block(move || {
         st.read(|c| {
-            let d = dossier(c, &st.similar, &a, &pid)?;
+            let d = dossier(c, &st.similar, &st.reads, &a, &pid)?;
             let note = if may_note {
                 Some(crate::app::rounds::note_of(c, &a, &pid)?.unwrap_or_default())
             } else {

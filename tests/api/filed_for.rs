@@ -136,3 +136,21 @@ fn a_new_account_holder_signs_in_from_the_invitation_once() {
     app.post("/auth/magic-link/redeem", None, json!({"token": token}))
         .expect(401);
 }
+
+#[test]
+fn what_the_desk_types_is_checked_even_for_an_address_with_an_account() {
+    let s = setup();
+    let email = s.app.get("/me", Some(&s.resident)).expect(200).body["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut plan = complete_plan(&s.org);
+    plan["filed_for"] = json!({"email": email, "name": "", "kind": "AAA"});
+    let r = s
+        .app
+        .post(&format!("/rounds/{}/plans", s.round), Some(&s.team), plan)
+        .expect(400);
+    let fields = r.error_fields();
+    assert!(fields.contains(&"filed_for.kind".to_string()), "{fields:?}");
+    assert!(fields.contains(&"filed_for.name".to_string()), "{fields:?}");
+}

@@ -33,6 +33,7 @@ mod payments;
 mod plan_attachments;
 mod plans;
 mod plenary;
+mod processing;
 mod readiness;
 mod reservations;
 mod retention;

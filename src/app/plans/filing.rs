@@ -117,11 +117,22 @@ pub fn file_for(
             kind,
             organisation_id,
         } => {
-            let address = email.clone().unwrap_or_default();
-            let existing = match crate::domain::user::Email::parse(&address) {
-                Ok(e) => db::users::find_by_email(tx, e.as_str())?,
-                Err(_) => None,
+            // What the desk typed is checked whole even when the address has an account
+            // already (whose own name and kind are then kept): a wrong kind or an empty name
+            // is refused either way, not only for a new address.
+            let change = crate::domain::user::AccountChange {
+                email,
+                name,
+                password: None,
+                roles: Some(vec![Role::Applicant.as_str().to_string()]),
+                organisation_id: Some(organisation_id.clone()),
+                kind: Some(kind),
+                active: Some(true),
             };
+            let mut a = Account::empty(new_id(), at);
+            crate::domain::user::apply_change(&mut a, &change, true)
+                .map_err(|e| under_filed_for(e.into()))?;
+            let existing = db::users::find_by_email(tx, &a.email)?;
             let (owner, new) = match existing {
                 Some(a) if a.active && a.roles.contains(&Role::Applicant) && a.kind.is_some() => {
                     (a, false)
@@ -134,21 +145,6 @@ pub fn file_for(
                     .into())
                 }
                 None => {
-                    let mut a = Account::empty(new_id(), at);
-                    crate::domain::user::apply_change(
-                        &mut a,
-                        &crate::domain::user::AccountChange {
-                            email,
-                            name,
-                            password: None,
-                            roles: Some(vec![Role::Applicant.as_str().to_string()]),
-                            organisation_id: Some(organisation_id.clone()),
-                            kind: Some(kind),
-                            active: Some(true),
-                        },
-                        true,
-                    )
-                    .map_err(|e| under_filed_for(e.into()))?;
                     crate::app::accounts::check_organisation(tx, organisation_id.as_deref())
                         .map_err(under_filed_for)?;
                     db::users::insert(tx, &a)?;

@@ -246,6 +246,14 @@ where
     if !db::plans::update(tx, &plan, read_version)? {
         return Err(Error::Changed("plan"));
     }
+    // Every step on a plan is processing of its applicants' data.
+    super::processing::changed(
+        tx,
+        actor,
+        crate::domain::processing::Activity::PlanChanged(action),
+        ("plan", &plan.id),
+        &super::processing::subjects_of(&plan),
+    )?;
     if transition.is_recorded(to) {
         db::plans::insert_event(
             tx,

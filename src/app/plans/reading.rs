@@ -14,7 +14,12 @@ use crate::domain::user::{Account, Actor};
 use crate::domain::visibility::{event_sight, may_see, EventSight, ShownStatus};
 
 /// The caller's account and a plan they may see, read in one query (the hot path).
-pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanView), Error> {
+pub fn get(
+    c: &mut DbConn,
+    reads: &crate::app::processing::Reads,
+    me: &Bearer,
+    plan_id: &str,
+) -> Result<(Account, PlanView), Error> {
     let (account, found) = match db::plans::account_and_plan(c, &me.user_id, plan_id)? {
         Some((account, found)) => (Some(account), found),
         None => (None, None),
@@ -31,6 +36,12 @@ pub fn get(c: &mut DbConn, me: &Bearer, plan_id: &str) -> Result<(Account, PlanV
         // who may not see the plan at all.
         load_visible(c, &actor, plan_id)?;
     }
+    reads.note(
+        &actor,
+        crate::domain::processing::Activity::PlanViewed,
+        ("plan", &found.plan.id),
+        &crate::app::processing::subjects_of(&found.plan),
+    );
     Ok((
         account,
         PlanView {
@@ -180,19 +191,24 @@ mod tests {
                 ..Default::default()
             },
         );
-        let (who, view) = t.app.read(|c| get(c, &t.bearer(&anna), &draft.id)).unwrap();
+        let (who, view) = t
+            .app
+            .read(|c| get(c, &t.app.reads, &t.bearer(&anna), &draft.id))
+            .unwrap();
         assert_eq!(
             (who.id, view.plan.id.as_str()),
             (anna.id.clone(), draft.id.as_str())
         );
         assert!(matches!(
-            t.app.read(|c| get(c, &t.bearer(&bob), &draft.id)),
+            t.app
+                .read(|c| get(c, &t.app.reads, &t.bearer(&bob), &draft.id)),
             Err(Error::NotFound("plan"))
         ));
         let team = t.account(&[Role::ProgrammeTeam]);
         assert!(
             matches!(
-                t.app.read(|c| get(c, &t.bearer(&team), &draft.id)),
+                t.app
+                    .read(|c| get(c, &t.app.reads, &t.bearer(&team), &draft.id)),
                 Err(Error::NotFound("plan")),
             ),
             "a draft is its owner's only"
@@ -200,6 +216,7 @@ mod tests {
         assert!(matches!(
             t.app.read(|c| get(
                 c,
+                &t.app.reads,
                 &Bearer {
                     user_id: "nobody".into(),
                     epoch: 1,
