@@ -19,6 +19,7 @@ pub mod conversation;
 pub mod dossier;
 pub mod error;
 pub mod grants;
+pub mod my_data;
 pub mod operations;
 pub mod organisations;
 pub mod outbox;

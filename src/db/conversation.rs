@@ -203,3 +203,24 @@ pub fn take_gathered(
     .execute(&mut **tx)?;
     Ok(n == 1)
 }
+
+/// The messages a person wrote, on any plan, the oldest first (their data export).
+pub fn by_author(c: &mut DbConn, author_id: &str) -> Result<Vec<Message>, DbError> {
+    plan_messages::table
+        .inner_join(users::table.on(users::id.eq(plan_messages::author_id)))
+        .filter(plan_messages::author_id.eq(author_id))
+        .order((plan_messages::created_at.asc(), plan_messages::id.asc()))
+        .select((
+            plan_messages::id,
+            plan_messages::plan_id,
+            plan_messages::author_id,
+            users::name,
+            plan_messages::author_role,
+            plan_messages::body,
+            plan_messages::created_at,
+        ))
+        .load::<Row>(c)?
+        .into_iter()
+        .map(parse)
+        .collect()
+}

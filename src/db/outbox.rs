@@ -305,3 +305,15 @@ pub fn pending_summary(c: &mut DbConn) -> Result<(i64, Option<DateTime<Utc>>), D
         .first(c)?;
     Ok((n, oldest.map(utc)))
 }
+
+/// The mails to an address, the newest first (a person's own letters, for their data export).
+pub fn to_address(c: &mut DbConn, address: &str) -> Result<Vec<Mail>, DbError> {
+    outbox::table
+        .filter(outbox::to_address.eq(address))
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .select(OutboxRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(OutboxRow::parse)
+        .collect()
+}

@@ -72,6 +72,35 @@ pub fn acting_role(actor: &Actor) -> Role {
     .unwrap_or(Role::Applicant)
 }
 
+/// Whether the person an entry is about is shown it now. Before their plan's decision is
+/// published an applicant learns nothing of the assessment: not its steps (evaluations, the
+/// pre-advice, the vote) and not that the board or a reviewer looked at the plan. The log
+/// keeps those entries, and shows them once the decision is published.
+pub fn shown_to_subject(entry: &Entry, published: bool) -> bool {
+    if published || entry.record_kind != "plan" {
+        return true;
+    }
+    let assessment_step = matches!(
+        entry.activity,
+        Activity::PlanChanged(
+            Action::Evaluate
+                | Action::RecordPreAdvice
+                | Action::RevisePreAdvice
+                | Action::OpenVote
+                | Action::Vote
+                | Action::CancelVote
+                | Action::CloseVote
+                | Action::DeclareConflict
+                | Action::Adopt
+        )
+    );
+    let assessor = matches!(
+        entry.role,
+        Role::BoardMember | Role::BoardChair | Role::Reviewer
+    );
+    !assessment_step && !assessor
+}
+
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -188,6 +217,26 @@ mod tests {
             &mut id
         )
         .is_empty());
+    }
+
+    #[test]
+    fn the_assessment_shows_to_the_person_only_once_published() {
+        let team = actor("t", &[Role::ProgrammeTeam]);
+        let board = actor("b", &[Role::BoardMember]);
+        let at = Utc::now();
+        let one = |a: &Actor, act| {
+            entries(a, act, ("plan", "p"), &["anna".to_string()], at, || {
+                "e".into()
+            })
+            .remove(0)
+        };
+        let viewed = one(&team, Activity::PlanViewed);
+        let advised = one(&team, Activity::PlanChanged(Action::RecordPreAdvice));
+        let asked = one(&team, Activity::PlanChanged(Action::RequestInfo));
+        let board_read = one(&board, Activity::PlanViewed);
+        assert!(shown_to_subject(&viewed, false) && shown_to_subject(&asked, false));
+        assert!(!shown_to_subject(&advised, false) && !shown_to_subject(&board_read, false));
+        assert!(shown_to_subject(&advised, true) && shown_to_subject(&board_read, true));
     }
 
     #[test]

@@ -116,6 +116,7 @@ fn register(r: &mut Routes) {
         .add(M::GET, "/me", users::me)
         .add(M::PATCH, "/me", users::patch_me)
         .add(M::DELETE, "/me", users::erase_me)
+        .add(M::GET, "/me/data", users::my_data)
         .add(M::POST, "/me/password", users::change_password)
         .add(M::POST, "/me/email", users::request_email_change)
         .add(M::POST, "/me/email/confirm", users::confirm_email_change)

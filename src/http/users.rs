@@ -348,3 +348,15 @@ pub async fn processing_log(
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }
+
+/// `GET /me/data`: everything planloket holds about the caller, as data (also offered as a
+/// file: `Content-Disposition: attachment`).
+pub async fn my_data(state: web::Data<App>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let (data, _) = read_as(&state, bearer, crate::app::my_data::export).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"mijn-gegevens.json\"",
+        ))
+        .json(data))
+}

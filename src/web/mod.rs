@@ -127,6 +127,11 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
                 "/account/verwijderen",
                 web::get().to(my_account::delete_page),
             )
+            .route("/mijn-gegevens", web::get().to(my_account::my_data_page))
+            .route(
+                "/mijn-gegevens/download",
+                web::get().to(my_account::my_data_download),
+            )
             .route(
                 "/account/verwijderen",
                 web::post().to(my_account::delete_account),

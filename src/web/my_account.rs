@@ -423,3 +423,110 @@ pub async fn delete_account(
     };
     render(&v, status, &page)
 }
+
+#[derive(Template)]
+#[template(path = "web/my_data.html")]
+struct MyDataPage {
+    l: Layout,
+    d: crate::app::my_data::MyData,
+    roles: String,
+    created: String,
+    /// Each plan: its page, its title, and a line saying its role and status.
+    plans: Vec<(String, String, String)>,
+    letters: Vec<(String, String)>,
+    /// Each entry about the person: when, the role, what.
+    log: Vec<(String, &'static str, String)>,
+}
+
+/// `GET /mijn-gegevens`: everything planloket holds about the visitor, in Dutch.
+pub async fn my_data_page(
+    state: web::Data<App>,
+    pending: super::Pending,
+) -> Result<HttpResponse, WebError> {
+    let (v, d) = super::with_visitor(&state, pending, |c, v| {
+        let me = v.require("/mijn-gegevens")?;
+        Ok(crate::app::my_data::export(c, me)?)
+    })
+    .await?;
+    use crate::domain::calendar::dutch_date_time;
+    let page = MyDataPage {
+        l: Layout::new("Mijn gegevens", &v),
+        roles: d
+            .account
+            .roles
+            .iter()
+            .filter_map(|r| crate::domain::user::Role::parse(r))
+            .map(|r| r.label_nl())
+            .collect::<Vec<_>>()
+            .join(", "),
+        created: dutch_date_time(d.account.created_at),
+        plans: d
+            .plans
+            .iter()
+            .map(|p| {
+                let status = crate::domain::visibility::ShownStatus::parse(p.status)
+                    .map(|s| s.label_nl())
+                    .unwrap_or(p.status);
+                let title = p.content["title"].as_str().unwrap_or("").to_string();
+                (
+                    format!("/plannen/{}", p.id),
+                    if title.is_empty() {
+                        "(zonder titel)".to_string()
+                    } else {
+                        title
+                    },
+                    format!(
+                        "{}, {status}",
+                        if p.role == "owner" {
+                            "indiener"
+                        } else {
+                            "mede-indiener"
+                        }
+                    ),
+                )
+            })
+            .collect(),
+        letters: d
+            .letters
+            .iter()
+            .map(|m| {
+                (
+                    dutch_date_time(m.sent_at.unwrap_or(m.written_at)),
+                    if m.subject.is_empty() {
+                        "(inhoud niet meer bewaard)".to_string()
+                    } else {
+                        m.subject.clone()
+                    },
+                )
+            })
+            .collect(),
+        log: d
+            .processing_log
+            .iter()
+            .map(|e| (dutch_date_time(e.at), e.role_nl, e.activity_nl.clone()))
+            .collect(),
+        d,
+    };
+    render(&v, StatusCode::OK, &page)
+}
+
+/// `GET /mijn-gegevens/download`: the same, as the API's JSON, as a file.
+pub async fn my_data_download(
+    state: web::Data<App>,
+    pending: super::Pending,
+) -> Result<HttpResponse, WebError> {
+    let (_, d) = super::with_visitor(&state, pending, |c, v| {
+        let me = v.require("/mijn-gegevens")?;
+        Ok(crate::app::my_data::export(c, me)?)
+    })
+    .await?;
+    let body = serde_json::to_vec_pretty(&d)
+        .map_err(|e| WebError::Internal(format!("the data did not serialise: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"mijn-gegevens.json\"",
+        ))
+        .body(body))
+}

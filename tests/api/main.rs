@@ -25,6 +25,7 @@ mod grants;
 mod mail;
 mod merging;
 mod metrics;
+mod my_data;
 mod openapi;
 mod operations;
 mod organisations;

@@ -52,3 +52,44 @@ fn a_plan_in_assessment_keeps_the_account_and_says_what_to_do() {
         .shows("Trek het plan eerst in");
     b.get("/mijn-plannen").expect(200);
 }
+
+#[test]
+fn my_data_page_shows_what_is_held_and_offers_the_file() {
+    let s = setup();
+    let plan = s.submitted();
+    s.app
+        .get(&format!("/plans/{plan}"), Some(&s.team))
+        .expect(200);
+    let mut b = crate::applicant::sign_in_resident(&s);
+    b.get("/account")
+        .expect(200)
+        .shows("href=\"/mijn-gegevens\"");
+    let mut page = b.get("/mijn-gegevens").expect(200);
+    // The team's reading is written by the worker within seconds.
+    for _ in 0..100 {
+        if page.html.contains("plan bekeken") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        page = b.get("/mijn-gegevens").expect(200);
+    }
+    page.shows("Uw plannen (1)")
+        .shows("Huiswerkklas in De Heuvel")
+        .shows("Ontvangstbevestiging")
+        .shows("plan bekeken")
+        .shows("programmateam")
+        .shows("href=\"/mijn-gegevens/download\"");
+    let file = b.get("/mijn-gegevens/download");
+    assert_eq!(file.status, 200);
+    assert_eq!(file.content_type, "application/json");
+    assert!(
+        file.headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-disposition")
+                && v.starts_with("attachment")),
+        "{:?}",
+        file.headers
+    );
+    let data: serde_json::Value = serde_json::from_str(&file.html).unwrap();
+    assert_eq!(data["plans"][0]["id"], plan.as_str());
+}

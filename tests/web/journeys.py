@@ -1289,6 +1289,14 @@ def erasure_journey(browser):
     page.click("button:has-text('Account aanmaken')")
     expect_text(page, "Uw account is aangemaakt")
     page.goto(BASE + "/account")
+    page.click("main a:has-text('Bekijk wat planloket over u bewaart')")
+    expect_text(page, "Wie uw gegevens bekeek of wijzigde")
+    axe(page, "mijn-gegevens")
+    with page.expect_download() as download:
+        page.click("main a:has-text('Mijn gegevens downloaden')")
+    data = json.loads(open(download.value.path()).read())
+    assert data["account"]["email"] == "kees.kort@example.nl", data["account"]
+    page.goto(BASE + "/account")
     page.click("main a:has-text('Account verwijderen')")
     axe(page, "account-verwijderen")
     page.fill("#password", "niet-mijn-wachtwoord")
