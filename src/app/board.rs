@@ -141,6 +141,13 @@ pub fn vote(
             cast_at: now(),
         },
     )?;
+    super::processing::changed(
+        tx,
+        actor,
+        crate::domain::processing::Activity::PlanChanged(Action::Vote),
+        ("plan", &plan.id),
+        &super::processing::subjects_of(&plan),
+    )?;
     count(tx, &plan, true)
 }
 

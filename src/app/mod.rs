@@ -230,12 +230,12 @@ impl App {
 
     /// Runs reads outside a transaction.
     pub fn read<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, Error>) -> Result<T, Error> {
-        self.db.read(f)
+        processing::within(&self.reads, || self.db.read(f))
     }
 
     /// Runs `f` in one transaction, and wakes the mail worker when it wrote mail.
     pub fn write<T>(&self, f: impl FnOnce(&mut Tx) -> Result<T, Error>) -> Result<T, Error> {
-        let (value, done) = self.db.write_noting(f)?;
+        let (value, done) = processing::within(&self.reads, || self.db.write_noting(f))?;
         if done.mail_written {
             self.mail.wake();
         }

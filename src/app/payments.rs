@@ -129,10 +129,17 @@ pub fn confirm_bank_account(
         )))
     })?;
     check_confirm(&recorded, &actor.user_id)?;
-    if !recorded.confirmed()
-        && !db::bank_accounts::confirm(tx, organisation_id, &actor.user_id, now())?
-    {
-        return Err(Error::Changed("bank account"));
+    if !recorded.confirmed() {
+        if !db::bank_accounts::confirm(tx, organisation_id, &actor.user_id, now())? {
+            return Err(Error::Changed("bank account"));
+        }
+        super::processing::changed(
+            tx,
+            actor,
+            crate::domain::processing::Activity::BankAccountChanged,
+            ("bank_account", organisation_id),
+            &[],
+        )?;
     }
     db::bank_accounts::recorded(tx, organisation_id)?.ok_or(Error::NotFound("bank account"))
 }

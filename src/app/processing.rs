@@ -72,6 +72,43 @@ impl Reads {
     }
 }
 
+thread_local! {
+    /// The reads buffer of the `App` whose work this thread runs now (`within`): every use
+    /// case that loads a plan for staff notes the reading there, however it was asked for
+    /// (the plan, its history, versions, evaluations, messages, attachments, a list).
+    static CURRENT: std::cell::RefCell<Option<std::sync::Arc<Reads>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `reads` as the buffer readings are noted in (`note_plan_read`).
+pub fn within<T>(reads: &std::sync::Arc<Reads>, f: impl FnOnce() -> T) -> T {
+    struct Reset(Option<std::sync::Arc<Reads>>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let before = self.0.take();
+            CURRENT.with(|c| *c.borrow_mut() = before);
+        }
+    }
+    let before = CURRENT.with(|c| c.borrow_mut().replace(reads.clone()));
+    let _reset = Reset(before);
+    f()
+}
+
+/// Notes that `actor` read `plan`, in the buffer of the work running (none outside it: the
+/// worker and the commands read nobody's plan for a person).
+pub fn note_plan_read(actor: &Actor, plan: &crate::domain::plan::Plan) {
+    CURRENT.with(|c| {
+        if let Some(reads) = c.borrow().as_ref() {
+            reads.note(
+                actor,
+                Activity::PlanViewed,
+                ("plan", &plan.id),
+                &subjects_of(plan),
+            );
+        }
+    });
+}
+
 /// Writes the reads noted so far (the worker, every few seconds, and once more as it stops);
 /// kept for the next try when the database does not take them.
 pub fn flush(db: &Db, reads: &Reads) -> Result<usize, Error> {

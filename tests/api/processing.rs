@@ -102,3 +102,30 @@ fn only_the_admin_exports_a_period_named_by_valid_dates() {
     app.get("/processing-log?from=2026-01-01&to=2026-01-02", None)
         .expect(401);
 }
+
+#[test]
+fn reading_a_plan_through_a_list_or_its_history_is_logged_too() {
+    let s = setup();
+    let app = &s.app;
+    let first = s.submitted();
+    let second = s.submitted();
+    let (_, board) = app.user_with(&["board_member"], None, None);
+    // The board lists the plans; the team reads one's history only.
+    app.get("/plans", Some(&board)).expect(200);
+    app.get(&format!("/plans/{first}/events"), Some(&s.team))
+        .expect(200);
+    let read_by = |items: &[Value], plan: &str, role: &str| {
+        items
+            .iter()
+            .any(|e| e["activity"] == "plan_viewed" && e["record_id"] == plan && e["role"] == role)
+    };
+    let items = log_until(app, |items| {
+        read_by(items, &first, "board_member")
+            && read_by(items, &second, "board_member")
+            && read_by(items, &first, "programme_team")
+    });
+    assert!(read_by(&items, &first, "board_member"), "{items:?}");
+    assert!(read_by(&items, &second, "board_member"), "{items:?}");
+    assert!(read_by(&items, &first, "programme_team"), "{items:?}");
+    assert!(!read_by(&items, &second, "programme_team"), "{items:?}");
+}

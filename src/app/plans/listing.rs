@@ -282,6 +282,23 @@ pub fn list(c: &mut DbConn, caches: &ListCaches, req: &PageRequest) -> Result<Fo
             (last.created_at, last.id.clone()),
         );
     }
+    // A page of the list shows each plan: staff read each (a page served again unchanged from
+    // memory is the same reading).
+    if key.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::ProgrammeTeam | Role::BoardMember | Role::BoardChair | Role::Reviewer
+        )
+    }) {
+        let actor = Actor {
+            user_id: key.user_id.clone(),
+            roles: key.roles.clone(),
+            organisation_id: None,
+        };
+        for p in plans.iter().filter(|p| !p.is_held_by(&actor.user_id)) {
+            super::super::processing::note_plan_read(&actor, p);
+        }
+    }
     let ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
     let merged = db::plans::merged_into_many(c, &ids)?;
     let linked = db::plans::linked_from_many(c, &ids)?;

@@ -98,6 +98,10 @@ pub fn load_visible_cached(
 
 /// Whether the caller may see the plan: `NotFound` when not, so nobody learns it exists.
 fn check_visible(c: &mut DbConn, actor: &Actor, plan: &Plan) -> Result<(), Error> {
+    // Staff loading a plan read it (the processing log); a holder reading their own does not.
+    if actor.assesses() && !plan.is_held_by(&actor.user_id) {
+        super::processing::note_plan_read(actor, plan);
+    }
     let assigned =
         actor.sees_only_assigned() && db::assignments::is_assigned(c, &plan.id, &actor.user_id)?;
     if may_see_plan(
