@@ -57,21 +57,32 @@ fn parse(r: Row) -> Result<Message, DbError> {
     })
 }
 
+/// A message's columns with its author's name (a `Row`).
+const COLUMNS: (
+    plan_messages::id,
+    plan_messages::plan_id,
+    plan_messages::author_id,
+    users::name,
+    plan_messages::author_role,
+    plan_messages::body,
+    plan_messages::created_at,
+) = (
+    plan_messages::id,
+    plan_messages::plan_id,
+    plan_messages::author_id,
+    users::name,
+    plan_messages::author_role,
+    plan_messages::body,
+    plan_messages::created_at,
+);
+
 /// The messages about a plan, the oldest first.
 pub fn of_plan(c: &mut DbConn, plan_id: &str) -> Result<Vec<Message>, DbError> {
     plan_messages::table
         .inner_join(users::table.on(users::id.eq(plan_messages::author_id)))
         .filter(plan_messages::plan_id.eq(plan_id))
         .order((plan_messages::created_at.asc(), plan_messages::id.asc()))
-        .select((
-            plan_messages::id,
-            plan_messages::plan_id,
-            plan_messages::author_id,
-            users::name,
-            plan_messages::author_role,
-            plan_messages::body,
-            plan_messages::created_at,
-        ))
+        .select(COLUMNS)
         .load::<Row>(c)?
         .into_iter()
         .map(parse)
@@ -210,15 +221,7 @@ pub fn by_author(c: &mut DbConn, author_id: &str) -> Result<Vec<Message>, DbErro
         .inner_join(users::table.on(users::id.eq(plan_messages::author_id)))
         .filter(plan_messages::author_id.eq(author_id))
         .order((plan_messages::created_at.asc(), plan_messages::id.asc()))
-        .select((
-            plan_messages::id,
-            plan_messages::plan_id,
-            plan_messages::author_id,
-            users::name,
-            plan_messages::author_role,
-            plan_messages::body,
-            plan_messages::created_at,
-        ))
+        .select(COLUMNS)
         .load::<Row>(c)?
         .into_iter()
         .map(parse)

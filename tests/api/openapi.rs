@@ -119,7 +119,8 @@ fn every_kind_of_mail_is_in_the_outbox_schema() {
     let source = concat!(
         include_str!("../../src/mail/letters.rs"),
         include_str!("../../src/mail/letters/accounts.rs"),
-        include_str!("../../src/mail/letters/grants.rs")
+        include_str!("../../src/mail/letters/grants.rs"),
+        include_str!("../../src/mail/letters/together.rs")
     );
     // Each letter names its kind as `letter("kind"`; a decision is "granted" or "rejected".
     let mut written: BTreeSet<String> = source
