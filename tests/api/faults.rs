@@ -118,19 +118,7 @@ fn the_service_answers_503_while_postgres_is_down_and_recovers_by_itself() {
 
 /// Runs SQL on the app's database behind its back, as a faulty migration or a hand edit would.
 fn behind_its_back(app: &TestApp, sql: &str) {
-    use diesel::{Connection, RunQueryDsl};
-    match app.db.url() {
-        planloket::config::DatabaseUrl::Sqlite(path) => {
-            use diesel::connection::SimpleConnection;
-            let mut c = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
-            c.batch_execute("PRAGMA busy_timeout = 5000").unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-        planloket::config::DatabaseUrl::Postgres(url) => {
-            let mut c = diesel::PgConnection::establish(&url).unwrap();
-            diesel::sql_query(sql).execute(&mut c).unwrap();
-        }
-    }
+    app.execute_sql(sql);
 }
 
 #[test]

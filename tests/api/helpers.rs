@@ -618,6 +618,11 @@ impl TestApp {
         match self.db.url() {
             DatabaseUrl::Sqlite(path) => {
                 let mut c = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+                // The app's worker writes too (the processing log, retention): wait for its
+                // lock as the app's own connections do.
+                diesel::sql_query("PRAGMA busy_timeout = 5000")
+                    .execute(&mut c)
+                    .unwrap();
                 diesel::sql_query(sql).execute(&mut c).unwrap();
             }
             DatabaseUrl::Postgres(url) => {
