@@ -220,13 +220,21 @@ pub fn apply(
         }));
     }
     // Sign-in records go by their bound, in one statement per table.
-    let removed = db.write(|tx| {
-        let old = db::retention::old_sign_in_records(tx, policy.sign_in_before(now))?;
-        for (kind, id, _) in &old {
-            db::retention::delete_sign_in_record(tx, kind, id)?;
-        }
-        Ok::<_, Error>(old)
+    // Read first: most days there is nothing, and then no write transaction is taken.
+    let removed = db.read(|c| {
+        Ok::<_, Error>(db::retention::old_sign_in_records(
+            c,
+            policy.sign_in_before(now),
+        )?)
     })?;
+    if !removed.is_empty() {
+        db.write(|tx| {
+            for (kind, id, _) in &removed {
+                db::retention::delete_sign_in_record(tx, kind, id)?;
+            }
+            Ok::<_, Error>(())
+        })?;
+    }
     for (kind, id, at) in removed {
         let shown = if kind == "sign_in_attempt" {
             super::accounts::token_hash(&id)[..16].to_string()

@@ -186,7 +186,20 @@ fn old_mail_loses_its_text_and_an_unused_account_without_plans_goes() {
         ago(800),
         s.resident_id
     ));
+    // Sign-in records (the attempts kept for throttling) older than 90 days.
+    app.execute_sql(&format!(
+        "UPDATE attempts SET window_start = '{}'",
+        ago(100)
+    ));
     let listed = retention(app, true);
+    assert!(
+        listed.iter().any(|l| l.starts_with("sign_in_attempt\t")),
+        "{listed:?}"
+    );
+    assert!(
+        !listed.iter().any(|l| l.contains("@")),
+        "the listing names nobody: {listed:?}"
+    );
     assert_eq!(lines_for(&listed, &receipt).len(), 1, "{listed:?}");
     assert!(
         lines_for(&listed, &idle_id)[0].starts_with("account\t"),
@@ -194,6 +207,9 @@ fn old_mail_loses_its_text_and_an_unused_account_without_plans_goes() {
     );
     assert!(lines_for(&listed, &s.resident_id).is_empty(), "{listed:?}");
     retention(app, false);
+    assert!(!retention(app, true)
+        .iter()
+        .any(|l| l.starts_with("sign_in_attempt\t")));
     let all = app.get("/outbox?page_size=100", Some(&admin)).expect(200);
     let mail = all.body["items"]
         .as_array()
